@@ -1,11 +1,5 @@
 import { z } from 'zod';
 
-/**
- * The contract between server/ and workers/: every shape that crosses the boundary (experiment
- * configurations, worker events, artifact manifests, analysis result formats). server/ imports
- * this file and nothing else of workers/ (DESIGN.md).
- */
-
 /** An experiment's configuration. Later issues extend it (faces, render, training, analyses). */
 export const ExperimentConfig = z.object({
   name: z.string().trim().min(1, 'name is required').max(120, 'name must be at most 120 characters'),
