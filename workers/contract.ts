@@ -7,3 +7,4 @@
  * - workflow.ts:   workflow events, step inputs/outputs and artifact manifests.
  */
 export * from './contract/experiment';
+export * from './contract/workflow';

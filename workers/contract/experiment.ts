@@ -1,9 +1,163 @@
 import { z } from 'zod';
 
-/** An experiment's configuration. Later issues extend it (faces, render, training, analyses). */
+/**
+ * An experiment's configuration: what to sample, render, train and analyse. Every field has a
+ * range and a default, so `ExperimentConfig.parse({ name })` is a complete, runnable experiment
+ * (paper-like defaults scaled to a CPU); EXPERIMENT_PRESETS.demo is the small run that finishes on
+ * two cores in minutes. Sections parse with `prefault({})`, so configs saved before a section
+ * existed still load with that section's defaults.
+ */
+
+const int = (field: string, min: number, max: number) =>
+  z.number().int(`${field} must be an integer`).min(min, `${field} must be ≥ ${min}`).max(max, `${field} must be ≤ ${max}`);
+const num = (field: string, min: number, max: number) =>
+  z.number().min(min, `${field} must be ≥ ${min}`).max(max, `${field} must be ≤ ${max}`);
+/** A closed interval [min, max] inside [lo, hi] (units in the field name). */
+const range = (field: string, lo: number, hi: number) =>
+  z
+    .tuple([num(`${field}[0]`, lo, hi), num(`${field}[1]`, lo, hi)])
+    .refine(([a, b]) => a <= b, `${field} must be [min, max] with min ≤ max`);
+
+/** Identities: N sampled from the face model, balanced over gender × ethnicity × age bins. */
+export const FacesConfig = z.object({
+  /** 'default' = the built-in model; otherwise the artifact id of an imported model. */
+  model: z.string().min(1, 'faces.model is required').max(200).default('default'),
+  identities: int('faces.identities', 2, 2000).default(50),
+  /** Balance the sample over demographic bins (the paper's design) instead of drawing freely. */
+  balanced: z.boolean().default(true),
+});
+
+/** The stimulus design: M images per identity, extrinsic factors drawn uniformly from ranges. */
+export const RenderConfig = z.object({
+  /** Square image side in pixels. */
+  sizePx: int('render.sizePx', 16, 256).default(64),
+  imagesPerIdentity: int('render.imagesPerIdentity', 1, 20000).default(200),
+  yawDeg: range('render.yawDeg', -90, 90).default([-30, 30]),
+  pitchDeg: range('render.pitchDeg', -45, 45).default([-15, 15]),
+  rollDeg: range('render.rollDeg', -30, 30).default([-5, 5]),
+  /** Light direction: azimuth and elevation in degrees from the camera axis. */
+  lightAzimuthDeg: range('render.lightAzimuthDeg', -90, 90).default([-45, 45]),
+  lightElevationDeg: range('render.lightElevationDeg', -60, 60).default([-20, 40]),
+  scale: range('render.scale', 0.5, 2).default([0.9, 1.1]),
+  /** Maximum 2D translation in pixels (uniform in ±translatePx on each axis). */
+  translatePx: num('render.translatePx', 0, 32).default(2),
+  background: z.enum(['flat', 'noise']).default('flat'),
+  /** Fraction of each identity's images held out for validation. */
+  validationFraction: num('render.validationFraction', 0, 0.5).default(0.1),
+});
+
+/** The network: train a ResNet-10 on the dataset, or use an imported TensorFlow.js model. */
+export const TrainingConfig = z.object({
+  source: z.enum(['train', 'import']).default('train'),
+  /** With source 'import': the artifact id of the uploaded model.json (weights beside it). */
+  importedModel: z.string().max(200).optional(),
+  /** Channel width multiplier of the ResNet-10 (1 = 64..512 filters). */
+  width: num('training.width', 0.125, 1).default(0.5),
+  epochs: int('training.epochs', 1, 200).default(10),
+  batchSize: int('training.batchSize', 4, 512).default(64),
+  learningRate: num('training.learningRate', 1e-5, 1).default(0.01),
+  optimizer: z.enum(['sgd', 'adam']).default('sgd'),
+  /** Random shifts and zoom during training. */
+  augment: z.boolean().default(true),
+});
+
+export const GeneralisationConfig = z.object({
+  enabled: z.boolean().default(true),
+  /** Learned identities to test. */
+  identities: int('analyses.generalisation.identities', 1, 200).default(8),
+  /** Amplification of the identity's deviation from its demographic norm (1 = the identity). */
+  levels: z.array(num('analyses.generalisation.levels[]', -2, 4)).min(2).max(20).default([0, 1 / 3, 2 / 3, 1, 4 / 3, 5 / 3]),
+  posesYawDeg: z.array(num('analyses.generalisation.posesYawDeg[]', -90, 90)).min(1).max(9).default([-30, 0, 30]),
+});
+
+export const ReverseCorrelationConfig = z.object({
+  enabled: z.boolean().default(true),
+  identities: int('analyses.reverseCorrelation.identities', 1, 50).default(2),
+  trials: int('analyses.reverseCorrelation.trials', 50, 50000).default(2000),
+  /** Noise on the identity coefficients, in units of each component's standard deviation. */
+  shapeNoiseSd: num('analyses.reverseCorrelation.shapeNoiseSd', 0, 3).default(0.5),
+  textureNoiseSd: num('analyses.reverseCorrelation.textureNoiseSd', 0, 3).default(0.5),
+  /** Permutations for the maximum-statistic family-wise error threshold (0 = no test). */
+  permutations: int('analyses.reverseCorrelation.permutations', 0, 10000).default(1000),
+  tfce: z.boolean().default(false),
+});
+
+export const HiddenLayersConfig = z.object({
+  enabled: z.boolean().default(true),
+  /** PCA dimensions kept per layer. */
+  pcaComponents: int('analyses.hiddenLayers.pcaComponents', 1, 64).default(8),
+});
+
+export const PoseInvarianceConfig = z.object({
+  enabled: z.boolean().default(true),
+  posesYawDeg: z.array(num('analyses.poseInvariance.posesYawDeg[]', -90, 90)).min(2).max(9).default([-30, 0, 30]),
+});
+
+export const AnalysesConfig = z.object({
+  generalisation: GeneralisationConfig.prefault({}),
+  reverseCorrelation: ReverseCorrelationConfig.prefault({}),
+  hiddenLayers: HiddenLayersConfig.prefault({}),
+  poseInvariance: PoseInvarianceConfig.prefault({}),
+});
+
+/** An experiment's configuration (validated on create, edit and launch). */
 export const ExperimentConfig = z.object({
   name: z.string().trim().min(1, 'name is required').max(120, 'name must be at most 120 characters'),
   description: z.string().max(5000, 'description must be at most 5000 characters').default(''),
   seed: z.number().int('seed must be an integer').min(0, 'seed must be ≥ 0').max(2 ** 31 - 1, 'seed must be < 2^31').default(1),
+  faces: FacesConfig.prefault({}),
+  render: RenderConfig.prefault({}),
+  training: TrainingConfig.prefault({}),
+  analyses: AnalysesConfig.prefault({}),
 });
 export type ExperimentConfig = z.infer<typeof ExperimentConfig>;
+/** What a caller may give: every section and field optional (defaults fill the rest). */
+export type ExperimentConfigInput = z.input<typeof ExperimentConfig>;
+
+/**
+ * Named starting points. 'demo': 64 px, width 0.5, 16 identities — minutes on two cores.
+ * 'tiny': the smallest meaningful run (tests, smoke checks): seconds per stage.
+ * 'paper': the scale of Xu et al. 2018 (needs GPUs).
+ */
+export const EXPERIMENT_PRESETS = {
+  demo: {
+    name: 'Demo: shape vs texture',
+    description: 'A small run of the whole pipeline that finishes on a laptop CPU.',
+    seed: 1,
+    faces: { identities: 16 },
+    render: { sizePx: 64, imagesPerIdentity: 40 },
+    training: { width: 0.5, epochs: 4, batchSize: 32 },
+    analyses: {
+      generalisation: { identities: 4, posesYawDeg: [0] },
+      reverseCorrelation: { identities: 1, trials: 300, permutations: 100 },
+      hiddenLayers: { pcaComponents: 4 },
+      poseInvariance: { posesYawDeg: [-30, 0, 30] },
+    },
+  },
+  tiny: {
+    name: 'Tiny smoke run',
+    seed: 1,
+    faces: { identities: 3, balanced: false },
+    render: { sizePx: 32, imagesPerIdentity: 4 },
+    training: { width: 0.125, epochs: 1, batchSize: 8, augment: false },
+    analyses: {
+      generalisation: { identities: 2, levels: [0, 1], posesYawDeg: [0] },
+      reverseCorrelation: { identities: 1, trials: 50, permutations: 10 },
+      hiddenLayers: { pcaComponents: 2 },
+      poseInvariance: { posesYawDeg: [-20, 20] },
+    },
+  },
+  paper: {
+    name: 'Paper scale (Xu et al. 2018)',
+    seed: 1,
+    faces: { identities: 2000 },
+    render: { sizePx: 224, imagesPerIdentity: 13000 },
+    training: { width: 1, epochs: 20, batchSize: 32 },
+  },
+} satisfies Record<string, ExperimentConfigInput>;
+export type ExperimentPresetName = keyof typeof EXPERIMENT_PRESETS;
+
+/** A preset as a full configuration (defaults applied). */
+export function experimentPreset(name: ExperimentPresetName): ExperimentConfig {
+  return ExperimentConfig.parse(EXPERIMENT_PRESETS[name]);
+}
