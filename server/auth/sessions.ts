@@ -1,0 +1,92 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, gt, lt } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { sessions, users } from '../db/schema';
+import { config, SESSION_COOKIE } from '../config';
+
+/** sha256 hex of a session token: what the database stores. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface Session {
+  id: string;
+  user: SessionUser;
+  expiresAt: Date;
+}
+
+/** Creates a session for a user; returns the token for the cookie (never stored in clear). */
+export async function createSession(
+  db: Db,
+  userId: string,
+  meta: { userAgent?: string | null; ip?: string | null } = {},
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + config.sessionDays * 86_400_000);
+  await db.insert(sessions).values({
+    tokenHash: hashToken(token),
+    userId,
+    expiresAt,
+    userAgent: meta.userAgent?.slice(0, 300) ?? null,
+    ip: meta.ip ?? null,
+  });
+  return { token, expiresAt };
+}
+
+/** The session for a token, or null when unknown or expired. */
+export async function validateSession(db: Db, token: string | undefined | null): Promise<Session | null> {
+  if (!token || token.length > 200) return null;
+  const rows = await db
+    .select({ id: sessions.id, expiresAt: sessions.expiresAt, lastSeenAt: sessions.lastSeenAt, userId: users.id, email: users.email, name: users.name })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.tokenHash, hashToken(token)), gt(sessions.expiresAt, new Date())))
+    .limit(1);
+  const row = rows[0];
+  if (!row) return null;
+  // Record activity at most once an hour (one write per hour per session, not per request).
+  if (Date.now() - row.lastSeenAt.getTime() > 3_600_000) {
+    await db.update(sessions).set({ lastSeenAt: new Date() }).where(eq(sessions.id, row.id));
+  }
+  return { id: row.id, expiresAt: row.expiresAt, user: { id: row.userId, email: row.email, name: row.name } };
+}
+
+/** Deletes the session of a token (sign-out). */
+export async function revokeSession(db: Db, token: string | undefined | null): Promise<void> {
+  if (!token) return;
+  await db.delete(sessions).where(eq(sessions.tokenHash, hashToken(token)));
+}
+
+export async function pruneExpiredSessions(db: Db): Promise<void> {
+  await db.delete(sessions).where(lt(sessions.expiresAt, new Date()));
+}
+
+/** Set-Cookie value for a new session: HttpOnly, SameSite=Lax, Secure in production. */
+export function sessionCookie(token: string, expiresAt: Date): string {
+  const parts = [`${SESSION_COOKIE}=${token}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Expires=${expiresAt.toUTCString()}`];
+  if (config.cookieSecure) parts.push('Secure');
+  return parts.join('; ');
+}
+
+/** Set-Cookie value that removes the session cookie. */
+export function clearedSessionCookie(): string {
+  const parts = [`${SESSION_COOKIE}=`, 'Path=/', 'HttpOnly', 'SameSite=Lax', 'Max-Age=0'];
+  if (config.cookieSecure) parts.push('Secure');
+  return parts.join('; ');
+}
+
+/** The session token from a Cookie header. */
+export function tokenFromCookieHeader(cookieHeader: string | null | undefined): string | null {
+  if (!cookieHeader) return null;
+  for (const part of cookieHeader.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === SESSION_COOKIE) return decodeURIComponent(part.slice(i + 1).trim()) || null;
+  }
+  return null;
+}

@@ -1,0 +1,18 @@
+import { createCallerFactory, router } from './init';
+import { authRouter } from './routers/auth';
+import { workspaceRouter } from './routers/workspace';
+import { memberRouter } from './routers/member';
+import { experimentRouter } from './routers/experiment';
+import { artifactRouter } from './routers/artifact';
+
+/** The whole API. Add a resource as routers/<name>.ts and mount it here. */
+export const appRouter = router({
+  auth: authRouter,
+  workspace: workspaceRouter,
+  member: memberRouter,
+  experiment: experimentRouter,
+  artifact: artifactRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,60 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { AccountError, authenticate, signUp } from '../../auth/accounts';
+import { PASSWORD_MAX_LENGTH } from '../../auth/password';
+import { clearedSessionCookie, createSession, revokeSession, sessionCookie } from '../../auth/sessions';
+import { log } from '../../log';
+import { publicProcedure, router } from '../init';
+import type { Context } from '../context';
+
+export const Email = z
+  .string({ error: 'email is required' })
+  .trim()
+  .max(254, 'email must be at most 254 characters')
+  .pipe(z.email('email must be a valid email address'));
+const Password = z.string().max(PASSWORD_MAX_LENGTH, `password must be at most ${PASSWORD_MAX_LENGTH} characters`);
+
+function toTrpcError(err: unknown): never {
+  if (err instanceof AccountError) {
+    const code = err.code === 'rate_limited' ? 'TOO_MANY_REQUESTS' : err.code === 'email_taken' ? 'CONFLICT' : err.code === 'weak_password' ? 'BAD_REQUEST' : 'UNAUTHORIZED';
+    throw new TRPCError({ code, message: err.message, cause: err });
+  }
+  throw err;
+}
+
+async function startSession(ctx: Context, userId: string): Promise<void> {
+  const { token, expiresAt } = await createSession(ctx.db, userId, { userAgent: ctx.userAgent, ip: ctx.ip });
+  ctx.resHeaders.append('set-cookie', sessionCookie(token, expiresAt));
+}
+
+export const authRouter = router({
+  /** The signed-in user, or null. */
+  me: publicProcedure.query(({ ctx }) => (ctx.session ? ctx.session.user : null)),
+
+  signUp: publicProcedure
+    .input(z.object({ email: Email, password: Password, name: z.string().trim().max(80, 'name must be at most 80 characters').optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const user = await signUp(ctx.db, input).catch(toTrpcError);
+      await startSession(ctx, user.id);
+      log.info({ userId: user.id }, 'user signed up');
+      return { id: user.id, email: user.email, name: user.name, personalWorkspaceId: user.personalWorkspaceId };
+    }),
+
+  signIn: publicProcedure.input(z.object({ email: Email, password: Password })).mutation(async ({ ctx, input }) => {
+    const user = await authenticate(ctx.db, { ...input, ip: ctx.ip }).catch((err) => {
+      if (err instanceof AccountError) log.warn({ code: err.code, ip: ctx.ip }, 'sign-in refused');
+      return toTrpcError(err);
+    });
+    await startSession(ctx, user.id);
+    log.info({ userId: user.id }, 'user signed in');
+    return user;
+  }),
+
+  /** Revokes the current session (if any) and clears the cookie. */
+  signOut: publicProcedure.mutation(async ({ ctx }) => {
+    await revokeSession(ctx.db, ctx.token);
+    ctx.resHeaders.append('set-cookie', clearedSessionCookie());
+    if (ctx.session) log.info({ userId: ctx.session.user.id }, 'user signed out');
+    return { ok: true as const };
+  }),
+});

@@ -1,0 +1,123 @@
+import { TRPCError } from '@trpc/server';
+import { and, count, desc, eq, ilike, isNotNull, isNull, or, type SQL } from 'drizzle-orm';
+import { z, ZodError } from 'zod';
+import { ExperimentConfig } from '../../../workers/contract';
+import type { Db } from '../../db/client';
+import { experiments, memberships, workspaces } from '../../db/schema';
+import { authedProcedure, describeZodError, router, scopedProcedure, workspaceProcedure } from '../init';
+
+/** The workspace an experiment belongs to, or null when there is no such experiment. */
+export async function workspaceOfExperiment(db: Db, experimentId: string): Promise<string | null> {
+  const [row] = await db.select({ workspaceId: experiments.workspaceId }).from(experiments).where(eq(experiments.id, experimentId)).limit(1);
+  return row?.workspaceId ?? null;
+}
+
+/** Procedures on one experiment: input.experimentId, role checked on its workspace. */
+export const experimentProcedure = scopedProcedure('experimentId', workspaceOfExperiment);
+
+/** Validates a configuration; a bad one is a 400 naming config.<field>. */
+function parseConfig(raw: unknown): ExperimentConfig {
+  try {
+    return ExperimentConfig.parse(raw);
+  } catch (err) {
+    if (err instanceof ZodError) {
+      const prefixed = new ZodError(err.issues.map((issue) => ({ ...issue, path: ['config', ...issue.path] })));
+      throw new TRPCError({ code: 'BAD_REQUEST', message: describeZodError(prefixed), cause: prefixed });
+    }
+    throw err;
+  }
+}
+
+/** LIKE pattern matching `text` literally anywhere. */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+const ConfigInput = z.record(z.string(), z.unknown(), { error: 'config must be an object' });
+
+export const experimentRouter = router({
+  /** One page of a workspace's experiments, newest change first, optionally filtered by text. */
+  list: workspaceProcedure('viewer')
+    .input(
+      z.object({
+        search: z.string().trim().max(100, 'search must be at most 100 characters').optional(),
+        archived: z.enum(['active', 'archived', 'all'], { error: 'archived must be active, archived or all' }).default('active'),
+        page: z.number().int('page must be an integer').min(1, 'page must be ≥ 1').max(10_000).default(1),
+        pageSize: z.number().int('pageSize must be an integer').min(1, 'pageSize must be 1 to 100').max(100, 'pageSize must be 1 to 100').default(20),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const where: SQL[] = [eq(experiments.workspaceId, ctx.workspaceId)];
+      if (input.archived === 'active') where.push(isNull(experiments.archivedAt));
+      if (input.archived === 'archived') where.push(isNotNull(experiments.archivedAt));
+      if (input.search) where.push(or(ilike(experiments.name, containsPattern(input.search)), ilike(experiments.description, containsPattern(input.search)))!);
+      const filter = and(...where);
+      const [total] = await ctx.db.select({ n: count() }).from(experiments).where(filter);
+      const items = await ctx.db
+        .select({ id: experiments.id, name: experiments.name, description: experiments.description, updatedAt: experiments.updatedAt, archivedAt: experiments.archivedAt })
+        .from(experiments)
+        .where(filter)
+        .orderBy(desc(experiments.updatedAt), desc(experiments.id))
+        .limit(input.pageSize)
+        .offset((input.page - 1) * input.pageSize);
+      return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
+    }),
+
+  /** The caller's most recently changed active experiments across all their workspaces. */
+  recent: authedProcedure
+    .input(z.object({ limit: z.number().int().min(1).max(50, 'limit must be 1 to 50').default(10) }).default({ limit: 10 }))
+    .query(async ({ ctx, input }) =>
+      ctx.db
+        .select({ id: experiments.id, name: experiments.name, updatedAt: experiments.updatedAt, workspaceId: workspaces.id, workspaceName: workspaces.name })
+        .from(experiments)
+        .innerJoin(memberships, and(eq(memberships.workspaceId, experiments.workspaceId), eq(memberships.userId, ctx.user.id)))
+        .innerJoin(workspaces, eq(workspaces.id, experiments.workspaceId))
+        .where(isNull(experiments.archivedAt))
+        .orderBy(desc(experiments.updatedAt))
+        .limit(input.limit),
+    ),
+
+  get: experimentProcedure('viewer').query(async ({ ctx, input }) => {
+    const [row] = await ctx.db.select().from(experiments).where(eq(experiments.id, input.experimentId));
+    if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found.' });
+    const [ws] = await ctx.db.select({ name: workspaces.name }).from(workspaces).where(eq(workspaces.id, row.workspaceId));
+    return { ...row, workspaceName: ws?.name ?? '', role: ctx.role };
+  }),
+
+  create: workspaceProcedure('editor')
+    .input(z.object({ config: ConfigInput }))
+    .mutation(async ({ ctx, input }) => {
+      const config = parseConfig(input.config);
+      const [row] = await ctx.db
+        .insert(experiments)
+        .values({ workspaceId: ctx.workspaceId, name: config.name, description: config.description, config, createdBy: ctx.user.id })
+        .returning();
+      return row!;
+    }),
+
+  /** Replaces fields of the configuration (a partial object merged over the current one). */
+  update: experimentProcedure('editor')
+    .input(z.object({ config: ConfigInput }))
+    .mutation(async ({ ctx, input }) => {
+      const [current] = await ctx.db.select().from(experiments).where(eq(experiments.id, input.experimentId));
+      if (!current) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found.' });
+      const config = parseConfig({ ...current.config, ...input.config });
+      const [row] = await ctx.db
+        .update(experiments)
+        .set({ config, name: config.name, description: config.description, updatedAt: new Date() })
+        .where(eq(experiments.id, input.experimentId))
+        .returning();
+      return row!;
+    }),
+
+  setArchived: experimentProcedure('editor')
+    .input(z.object({ archived: z.boolean({ error: 'archived must be true or false' }) }))
+    .mutation(async ({ ctx, input }) => {
+      const [row] = await ctx.db
+        .update(experiments)
+        .set({ archivedAt: input.archived ? new Date() : null, updatedAt: new Date() })
+        .where(eq(experiments.id, input.experimentId))
+        .returning({ id: experiments.id, archivedAt: experiments.archivedAt });
+      return row!;
+    }),
+});
