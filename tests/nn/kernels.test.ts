@@ -1,0 +1,92 @@
+/**
+ * Deeper's wasm gradient kernels against the tfjs cpu backend on small random tensors: strides
+ * 1–3, odd sizes, 'same', 'valid' and explicit padding. Relative error below 1e-5.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerDeeperKernels } from '../../workers/nn/kernels/register';
+import { batchNormTrain } from '../../workers/nn/kernels/batch_norm';
+
+function rand(shape: number[], seed: number): Float32Array {
+  let s = seed >>> 0;
+  const n = shape.reduce((a, b) => a * b, 1);
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
+  });
+}
+
+async function on<T>(backend: string, f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const out = tf.tidy(f);
+  const arr = Array.isArray(out) ? out : [out];
+  const vals = await Promise.all(arr.map(async (t) => (await t.data()) as Float32Array));
+  tf.dispose(arr);
+  return vals;
+}
+
+function relErr(a: Float32Array, b: Float32Array): number {
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) { num = Math.max(num, Math.abs(a[i] - b[i])); den = Math.max(den, Math.abs(b[i])); }
+  return num / Math.max(den, 1e-12);
+}
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+const cases: { x: number[]; k: number[]; s: number; pad: Pad }[] = [];
+for (const s of [1, 2, 3]) {
+  for (const pad of ['same', 'valid', [[0, 0], [1, 2], [2, 0], [0, 0]]] as Pad[]) {
+    cases.push({ x: [2, 9, 7, 3], k: [3, 3, 3, 4], s, pad });
+    cases.push({ x: [3, 11, 10, 2], k: [1, 1, 2, 5], s, pad });
+    cases.push({ x: [1, 13, 12, 3], k: [7, 5, 3, 2], s, pad });
+    cases.push({ x: [2, 8, 8, 4], k: [2, 4, 4, 3], s, pad });
+  }
+}
+
+describe('wasm convolution gradient kernels match cpu', () => {
+  beforeAll(async () => {
+    registerDeeperKernels();
+    await tf.setBackend('wasm');
+  });
+  for (const c of cases) {
+    const name = `x ${c.x} filter ${c.k} stride ${c.s} pad ${JSON.stringify(c.pad)}`;
+    it(name, async () => {
+      const xv = rand(c.x, 1), wv = rand(c.k, 2);
+      const grads = () => {
+        const x = tf.tensor4d(xv, c.x as [number, number, number, number]);
+        const w = tf.tensor4d(wv, c.k as [number, number, number, number]);
+        const f = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.conv2d(a, b, c.s, c.pad).square().sum();
+        const [dx, dw] = tf.grads(f as never)([x, w]);
+        return [tf.conv2d(x, w, c.s, c.pad), dx, dw];
+      };
+      const ref = await on('cpu', grads);
+      const got = await on('wasm', grads);
+      for (let i = 0; i < 3; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-5);
+    });
+  }
+});
+
+describe('fused batch norm matches the stock composition', () => {
+  it('forward and gradients on cpu and wasm', async () => {
+    const shape = [3, 5, 4, 6];
+    const xv = rand(shape, 3), gv = rand([6], 4).map((v) => v + 1), bv = rand([6], 5), dyv = rand(shape, 6);
+    const stock = () => {
+      const x = tf.tensor4d(xv, shape as never), g = tf.tensor1d(gv), b = tf.tensor1d(bv), dy = tf.tensor4d(dyv, shape as never);
+      const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        return tf.batchNorm(x, mean, variance, b, g, 1e-3).mul(dy).sum();
+      };
+      return tf.grads(f as never)([x, g, b]);
+    };
+    const fused = () => {
+      const x = tf.tensor4d(xv, shape as never), g = tf.tensor1d(gv), b = tf.tensor1d(bv), dy = tf.tensor4d(dyv, shape as never);
+      const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => batchNormTrain(x, g, b, 1e-3).y.mul(dy).sum();
+      return tf.grads(f as never)([x, g, b]);
+    };
+    const ref = await on('cpu', stock);
+    for (const backend of ['cpu', 'wasm']) {
+      const got = await on(backend, fused);
+      for (let i = 0; i < 3; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-4);
+    }
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Backend choice at start, in order: @tensorflow/tfjs-node-gpu (when installed and a GPU is
+ * present: the GPU worker image, workers/Dockerfile.gpu), @tensorflow/tfjs-node,
+ * @tensorflow/tfjs-backend-wasm (the default on these machines), the plain cpu backend. The
+ * native bindings download libtensorflow at install time, so they are never dependencies of this
+ * package: they are imported lazily and their absence is normal.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { registerDeeperKernels } from './kernels/register';
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** Stored with every training and inference result. */
+export interface BackendInfo {
+  name: BackendName;
+  /** tf.getBackend() after the choice: 'tensorflow', 'wasm' or 'cpu'. */
+  tfBackend: string;
+  tfjsVersion: string;
+  /** Threads XNNPACK uses (wasm), else null. */
+  threads: number | null;
+  /** Why earlier candidates were skipped. */
+  skipped: string[];
+}
+
+export interface ChooseBackendOptions {
+  /** Candidates in order of preference; default all four. */
+  prefer?: BackendName[];
+  log?: (message: string) => void;
+}
+
+let current: BackendInfo | null = null;
+
+async function importOptional(name: string): Promise<unknown> {
+  return import(/* @vite-ignore */ name);
+}
+
+async function tryNative(pkg: string, wantGpu: boolean): Promise<string | null> {
+  try {
+    await importOptional(pkg);
+  } catch (e) {
+    return `${pkg} not installed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`;
+  }
+  if (!(await tf.setBackend('tensorflow'))) return `${pkg}: backend 'tensorflow' failed to initialise`;
+  if (wantGpu) {
+    const b = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
+    if (!b.isUsingGpuDevice) return `${pkg}: no GPU device visible`;
+  }
+  return null;
+}
+
+/** Chooses, initialises and logs the backend. Calling it again returns the first choice. */
+export async function chooseBackend(options: ChooseBackendOptions = {}): Promise<BackendInfo> {
+  if (current) return current;
+  const prefer = options.prefer ?? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+  const log = options.log ?? ((m: string) => process.stderr.write(`[nn] ${m}\n`));
+  const skipped: string[] = [];
+  registerDeeperKernels();
+  for (const name of prefer) {
+    let why: string | null = null;
+    let threads: number | null = null;
+    if (name === 'tensorflow-gpu') why = await tryNative('@tensorflow/tfjs-node-gpu', true);
+    else if (name === 'tensorflow') why = await tryNative('@tensorflow/tfjs-node', false);
+    else if (name === 'wasm') {
+      try {
+        const wasm = await import('@tensorflow/tfjs-backend-wasm');
+        if (!(await tf.setBackend('wasm'))) why = 'wasm backend failed to initialise';
+        else threads = wasm.getThreadsCount();
+      } catch (e) {
+        why = `wasm: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    } else if (!(await tf.setBackend('cpu'))) why = 'cpu backend failed to initialise';
+    if (why) { skipped.push(why); continue; }
+    await tf.ready();
+    current = { name, tfBackend: tf.getBackend(), tfjsVersion: tf.version.tfjs, threads, skipped };
+    log(`backend ${name} (tf ${current.tfBackend}, tfjs ${current.tfjsVersion}${threads ? `, ${threads} thread(s)` : ''})`);
+    return current;
+  }
+  throw new Error(`no TensorFlow.js backend could start: ${skipped.join('; ')}`);
+}
+
+/** The backend chosen by chooseBackend, or null before it ran. */
+export function currentBackend(): BackendInfo | null {
+  return current;
+}

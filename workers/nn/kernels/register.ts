@@ -1,0 +1,21 @@
+/**
+ * Installs Deeper's gradient kernels: Conv2DBackpropFilter and a phase-decomposed
+ * Conv2DBackpropInput for 'wasm', and the fused batch-norm kernels for 'cpu' and 'wasm'.
+ * The stock wasm Conv2DBackpropInput is kept for dilated convolutions.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { conv2DBackpropFilterWasmConfig } from './conv2d_backprop_filter';
+import { conv2DBackpropInputWasmConfig } from './conv2d_backprop_input';
+import { registerBatchNormKernels } from './batch_norm';
+
+let installed = false;
+
+export function registerDeeperKernels(): void {
+  if (installed) return;
+  installed = true;
+  registerBatchNormKernels();
+  for (const config of [conv2DBackpropFilterWasmConfig, conv2DBackpropInputWasmConfig]) {
+    if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
+}
