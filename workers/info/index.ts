@@ -1,0 +1,38 @@
+/**
+ * workers/info: the information-theory engine. Every quantity is in bits. Gaussian-copula MI
+ * (GCMI; Ince, Giordano, Kayser, Rousselet, Gross, Schyns 2017, Human Brain Mapping 38:1541),
+ * written from the published formulas; names follow the reference (copnorm, ent_g → entG, ...).
+ *
+ * Layouts
+ *   Continuous variable (`Continuous`): Float64Array/number[] (one dimension), number[][]
+ *     [dim][trial], or Samples {data: Float64Array [dim][trial], dims, trials}.
+ *   Discrete variable (`Discrete`): Int32Array/number[] of labels 0..K−1, one per trial.
+ *   Map: x Float64Array [variable][dim][trial]; y Float64Array [trial] or Int32Array [trial].
+ *
+ * Single quantities (bias corrected by default where the reference has the option)
+ *   copnorm(x: Float64Array, rows = 1, trials = x.length / rows): Float64Array   ranks → normal scores, per row
+ *   entG(x, {biasCorrect?, demeaned?}): number                    entropy of a Gaussian fit
+ *   miGG(x, y, opts), cmiGGG(x, y, z, opts): number               Gaussian (conditional) MI
+ *   miModelGD(x, y, K, opts), miMixtureGD(x, y, K): number        Gaussian x, discrete y
+ *   gcmiCC(x, y), gcmiModelCD(x, y, K), gcmiMixtureCD(x, y, K): number   copula versions
+ *   gccmiCCC(x, y, z): number; gccmiCCD(x, y, z, K): {cmi, mi}    conditional GCMI
+ *   coinformation(x1, x2, y, K?): number                          < 0 redundancy, > 0 synergy
+ *   pidMMI(x1, x2, y, K?): {redundancy, unique1, unique2, synergy}
+ *
+ * Maps (InformationMap: one MI value per variable, e.g. per vertex)
+ *   gcmiMapCC(x, nVar, nDim, nTrial, y: Float64Array, {copnorm?, biasCorrect?, demeaned?}): Float64Array
+ *   gcmiMapCD(x, nVar, nDim, nTrial, y: Int32Array, K, opts): Float64Array
+ *
+ * Errors name the bad argument (mismatched lengths, too few trials for the dimension, empty
+ * classes, constant variables, NaN/infinity); more than 10% repeated values in a variable calls the
+ * warning handler (setWarningHandler; console.warn by default).
+ */
+export { ndtri, digamma } from './special';
+export { copnorm, copnormRow, normalScores } from './copnorm';
+export { entG, miGG, cmiGGG, entropyBias, type GaussianOptions } from './gaussian';
+export { miModelGD, miMixtureGD } from './discrete';
+export { gcmiCC, gcmiModelCD, gcmiMixtureCD, gccmiCCC, gccmiCCD } from './gcmi';
+export { coinformation, pidMMI, pidFromInfo, sourcesInfo, type PID, type SourcesInfo } from './synergy';
+export { gcmiMapCC, gcmiMapCD, type MapOptions } from './map';
+export { setWarningHandler, type Samples, type Continuous, type Discrete } from './validate';
+export { verifyVectors } from './verify';
