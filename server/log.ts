@@ -6,9 +6,10 @@ import { config } from './config';
 /** The request being served: every log line written inside it carries its id (reqId). */
 const requestContext = new AsyncLocalStorage<{ reqId: string }>();
 
-function createLogger(): pino.Logger {
+/** The logger; tests pass a destination stream and level to read what it writes. */
+export function createLogger(destination?: pino.DestinationStream, level = config.logLevel): pino.Logger {
   const options: pino.LoggerOptions = {
-    level: config.logLevel,
+    level,
     base: { app: 'deeper' },
     // Adds the current request's id to every line logged while serving that request.
     mixin: () => {
@@ -17,6 +18,7 @@ function createLogger(): pino.Logger {
     },
     redact: ['password', '*.password', 'token', '*.token', 'req.headers.cookie'],
   };
+  if (destination) return pino(options, destination);
   // Readable lines in development, JSON (one object per line) in production and tests.
   if (process.env.NODE_ENV === 'development' && !process.env.LOG_JSON) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });

@@ -2,6 +2,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { appRouter } from './router';
 import { createContext } from './context';
 import { log, requestIdFrom, withRequestId } from '../log';
+import type { Db } from '../db/client';
 
 /** Largest accepted request body (bytes); larger ones get 413 before tRPC parses anything. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -32,7 +33,7 @@ function tooLarge(reqId: string): Response {
 }
 
 /** Serves /api/trpc/*: request id, body limit, logging, then tRPC. */
-export async function handleTrpc(req: Request): Promise<Response> {
+export async function handleTrpc(req: Request, deps: { db?: Db } = {}): Promise<Response> {
   const reqId = requestIdFrom(req.headers);
   return withRequestId(reqId, async () => {
     const started = performance.now();
@@ -48,7 +49,7 @@ export async function handleTrpc(req: Request): Promise<Response> {
       endpoint: '/api/trpc',
       req: request,
       router: appRouter,
-      createContext: ({ req: r, resHeaders }) => createContext({ req: r, resHeaders, reqId }),
+      createContext: ({ req: r, resHeaders }) => createContext({ req: r, resHeaders, reqId, db: deps.db }),
       onError({ error, path }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error.cause ?? error, path }, 'procedure failed');
       },

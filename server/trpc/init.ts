@@ -43,10 +43,20 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
-export const publicProcedure = t.procedure.meta({ access: 'public' });
+/**
+ * Every procedure starts here: an input that fails validation becomes a BAD_REQUEST whose message
+ * names the fields ("email: email must be a valid email address"), for HTTP and direct callers alike.
+ */
+const baseProcedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof ZodError) result.error.message = describeZodError(result.error.cause);
+  return result;
+});
+
+export const publicProcedure = baseProcedure.meta({ access: 'public' });
 
 /** A signed-in caller; ctx.user is the user. */
-export const authedProcedure = t.procedure.meta({ access: 'user' }).use(({ ctx, next }) => {
+export const authedProcedure = baseProcedure.meta({ access: 'user' }).use(({ ctx, next }) => {
   if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first.' });
   return next({ ctx: { ...ctx, user: ctx.session.user, session: ctx.session } });
 });

@@ -1,5 +1,11 @@
 import { handleTrpc } from '@/server/trpc/handler';
 
 export const dynamic = 'force-dynamic';
-export const GET = handleTrpc;
-export const POST = handleTrpc;
+
+export function GET(req: Request): Promise<Response> {
+  return handleTrpc(req);
+}
+
+export function POST(req: Request): Promise<Response> {
+  return handleTrpc(req);
+}

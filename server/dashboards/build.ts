@@ -1,0 +1,204 @@
+import { z } from 'zod';
+import type { Manifest } from '../../workers/contract';
+import { DashboardCurve, type ArtifactLink, type DashboardManifest, type DashboardMap, type DashboardMesh, type DashboardStimulus } from './manifest';
+
+/**
+ * Builds a run's dashboard manifest from the manifests its steps wrote. A step describes what it
+ * wants shown in `summary.dashboard` (the convention below), naming its binary arrays by artifact
+ * name; this module resolves names to artifact rows (ids for the artifact route) and checks sizes
+ * against the declared vertex counts, so the viewer never receives a map that does not fit its mesh.
+ *
+ *   summary.dashboard = {
+ *     meshes?:  [{ key, label?, positions: name, triangles: name }]          Float32 [V][3] mm, Uint32 [T][3]
+ *     maps?:    [{ key, title?, feature, band?, identity?, layer?, layerIndex?, poseYawDeg?,
+ *                  mesh, values: name, thresholdBits?, maxBits? }]              Float32 [V] bits
+ *     curves?:  [DashboardCurve]                                                 plain numbers
+ *     stimuli?: [{ identity, factor, image: name }]                              PNG
+ *   }
+ * A training step may instead give summary.history = { loss[], accuracy[], valLoss[], valAccuracy[] }.
+ */
+
+const MeshDecl = z.object({ key: z.string().default('default'), label: z.string().optional(), positions: z.string(), triangles: z.string() });
+const MapDecl = z.object({
+  key: z.string(),
+  title: z.string().optional(),
+  feature: z.enum(['shape', 'texture']),
+  band: z.string().default('all'),
+  identity: z.string().default('all'),
+  layer: z.string().default('output'),
+  layerIndex: z.number().int().default(0),
+  poseYawDeg: z.number().default(0),
+  response: z.string().default(''),
+  mesh: z.string().default('default'),
+  values: z.string(),
+  /** Element offset into a stacked Float32 array ([L][V]: layer l starts at l × V) and the map's length. */
+  offset: z.number().int().nonnegative().default(0),
+  vertexCount: z.number().int().positive().optional(),
+  sign: z.union([z.literal(1), z.literal(-1)]).default(1),
+  thresholdBits: z.number().nullable().default(null),
+  maxBits: z.number().nonnegative().optional(),
+});
+const StimulusDecl = z.object({ identity: z.string(), factor: z.string(), image: z.string() });
+export const DashboardDecl = z.object({
+  meshes: z.array(MeshDecl).default([]),
+  maps: z.array(MapDecl).default([]),
+  curves: z.array(DashboardCurve).default([]),
+  stimuli: z.array(StimulusDecl).default([]),
+});
+export type DashboardDecl = z.input<typeof DashboardDecl>;
+
+const History = z.object({
+  loss: z.array(z.number()).optional(),
+  accuracy: z.array(z.number()).optional(),
+  valLoss: z.array(z.number()).optional(),
+  valAccuracy: z.array(z.number()).optional(),
+});
+
+export interface ArtifactRowLike {
+  id: string;
+  key: string;
+  name: string;
+  size: number;
+  contentType: string;
+}
+
+export interface BuildInput {
+  run: { id: string; name: string; status: string; experimentId: string | null; createdAt: Date; finishedAt: Date | null; facts: Record<string, string | number | boolean> };
+  /** Step manifests in plan order (the finalise manifest last). */
+  manifests: Manifest[];
+  /** The run's artifact rows by content key. */
+  rowsByKey: Map<string, ArtifactRowLike>;
+  /** Declarations derived from analysis result summaries (results.ts), by step id. */
+  derived?: Map<string, DashboardDecl>;
+}
+
+function link(row: ArtifactRowLike, name: string): ArtifactLink {
+  return { id: row.id, name, size: row.size, contentType: row.contentType };
+}
+
+/** Builds the manifest; problems (a missing artifact, a size mismatch) are returned, not thrown. */
+export function buildDashboard(input: BuildInput): { manifest: DashboardManifest; problems: string[] } {
+  const problems: string[] = [];
+  const meshes = new Map<string, DashboardMesh>();
+  const maps: DashboardMap[] = [];
+  const curves: DashboardCurve[] = [];
+  const stimuli: DashboardStimulus[] = [];
+  const used = new Set<string>();
+  const files: ArtifactLink[] = [];
+
+  for (const m of input.manifests) {
+    const byName = new Map(m.artifacts.map((a) => [a.name, a]));
+    const resolve = (name: string, what: string): ArtifactLink | null => {
+      // Bundle files may be stored under a folder prefix (e.g. 'bundle/rc/id0/shape.mi.f32').
+      const ref = byName.get(name) ?? m.artifacts.find((a) => a.name.endsWith(`/${name}`));
+      const row = ref && input.rowsByKey.get(ref.key);
+      if (!ref || !row) {
+        problems.push(`${m.stepId}: ${what} names artifact '${name}', which the step did not store`);
+        return null;
+      }
+      used.add(row.id);
+      return link(row, name);
+    };
+    const parsed = DashboardDecl.safeParse(m.summary.dashboard ?? {});
+    if (!parsed.success) problems.push(`${m.stepId}: summary.dashboard is malformed: ${parsed.error.issues[0]?.message}`);
+    const decl = parsed.success ? parsed.data : DashboardDecl.parse({});
+    const extra = input.derived?.get(m.stepId);
+    if (extra) {
+      const e = DashboardDecl.parse(extra);
+      decl.meshes.push(...e.meshes);
+      decl.maps.push(...e.maps);
+      decl.curves.push(...e.curves);
+      decl.stimuli.push(...e.stimuli);
+    }
+
+    for (const d of decl.meshes) {
+      const positions = resolve(d.positions, `mesh ${d.key} positions`);
+      const triangles = resolve(d.triangles, `mesh ${d.key} triangles`);
+      if (!positions || !triangles) continue;
+      if (positions.size % 12 !== 0 || triangles.size % 12 !== 0) {
+        problems.push(`${m.stepId}: mesh ${d.key}: positions (${positions.size} B) and triangles (${triangles.size} B) must be whole [n][3] 4-byte arrays`);
+        continue;
+      }
+      meshes.set(d.key, { key: d.key, label: d.label ?? d.key, vertexCount: positions.size / 12, triangleCount: triangles.size / 12, positions, triangles });
+    }
+    for (const d of decl.maps) {
+      const values = resolve(d.values, `map ${d.key}`);
+      if (!values) continue;
+      const vertexCount = d.vertexCount ?? values.size / 4 - d.offset;
+      if (values.size % 4 !== 0 || (d.offset + vertexCount) * 4 > values.size) {
+        problems.push(`${m.stepId}: map ${d.key}: [${d.offset}, ${d.offset + vertexCount}) lies outside its ${values.size} B Float32 array`);
+        continue;
+      }
+      maps.push({
+        key: d.key,
+        title: d.title ?? d.key,
+        analysis: m.functionId.replace(/^analysis-/, ''),
+        feature: d.feature,
+        band: d.band,
+        identity: d.identity,
+        layer: d.layer,
+        layerIndex: d.layerIndex,
+        poseYawDeg: d.poseYawDeg,
+        response: d.response,
+        mesh: d.mesh,
+        values,
+        offset: d.offset,
+        sign: d.sign,
+        vertexCount,
+        thresholdBits: d.thresholdBits,
+        maxBits: d.maxBits ?? 0,
+      });
+    }
+    curves.push(...decl.curves);
+    for (const d of decl.stimuli) {
+      const image = resolve(d.image, `stimulus ${d.identity}/${d.factor}`);
+      if (image) stimuli.push({ identity: d.identity, factor: d.factor, image });
+    }
+    const history = History.safeParse(m.summary.history);
+    if (history.success && (history.data.loss?.length || history.data.accuracy?.length)) curves.push(...trainingCurves(history.data));
+    for (const ref of m.artifacts) {
+      const row = input.rowsByKey.get(ref.key);
+      if (row && !files.some((f) => f.id === row.id)) files.push(link(row, ref.name));
+    }
+  }
+
+  // A map is drawable only on a mesh with its vertex count.
+  const drawable = maps.filter((map) => {
+    const mesh = meshes.get(map.mesh);
+    if (!mesh) problems.push(`map ${map.key}: no mesh '${map.mesh}' (a step must store mesh.positions.f32 and mesh.triangles.u32)`);
+    else if (mesh.vertexCount !== map.vertexCount) problems.push(`map ${map.key}: ${map.vertexCount} values for a mesh of ${mesh.vertexCount} vertices`);
+    else return true;
+    return false;
+  });
+
+  return {
+    manifest: {
+      version: 1,
+      run: {
+        id: input.run.id,
+        name: input.run.name,
+        status: input.run.status,
+        experimentId: input.run.experimentId,
+        createdAt: input.run.createdAt.toISOString(),
+        finishedAt: input.run.finishedAt?.toISOString() ?? null,
+        facts: input.run.facts,
+      },
+      meshes: [...meshes.values()],
+      maps: drawable,
+      curves,
+      stimuli,
+      files: files.filter((f) => !used.has(f.id)),
+    },
+    problems,
+  };
+}
+
+/** Loss and accuracy per epoch (training and validation) as two curves. */
+export function trainingCurves(h: z.infer<typeof History>): DashboardCurve[] {
+  const epochs = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+  const series = (name: string, y: number[] | undefined) => (y?.length ? [{ name, x: epochs(y.length), y, source: 'network' as const }] : []);
+  return [
+    { key: 'training/loss', kind: 'training', title: 'Training loss', xLabel: 'epoch', yLabel: 'cross-entropy (nats)', series: [...series('training', h.loss), ...series('validation', h.valLoss)] },
+    { key: 'training/accuracy', kind: 'training', title: 'Identification accuracy', xLabel: 'epoch', yLabel: 'top-1 accuracy', series: [...series('training', h.accuracy), ...series('validation', h.valAccuracy)] },
+  ].filter((c) => c.series.length > 0) as DashboardCurve[];
+}

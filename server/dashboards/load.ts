@@ -1,0 +1,81 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Manifest } from '../../workers/contract';
+import type { Db } from '../db/client';
+import { artifacts, experiments, runs, runSteps } from '../db/schema';
+import { buildDashboard, type ArtifactRowLike } from './build';
+import type { DashboardManifest } from './manifest';
+
+export type RunRow = typeof runs.$inferSelect;
+
+/** A few configuration facts for the dashboard header. */
+export function runFacts(run: RunRow): Record<string, string | number | boolean> {
+  const c = run.config;
+  return {
+    identities: c.faces.identities,
+    imageSizePx: c.render.sizePx,
+    imagesPerIdentity: c.render.imagesPerIdentity,
+    network: c.training.source === 'import' ? 'imported' : `ResNet-10 ×${c.training.width}`,
+    epochs: c.training.epochs,
+    trials: c.analyses.reverseCorrelation.trials,
+    permutations: c.analyses.reverseCorrelation.permutations,
+    seed: c.seed,
+  };
+}
+
+/**
+ * The step manifests of a run in plan order: each completed step's output manifest, then the
+ * finalise manifest stored on the run (when the finalise step's output is not already there).
+ */
+export async function runManifests(db: Db, run: RunRow): Promise<Manifest[]> {
+  const steps = await db.select().from(runSteps).where(eq(runSteps.runId, run.id));
+  const order = new Map(run.plan.map((s, i) => [s.id, i]));
+  const done = steps
+    .filter((s) => s.status === 'completed' && s.output)
+    .sort((a, b) => (order.get(a.stepId) ?? 1e9) - (order.get(b.stepId) ?? 1e9))
+    .map((s) => s.output!.manifest);
+  if (run.result && !done.some((m) => m.stepId === run.result!.stepId)) done.push(run.result);
+  return done;
+}
+
+/**
+ * The run's artifact rows by content key. A manifest names its artifacts by key (the worker wrote
+ * the bytes to the shared store); where no row registers a key to this run yet, one is added, so
+ * the artifact route can serve it to the workspace's members. Idempotent.
+ */
+export async function ensureArtifactRows(db: Db, run: RunRow, manifests: Manifest[]): Promise<Map<string, ArtifactRowLike>> {
+  const cols = { id: artifacts.id, key: artifacts.key, name: artifacts.name, size: artifacts.size, contentType: artifacts.contentType };
+  const rows = await db.select(cols).from(artifacts).where(and(eq(artifacts.runId, run.id), eq(artifacts.workspaceId, run.workspaceId)));
+  const byKey = new Map(rows.map((r) => [r.key, r]));
+  const missing = new Map<string, Manifest['artifacts'][number]>();
+  for (const m of manifests) for (const a of m.artifacts) if (!byKey.has(a.key)) missing.set(a.key, a);
+  if (missing.size) {
+    const added = await db
+      .insert(artifacts)
+      .values([...missing.values()].map((a) => ({ workspaceId: run.workspaceId, runId: run.id, key: a.key, name: a.name, size: a.size, contentType: a.contentType })))
+      .returning(cols);
+    for (const r of added) byKey.set(r.key, r);
+  }
+  return byKey;
+}
+
+/** The dashboard of one run (null when there is no such run). */
+export async function loadDashboard(db: Db, runId: string): Promise<{ manifest: DashboardManifest; problems: string[]; workspaceId: string } | null> {
+  const [run] = await db.select().from(runs).where(eq(runs.id, runId)).limit(1);
+  if (!run) return null;
+  const [exp] = run.experimentId ? await db.select({ name: experiments.name }).from(experiments).where(eq(experiments.id, run.experimentId)) : [];
+  const manifests = await runManifests(db, run);
+  const rowsByKey = await ensureArtifactRows(db, run, manifests);
+  const built = buildDashboard({
+    run: { id: run.id, name: exp?.name ?? run.config.name, status: run.status, experimentId: run.experimentId, createdAt: run.createdAt, finishedAt: run.finishedAt, facts: runFacts(run) },
+    manifests,
+    rowsByKey,
+  });
+  return { ...built, workspaceId: run.workspaceId };
+}
+
+/** Artifact rows by id restricted to one workspace (used to check that ids belong to it). */
+export async function artifactIdsInWorkspace(db: Db, workspaceId: string, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await db.select({ id: artifacts.id }).from(artifacts).where(and(eq(artifacts.workspaceId, workspaceId), inArray(artifacts.id, ids)));
+  return new Set(rows.map((r) => r.id));
+}

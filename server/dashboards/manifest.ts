@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+/**
+ * The dashboard of a run, as the browser receives it: small JSON that names every binary array by
+ * artifact id (the arrays themselves travel through the artifact route as raw typed arrays, never
+ * as JSON). A published snapshot is a frozen copy of this object (publications.snapshot), so the
+ * same viewer code draws both; the public page rewrites artifact URLs to /p/<slug>/a/<id>.
+ *
+ * Binary layouts (little-endian, no header):
+ * - mesh positions: Float32Array [V][3] in mm (x right, y up, z towards the viewer);
+ * - mesh triangles: Uint32Array [T][3], counter-clockwise seen from outside;
+ * - map values:     Float32Array [V], mutual information in bits per vertex;
+ * - stimulus image: an image file (PNG) as stored.
+ */
+
+export const ArtifactLink = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  size: z.number().int().nonnegative(),
+  contentType: z.string(),
+});
+export type ArtifactLink = z.infer<typeof ArtifactLink>;
+
+export const DashboardMesh = z.object({
+  /** 'default' or an identity label; maps name their mesh by this key. */
+  key: z.string(),
+  label: z.string(),
+  vertexCount: z.number().int().positive(),
+  triangleCount: z.number().int().positive(),
+  positions: ArtifactLink,
+  triangles: ArtifactLink,
+});
+export type DashboardMesh = z.infer<typeof DashboardMesh>;
+
+export const MAP_FEATURES = ['shape', 'texture'] as const;
+export const DashboardMap = z.object({
+  /** Unique within the dashboard, e.g. 'reverse-correlation/shape/all/id0/output/0'. */
+  key: z.string(),
+  title: z.string(),
+  analysis: z.string(),
+  feature: z.enum(MAP_FEATURES),
+  /** Texture band name ('all' for RGB of every band; shape maps use 'all'). */
+  band: z.string().default('all'),
+  identity: z.string().default('all'),
+  /** Network layer the map is about ('output' for the decision / response maps). */
+  layer: z.string().default('output'),
+  /** Depth index of the layer (0 = first hidden layer), for ordering the scrubber. */
+  layerIndex: z.number().int().default(0),
+  /** Yaw of the pose in degrees (pose invariance), 0 when frontal or pooled. */
+  poseYawDeg: z.number().default(0),
+  /** What the information is about: 'logit', 'decision', 'layer', 'redundancy', 'conditional'... */
+  response: z.string().default(''),
+  mesh: z.string(),
+  /** Float32 array holding the map; the map is values[offset .. offset + vertexCount) (stacked [L][V] arrays). */
+  values: ArtifactLink,
+  offset: z.number().int().nonnegative().default(0),
+  /** −1 flips the sign on load (co-information → redundancy, which is negative co-information). */
+  sign: z.union([z.literal(1), z.literal(-1)]).default(1),
+  vertexCount: z.number().int().positive(),
+  /** Family-wise-error threshold (bits) from the permutation maximum statistic, null without a test. */
+  thresholdBits: z.number().nullable(),
+  maxBits: z.number().nonnegative(),
+});
+export type DashboardMap = z.infer<typeof DashboardMap>;
+
+export const CurveSeries = z.object({
+  name: z.string(),
+  x: z.array(z.number()),
+  y: z.array(z.number()),
+  /** Network or human (human responses shown beside the network's curves). */
+  source: z.enum(['network', 'human']).default('network'),
+});
+export const DashboardCurve = z.object({
+  key: z.string(),
+  kind: z.enum(['training', 'generalisation', 'depth', 'pose', 'other']),
+  title: z.string(),
+  xLabel: z.string(),
+  yLabel: z.string(),
+  series: z.array(CurveSeries),
+});
+export type DashboardCurve = z.infer<typeof DashboardCurve>;
+
+export const DashboardStimulus = z.object({
+  identity: z.string(),
+  factor: z.string(),
+  image: ArtifactLink,
+});
+export type DashboardStimulus = z.infer<typeof DashboardStimulus>;
+
+export const DashboardRunInfo = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  status: z.string(),
+  experimentId: z.uuid().nullable(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  /** A few facts of the configuration for the header (identities, image size, epochs...). */
+  facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+
+/** A comment pinned to a vertex, as the viewer draws it (author display name, ISO time). */
+export const DashboardPin = z.object({
+  id: z.uuid(),
+  mapKey: z.string().nullable(),
+  vertex: z.number().int().nonnegative(),
+  position: z.tuple([z.number(), z.number(), z.number()]),
+  body: z.string(),
+  author: z.string(),
+  createdAt: z.string(),
+});
+export type DashboardPin = z.infer<typeof DashboardPin>;
+
+export const DashboardManifest = z.object({
+  version: z.literal(1),
+  run: DashboardRunInfo,
+  meshes: z.array(DashboardMesh),
+  maps: z.array(DashboardMap),
+  curves: z.array(DashboardCurve),
+  stimuli: z.array(DashboardStimulus),
+  /** Other artifacts of the run (downloads), by name. */
+  files: z.array(ArtifactLink),
+});
+export type DashboardManifest = z.infer<typeof DashboardManifest>;
+
+/** What a publication freezes: the manifest plus the pins its authors allowed to be public. */
+export const DashboardSnapshot = DashboardManifest.extend({
+  title: z.string(),
+  publishedAt: z.string(),
+  pins: z.array(DashboardPin),
+});
+export type DashboardSnapshot = z.infer<typeof DashboardSnapshot>;
+
+/** Every artifact id a manifest references (what a publication may serve). */
+export function artifactIdsOf(m: DashboardManifest): string[] {
+  const ids = new Set<string>();
+  for (const mesh of m.meshes) ids.add(mesh.positions.id).add(mesh.triangles.id);
+  for (const map of m.maps) ids.add(map.values.id);
+  for (const s of m.stimuli) ids.add(s.image.id);
+  for (const f of m.files) ids.add(f.id);
+  return [...ids];
+}
