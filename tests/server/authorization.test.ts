@@ -65,7 +65,7 @@ async function outcome(p: Promise<unknown>): Promise<{ code: string; message?: s
   }
 }
 
-const procedures = Object.entries(appRouter._def.procedures as Record<string, { _def: { meta?: { access?: Access } } }>);
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: { access?: Access } } }>);
 
 describe('every procedure declares who may call it', () => {
   it('has an access declaration and a fixture', () => {
@@ -103,7 +103,7 @@ describe.each(DB_TARGETS)('authorization walk on %s', (target) => {
   });
 
   it.each(procedures.filter(([, proc]) => proc._def.meta?.access !== 'public').map(([p]) => p))('%s refuses outsiders', async (p) => {
-    const access = (appRouter._def.procedures as Record<string, { _def: { meta?: { access?: Access } } }>)[p]!._def.meta!.access!;
+    const access = (appRouter._def.procedures as unknown as Record<string, { _def: { meta?: { access?: Access } } }>)[p]!._def.meta!.access!;
     const extra = EXTRA_INPUT[p]!(victim);
     if (access === 'user') {
       expect((await outcome(call(anonymous, p, extra))).code).toBe('UNAUTHORIZED');

@@ -81,7 +81,7 @@ let s3server: S3rver | undefined;
 let endpoint = '';
 beforeAll(async () => {
   s3server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: path.join(root, 's3rver'), configureBuckets: [{ name: 'deeper', configs: [] }] });
-  const { address, port } = (await s3server.run()) as unknown as { address: string; port: number };
+  const { address, port } = await s3server.run();
   endpoint = `http://${address}:${port}`;
 });
 afterAll(async () => {
