@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { ExperimentConfig, planRun, RUN_CANCELLED, RUN_REQUESTED, type PlannedStep } from '../../workers/contract';
+import { config as serverConfig } from '../config';
+import type { Db } from '../db/client';
+import { getDb } from '../db/client';
+import { runs } from '../db/schema';
+import { log } from '../log';
+import { estimateRun } from './estimate';
+import { LocalExecutor } from './executor';
+import { finishRun, getRun, type RunRow } from './record';
+
+export { LocalExecutor } from './executor';
+export { estimateRun } from './estimate';
+export * from './record';
+
+/** Which engine drives runs: Inngest when configured (INNGEST_EVENT_KEY / INNGEST_BASE_URL / INNGEST_DEV), else embedded. */
+export function workflowEngine(env: NodeJS.ProcessEnv = process.env): 'embedded' | 'inngest' {
+  if (env.DEEPER_ENGINE === 'embedded' || env.DEEPER_ENGINE === 'inngest') return env.DEEPER_ENGINE;
+  return env.INNGEST_EVENT_KEY || env.INNGEST_BASE_URL || env.INNGEST_DEV ? 'inngest' : 'embedded';
+}
+
+const g = globalThis as unknown as { __deeperExecutor?: { executor: LocalExecutor; started: Promise<string[]> } };
+
+/**
+ * The web process's embedded executor, created and started (resuming unfinished runs) on first
+ * use: from instrumentation.ts register() at boot, or lazily by the first launch. Kept on
+ * globalThis so that dev-mode module reloads reuse it. Step processes get DATA_DIR so that they
+ * write to the same artifact store as the web app.
+ */
+export function getLocalExecutor(db: Db = getDb()): LocalExecutor {
+  if (!g.__deeperExecutor) {
+    const executor = new LocalExecutor({
+      db,
+      env: { ...process.env, DATA_DIR: serverConfig.dataDir, ARTIFACTS_DIR: process.env.ARTIFACTS_DIR ?? path.join(serverConfig.dataDir, 'artifacts') },
+    });
+    const started = executor.start();
+    started.then(
+      (ids) => ids.length && log.info({ runs: ids }, 'resumed unfinished runs'),
+      (err: unknown) => log.error({ err }, 'could not resume runs'),
+    );
+    g.__deeperExecutor = { executor, started };
+  }
+  return g.__deeperExecutor.executor;
+}
+
+/** Boot hook (instrumentation.ts): resume embedded runs. Does nothing under Inngest. */
+export async function startWorkflows(): Promise<void> {
+  if (workflowEngine() !== 'embedded') return;
+  getLocalExecutor();
+  await g.__deeperExecutor!.started;
+}
+
+export async function stopWorkflows(): Promise<void> {
+  const e = g.__deeperExecutor;
+  g.__deeperExecutor = undefined;
+  await e?.executor.stop();
+}
+
+export interface LaunchInput {
+  workspaceId: string;
+  experimentId: string | null;
+  config: unknown;
+  createdBy?: string | null;
+  /** Override the plan (self-tests); planRun(config) by default. */
+  plan?: PlannedStep[];
+}
+
+/**
+ * Launches a run: validates the configuration, stores the run (config and plan snapshots, the
+ * cost estimate), then hands it to the engine: the embedded executor, or an
+ * `experiment/run.requested` event for Inngest.
+ */
+export async function launchRun(db: Db, input: LaunchInput, opts: { executor?: LocalExecutor; engine?: 'embedded' | 'inngest' } = {}): Promise<RunRow> {
+  const config = ExperimentConfig.parse(input.config);
+  const estimate = estimateRun(config);
+  const seconds = new Map(estimate.steps.map((s) => [s.stepId, s.seconds]));
+  const plan = (input.plan ?? planRun(config)).map((s) => ({ ...s, weight: input.plan ? s.weight : Math.max(1, seconds.get(s.id) ?? 1) }));
+  const engine = opts.engine ?? workflowEngine();
+  const [run] = await db
+    .insert(runs)
+    .values({ workspaceId: input.workspaceId, experimentId: input.experimentId, config, plan, engine, estimate, createdBy: input.createdBy ?? null })
+    .returning();
+  if (engine === 'embedded') {
+    (opts.executor ?? getLocalExecutor(db)).launch(run!.id);
+  } else {
+    const { createWebClient } = await import('./inngest');
+    await createWebClient().send({
+      name: RUN_REQUESTED,
+      data: { runId: run!.id, workspaceId: input.workspaceId, experimentId: input.experimentId, config, plan },
+    });
+  }
+  return run!;
+}
+
+/** Cancels a run: within 5 s its processes stop and it is marked cancelled. */
+export async function cancelRun(db: Db, runId: string, opts: { executor?: LocalExecutor } = {}): Promise<RunRow | null> {
+  const run = await getRun(db, runId);
+  if (!run || (run.status !== 'queued' && run.status !== 'running')) return run;
+  if (run.engine === 'embedded') {
+    await (opts.executor ?? getLocalExecutor(db)).cancel(runId);
+  } else {
+    await db.update(runs).set({ cancelRequestedAt: new Date() }).where(eq(runs.id, runId));
+    const { createWebClient } = await import('./inngest');
+    await createWebClient().send({ name: RUN_CANCELLED, data: { runId } });
+    await finishRun(db, runId, 'cancelled');
+  }
+  return getRun(db, runId);
+}
