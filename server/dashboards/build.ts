@@ -111,6 +111,10 @@ export function buildDashboard(input: BuildInput): { manifest: DashboardManifest
       decl.stimuli.push(...e.stimuli);
     }
 
+    // Convention: a step that stores mesh.positions.f32 + mesh.triangles.u32 provides the 'default' mesh.
+    const pos = m.artifacts.find((a) => a.name === 'mesh.positions.f32' || a.name.endsWith('/mesh.positions.f32'));
+    const tri = m.artifacts.find((a) => a.name === 'mesh.triangles.u32' || a.name.endsWith('/mesh.triangles.u32'));
+    if (pos && tri && !decl.meshes.some((d) => d.key === 'default')) decl.meshes.push({ key: 'default', label: 'face model', positions: pos.name, triangles: tri.name });
     for (const d of decl.meshes) {
       const positions = resolve(d.positions, `mesh ${d.key} positions`);
       const triangles = resolve(d.triangles, `mesh ${d.key} triangles`);

@@ -2,7 +2,9 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Manifest } from '../../workers/contract';
 import type { Db } from '../db/client';
 import { artifacts, experiments, runs, runSteps } from '../db/schema';
-import { buildDashboard, type ArtifactRowLike } from './build';
+import { getArtifactStore, type ArtifactStore } from '../storage';
+import { buildDashboard, type ArtifactRowLike, type DashboardDecl } from './build';
+import { declFromResult } from './results';
 import type { DashboardManifest } from './manifest';
 
 export type RunRow = typeof runs.$inferSelect;
@@ -58,14 +60,47 @@ export async function ensureArtifactRows(db: Db, run: RunRow, manifests: Manifes
   return byKey;
 }
 
+const RESULT_KINDS = new Set(['battery', 'generalisation', 'reverse-correlation', 'hidden-layers', 'pose-invariance']);
+
+/** Reads a small JSON artifact from the store (result summaries are kilobytes). */
+async function readJson(store: ArtifactStore, key: string): Promise<unknown> {
+  const text = await new Response(await store.get(key)).text();
+  return JSON.parse(text);
+}
+
+/**
+ * The analysis result summary of a step, wherever the step put it: the manifest summary itself,
+ * summary.result, or a stored summary.json (the bundle's own file). Null when there is none.
+ */
+export async function resultSummaryOf(m: Manifest, store: ArtifactStore): Promise<unknown | null> {
+  const s = m.summary as Record<string, unknown>;
+  if (RESULT_KINDS.has(s.kind as string)) return s;
+  const inner = s.result as Record<string, unknown> | undefined;
+  if (inner && RESULT_KINDS.has(inner.kind as string)) return inner;
+  const file = m.artifacts.find((a) => a.name === 'summary.json' || a.name.endsWith('/summary.json'));
+  if (!file || file.size > 8 * 1024 * 1024) return null;
+  try {
+    const json = await readJson(store, file.key);
+    return RESULT_KINDS.has((json as { kind?: string })?.kind ?? '') ? json : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The dashboard of one run (null when there is no such run). */
-export async function loadDashboard(db: Db, runId: string): Promise<{ manifest: DashboardManifest; problems: string[]; workspaceId: string } | null> {
+export async function loadDashboard(db: Db, runId: string, store: ArtifactStore = getArtifactStore()): Promise<{ manifest: DashboardManifest; problems: string[]; workspaceId: string } | null> {
   const [run] = await db.select().from(runs).where(eq(runs.id, runId)).limit(1);
   if (!run) return null;
   const [exp] = run.experimentId ? await db.select({ name: experiments.name }).from(experiments).where(eq(experiments.id, run.experimentId)) : [];
   const manifests = await runManifests(db, run);
   const rowsByKey = await ensureArtifactRows(db, run, manifests);
+  const derived = new Map<string, DashboardDecl>();
+  for (const m of manifests) {
+    const result = await resultSummaryOf(m, store);
+    if (result) derived.set(m.stepId, declFromResult(result));
+  }
   const built = buildDashboard({
+    derived,
     run: { id: run.id, name: exp?.name ?? run.config.name, status: run.status, experimentId: run.experimentId, createdAt: run.createdAt, finishedAt: run.finishedAt, facts: runFacts(run) },
     manifests,
     rowsByKey,

@@ -4,6 +4,10 @@ import { workspaceRouter } from './routers/workspace';
 import { memberRouter } from './routers/member';
 import { experimentRouter } from './routers/experiment';
 import { artifactRouter } from './routers/artifact';
+import { dashboardsRouter } from './routers/dashboards';
+import { publicationsRouter } from './routers/publications';
+import { commentsRouter } from './routers/comments';
+import { activityRouter } from './routers/activity';
 
 /** The whole API. Add a resource as routers/<name>.ts and mount it here. */
 export const appRouter = router({
@@ -12,6 +16,10 @@ export const appRouter = router({
   member: memberRouter,
   experiment: experimentRouter,
   artifact: artifactRouter,
+  dashboards: dashboardsRouter,
+  publications: publicationsRouter,
+  comments: commentsRouter,
+  activity: activityRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,6 +10,7 @@ import type { DbHandle } from '../../server/db/client';
 import { appRouter } from '../../server/trpc/router';
 import type { Access } from '../../server/trpc/init';
 import { FsArtifactStore, storeArtifact } from '../../server/storage';
+import { seedDashboardVictim } from '../dashboards/victim';
 
 /**
  * Walks EVERY procedure of the appRouter and proves that a signed-out caller is refused and that
@@ -21,7 +22,7 @@ import { FsArtifactStore, storeArtifact } from '../../server/storage';
  */
 
 /** The only procedures open to signed-out callers. */
-const PUBLIC = ['auth.me', 'auth.signIn', 'auth.signOut', 'auth.signUp'];
+const PUBLIC = ['auth.me', 'auth.signIn', 'auth.signOut', 'auth.signUp', 'publications.view'];
 
 /** Valid input besides the scope id (workspaceId, experimentId, ...) for each procedure. */
 const EXTRA_INPUT: Record<string, (v: Victim) => Record<string, unknown>> = {
@@ -43,6 +44,18 @@ const EXTRA_INPUT: Record<string, (v: Victim) => Record<string, unknown>> = {
   'experiment.setArchived': () => ({ archived: true }),
   'artifact.list': () => ({}),
   'artifact.get': () => ({}),
+  // issue 8: dashboards, publications, comments, activity (victim run/comment/publication: seedDashboardVictim)
+  'dashboards.get': () => ({}),
+  'publications.publish': () => ({ title: 'pwned' }),
+  'publications.list': () => ({}),
+  'publications.forRun': () => ({}),
+  'publications.unpublish': () => ({}),
+  'comments.forRun': () => ({}),
+  'comments.forExperiment': () => ({}),
+  'comments.addToRun': () => ({ body: 'pwned' }),
+  'comments.addToExperiment': () => ({ body: 'pwned' }),
+  'comments.remove': () => ({}),
+  'activity.list': () => ({}),
 };
 
 interface Victim {
@@ -95,7 +108,7 @@ describe.each(DB_TARGETS)('authorization walk on %s', (target) => {
     const exp = await owner.caller.experiment.create({ workspaceId: ws.id, config: { name: 'Secret experiment' } });
     artifactsDir = mkdtempSync(path.join(tmpdir(), 'deeper-authz-'));
     const art = await storeArtifact(h.db, { workspaceId: ws.id, name: 'secret.bin', data: new Uint8Array([1, 2, 3]) }, new FsArtifactStore(artifactsDir));
-    victim = { ownerId: owner.id, ids: { workspaceId: ws.id, experimentId: exp.id, artifactId: art.id } };
+    victim = { ownerId: owner.id, ids: { workspaceId: ws.id, experimentId: exp.id, artifactId: art.id, ...(await seedDashboardVictim(h.db, owner, ws.id, exp.id)) } };
   });
   afterAll(async () => {
     await h?.close();

@@ -5,3 +5,5 @@ export * from './workspaces';
 export * from './experiments';
 export * from './artifacts';
 export * from './runs';
+export * from './publications';
+export * from './comments';

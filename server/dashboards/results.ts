@@ -1,0 +1,187 @@
+import type { z } from 'zod';
+import type { ArrayRef } from '../../workers/contract/results';
+import {
+  BatterySummary,
+  GeneralisationSummary,
+  HiddenLayersSummary,
+  PoseInvarianceSummary,
+  ReverseCorrelationSummary,
+} from '../../workers/contract/results';
+import type { DashboardDecl } from './build';
+import type { DashboardCurve } from './manifest';
+
+/**
+ * Turns analysis result summaries (workers/contract/results.ts) into dashboard declarations: one
+ * map per (analysis, identity, feature, response, layer, pose), and the curves the paper plots
+ * (generalisation, information versus depth, pose invariance). Array files are named as the
+ * bundle names them; build.ts resolves them to the step's artifacts.
+ */
+
+type Decl = { maps: NonNullable<DashboardDecl['maps']>; curves: DashboardCurve[] };
+type MapDecl = Decl['maps'][number];
+
+/** 'texture:<band>' → ['texture', band]; 'shape' → ['shape', 'all']. */
+function splitFeature(feature: string): ['shape' | 'texture', string] {
+  const [kind, band] = feature.split(':');
+  return [kind === 'texture' ? 'texture' : 'shape', band ?? 'all'];
+}
+
+const id = (n: number) => `id${n}`;
+/** Vertices per row of a [..][V] array: its last dimension. */
+const rowLength = (a: ArrayRef) => a.shape[a.shape.length - 1] ?? 0;
+
+export function reverseCorrelationDecl(s: ReverseCorrelationSummary): Decl {
+  const maps: MapDecl[] = s.maps.map((m) => {
+    const [feature, band] = splitFeature(m.feature);
+    return {
+      key: `rc/${id(s.identity)}/${m.feature}/${m.response}`,
+      title: `${feature === 'shape' ? 'Shape' : 'Texture'}${band !== 'all' ? ` (${band})` : ''} → ${m.response}, identity ${s.identity}`,
+      feature,
+      band,
+      identity: id(s.identity),
+      layer: 'output',
+      layerIndex: 1000,
+      poseYawDeg: s.view.yawDeg,
+      response: m.response,
+      values: m.arrays.mi.file,
+      vertexCount: rowLength(m.arrays.mi),
+      // A TFCE threshold is in TFCE units, not bits: the viewer then starts at no threshold.
+      thresholdBits: m.test.method === 'max-statistic' && m.test.permutations > 0 ? m.test.threshold : null,
+      maxBits: m.maxBits,
+    };
+  });
+  return { maps, curves: [] };
+}
+
+export function hiddenLayersDecl(s: HiddenLayersSummary): Decl {
+  const maps: MapDecl[] = [];
+  const V = rowLength(s.arrays.shapeMi);
+  s.layers.forEach((layer, l) => {
+    for (const feature of ['shape', 'texture'] as const) {
+      const mi = feature === 'shape' ? s.arrays.shapeMi : s.arrays.textureMi;
+      const co = feature === 'shape' ? s.arrays.shapeCoinfo : s.arrays.textureCoinfo;
+      const base = { feature, band: 'all', identity: id(s.identity), layer: layer.layer, layerIndex: layer.depth, poseYawDeg: s.view.yawDeg, vertexCount: V, offset: l * V, thresholdBits: null };
+      maps.push({ ...base, key: `hl/${id(s.identity)}/${feature}/layer/${layer.layer}`, title: `${feature} → layer ${layer.layer}`, response: 'layer', values: mi.file, maxBits: layer[feature].maxBits, sign: 1 });
+      maps.push({ ...base, key: `hl/${id(s.identity)}/${feature}/redundancy/${layer.layer}`, title: `${feature}: redundancy of layer ${layer.layer} and decision`, response: 'redundancy', values: co.file, maxBits: Math.max(0, -layer[feature].minCoinfoBits), sign: -1 });
+    }
+  });
+  const depth = s.layers.map((l) => l.depth);
+  const curves: DashboardCurve[] = [
+    {
+      key: `hl/${id(s.identity)}/depth`,
+      kind: 'depth',
+      title: 'Information versus depth',
+      xLabel: 'layer depth',
+      yLabel: 'mean MI per vertex (bits)',
+      series: [
+        { name: 'shape → layer', x: depth, y: s.layers.map((l) => l.shape.meanBits), source: 'network' },
+        { name: 'texture → layer', x: depth, y: s.layers.map((l) => l.texture.meanBits), source: 'network' },
+        { name: 'shape redundancy with decision', x: depth, y: s.layers.map((l) => -l.shape.meanCoinfoBits), source: 'network' },
+        { name: 'texture redundancy with decision', x: depth, y: s.layers.map((l) => -l.texture.meanCoinfoBits), source: 'network' },
+      ],
+    },
+    {
+      key: `hl/${id(s.identity)}/decision`,
+      kind: 'depth',
+      title: 'Layer information about the decision',
+      xLabel: 'layer depth',
+      yLabel: 'MI (bits)',
+      series: [
+        { name: 'I(layer; decision)', x: depth, y: s.layers.map((l) => l.decisionBits), source: 'network' },
+        { name: 'I(layer; logit)', x: depth, y: s.layers.map((l) => l.logitBits), source: 'network' },
+      ],
+    },
+  ];
+  return { maps, curves };
+}
+
+export function poseInvarianceDecl(s: PoseInvarianceSummary): Decl {
+  const maps: MapDecl[] = [];
+  const V = rowLength(s.arrays.pooledMi);
+  const P = s.posesYawDeg.length;
+  s.layers.forEach((layer, l) => {
+    const base = { feature: s.feature, band: 'all', identity: id(s.identity), layer: layer.layer, layerIndex: layer.depth, vertexCount: V, thresholdBits: null, sign: 1 as const, maxBits: 0 };
+    maps.push({ ...base, key: `pi/${id(s.identity)}/pooled/${layer.layer}`, title: `${s.feature} → layer ${layer.layer}, all poses`, response: 'pooled', poseYawDeg: 0, values: s.arrays.pooledMi.file, offset: l * V });
+    maps.push({ ...base, key: `pi/${id(s.identity)}/conditional/${layer.layer}`, title: `${s.feature} → layer ${layer.layer} given pose`, response: 'conditional', poseYawDeg: 0, values: s.arrays.conditionalMi.file, offset: l * V });
+    s.posesYawDeg.forEach((yaw, p) =>
+      maps.push({ ...base, key: `pi/${id(s.identity)}/pose/${yaw}/${layer.layer}`, title: `${s.feature} → layer ${layer.layer} at yaw ${yaw}°`, response: 'pose', poseYawDeg: yaw, values: s.arrays.perPoseMi.file, offset: (l * P + p) * V }),
+    );
+  });
+  const depth = s.layers.map((l) => l.depth);
+  return {
+    maps,
+    curves: [
+      {
+        key: `pi/${id(s.identity)}/invariance`,
+        kind: 'pose',
+        title: `Pose invariance of ${s.feature} information`,
+        xLabel: 'layer depth',
+        yLabel: 'index (0–1)',
+        series: [
+          { name: 'invariance index (conditional / pooled)', x: depth, y: s.layers.map((l) => l.invarianceIndex), source: 'network' },
+          { name: 'Dice overlap across poses', x: depth, y: s.layers.map((l) => l.dice), source: 'network' },
+        ],
+      },
+    ],
+  };
+}
+
+const MANIPULATION_LABEL: Record<string, string> = {
+  'shape-scale': 'shape changed',
+  'texture-scale': 'texture changed',
+  'shape-morph': 'shape morphed',
+  'texture-morph': 'texture morphed',
+};
+
+export function generalisationDecl(s: GeneralisationSummary): Decl {
+  const curves: DashboardCurve[] = [];
+  for (const family of ['scale', 'morph'] as const) {
+    const chosen = s.curves.filter((c) => c.manipulation.endsWith(family));
+    if (!chosen.length) continue;
+    const series: DashboardCurve['series'] = [];
+    for (const c of chosen) {
+      series.push({ name: `network: ${MANIPULATION_LABEL[c.manipulation]}`, x: c.levels, y: c.probability, source: 'network' });
+      if (c.human) {
+        const pts = c.levels.map((x, i) => [x, c.human!.probability[i]] as const).filter((p): p is readonly [number, number] => p[1] !== null);
+        series.push({ name: `human: ${MANIPULATION_LABEL[c.manipulation]}`, x: pts.map((p) => p[0]), y: pts.map((p) => p[1]), source: 'human' });
+      }
+    }
+    curves.push({
+      key: `gen/${family}`,
+      kind: 'generalisation',
+      title: family === 'scale' ? 'Generalisation: shape vs texture deviation' : 'Generalisation: morphs towards another identity',
+      xLabel: family === 'scale' ? 'amplification of the identity deviation (1 = the learned face)' : 'morph level (0 = self, 1 = other)',
+      yLabel: 'P(original identity)',
+      series,
+    });
+  }
+  return { maps: [], curves };
+}
+
+/** Declarations from any result summary (a single analysis or a battery); empty for other JSON. */
+export function declFromResult(raw: unknown): Decl {
+  const out: Decl = { maps: [], curves: [] };
+  const add = (d: Decl) => {
+    out.maps.push(...d.maps);
+    out.curves.push(...d.curves);
+  };
+  const kind = (raw as { kind?: unknown } | null)?.kind;
+  const parse = <T>(schema: z.ZodType<T>, f: (v: T) => Decl) => {
+    const r = schema.safeParse(raw);
+    if (r.success) add(f(r.data));
+  };
+  if (kind === 'reverse-correlation') parse(ReverseCorrelationSummary, reverseCorrelationDecl);
+  else if (kind === 'hidden-layers') parse(HiddenLayersSummary, hiddenLayersDecl);
+  else if (kind === 'pose-invariance') parse(PoseInvarianceSummary, poseInvarianceDecl);
+  else if (kind === 'generalisation') parse(GeneralisationSummary, generalisationDecl);
+  else if (kind === 'battery') {
+    const r = BatterySummary.safeParse(raw);
+    if (r.success) {
+      if (r.data.generalisation) add(generalisationDecl(r.data.generalisation));
+      r.data.reverseCorrelation.forEach((s) => add(reverseCorrelationDecl(s)));
+      r.data.hiddenLayers.forEach((s) => add(hiddenLayersDecl(s)));
+      r.data.poseInvariance.forEach((s) => add(poseInvarianceDecl(s)));
+    }
+  }
+  return out;
+}
