@@ -1,0 +1,12 @@
+/** Public API of the face model library (workers/faces). See README.md in this folder. */
+export type { FaceModel, DemographicSpec } from './model';
+export { validateFaceModel, orthonormalityError, basisRow } from './model';
+export { encodeFaceModel, decodeFaceModel, saveFaceModel, loadFaceModel } from './format';
+export { loadDefaultFaceModel, buildDefaultFaceModel, DEFAULT_MODEL_NAME } from './defaultModel';
+export type { Identity, Demographics, IdentityDesignOptions } from './identity';
+export {
+  sampleIdentities, sampleIdentity, demographicNorm, demographicVector, cloneIdentity, scaleIdentity, morphIdentity,
+  addCoefficientNoise, applyExpression, identityPositions, identityAlbedo,
+} from './identity';
+export { computeVertexNormals, buildAdjacency, smoothField } from './meshops';
+export { createRng, hashInts, gaussian } from './rng';

@@ -1,0 +1,107 @@
+/**
+ * Rendering identities of a FaceModel. A StimulusRenderer owns one Rasterizer (buffers allocated
+ * once) and caches the geometry of the last identity, so rendering M images of one identity
+ * computes its positions, normals and albedo once.
+ */
+import type { FaceModel } from '../faces/model';
+import { type Identity, identityAlbedo, identityPositions } from '../faces/identity';
+import { computeVertexNormals } from '../faces/meshops';
+import { type RenderOptionsInput, type RenderOptions, resolveRenderOptions } from './options';
+import { Rasterizer, type RenderOutput, toUint8 } from './rasterizer';
+
+/** An identity's renderable surface: positions [V][3] mm, unit normals [V][3], albedo [V][3] linear RGB. */
+export interface FaceGeometry {
+  positions: Float32Array;
+  normals: Float32Array;
+  albedo: Float32Array;
+}
+
+export function identityGeometry(model: FaceModel, id: Identity, out?: FaceGeometry): FaceGeometry {
+  const g = out ?? { positions: new Float32Array(model.vertexCount * 3), normals: new Float32Array(model.vertexCount * 3), albedo: new Float32Array(model.vertexCount * 3) };
+  identityPositions(model, id, g.positions);
+  computeVertexNormals(g.positions, model.triangles, g.normals);
+  identityAlbedo(model, id, g.albedo);
+  return g;
+}
+
+export class StimulusRenderer {
+  readonly model: FaceModel;
+  readonly rasterizer: Rasterizer;
+  private geometry: FaceGeometry;
+  private lastIdentity: Identity | null = null;
+  private outputs = new Map<string, RenderOutput>();
+
+  constructor(model: FaceModel, maxSize = 256, maxSsaa = 4) {
+    this.model = model;
+    this.rasterizer = new Rasterizer(model.triangles, model.vertexCount, maxSize, maxSsaa);
+    this.geometry = { positions: new Float32Array(model.vertexCount * 3), normals: new Float32Array(model.vertexCount * 3), albedo: new Float32Array(model.vertexCount * 3) };
+  }
+
+  /** The geometry of `id`, recomputed only when a different Identity object is passed. */
+  geometryOf(id: Identity): FaceGeometry {
+    if (this.lastIdentity !== id) {
+      identityGeometry(this.model, id, this.geometry);
+      this.lastIdentity = id;
+    }
+    return this.geometry;
+  }
+
+  /**
+   * Renders an identity. The returned output's buffers are reused by the next call of the same
+   * size (copy them to keep them). Options may be resolved once (resolveRenderOptions) and reused.
+   */
+  render(id: Identity, options: RenderOptions | RenderOptionsInput): RenderOutput {
+    const o = isResolved(options) ? options : resolveRenderOptions(options);
+    const key = `${o.size}:${o.ids}`;
+    let out = this.outputs.get(key);
+    if (!out) {
+      out = this.rasterizer.createOutput(o.size, o.ids);
+      this.outputs.set(key, out);
+    }
+    const g = this.geometryOf(id);
+    return this.rasterizer.render(g.positions, g.normals, g.albedo, o, out);
+  }
+
+  /** Renders a geometry directly (e.g. an edited mesh). */
+  renderGeometry(g: FaceGeometry, options: RenderOptions | RenderOptionsInput): RenderOutput {
+    const o = isResolved(options) ? options : resolveRenderOptions(options);
+    const out = this.rasterizer.createOutput(o.size, o.ids);
+    return this.rasterizer.render(g.positions, g.normals, g.albedo, o, out);
+  }
+}
+
+const RESOLVED = new WeakSet<object>();
+function isResolved(o: RenderOptions | RenderOptionsInput): o is RenderOptions {
+  return RESOLVED.has(o as object);
+}
+/** Resolves options once and marks them, so hot loops skip validation. */
+export function prepareRenderOptions(input: RenderOptionsInput = {}): RenderOptions {
+  const o = resolveRenderOptions(input);
+  RESOLVED.add(o);
+  return o;
+}
+
+const renderers = new WeakMap<FaceModel, StimulusRenderer>();
+
+/**
+ * One stimulus image of an identity (convenience API; allocates fresh output arrays).
+ * Returns Float32 RGB [H][W][3] in [0, 1], Uint8 RGB and, with options.ids, the triangle and
+ * barycentric buffers.
+ */
+export function renderStimulus(model: FaceModel, id: Identity, options: RenderOptionsInput = {}): {
+  size: number; rgb: Float32Array; uint8: Uint8Array; triangleId: Int32Array | null; barycentric: Float32Array | null;
+} {
+  let r = renderers.get(model);
+  if (!r) {
+    r = new StimulusRenderer(model);
+    renderers.set(model, r);
+  }
+  const out = r.render(id, resolveRenderOptions(options));
+  return {
+    size: out.size,
+    rgb: out.rgb.slice(),
+    uint8: toUint8(out.rgb),
+    triangleId: out.triangleId ? out.triangleId.slice() : null,
+    barycentric: out.barycentric ? out.barycentric.slice() : null,
+  };
+}
