@@ -1,0 +1,169 @@
+/**
+ * Reverse-correlation noise: what varies from trial to trial, and the per-vertex features it
+ * produces (the quantities whose information the maps measure).
+ *
+ * Two noise bases:
+ * - 'components' (the paper): Gaussian noise on the identity's shape and texture coefficients, sd in
+ *   units of each component's sd. Features are linear in the coefficients:
+ *     displacement d_v(t) = Σ_k c_k(t) · shapeSd_k · B_k[v]   (mm)
+ *     albedo change a_v(t) = Σ_k c_k(t) · textureSd_k · T_k[v] (linear RGB; optionally one band)
+ *   Because every component moves many vertices, a response that depends on one region is also
+ *   carried by every vertex that the same components move: the maps show the region *and* its
+ *   correlates (measured on the default model: a planted nose response makes ~3,800 vertices
+ *   significant). Use it to ask what the network uses in the face space it was trained on.
+ * - 'vertex': independent Gaussian noise on each vertex's position (sd in mm per axis) and albedo
+ *   (sd per channel) over a vertex set (default: the model's 'face' region). Features are the noise
+ *   itself, so information is only where the response really looks: the localisation check of the
+ *   maps (the oracles) and a 'bubbles'-like probe of a network. Power: a response spread evenly
+ *   over R vertices gives each an R² of 1/R, so about 50·R trials are needed to find all of them.
+ *
+ * Layouts: component noise [K][T] (component-major); vertex noise [T][vertex of the set][3].
+ */
+import type { FaceModel } from '../faces/model';
+import { createRng, gaussian, hashInts } from '../faces/rng';
+import type { MapFeatures } from './maps';
+
+export type NoiseBasis = 'components' | 'vertex';
+
+export interface NoiseSpec {
+  basis: NoiseBasis;
+  trials: number;
+  /** components: sd in component-sd units; vertex: mm per axis. 0 = no shape noise. */
+  shapeSd: number;
+  /** components: sd in component-sd units; vertex: linear albedo per channel. 0 = no texture noise. */
+  textureSd: number;
+  seed: number;
+  /** vertex basis: the vertices that get noise (default: region 'face' of the model, else all). */
+  vertices?: Uint32Array;
+}
+
+export interface TrialNoise {
+  spec: NoiseSpec;
+  vertexCount: number;
+  /** components: [Ks][T] and [Kt][T]; vertex: [T][vertices.length][3] each. */
+  shape: Float32Array;
+  texture: Float32Array;
+  /** vertex basis: the noisy vertices; components: null. */
+  vertices: Uint32Array | null;
+}
+
+export function drawNoise(model: FaceModel, spec: NoiseSpec): TrialNoise {
+  const T = spec.trials;
+  if (!(Number.isInteger(T) && T >= 10)) throw new Error(`trials must be an integer ≥ 10, got ${T}`);
+  if (!(spec.shapeSd >= 0)) throw new Error(`shapeSd must be ≥ 0, got ${spec.shapeSd}`);
+  if (!(spec.textureSd >= 0)) throw new Error(`textureSd must be ≥ 0, got ${spec.textureSd}`);
+  const fill = (n: number, sd: number, stream: number) => {
+    const out = new Float32Array(n);
+    if (sd === 0) return out;
+    const rng = createRng(hashInts(spec.seed, stream));
+    for (let i = 0; i < n; i++) out[i] = sd * gaussian(rng);
+    return out;
+  };
+  if (spec.basis === 'components') {
+    return {
+      spec, vertexCount: model.vertexCount, vertices: null,
+      shape: fill(model.shapeSd.length * T, spec.shapeSd, 1),
+      texture: fill(model.textureSd.length * T, spec.textureSd, 2),
+    };
+  }
+  const vertices = spec.vertices ?? model.regions.face ?? Uint32Array.from({ length: model.vertexCount }, (_, i) => i);
+  for (const v of vertices) if (v >= model.vertexCount) throw new Error(`noise vertices: ${v} is not a vertex (< ${model.vertexCount})`);
+  const n = T * vertices.length * 3;
+  return { spec, vertexCount: model.vertexCount, vertices, shape: fill(n, spec.shapeSd, 3), texture: fill(n, spec.textureSd, 4) };
+}
+
+/** Adds trial t's shape noise to positions [V][3] (mm), in place. */
+export function addShapeNoise(model: FaceModel, noise: TrialNoise, t: number, positions: Float32Array): void {
+  addNoise(model.shapeBasis, model.shapeSd, noise, noise.shape, t, positions, null);
+}
+
+/** Adds trial t's texture noise to albedo [V][3] (optionally one band's components only), clamped to [0, 1]. */
+export function addTextureNoise(model: FaceModel, noise: TrialNoise, t: number, albedo: Float32Array, band?: number): void {
+  addNoise(model.textureBasis, model.textureSd, noise, noise.texture, t, albedo, band === undefined ? null : bandComponents(model, band));
+  for (let i = 0; i < albedo.length; i++) albedo[i] = albedo[i] < 0 ? 0 : albedo[i] > 1 ? 1 : albedo[i];
+}
+
+function addNoise(basis: Float32Array, sd: Float32Array, noise: TrialNoise, values: Float32Array, t: number, out: Float32Array, ks: Int32Array | null): void {
+  const T = noise.spec.trials;
+  if (noise.vertices) {
+    const vs = noise.vertices;
+    const o = t * vs.length * 3;
+    for (let i = 0; i < vs.length; i++) for (let d = 0; d < 3; d++) out[vs[i] * 3 + d] += values[o + i * 3 + d];
+    return;
+  }
+  const N = noise.vertexCount * 3;
+  const K = sd.length;
+  for (let j = 0; j < (ks ? ks.length : K); j++) {
+    const k = ks ? ks[j] : j;
+    const w = values[k * T + t] * sd[k];
+    if (w === 0) continue;
+    const row = basis.subarray(k * N, (k + 1) * N);
+    for (let i = 0; i < N; i++) out[i] += w * row[i];
+  }
+}
+
+export function bandComponents(model: FaceModel, band: number): Int32Array {
+  if (!(Number.isInteger(band) && band >= 0 && band < model.textureBandNames.length)) {
+    throw new Error(`band must be an integer in [0, ${model.textureBandNames.length - 1}], got ${band}`);
+  }
+  const ks: number[] = [];
+  for (let k = 0; k < model.textureBand.length; k++) if (model.textureBand[k] === band) ks.push(k);
+  return Int32Array.from(ks);
+}
+
+/**
+ * The per-vertex features of the noise, as a map input: kind 'shape' (3D displacement, mm) or
+ * 'texture' (RGB albedo change; one band when given, components basis only).
+ */
+export function noiseFeatures(model: FaceModel, noise: TrialNoise, kind: 'shape' | 'texture', band?: number): MapFeatures {
+  const T = noise.spec.trials;
+  const V = model.vertexCount;
+  const N = V * 3;
+  const values = kind === 'shape' ? noise.shape : noise.texture;
+  const skip = new Uint8Array(V).fill(1);
+  if (noise.vertices) {
+    if (band !== undefined) throw new Error('texture bands exist only for the components noise basis');
+    const slot = new Int32Array(V).fill(-1);
+    noise.vertices.forEach((v, i) => { slot[v] = i; skip[v] = 0; });
+    const Vn = noise.vertices.length;
+    return {
+      nVar: V, nDim: 3, nTrial: T, skip,
+      fill(from, to, out) {
+        for (let v = from; v < to; v++) {
+          const i = slot[v];
+          if (i < 0) continue;
+          for (let d = 0; d < 3; d++) {
+            const o = ((v - from) * 3 + d) * T;
+            for (let t = 0; t < T; t++) out[o + t] = values[(t * Vn + i) * 3 + d];
+          }
+        }
+      },
+    };
+  }
+  const basis = kind === 'shape' ? model.shapeBasis : model.textureBasis;
+  const sd = kind === 'shape' ? model.shapeSd : model.textureSd;
+  const ks = kind === 'texture' && band !== undefined ? bandComponents(model, band) : Int32Array.from({ length: sd.length }, (_, k) => k);
+  // vertices that no included component moves carry no information: skip them
+  for (let v = 0; v < V; v++) {
+    for (const k of ks) {
+      const o = k * N + v * 3;
+      if (basis[o] !== 0 || basis[o + 1] !== 0 || basis[o + 2] !== 0) { skip[v] = 0; break; }
+    }
+  }
+  return {
+    nVar: V, nDim: 3, nTrial: T, skip,
+    fill(from, to, out) {
+      for (let v = from; v < to; v++) {
+        for (let d = 0; d < 3; d++) {
+          const row = out.subarray(((v - from) * 3 + d) * T, ((v - from) * 3 + d + 1) * T);
+          for (const k of ks) {
+            const w = sd[k] * basis[k * N + v * 3 + d];
+            if (w === 0) continue;
+            const c = values.subarray(k * T, (k + 1) * T);
+            for (let t = 0; t < T; t++) row[t] += w * c[t];
+          }
+        }
+      }
+    },
+  };
+}

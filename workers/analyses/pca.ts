@@ -1,0 +1,163 @@
+/**
+ * Principal components of a layer's activations across trials, so that the information between a
+ * feature and a layer is measured in k dimensions (the hidden-layer analysis reduces each layer to
+ * k = 8 by default). Randomised PCA (Halko, Martinsson, Tropp 2011): a Gaussian sketch with a few
+ * power iterations, then an exact eigendecomposition of the small projected problem. Plenty
+ * accurate for the leading components and O(T·F·(k+p)) instead of O(F³).
+ *
+ * Layouts: data Float32Array [T][F] (trial-major, one row per trial); scores Float64Array [k][T]
+ * (component-major: the information engine's [dim][trial] layout).
+ */
+import { createRng, gaussian, hashInts } from '../faces/rng';
+
+export interface PcaResult {
+  /** [k][T] component scores (the projection of each centred trial on each component). */
+  scores: Float64Array;
+  k: number;
+  /** Variance of each returned component, and the total variance (for the explained fraction). */
+  variances: Float64Array;
+  totalVariance: number;
+}
+
+export function pcaScores(data: Float32Array, trials: number, features: number, k: number, seed = 1, powerIterations = 2): PcaResult {
+  if (data.length !== trials * features) throw new Error(`pcaScores: data has length ${data.length}, expected ${trials}×${features}`);
+  if (!(k >= 1)) throw new Error(`pcaScores: k must be ≥ 1, got ${k}`);
+  const T = trials, F = features;
+  k = Math.min(k, F, T - 1);
+  // Centre the columns (float64 copy: the sketches accumulate many products).
+  const x = new Float64Array(T * F);
+  const mean = new Float64Array(F);
+  for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) mean[f] += data[t * F + f];
+  for (let f = 0; f < F; f++) mean[f] /= T;
+  let totalVariance = 0;
+  for (let t = 0; t < T; t++) {
+    for (let f = 0; f < F; f++) {
+      const v = data[t * F + f] - mean[f];
+      x[t * F + f] = v;
+      totalVariance += v * v;
+    }
+  }
+  totalVariance /= T - 1;
+  const l = Math.min(k + 10, F, T);
+  const rng = createRng(hashInts(seed, 0x9ca));
+  const omega = new Float64Array(F * l);
+  for (let i = 0; i < omega.length; i++) omega[i] = gaussian(rng);
+  let y = mulXB(x, T, F, omega, l); // [T][l]
+  orthonormaliseColumns(y, T, l);
+  for (let it = 0; it < powerIterations; it++) {
+    const z = mulXtB(x, T, F, y, l); // [F][l]
+    orthonormaliseColumns(z, F, l);
+    y = mulXB(x, T, F, z, l);
+    orthonormaliseColumns(y, T, l);
+  }
+  // Small problem: C = Qᵀ X Xᵀ Q [l][l]; its eigenvectors rotate Q onto the principal directions.
+  const bt = mulXtB(x, T, F, y, l); // Xᵀ Q: [F][l]
+  const c = new Float64Array(l * l);
+  for (let i = 0; i < l; i++) {
+    for (let j = i; j < l; j++) {
+      let s = 0;
+      for (let f = 0; f < F; f++) s += bt[f * l + i] * bt[f * l + j];
+      c[i * l + j] = s;
+      c[j * l + i] = s;
+    }
+  }
+  const { values, vectors } = jacobiEigen(c, l);
+  const order = Array.from({ length: l }, (_, i) => i).sort((a, b) => values[b] - values[a]);
+  const scores = new Float64Array(k * T);
+  const variances = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    const e = order[j];
+    const s = Math.sqrt(Math.max(values[e], 0));
+    variances[j] = values[e] / (T - 1);
+    for (let t = 0; t < T; t++) {
+      let acc = 0;
+      for (let i = 0; i < l; i++) acc += y[t * l + i] * vectors[i * l + e];
+      scores[j * T + t] = acc * s;
+    }
+  }
+  return { scores, k, variances, totalVariance };
+}
+
+/** X [T][F] times B [F][l] → [T][l]. */
+function mulXB(x: Float64Array, T: number, F: number, b: Float64Array, l: number): Float64Array {
+  const out = new Float64Array(T * l);
+  for (let t = 0; t < T; t++) {
+    const o = t * l;
+    for (let f = 0; f < F; f++) {
+      const v = x[t * F + f];
+      if (v === 0) continue;
+      const bo = f * l;
+      for (let j = 0; j < l; j++) out[o + j] += v * b[bo + j];
+    }
+  }
+  return out;
+}
+
+/** Xᵀ [F][T] times B [T][l] → [F][l]. */
+function mulXtB(x: Float64Array, T: number, F: number, b: Float64Array, l: number): Float64Array {
+  const out = new Float64Array(F * l);
+  for (let t = 0; t < T; t++) {
+    const bo = t * l;
+    for (let f = 0; f < F; f++) {
+      const v = x[t * F + f];
+      if (v === 0) continue;
+      const o = f * l;
+      for (let j = 0; j < l; j++) out[o + j] += v * b[bo + j];
+    }
+  }
+  return out;
+}
+
+/** Modified Gram-Schmidt on the l columns of a [n][l] matrix, in place (a zero column stays zero). */
+function orthonormaliseColumns(a: Float64Array, n: number, l: number): void {
+  for (let j = 0; j < l; j++) {
+    for (let i = 0; i < j; i++) {
+      let d = 0;
+      for (let r = 0; r < n; r++) d += a[r * l + i] * a[r * l + j];
+      for (let r = 0; r < n; r++) a[r * l + j] -= d * a[r * l + i];
+    }
+    let norm = 0;
+    for (let r = 0; r < n; r++) norm += a[r * l + j] ** 2;
+    norm = Math.sqrt(norm);
+    for (let r = 0; r < n; r++) a[r * l + j] = norm > 1e-300 ? a[r * l + j] / norm : 0;
+  }
+}
+
+/** Cyclic Jacobi eigendecomposition of a symmetric [n][n] matrix: values[i], vectors column i. */
+export function jacobiEigen(m: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+  const a = Float64Array.from(m);
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = a[p * n + q];
+        if (Math.abs(apq) < 1e-300) continue;
+        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        for (let r = 0; r < n; r++) {
+          const arp = a[r * n + p], arq = a[r * n + q];
+          a[r * n + p] = c * arp - s * arq;
+          a[r * n + q] = s * arp + c * arq;
+        }
+        for (let r = 0; r < n; r++) {
+          const apr = a[p * n + r], aqr = a[q * n + r];
+          a[p * n + r] = c * apr - s * aqr;
+          a[q * n + r] = s * apr + c * aqr;
+        }
+        for (let r = 0; r < n; r++) {
+          const vrp = v[r * n + p], vrq = v[r * n + q];
+          v[r * n + p] = c * vrp - s * vrq;
+          v[r * n + q] = s * vrp + c * vrq;
+        }
+      }
+    }
+  }
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = a[i * n + i];
+  return { values, vectors: v };
+}

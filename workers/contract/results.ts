@@ -1,0 +1,217 @@
+import { z } from 'zod';
+
+/**
+ * The analysis result formats that dashboards read (issue 6). Every analysis writes a *result
+ * bundle*: a directory holding `summary.json` (one of the summaries below, validated by these
+ * schemas) and binary arrays beside it. Every number about information is in **bits**
+ * (Gaussian-copula mutual information, bias corrected).
+ *
+ * Binary arrays: little-endian, raw (no header), one file per array, described by an ArrayRef:
+ *   file  name relative to the bundle directory (e.g. 'rc/id0/shape.logit.mi.f32');
+ *   dtype 'float32' | 'uint8' | 'int32';
+ *   shape dimensions, row-major, outermost first (e.g. [V] per vertex, [L][V] per layer and vertex);
+ *   layout the axes by name, e.g. '[vertex]', '[trial][column]' (column names in `columns`);
+ *   unit  'bits' for information, 'mm' for displacements, '' for counts, masks and indices.
+ * A significance mask is uint8 [V] with 1 = significant at the family-wise error rate.
+ *
+ * Units and conventions: vertices are those of the face model the run used (its vertexCount V);
+ * poses are yaw in degrees (positive = the face turns to its left); probabilities in [0, 1].
+ */
+
+export const ArrayRef = z.object({
+  file: z.string().min(1),
+  dtype: z.enum(['float32', 'uint8', 'int32']),
+  shape: z.array(z.number().int().nonnegative()),
+  layout: z.string(),
+  unit: z.string().default(''),
+  /** Column names for table-like arrays ([row][column]). */
+  columns: z.array(z.string()).optional(),
+});
+export type ArrayRef = z.infer<typeof ArrayRef>;
+
+/** How the family-wise error threshold of a map was obtained. */
+export const SignificanceTest = z.object({
+  method: z.enum(['max-statistic', 'tfce-max-statistic', 'none']),
+  permutations: z.number().int().nonnegative(),
+  /** Family-wise error rate. */
+  alpha: z.number().min(0).max(1),
+  /** The (1 − alpha) quantile of the permutation distribution of the maximum over vertices (bits, or TFCE units for tfce). */
+  threshold: z.number(),
+  seed: z.number().int(),
+});
+export type SignificanceTest = z.infer<typeof SignificanceTest>;
+
+/**
+ * One per-vertex information map: I(feature_v; response) for every vertex v.
+ * feature: 'shape' = the vertex's 3D displacement (mm); 'texture' = its albedo change (linear RGB,
+ * all bands); 'texture:<band>' = the albedo change from one spatial-frequency band only.
+ * response: 'logit' = the target identity's logit (continuous); 'decision' = correct (1) or not (0).
+ */
+export const InformationMapSummary = z.object({
+  name: z.string(),
+  feature: z.string(),
+  response: z.enum(['logit', 'decision', 'oracle']),
+  test: SignificanceTest,
+  /** Largest MI over vertices (bits) and where. */
+  maxBits: z.number(),
+  peakVertex: z.number().int(),
+  /** Number of significant vertices. */
+  significant: z.number().int().nonnegative(),
+  /** mi: float32 [V] bits; significant: uint8 [V]; tfce: float32 [V] TFCE scores when the test is TFCE. */
+  arrays: z.object({ mi: ArrayRef, significant: ArrayRef, tfce: ArrayRef.optional() }),
+});
+export type InformationMapSummary = z.infer<typeof InformationMapSummary>;
+
+/** Where the stimuli of an analysis were rendered: image side in px and the pose in degrees. */
+export const ViewSummary = z.object({
+  sizePx: z.number().int(),
+  yawDeg: z.number(),
+  pitchDeg: z.number().default(0),
+});
+
+// ---- 1. Generalisation testing ----------------------------------------------------------------
+
+/**
+ * manipulation:
+ *  'shape-scale'   the identity's shape deviation from its demographic norm × level (texture kept);
+ *  'texture-scale' the texture deviation × level (shape kept);
+ *  'shape-morph'   shape morphed towards another learned identity by level (0 = self, 1 = other);
+ *  'texture-morph' the same for texture.
+ */
+export const Manipulation = z.enum(['shape-scale', 'texture-scale', 'shape-morph', 'texture-morph']);
+export type Manipulation = z.infer<typeof Manipulation>;
+
+export const GeneralisationCurve = z.object({
+  manipulation: Manipulation,
+  levels: z.array(z.number()),
+  /** Mean over identities and poses of P(original identity), one per level. */
+  probability: z.array(z.number()),
+  /** Top-1 accuracy (fraction of images classified as the original identity), one per level. */
+  accuracy: z.array(z.number()),
+  /** Area under the probability curve over the levels (trapezoid, in probability × level units). */
+  auc: z.number(),
+  /** First level (linear interpolation) at which the probability falls below 0.5 going away from level 1; null if never. */
+  levelBelowHalf: z.number().nullable(),
+  /** Human responses for the same stimuli (from the CSV), one per level, when given. */
+  human: z.object({ probability: z.array(z.number().nullable()), accuracy: z.array(z.number().nullable()) }).optional(),
+});
+export type GeneralisationCurve = z.infer<typeof GeneralisationCurve>;
+
+export const GeneralisationSummary = z.object({
+  kind: z.literal('generalisation'),
+  identities: z.array(z.number().int()),
+  posesYawDeg: z.array(z.number()),
+  sizePx: z.number().int(),
+  curves: z.array(GeneralisationCurve),
+  /** probability: float32 [manipulation][identity][pose][level] P(original identity); order of curves. */
+  arrays: z.object({ probability: ArrayRef, correct: ArrayRef }),
+});
+export type GeneralisationSummary = z.infer<typeof GeneralisationSummary>;
+
+// ---- 2. Reverse correlation -------------------------------------------------------------------
+
+export const ReverseCorrelationSummary = z.object({
+  kind: z.literal('reverse-correlation'),
+  /** Index of the target identity among the learned identities (its class). */
+  identity: z.number().int(),
+  trials: z.number().int(),
+  view: ViewSummary,
+  /** Noise sd on the coefficients, in units of each component's sd. */
+  noise: z.object({ shapeSd: z.number(), textureSd: z.number(), seed: z.number().int(), basis: z.enum(['components', 'vertex']) }),
+  /** Fraction of trials classified as the target. */
+  accuracy: z.number(),
+  maps: z.array(InformationMapSummary),
+  /**
+   * Per-component MI (bits) between each noise coefficient and each response:
+   * float32 [response][component], responses in `responses`, shape components then texture components.
+   */
+  componentMi: z.object({ responses: z.array(z.string()), shapeComponents: z.number().int(), textureComponents: z.number().int(), array: ArrayRef }),
+  /** float32 [trial][column], columns: logit, probability, decision (1 correct / 0), predicted class. */
+  trialTable: ArrayRef,
+});
+export type ReverseCorrelationSummary = z.infer<typeof ReverseCorrelationSummary>;
+
+// ---- 3. Hidden layers -------------------------------------------------------------------------
+
+export const LayerInformation = z.object({
+  layer: z.string(),
+  /** Depth index, 0 = shallowest. */
+  depth: z.number().int(),
+  pcaComponents: z.number().int(),
+  /** Fraction of the layer's variance (after spatial pooling) the kept components explain. */
+  explainedVariance: z.number(),
+  /** I(layer; decision) and I(layer; logit), bits. */
+  decisionBits: z.number(),
+  logitBits: z.number(),
+  /** Mean and max over vertices of I(feature_v; layer), bits. */
+  shape: z.object({ meanBits: z.number(), maxBits: z.number(), meanCoinfoBits: z.number(), minCoinfoBits: z.number() }),
+  texture: z.object({ meanBits: z.number(), maxBits: z.number(), meanCoinfoBits: z.number(), minCoinfoBits: z.number() }),
+});
+export type LayerInformation = z.infer<typeof LayerInformation>;
+
+export const HiddenLayersSummary = z.object({
+  kind: z.literal('hidden-layers'),
+  identity: z.number().int(),
+  trials: z.number().int(),
+  view: ViewSummary,
+  /** Shallow to deep: the information-versus-depth curves read these in order. */
+  layers: z.array(LayerInformation),
+  /**
+   * float32 [layer][vertex] (layers in the order above):
+   *  shapeMi / textureMi: I(feature_v; layer PCA) bits;
+   *  shapeCoinfo / textureCoinfo: co-information I(feature_v; layer; decision) bits (negative = redundancy:
+   *  what the layer holds about the feature that the decision also uses).
+   */
+  arrays: z.object({ shapeMi: ArrayRef, textureMi: ArrayRef, shapeCoinfo: ArrayRef, textureCoinfo: ArrayRef }),
+});
+export type HiddenLayersSummary = z.infer<typeof HiddenLayersSummary>;
+
+// ---- 4. Pose invariance -----------------------------------------------------------------------
+
+export const LayerInvariance = z.object({
+  layer: z.string(),
+  depth: z.number().int(),
+  /** Mean over vertices of the pooled MI I(feature; layer) across all poses and of the conditional MI given pose (bits). */
+  pooledBits: z.number(),
+  conditionalBits: z.number(),
+  /** conditional / pooled over the mean maps (1 = the layer's feature information does not depend on pose). */
+  invarianceIndex: z.number(),
+  /** Mean pairwise Dice overlap of the per-pose significant (top-decile when no test) vertex sets. */
+  dice: z.number(),
+});
+
+export const PoseInvarianceSummary = z.object({
+  kind: z.literal('pose-invariance'),
+  identity: z.number().int(),
+  trialsPerPose: z.number().int(),
+  posesYawDeg: z.array(z.number()),
+  feature: z.enum(['shape', 'texture']),
+  layers: z.array(LayerInvariance),
+  /**
+   * float32 [layer][vertex]: pooledMi, conditionalMi (bits); perPoseMi float32 [layer][pose][vertex] bits;
+   * selected uint8 [layer][pose][vertex] (the vertices the Dice overlap compares).
+   */
+  arrays: z.object({ pooledMi: ArrayRef, conditionalMi: ArrayRef, perPoseMi: ArrayRef, selected: ArrayRef }),
+});
+export type PoseInvarianceSummary = z.infer<typeof PoseInvarianceSummary>;
+
+// ---- The battery ------------------------------------------------------------------------------
+
+export const StageTiming = z.object({ stage: z.string(), seconds: z.number() });
+
+/**
+ * A battery bundle: summary.json = BatterySummary; each analysis's summary inline (its arrays'
+ * files are relative to the bundle directory too).
+ */
+export const BatterySummary = z.object({
+  kind: z.literal('battery'),
+  /** The network as the nn engine describes it (backend, input size, classes, weights). */
+  network: z.record(z.string(), z.unknown()),
+  faceModel: z.object({ name: z.string(), vertexCount: z.number().int() }),
+  stages: z.array(StageTiming),
+  generalisation: GeneralisationSummary.optional(),
+  reverseCorrelation: z.array(ReverseCorrelationSummary).default([]),
+  hiddenLayers: z.array(HiddenLayersSummary).default([]),
+  poseInvariance: z.array(PoseInvarianceSummary).default([]),
+});
+export type BatterySummary = z.infer<typeof BatterySummary>;
