@@ -21,29 +21,84 @@ export function normalScores(n: number): Float64Array {
   return t;
 }
 
-/**
- * Copula-normalise one row in place into `out` (length n). Ranks come from a native sort of the
- * values plus a binary search; `used` counts earlier equal values so ties take ranks in sample order.
- */
-export function copnormRow(row: ArrayLike<number>, out: Float64Array, scratch?: { sorted: Float64Array; used: Int32Array }): void {
-  const n = out.length;
-  const sorted = scratch?.sorted ?? new Float64Array(n);
-  const used = scratch?.used ?? new Int32Array(n);
-  for (let i = 0; i < n; i++) sorted[i] = row[i];
-  sorted.sort();
-  used.fill(0);
-  const scores = normalScores(n);
-  for (let i = 0; i < n; i++) {
-    const v = row[i];
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    out[i] = scores[lo + used[lo]++];
+/** Scratch buffers for copnormRow, reusable across rows of the same length. */
+export class RankScratch {
+  readonly keys: Float64Array;
+  readonly words: Uint32Array;
+  readonly idx: Uint32Array;
+  readonly tmp: Uint32Array;
+  readonly key: Uint32Array;
+  readonly count = new Uint32Array(256);
+  constructor(readonly n: number) {
+    this.keys = new Float64Array(n);
+    this.words = new Uint32Array(this.keys.buffer);
+    this.idx = new Uint32Array(n);
+    this.tmp = new Uint32Array(n);
+    this.key = new Uint32Array(n);
   }
+}
+
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * Order of the values, stable (ties keep sample order). An LSD radix sort, 8 bits per pass, on the
+ * high 32 bits of each double mapped to unsigned order (negative: flip all bits; positive: flip the
+ * sign bit) puts the values in order up to their low mantissa bits; a final insertion pass on the
+ * full values (then sample index) fixes the rare neighbours that share the high word. Passes whose
+ * byte is equal for every value are skipped. Returns scratch.idx.
+ */
+export function stableOrder(row: ArrayLike<number>, s: RankScratch): Uint32Array {
+  const n = s.n;
+  const { keys, words, count } = s;
+  const hiOff = littleEndian ? 1 : 0;
+  for (let i = 0; i < n; i++) keys[i] = row[i] === 0 ? 0 : row[i]; // −0 ranks as +0, as in a comparison sort
+  const key = s.key;
+  for (let i = 0; i < n; i++) {
+    const h = words[2 * i + hiOff];
+    key[i] = h & 0x80000000 ? ~h >>> 0 : (h ^ 0x80000000) >>> 0;
+  }
+  let idx = s.idx;
+  let tmp = s.tmp;
+  for (let i = 0; i < n; i++) idx[i] = i;
+  for (let shift = 0; shift < 32; shift += 8) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(key[i] >>> shift) & 255]++;
+    if (count[(key[0] >>> shift) & 255] === n) continue; // one bucket: nothing to reorder
+    let sum = 0;
+    for (let b = 0; b < 256; b++) {
+      const c = count[b];
+      count[b] = sum;
+      sum += c;
+    }
+    for (let j = 0; j < n; j++) {
+      const i = idx[j];
+      tmp[count[(key[i] >>> shift) & 255]++] = i;
+    }
+    const t = idx;
+    idx = tmp;
+    tmp = t;
+  }
+  if (idx !== s.idx) s.idx.set(idx);
+  idx = s.idx;
+  // insertion pass on the full values: nearly sorted input, so about n comparisons
+  for (let j = 1; j < n; j++) {
+    const i = idx[j];
+    const v = keys[i];
+    let m = j - 1;
+    while (m >= 0 && (keys[idx[m]] > v || (keys[idx[m]] === v && idx[m] > i))) {
+      idx[m + 1] = idx[m];
+      m--;
+    }
+    idx[m + 1] = i;
+  }
+  return idx;
+}
+
+/** Copula-normalise one row into `out` (length n): value of rank r (0-based) → ndtri((r+1)/(n+1)). */
+export function copnormRow(row: ArrayLike<number>, out: Float64Array, scratch = new RankScratch(out.length)): void {
+  const order = stableOrder(row, scratch);
+  const scores = normalScores(out.length);
+  for (let r = 0; r < out.length; r++) out[order[r]] = scores[r];
 }
 
 /**
@@ -57,7 +112,7 @@ export function copnorm(x: Float64Array | readonly number[], rows = 1, trials = 
     throw new RangeError(`x: has ${x.length} values, expected rows × trials = ${rows} × ${trials}`);
   checkFinite(x, 'x');
   const out = new Float64Array(x.length);
-  const scratch = { sorted: new Float64Array(trials), used: new Int32Array(trials) };
+  const scratch = new RankScratch(trials);
   const src = x instanceof Float64Array ? x : Float64Array.from(x);
   for (let r = 0; r < rows; r++) {
     copnormRow(src.subarray(r * trials, (r + 1) * trials), out.subarray(r * trials, (r + 1) * trials), scratch);

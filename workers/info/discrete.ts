@@ -75,7 +75,11 @@ export function miMixtureGD(x: Continuous, y: Discrete, k: number): number {
   return miMixtureGDSamples(s, labels, k);
 }
 
-export function miMixtureGDSamples(s: Samples, labels: Int32Array, k: number): number {
+/**
+ * sigmaPoints 'upper' reproduces the Python reference's orientation (columns of Lᵀ) and exists only
+ * so that tests can show why it is wrong; use the default.
+ */
+export function miMixtureGDSamples(s: Samples, labels: Int32Array, k: number, sigmaPoints: 'lower' | 'upper' = 'lower'): number {
   const d = s.dims;
   const parts = splitByClass(s, labels, k);
   const w = parts.map((p) => p.trials / s.trials);
@@ -103,7 +107,8 @@ export function miMixtureGDSamples(s: Samples, labels: Int32Array, k: number): n
     for (let col = 0; col < d; col++) {
       for (const sign of [1, -1]) {
         // sigma point: m_c ± √d · L_c[:, col]
-        for (let i = 0; i < d; i++) point[i] = means[c][i] + sign * scale * chols[c][i * d + col];
+        const l = chols[c];
+        for (let i = 0; i < d; i++) point[i] = means[c][i] + sign * scale * (sigmaPoints === 'lower' ? l[i * d + col] : l[col * d + i]);
         let mx = -Infinity;
         for (let m = 0; m < k; m++) {
           logp[m] = Math.log(w[m]) + logGaussian(point, means[m], chols[m], hld[m], d);

@@ -12,7 +12,7 @@ export interface Samples {
 }
 
 /** What the public functions accept for a continuous variable: a 1-D series, [dims][trials] rows, or Samples. */
-export type Continuous = Samples | Float64Array | readonly number[] | readonly (readonly number[])[];
+export type Continuous = Samples | Float64Array | readonly number[] | readonly ArrayLike<number>[];
 export type Discrete = Int32Array | readonly number[];
 
 type WarningHandler = (message: string) => void;
@@ -44,13 +44,12 @@ export function asSamples(x: Continuous, name: string): Samples {
       throw new RangeError(`${name}: data has ${s.data.length} values, expected dims × trials = ${s.dims * s.trials}`);
   } else if (x instanceof Float64Array) {
     s = { data: x, dims: 1, trials: x.length };
-  } else if (Array.isArray(x) && x.length > 0 && Array.isArray(x[0])) {
-    const rows = x as readonly (readonly number[])[];
+  } else if (Array.isArray(x) && x.length > 0 && typeof x[0] === 'object' && x[0] !== null) {
+    const rows = x as readonly ArrayLike<number>[];
     const trials = rows[0].length;
     const data = new Float64Array(rows.length * trials);
     rows.forEach((row, d) => {
-      if (!Array.isArray(row) || row.length !== trials)
-        throw new RangeError(`${name}: row ${d} has ${row?.length} trials, expected ${trials} like row 0`);
+      if (row?.length !== trials) throw new RangeError(`${name}: row ${d} has ${row?.length} trials, expected ${trials} like row 0`);
       data.set(row, d * trials);
     });
     s = { data, dims: rows.length, trials };

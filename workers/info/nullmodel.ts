@@ -1,0 +1,286 @@
+/**
+ * The permutation null of an InformationMap, computed without re-running the map.
+ *
+ * Copula-normalised x does not change when y is permuted, so everything that depends on x alone is
+ * computed once:
+ *  - continuous y: each variable's dims are whitened, z = L⁻¹ x with Cx = L Lᵀ, so that for any
+ *    permutation π, R²(π) = |z · y_π|² / ((n−1)² Cyy) and I = −½ log₂(1 − R²) + bias. The products
+ *    z · y_π for a block of permutations are one matrix product (dotBlock).
+ *  - discrete y: the class-conditional sums Σ x_i and Σ x_i x_j under a permutation are products
+ *    of the features [x_i; x_i x_j] with class-indicator vectors, again one matrix product per block.
+ *    Class sizes, and so the bias terms, do not change under permutation.
+ *
+ * The models are plain objects of typed arrays (SharedArrayBuffer-backed when threads share them).
+ */
+import { dotBlock } from './gemm';
+import { entropyBias } from './gaussian';
+import { LN2 } from './special';
+import { ccBiasBits } from './map';
+import { type Adjacency, type TfceOptions, clusterMass, tfce } from './tfce';
+
+export interface NullModelCC {
+  kind: 'cc';
+  /** whitened copula-normalised x, [variable][dim][trial] */
+  z: Float64Array;
+  nVar: number;
+  nDim: number;
+  n: number;
+  /** response (copula-normalised, zero mean), [trial] */
+  y: Float64Array;
+  cyy: number;
+  /** bias-correction offset in bits (0 without correction) */
+  offset: number;
+  /** 1 where a variable is degenerate (constant): its statistic is NaN */
+  bad: Uint8Array;
+}
+
+export interface NullModelCD {
+  kind: 'cd';
+  /** features [variable][feature][trial]: d rows x_i then d(d+1)/2 rows x_i·x_j (j ≤ i) */
+  f: Float64Array;
+  nVar: number;
+  nDim: number;
+  n: number;
+  k: number;
+  labels: Int32Array;
+  /** Σ_t of each feature row, [variable][feature] */
+  totals: Float64Array;
+  /** unconditional ½ log det Cx minus its bias, per variable (nats) */
+  hunc: Float64Array;
+  /** trials per class and bias per class (nats) */
+  counts: Float64Array;
+  classBias: Float64Array;
+  bad: Uint8Array;
+}
+
+export type NullModel = NullModelCC | NullModelCD;
+
+/** The per-permutation statistic whose maximum over variables forms the null. */
+export type StatisticSpec =
+  | { type: 'mi' }
+  | { type: 'tfce'; adjacency: Adjacency; options?: TfceOptions }
+  | { type: 'clusterMass'; adjacency: Adjacency; threshold: number };
+
+export type Alloc = (n: number) => Float64Array;
+export const heapAlloc: Alloc = (n) => new Float64Array(n);
+export const sharedAlloc: Alloc = (n) => new Float64Array(new SharedArrayBuffer(n * 8));
+
+function rowMeans(x: Float64Array, v: number, d: number, n: number, out: Float64Array, center: boolean): void {
+  for (let i = 0; i < d; i++) {
+    let s = 0;
+    if (center) for (let t = 0; t < n; t++) s += x[(v * d + i) * n + t];
+    out[i] = s / n;
+  }
+}
+
+/** Build the cc model from copula-normalised (or raw, center = true) x and y. */
+export function buildModelCC(cx: Float64Array, nVar: number, d: number, n: number, cy: Float64Array, bias: boolean, center: boolean, alloc: Alloc = heapAlloc): NullModelCC {
+  const z = alloc(nVar * d * n);
+  const bad = new Uint8Array(nVar);
+  const mean = new Float64Array(d);
+  const l = new Float64Array(d * d);
+  for (let v = 0; v < nVar; v++) {
+    rowMeans(cx, v, d, n, mean, center);
+    const base = v * d * n;
+    for (let i = 0; i < d; i++) for (let t = 0; t < n; t++) z[base + i * n + t] = cx[base + i * n + t] - mean[i];
+    // Cholesky of the covariance, column by column, whitening z rows in place as we go:
+    // after row i is whitened, z_i = (x_i − Σ_{j<i} l_ij z_j) / l_ii has unit variance
+    for (let i = 0; i < d && !bad[v]; i++) {
+      const oi = base + i * n;
+      for (let j = 0; j < i; j++) {
+        const oj = base + j * n;
+        let s = 0;
+        for (let t = 0; t < n; t++) s += z[oi + t] * z[oj + t];
+        l[i * d + j] = s / (n - 1);
+        const c = l[i * d + j];
+        for (let t = 0; t < n; t++) z[oi + t] -= c * z[oj + t];
+      }
+      let ss = 0;
+      for (let t = 0; t < n; t++) ss += z[oi + t] * z[oi + t];
+      const lii = Math.sqrt(ss / (n - 1));
+      if (!(lii > 1e-12)) {
+        bad[v] = 1;
+        z.fill(0, base, base + d * n);
+        break;
+      }
+      for (let t = 0; t < n; t++) z[oi + t] /= lii;
+    }
+  }
+  let my = 0;
+  if (center) {
+    for (let t = 0; t < n; t++) my += cy[t];
+    my /= n;
+  }
+  const y = new Float64Array(n);
+  let syy = 0;
+  for (let t = 0; t < n; t++) {
+    y[t] = cy[t] - my;
+    syy += y[t] * y[t];
+  }
+  return { kind: 'cc', z, nVar, nDim: d, n, y, cyy: syy / (n - 1), offset: bias ? ccBiasBits(d, n) : 0, bad };
+}
+
+/** Half log-determinant (nats) of a d×d covariance via Cholesky; NaN if not positive definite. */
+function halfLogDetCov(c: Float64Array, d: number): number {
+  if (d === 1) return 0.5 * Math.log(c[0]);
+  let s = 0;
+  const l = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    let a = c[j * d + j];
+    for (let k = 0; k < j; k++) a -= l[j * d + k] * l[j * d + k];
+    if (!(a > 0)) return NaN;
+    const ljj = Math.sqrt(a);
+    l[j * d + j] = ljj;
+    s += Math.log(ljj);
+    for (let i = j + 1; i < d; i++) {
+      let t = c[i * d + j];
+      for (let k = 0; k < j; k++) t -= l[i * d + k] * l[j * d + k];
+      l[i * d + j] = t / ljj;
+    }
+  }
+  return s;
+}
+
+/** Build the cd model from copula-normalised (or raw, center = true) x and labels 0..k−1. */
+export function buildModelCD(cx: Float64Array, nVar: number, d: number, n: number, labels: Int32Array, k: number, bias: boolean, center: boolean, alloc: Alloc = heapAlloc): NullModelCD {
+  const nF = d + (d * (d + 1)) / 2;
+  const f = alloc(nVar * nF * n);
+  const totals = new Float64Array(nVar * nF);
+  const hunc = new Float64Array(nVar);
+  const bad = new Uint8Array(nVar);
+  const mean = new Float64Array(d);
+  const cov = new Float64Array(d * d);
+  for (let v = 0; v < nVar; v++) {
+    rowMeans(cx, v, d, n, mean, center);
+    const fb = v * nF * n;
+    for (let i = 0; i < d; i++) for (let t = 0; t < n; t++) f[fb + i * n + t] = cx[(v * d + i) * n + t] - mean[i];
+    let q = d;
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j <= i; j++, q++) for (let t = 0; t < n; t++) f[fb + q * n + t] = f[fb + i * n + t] * f[fb + j * n + t];
+    for (let r = 0; r < nF; r++) {
+      let s = 0;
+      for (let t = 0; t < n; t++) s += f[fb + r * n + t];
+      totals[v * nF + r] = s;
+    }
+    q = d;
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j <= i; j++, q++) cov[i * d + j] = cov[j * d + i] = totals[v * nF + q] / (n - 1);
+    hunc[v] = halfLogDetCov(cov, d) - (bias ? entropyBias(d, n) : 0);
+    if (!Number.isFinite(hunc[v])) bad[v] = 1;
+  }
+  const counts = new Float64Array(k);
+  for (let t = 0; t < n; t++) counts[labels[t]]++;
+  const classBias = counts.map((m) => (bias ? entropyBias(d, m) : 0));
+  return { kind: 'cd', f, nVar, nDim: d, n, k, labels, totals, hunc, counts, classBias, bad };
+}
+
+/** Apply the statistic to one MI map (NaN entries count as 0 for TFCE and clusters). */
+export function applyStatistic(mi: Float64Array, spec: StatisticSpec): Float64Array {
+  if (spec.type === 'mi') return mi;
+  const clean = mi.map((v) => (Number.isFinite(v) ? v : 0));
+  if (spec.type === 'tfce') return tfce(clean, spec.adjacency, spec.options);
+  return clusterMass(clean, spec.adjacency, spec.threshold).vertexMass;
+}
+
+function maxOf(a: Float64Array): number {
+  let m = -Infinity;
+  for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
+  return m;
+}
+
+export const PERM_BLOCK = 24;
+
+/**
+ * Maximum of the statistic over variables for permutations p0..p1−1 of `perms` (nPerm × n, each
+ * row a permutation of 0..n−1: permutation p pairs trial t of x with trial perms[p][t] of y).
+ */
+export function nullMaxima(model: NullModel, perms: Int32Array, p0: number, p1: number, spec: StatisticSpec = { type: 'mi' }): Float64Array {
+  const out = new Float64Array(p1 - p0);
+  const { n, nVar, nDim: d } = model;
+  const mi = new Float64Array(nVar);
+  if (model.kind === 'cc') {
+    const rows = nVar * d;
+    const yb = new Float64Array(PERM_BLOCK * n);
+    const g = new Float64Array(rows * PERM_BLOCK);
+    const scale = 1 / ((n - 1) * (n - 1) * model.cyy);
+    for (let b0 = p0; b0 < p1; b0 += PERM_BLOCK) {
+      const nb = Math.min(PERM_BLOCK, p1 - b0);
+      for (let b = 0; b < nb; b++) {
+        const pr = (b0 + b) * n;
+        for (let t = 0; t < n; t++) yb[b * n + t] = model.y[perms[pr + t]];
+      }
+      dotBlock(model.z, rows, n, yb, nb, g);
+      for (let b = 0; b < nb; b++) {
+        for (let v = 0; v < nVar; v++) {
+          if (model.bad[v]) {
+            mi[v] = NaN;
+            continue;
+          }
+          let s = 0;
+          for (let i = 0; i < d; i++) {
+            const c = g[(v * d + i) * nb + b];
+            s += c * c;
+          }
+          mi[v] = (-0.5 * Math.log1p(-s * scale)) / LN2 + model.offset;
+        }
+        out[b0 - p0 + b] = maxOf(applyStatistic(mi, spec));
+      }
+    }
+    return out;
+  }
+  const { k, f, labels, totals, counts, classBias, hunc } = model;
+  const nF = d + (d * (d + 1)) / 2;
+  const rows = nVar * nF;
+  const kc = k - 1; // the last class's sums are the totals minus the others
+  const block = Math.max(1, Math.floor(PERM_BLOCK / Math.max(1, kc)));
+  const ind = new Float64Array(block * kc * n);
+  const g = new Float64Array(rows * block * kc);
+  const s1 = new Float64Array(k * d);
+  const s2 = new Float64Array(k * d * d);
+  const cov = new Float64Array(d * d);
+  for (let b0 = p0; b0 < p1; b0 += block) {
+    const nb = Math.min(block, p1 - b0);
+    ind.fill(0);
+    for (let b = 0; b < nb; b++) {
+      const pr = (b0 + b) * n;
+      for (let t = 0; t < n; t++) {
+        const c = labels[perms[pr + t]];
+        if (c < kc) ind[(b * kc + c) * n + t] = 1;
+      }
+    }
+    const cols = nb * kc;
+    dotBlock(f, rows, n, ind, cols, g);
+    for (let b = 0; b < nb; b++) {
+      for (let v = 0; v < nVar; v++) {
+        if (model.bad[v]) {
+          mi[v] = NaN;
+          continue;
+        }
+        const rb = v * nF;
+        let hcond = 0;
+        for (let c = 0; c < k; c++) {
+          let q = d;
+          for (let i = 0; i < d; i++) {
+            s1[c * d + i] = c < kc ? g[(rb + i) * cols + b * kc + c] : totals[rb + i] - sumOther(g, (rb + i) * cols + b * kc, kc);
+            for (let j = 0; j <= i; j++, q++)
+              s2[c * d * d + i * d + j] = c < kc ? g[(rb + q) * cols + b * kc + c] : totals[rb + q] - sumOther(g, (rb + q) * cols + b * kc, kc);
+          }
+          const m = counts[c];
+          for (let i = 0; i < d; i++)
+            for (let j = 0; j <= i; j++)
+              cov[i * d + j] = cov[j * d + i] = (s2[c * d * d + i * d + j] - (s1[c * d + i] * s1[c * d + j]) / m) / (m - 1);
+          hcond += (m / n) * (halfLogDetCov(cov, d) - classBias[c]);
+        }
+        mi[v] = (hunc[v] - hcond) / LN2;
+      }
+      out[b0 - p0 + b] = maxOf(applyStatistic(mi, spec));
+    }
+  }
+  return out;
+}
+
+function sumOther(g: Float64Array, at: number, kc: number): number {
+  let s = 0;
+  for (let c = 0; c < kc; c++) s += g[at + c];
+  return s;
+}

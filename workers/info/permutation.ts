@@ -1,0 +1,199 @@
+/**
+ * Permutation test of an InformationMap with the maximum statistic over variables, which controls
+ * the family-wise error rate (Nichols & Holmes 2002).
+ *
+ *   pFwer[v] = (1 + #{p : maxNull[p] ≥ stat[v]}) / (nPerm + 1)
+ *   threshold = the ⌊alpha·(nPerm+1)⌋-th largest maxNull value, so that stat[v] > threshold ⇔ pFwer[v] ≤ alpha
+ *   mask[v] = 1 where stat[v] > threshold
+ *
+ * The statistic is the MI itself (bits), or its TFCE enhancement, or the mass of the cluster that
+ * contains the vertex. Permutations come from a seeded RNG (xoshiro128**), generated up front, so
+ * results do not depend on the number of threads.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { copnorm } from './copnorm';
+import { gcmiMapCC, gcmiMapCD } from './map';
+import { checkMapArgs } from './map';
+import { type Alloc, type NullModel, type StatisticSpec, applyStatistic, buildModelCC, buildModelCD, heapAlloc, nullMaxima, sharedAlloc } from './nullmodel';
+import { Rng } from './rng';
+import { asLabels, checkFinite, warn } from './validate';
+
+export interface PermutationInput {
+  /** [variable][dim][trial] */
+  x: Float64Array;
+  nVar: number;
+  nDim: number;
+  nTrial: number;
+  /** continuous response Float64Array [trial], or discrete labels Int32Array [trial] 0..k−1 */
+  y: Float64Array | Int32Array;
+  /** number of classes when y is discrete */
+  k?: number;
+  nPerm: number;
+  seed?: number;
+  /** family-wise error rate (default 0.05) */
+  alpha?: number;
+  /** copula-normalise x and y first (default true) */
+  copnorm?: boolean;
+  biasCorrect?: boolean;
+  statistic?: StatisticSpec;
+  /** worker threads for the null (default: 'auto', 1 for small jobs) */
+  threads?: number | 'auto';
+}
+
+export interface PermutationResult {
+  /** observed MI per variable, bits */
+  mi: Float64Array;
+  /** observed statistic per variable (the MI itself for statistic 'mi') */
+  statistic: Float64Array;
+  /** maximum statistic over variables for each permutation */
+  maxNull: Float64Array;
+  threshold: number;
+  pFwer: Float64Array;
+  mask: Uint8Array;
+  alpha: number;
+  nPerm: number;
+  seed: number;
+}
+
+/** All nPerm permutations of 0..n−1 from one seed, [perm][trial]. */
+export function permutations(nPerm: number, n: number, seed: number, shared = false): Int32Array {
+  const out = shared ? new Int32Array(new SharedArrayBuffer(nPerm * n * 4)) : new Int32Array(nPerm * n);
+  const rng = new Rng(seed);
+  for (let p = 0; p < nPerm; p++) rng.permutation(n, out.subarray(p * n, (p + 1) * n));
+  return out;
+}
+
+/** FWER p-values, threshold and mask from the observed statistic and the null maxima. */
+export function maxStatInference(stat: Float64Array, maxNull: Float64Array, alpha: number): { threshold: number; pFwer: Float64Array; mask: Uint8Array } {
+  const sorted = Float64Array.from(maxNull.filter((v) => !Number.isNaN(v))).sort(); // ascending
+  const P = maxNull.length;
+  const m = Math.floor(alpha * (P + 1)) - 1; // index of the threshold in descending order
+  let threshold = Infinity;
+  if (m >= 0 && m < sorted.length) threshold = sorted[sorted.length - 1 - m];
+  else if (m < 0) warn(`nPerm: ${P} permutations cannot reach alpha = ${alpha} (need at least ${Math.ceil(1 / alpha) - 1})`);
+  const pFwer = new Float64Array(stat.length);
+  const mask = new Uint8Array(stat.length);
+  for (let v = 0; v < stat.length; v++) {
+    const s = stat[v];
+    if (Number.isNaN(s)) {
+      pFwer[v] = NaN;
+      continue;
+    }
+    // count of null maxima ≥ s by binary search in the ascending list
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < s) lo = mid + 1;
+      else hi = mid;
+    }
+    pFwer[v] = (1 + sorted.length - lo) / (P + 1);
+    mask[v] = s > threshold ? 1 : 0;
+  }
+  return { threshold, pFwer, mask };
+}
+
+interface Prepared {
+  model: NullModel;
+  mi: Float64Array;
+}
+
+function prepare(input: PermutationInput, alloc: Alloc): Prepared {
+  const { x, nVar, nDim, nTrial } = input;
+  checkMapArgs(x, nVar, nDim, nTrial);
+  const cn = input.copnorm ?? true;
+  const bias = input.biasCorrect ?? true;
+  const cx = cn ? copnorm(x, nVar * nDim, nTrial) : x;
+  if (input.y instanceof Float64Array && input.k === undefined) {
+    if (input.y.length !== nTrial) throw new RangeError(`y: has ${input.y.length} values, expected nTrial = ${nTrial}`);
+    checkFinite(input.y, 'y');
+    const cy = cn ? copnorm(input.y, 1, nTrial) : input.y;
+    const mi = gcmiMapCC(cx, nVar, nDim, nTrial, cy, { copnorm: false, biasCorrect: bias, demeaned: cn });
+    return { model: buildModelCC(cx, nVar, nDim, nTrial, cy, bias, !cn, alloc), mi };
+  }
+  if (input.k === undefined) throw new RangeError('k: the number of classes is required for discrete y');
+  const labels = asLabels(input.y, input.k, nTrial, 'y', nDim);
+  const mi = gcmiMapCD(cx, nVar, nDim, nTrial, labels, input.k, { copnorm: false, biasCorrect: bias, demeaned: cn });
+  return { model: buildModelCD(cx, nVar, nDim, nTrial, labels, input.k, bias, !cn, alloc), mi };
+}
+
+function checkPermArgs(input: PermutationInput): { alpha: number; seed: number } {
+  if (!Number.isInteger(input.nPerm) || input.nPerm < 1) throw new RangeError(`nPerm: must be a positive integer, got ${input.nPerm}`);
+  const alpha = input.alpha ?? 0.05;
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha: must lie in (0, 1), got ${alpha}`);
+  const seed = input.seed ?? 1;
+  if (!Number.isInteger(seed)) throw new RangeError(`seed: must be an integer, got ${seed}`);
+  return { alpha, seed };
+}
+
+function finish(input: PermutationInput, prep: Prepared, maxNull: Float64Array, alpha: number, seed: number): PermutationResult {
+  const spec = input.statistic ?? { type: 'mi' };
+  const statistic = applyStatistic(prep.mi, spec);
+  return { mi: prep.mi, statistic, maxNull, ...maxStatInference(statistic, maxNull, alpha), alpha, nPerm: input.nPerm, seed };
+}
+
+/** The whole test on the calling thread. */
+export function permutationMaxStatSync(input: PermutationInput): PermutationResult {
+  const { alpha, seed } = checkPermArgs(input);
+  const prep = prepare(input, heapAlloc);
+  const perms = permutations(input.nPerm, input.nTrial, seed);
+  const maxNull = nullMaxima(prep.model, perms, 0, input.nPerm, input.statistic);
+  return finish(input, prep, maxNull, alpha, seed);
+}
+
+/** Threads worth starting: one per core (at most 4) once the null costs more than ~0.5 s. */
+export function autoThreads(input: PermutationInput): number {
+  const macs = input.nVar * input.nDim * input.nTrial * input.nPerm;
+  return macs < 1e9 ? 1 : Math.max(1, Math.min(4, availableParallelism()));
+}
+
+/** The whole test, the null spread over worker threads that share the model's memory. */
+export async function permutationMaxStat(input: PermutationInput): Promise<PermutationResult> {
+  const threads = input.threads === undefined || input.threads === 'auto' ? autoThreads(input) : input.threads;
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads: must be a positive integer or 'auto', got ${threads}`);
+  if (threads === 1) return permutationMaxStatSync(input);
+  const { alpha, seed } = checkPermArgs(input);
+  const prep = prepare(input, sharedAlloc);
+  const perms = permutations(input.nPerm, input.nTrial, seed, true);
+  const maxNull = await nullMaximaThreaded(prep.model, perms, input.nPerm, input.statistic ?? { type: 'mi' }, threads);
+  return finish(input, prep, maxNull, alpha, seed);
+}
+
+/** Hand out chunks of permutations to `threads` workers until all are done. */
+export async function nullMaximaThreaded(model: NullModel, perms: Int32Array, nPerm: number, spec: StatisticSpec, threads: number): Promise<Float64Array> {
+  const maxNull = new Float64Array(nPerm);
+  const chunk = Math.max(24, Math.min(96, Math.ceil(nPerm / (threads * 8) / 24) * 24));
+  let next = 0;
+  const workers: Worker[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: threads }, () => {
+        const w = new Worker(new URL('./perm-worker.mjs', import.meta.url), { workerData: { model, perms, spec } });
+        workers.push(w);
+        return new Promise<void>((resolve, reject) => {
+          const send = () => {
+            if (next >= nPerm) {
+              w.postMessage('exit');
+              resolve();
+              return;
+            }
+            const p0 = next;
+            next = Math.min(nPerm, next + chunk);
+            w.postMessage({ p0, p1: next });
+          };
+          w.on('message', (m: { p0: number; maxima: Float64Array }) => {
+            maxNull.set(m.maxima, m.p0);
+            send();
+          });
+          w.on('error', reject);
+          w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`permutation worker exited with code ${code}`))));
+          send();
+        });
+      }),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return maxNull;
+}
