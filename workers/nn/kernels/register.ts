@@ -4,6 +4,8 @@
  * The stock wasm Conv2DBackpropInput is kept for dilated convolutions.
  */
 import * as tf from '@tensorflow/tfjs';
+// The wasm package registers its own kernels on import: it must load before ours replace them.
+import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilterWasmConfig } from './conv2d_backprop_filter';
 import { conv2DBackpropInputWasmConfig } from './conv2d_backprop_input';
 import { registerBatchNormKernels } from './batch_norm';

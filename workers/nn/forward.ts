@@ -1,0 +1,147 @@
+/**
+ * The ResNet-10 forward pass written with tf ops over the LayersModel's own variables, so that
+ * training uses the fused batch-norm kernels (batch statistics) and inference uses batch norm
+ * folded into the convolutions (W' = W·γ/√(σ²+ε), b' = β − μ·γ/√(σ²+ε)), one fused
+ * conv+bias+ReLU per layer. Both read the same variables the model saves.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BN_EPSILON, BN_MOMENTUM, STRIDES, type LayerName } from './resnet10';
+import { batchNormTrain } from './kernels/batch_norm';
+
+interface LayerVariable { read(): tf.Tensor; write(v: tf.Tensor): unknown }
+
+export interface ConvBN {
+  name: string;
+  kernel: tf.Variable;
+  gamma: tf.Variable;
+  beta: tf.Variable;
+  movingMean: LayerVariable;
+  movingVariance: LayerVariable;
+  stride: number;
+}
+
+export interface ResNetParams {
+  stem: ConvBN;
+  blocks: { conv1: ConvBN; conv2: ConvBN; proj: ConvBN }[];
+  dense: { kernel: tf.Variable; bias: tf.Variable };
+}
+
+function convBN(model: tf.LayersModel, conv: string, bn: string, stride: number): ConvBN {
+  const k = model.getLayer(conv).weights as unknown as LayerVariable[];
+  const b = model.getLayer(bn).weights as unknown as LayerVariable[];
+  // tf.layers.batchNormalization weights: gamma, beta, moving_mean, moving_variance.
+  const v = (w: LayerVariable) => w.read() as tf.Variable;
+  return { name: conv, kernel: v(k[0]), gamma: v(b[0]), beta: v(b[1]), movingMean: b[2], movingVariance: b[3], stride };
+}
+
+export function resNetParams(model: tf.LayersModel): ResNetParams {
+  const blocks = [0, 1, 2, 3].map((i) => {
+    const p = `block${i + 1}`;
+    return {
+      conv1: convBN(model, `${p}_conv1`, `${p}_bn1`, STRIDES[i]),
+      conv2: convBN(model, `${p}_conv2`, `${p}_bn2`, 1),
+      proj: convBN(model, `${p}_proj`, `${p}_proj_bn`, STRIDES[i]),
+    };
+  });
+  const d = model.getLayer('logits').weights as unknown as LayerVariable[];
+  return { stem: convBN(model, 'conv1_conv', 'conv1_bn', 2), blocks, dense: { kernel: d[0].read() as tf.Variable, bias: d[1].read() as tf.Variable } };
+}
+
+export function trainableVariables(p: ResNetParams): tf.Variable[] {
+  const cb = (c: ConvBN) => [c.kernel, c.gamma, c.beta];
+  return [...cb(p.stem), ...p.blocks.flatMap((b) => [...cb(b.conv1), ...cb(b.conv2), ...cb(b.proj)]), p.dense.kernel, p.dense.bias];
+}
+
+/** Batch statistics gathered during a training forward pass (kept tensors; caller disposes). */
+export interface BatchStat { layer: ConvBN; mean: tf.Tensor; variance: tf.Tensor; count: number }
+
+function convBNTrain(x: tf.Tensor4D, c: ConvBN, relu: boolean, stats: BatchStat[]): tf.Tensor4D {
+  const z = tf.conv2d(x, c.kernel as tf.Tensor4D, c.stride, 'same');
+  const { y, mean, variance } = batchNormTrain(z, c.gamma, c.beta, BN_EPSILON);
+  stats.push({ layer: c, mean: tf.keep(mean), variance: tf.keep(variance), count: z.size / z.shape[3] });
+  return (relu ? tf.relu(y) : y) as unknown as tf.Tensor4D;
+}
+
+/** Training-mode forward: logits [n, classes]; batch statistics appended to `stats`. */
+export function forwardTrain(p: ResNetParams, images: tf.Tensor4D, stats: BatchStat[]): tf.Tensor2D {
+  let x = convBNTrain(images, p.stem, true, stats);
+  x = tf.maxPool(x, 3, 2, 'same');
+  for (const b of p.blocks) {
+    const y = convBNTrain(convBNTrain(x, b.conv1, true, stats), b.conv2, false, stats);
+    const s = convBNTrain(x, b.proj, false, stats);
+    x = tf.relu(tf.add(y, s)) as tf.Tensor4D;
+  }
+  const pooled = tf.mean(x, [1, 2]) as tf.Tensor2D;
+  return tf.add(tf.matMul(pooled, p.dense.kernel as tf.Tensor2D), p.dense.bias) as tf.Tensor2D;
+}
+
+/** Moving averages as in PyTorch: m ← momentum·m + (1−momentum)·batch, variance unbiased. */
+export function updateMovingStatistics(stats: BatchStat[]): void {
+  tf.tidy(() => {
+    for (const s of stats) {
+      const unbias = s.count > 1 ? s.count / (s.count - 1) : 1;
+      s.layer.movingMean.write(tf.add(tf.mul(s.layer.movingMean.read(), BN_MOMENTUM), tf.mul(s.mean, 1 - BN_MOMENTUM)));
+      s.layer.movingVariance.write(tf.add(tf.mul(s.layer.movingVariance.read(), BN_MOMENTUM), tf.mul(s.variance, (1 - BN_MOMENTUM) * unbias)));
+    }
+  });
+}
+
+export function disposeStats(stats: BatchStat[]): void {
+  for (const s of stats) { s.mean.dispose(); s.variance.dispose(); }
+  stats.length = 0;
+}
+
+/** A convolution with its batch norm folded in. */
+export interface FoldedConv { filter: tf.Tensor4D; bias: tf.Tensor1D; stride: number }
+export interface FoldedParams {
+  stem: FoldedConv;
+  blocks: { conv1: FoldedConv; conv2: FoldedConv; proj: FoldedConv }[];
+  dense: { kernel: tf.Tensor2D; bias: tf.Tensor1D };
+  dispose(): void;
+}
+
+function fold(c: ConvBN): FoldedConv {
+  return tf.tidy(() => {
+    const scale = tf.div(c.gamma, tf.sqrt(tf.add(c.movingVariance.read(), BN_EPSILON)));
+    return {
+      filter: tf.keep(tf.mul(c.kernel, scale) as tf.Tensor4D),
+      bias: tf.keep(tf.sub(c.beta, tf.mul(c.movingMean.read(), scale)) as tf.Tensor1D),
+      stride: c.stride,
+    };
+  });
+}
+
+export function foldBatchNorm(p: ResNetParams): FoldedParams {
+  const all: tf.Tensor[] = [];
+  const f = (c: ConvBN) => { const r = fold(c); all.push(r.filter, r.bias); return r; };
+  const dense = { kernel: tf.clone(p.dense.kernel) as tf.Tensor2D, bias: tf.clone(p.dense.bias) as tf.Tensor1D };
+  all.push(dense.kernel, dense.bias);
+  return {
+    stem: f(p.stem),
+    blocks: p.blocks.map((b) => ({ conv1: f(b.conv1), conv2: f(b.conv2), proj: f(b.proj) })),
+    dense,
+    dispose: () => tf.dispose(all),
+  };
+}
+
+function convInfer(x: tf.Tensor4D, c: FoldedConv, relu: boolean): tf.Tensor4D {
+  return tf.fused.conv2d({ x, filter: c.filter, strides: c.stride, pad: 'same', bias: c.bias, activation: relu ? 'relu' : 'linear' }) as unknown as tf.Tensor4D;
+}
+
+/** Inference forward with folded batch norm; returns the requested activations and logits. */
+export function forwardInfer(f: FoldedParams, images: tf.Tensor4D, want: ReadonlySet<LayerName>): Partial<Record<LayerName, tf.Tensor>> & { logits: tf.Tensor2D } {
+  const out: Partial<Record<LayerName, tf.Tensor>> = {};
+  let x = convInfer(images, f.stem, true);
+  if (want.has('conv1')) out.conv1 = x;
+  x = tf.maxPool(x, 3, 2, 'same');
+  f.blocks.forEach((b, i) => {
+    const y = convInfer(convInfer(x, b.conv1, true), b.conv2, false);
+    x = tf.relu(tf.add(y, convInfer(x, b.proj, false))) as tf.Tensor4D;
+    const name = `block${i + 1}` as LayerName;
+    if (want.has(name)) out[name] = x;
+  });
+  const pooled = tf.mean(x, [1, 2]) as tf.Tensor2D;
+  if (want.has('pool')) out.pool = pooled;
+  const logits = tf.add(tf.matMul(pooled, f.dense.kernel), f.dense.bias) as tf.Tensor2D;
+  return { ...out, logits };
+}
