@@ -223,7 +223,7 @@ export function miMapCDKernel(cx: Float64Array, nVar: number, d: number, n: numb
           }
           // demeaned: the true data mean is 0, i.e. the shifted mean is −shift
           cov[i * d + j] = cov[j * d + i] = demeaned
-            ? (p + shift[i] * a + shift[j] * b + n * shift[i] * shift[j]) / (n - 1)
+            ? (p + shift[i] * b + shift[j] * a + n * shift[i] * shift[j]) / (n - 1)
             : (p - (a * b) / n) / (n - 1);
         }
       const hunc = halfLogDet(cholesky(cov, d, 'x'), d) - uncBias;

@@ -1,0 +1,168 @@
+// InformationMap kernels, the permutation null and TFCE.
+import { describe, expect, it } from 'vitest';
+import { gcmiCC, gcmiMapCC, gcmiMapCD, gcmiModelCD, setWarningHandler } from '@/workers/info';
+import { buildModelCC, buildModelCD, nullMaxima } from '@/workers/info/nullmodel';
+import { maxStatInference, permutationMaxStat, permutationMaxStatSync } from '@/workers/info/permutation';
+import { Rng } from '@/workers/info/rng';
+import { clusterMass, gridAdjacency, meshAdjacency, tfce, tfceGrid, tfceMesh } from '@/workers/info/tfce';
+import { copnorm } from '@/workers/info/copnorm';
+
+const rng = new Rng(5);
+
+/** A map [variable][dim][trial] where the first `informative` variables carry y in dim 0. */
+function makeMap(nVar: number, nDim: number, n: number, informative: number, gain = 0.6) {
+  const x = new Float64Array(nVar * nDim * n).map(() => rng.normal());
+  const y = new Float64Array(n).map(() => rng.normal());
+  for (let v = 0; v < informative; v++) for (let t = 0; t < n; t++) x[v * nDim * n + t] += gain * y[t];
+  return { x, y };
+}
+const variable = (x: Float64Array, v: number, d: number, n: number) =>
+  Array.from({ length: d }, (_, i) => x.subarray((v * d + i) * n, (v * d + i + 1) * n));
+
+describe('map API', () => {
+  it('gcmiMapCC equals gcmiCC for every variable, for 1 to 4 dims', () => {
+    for (const d of [1, 2, 3, 4]) {
+      const { x, y } = makeMap(7, d, 150, 2);
+      const map = gcmiMapCC(x, 7, d, 150, y);
+      for (let v = 0; v < 7; v++) expect(map[v]).toBeCloseTo(gcmiCC(variable(x, v, d, 150), y), 12);
+    }
+  });
+  it('gcmiMapCD equals gcmiModelCD for every variable', () => {
+    const { x } = makeMap(6, 3, 240, 0);
+    const y = Int32Array.from({ length: 240 }, (_, t) => t % 3);
+    for (let t = 0; t < 240; t++) x[t] += y[t]; // variable 0 depends on the class
+    const map = gcmiMapCD(x, 6, 3, 240, y, 3);
+    for (let v = 0; v < 6; v++) expect(map[v]).toBeCloseTo(gcmiModelCD(variable(x, v, 3, 240), y, 3), 12);
+    expect(map[0]).toBeGreaterThan(0.3);
+  });
+  it('errors name the argument; constant variables give NaN with a warning', () => {
+    expect(() => gcmiMapCC(new Float64Array(10), 2, 1, 6, new Float64Array(6))).toThrow(/^x: has 10 values, expected nVar × nDim × nTrial = 12/);
+    expect(() => gcmiMapCC(new Float64Array(12), 2, 1, 6, new Float64Array(5))).toThrow(/^y: has 5 values/);
+    expect(() => gcmiMapCC(new Float64Array(12), 2, 3, 2, new Float64Array(2))).toThrow(/^nTrial: 2 trials is too few/);
+    expect(() => gcmiMapCD(new Float64Array(12), 2, 1, 6, [0, 0, 0, 0, 0, 0], 2)).toThrow(/^y: class 1 is empty/);
+    const messages: string[] = [];
+    const prev = setWarningHandler((m) => messages.push(m));
+    try {
+      const { x, y } = makeMap(3, 2, 50, 0);
+      x.fill(1, 100, 200); // variable 1 constant
+      const map = gcmiMapCC(x, 3, 2, 50, y, { copnorm: false });
+      expect(Number.isNaN(map[1])).toBe(true);
+      expect(Number.isFinite(map[0])).toBe(true);
+      expect(messages[0]).toMatch(/^x: 1 variable\(s\) are constant/);
+    } finally {
+      setWarningHandler(prev);
+    }
+  });
+});
+
+describe('permutation null', () => {
+  it('the identity permutation reproduces the observed map (cc and cd engines)', () => {
+    const n = 120;
+    const { x, y } = makeMap(10, 3, n, 3);
+    const cx = copnorm(x, 30, n);
+    const cy = copnorm(y, 1, n);
+    const identity = Int32Array.from({ length: n }, (_, t) => t);
+    const map = gcmiMapCC(x, 10, 3, n, y);
+    expect(nullMaxima(buildModelCC(cx, 10, 3, n, cy, true, false), identity, 0, 1)[0]).toBeCloseTo(Math.max(...map), 12);
+    const labels = Int32Array.from(y, (v) => (v > 0.4 ? 2 : v > -0.4 ? 1 : 0));
+    const mapD = gcmiMapCD(x, 10, 3, n, labels, 3);
+    expect(nullMaxima(buildModelCD(cx, 10, 3, n, labels, 3, true, false), identity, 0, 1)[0]).toBeCloseTo(Math.max(...mapD), 12);
+  });
+
+  it('finds the informative variables at FWER 0.05 and controls false positives', () => {
+    const n = 200;
+    const { x, y } = makeMap(60, 3, n, 4);
+    const r = permutationMaxStatSync({ x, nVar: 60, nDim: 3, nTrial: n, y, nPerm: 199, seed: 7 });
+    expect(Array.from(r.mask.subarray(0, 4))).toEqual([1, 1, 1, 1]);
+    expect(r.mask.subarray(4).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1);
+    expect(r.pFwer[0]).toBe(1 / 200);
+    expect(r.maxNull.length).toBe(199);
+    // threshold is the 10th largest null maximum: stat > threshold ⇔ p ≤ alpha
+    const sorted = Array.from(r.maxNull).sort((a, b) => b - a);
+    expect(r.threshold).toBe(sorted[9]);
+    for (let v = 0; v < 60; v++) expect(r.mask[v] === 1).toBe(r.pFwer[v] <= 0.05);
+  });
+
+  it('discrete y, and worker threads give exactly the single-thread result for the same seed', async () => {
+    const n = 150;
+    const { x, y } = makeMap(40, 2, n, 2, 1.2);
+    const labels = Int32Array.from(y, (v) => (v > 0 ? 1 : 0));
+    const one = permutationMaxStatSync({ x, nVar: 40, nDim: 2, nTrial: n, y: labels, k: 2, nPerm: 99, seed: 3 });
+    expect(Array.from(one.mask.subarray(0, 2))).toEqual([1, 1]);
+    const two = await permutationMaxStat({ x, nVar: 40, nDim: 2, nTrial: n, y: labels, k: 2, nPerm: 99, seed: 3, threads: 2 });
+    expect(two.maxNull).toEqual(one.maxNull);
+    expect(two.mi).toEqual(one.mi);
+  });
+
+  it('p-values and threshold by hand', () => {
+    const r = maxStatInference(Float64Array.of(0.5, 3.5, 10), Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19), 0.1);
+    // alpha·(P+1) = 2 → threshold = 2nd largest = 18
+    expect(r.threshold).toBe(18);
+    expect(Array.from(r.pFwer)).toEqual([20 / 20, 17 / 20, 11 / 20]);
+    expect(() => permutationMaxStatSync({ x: new Float64Array(30), nVar: 1, nDim: 1, nTrial: 30, y: new Float64Array(30), nPerm: 0 })).toThrow(/^nPerm/);
+  });
+});
+
+describe('TFCE and cluster mass', () => {
+  it('matches a hand-computed chain: values 1, 2, 1 with 2 steps', () => {
+    // dh = 1. h = 2: cluster {1}, e = 1 → vertex 1 gets 1^0.5·2²·1 = 4.
+    // h = 1: cluster {0,1,2}, e = 3 → every vertex gets √3·1²·1.
+    const adj = meshAdjacency([0, 1, 1, 1, 2, 2], 3); // degenerate triangles make the edges 0-1, 1-2
+    const t = tfce(Float64Array.of(1, 2, 1), adj, { steps: 2 });
+    expect(t[0]).toBeCloseTo(Math.sqrt(3), 14);
+    expect(t[1]).toBeCloseTo(4 + Math.sqrt(3), 14);
+    expect(t[2]).toBeCloseTo(Math.sqrt(3), 14);
+  });
+
+  it('mesh adjacency from triangles and an image grid', () => {
+    // two triangles sharing edge 1-2: 0-1-2, 1-3-2
+    const adj = meshAdjacency(Uint32Array.of(0, 1, 2, 1, 3, 2), 4);
+    expect(Array.from(adj.indices.subarray(adj.offsets[0], adj.offsets[1]))).toEqual([1, 2]);
+    expect(Array.from(adj.indices.subarray(adj.offsets[1], adj.offsets[2]))).toEqual([0, 2, 3]);
+    // 3×3 grid, 4-connected: a peak in the centre and one isolated corner of the same height
+    const img = Float64Array.of(0, 0, 4, 0, 4, 0, 0, 0, 0);
+    const g4 = tfceGrid(img, 3, 3, { connectivity: 4, steps: 4 });
+    // both peaks alone at every level: Σ_{h=1..4} 1·h²·1 = 30
+    expect(g4[4]).toBeCloseTo(30, 12);
+    expect(g4[2]).toBeCloseTo(30, 12);
+    // 8-connected they touch diagonally: extent 2 at every level → 30·√2
+    expect(tfceGrid(img, 3, 3, { connectivity: 8, steps: 4 })[4]).toBeCloseTo(30 * Math.SQRT2, 12);
+    expect(gridAdjacency(2, 2, 4).indices.length).toBe(8);
+  });
+
+  it('larger supported clusters are enhanced more than an isolated peak of the same height; weights scale extent', () => {
+    const values = Float64Array.of(1, 1, 1, 1, 0, 1);
+    const adj = meshAdjacency([0, 1, 2, 1, 2, 3, 4, 5, 4], 6); // 0-3 connected, 5 apart
+    const t = tfceMesh(values, adj);
+    expect(t[0]).toBeGreaterThan(t[5]);
+    const weighted = tfce(values, adj, { weights: Float64Array.of(4, 4, 4, 4, 4, 4) });
+    expect(weighted[0]).toBeCloseTo(2 * t[0], 12);
+  });
+
+  it('cluster mass sums the values of connected supra-threshold vertices', () => {
+    const adj = gridAdjacency(1, 6, 4);
+    const r = clusterMass(Float64Array.of(3, 2, 0.5, 4, 4, 0), adj, 1);
+    expect(Array.from(r.labels)).toEqual([0, 0, -1, 1, 1, -1]);
+    expect(Array.from(r.masses)).toEqual([5, 8]);
+    expect(Array.from(r.vertexMass)).toEqual([5, 5, 0, 8, 8, 0]);
+    expect(() => tfce(new Float64Array(5), adj)).toThrow(/^values: has 5 entries/);
+  });
+
+  it('permutation test with TFCE and with cluster mass on a mesh', () => {
+    // a strip mesh of 30 vertices; vertices 10..14 share the signal, weakly each
+    const nVar = 30;
+    const tris: number[] = [];
+    for (let v = 0; v + 2 < nVar; v++) tris.push(v, v + 1, v + 2);
+    const adjacency = meshAdjacency(tris, nVar);
+    const n = 200;
+    const { x, y } = makeMap(nVar, 1, n, 0);
+    for (let v = 10; v < 15; v++) for (let t = 0; t < n; t++) x[v * n + t] += 0.3 * y[t];
+    const base = { x, nVar, nDim: 1, nTrial: n, y, nPerm: 99, seed: 2 };
+    const rt = permutationMaxStatSync({ ...base, statistic: { type: 'tfce', adjacency } });
+    expect(rt.mask.subarray(10, 15).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(3);
+    expect(rt.mask.subarray(0, 8).reduce((a, b) => a + b, 0)).toBe(0);
+    const rc = permutationMaxStatSync({ ...base, statistic: { type: 'clusterMass', adjacency, threshold: 0.01 } });
+    expect(rc.mask[12]).toBe(1);
+    expect(rc.statistic[12]).toBeGreaterThan(rc.mi[12]);
+  });
+});
