@@ -7,7 +7,7 @@ import path from 'node:path';
 export const config = {
   /** Root of local state: PGlite database in <dataDir>/pg, artifacts in <dataDir>/artifacts. */
   get dataDir(): string {
-    return path.resolve(process.env.DATA_DIR ?? '.data');
+    return path.resolve(/*turbopackIgnore: true*/ process.env.DATA_DIR ?? '.data');
   },
   get databaseUrl(): string | undefined {
     return process.env.DATABASE_URL || undefined;
@@ -15,12 +15,12 @@ export const config = {
   get production(): boolean {
     return process.env.NODE_ENV === 'production';
   },
-  /** Secure cookies: on in production unless COOKIE_SECURE=false (e.g. plain http on a LAN). */
-  get cookieSecure(): boolean {
+  /** COOKIE_SECURE=true|false forces the Secure cookie flag; unset: see secureCookiesFor(). */
+  get cookieSecureOverride(): boolean | undefined {
     const v = process.env.COOKIE_SECURE;
     if (v === 'true' || v === '1') return true;
     if (v === 'false' || v === '0') return false;
-    return this.production && !process.env.E2E;
+    return undefined;
   },
   /** Session lifetime in days (SESSION_DAYS, default 30). */
   get sessionDays(): number {
@@ -33,3 +33,19 @@ export const config = {
 };
 
 export const SESSION_COOKIE = 'deeper_session';
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Whether session cookies carry the Secure flag for this request: always in production, except
+ * for plain http on the loopback address (the single-machine `npm start` at http://localhost:3000,
+ * which some browsers would otherwise refuse); never in development. COOKIE_SECURE overrides.
+ */
+export function secureCookiesFor(url: string, headers: Headers): boolean {
+  const forced = config.cookieSecureOverride;
+  if (forced !== undefined) return forced;
+  if (!config.production) return false;
+  const u = new URL(url);
+  const proto = headers.get('x-forwarded-proto')?.split(',')[0]?.trim() ?? u.protocol.replace(':', '');
+  return !(proto === 'http' && LOOPBACK.has(u.hostname));
+}

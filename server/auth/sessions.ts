@@ -4,6 +4,10 @@ import type { Db } from '../db/client';
 import { sessions, users } from '../db/schema';
 import { config, SESSION_COOKIE } from '../config';
 
+export interface CookieOptions {
+  secure: boolean;
+}
+
 /** sha256 hex of a session token: what the database stores. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -68,16 +72,16 @@ export async function pruneExpiredSessions(db: Db): Promise<void> {
 }
 
 /** Set-Cookie value for a new session: HttpOnly, SameSite=Lax, Secure in production. */
-export function sessionCookie(token: string, expiresAt: Date): string {
+export function sessionCookie(token: string, expiresAt: Date, opts: CookieOptions): string {
   const parts = [`${SESSION_COOKIE}=${token}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Expires=${expiresAt.toUTCString()}`];
-  if (config.cookieSecure) parts.push('Secure');
+  if (opts.secure) parts.push('Secure');
   return parts.join('; ');
 }
 
 /** Set-Cookie value that removes the session cookie. */
-export function clearedSessionCookie(): string {
+export function clearedSessionCookie(opts: CookieOptions): string {
   const parts = [`${SESSION_COOKIE}=`, 'Path=/', 'HttpOnly', 'SameSite=Lax', 'Max-Age=0'];
-  if (config.cookieSecure) parts.push('Secure');
+  if (opts.secure) parts.push('Secure');
   return parts.join('; ');
 }
 

@@ -6,7 +6,7 @@ import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { DbHandle } from './client';
 
 /** The SQL migrations written by drizzle-kit (repository root /drizzle). */
-export const MIGRATIONS_FOLDER = path.resolve(process.env.MIGRATIONS_DIR ?? path.join(process.cwd(), 'drizzle'));
+export const MIGRATIONS_FOLDER = path.resolve(/*turbopackIgnore: true*/ process.env.MIGRATIONS_DIR ?? path.join(process.cwd(), 'drizzle'));
 
 /** Applies every pending migration (idempotent; drizzle records applied ones in drizzle.__drizzle_migrations). */
 export async function migrateDb(handle: DbHandle, migrationsFolder = MIGRATIONS_FOLDER): Promise<void> {

@@ -2,6 +2,7 @@ import type { Db } from '../db/client';
 import { getDb } from '../db/client';
 import { validateSession, tokenFromCookieHeader, type Session } from '../auth/sessions';
 import { requestIdFrom } from '../log';
+import { secureCookiesFor } from '../config';
 
 /** What every procedure sees: the database, the caller's session (or null) and request facts. */
 export interface Context {
@@ -12,6 +13,8 @@ export interface Context {
   ip: string;
   userAgent: string | null;
   reqId: string;
+  /** Whether Set-Cookie carries Secure (production over https; see secureCookiesFor). */
+  secureCookies: boolean;
   /** Headers added to the HTTP response (Set-Cookie on sign-in and sign-out). */
   resHeaders: Headers;
 }
@@ -34,6 +37,7 @@ export async function createContext(opts: { req: Request; resHeaders: Headers; d
     ip: clientIp(opts.req.headers),
     userAgent: opts.req.headers.get('user-agent'),
     reqId: opts.reqId ?? requestIdFrom(opts.req.headers),
+    secureCookies: secureCookiesFor(opts.req.url, opts.req.headers),
     resHeaders: opts.resHeaders,
   };
 }

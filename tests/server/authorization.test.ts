@@ -46,6 +46,7 @@ const EXTRA_INPUT: Record<string, (v: Victim) => Record<string, unknown>> = {
   'artifact.get': () => ({}),
   // issue 8: dashboards, publications, comments, activity (victim run/comment/publication: seedDashboardVictim)
   'dashboards.get': () => ({}),
+  'dashboards.progress': () => ({}),
   'publications.publish': () => ({ title: 'pwned' }),
   'publications.list': () => ({}),
   'publications.forRun': () => ({}),

@@ -24,7 +24,7 @@ function toTrpcError(err: unknown): never {
 
 async function startSession(ctx: Context, userId: string): Promise<void> {
   const { token, expiresAt } = await createSession(ctx.db, userId, { userAgent: ctx.userAgent, ip: ctx.ip });
-  ctx.resHeaders.append('set-cookie', sessionCookie(token, expiresAt));
+  ctx.resHeaders.append('set-cookie', sessionCookie(token, expiresAt, { secure: ctx.secureCookies }));
 }
 
 export const authRouter = router({
@@ -53,7 +53,7 @@ export const authRouter = router({
   /** Revokes the current session (if any) and clears the cookie. */
   signOut: publicProcedure.mutation(async ({ ctx }) => {
     await revokeSession(ctx.db, ctx.token);
-    ctx.resHeaders.append('set-cookie', clearedSessionCookie());
+    ctx.resHeaders.append('set-cookie', clearedSessionCookie({ secure: ctx.secureCookies }));
     if (ctx.session) log.info({ userId: ctx.session.user.id }, 'user signed out');
     return { ok: true as const };
   }),

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// `npm start`: build the portal when the build is missing or older than the sources, apply the
+// database migrations, then serve on PORT (default 3000). Environment: see README.md.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
+const BUILD_ID = path.join(root, '.next', 'BUILD_ID');
+// What the build depends on; a file in here newer than the last build means "build again".
+const SOURCES = ['app', 'server', 'workers', 'proxy.ts', 'next.config.ts', 'package.json', 'package-lock.json', 'tsconfig.json'];
+const SKIP = new Set(['node_modules', '.next', '.data', 'test-results']);
+
+function newestMtime(p) {
+  if (!existsSync(p)) return 0;
+  const s = statSync(p);
+  if (!s.isDirectory()) return s.mtimeMs;
+  let newest = s.mtimeMs;
+  for (const entry of readdirSync(p)) {
+    if (SKIP.has(entry)) continue;
+    newest = Math.max(newest, newestMtime(path.join(p, entry)));
+  }
+  return newest;
+}
+
+function run(args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited with ${code ?? signal}`))));
+  });
+}
+
+const t0 = performance.now();
+const builtAt = existsSync(BUILD_ID) ? statSync(BUILD_ID).mtimeMs : 0;
+const sourcesAt = Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))));
+if (process.env.DEEPER_SKIP_BUILD !== '1' && (builtAt === 0 || sourcesAt > builtAt)) {
+  console.log(builtAt === 0 ? '[deeper] no build yet: building the portal…' : '[deeper] sources changed since the last build: rebuilding…');
+  await run([nextBin, 'build'], { NODE_ENV: 'production' });
+}
+await run(['--import', 'tsx', path.join(root, 'scripts', 'migrate.ts')], { NODE_ENV: 'production' });
+
+const port = process.env.PORT ?? '3000';
+const host = process.env.HOST ?? '0.0.0.0';
+console.log(`[deeper] serving on http://localhost:${port} (ready steps took ${Math.round(performance.now() - t0)} ms)`);
+const server = spawn(process.execPath, [nextBin, 'start', '-p', port, '-H', host], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => server.kill(sig));
+server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
