@@ -19,6 +19,9 @@ const Params = z.object({
   fail: z.string().optional(),
   /** Fail once: if this file does not exist, create it and fail; succeed on the next attempt. */
   failOnceMarker: z.string().optional(),
+  /** Slow once: if this file does not exist, create it and take slowDurationMs instead (kill-mid-step checks). */
+  slowOnceMarker: z.string().optional(),
+  slowDurationMs: z.number().int().min(0).max(600_000).default(20_000),
   /** Append "<start ms> <end ms>\n" to this file (concurrency checks). */
   traceFile: z.string().optional(),
 });
@@ -46,12 +49,17 @@ export const diagnosticCompute = defineWorkerFunction({
       throw new Error(`diagnostic failure (once): marker ${p.failOnceMarker} created`);
     }
     if (p.fail) throw new Error(p.fail);
+    let durationMs = p.durationMs;
+    if (p.slowOnceMarker && !existsSync(p.slowOnceMarker)) {
+      writeFileSync(p.slowOnceMarker, String(process.pid));
+      durationMs = p.slowDurationMs;
+    }
     const inputKeys = Object.entries(ctx.input.inputs)
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .flatMap(([, m]) => m.artifacts.map((a) => a.key));
     for (let i = 0; i < p.chunks; i++) {
       throwIfAborted(ctx.signal);
-      await sleep(p.durationMs / p.chunks);
+      await sleep(durationMs / p.chunks);
       ctx.progress((i + 1) / p.chunks, `chunk ${i + 1}/${p.chunks}`);
     }
     const seed = `${ctx.input.config.seed}:${ctx.input.stepId}:${inputKeys.join(',')}`;
