@@ -169,7 +169,7 @@ function checkIdentity(model: FaceModel, id: Identity) {
 }
 
 /** Vertex positions [V][3] in mm of an identity. */
-export function identityPositions(model: FaceModel, id: Identity, out = new Float32Array(model.vertexCount * 3)): Float32Array {
+export function identityPositions(model: FaceModel, id: Identity, out: Float32Array = new Float32Array(model.vertexCount * 3)): Float32Array {
   checkIdentity(model, id);
   const n = model.vertexCount * 3;
   out.set(model.mean);
@@ -180,7 +180,7 @@ export function identityPositions(model: FaceModel, id: Identity, out = new Floa
 }
 
 /** Per-vertex albedo [V][3], linear RGB clamped to [0, 1], of an identity. */
-export function identityAlbedo(model: FaceModel, id: Identity, out = new Float32Array(model.vertexCount * 3)): Float32Array {
+export function identityAlbedo(model: FaceModel, id: Identity, out: Float32Array = new Float32Array(model.vertexCount * 3)): Float32Array {
   checkIdentity(model, id);
   const n = model.vertexCount * 3;
   out.set(model.albedoMean);

@@ -30,9 +30,10 @@ export function buildAdjacency(vertexCount: number, triangles: Uint32Array): Adj
  * used to make smooth noise (texture bands) and smooth deformation fields.
  */
 export function smoothField(adj: Adjacency, field: Float64Array, channels: number, iterations: number, lambda = 0.5): Float64Array {
+  // Two ping-pong buffers; `field` itself is never written.
   const V = adj.offsets.length - 1;
-  let cur = field;
-  let next = new Float64Array(field.length);
+  let cur: Float64Array = field;
+  let next: Float64Array = new Float64Array(field.length);
   for (let it = 0; it < iterations; it++) {
     for (let v = 0; v < V; v++) {
       const o0 = adj.offsets[v], o1 = adj.offsets[v + 1];

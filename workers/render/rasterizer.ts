@@ -2,9 +2,8 @@
  * A software rasteriser for one mesh topology: perspective projection, back-face culling, a
  * z-buffer on 1/z, edge functions over each triangle's pixel bounding box, and deferred shading
  * (the raster pass stores the winning triangle and its barycentrics per pixel; a resolve pass
- * interpolates per-vertex lit colours only where something is visible). Lighting is evaluated per
- * vertex from the interpolated vertex normal (Gouraud): at 64 px a triangle covers less than a
- * pixel, so per-pixel normals would change nothing visible. All buffers are allocated once.
+ * interpolates albedo and vertex normals per visible pixel and lights it there, so the cost of
+ * shading scales with the visible pixels, not with the vertex count). All buffers are allocated once.
  *
  * Buffers (S = size × ssaa, the internal resolution):
  *   depth     Float32Array [S][S]  1/z of the nearest surface (0 = empty)
@@ -36,6 +35,14 @@ for (let i = 0; i <= LUT_SIZE; i++) {
 // Real SH basis constants times the cosine-lobe convolution (Ramamoorthi & Hanrahan 2001).
 const SH_C = [0.886227, 1.023328, 1.023328, 1.023328, 0.858086, 0.858086, 0.247708, 0.858086, 0.429043];
 
+/** Irradiance (clamped ≥ 0) of one colour channel's 9 SH coefficients at unit normal n (camera space). */
+function shIrradiance(sh: number[], o: number, x: number, y: number, z: number): number {
+  const e = SH_C[0] * sh[o] + SH_C[1] * sh[o + 1] * y + SH_C[2] * sh[o + 2] * z + SH_C[3] * sh[o + 3] * x
+    + SH_C[4] * sh[o + 4] * x * y + SH_C[5] * sh[o + 5] * y * z + SH_C[6] * sh[o + 6] * (3 * z * z - 1)
+    + SH_C[7] * sh[o + 7] * x * z + SH_C[8] * sh[o + 8] * (x * x - y * y);
+  return e < 0 ? 0 : e;
+}
+
 export class Rasterizer {
   readonly vertexCount: number;
   readonly triangles: Uint32Array;
@@ -43,7 +50,9 @@ export class Rasterizer {
   private sx: Float32Array;
   private sy: Float32Array;
   private iz: Float32Array;
-  private col: Float32Array;
+  /** floor(s − 0.5) per vertex: a triangle whose three vertices share it in x (or y) covers no pixel centre. */
+  private cx: Int32Array;
+  private cy: Int32Array;
   private depth: Float32Array;
   private tri: Int32Array;
   private bary: Float32Array;
@@ -58,7 +67,8 @@ export class Rasterizer {
     this.sx = new Float32Array(vertexCount);
     this.sy = new Float32Array(vertexCount);
     this.iz = new Float32Array(vertexCount);
-    this.col = new Float32Array(vertexCount * 3);
+    this.cx = new Int32Array(vertexCount);
+    this.cy = new Int32Array(vertexCount);
     this.depth = new Float32Array(P);
     this.tri = new Int32Array(P);
     this.bary = new Float32Array(P * 2);
@@ -85,82 +95,64 @@ export class Rasterizer {
     if (out.size !== size) throw new Error(`render: output buffer is ${out.size} px, options.size is ${size}`);
     if (S > this.maxInternal) throw new Error(`render: size × ssaa = ${S} exceeds this rasterizer's ${this.maxInternal}`);
     if (positions.length !== this.vertexCount * 3) throw new Error(`render: positions has length ${positions.length}, expected ${this.vertexCount * 3}`);
-    this.transformAndShade(positions, normals, albedo, o, S);
+    this.transform(positions, o, S);
     this.rasterize(S);
-    this.resolve(o, S, out);
+    this.resolve(normals, albedo, o, S, out);
     return out;
   }
 
-  private transformAndShade(positions: Float32Array, normals: Float32Array, albedo: Float32Array, o: RenderOptions, S: number): void {
+  /** Projects every vertex: screen position (px) and 1/z (1/mm; −1 = behind the near plane). */
+  private transform(positions: Float32Array, o: RenderOptions, S: number): void {
     const R = poseMatrix(o.yaw, o.pitch, o.roll, this.R);
     const r0 = R[0], r1 = R[1], r2 = R[2], r3 = R[3], r4 = R[4], r5 = R[5], r6 = R[6], r7 = R[7], r8 = R[8];
     const f = focalLengthPx(S, o.scale);
     const cx = S * (0.5 + o.translateX), cy = S * (0.5 + o.translateY);
-    const [lx, ly, lz] = lightDirection(o.lightAzimuth, o.lightElevation);
-    const li = o.lightIntensity;
-    const lr = li * o.lightColor[0], lg = li * o.lightColor[1], lb = li * o.lightColor[2];
-    const ar = o.ambient * o.ambientColor[0], ag = o.ambient * o.ambientColor[1], ab = o.ambient * o.ambientColor[2];
-    const sh = o.sh;
-    const { sx, sy, iz, col } = this;
+    const { sx, sy, iz, cx: cellX, cy: cellY } = this;
     const V = this.vertexCount;
+    const dist = CAMERA_DISTANCE_MM, near = NEAR_MM; // locals: imported bindings are slower in hot loops
     for (let v = 0; v < V; v++) {
       const i3 = v * 3;
       const x = positions[i3], y = positions[i3 + 1], z = positions[i3 + 2];
-      const X = r0 * x + r1 * y + r2 * z;
-      const Y = r3 * x + r4 * y + r5 * z;
-      const Z = r6 * x + r7 * y + r8 * z;
-      const depth = CAMERA_DISTANCE_MM - Z;
-      const inv = depth > NEAR_MM ? 1 / depth : -1;
-      sx[v] = cx + f * X * inv;
-      sy[v] = cy - f * Y * inv;
+      const depth = dist - (r6 * x + r7 * y + r8 * z);
+      const inv = depth > near ? 1 / depth : -1;
+      const X = cx + f * (r0 * x + r1 * y + r2 * z) * inv;
+      const Y = cy - f * (r3 * x + r4 * y + r5 * z) * inv;
+      sx[v] = X;
+      sy[v] = Y;
       iz[v] = inv;
-      const nx0 = normals[i3], ny0 = normals[i3 + 1], nz0 = normals[i3 + 2];
-      const nx = r0 * nx0 + r1 * ny0 + r2 * nz0;
-      const ny = r3 * nx0 + r4 * ny0 + r5 * nz0;
-      const nz = r6 * nx0 + r7 * ny0 + r8 * nz0;
-      let er: number, eg: number, eb: number;
-      if (sh === null) {
-        let d = nx * lx + ny * ly + nz * lz;
-        if (d < 0) d = 0;
-        er = ar + lr * d; eg = ag + lg * d; eb = ab + lb * d;
-      } else {
-        const b = [1, ny, nz, nx, nx * ny, ny * nz, 3 * nz * nz - 1, nx * nz, nx * nx - ny * ny];
-        er = 0; eg = 0; eb = 0;
-        for (let k = 0; k < 9; k++) {
-          const w = SH_C[k] * b[k];
-          er += sh[k] * w; eg += sh[9 + k] * w; eb += sh[18 + k] * w;
-        }
-        if (er < 0) er = 0;
-        if (eg < 0) eg = 0;
-        if (eb < 0) eb = 0;
-      }
-      col[i3] = albedo[i3] * er;
-      col[i3 + 1] = albedo[i3 + 1] * eg;
-      col[i3 + 2] = albedo[i3 + 2] * eb;
+      cellX[v] = Math.floor(X - 0.5);
+      cellY[v] = Math.floor(Y - 0.5);
     }
   }
 
   private rasterize(S: number): void {
-    const { sx, sy, iz, depth, tri, bary, triangles } = this;
+    const { sx, sy, iz, depth, tri, bary, triangles, cx: cellX, cy: cellY } = this;
     const P = S * S;
     depth.fill(0, 0, P);
     tri.fill(-1, 0, P);
     const T = triangles.length / 3;
     for (let t = 0; t < T; t++) {
       const i0 = triangles[t * 3], i1 = triangles[t * 3 + 1], i2 = triangles[t * 3 + 2];
-      const z0 = iz[i0], z1 = iz[i1], z2 = iz[i2];
-      if (z0 <= 0 || z1 <= 0 || z2 <= 0) continue; // behind the near plane
+      // Cheap rejection of sub-pixel triangles that hold no pixel centre (most of them at 64 px).
+      const c0 = cellX[i0];
+      if (c0 === cellX[i1] && c0 === cellX[i2]) continue;
+      const d0 = cellY[i0];
+      if (d0 === cellY[i1] && d0 === cellY[i2]) continue;
       const x0 = sx[i0], y0 = sy[i0], x1 = sx[i1], y1 = sy[i1], x2 = sx[i2], y2 = sy[i2];
       // Twice the signed area in y-down screen space; counter-clockwise from outside → negative.
       const area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
-      if (area >= 0) continue; // back-facing or degenerate
-      let minX = x0 < x1 ? (x0 < x2 ? x0 : x2) : x1 < x2 ? x1 : x2;
-      let maxX = x0 > x1 ? (x0 > x2 ? x0 : x2) : x1 > x2 ? x1 : x2;
-      let minY = y0 < y1 ? (y0 < y2 ? y0 : y2) : y1 < y2 ? y1 : y2;
-      let maxY = y0 > y1 ? (y0 > y2 ? y0 : y2) : y1 > y2 ? y1 : y2;
-      // Pixels whose centre (p + 0.5) lies in the box.
+      if (!(area < 0)) continue; // back-facing, degenerate or NaN
+      // Pixels whose centre (p + 0.5) lies in the bounding box; most triangles at 64 px hold none.
+      const minX = x0 < x1 ? (x0 < x2 ? x0 : x2) : x1 < x2 ? x1 : x2;
+      const maxX = x0 > x1 ? (x0 > x2 ? x0 : x2) : x1 > x2 ? x1 : x2;
       let px0 = Math.ceil(minX - 0.5), px1 = Math.floor(maxX - 0.5);
+      if (px0 > px1) continue;
+      const minY = y0 < y1 ? (y0 < y2 ? y0 : y2) : y1 < y2 ? y1 : y2;
+      const maxY = y0 > y1 ? (y0 > y2 ? y0 : y2) : y1 > y2 ? y1 : y2;
       let py0 = Math.ceil(minY - 0.5), py1 = Math.floor(maxY - 0.5);
+      if (py0 > py1) continue;
+      const z0 = iz[i0], z1 = iz[i1], z2 = iz[i2];
+      if (z0 <= 0 || z1 <= 0 || z2 <= 0) continue; // behind the near plane
       if (px0 < 0) px0 = 0;
       if (py0 < 0) py0 = 0;
       if (px1 > S - 1) px1 = S - 1;
@@ -201,11 +193,26 @@ export class Rasterizer {
     }
   }
 
-  private resolve(o: RenderOptions, S: number, out: RenderOutput): void {
-    const { tri, bary, col, triangles } = this;
+  /**
+   * Shades every covered pixel: interpolates albedo and the vertex normal with the pixel's
+   * barycentrics, renormalises the normal and applies the lighting (Lambert + ambient, or SH),
+   * then encodes to sRGB. Lambert works in model space (the light is rotated by Rᵀ once).
+   */
+  private resolve(normals: Float32Array, albedo: Float32Array, o: RenderOptions, S: number, out: RenderOutput): void {
+    const { tri, bary, triangles } = this;
     const size = o.size;
     const k = o.ssaa;
     const target = k === 1 ? out.rgb : this.accum;
+    const R = this.R; // set by transform() for this image
+    const [wx, wy, wz] = lightDirection(o.lightAzimuth, o.lightElevation);
+    // Light direction in model space: Rᵀ · l.
+    const lx = R[0] * wx + R[3] * wy + R[6] * wz;
+    const ly = R[1] * wx + R[4] * wy + R[7] * wz;
+    const lz = R[2] * wx + R[5] * wy + R[8] * wz;
+    const li = o.lightIntensity;
+    const lr = li * o.lightColor[0], lg = li * o.lightColor[1], lb = li * o.lightColor[2];
+    const ar = o.ambient * o.ambientColor[0], ag = o.ambient * o.ambientColor[1], ab = o.ambient * o.ambientColor[2];
+    const sh = o.sh;
     const bg = o.background;
     let rng: (() => number) | null = null;
     let bgr = 0, bgg = 0, bgb = 0, amp = 0;
@@ -221,23 +228,44 @@ export class Rasterizer {
       const t = tri[p];
       const o3 = p * 3;
       if (t < 0) {
-        // The background is given in display space; noise is drawn per output pixel below when ssaa > 1.
-        target[o3] = bgr; target[o3 + 1] = bgg; target[o3 + 2] = bgb;
+        // The background is given in display space; with ssaa > 1 its noise is drawn per output pixel below.
         if (rng !== null && k === 1) {
           const n = bgr + amp * (2 * rng() - 1);
           const c = n < 0 ? 0 : n > 1 ? 1 : n;
           target[o3] = c; target[o3 + 1] = c; target[o3 + 2] = c;
+        } else {
+          target[o3] = bgr; target[o3 + 1] = bgg; target[o3 + 2] = bgb;
         }
         continue;
       }
       const b1 = bary[p * 2], b2 = bary[p * 2 + 1], b0 = 1 - b1 - b2;
       const v0 = triangles[t * 3] * 3, v1 = triangles[t * 3 + 1] * 3, v2 = triangles[t * 3 + 2] * 3;
-      for (let c = 0; c < 3; c++) {
-        let lin = b0 * col[v0 + c] + b1 * col[v1 + c] + b2 * col[v2 + c];
-        if (lin < 0) lin = 0;
-        else if (lin > 1) lin = 1;
-        target[o3 + c] = SRGB_LUT[(lin * LUT_SIZE + 0.5) | 0];
+      let nx = b0 * normals[v0] + b1 * normals[v1] + b2 * normals[v2];
+      let ny = b0 * normals[v0 + 1] + b1 * normals[v1 + 1] + b2 * normals[v2 + 1];
+      let nz = b0 * normals[v0 + 2] + b1 * normals[v1 + 2] + b2 * normals[v2 + 2];
+      const inl = 1 / Math.sqrt(nx * nx + ny * ny + nz * nz + 1e-20);
+      nx *= inl; ny *= inl; nz *= inl;
+      let er: number, eg: number, eb: number;
+      if (sh === null) {
+        let d = nx * lx + ny * ly + nz * lz;
+        if (d < 0) d = 0;
+        er = ar + lr * d; eg = ag + lg * d; eb = ab + lb * d;
+      } else {
+        // SH irradiance is defined in camera space: rotate the normal.
+        const cxn = R[0] * nx + R[1] * ny + R[2] * nz, cyn = R[3] * nx + R[4] * ny + R[5] * nz, czn = R[6] * nx + R[7] * ny + R[8] * nz;
+        er = shIrradiance(sh, 0, cxn, cyn, czn);
+        eg = shIrradiance(sh, 9, cxn, cyn, czn);
+        eb = shIrradiance(sh, 18, cxn, cyn, czn);
       }
+      let cr = (b0 * albedo[v0] + b1 * albedo[v1] + b2 * albedo[v2]) * er;
+      let cg = (b0 * albedo[v0 + 1] + b1 * albedo[v1 + 1] + b2 * albedo[v2 + 1]) * eg;
+      let cb = (b0 * albedo[v0 + 2] + b1 * albedo[v1 + 2] + b2 * albedo[v2 + 2]) * eb;
+      cr = cr < 0 ? 0 : cr > 1 ? 1 : cr;
+      cg = cg < 0 ? 0 : cg > 1 ? 1 : cg;
+      cb = cb < 0 ? 0 : cb > 1 ? 1 : cb;
+      target[o3] = SRGB_LUT[(cr * LUT_SIZE + 0.5) | 0];
+      target[o3 + 1] = SRGB_LUT[(cg * LUT_SIZE + 0.5) | 0];
+      target[o3 + 2] = SRGB_LUT[(cb * LUT_SIZE + 0.5) | 0];
     }
     if (k > 1) {
       // Box-filter the supersampled image down to the output size.

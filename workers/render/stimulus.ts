@@ -70,14 +70,18 @@ export class StimulusRenderer {
   }
 }
 
-const RESOLVED = new WeakSet<object>();
+/** Marks resolved options; a symbol key survives object spread, so `{ ...prepared, yaw }` stays marked. */
+const RESOLVED = Symbol('resolvedRenderOptions');
 function isResolved(o: RenderOptions | RenderOptionsInput): o is RenderOptions {
-  return RESOLVED.has(o as object);
+  return (o as Record<symbol, unknown>)[RESOLVED] === true;
 }
-/** Resolves options once and marks them, so hot loops skip validation. */
+/**
+ * Resolves options once and marks them, so hot loops skip validation. Overrides spread onto a
+ * prepared object (`{ ...prepared, yaw: 10 }`) are trusted: keep them inside the documented ranges.
+ */
 export function prepareRenderOptions(input: RenderOptionsInput = {}): RenderOptions {
   const o = resolveRenderOptions(input);
-  RESOLVED.add(o);
+  Object.defineProperty(o, RESOLVED, { value: true, enumerable: true });
   return o;
 }
 
