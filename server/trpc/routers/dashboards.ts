@@ -1,4 +1,7 @@
 import { TRPCError } from '@trpc/server';
+import { desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { runLogs, runs, runSteps } from '../../db/schema';
 import { loadDashboard } from '../../dashboards/load';
 import { dashboardRunProcedure } from '../../dashboards/scope';
 import { router } from '../init';
@@ -12,6 +15,38 @@ export const dashboardsRouter = router({
   get: dashboardRunProcedure('viewer').query(async ({ ctx, input }) => {
     const d = await loadDashboard(ctx.db, input.runId);
     if (!d) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found.' });
-    return { manifest: d.manifest, problems: d.problems, role: ctx.role };
+    return { manifest: d.manifest, problems: d.problems, role: ctx.role, workspaceId: d.workspaceId };
   }),
+
+  /** Live progress of a run: status, overall fraction and ETA, each step's state, the log tail. */
+  progress: dashboardRunProcedure('viewer')
+    .input(z.object({ logLines: z.number().int().min(0).max(200, 'logLines must be 0 to 200').default(30) }))
+    .query(async ({ ctx, input }) => {
+      const [run] = await ctx.db.select().from(runs).where(eq(runs.id, input.runId));
+      if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found.' });
+      const steps = await ctx.db.select().from(runSteps).where(eq(runSteps.runId, run.id));
+      const byId = new Map(steps.map((s) => [s.stepId, s]));
+      const logs = input.logLines
+        ? (await ctx.db.select().from(runLogs).where(eq(runLogs.runId, run.id)).orderBy(desc(runLogs.id)).limit(input.logLines)).reverse()
+        : [];
+      return {
+        id: run.id,
+        experimentId: run.experimentId,
+        workspaceId: run.workspaceId,
+        name: run.config.name,
+        status: run.status,
+        stage: run.stage,
+        fraction: run.fraction,
+        etaSeconds: run.etaSeconds,
+        error: run.error,
+        createdAt: run.createdAt,
+        startedAt: run.startedAt,
+        finishedAt: run.finishedAt,
+        steps: run.plan.map((p) => {
+          const s = byId.get(p.id);
+          return { id: p.id, stage: p.stage, status: s?.status ?? 'pending', fraction: s?.fraction ?? 0, etaSeconds: s?.etaSeconds ?? null, attempts: s?.attempts ?? 0, error: s?.error ?? null };
+        }),
+        logs: logs.map((l) => ({ id: l.id, stepId: l.stepId, level: l.level, message: l.message, at: l.at })),
+      };
+    }),
 });

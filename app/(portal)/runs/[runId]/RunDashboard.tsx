@@ -1,0 +1,98 @@
+'use client';
+
+import Link from 'next/link';
+import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { errorInfo, formatDate, useTRPC } from '@/app/trpc';
+import type { DashboardPin } from '@/server/dashboards/manifest';
+import { DashboardView } from '@/app/components/dashboard/DashboardView';
+import { PinForm, RunComments } from '@/app/components/dashboard/Comments';
+import { PublishPanel } from '@/app/components/dashboard/Publish';
+import { RunProgress } from '@/app/components/runs/RunProgress';
+import type { VertexPick } from '@/app/components/viewer/MapPanel';
+
+const artifactUrl = (id: string) => `/api/artifacts/${id}`;
+
+/** A run: live progress while it runs, then its results dashboard, comments and publishing. */
+export function RunDashboard({ runId }: { runId: string }) {
+  const trpc = useTRPC();
+  const progress = useQuery({
+    ...trpc.dashboards.progress.queryOptions({ runId }),
+    refetchInterval: (q) => (q.state.data && !['queued', 'running'].includes(q.state.data.status) ? false : 1500),
+  });
+  const status = progress.data?.status;
+  const dash = useQuery({ ...trpc.dashboards.get.queryOptions({ runId }), enabled: status === 'succeeded' });
+  const comments = useQuery(trpc.comments.forRun.queryOptions({ runId }));
+  const me = useQuery(trpc.auth.me.queryOptions());
+  const [pick, setPick] = useState<VertexPick | null>(null);
+
+  if (progress.error) {
+    return (
+      <div className="card">
+        <h1>Run not found</h1>
+        <p>{errorInfo(progress.error).message} It may not exist, or you are not a member of its workspace.</p>
+        <Link href="/home">Back to your workspaces</Link>
+      </div>
+    );
+  }
+  if (!progress.data) return <p className="muted">Loading…</p>;
+  const run = progress.data;
+  const canEdit = dash.data ? dash.data.role !== 'viewer' : false;
+  const pins: DashboardPin[] = (comments.data ?? [])
+    .filter((c) => c.vertex !== null)
+    .map((c) => ({ id: c.id, mapKey: c.mapKey, vertex: c.vertex!, position: c.position ?? [0, 0, 0], body: c.body, author: c.author, createdAt: String(c.createdAt) }));
+  const userId = (me.data as { id?: string } | null | undefined)?.id;
+
+  return (
+    <div className="stack">
+      <div className="dash-header">
+        <div>
+          <p className="small muted">
+            {run.experimentId ? <Link href={`/experiments/${run.experimentId}`}>Experiment</Link> : 'Run'} · started {formatDate(run.createdAt)}
+            {run.finishedAt ? ` · finished ${formatDate(run.finishedAt)}` : ''}
+          </p>
+          <h1>{run.name}</h1>
+        </div>
+      </div>
+
+      {status !== 'succeeded' && (
+        <section className="dash-section" aria-label="Progress">
+          <h2>Progress</h2>
+          <RunProgress run={run} />
+        </section>
+      )}
+
+      {dash.error && <p className="alert alert-error">{errorInfo(dash.error).message}</p>}
+      {dash.data && (
+        <>
+          {dash.data.problems.length > 0 && (
+            <details className="notice">
+              <summary>{dash.data.problems.length} result(s) could not be shown</summary>
+              <ul>
+                {dash.data.problems.map((p) => (
+                  <li key={p}>{p}</li>
+                ))}
+              </ul>
+            </details>
+          )}
+          <DashboardView
+            manifest={dash.data.manifest}
+            urlOf={artifactUrl}
+            pins={pins}
+            onPick={canEdit ? setPick : undefined}
+            pickedVertex={pick?.vertex ?? null}
+            mapAside={pick ? <PinForm runId={runId} pick={pick} onDone={() => setPick(null)} /> : null}
+          />
+          <section className="dash-section" aria-labelledby="comments-h">
+            <h2 id="comments-h">Comments</h2>
+            <RunComments runId={runId} canEdit={canEdit} userId={userId} />
+          </section>
+          <section className="dash-section" aria-labelledby="publish-h">
+            <h2 id="publish-h">Publish</h2>
+            <PublishPanel runId={runId} canEdit={canEdit} defaultTitle={dash.data.manifest.run.name} />
+          </section>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,156 @@
+'use client';
+
+import { useEffect, useMemo, useRef } from 'react';
+import { Canvas, useThree, type ThreeEvent } from '@react-three/fiber';
+import { OrbitControls } from '@react-three/drei';
+import * as THREE from 'three';
+import { nearestVertexOfFace } from './mapData';
+
+export interface ViewerPin {
+  id: string;
+  /** [x, y, z] mm. */
+  position: readonly [number, number, number];
+  /** Short label drawn beside the marker (e.g. its number in the comment list). */
+  label: string;
+  title: string;
+}
+
+export interface FaceViewerProps {
+  /** Float32 [V][3] mm. */
+  positions: Float32Array;
+  /** Uint32 [T][3]. */
+  triangles: Uint32Array;
+  /** Float32 [V][3] sRGB in [0, 1] (from vertexColors). */
+  colors: Float32Array;
+  pins?: ViewerPin[];
+  /** A click on the face (not a drag) picks its nearest vertex. */
+  onPick?: (vertex: number, position: [number, number, number]) => void;
+  selectedVertex?: number | null;
+  /** Receives the <canvas> (PNG export reads it: the drawing buffer is preserved). */
+  onCanvas?: (canvas: HTMLCanvasElement | null) => void;
+  /** Accessible description of what is shown. */
+  label: string;
+  /** Identifies the drawn map; set on the wrapper as data-rendered once its colours are on screen. */
+  renderKey?: string;
+  height?: number;
+}
+
+/** sRGB component → linear: three.js treats vertex colours as linear and converts on output. */
+function srgbToLinear(c: number): number {
+  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+}
+
+function FaceMesh({ positions, triangles, colors, onPick, renderKey, wrapper }: Pick<FaceViewerProps, 'positions' | 'triangles' | 'colors' | 'onPick' | 'renderKey'> & { wrapper: React.RefObject<HTMLDivElement | null> }) {
+  const invalidate = useThree((s) => s.invalidate);
+  const geometry = useMemo(() => {
+    const g = new THREE.BufferGeometry();
+    g.setAttribute('position', new THREE.BufferAttribute(positions, 3));
+    g.setIndex(new THREE.BufferAttribute(triangles, 1));
+    g.setAttribute('color', new THREE.BufferAttribute(new Float32Array(positions.length), 3));
+    g.computeVertexNormals();
+    g.computeBoundingSphere();
+    return g;
+  }, [positions, triangles]);
+  useEffect(() => () => geometry.dispose(), [geometry]);
+
+  useEffect(() => {
+    const attr = geometry.getAttribute('color') as THREE.BufferAttribute;
+    const arr = attr.array as Float32Array;
+    for (let i = 0; i < arr.length && i < colors.length; i++) arr[i] = srgbToLinear(colors[i]!);
+    attr.needsUpdate = true;
+    invalidate();
+    // Mark the wrapper after the frame that shows these colours (tests and timings wait for it).
+    const id = requestAnimationFrame(() => requestAnimationFrame(() => wrapper.current?.setAttribute('data-rendered', renderKey ?? 'map')));
+    return () => cancelAnimationFrame(id);
+  }, [geometry, colors, invalidate, renderKey, wrapper]);
+
+  const click = (e: ThreeEvent<MouseEvent>) => {
+    if (!onPick || e.faceIndex == null || e.delta > 4) return;
+    e.stopPropagation();
+    const v = nearestVertexOfFace(positions, triangles, e.faceIndex, [e.point.x, e.point.y, e.point.z]);
+    onPick(v, [positions[v * 3]!, positions[v * 3 + 1]!, positions[v * 3 + 2]!]);
+  };
+
+  return (
+    <mesh geometry={geometry} onClick={click}>
+      {/* Lambert: diffuse only, no specular highlights that would read as high information. */}
+      <meshLambertMaterial vertexColors side={THREE.DoubleSide} />
+    </mesh>
+  );
+}
+
+/** A light that follows the camera, so the side facing the viewer is always lit. */
+function HeadLight() {
+  const camera = useThree((s) => s.camera);
+  const light = useMemo(() => new THREE.DirectionalLight(0xffffff, 1.1), []);
+  useEffect(() => {
+    light.position.set(0.3, 0.5, 1);
+    camera.add(light);
+    return () => void camera.remove(light);
+  }, [camera, light]);
+  return <primitive object={camera} />;
+}
+
+function Pins({ pins, selected }: { pins: ViewerPin[]; selected: readonly [number, number, number] | null }) {
+  return (
+    <group>
+      {pins.map((p) => (
+        <mesh key={p.id} position={p.position as [number, number, number]}>
+          <sphereGeometry args={[3, 16, 12]} />
+          <meshBasicMaterial color="#ff3d00" />
+        </mesh>
+      ))}
+      {selected && (
+        <mesh position={selected as [number, number, number]}>
+          <torusGeometry args={[4.5, 1, 8, 24]} />
+          <meshBasicMaterial color="#ffffff" />
+        </mesh>
+      )}
+    </group>
+  );
+}
+
+/**
+ * The face with a per-vertex map: orbit controls (drag to turn, wheel to zoom), an ambient plus
+ * head-light setup that keeps colours close to the colormap, comment markers at vertices, click to
+ * pick a vertex. Renders on demand (software WebGL stays responsive).
+ */
+export function FaceViewer({ positions, triangles, colors, pins = [], onPick, selectedVertex = null, onCanvas, label, renderKey, height = 420 }: FaceViewerProps) {
+  const wrapper = useRef<HTMLDivElement>(null);
+  const radius = useMemo(() => {
+    let r = 0;
+    for (let i = 0; i < positions.length; i += 3) r = Math.max(r, Math.hypot(positions[i]!, positions[i + 1]!, positions[i + 2]!));
+    return r || 150;
+  }, [positions]);
+  const selected = selectedVertex !== null && selectedVertex * 3 + 2 < positions.length ? ([positions[selectedVertex * 3]!, positions[selectedVertex * 3 + 1]!, positions[selectedVertex * 3 + 2]!] as const) : null;
+  useEffect(() => wrapper.current?.removeAttribute('data-rendered'), [renderKey]);
+  return (
+    <div ref={wrapper} className="face-viewer" style={{ height }} role="img" aria-label={label}>
+      <Canvas
+        frameloop="demand"
+        dpr={[1, 1.5]}
+        camera={{ position: [0, 0, radius * 2.9], fov: 35, near: 1, far: radius * 20 }}
+        gl={{ preserveDrawingBuffer: true, antialias: true }}
+        onCreated={(s) => {
+          s.gl.setClearColor('#f3f4f6');
+          onCanvas?.(s.gl.domElement);
+        }}
+      >
+        <ambientLight intensity={1.9} />
+        <HeadLight />
+        <FaceMesh positions={positions} triangles={triangles} colors={colors} onPick={onPick} renderKey={renderKey} wrapper={wrapper} />
+        <Pins pins={pins} selected={selected} />
+        <OrbitControls makeDefault enablePan={false} minDistance={radius * 1.2} maxDistance={radius * 6} />
+      </Canvas>
+      {pins.length > 0 && (
+        <ol className="pin-list" aria-label="Comments pinned to this map">
+          {pins.map((p) => (
+            <li key={p.id} title={p.title}>
+              <span className="pin-dot" aria-hidden="true" /> {p.label}
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,259 @@
+'use client';
+
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { DashboardMap, DashboardMesh, DashboardPin } from '@/server/dashboards/manifest';
+import { COLORMAPS, type ColormapName } from './colormap';
+import { FaceViewer, type ViewerPin } from './FaceViewer';
+import { Legend } from './Legend';
+import { mapStats, vertexColors } from './mapData';
+import { analysisLabel, choiceOf, optionsFor, resolveChoice, type Dimension, type MapChoice } from './mapSelection';
+import { useMapData } from './useMapData';
+import { composeViewPng } from './pngExport';
+import { downloadBlob, encodePly, fileSafe, mapCsv, mapJson } from './exports';
+import { formatTick } from '../charts/scale';
+
+/** Maps of one run (or one published snapshot) with the way to fetch their arrays. */
+export interface MapSource {
+  id: string;
+  label: string;
+  maps: DashboardMap[];
+  meshes: DashboardMesh[];
+  urlOf: (artifactId: string) => string;
+}
+
+export interface VertexPick {
+  vertex: number;
+  position: [number, number, number];
+  mapKey: string;
+}
+
+export interface MapPanelProps {
+  sources: MapSource[];
+  pins?: DashboardPin[];
+  /** Given: clicking the face picks a vertex (to pin a comment). Absent: read-only. */
+  onPick?: (pick: VertexPick) => void;
+  pickedVertex?: number | null;
+  /** Told which map is on screen (the depth chart marks its layer). */
+  onMapChange?: (map: DashboardMap | null) => void;
+}
+
+const DIM_LABEL: Record<Dimension, string> = { analysis: 'Analysis', feature: 'Feature', band: 'Band', identity: 'Identity', response: 'Response', layer: 'Layer', pose: 'Pose (yaw)' };
+
+function Selector({ maps, choice, dim, onChange, idPrefix }: { maps: DashboardMap[]; choice: MapChoice; dim: Dimension; onChange: (c: Partial<MapChoice>) => void; idPrefix: string }) {
+  const opts = optionsFor(maps, choice, dim);
+  if (opts.length < 2 && dim !== 'feature') return null;
+  const label = (v: string | number) => (dim === 'analysis' ? analysisLabel(String(v)) : dim === 'pose' ? `${v}°` : String(v));
+  if (dim === 'feature' || dim === 'analysis') {
+    return (
+      <div className="toggle-group" role="radiogroup" aria-label={DIM_LABEL[dim]}>
+        {opts.map((v) => (
+          <button key={String(v)} type="button" role="radio" aria-checked={choice[dim] === v} className={choice[dim] === v ? 'toggle on' : 'toggle'} onClick={() => onChange({ [dim]: v })}>
+            {label(v)}
+          </button>
+        ))}
+      </div>
+    );
+  }
+  if (dim === 'layer') {
+    const i = Math.max(0, opts.indexOf(choice.layer));
+    return (
+      <label className="control" htmlFor={`${idPrefix}-layer`}>
+        <span>
+          Layer: <strong>{choice.layer}</strong> ({i + 1} of {opts.length})
+        </span>
+        <input id={`${idPrefix}-layer`} data-testid={`${idPrefix}-layer-scrubber`} type="range" min={0} max={opts.length - 1} step={1} value={i} onChange={(e) => onChange({ layer: String(opts[Number(e.target.value)]) })} />
+      </label>
+    );
+  }
+  return (
+    <label className="control" htmlFor={`${idPrefix}-${dim}`}>
+      <span>{DIM_LABEL[dim]}</span>
+      <select id={`${idPrefix}-${dim}`} value={String(choice[dim])} onChange={(e) => onChange({ [dim]: dim === 'pose' ? Number(e.target.value) : e.target.value })}>
+        {opts.map((v) => (
+          <option key={String(v)} value={String(v)}>
+            {label(v)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function Selectors({ maps, choice, onChange, idPrefix }: { maps: DashboardMap[]; choice: MapChoice; onChange: (c: Partial<MapChoice>) => void; idPrefix: string }) {
+  return (
+    <div className="selectors">
+      {(['analysis', 'feature', 'band', 'identity', 'response', 'layer', 'pose'] as const).map((d) => (
+        <Selector key={d} maps={maps} choice={choice} dim={d} onChange={onChange} idPrefix={idPrefix} />
+      ))}
+    </div>
+  );
+}
+
+function meshOf(source: MapSource | undefined, map: DashboardMap | null): DashboardMesh | null {
+  return (map && source?.meshes.find((m) => m.key === map.mesh)) ?? null;
+}
+
+/**
+ * The information-map viewer with its controls: map selectors (analysis, shape/texture, band,
+ * identity, response, layer scrubber, pose), the threshold slider (starting at the map's FWER
+ * threshold), the colormap, a side-by-side comparison on a shared colour scale, and exports.
+ */
+export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMapChange }: MapPanelProps) {
+  const primary = sources[0]!;
+  const [wanted, setWanted] = useState<Partial<MapChoice>>({});
+  const { choice, map } = resolveChoice(primary.maps, wanted);
+  const [compare, setCompare] = useState(false);
+  const [otherSource, setOtherSource] = useState(primary.id);
+  const other = sources.find((s) => s.id === otherSource) ?? primary;
+  const [wantedB, setWantedB] = useState<Partial<MapChoice>>({});
+  const b = resolveChoice(other.maps, { ...choice, ...wantedB });
+  const [colormap, setColormap] = useState<ColormapName>('viridis');
+  const [threshold, setThreshold] = useState<number | null>(null);
+  const canvases = useRef<(HTMLCanvasElement | null)[]>([null, null]);
+
+  const a = useMapData(map, meshOf(primary, map), primary.urlOf);
+  const bData = useMapData(compare ? b.map : null, meshOf(other, b.map), other.urlOf);
+
+  // The threshold starts at the map's family-wise-error threshold whenever the map changes.
+  useEffect(() => {
+    setThreshold(map?.thresholdBits ?? null);
+    onMapChange?.(map);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [map?.key]);
+
+  const statsA = useMemo(() => (a.data ? mapStats(a.data.values, threshold) : null), [a.data, threshold]);
+  const statsB = useMemo(() => (compare && bData.data ? mapStats(bData.data.values, threshold) : null), [compare, bData.data, threshold]);
+  // Shared colour scale: 0 to the largest value of the maps on screen.
+  const maxBits = Math.max(statsA?.maxBits ?? 0, statsB?.maxBits ?? 0, 1e-6);
+  const scale = { minBits: 0, maxBits, thresholdBits: threshold, colormap };
+  const colorsA = useMemo(() => (a.data ? vertexColors(a.data.values, scale) : null), [a.data, maxBits, threshold, colormap]); // eslint-disable-line react-hooks/exhaustive-deps
+  const colorsB = useMemo(() => (bData.data ? vertexColors(bData.data.values, scale) : null), [bData.data, maxBits, threshold, colormap]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  if (!primary.maps.length) return <p className="muted">This run has no information maps.</p>;
+
+  const viewerPins = (m: DashboardMap | null): ViewerPin[] =>
+    pins.filter((p) => m && (p.mapKey === null || p.mapKey === m.key)).map((p, i) => ({ id: p.id, position: p.position, label: `${i + 1}. ${p.author}: ${p.body.slice(0, 60)}`, title: p.body }));
+  const step = maxBits / 500;
+
+  async function exportPng() {
+    const list = compare ? [canvases.current[0], canvases.current[1]] : [canvases.current[0]];
+    const cs = list.filter((c): c is HTMLCanvasElement => !!c);
+    if (!cs.length || !map) return;
+    const blob = await composeViewPng(cs, { title: map.title, subtitles: compare && b.map ? [`${primary.label}: ${map.title}`, `${other.label}: ${b.map.title}`] : [primary.label], ...scale });
+    downloadBlob(new Uint8Array(await blob.arrayBuffer()), `${fileSafe(map.key)}.png`, 'image/png');
+  }
+  function exportData(kind: 'csv' | 'json' | 'ply') {
+    if (!a.data || !map || !colorsA) return;
+    const name = fileSafe(map.key);
+    if (kind === 'csv') downloadBlob(mapCsv(a.data.values, a.data.positions), `${name}.csv`, 'text/csv');
+    if (kind === 'json') downloadBlob(mapJson(map, a.data.values), `${name}.json`, 'application/json');
+    if (kind === 'ply') downloadBlob(encodePly(a.data.positions, a.data.triangles, a.data.values, colorsA, `Deeper ${map.title} (bits)`), `${name}.ply`, 'application/octet-stream');
+  }
+
+  const viewer = (data: typeof a.data, colors: Float32Array | null, m: DashboardMap | null, i: number, error: string | null, src: MapSource) =>
+    error ? (
+      <p className="error" role="alert">
+        Could not load the map: {error}
+      </p>
+    ) : data && colors && m ? (
+      <FaceViewer
+        positions={data.positions}
+        triangles={data.triangles}
+        colors={colors}
+        pins={viewerPins(m)}
+        onPick={i === 0 && onPick ? (vertex, position) => onPick({ vertex, position, mapKey: m.key }) : undefined}
+        selectedVertex={i === 0 ? pickedVertex : null}
+        onCanvas={(c) => (canvases.current[i] = c)}
+        label={`${src.label}: ${m.title}, coloured by mutual information in bits`}
+        renderKey={m.key}
+        height={compare ? 380 : 460}
+      />
+    ) : (
+      <div className="face-viewer loading" style={{ height: compare ? 380 : 460 }}>
+        Loading the map…
+      </div>
+    );
+
+  return (
+    <section className="map-panel" aria-label="Information map">
+      <Selectors maps={primary.maps} choice={choice} onChange={(c) => setWanted({ ...choice, ...c })} idPrefix="map" />
+      <div className="map-controls">
+        <label className="control threshold" htmlFor="map-threshold">
+          <span>
+            Threshold: <strong data-testid="threshold-value">{threshold === null ? 'none' : `${formatTick(threshold)} bits`}</strong>
+            {map?.thresholdBits !== null && map?.thresholdBits !== undefined && (
+              <>
+                {' '}
+                <button type="button" className="link-button" onClick={() => setThreshold(map.thresholdBits)} title="The family-wise error threshold of the permutation test (maximum statistic, α = 0.05)">
+                  FWER {formatTick(map.thresholdBits)}
+                </button>
+              </>
+            )}
+          </span>
+          <input id="map-threshold" data-testid="threshold-slider" type="range" min={0} max={maxBits} step={step} value={threshold ?? 0} onChange={(e) => setThreshold(Number(e.target.value))} />
+        </label>
+        <label className="control" htmlFor="map-colormap">
+          <span>Colours</span>
+          <select id="map-colormap" value={colormap} onChange={(e) => setColormap(e.target.value as ColormapName)}>
+            {COLORMAPS.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        </label>
+        <label className="control checkbox">
+          <input type="checkbox" checked={compare} onChange={(e) => setCompare(e.target.checked)} /> Side by side
+        </label>
+      </div>
+      <div className={compare ? 'viewer-pair' : ''}>
+        <div data-testid="viewer-primary">
+          {compare && <p className="viewer-caption">{map?.title}</p>}
+          {viewer(a.data, colorsA, map, 0, a.error, primary)}
+        </div>
+        {compare && (
+          <div data-testid="viewer-compare">
+            <div className="compare-controls">
+              {sources.length > 1 && (
+                <label className="control" htmlFor="cmp-source">
+                  <span>Run</span>
+                  <select id="cmp-source" value={other.id} onChange={(e) => setOtherSource(e.target.value)}>
+                    {sources.map((s) => (
+                      <option key={s.id} value={s.id}>
+                        {s.label}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
+              <Selectors maps={other.maps} choice={b.choice} onChange={(c) => setWantedB({ ...b.choice, ...c })} idPrefix="cmp" />
+            </div>
+            <p className="viewer-caption">{b.map?.title}</p>
+            {viewer(bData.data, colorsB, b.map, 1, bData.error, other)}
+          </div>
+        )}
+      </div>
+      <div className="map-footer">
+        <Legend minBits={0} maxBits={maxBits} thresholdBits={threshold} colormap={colormap} />
+        <p className="muted small" data-testid="map-stats">
+          {statsA ? `${statsA.above.toLocaleString('en-GB')} of ${statsA.finite.toLocaleString('en-GB')} vertices at or above the threshold; peak ${formatTick(statsA.maxBits)} bits at vertex ${statsA.peakVertex}.` : ''}
+          {onPick ? ' Click the face to pin a comment to a vertex.' : ''}
+        </p>
+        <div className="export-buttons" role="group" aria-label="Export this map">
+          <button type="button" onClick={exportPng}>
+            PNG
+          </button>
+          <button type="button" onClick={() => exportData('csv')}>
+            CSV
+          </button>
+          <button type="button" onClick={() => exportData('json')}>
+            JSON
+          </button>
+          <button type="button" onClick={() => exportData('ply')}>
+            PLY
+          </button>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+export { choiceOf };

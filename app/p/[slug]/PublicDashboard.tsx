@@ -1,0 +1,34 @@
+'use client';
+
+import type { DashboardSnapshot } from '@/server/dashboards/manifest';
+import { DashboardView } from '@/app/components/dashboard/DashboardView';
+
+export function PublicDashboard({ slug, snapshot, embed }: { slug: string; snapshot: DashboardSnapshot; embed: boolean }) {
+  const urlOf = (id: string) => `/p/${slug}/a/${id}`;
+  return (
+    <main id="main" className={embed ? 'embed-main' : 'public-main'} data-testid="public-dashboard">
+      {!embed && (
+        <p className="public-banner">
+          A published snapshot from <a href="/">Deeper</a>, frozen on {new Date(snapshot.publishedAt).toLocaleDateString('en-GB', { year: 'numeric', month: 'long', day: 'numeric' })}. Read-only.
+        </p>
+      )}
+      <h1>{snapshot.title}</h1>
+      <DashboardView manifest={snapshot} urlOf={urlOf} pins={snapshot.pins} />
+      {!embed && snapshot.pins.length > 0 && (
+        <section className="dash-section" aria-labelledby="notes-h">
+          <h2 id="notes-h">Notes</h2>
+          <ol className="comment-list">
+            {snapshot.pins.map((p) => (
+              <li key={p.id}>
+                <div className="comment-meta">
+                  {p.author} · {new Date(p.createdAt).toLocaleDateString('en-GB')} · vertex {p.vertex}
+                </div>
+                <div>{p.body}</div>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
+    </main>
+  );
+}
