@@ -12,7 +12,7 @@
  *
  * The models are plain objects of typed arrays (SharedArrayBuffer-backed when threads share them).
  */
-import { dotBlock } from './gemm';
+import { type DotKernel, createDotKernel } from './gemm';
 import { entropyBias } from './gaussian';
 import { LN2 } from './special';
 import { ccBiasBits } from './map';
@@ -195,21 +195,51 @@ export const PERM_BLOCK = 24;
  * row a permutation of 0..n−1: permutation p pairs trial t of x with trial perms[p][t] of y).
  */
 export function nullMaxima(model: NullModel, perms: Int32Array, p0: number, p1: number, spec: StatisticSpec = { type: 'mi' }): Float64Array {
-  const out = new Float64Array(p1 - p0);
-  const { n, nVar, nDim: d } = model;
-  const mi = new Float64Array(nVar);
-  if (model.kind === 'cc') {
-    const rows = nVar * d;
-    const yb = new Float64Array(PERM_BLOCK * n);
-    const g = new Float64Array(rows * PERM_BLOCK);
+  return new NullEvaluator(model, spec).maxima(perms, p0, p1);
+}
+
+/** Holds the dot-product kernel (with its copy of the model's matrix) across many calls. */
+export class NullEvaluator {
+  private readonly kernel: DotKernel;
+  private readonly block: number;
+
+  constructor(
+    readonly model: NullModel,
+    readonly spec: StatisticSpec = { type: 'mi' },
+    engine: 'auto' | 'js' = 'auto',
+  ) {
+    const { n, nVar, nDim: d } = model;
+    if (model.kind === 'cc') {
+      this.block = PERM_BLOCK;
+      this.kernel = createDotKernel(model.z, nVar * d, n, this.block, engine);
+    } else {
+      const kc = Math.max(1, model.k - 1);
+      this.block = Math.max(1, Math.floor(PERM_BLOCK / kc));
+      this.kernel = createDotKernel(model.f, nVar * (d + (d * (d + 1)) / 2), n, this.block * kc, engine);
+    }
+  }
+
+  get engine(): string {
+    return this.kernel.engine;
+  }
+
+  maxima(perms: Int32Array, p0: number, p1: number): Float64Array {
+    return this.model.kind === 'cc' ? this.maximaCC(this.model, perms, p0, p1) : this.maximaCD(this.model, perms, p0, p1);
+  }
+
+  private maximaCC(model: NullModelCC, perms: Int32Array, p0: number, p1: number): Float64Array {
+    const out = new Float64Array(p1 - p0);
+    const { n, nVar, nDim: d } = model;
+    const mi = new Float64Array(nVar);
+    const yb = new Float64Array(this.block * n);
     const scale = 1 / ((n - 1) * (n - 1) * model.cyy);
-    for (let b0 = p0; b0 < p1; b0 += PERM_BLOCK) {
-      const nb = Math.min(PERM_BLOCK, p1 - b0);
+    for (let b0 = p0; b0 < p1; b0 += this.block) {
+      const nb = Math.min(this.block, p1 - b0);
       for (let b = 0; b < nb; b++) {
         const pr = (b0 + b) * n;
         for (let t = 0; t < n; t++) yb[b * n + t] = model.y[perms[pr + t]];
       }
-      dotBlock(model.z, rows, n, yb, nb, g);
+      const g = this.kernel.run(yb, nb);
       for (let b = 0; b < nb; b++) {
         for (let v = 0; v < nVar; v++) {
           if (model.bad[v]) {
@@ -223,60 +253,63 @@ export function nullMaxima(model: NullModel, perms: Int32Array, p0: number, p1: 
           }
           mi[v] = (-0.5 * Math.log1p(-s * scale)) / LN2 + model.offset;
         }
-        out[b0 - p0 + b] = maxOf(applyStatistic(mi, spec));
+        out[b0 - p0 + b] = maxOf(applyStatistic(mi, this.spec));
       }
     }
     return out;
   }
-  const { k, f, labels, totals, counts, classBias, hunc } = model;
-  const nF = d + (d * (d + 1)) / 2;
-  const rows = nVar * nF;
-  const kc = k - 1; // the last class's sums are the totals minus the others
-  const block = Math.max(1, Math.floor(PERM_BLOCK / Math.max(1, kc)));
-  const ind = new Float64Array(block * kc * n);
-  const g = new Float64Array(rows * block * kc);
-  const s1 = new Float64Array(k * d);
-  const s2 = new Float64Array(k * d * d);
-  const cov = new Float64Array(d * d);
-  for (let b0 = p0; b0 < p1; b0 += block) {
-    const nb = Math.min(block, p1 - b0);
-    ind.fill(0);
-    for (let b = 0; b < nb; b++) {
-      const pr = (b0 + b) * n;
-      for (let t = 0; t < n; t++) {
-        const c = labels[perms[pr + t]];
-        if (c < kc) ind[(b * kc + c) * n + t] = 1;
-      }
-    }
-    const cols = nb * kc;
-    dotBlock(f, rows, n, ind, cols, g);
-    for (let b = 0; b < nb; b++) {
-      for (let v = 0; v < nVar; v++) {
-        if (model.bad[v]) {
-          mi[v] = NaN;
-          continue;
+
+  private maximaCD(model: NullModelCD, perms: Int32Array, p0: number, p1: number): Float64Array {
+    const out = new Float64Array(p1 - p0);
+    const { n, nVar, nDim: d, k, labels, totals, counts, classBias, hunc } = model;
+    const mi = new Float64Array(nVar);
+    const nF = d + (d * (d + 1)) / 2;
+    const kc = k - 1; // the last class's sums are the totals minus the others
+    const block = this.block;
+    const ind = new Float64Array(block * Math.max(1, kc) * n);
+    const s1 = new Float64Array(k * d);
+    const s2 = new Float64Array(k * d * d);
+    const cov = new Float64Array(d * d);
+    for (let b0 = p0; b0 < p1; b0 += block) {
+      const nb = Math.min(block, p1 - b0);
+      ind.fill(0);
+      for (let b = 0; b < nb; b++) {
+        const pr = (b0 + b) * n;
+        for (let t = 0; t < n; t++) {
+          const c = labels[perms[pr + t]];
+          if (c < kc) ind[(b * kc + c) * n + t] = 1;
         }
-        const rb = v * nF;
-        let hcond = 0;
-        for (let c = 0; c < k; c++) {
-          let q = d;
-          for (let i = 0; i < d; i++) {
-            s1[c * d + i] = c < kc ? g[(rb + i) * cols + b * kc + c] : totals[rb + i] - sumOther(g, (rb + i) * cols + b * kc, kc);
-            for (let j = 0; j <= i; j++, q++)
-              s2[c * d * d + i * d + j] = c < kc ? g[(rb + q) * cols + b * kc + c] : totals[rb + q] - sumOther(g, (rb + q) * cols + b * kc, kc);
+      }
+      const cols = nb * kc;
+      const g = kc > 0 ? this.kernel.run(ind, cols) : ind;
+      for (let b = 0; b < nb; b++) {
+        for (let v = 0; v < nVar; v++) {
+          if (model.bad[v]) {
+            mi[v] = NaN;
+            continue;
           }
-          const m = counts[c];
-          for (let i = 0; i < d; i++)
-            for (let j = 0; j <= i; j++)
-              cov[i * d + j] = cov[j * d + i] = (s2[c * d * d + i * d + j] - (s1[c * d + i] * s1[c * d + j]) / m) / (m - 1);
-          hcond += (m / n) * (halfLogDetCov(cov, d) - classBias[c]);
+          const rb = v * nF;
+          let hcond = 0;
+          for (let c = 0; c < k; c++) {
+            let q = d;
+            for (let i = 0; i < d; i++) {
+              s1[c * d + i] = c < kc ? g[(rb + i) * cols + b * kc + c] : totals[rb + i] - sumOther(g, (rb + i) * cols + b * kc, kc);
+              for (let j = 0; j <= i; j++, q++)
+                s2[c * d * d + i * d + j] = c < kc ? g[(rb + q) * cols + b * kc + c] : totals[rb + q] - sumOther(g, (rb + q) * cols + b * kc, kc);
+            }
+            const m = counts[c];
+            for (let i = 0; i < d; i++)
+              for (let j = 0; j <= i; j++)
+                cov[i * d + j] = cov[j * d + i] = (s2[c * d * d + i * d + j] - (s1[c * d + i] * s1[c * d + j]) / m) / (m - 1);
+            hcond += (m / n) * (halfLogDetCov(cov, d) - classBias[c]);
+          }
+          mi[v] = (hunc[v] - hcond) / LN2;
         }
-        mi[v] = (hunc[v] - hcond) / LN2;
+        out[b0 - p0 + b] = maxOf(applyStatistic(mi, this.spec));
       }
-      out[b0 - p0 + b] = maxOf(applyStatistic(mi, spec));
     }
+    return out;
   }
-  return out;
 }
 
 function sumOther(g: Float64Array, at: number, kc: number): number {

@@ -46,7 +46,7 @@ export class Rng {
   }
 
   /** Fisher-Yates shuffle of 0..n−1 into out (a uniformly random permutation). */
-  permutation(n: number, out = new Int32Array(n)): Int32Array {
+  permutation(n: number, out: Int32Array<ArrayBufferLike> = new Int32Array(n)): Int32Array<ArrayBufferLike> {
     for (let i = 0; i < n; i++) out[i] = i;
     for (let i = n - 1; i > 0; i--) {
       const j = this.below(i + 1);

@@ -13,7 +13,7 @@ export interface Samples {
 
 /** What the public functions accept for a continuous variable: a 1-D series, [dims][trials] rows, or Samples. */
 export type Continuous = Samples | Float64Array | readonly number[] | readonly ArrayLike<number>[];
-export type Discrete = Int32Array | readonly number[];
+export type Discrete = Int32Array | readonly number[] | ArrayLike<number>;
 
 type WarningHandler = (message: string) => void;
 let warningHandler: WarningHandler = (m) => console.warn(`[info] ${m}`);
@@ -72,7 +72,7 @@ export function checkFinite(data: ArrayLike<number>, name: string): void {
 /** Check labels 0..K−1, one per trial, every class present with more than `minPerClass` trials. */
 export function asLabels(y: Discrete, k: number, trials: number, name: string, minPerClass = 1): Int32Array {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`${name}: number of classes must be a positive integer, got ${k}`);
-  const labels = y instanceof Int32Array ? y : Int32Array.from(y as readonly number[]);
+  const labels = y instanceof Int32Array ? y : Int32Array.from(y as ArrayLike<number>);
   if (labels.length !== trials) throw new RangeError(`${name}: has ${labels.length} labels, expected ${trials} (one per trial)`);
   const counts = new Int32Array(k);
   for (let i = 0; i < labels.length; i++) {

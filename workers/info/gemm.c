@@ -1,0 +1,65 @@
+// WebAssembly SIMD kernel for the permutation null (see gemm.ts for the JavaScript twin):
+//   out[r*nb + b] = sum_t a[r*n + t] * y[b*n + t]
+// 3 rows x 3 responses per tile, two trials per f64x2 lane pair: nine vector accumulators and six
+// loads per step fit the 16 SIMD registers. Build: workers/info/build-gemm-wasm.sh
+#include <wasm_simd128.h>
+
+__attribute__((export_name("dot_block")))
+void dot_block(const double *a, int rows, int n, const double *y, int nb, double *out) {
+  int r3 = rows - rows % 3, b3 = nb - nb % 3, n2 = n & ~1;
+  for (int r = 0; r < r3; r += 3) {
+    const double *z0 = a + (long)r * n, *z1 = z0 + n, *z2 = z1 + n;
+    for (int b = 0; b < b3; b += 3) {
+      const double *y0 = y + (long)b * n, *y1 = y0 + n, *y2 = y1 + n;
+      v128_t a00 = wasm_f64x2_splat(0), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00, a20 = a00, a21 = a00, a22 = a00;
+      for (int t = 0; t < n2; t += 2) {
+        v128_t u0 = wasm_v128_load(y0 + t), u1 = wasm_v128_load(y1 + t), u2 = wasm_v128_load(y2 + t);
+        v128_t w0 = wasm_v128_load(z0 + t), w1 = wasm_v128_load(z1 + t), w2 = wasm_v128_load(z2 + t);
+        a00 = wasm_f64x2_add(a00, wasm_f64x2_mul(w0, u0));
+        a01 = wasm_f64x2_add(a01, wasm_f64x2_mul(w0, u1));
+        a02 = wasm_f64x2_add(a02, wasm_f64x2_mul(w0, u2));
+        a10 = wasm_f64x2_add(a10, wasm_f64x2_mul(w1, u0));
+        a11 = wasm_f64x2_add(a11, wasm_f64x2_mul(w1, u1));
+        a12 = wasm_f64x2_add(a12, wasm_f64x2_mul(w1, u2));
+        a20 = wasm_f64x2_add(a20, wasm_f64x2_mul(w2, u0));
+        a21 = wasm_f64x2_add(a21, wasm_f64x2_mul(w2, u1));
+        a22 = wasm_f64x2_add(a22, wasm_f64x2_mul(w2, u2));
+      }
+      double s[9] = {
+        wasm_f64x2_extract_lane(a00, 0) + wasm_f64x2_extract_lane(a00, 1),
+        wasm_f64x2_extract_lane(a01, 0) + wasm_f64x2_extract_lane(a01, 1),
+        wasm_f64x2_extract_lane(a02, 0) + wasm_f64x2_extract_lane(a02, 1),
+        wasm_f64x2_extract_lane(a10, 0) + wasm_f64x2_extract_lane(a10, 1),
+        wasm_f64x2_extract_lane(a11, 0) + wasm_f64x2_extract_lane(a11, 1),
+        wasm_f64x2_extract_lane(a12, 0) + wasm_f64x2_extract_lane(a12, 1),
+        wasm_f64x2_extract_lane(a20, 0) + wasm_f64x2_extract_lane(a20, 1),
+        wasm_f64x2_extract_lane(a21, 0) + wasm_f64x2_extract_lane(a21, 1),
+        wasm_f64x2_extract_lane(a22, 0) + wasm_f64x2_extract_lane(a22, 1),
+      };
+      for (int t = n2; t < n; t++) {
+        s[0] += z0[t] * y0[t]; s[1] += z0[t] * y1[t]; s[2] += z0[t] * y2[t];
+        s[3] += z1[t] * y0[t]; s[4] += z1[t] * y1[t]; s[5] += z1[t] * y2[t];
+        s[6] += z2[t] * y0[t]; s[7] += z2[t] * y1[t]; s[8] += z2[t] * y2[t];
+      }
+      double *o = out + (long)r * nb + b;
+      o[0] = s[0]; o[1] = s[1]; o[2] = s[2];
+      o[nb] = s[3]; o[nb + 1] = s[4]; o[nb + 2] = s[5];
+      o[2 * nb] = s[6]; o[2 * nb + 1] = s[7]; o[2 * nb + 2] = s[8];
+    }
+    for (int b = b3; b < nb; b++) {
+      const double *y0 = y + (long)b * n;
+      double s0 = 0, s1 = 0, s2 = 0;
+      for (int t = 0; t < n; t++) { s0 += z0[t] * y0[t]; s1 += z1[t] * y0[t]; s2 += z2[t] * y0[t]; }
+      out[(long)r * nb + b] = s0; out[(long)(r + 1) * nb + b] = s1; out[(long)(r + 2) * nb + b] = s2;
+    }
+  }
+  for (int r = r3; r < rows; r++) {
+    const double *z0 = a + (long)r * n;
+    for (int b = 0; b < nb; b++) {
+      const double *y0 = y + (long)b * n;
+      double s = 0;
+      for (int t = 0; t < n; t++) s += z0[t] * y0[t];
+      out[(long)r * nb + b] = s;
+    }
+  }
+}
