@@ -8,6 +8,7 @@ import { dashboardsRouter } from './routers/dashboards';
 import { publicationsRouter } from './routers/publications';
 import { commentsRouter } from './routers/comments';
 import { activityRouter } from './routers/activity';
+import { runsRouter } from './routers/runs';
 
 /** The whole API. Add a resource as routers/<name>.ts and mount it here. */
 export const appRouter = router({
@@ -20,6 +21,7 @@ export const appRouter = router({
   publications: publicationsRouter,
   comments: commentsRouter,
   activity: activityRouter,
+  runs: runsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -57,6 +57,12 @@ const EXTRA_INPUT: Record<string, (v: Victim) => Record<string, unknown>> = {
   'comments.addToExperiment': () => ({ body: 'pwned' }),
   'comments.remove': () => ({}),
   'activity.list': () => ({}),
+  // issue 7: runs (launch, cancel, list, progress, estimate)
+  'runs.estimate': () => ({ config: { name: 'x' } }),
+  'runs.launch': () => ({}),
+  'runs.cancel': () => ({}),
+  'runs.list': () => ({}),
+  'runs.get': () => ({}),
 };
 
 interface Victim {

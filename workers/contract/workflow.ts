@@ -92,13 +92,12 @@ export function planRun(config: ExperimentConfig): PlannedStep[] {
     steps.push({ id: 'train-model', functionId: 'train-model', stage: 'train', needs: ['sample-identities', 'render-dataset'] });
   }
   const model = imported ? 'import-model' : 'train-model';
-  const analyses: string[] = [];
   for (const [id, key] of ANALYSIS_STEPS) {
     if (!config.analyses[key].enabled) continue;
     steps.push({ id, functionId: id, stage: 'analyses', needs: ['sample-identities', model] });
-    analyses.push(id);
   }
-  steps.push({ id: 'finalise', functionId: 'finalise', stage: 'finalise', needs: [model, ...analyses] });
+  // finalise reads every manifest: its result bundle lists the whole run.
+  steps.push({ id: 'finalise', functionId: 'finalise', stage: 'finalise', needs: steps.map((s) => s.id) });
   return steps.map((s) => PlannedStep.parse(s));
 }
 
