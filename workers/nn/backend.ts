@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerDeeperKernels } from './kernels/register';
+import { withNodeWasmThreads } from './wasm_threads';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -26,6 +27,12 @@ export interface ChooseBackendOptions {
   /** Candidates in order of preference; default all four. */
   prefer?: BackendName[];
   log?: (message: string) => void;
+  /**
+   * XNNPACK threads for the wasm backend (default: DEEPER_WASM_THREADS, else 1). 1 loads the
+   * single-threaded SIMD build; more load the threaded build (workers/nn/wasm_threads.ts). Small
+   * networks and busy machines run faster on 1; training a real network wants the core count.
+   */
+  threads?: number;
 }
 
 let current: BackendInfo | null = null;
@@ -63,7 +70,11 @@ export async function chooseBackend(options: ChooseBackendOptions = {}): Promise
     else if (name === 'wasm') {
       try {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
-        if (!(await tf.setBackend('wasm'))) why = 'wasm backend failed to initialise';
+        const want = Math.min(8, options.threads ?? (Number(process.env.DEEPER_WASM_THREADS) || 1));
+        const ok = want > 1
+          ? await withNodeWasmThreads(want, wasm.setThreadsCount, () => tf.setBackend('wasm'))
+          : await tf.setBackend('wasm');
+        if (!ok) why = 'wasm backend failed to initialise';
         else threads = wasm.getThreadsCount();
       } catch (e) {
         why = `wasm: ${e instanceof Error ? e.message : String(e)}`;

@@ -11,6 +11,9 @@ import type { TensorInfo, DataType } from '@tensorflow/tfjs';
 export interface WasmBackendLike {
   wasm: {
     HEAPU8: Uint8Array;
+    /** Present in the threaded build; the non-threaded build exposes it as asm.memory. */
+    wasmMemory?: WebAssembly.Memory;
+    asm?: { memory?: WebAssembly.Memory };
     cwrap: (name: string, ret: null | string, args: string[]) => (...a: unknown[]) => unknown;
     tfjs: { disposeData: (id: number) => void };
   };
@@ -30,7 +33,13 @@ export function byteOffset(backend: WasmBackendLike, info: TensorInfo): number {
 /** A Float32Array over the tensor's heap memory. Re-take it after any allocation (the heap may grow). */
 export function heapF32(backend: WasmBackendLike, info: TensorInfo, length?: number): Float32Array {
   const n = length ?? info.shape.reduce((a, b) => a * b, 1);
-  return new Float32Array(backend.wasm.HEAPU8.buffer, byteOffset(backend, info), n);
+  return new Float32Array(heapBuffer(backend), byteOffset(backend, info), n);
+}
+
+/** The current heap buffer (Module.HEAPU8 can lag behind a growth made by another thread). */
+export function heapBuffer(backend: WasmBackendLike): ArrayBufferLike {
+  const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
+  return memory ? memory.buffer : backend.wasm.HEAPU8.buffer;
 }
 
 /** A tensor aliasing `base` starting `offsetFloats` floats in, with the given shape. */
