@@ -57,13 +57,16 @@ export function dotBlock(a: Float64Array, rows: number, n: number, y: Float64Arr
 }
 
 /**
- * A reusable kernel bound to one left matrix a (rows × n): run(y, nb) returns out (rows × nb) for a
- * block of nb ≤ maxCols responses. Uses the WebAssembly SIMD build of gemm.c (about twice the
- * JavaScript speed) when the runtime supports it, else dotBlock. The returned array is a view
- * that the next run() overwrites.
+ * A reusable kernel for one left matrix a (rows × n): fill `a` (or let bindDotKernel copy it in),
+ * then run(y, nb) returns out (rows × nb) for a block of nb ≤ maxCols responses. Uses the
+ * WebAssembly SIMD build of gemm.c (several times the JavaScript speed) when the runtime supports
+ * it, else dotBlock. `a` lives in the kernel's memory so that the big matrix is never copied; the
+ * array run() returns is a view that the next run() overwrites.
  */
 export interface DotKernel {
   readonly engine: 'wasm-simd' | 'js';
+  /** the left matrix, rows × n, row-major */
+  readonly a: Float64Array;
   run(y: Float64Array, nb: number): Float64Array;
 }
 
@@ -81,7 +84,7 @@ function loadWasm(): WebAssembly.Module | null {
   return wasmModule;
 }
 
-export function createDotKernel(a: Float64Array, rows: number, n: number, maxCols: number, engine: 'auto' | 'js' = 'auto'): DotKernel {
+export function createDotKernel(rows: number, n: number, maxCols: number, engine: 'auto' | 'js' = 'auto'): DotKernel {
   const mod = engine === 'auto' ? loadWasm() : null;
   if (mod) {
     const instance = new WebAssembly.Instance(mod, {});
@@ -92,13 +95,15 @@ export function createDotKernel(a: Float64Array, rows: number, n: number, maxCol
     const yOff = aOff + rows * n * 8;
     const outOff = yOff + maxCols * n * 8;
     const end = outOff + rows * maxCols * 8;
+    // grow once, before any view is taken (growing detaches earlier views)
     const pages = Math.ceil(end / 65536) - memory.buffer.byteLength / 65536;
     if (pages > 0) memory.grow(pages);
-    new Float64Array(memory.buffer, aOff, rows * n).set(a.subarray(0, rows * n));
+    const a = new Float64Array(memory.buffer, aOff, rows * n);
     const yView = new Float64Array(memory.buffer, yOff, maxCols * n);
     const outView = new Float64Array(memory.buffer, outOff, rows * maxCols);
     return {
       engine: 'wasm-simd',
+      a,
       run(y, nb) {
         yView.set(y.subarray(0, nb * n));
         dot(aOff, rows, n, yOff, nb, outOff);
@@ -106,12 +111,21 @@ export function createDotKernel(a: Float64Array, rows: number, n: number, maxCol
       },
     };
   }
+  const a = new Float64Array(rows * n);
   const out = new Float64Array(rows * maxCols);
   return {
     engine: 'js',
+    a,
     run(y, nb) {
       dotBlock(a, rows, n, y, nb, out);
       return out;
     },
   };
+}
+
+/** A kernel holding a copy of `a`. */
+export function bindDotKernel(a: Float64Array, rows: number, n: number, maxCols: number, engine: 'auto' | 'js' = 'auto'): DotKernel {
+  const k = createDotKernel(rows, n, maxCols, engine);
+  k.a.set(a.subarray(0, rows * n));
+  return k;
 }

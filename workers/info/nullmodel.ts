@@ -12,7 +12,7 @@
  *
  * The models are plain objects of typed arrays (SharedArrayBuffer-backed when threads share them).
  */
-import { type DotKernel, createDotKernel } from './gemm';
+import { type DotKernel, bindDotKernel, createDotKernel } from './gemm';
 import { entropyBias } from './gaussian';
 import { LN2 } from './special';
 import { ccBiasBits } from './map';
@@ -190,6 +190,21 @@ function maxOf(a: Float64Array): number {
 
 export const PERM_BLOCK = 24;
 
+/** Rows of the model matrix, permutations per block and kernel columns per block. */
+export function kernelShape(kind: 'cc' | 'cd', nVar: number, d: number, k: number): { rows: number; block: number; cols: number } {
+  if (kind === 'cc') return { rows: nVar * d, block: PERM_BLOCK, cols: PERM_BLOCK };
+  const kc = Math.max(1, k - 1);
+  const block = Math.max(1, Math.floor(PERM_BLOCK / kc));
+  return { rows: nVar * (d + (d * (d + 1)) / 2), block, cols: block * kc };
+}
+
+/** A kernel whose memory the model can be built into: pass alloc to buildModel*, kernel to NullEvaluator. */
+export function createModelKernel(kind: 'cc' | 'cd', nVar: number, d: number, n: number, k = 2, engine: 'auto' | 'js' = 'auto'): { kernel: DotKernel; alloc: Alloc } {
+  const shape = kernelShape(kind, nVar, d, k);
+  const kernel = createDotKernel(shape.rows, n, shape.cols, engine);
+  return { kernel, alloc: (len) => (len === kernel.a.length ? kernel.a : new Float64Array(len)) };
+}
+
 /**
  * Maximum of the statistic over variables for permutations p0..p1−1 of `perms` (nPerm × n, each
  * row a permutation of 0..n−1: permutation p pairs trial t of x with trial perms[p][t] of y).
@@ -203,20 +218,17 @@ export class NullEvaluator {
   private readonly kernel: DotKernel;
   private readonly block: number;
 
+  /** kernel: one from createModelKernel whose `a` already holds the model's matrix (no copy). */
   constructor(
     readonly model: NullModel,
     readonly spec: StatisticSpec = { type: 'mi' },
     engine: 'auto' | 'js' = 'auto',
+    kernel?: DotKernel,
   ) {
-    const { n, nVar, nDim: d } = model;
-    if (model.kind === 'cc') {
-      this.block = PERM_BLOCK;
-      this.kernel = createDotKernel(model.z, nVar * d, n, this.block, engine);
-    } else {
-      const kc = Math.max(1, model.k - 1);
-      this.block = Math.max(1, Math.floor(PERM_BLOCK / kc));
-      this.kernel = createDotKernel(model.f, nVar * (d + (d * (d + 1)) / 2), n, this.block * kc, engine);
-    }
+    const shape = kernelShape(model.kind, model.nVar, model.nDim, model.kind === 'cd' ? model.k : 2);
+    this.block = shape.block;
+    const a = model.kind === 'cc' ? model.z : model.f;
+    this.kernel = kernel && kernel.a === a ? kernel : bindDotKernel(a, shape.rows, model.n, shape.cols, engine);
   }
 
   get engine(): string {

@@ -15,7 +15,8 @@ import { Worker } from 'node:worker_threads';
 import { copnorm } from './copnorm';
 import { gcmiMapCC, gcmiMapCD } from './map';
 import { checkMapArgs } from './map';
-import { type Alloc, type NullModel, type StatisticSpec, applyStatistic, buildModelCC, buildModelCD, heapAlloc, nullMaxima, sharedAlloc } from './nullmodel';
+import { type Alloc, type NullModel, NullEvaluator, type StatisticSpec, applyStatistic, buildModelCC, buildModelCD, createModelKernel, sharedAlloc } from './nullmodel';
+import type { DotKernel } from './gemm';
 import { Rng } from './rng';
 import { asLabels, checkFinite, warn } from './validate';
 
@@ -97,9 +98,11 @@ export function maxStatInference(stat: Float64Array, maxNull: Float64Array, alph
 interface Prepared {
   model: NullModel;
   mi: Float64Array;
+  kernel?: DotKernel;
 }
 
-function prepare(input: PermutationInput, alloc: Alloc): Prepared {
+/** alloc 'kernel': build the model straight into a dot-product kernel's memory (single thread). */
+function prepare(input: PermutationInput, how: Alloc | 'kernel'): Prepared {
   const { x, nVar, nDim, nTrial } = input;
   checkMapArgs(x, nVar, nDim, nTrial);
   const cn = input.copnorm ?? true;
@@ -110,12 +113,14 @@ function prepare(input: PermutationInput, alloc: Alloc): Prepared {
     checkFinite(input.y, 'y');
     const cy = cn ? copnorm(input.y, 1, nTrial) : input.y;
     const mi = gcmiMapCC(cx, nVar, nDim, nTrial, cy, { copnorm: false, biasCorrect: bias, demeaned: cn });
-    return { model: buildModelCC(cx, nVar, nDim, nTrial, cy, bias, !cn, alloc), mi };
+    const mk = how === 'kernel' ? createModelKernel('cc', nVar, nDim, nTrial) : undefined;
+    return { model: buildModelCC(cx, nVar, nDim, nTrial, cy, bias, !cn, mk?.alloc ?? (how as Alloc)), mi, kernel: mk?.kernel };
   }
   if (input.k === undefined) throw new RangeError('k: the number of classes is required for discrete y');
   const labels = asLabels(input.y, input.k, nTrial, 'y', nDim);
   const mi = gcmiMapCD(cx, nVar, nDim, nTrial, labels, input.k, { copnorm: false, biasCorrect: bias, demeaned: cn });
-  return { model: buildModelCD(cx, nVar, nDim, nTrial, labels, input.k, bias, !cn, alloc), mi };
+  const mk = how === 'kernel' ? createModelKernel('cd', nVar, nDim, nTrial, input.k) : undefined;
+  return { model: buildModelCD(cx, nVar, nDim, nTrial, labels, input.k, bias, !cn, mk?.alloc ?? (how as Alloc)), mi, kernel: mk?.kernel };
 }
 
 function checkPermArgs(input: PermutationInput): { alpha: number; seed: number } {
@@ -136,9 +141,9 @@ function finish(input: PermutationInput, prep: Prepared, maxNull: Float64Array, 
 /** The whole test on the calling thread. */
 export function permutationMaxStatSync(input: PermutationInput): PermutationResult {
   const { alpha, seed } = checkPermArgs(input);
-  const prep = prepare(input, heapAlloc);
+  const prep = prepare(input, 'kernel');
   const perms = permutations(input.nPerm, input.nTrial, seed);
-  const maxNull = nullMaxima(prep.model, perms, 0, input.nPerm, input.statistic);
+  const maxNull = new NullEvaluator(prep.model, input.statistic, 'auto', prep.kernel).maxima(perms, 0, input.nPerm);
   return finish(input, prep, maxNull, alpha, seed);
 }
 
