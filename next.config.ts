@@ -7,6 +7,8 @@ const nextConfig: NextConfig = {
   // Type checking is its own step (`npm run typecheck`, whole repository); the build only compiles,
   // so that `npm start` does not spend a minute re-checking types, nor fail on a worker's types.
   typescript: { ignoreBuildErrors: true },
+  // CI and fresh clones never reuse .next/cache: writing Turbopack's build cache only costs time.
+  experimental: { turbopackFileSystemCacheForBuild: false },
 };
 
 export default nextConfig;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: build the portal when the build is missing or older than the sources, apply the
-// database migrations, then serve on PORT (default 3000). Environment: see README.md.
+// `npm start`: build the portal when the build is missing or older than the sources, then serve on
+// PORT (default 3000). The server applies database migrations as it starts (instrumentation.ts),
+// before it answers any request. Environment: see README.md.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +12,7 @@ process.chdir(root);
 const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
 const BUILD_ID = path.join(root, '.next', 'BUILD_ID');
 // What the build depends on; a file in here newer than the last build means "build again".
-const SOURCES = ['app', 'server', 'workers', 'proxy.ts', 'next.config.ts', 'package.json', 'package-lock.json', 'tsconfig.json'];
+const SOURCES = ['app', 'server', 'workers', 'proxy.ts', 'instrumentation.ts', 'next.config.ts', 'package.json', 'package-lock.json', 'tsconfig.json'];
 const SKIP = new Set(['node_modules', '.next', '.data', 'test-results']);
 
 function newestMtime(p) {
@@ -41,7 +42,6 @@ if (process.env.DEEPER_SKIP_BUILD !== '1' && (builtAt === 0 || sourcesAt > built
   console.log(builtAt === 0 ? '[deeper] no build yet: building the portal…' : '[deeper] sources changed since the last build: rebuilding…');
   await run([nextBin, 'build'], { NODE_ENV: 'production' });
 }
-await run(['--import', 'tsx', path.join(root, 'scripts', 'migrate.ts')], { NODE_ENV: 'production' });
 
 const port = process.env.PORT ?? '3000';
 const host = process.env.HOST ?? '0.0.0.0';

@@ -46,6 +46,9 @@ export function secureCookiesFor(url: string, headers: Headers): boolean {
   if (forced !== undefined) return forced;
   if (!config.production) return false;
   const u = new URL(url);
-  const proto = headers.get('x-forwarded-proto')?.split(',')[0]?.trim() ?? u.protocol.replace(':', '');
-  return !(proto === 'http' && LOOPBACK.has(u.hostname));
+  const proto = headers.get('x-forwarded-proto')?.split(',')[0]?.trim() || u.protocol.replace(':', '');
+  // The Host the browser used (the server may listen on 0.0.0.0 and see another URL).
+  const host = headers.get('host') ?? u.host;
+  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+  return !(proto === 'http' && LOOPBACK.has(hostname));
 }
