@@ -300,7 +300,7 @@ export class Rasterizer {
 }
 
 /** Float RGB [0,1] → Uint8 RGB (rounded), into `out`. */
-export function toUint8(rgb: Float32Array, out = new Uint8Array(rgb.length)): Uint8Array {
+export function toUint8(rgb: Float32Array, out: Uint8Array = new Uint8Array(rgb.length)): Uint8Array {
   for (let i = 0; i < rgb.length; i++) out[i] = (rgb[i] * 255 + 0.5) | 0;
   return out;
 }

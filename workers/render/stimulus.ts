@@ -28,22 +28,60 @@ export class StimulusRenderer {
   readonly model: FaceModel;
   readonly rasterizer: Rasterizer;
   private geometry: FaceGeometry;
+  private neutral: FaceGeometry;
   private lastIdentity: Identity | null = null;
+  private lastExpression = '';
   private outputs = new Map<string, RenderOutput>();
 
   constructor(model: FaceModel, maxSize = 256, maxSsaa = 4) {
     this.model = model;
     this.rasterizer = new Rasterizer(model.triangles, model.vertexCount, maxSize, maxSsaa);
-    this.geometry = { positions: new Float32Array(model.vertexCount * 3), normals: new Float32Array(model.vertexCount * 3), albedo: new Float32Array(model.vertexCount * 3) };
+    const n = model.vertexCount * 3;
+    this.geometry = { positions: new Float32Array(n), normals: new Float32Array(n), albedo: new Float32Array(n) };
+    this.neutral = { positions: new Float32Array(n), normals: new Float32Array(n), albedo: new Float32Array(n) };
   }
 
-  /** The geometry of `id`, recomputed only when a different Identity object is passed. */
-  geometryOf(id: Identity): FaceGeometry {
+  /**
+   * The geometry of `id` with expression weights `expression` (default: id.expression). The
+   * identity part is recomputed only when a different Identity object is passed (identities are
+   * treated as immutable); expressions are added to the cached neutral face, which is cheap.
+   */
+  geometryOf(id: Identity, expression: ArrayLike<number> = id.expression): FaceGeometry {
+    const m = this.model;
+    const key = Array.prototype.join.call(expression, ',');
+    if (this.lastIdentity === id && this.lastExpression === key) return this.geometry;
     if (this.lastIdentity !== id) {
-      identityGeometry(this.model, id, this.geometry);
+      const neutralId = { ...id, expression: new Float32Array(m.expressionNames.length) };
+      identityPositions(m, neutralId, this.neutral.positions);
+      identityAlbedo(m, neutralId, this.neutral.albedo);
       this.lastIdentity = id;
     }
-    return this.geometry;
+    const n = m.vertexCount * 3;
+    const g = this.geometry;
+    g.positions.set(this.neutral.positions);
+    g.albedo.set(this.neutral.albedo);
+    let anyAlbedo = false;
+    for (let e = 0; e < expression.length; e++) {
+      const w = expression[e];
+      if (w === 0) continue;
+      const o = e * n;
+      for (let i = 0; i < n; i++) g.positions[i] += w * m.expressionShape[o + i];
+      if (m.expressionAlbedo) {
+        anyAlbedo = true;
+        for (let i = 0; i < n; i++) g.albedo[i] += w * m.expressionAlbedo[o + i];
+      }
+    }
+    if (anyAlbedo) for (let i = 0; i < n; i++) g.albedo[i] = g.albedo[i] < 0 ? 0 : g.albedo[i] > 1 ? 1 : g.albedo[i];
+    computeVertexNormals(g.positions, m.triangles, g.normals);
+    this.lastExpression = key;
+    return g;
+  }
+
+  /** Renders `id` with explicit expression weights [Ke] (e.g. per-image expression factors). */
+  renderExpression(id: Identity, expression: ArrayLike<number>, options: RenderOptions | RenderOptionsInput): RenderOutput {
+    const o = isResolved(options) ? options : resolveRenderOptions(options);
+    const g = this.geometryOf(id, expression);
+    return this.rasterizer.render(g.positions, g.normals, g.albedo, o, this.outputFor(o));
   }
 
   /**
@@ -52,14 +90,18 @@ export class StimulusRenderer {
    */
   render(id: Identity, options: RenderOptions | RenderOptionsInput): RenderOutput {
     const o = isResolved(options) ? options : resolveRenderOptions(options);
+    const g = this.geometryOf(id);
+    return this.rasterizer.render(g.positions, g.normals, g.albedo, o, this.outputFor(o));
+  }
+
+  private outputFor(o: RenderOptions): RenderOutput {
     const key = `${o.size}:${o.ids}`;
     let out = this.outputs.get(key);
     if (!out) {
       out = this.rasterizer.createOutput(o.size, o.ids);
       this.outputs.set(key, out);
     }
-    const g = this.geometryOf(id);
-    return this.rasterizer.render(g.positions, g.normals, g.albedo, o, out);
+    return out;
   }
 
   /** Renders a geometry directly (e.g. an edited mesh). */

@@ -1,0 +1,192 @@
+/**
+ * Datasets: N identities × M images rendered into shards (datasetFormat.ts), split into train and
+ * validation, in parallel over worker_threads, with progress and resumption (finished shards whose
+ * checksum matches are kept). Every image is determined by (model, config, index), so any image
+ * can be re-rendered alone (renderDatasetImage).
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { loadDefaultFaceModel } from '../faces/defaultModel';
+import { loadFaceModel } from '../faces/format';
+import { type Identity, sampleIdentities } from '../faces/identity';
+import type { FaceModel } from '../faces/model';
+import { createRng, hashInts } from '../faces/rng';
+import { DATASET_FORMAT, type ImageRecord, type ShardRef, sha256, shardManifestSchema, shardPaths } from './datasetFormat';
+import { factorsToRenderOptions, parseStimulusDesign, stimulusDesignSchema, stimulusFactors, type StimulusDesign } from './design';
+import { resolveRenderOptions } from './options';
+import { toUint8 } from './rasterizer';
+import { StimulusRenderer } from './stimulus';
+
+export const datasetConfigSchema = z.object({
+  /** 'default' = the built-in model; or a .dfm file. */
+  model: z.union([z.literal('default'), z.object({ file: z.string() })]).default('default'),
+  identities: z.object({ count: z.number().int().min(1).max(100_000), seed: z.number().int(), coefficientScale: z.number().positive().max(5).optional() }),
+  design: stimulusDesignSchema,
+  /** Seed of the per-image factor draws. */
+  seed: z.number().int().default(0),
+  /** Fraction of each identity's images held out for validation. */
+  valFraction: z.number().min(0).max(0.9).default(0.1),
+  shardSize: z.number().int().min(1).max(1_000_000).default(1000),
+});
+export type DatasetConfig = z.infer<typeof datasetConfigSchema>;
+export type DatasetConfigInput = z.input<typeof datasetConfigSchema>;
+
+export function parseDatasetConfig(input: DatasetConfigInput, model?: FaceModel): DatasetConfig {
+  const r = datasetConfigSchema.safeParse(input);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new Error(`dataset config field '${i.path.join('.')}': ${i.message}`);
+  }
+  r.data.design = parseStimulusDesign(r.data.design, model);
+  return r.data;
+}
+
+/** Stable hash of a config: resumed shards must come from the same config. */
+export function configHash(config: DatasetConfig): string {
+  const canon = (v: unknown): unknown => Array.isArray(v) ? v.map(canon) : v && typeof v === 'object'
+    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v;
+  return sha256(new TextEncoder().encode(JSON.stringify(canon(config)))).slice(0, 16);
+}
+
+export function loadDatasetModel(config: DatasetConfig): FaceModel {
+  return config.model === 'default' ? loadDefaultFaceModel() : loadFaceModel(config.model.file);
+}
+
+/** One image's place: identity i, its image m, and the global index i·M + m. */
+export interface PlannedImage { index: number; identity: number; image: number }
+
+/** Which images of each identity are validation images: a seeded choice of round(M·valFraction). */
+export function planDataset(config: DatasetConfig): { train: PlannedImage[]; val: PlannedImage[] } {
+  const N = config.identities.count, M = config.design.imagesPerIdentity;
+  const valCount = Math.round(M * config.valFraction);
+  const train: PlannedImage[] = [], val: PlannedImage[] = [];
+  const isVal = new Uint8Array(M);
+  for (let i = 0; i < N; i++) {
+    isVal.fill(0);
+    const order = Array.from({ length: M }, (_, m) => m);
+    const rng = createRng(hashInts(config.seed, i, 0x5a11));
+    for (let k = 0; k < valCount; k++) {
+      const j = k + Math.floor(rng() * (M - k));
+      [order[k], order[j]] = [order[j], order[k]];
+      isVal[order[k]] = 1;
+    }
+    for (let m = 0; m < M; m++) (isVal[m] ? val : train).push({ index: i * M + m, identity: i, image: m });
+  }
+  return { train, val };
+}
+
+export function shardsOf(list: PlannedImage[], shardSize: number): PlannedImage[][] {
+  const out: PlannedImage[][] = [];
+  for (let s = 0; s < list.length; s += shardSize) out.push(list.slice(s, s + shardSize));
+  return out;
+}
+
+/** Renders a list of planned images into one Uint8 buffer [n][H][W][3] plus their records. */
+export class ImageProducer {
+  readonly model: FaceModel;
+  readonly config: DatasetConfig;
+  readonly identities: Identity[];
+  private renderer: StimulusRenderer;
+  private expression: Float32Array;
+
+  constructor(model: FaceModel, config: DatasetConfig) {
+    this.model = model;
+    this.config = config;
+    this.identities = sampleIdentities(model, { count: config.identities.count, seed: config.identities.seed, coefficientScale: config.identities.coefficientScale });
+    this.renderer = new StimulusRenderer(model, config.design.size, config.design.ssaa);
+    this.expression = new Float32Array(model.expressionNames.length);
+  }
+
+  /** Renders image `p` into `out` (Uint8 [H][W][3]) and returns its record. */
+  renderInto(p: PlannedImage, out: Uint8Array): ImageRecord {
+    const design: StimulusDesign = this.config.design;
+    const f = stimulusFactors(design, this.config.seed, p.identity, p.image);
+    const id = this.identities[p.identity];
+    this.expression.set(id.expression);
+    for (const [name, w] of Object.entries(f.expressions)) this.expression[this.model.expressionNames.indexOf(name)] = w;
+    const o = resolveRenderOptions(factorsToRenderOptions(design, f));
+    const r = this.renderer.renderExpression(id, this.expression, o);
+    toUint8(r.rgb, out);
+    const { expressions, ...numeric } = f;
+    return { index: p.index, identity: p.identity, image: p.image, label: p.identity, factors: { ...numeric, expressions } };
+  }
+
+  renderList(list: PlannedImage[], onImage?: (done: number) => void): { images: Uint8Array; records: ImageRecord[] } {
+    const px = this.config.design.size ** 2 * 3;
+    const images = new Uint8Array(list.length * px);
+    const records = list.map((p, k) => {
+      const rec = this.renderInto(p, images.subarray(k * px, (k + 1) * px));
+      onImage?.(k + 1);
+      return rec;
+    });
+    return { images, records };
+  }
+}
+
+/** Re-renders any single image of a dataset from its global index (Uint8 RGB [H][W][3]). */
+export function renderDatasetImage(model: FaceModel, config: DatasetConfig, index: number): { rgb: Uint8Array; record: ImageRecord } {
+  const M = config.design.imagesPerIdentity;
+  if (!(Number.isInteger(index) && index >= 0 && index < config.identities.count * M)) throw new Error(`index must be an integer in [0, ${config.identities.count * M}), got ${index}`);
+  const producer = new ImageProducer(model, config);
+  const rgb = new Uint8Array(config.design.size ** 2 * 3);
+  const record = producer.renderInto({ index, identity: Math.floor(index / M), image: index % M }, rgb);
+  return { rgb, record };
+}
+
+function writeAtomic(file: string, data: Uint8Array | string): void {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+/** Writes one shard (.bin, then .json) atomically. */
+export function writeShard(dir: string, config: DatasetConfig, split: 'train' | 'val', shard: number, images: Uint8Array, records: ImageRecord[]): void {
+  const { bin, json } = shardPaths(dir, split, shard);
+  mkdirSync(path.dirname(bin), { recursive: true });
+  writeAtomic(bin, images);
+  const manifest = { format: DATASET_FORMAT, configHash: configHash(config), split, shard, size: config.design.size, count: records.length, sha256: sha256(images), images: records };
+  writeAtomic(json, JSON.stringify(manifest));
+}
+
+/** True when the shard's manifest belongs to this config and its .bin matches the checksum. */
+export function shardIsComplete(dir: string, config: DatasetConfig, split: 'train' | 'val', shard: number, expectedCount: number): boolean {
+  const { bin, json } = shardPaths(dir, split, shard);
+  if (!existsSync(json) || !existsSync(bin)) return false;
+  try {
+    const m = shardManifestSchema.parse(JSON.parse(readFileSync(json, 'utf8')));
+    if (m.configHash !== configHash(config) || m.count !== expectedCount) return false;
+    return sha256(readFileSync(bin)) === m.sha256;
+  } catch {
+    return false;
+  }
+}
+
+export interface DatasetProgress {
+  imagesDone: number;
+  imagesTotal: number;
+  imagesPerSecond: number;
+  etaSeconds: number;
+  shardsDone: number;
+  shardsTotal: number;
+  /** Shards found complete and kept from an earlier run. */
+  shardsKept: number;
+}
+
+export interface BuildDatasetOptions {
+  outDir: string;
+  /** worker_threads to use; 0 renders in the calling thread. */
+  threads?: number;
+  onProgress?: (p: DatasetProgress) => void;
+  /** Stops handing out shards when aborted; finished shards stay on disk for a later resume. */
+  signal?: AbortSignal;
+}
+
+export interface DatasetManifest {
+  format: typeof DATASET_FORMAT;
+  configHash: string;
+  config: DatasetConfig;
+  model: { name: string; vertexCount: number };
+  counts: { train: number; val: number; identities: number };
+  shards: ShardRef[];
+}

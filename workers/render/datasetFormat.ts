@@ -1,0 +1,97 @@
+/**
+ * The dataset format, read by the network trainer (workers/nn):
+ *
+ *   <dir>/dataset.json            DatasetManifest: config, counts, the list of shards (written last)
+ *   <dir>/shards/<split>-NNNNN.bin  Uint8 RGB images, [n][H][W][3] back to back (H = W = size)
+ *   <dir>/shards/<split>-NNNNN.json ShardManifest: split, size, count, sha256 of the .bin, and per
+ *                                   image its global index, identity, label and every factor value
+ *
+ * A shard is complete when its .json exists and the sha256 of its .bin matches; both are written
+ * under temporary names and renamed, the .json last. Labels are identity indices (0..N−1).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const DATASET_FORMAT = 'deeper-dataset-v1';
+
+export const imageRecordSchema = z.object({
+  index: z.number().int().nonnegative(),
+  identity: z.number().int().nonnegative(),
+  image: z.number().int().nonnegative(),
+  label: z.number().int().nonnegative(),
+  factors: z.record(z.string(), z.union([z.number(), z.record(z.string(), z.number())])),
+});
+export type ImageRecord = z.infer<typeof imageRecordSchema>;
+
+export const shardManifestSchema = z.object({
+  format: z.literal(DATASET_FORMAT),
+  configHash: z.string(),
+  split: z.enum(['train', 'val']),
+  shard: z.number().int().nonnegative(),
+  size: z.number().int().positive(),
+  count: z.number().int().nonnegative(),
+  sha256: z.string().length(64),
+  images: z.array(imageRecordSchema),
+});
+export type ShardManifest = z.infer<typeof shardManifestSchema>;
+
+export interface ShardRef {
+  split: 'train' | 'val';
+  shard: number;
+  bin: string;
+  json: string;
+  count: number;
+}
+
+export function shardPaths(dir: string, split: 'train' | 'val', shard: number): { bin: string; json: string } {
+  const base = path.join(dir, 'shards', `${split}-${String(shard).padStart(5, '0')}`);
+  return { bin: `${base}.bin`, json: `${base}.json` };
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Reads and checks one shard (.json or .bin path): images [n][H][W][3], labels [n], per-image records. */
+export function readShard(file: string): { split: 'train' | 'val'; size: number; count: number; images: Uint8Array; labels: Int32Array; factors: ImageRecord['factors'][]; records: ImageRecord[] } {
+  const json = file.endsWith('.bin') ? file.slice(0, -4) + '.json' : file;
+  const bin = json.slice(0, -5) + '.bin';
+  if (!existsSync(json)) throw new Error(`readShard: manifest ${json} does not exist`);
+  if (!existsSync(bin)) throw new Error(`readShard: image file ${bin} does not exist`);
+  const parsed = shardManifestSchema.safeParse(JSON.parse(readFileSync(json, 'utf8')));
+  if (!parsed.success) throw new Error(`readShard: ${json} field '${parsed.error.issues[0].path.join('.')}': ${parsed.error.issues[0].message}`);
+  const m = parsed.data;
+  const images = new Uint8Array(readFileSync(bin));
+  const expected = m.count * m.size * m.size * 3;
+  if (images.length !== expected) throw new Error(`readShard: ${bin} has ${images.length} bytes, expected ${m.count} × ${m.size}² × 3 = ${expected}`);
+  if (sha256(images) !== m.sha256) throw new Error(`readShard: ${bin} fails its sha256 checksum (corrupt or partly written)`);
+  if (m.images.length !== m.count) throw new Error(`readShard: ${json} lists ${m.images.length} images, count says ${m.count}`);
+  return {
+    split: m.split, size: m.size, count: m.count, images,
+    labels: Int32Array.from(m.images.map((r) => r.label)),
+    factors: m.images.map((r) => r.factors),
+    records: m.images,
+  };
+}
+
+/** The shards of a dataset folder, train first, in shard order (from dataset.json, else by scanning). */
+export function listShards(datasetDir: string): ShardRef[] {
+  const manifest = path.join(datasetDir, 'dataset.json');
+  if (existsSync(manifest)) {
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as { shards: ShardRef[] };
+    return m.shards.map((s) => ({ ...s, bin: path.join(datasetDir, s.bin), json: path.join(datasetDir, s.json) }));
+  }
+  const dir = path.join(datasetDir, 'shards');
+  if (!existsSync(dir)) throw new Error(`listShards: ${datasetDir} has neither dataset.json nor a shards/ folder`);
+  const out: ShardRef[] = [];
+  for (const f of readdirSync(dir).sort()) {
+    const mt = /^(train|val)-(\d{5})\.json$/.exec(f);
+    if (!mt) continue;
+    const json = path.join(dir, f);
+    const m = JSON.parse(readFileSync(json, 'utf8')) as ShardManifest;
+    out.push({ split: mt[1] as 'train' | 'val', shard: Number(mt[2]), json, bin: json.slice(0, -5) + '.bin', count: m.count });
+  }
+  return out.sort((a, b) => (a.split === b.split ? a.shard - b.shard : a.split === 'train' ? -1 : 1));
+}
