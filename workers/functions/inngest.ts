@@ -26,9 +26,10 @@ export function workerHostKey(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Progress as RUN_PROGRESS events, at most one per second per step (plus the final one). */
-function eventReporter(client: Inngest, input: StepInput): StepReporter {
+export function eventReporter(client: Pick<Inngest, 'send'>, input: StepInput): StepReporter {
   let last = 0;
   const send = (data: Record<string, unknown>) => {
+    // Progress is best effort: a lost report must never fail the step.
     client.send({ name: RUN_PROGRESS, data: { runId: input.runId, stepId: input.stepId, ...data } }).catch(() => undefined);
   };
   return {
@@ -44,9 +45,14 @@ function eventReporter(client: Inngest, input: StepInput): StepReporter {
   };
 }
 
-export function toInngestFunction(client: Inngest, fn: WorkerFunction, opts: { store?: WorkerStore; env?: NodeJS.ProcessEnv } = {}): InngestFunction.Any {
+export function toInngestFunction(
+  client: Inngest,
+  fn: WorkerFunction,
+  opts: { store?: WorkerStore; env?: NodeJS.ProcessEnv; reporter?: (input: StepInput) => StepReporter } = {},
+): InngestFunction.Any {
   const env = opts.env ?? process.env;
   const store = opts.store ?? workerStoreFromEnv(env);
+  const reporter = opts.reporter ?? ((input: StepInput) => eventReporter(client, input));
   return client.createFunction(
     {
       id: fn.id,
@@ -59,7 +65,7 @@ export function toInngestFunction(client: Inngest, fn: WorkerFunction, opts: { s
     },
     async ({ event, step }) => {
       const input = StepInput.parse(event.data);
-      return step.run('compute', () => executeWorkerFunction(fn, input, { store, reporter: eventReporter(client, input) }));
+      return step.run('compute', () => executeWorkerFunction(fn, input, { store, reporter: reporter(input) }));
     },
   ) as unknown as InngestFunction.Any;
 }

@@ -1,0 +1,92 @@
+import { InngestTestEngine } from '@inngest/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { experimentPreset, RUN_CANCELLED, StepOutput, type ExperimentConfig, type Manifest, type WorkerFunctionId } from '../../workers/contract';
+import { loadWorkerFunction } from '../../workers/functions/index';
+import { createWorkerClient, toInngestFunction } from '../../workers/functions/inngest';
+import { FsWorkerStore } from '../../workers/functions/store';
+
+/**
+ * Every worker function as the Inngest function a worker host serves, run under @inngest/test on
+ * real inputs: the tiny preset's pipeline, each step's output feeding the next.
+ */
+const dir = mkdtempSync(path.join(os.tmpdir(), 'deeper-fns-'));
+const store = new FsWorkerStore(path.join(dir, 'artifacts'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const client = createWorkerClient();
+const runId = '11111111-1111-4111-8111-111111111111';
+const workspaceId = '22222222-2222-4222-8222-222222222222';
+const config: ExperimentConfig = experimentPreset('tiny');
+const manifests: Record<string, Manifest> = {};
+const progress: Record<string, number[]> = {};
+
+async function invoke(id: WorkerFunctionId, needs: string[], cfg = config, params: Record<string, unknown> = {}): Promise<StepOutput> {
+  const fn = await loadWorkerFunction(id);
+  const reporter = () => ({ progress: (f: number) => void (progress[id] ??= []).push(f), log: () => undefined });
+  const t = new InngestTestEngine({
+    function: toInngestFunction(client, fn, { store, env: { DEEPER_WORKER_HOST: 'gpu-a', DEEPER_WORKER_CONCURRENCY: '2' }, reporter }),
+    events: [{ name: `deeper/${id}`, data: { runId, workspaceId, stepId: id, config: cfg, params, inputs: Object.fromEntries(needs.map((n) => [n, manifests[n]!])) } }],
+  });
+  const { result, error } = await t.execute();
+  if (error) throw error;
+  const out = StepOutput.parse(result);
+  manifests[id] = out.manifest;
+  // The manifest itself is stored, under the key the output names.
+  expect(JSON.parse(new TextDecoder().decode(await store.get(out.manifestKey)))).toEqual(out.manifest);
+  return out;
+}
+
+describe('worker functions under @inngest/test', () => {
+  it('are configured per worker host: concurrency key, cancelOn, retries', async () => {
+    const fn = toInngestFunction(client, await loadWorkerFunction('train-model'), { store, env: { DEEPER_WORKER_HOST: 'gpu-a', DEEPER_WORKER_CONCURRENCY: '2' } });
+    const opts = (fn as unknown as { opts: Record<string, unknown> }).opts;
+    expect(opts.id).toBe('train-model');
+    expect(opts.concurrency).toEqual([{ limit: 2, key: '"gpu-a"' }]);
+    expect(opts.cancelOn).toEqual([{ event: RUN_CANCELLED, if: 'async.data.runId == event.data.runId' }]);
+    expect(opts.retries).toBe(2);
+  });
+
+  it('diagnostic-compute writes deterministic bytes and fails with its message', async () => {
+    const a = await invoke('diagnostic-compute', [], config, { durationMs: 0, bytes: 64 });
+    const b = await invoke('diagnostic-compute', [], config, { durationMs: 0, bytes: 64 });
+    expect(a.manifest.artifacts[0]!.key).toBe(b.manifest.artifacts[0]!.key);
+    await expect(invoke('diagnostic-compute', [], config, { fail: 'no GPU left' })).rejects.toThrow('no GPU left');
+  });
+
+  it('sample-identities → render-dataset → train-model → finalise on the tiny preset', { timeout: 240_000 }, async () => {
+    const faces = await invoke('sample-identities', []);
+    expect(faces.manifest.summary).toMatchObject({ identities: 3 });
+    expect(faces.manifest.artifacts.map((a) => a.name)).toEqual(['face-model.bin', 'identities.json']);
+
+    const data = await invoke('render-dataset', ['sample-identities']);
+    expect(data.manifest.summary).toMatchObject({ images: 12, sizePx: 32 });
+    const images = data.manifest.artifacts.find((a) => a.name === 'images.u8')!;
+    expect(images.size).toBe(12 * 32 * 32 * 3);
+    expect(progress['render-dataset']!.at(-1)).toBe(1);
+
+    const trained = await invoke('train-model', ['sample-identities', 'render-dataset']);
+    expect(trained.manifest.summary).toMatchObject({ epochs: 1, classes: 3 });
+    expect(trained.manifest.artifacts.map((a) => a.name)).toContain('model/model.json');
+
+    const final = await invoke('finalise', ['sample-identities', 'render-dataset', 'train-model']);
+    const bundle = JSON.parse(new TextDecoder().decode(await store.get(final.manifest.artifacts[0]!.key)));
+    expect(Object.keys(bundle.steps)).toEqual(['render-dataset', 'sample-identities', 'train-model']);
+    expect(bundle.config.name).toBe(config.name);
+  });
+
+  it('import-model accepts a bundle of the trained network and refuses a mismatched one, naming the field', { timeout: 120_000 }, async () => {
+    const files: Record<string, string> = {};
+    for (const a of manifests['train-model']!.artifacts.filter((x) => x.name.startsWith('model/'))) {
+      files[a.name.slice('model/'.length)] = Buffer.from(await store.get(a.key)).toString('base64');
+    }
+    const { key } = await store.put(new TextEncoder().encode(JSON.stringify({ files })));
+    const importing = { ...config, training: { ...config.training, source: 'import' as const, importedModel: key } };
+    const imported = await invoke('import-model', ['sample-identities'], importing);
+    expect(imported.manifest.summary).toMatchObject({ inputSize: 32, classes: 3 });
+    const wrongSize = { ...importing, render: { ...importing.render, sizePx: 64 } };
+    await expect(invoke('import-model', ['sample-identities'], wrongSize)).rejects.toThrow(/64×64 px/);
+  });
+});
