@@ -23,6 +23,23 @@
  *   gcmiMapCC(x, nVar, nDim, nTrial, y: Float64Array, {copnorm?, biasCorrect?, demeaned?}): Float64Array
  *   gcmiMapCD(x, nVar, nDim, nTrial, y: Int32Array, K, opts): Float64Array
  *
+ * Permutation statistics (family-wise error by the maximum statistic over variables)
+ *   permutationMaxStat({x, nVar, nDim, nTrial, y, k?, nPerm, seed = 1, alpha = 0.05, copnorm = true,
+ *                       biasCorrect = true, statistic?, threads = 'auto'}): Promise<PermutationResult>
+ *   permutationMaxStatSync(same): PermutationResult              on the calling thread
+ *     → {mi, statistic, maxNull, threshold, pFwer, mask, alpha, nPerm, seed}
+ *     y Float64Array → continuous; y Int32Array with k → discrete. statistic: {type: 'mi'} (default),
+ *     {type: 'tfce', adjacency, options?} or {type: 'clusterMass', adjacency, threshold}.
+ *     The null never re-runs the map: x is copula-normalised and whitened once, and each block of
+ *     24 permutations is one matrix product (WebAssembly SIMD kernel, JavaScript fallback).
+ *   maxStatInference(stat, maxNull, alpha): {threshold, pFwer, mask}
+ *
+ * TFCE (E = 0.5, H = 2, 100 steps, dh = max/steps) and cluster mass
+ *   meshAdjacency(triangles [tri][3], nVertices), gridAdjacency(rows, cols, 4 | 8): Adjacency
+ *   tfceMesh(values, triangles | Adjacency, {E?, H?, steps?, weights?}): Float64Array
+ *   tfceGrid(values [row][col], rows, cols, {connectivity?, ...}): Float64Array
+ *   tfce(values, adjacency, opts); clusterMass(values, adjacency, threshold): {labels, masses, vertexMass}
+ *
  * Errors name the bad argument (mismatched lengths, too few trials for the dimension, empty
  * classes, constant variables, NaN/infinity); more than 10% repeated values in a variable calls the
  * warning handler (setWarningHandler; console.warn by default).
@@ -36,3 +53,9 @@ export { coinformation, pidMMI, pidFromInfo, sourcesInfo, type PID, type Sources
 export { gcmiMapCC, gcmiMapCD, type MapOptions } from './map';
 export { setWarningHandler, type Samples, type Continuous, type Discrete } from './validate';
 export { verifyVectors } from './verify';
+export {
+  permutationMaxStat, permutationMaxStatSync, maxStatInference, permutations, type PermutationInput, type PermutationResult,
+} from './permutation';
+export { type StatisticSpec } from './nullmodel';
+export { tfce, tfceMesh, tfceGrid, meshAdjacency, gridAdjacency, clusterMass, type Adjacency, type TfceOptions } from './tfce';
+export { Rng } from './rng';

@@ -147,10 +147,17 @@ export function permutationMaxStatSync(input: PermutationInput): PermutationResu
   return finish(input, prep, maxNull, alpha, seed);
 }
 
-/** Threads worth starting: one per core (at most 4) once the null costs more than ~0.5 s. */
+/**
+ * Threads worth starting. Measured on the 2-core development machine shared with other jobs
+ * (4,735 × 3 × 1,000, 1,000 permutations): 1 thread 11.4-11.9 s, 2 threads 16.8-19.1 s, because
+ * each worker pays a start-up (~0.7 s, loading tsx) and a private copy of the whitened map, and the
+ * cores were already busy. So 'auto' uses threads only with 4 or more cores and a null of more
+ * than ~2e9 multiply-adds, leaving one core to the rest of the process.
+ */
 export function autoThreads(input: PermutationInput): number {
   const macs = input.nVar * input.nDim * input.nTrial * input.nPerm;
-  return macs < 1e9 ? 1 : Math.max(1, Math.min(4, availableParallelism()));
+  const cores = availableParallelism();
+  return macs < 2e9 || cores < 4 ? 1 : Math.min(8, cores - 1);
 }
 
 /** The whole test, the null spread over worker threads that share the model's memory. */
