@@ -110,11 +110,13 @@ export async function run(argv: string[]): Promise<number> {
 
   const outputs = new Map<string, StepOutput>();
   const t0 = Date.now();
+  let current = '';
   draw();
   try {
     for (const wave of planWaves(plan)) {
       // Steps of a wave are independent; in one process they run one after the other.
       for (const step of wave) {
+        current = step.id;
         const fn = await loadWorkerFunction(step.functionId);
         const input = {
           runId,
@@ -138,7 +140,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   } catch (err) {
     const message = controller.signal.aborted ? 'cancelled' : err instanceof Error ? err.message : String(err);
-    process.stderr.write(`run failed: ${message}\n`);
+    process.stderr.write(`run failed at step ${current}: ${message}\n`);
     return controller.signal.aborted ? 130 : 1;
   }
   const final = outputs.get(plan[plan.length - 1]!.id)!;

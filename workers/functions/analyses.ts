@@ -1,0 +1,176 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { FaceModel, Identity } from '../faces';
+import type { Network } from '../analyses/network';
+import type { BundleWriter } from '../analyses/bundle';
+import { materialiseModel, modelStep, readFaces } from './artifacts';
+import { defineWorkerFunction, type StepContext } from './define';
+
+/**
+ * Step 4: the analyses of the paper, one worker function each (independent: they run in parallel).
+ * Each loads the face model, identities and network, calls workers/analyses, writes a result
+ * bundle (summary.json + arrays, workers/contract/results.ts) and stores every file of it as an
+ * artifact named by its path in the bundle. With several target identities the summary is a
+ * battery summary listing one result per identity (their arrays under id<k>/).
+ */
+
+interface Loaded {
+  model: FaceModel;
+  identities: Identity[];
+  net: Network;
+}
+
+async function load(ctx: StepContext): Promise<Loaded> {
+  const { model, identities } = await readFaces(ctx);
+  const dir = await materialiseModel(ctx, modelStep(ctx));
+  const { loadNetwork } = await import('../analyses/nn-adapter');
+  const net = await loadNetwork(dir, { numClasses: ctx.input.config.faces.identities });
+  if (net.inputSize !== ctx.input.config.render.sizePx) throw new Error(`the network takes ${net.inputSize} px images, render.sizePx is ${ctx.input.config.render.sizePx}`);
+  return { model, identities, net };
+}
+
+/** Stores every file under `dir` (recursively) as an artifact named by its relative path. */
+async function putBundle(ctx: StepContext, dir: string, rel = ''): Promise<void> {
+  for (const name of (await readdir(path.join(dir, rel))).sort()) {
+    const relPath = rel ? `${rel}/${name}` : name;
+    const full = path.join(dir, relPath);
+    if ((await stat(full)).isDirectory()) await putBundle(ctx, dir, relPath);
+    else await ctx.putArtifact(relPath, new Uint8Array(await readFile(full)), name.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+  }
+}
+
+/** Target identities of the per-identity analyses: the first analyses.reverseCorrelation.identities classes. */
+function targets(ctx: StepContext, identities: Identity[]): number[] {
+  const n = Math.min(ctx.input.config.analyses.reverseCorrelation.identities, identities.length);
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/**
+ * Runs `analyse` once per target identity (progress split evenly), writes the bundle: the single
+ * summary itself, or a battery summary of all of them.
+ */
+async function perIdentity<S extends { kind: string }>(
+  ctx: StepContext,
+  loaded: Loaded,
+  field: 'reverseCorrelation' | 'hiddenLayers' | 'poseInvariance',
+  analyse: (w: BundleWriter, prefix: string, identity: number, onFraction: (f: number) => void) => Promise<S>,
+): Promise<Record<string, unknown>> {
+  const { BundleWriter } = await import('../analyses/bundle');
+  const dir = path.join(ctx.scratchDir, 'bundle');
+  const w = new BundleWriter(dir);
+  const ids = targets(ctx, loaded.identities);
+  const summaries: S[] = [];
+  for (let k = 0; k < ids.length; k++) {
+    const prefix = ids.length > 1 ? `id${ids[k]}/` : '';
+    summaries.push(await analyse(w, prefix, ids[k]!, (f) => ctx.progress((k + f) / ids.length)));
+  }
+  const summary =
+    summaries.length === 1
+      ? summaries[0]
+      : {
+          kind: 'battery',
+          network: loaded.net.describe(),
+          faceModel: { name: loaded.model.name, vertexCount: loaded.model.vertexCount },
+          stages: [],
+          [field]: summaries,
+        };
+  w.finish(summary);
+  await putBundle(ctx, dir);
+  return { kind: (summary as { kind: string }).kind, identities: ids };
+}
+
+export const analysisGeneralisation = defineWorkerFunction({
+  id: 'analysis-generalisation',
+  title: 'Generalisation testing',
+  retries: 2,
+  async run(ctx) {
+    const { generalisation } = await import('../analyses/generalisation');
+    const { BundleWriter, generalisationSummary } = await import('../analyses/bundle');
+    const loaded = await load(ctx);
+    const g = ctx.input.config.analyses.generalisation;
+    const n = Math.min(g.identities, loaded.identities.length);
+    const result = await generalisation(
+      loaded.model,
+      loaded.identities,
+      loaded.net,
+      { identities: Array.from({ length: n }, (_, i) => i), levels: g.levels, posesYawDeg: g.posesYawDeg },
+      (p) => ctx.progress(p.fraction, p.stage),
+    );
+    const dir = path.join(ctx.scratchDir, 'bundle');
+    const w = new BundleWriter(dir);
+    const summary = generalisationSummary(w, '', result);
+    w.finish(summary);
+    await putBundle(ctx, dir);
+    return { kind: summary.kind, curves: summary.curves.map((c) => ({ manipulation: c.manipulation, auc: c.auc, levelBelowHalf: c.levelBelowHalf })) };
+  },
+});
+
+export const analysisReverseCorrelation = defineWorkerFunction({
+  id: 'analysis-reverse-correlation',
+  title: 'Reverse correlation',
+  retries: 2,
+  async run(ctx) {
+    const { reverseCorrelation } = await import('../analyses/reverse-correlation');
+    const { reverseCorrelationSummary } = await import('../analyses/bundle');
+    const loaded = await load(ctx);
+    const rc = ctx.input.config.analyses.reverseCorrelation;
+    return perIdentity(ctx, loaded, 'reverseCorrelation', async (w, prefix, identity, onFraction) => {
+      const r = await reverseCorrelation(
+        loaded.model,
+        loaded.identities,
+        loaded.net,
+        { identity, trials: rc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd, permutations: rc.permutations, tfce: rc.tfce, seed: ctx.input.config.seed },
+        (p) => onFraction(p.fraction),
+      );
+      return reverseCorrelationSummary(w, prefix, r);
+    });
+  },
+});
+
+export const analysisHiddenLayers = defineWorkerFunction({
+  id: 'analysis-hidden-layers',
+  title: 'Hidden layers',
+  retries: 2,
+  async run(ctx) {
+    const { reverseCorrelation } = await import('../analyses/reverse-correlation');
+    const { hiddenLayers } = await import('../analyses/hidden-layers');
+    const { hiddenLayersSummary } = await import('../analyses/bundle');
+    const loaded = await load(ctx);
+    const { reverseCorrelation: rc, hiddenLayers: hl } = ctx.input.config.analyses;
+    return perIdentity(ctx, loaded, 'hiddenLayers', async (w, prefix, identity, onFraction) => {
+      // The same trials as the reverse-correlation step (same seed and noise), now recording the
+      // layers; no permutations: the layer analysis has its own statistics.
+      const trials = await reverseCorrelation(
+        loaded.model,
+        loaded.identities,
+        loaded.net,
+        { identity, trials: rc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd, permutations: 0, seed: ctx.input.config.seed, layers: loaded.net.layerNames },
+        (p) => onFraction(p.fraction * 0.5),
+      );
+      const r = hiddenLayers(loaded.model, trials.run, trials.noise, { pcaComponents: hl.pcaComponents, seed: ctx.input.config.seed }, (p) => onFraction(0.5 + p.fraction * 0.5));
+      return hiddenLayersSummary(w, prefix, loaded.model, identity, { sizePx: trials.run.view.sizePx, yawDeg: trials.run.view.yawDeg }, r);
+    });
+  },
+});
+
+export const analysisPoseInvariance = defineWorkerFunction({
+  id: 'analysis-pose-invariance',
+  title: 'Pose invariance',
+  retries: 2,
+  async run(ctx) {
+    const { poseInvariance } = await import('../analyses/pose-invariance');
+    const { poseInvarianceSummary } = await import('../analyses/bundle');
+    const loaded = await load(ctx);
+    const { reverseCorrelation: rc, hiddenLayers: hl, poseInvariance: pi } = ctx.input.config.analyses;
+    return perIdentity(ctx, loaded, 'poseInvariance', async (w, prefix, identity, onFraction) => {
+      const r = await poseInvariance(
+        loaded.model,
+        loaded.identities,
+        loaded.net,
+        { identity, posesYawDeg: pi.posesYawDeg, trials: rc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd, pcaComponents: hl.pcaComponents, seed: ctx.input.config.seed },
+        (p) => onFraction(p.fraction),
+      );
+      return poseInvarianceSummary(w, prefix, loaded.model, r);
+    });
+  },
+});
