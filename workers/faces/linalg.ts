@@ -60,3 +60,69 @@ export function projectOut(v: Float64Array, rows: Float64Array[]): Float64Array 
   for (let pass = 0; pass < 2; pass++) for (const q of rows) axpy(out, dot(out, q), q);
   return out;
 }
+
+/** Eigen-decomposition of a symmetric K×K matrix (row-major) by cyclic Jacobi rotations: values descending, vectors as columns of `vectors` (row-major K×K). */
+export function symmetricEigen(A: Float64Array, K: number): { values: Float64Array; vectors: Float64Array } {
+  const a = Float64Array.from(A);
+  const v = new Float64Array(K * K);
+  for (let i = 0; i < K; i++) v[i * K + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < K; p++) for (let q = p + 1; q < K; q++) off += a[p * K + q] ** 2;
+    if (off < 1e-22) break;
+    for (let p = 0; p < K; p++) {
+      for (let q = p + 1; q < K; q++) {
+        const apq = a[p * K + q];
+        if (Math.abs(apq) < 1e-300) continue;
+        const theta = (a[q * K + q] - a[p * K + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        for (let k = 0; k < K; k++) {
+          const akp = a[k * K + p], akq = a[k * K + q];
+          a[k * K + p] = c * akp - s * akq;
+          a[k * K + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < K; k++) {
+          const apk = a[p * K + k], aqk = a[q * K + k];
+          a[p * K + k] = c * apk - s * aqk;
+          a[q * K + k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < K; k++) {
+          const vkp = v[k * K + p], vkq = v[k * K + q];
+          v[k * K + p] = c * vkp - s * vkq;
+          v[k * K + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: K }, (_, i) => i).sort((x, y) => a[y * K + y] - a[x * K + x]);
+  const values = Float64Array.from(order, (i) => a[i * K + i]);
+  const vectors = new Float64Array(K * K);
+  order.forEach((src, dst) => { for (let k = 0; k < K; k++) vectors[k * K + dst] = v[k * K + src]; });
+  return { values, vectors };
+}
+
+/**
+ * Principal axes of the faces Σ_k w_k m_k with w ~ N(0, I): for modes M = [m_1 … m_K] (each a row),
+ * the eigenvectors of MᵀM give orthonormal rows u_i = M w_i / √λ_i with sd √λ_i. N(0, 1)
+ * coefficients on (u, sd) reproduce exactly the distribution of N(0, 1) weights on the modes.
+ */
+export function principalAxes(modes: Float64Array[]): { rows: Float64Array[]; sd: Float64Array } {
+  const K = modes.length;
+  const G = new Float64Array(K * K);
+  for (let i = 0; i < K; i++) for (let j = i; j < K; j++) G[i * K + j] = G[j * K + i] = dot(modes[i], modes[j]);
+  const { values, vectors } = symmetricEigen(G, K);
+  const rows: Float64Array[] = [];
+  const sd: number[] = [];
+  for (let e = 0; e < K; e++) {
+    if (!(values[e] > 1e-12 * values[0])) continue;
+    const r = new Float64Array(modes[0].length);
+    for (let k = 0; k < K; k++) { const w = vectors[k * K + e]; for (let i = 0; i < r.length; i++) r[i] += w * modes[k][i]; }
+    const n = Math.sqrt(values[e]);
+    for (let i = 0; i < r.length; i++) r[i] /= n;
+    rows.push(r);
+    sd.push(n);
+  }
+  // One Gram-Schmidt pass removes the rounding left by the eigen-solver.
+  return { rows: gramSchmidt(rows).rows, sd: Float64Array.from(sd) };
+}
