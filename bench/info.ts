@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copnorm } from '../workers/info/copnorm';
 import { gcmiMapCC } from '../workers/info/map';
+import { gcmiMapCCParallel } from '../workers/info/map-threads';
 import { autoThreads, permutationMaxStat } from '../workers/info/permutation';
 import { Rng } from '../workers/info/rng';
 
@@ -51,6 +52,12 @@ t0 = performance.now();
 const map = gcmiMapCC(cx, V, D, N, cy, { copnorm: false });
 const mapS = seconds(t0);
 log(`deeper: copnorm ${copnormS.toFixed(3)} s, one map ${mapS.toFixed(3)} s`);
+
+// do threads pay off? copnorm + map split across 2 worker threads, against the same on one
+t0 = performance.now();
+await gcmiMapCCParallel(x, V, D, N, y, { threads: 2 });
+const mapTwoThreadsS = seconds(t0);
+log(`deeper: copnorm + map on 2 worker threads ${mapTwoThreadsS.toFixed(3)} s (1 thread: ${(copnormS + mapS).toFixed(3)} s)`);
 
 // the whole job end to end: copnorm, map, null model, permutations, inference
 const threads = threadsArg === 'auto' ? autoThreads({ x, nVar: V, nDim: D, nTrial: N, y, nPerm: P }) : Number(threadsArg);
@@ -98,6 +105,7 @@ const out = {
   deeper: {
     copnorm_s: copnormS,
     map_s: mapS,
+    copnorm_plus_map_2_threads_s: mapTwoThreadsS,
     perm_s_each: permS,
     total_s: totalS,
     threshold_95_bits: result.threshold,

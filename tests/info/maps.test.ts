@@ -166,3 +166,14 @@ describe('TFCE and cluster mass', () => {
     expect(rc.statistic[12]).toBeGreaterThan(rc.mi[12]);
   });
 });
+
+describe('maps over worker threads', () => {
+  it('gcmiMapCCParallel and gcmiMapCDParallel give exactly the single-thread maps', async () => {
+    const { gcmiMapCCParallel, gcmiMapCDParallel } = await import('@/workers/info/map-threads');
+    const n = 100;
+    const { x, y } = makeMap(21, 3, n, 3);
+    expect(await gcmiMapCCParallel(x, 21, 3, n, y, { threads: 2 })).toEqual(gcmiMapCC(x, 21, 3, n, y));
+    const labels = Int32Array.from(y, (v) => (v > 0 ? 1 : 0));
+    expect(await gcmiMapCDParallel(x, 21, 3, n, labels, 2, { threads: 2 })).toEqual(gcmiMapCD(x, 21, 3, n, labels, 2));
+  });
+});

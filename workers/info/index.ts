@@ -22,6 +22,8 @@
  * Maps (InformationMap: one MI value per variable, e.g. per vertex)
  *   gcmiMapCC(x, nVar, nDim, nTrial, y: Float64Array, {copnorm?, biasCorrect?, demeaned?}): Float64Array
  *   gcmiMapCD(x, nVar, nDim, nTrial, y: Int32Array, K, opts): Float64Array
+ *   gcmiMapCCParallel / gcmiMapCDParallel(same…, {threads?}): Promise<Float64Array>   split by variable
+ *     over worker_threads (identical values; 'auto' = 1 thread below 4 cores, see map-threads.ts)
  *
  * Permutation statistics (family-wise error by the maximum statistic over variables)
  *   permutationMaxStat({x, nVar, nDim, nTrial, y, k?, nPerm, seed = 1, alpha = 0.05, copnorm = true,
@@ -51,6 +53,7 @@ export { miModelGD, miMixtureGD } from './discrete';
 export { gcmiCC, gcmiModelCD, gcmiMixtureCD, gccmiCCC, gccmiCCD } from './gcmi';
 export { coinformation, pidMMI, pidFromInfo, sourcesInfo, type PID, type SourcesInfo } from './synergy';
 export { gcmiMapCC, gcmiMapCD, type MapOptions } from './map';
+export { gcmiMapCCParallel, gcmiMapCDParallel, type ParallelMapOptions } from './map-threads';
 export { setWarningHandler, type Samples, type Continuous, type Discrete } from './validate';
 export { verifyVectors } from './verify';
 export {

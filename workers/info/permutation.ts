@@ -181,7 +181,7 @@ export async function nullMaximaThreaded(model: NullModel, perms: Int32Array, nP
   try {
     await Promise.all(
       Array.from({ length: threads }, () => {
-        const w = new Worker(new URL('./perm-worker.mjs', import.meta.url), { workerData: { model, perms, spec } });
+        const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { entry: './perm-worker.ts', model, perms, spec } });
         workers.push(w);
         return new Promise<void>((resolve, reject) => {
           const send = () => {
