@@ -2,7 +2,9 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Manifest } from '../../workers/contract';
 import type { Db } from '../db/client';
 import { artifacts, experiments, runs, runSteps } from '../db/schema';
-import { getArtifactStore, type ArtifactStore } from '../storage';
+import { getArtifactStore, storeArtifact, type ArtifactStore } from '../storage';
+import { meshFromFaceModel } from './faceModelMesh';
+import { trainingCurves } from './build';
 import { buildDashboard, type ArtifactRowLike, type DashboardDecl } from './build';
 import { declFromResult } from './results';
 import type { DashboardManifest } from './manifest';
@@ -87,6 +89,51 @@ export async function resultSummaryOf(m: Manifest, store: ArtifactStore): Promis
   }
 }
 
+/** Training curves from a train step's history.json ([{ epoch, trainLoss, trainAccuracy, valLoss, valAccuracy }]). */
+async function trainingCurvesOf(m: Manifest, store: ArtifactStore) {
+  const file = m.artifacts.find((a) => a.name === 'history.json');
+  if (!file || file.size > 4 * 1024 * 1024) return [];
+  try {
+    const h = (await readJson(store, file.key)) as { trainLoss?: number; trainAccuracy?: number; valLoss?: number | null; valAccuracy?: number | null }[];
+    if (!Array.isArray(h) || !h.length) return [];
+    const col = (k: keyof (typeof h)[number]) => (h.every((e) => typeof e[k] === 'number') ? h.map((e) => e[k] as number) : undefined);
+    return trainingCurves({ loss: col('trainLoss'), accuracy: col('trainAccuracy'), valLoss: col('valLoss'), valAccuracy: col('valAccuracy') });
+  } catch {
+    return [];
+  }
+}
+
+const MESH_NAMES = ['mesh.positions.f32', 'mesh.triangles.u32'] as const;
+
+/**
+ * When no step stored the mesh, it is taken from the run's stored face model (face-model.bin of
+ * the sample-identities step) once and registered to the run as mesh.positions.f32 and
+ * mesh.triangles.u32; returned as a manifest of its own so build.ts finds it by the usual names.
+ */
+async function ensureMesh(db: Db, run: RunRow, manifests: Manifest[], store: ArtifactStore): Promise<{ manifest: Manifest; rows: ArtifactRowLike[] } | null> {
+  if (manifests.some((m) => m.artifacts.some((a) => a.name.endsWith('mesh.positions.f32')))) return null;
+  const model = manifests.flatMap((m) => m.artifacts).find((a) => a.name === 'face-model.bin');
+  if (!model) return null;
+  const cols = { id: artifacts.id, key: artifacts.key, name: artifacts.name, size: artifacts.size, contentType: artifacts.contentType };
+  let rows = await db.select(cols).from(artifacts).where(and(eq(artifacts.runId, run.id), inArray(artifacts.name, [...MESH_NAMES])));
+  if (rows.length < 2) {
+    const bytes = new Uint8Array(await new Response(await store.get(model.key)).arrayBuffer());
+    const mesh = meshFromFaceModel(bytes);
+    const asBytes = (a: Float32Array | Uint32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    rows = [];
+    for (const [name, data] of [[MESH_NAMES[0], asBytes(mesh.positions)], [MESH_NAMES[1], asBytes(mesh.triangles)]] as const)
+      rows.push(await storeArtifact(db, { workspaceId: run.workspaceId, runId: run.id, name, data }, store));
+  }
+  const manifest: Manifest = {
+    runId: run.id,
+    stepId: 'dashboard-mesh',
+    functionId: 'finalise',
+    artifacts: rows.map((r) => ({ name: r.name, key: r.key, size: r.size, contentType: r.contentType })),
+    summary: {},
+  };
+  return { manifest, rows };
+}
+
 /** The dashboard of one run (null when there is no such run). */
 export async function loadDashboard(db: Db, runId: string, store: ArtifactStore = getArtifactStore()): Promise<{ manifest: DashboardManifest; problems: string[]; workspaceId: string } | null> {
   const [run] = await db.select().from(runs).where(eq(runs.id, runId)).limit(1);
@@ -96,8 +143,18 @@ export async function loadDashboard(db: Db, runId: string, store: ArtifactStore 
   const rowsByKey = await ensureArtifactRows(db, run, manifests);
   const derived = new Map<string, DashboardDecl>();
   for (const m of manifests) {
+    const decl: DashboardDecl = { maps: [], curves: [], stimuli: [] };
     const result = await resultSummaryOf(m, store);
-    if (result) derived.set(m.stepId, declFromResult(result));
+    if (result) Object.assign(decl, declFromResult(result));
+    decl.curves!.push(...(await trainingCurvesOf(m, store)));
+    const preview = m.artifacts.find((a) => a.name === 'preview.png');
+    if (preview) decl.stimuli!.push({ identity: 'first identities', factor: 'training images (4 per identity)', image: preview.name });
+    derived.set(m.stepId, decl);
+  }
+  const meshStep = await ensureMesh(db, run, manifests, store);
+  if (meshStep) {
+    manifests.push(meshStep.manifest);
+    for (const r of meshStep.rows) rowsByKey.set(r.key, r);
   }
   const built = buildDashboard({
     derived,

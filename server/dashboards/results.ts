@@ -53,16 +53,25 @@ export function reverseCorrelationDecl(s: ReverseCorrelationSummary): Decl {
   return { maps, curves: [] };
 }
 
+/** null (a feature without noise, a constant decision) → NaN: the charts leave the point out. */
+const n = (x: number | null | undefined) => (x === null || x === undefined ? NaN : x);
+
 export function hiddenLayersDecl(s: HiddenLayersSummary): Decl {
   const maps: MapDecl[] = [];
-  const V = rowLength(s.arrays.shapeMi);
   s.layers.forEach((layer, l) => {
     for (const feature of ['shape', 'texture'] as const) {
       const mi = feature === 'shape' ? s.arrays.shapeMi : s.arrays.textureMi;
       const co = feature === 'shape' ? s.arrays.shapeCoinfo : s.arrays.textureCoinfo;
-      const base = { feature, band: 'all', identity: id(s.identity), layer: layer.layer, layerIndex: layer.depth, poseYawDeg: s.view.yawDeg, vertexCount: V, offset: l * V, thresholdBits: null };
-      maps.push({ ...base, key: `hl/${id(s.identity)}/${feature}/layer/${layer.layer}`, title: `${feature} → layer ${layer.layer}`, response: 'layer', values: mi.file, maxBits: layer[feature].maxBits, sign: 1 });
-      maps.push({ ...base, key: `hl/${id(s.identity)}/${feature}/redundancy/${layer.layer}`, title: `${feature}: redundancy of layer ${layer.layer} and decision`, response: 'redundancy', values: co.file, maxBits: Math.max(0, -layer[feature].minCoinfoBits), sign: -1 });
+      const stats = layer[feature];
+      const base = { feature, band: 'all', identity: id(s.identity), layer: layer.layer, layerIndex: layer.depth, poseYawDeg: s.view.yawDeg, thresholdBits: null };
+      if (mi) {
+        const V = rowLength(mi);
+        maps.push({ ...base, key: `hl/${id(s.identity)}/${feature}/layer/${layer.layer}`, title: `${feature} → layer ${layer.layer}`, response: 'layer', values: mi.file, vertexCount: V, offset: l * V, maxBits: stats.maxBits ?? 0, sign: 1 });
+      }
+      if (co) {
+        const V = rowLength(co);
+        maps.push({ ...base, key: `hl/${id(s.identity)}/${feature}/redundancy/${layer.layer}`, title: `${feature}: redundancy of layer ${layer.layer} and decision`, response: 'redundancy', values: co.file, vertexCount: V, offset: l * V, maxBits: Math.max(0, -(stats.minCoinfoBits ?? 0)), sign: -1 });
+      }
     }
   });
   const depth = s.layers.map((l) => l.depth);
@@ -74,10 +83,10 @@ export function hiddenLayersDecl(s: HiddenLayersSummary): Decl {
       xLabel: 'layer depth',
       yLabel: 'mean MI per vertex (bits)',
       series: [
-        { name: 'shape → layer', x: depth, y: s.layers.map((l) => l.shape.meanBits), source: 'network' },
-        { name: 'texture → layer', x: depth, y: s.layers.map((l) => l.texture.meanBits), source: 'network' },
-        { name: 'shape redundancy with decision', x: depth, y: s.layers.map((l) => -l.shape.meanCoinfoBits), source: 'network' },
-        { name: 'texture redundancy with decision', x: depth, y: s.layers.map((l) => -l.texture.meanCoinfoBits), source: 'network' },
+        { name: 'shape → layer', x: depth, y: s.layers.map((l) => n(l.shape.meanBits)), source: 'network' },
+        { name: 'texture → layer', x: depth, y: s.layers.map((l) => n(l.texture.meanBits)), source: 'network' },
+        { name: 'shape redundancy with decision', x: depth, y: s.layers.map((l) => -n(l.shape.meanCoinfoBits)), source: 'network' },
+        { name: 'texture redundancy with decision', x: depth, y: s.layers.map((l) => -n(l.texture.meanCoinfoBits)), source: 'network' },
       ],
     },
     {
@@ -87,43 +96,42 @@ export function hiddenLayersDecl(s: HiddenLayersSummary): Decl {
       xLabel: 'layer depth',
       yLabel: 'MI (bits)',
       series: [
-        { name: 'I(layer; decision)', x: depth, y: s.layers.map((l) => l.decisionBits), source: 'network' },
-        { name: 'I(layer; logit)', x: depth, y: s.layers.map((l) => l.logitBits), source: 'network' },
+        { name: 'I(layer; decision)', x: depth, y: s.layers.map((l) => n(l.decisionBits)), source: 'network' },
+        { name: 'I(layer; logit)', x: depth, y: s.layers.map((l) => n(l.logitBits)), source: 'network' },
       ],
     },
   ];
-  return { maps, curves };
+  return { maps, curves: curves.map((c) => ({ ...c, series: c.series.filter((x) => x.y.some(Number.isFinite)) })) };
 }
 
 export function poseInvarianceDecl(s: PoseInvarianceSummary): Decl {
   const maps: MapDecl[] = [];
-  const V = rowLength(s.arrays.pooledMi);
+  const curves: DashboardCurve[] = [];
   const P = s.posesYawDeg.length;
-  s.layers.forEach((layer, l) => {
-    const base = { feature: s.feature, band: 'all', identity: id(s.identity), layer: layer.layer, layerIndex: layer.depth, vertexCount: V, thresholdBits: null, sign: 1 as const, maxBits: 0 };
-    maps.push({ ...base, key: `pi/${id(s.identity)}/pooled/${layer.layer}`, title: `${s.feature} → layer ${layer.layer}, all poses`, response: 'pooled', poseYawDeg: 0, values: s.arrays.pooledMi.file, offset: l * V });
-    maps.push({ ...base, key: `pi/${id(s.identity)}/conditional/${layer.layer}`, title: `${s.feature} → layer ${layer.layer} given pose`, response: 'conditional', poseYawDeg: 0, values: s.arrays.conditionalMi.file, offset: l * V });
-    s.posesYawDeg.forEach((yaw, p) =>
-      maps.push({ ...base, key: `pi/${id(s.identity)}/pose/${yaw}/${layer.layer}`, title: `${s.feature} → layer ${layer.layer} at yaw ${yaw}°`, response: 'pose', poseYawDeg: yaw, values: s.arrays.perPoseMi.file, offset: (l * P + p) * V }),
-    );
-  });
-  const depth = s.layers.map((l) => l.depth);
-  return {
-    maps,
-    curves: [
-      {
-        key: `pi/${id(s.identity)}/invariance`,
-        kind: 'pose',
-        title: `Pose invariance of ${s.feature} information`,
-        xLabel: 'layer depth',
-        yLabel: 'index (0–1)',
-        series: [
-          { name: 'invariance index (conditional / pooled)', x: depth, y: s.layers.map((l) => l.invarianceIndex), source: 'network' },
-          { name: 'Dice overlap across poses', x: depth, y: s.layers.map((l) => l.dice), source: 'network' },
-        ],
-      },
-    ],
-  };
+  for (const f of s.features) {
+    const V = rowLength(f.arrays.pooledMi);
+    f.layers.forEach((layer, l) => {
+      const base = { feature: f.feature, band: 'all', identity: id(s.identity), layer: layer.layer, layerIndex: layer.depth, vertexCount: V, sign: 1 as const, maxBits: 0 };
+      maps.push({ ...base, key: `pi/${id(s.identity)}/${f.feature}/pooled/${layer.layer}`, title: `${f.feature} → layer ${layer.layer}, pooled over poses`, response: 'pooled', poseYawDeg: 0, values: f.arrays.pooledMi.file, offset: l * V, thresholdBits: null });
+      maps.push({ ...base, key: `pi/${id(s.identity)}/${f.feature}/conditional/${layer.layer}`, title: `${f.feature} → layer ${layer.layer} given pose`, response: 'conditional', poseYawDeg: 0, values: f.arrays.conditionalMi.file, offset: l * V, thresholdBits: null });
+      s.posesYawDeg.forEach((yaw, p) =>
+        maps.push({ ...base, key: `pi/${id(s.identity)}/${f.feature}/pose/${yaw}/${layer.layer}`, title: `${f.feature} → layer ${layer.layer} at yaw ${yaw}°`, response: 'per pose', poseYawDeg: yaw, values: f.arrays.perPoseMi.file, offset: (l * P + p) * V, thresholdBits: s.thresholdBits }),
+      );
+    });
+    const depth = f.layers.map((l) => l.depth);
+    curves.push({
+      key: `pi/${id(s.identity)}/${f.feature}/invariance`,
+      kind: 'pose',
+      title: `Pose invariance of ${f.feature} information`,
+      xLabel: 'layer depth',
+      yLabel: 'index (0–1)',
+      series: [
+        { name: 'invariance index (pooled / conditional)', x: depth, y: f.layers.map((l) => n(l.invarianceIndex)), source: 'network' },
+        { name: 'Dice overlap across poses', x: depth, y: f.layers.map((l) => n(l.dice)), source: 'network' },
+      ],
+    });
+  }
+  return { maps, curves };
 }
 
 const MANIPULATION_LABEL: Record<string, string> = {

@@ -1,7 +1,7 @@
 import { loadDefaultFaceModel } from '../../workers/faces';
 import { runOracle } from '../../workers/analyses/oracle';
 import type { FweMap } from '../../workers/analyses/maps';
-import type { InformationMapSummary, ReverseCorrelationSummary } from '../../workers/contract/results';
+import { ReverseCorrelationSummary, type InformationMapSummary } from '../../workers/contract/results';
 
 /**
  * A real reverse-correlation result bundle for developing and testing the dashboard before the
@@ -54,7 +54,8 @@ export async function oracleBundle(opts: { trials?: number; permutations?: numbe
   const texture = await runOracle(model, { kind: 'texture', region: 'mouth', seed: seed + 1, trials, permutations, basis: 'components' });
   const files = new Map<string, Uint8Array>();
   const maps = [mapSummary('shape', 'shape', shape.planted, files, permutations, seed), mapSummary('texture', 'texture', texture.planted, files, permutations, seed + 1)];
-  const summary: ReverseCorrelationSummary = {
+  // Parsed: the schema fills its defaults and checks the bundle is what dashboards read.
+  const summary = ReverseCorrelationSummary.parse({
     kind: 'reverse-correlation',
     identity: 0,
     trials,
@@ -64,7 +65,7 @@ export async function oracleBundle(opts: { trials?: number; permutations?: numbe
     maps,
     componentMi: { responses: [], shapeComponents: 0, textureComponents: 0, array: { file: 'rc/id0/component-mi.f32', dtype: 'float32', shape: [0, 0], layout: '[response][component]', unit: 'bits' } },
     trialTable: { file: 'rc/id0/trials.f32', dtype: 'float32', shape: [0, 4], layout: '[trial][column]', unit: '', columns: ['logit', 'probability', 'decision', 'predicted'] },
-  };
+  });
   files.set('rc/id0/component-mi.f32', new Uint8Array(0));
   files.set('rc/id0/trials.f32', new Uint8Array(0));
   return { summary, files, positions: model.mean, triangles: model.triangles, region: { shape: shape.region, texture: texture.region } };

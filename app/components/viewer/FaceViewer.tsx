@@ -82,9 +82,9 @@ function FaceMesh({ positions, triangles, colors, onPick, renderKey, wrapper }: 
 /** A light that follows the camera, so the side facing the viewer is always lit. */
 function HeadLight() {
   const camera = useThree((s) => s.camera);
-  const light = useMemo(() => new THREE.DirectionalLight(0xffffff, 1.1), []);
+  const light = useMemo(() => new THREE.DirectionalLight(0xffffff, 1.7), []);
   useEffect(() => {
-    light.position.set(0.3, 0.5, 1);
+    light.position.set(-0.35, 0.45, 1);
     camera.add(light);
     return () => void camera.remove(light);
   }, [camera, light]);
@@ -117,11 +117,20 @@ function Pins({ pins, selected }: { pins: ViewerPin[]; selected: readonly [numbe
  */
 export function FaceViewer({ positions, triangles, colors, pins = [], onPick, selectedVertex = null, onCanvas, label, renderKey, height = 420 }: FaceViewerProps) {
   const wrapper = useRef<HTMLDivElement>(null);
-  const radius = useMemo(() => {
-    let r = 0;
-    for (let i = 0; i < positions.length; i += 3) r = Math.max(r, Math.hypot(positions[i]!, positions[i + 1]!, positions[i + 2]!));
-    return r || 150;
+  // Frame the head: camera on +z looking at the bounding box centre, far enough for its height.
+  const frame = useMemo(() => {
+    const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+    for (let i = 0; i < positions.length; i++) {
+      const k = i % 3;
+      lo[k] = Math.min(lo[k]!, positions[i]!);
+      hi[k] = Math.max(hi[k]!, positions[i]!);
+    }
+    const centre: [number, number, number] = [(lo[0]! + hi[0]!) / 2, (lo[1]! + hi[1]!) / 2, (lo[2]! + hi[2]!) / 2];
+    const size = Math.max(hi[0]! - lo[0]!, hi[1]! - lo[1]!) || 250;
+    const distance = (0.5 * size * 1.2) / Math.tan((17.5 * Math.PI) / 180) + (hi[2]! - centre[2]);
+    return { centre, distance, radius: size / 2 };
   }, [positions]);
+  const radius = frame.radius;
   const selected = selectedVertex !== null && selectedVertex * 3 + 2 < positions.length ? ([positions[selectedVertex * 3]!, positions[selectedVertex * 3 + 1]!, positions[selectedVertex * 3 + 2]!] as const) : null;
   useEffect(() => wrapper.current?.removeAttribute('data-rendered'), [renderKey]);
   return (
@@ -129,18 +138,18 @@ export function FaceViewer({ positions, triangles, colors, pins = [], onPick, se
       <Canvas
         frameloop="demand"
         dpr={[1, 1.5]}
-        camera={{ position: [0, 0, radius * 2.9], fov: 35, near: 1, far: radius * 20 }}
+        camera={{ position: [frame.centre[0], frame.centre[1], frame.centre[2] + frame.distance], fov: 35, near: 1, far: frame.distance * 10 }}
         gl={{ preserveDrawingBuffer: true, antialias: true }}
         onCreated={(s) => {
           s.gl.setClearColor('#f3f4f6');
           onCanvas?.(s.gl.domElement);
         }}
       >
-        <ambientLight intensity={1.9} />
+        <ambientLight intensity={1.35} />
         <HeadLight />
         <FaceMesh positions={positions} triangles={triangles} colors={colors} onPick={onPick} renderKey={renderKey} wrapper={wrapper} />
         <Pins pins={pins} selected={selected} />
-        <OrbitControls makeDefault enablePan={false} minDistance={radius * 1.2} maxDistance={radius * 6} />
+        <OrbitControls makeDefault enablePan={false} target={frame.centre} minDistance={radius * 1.2} maxDistance={frame.distance * 3} />
       </Canvas>
       {pins.length > 0 && (
         <ol className="pin-list" aria-label="Comments pinned to this map">
