@@ -53,7 +53,6 @@ export async function createImageOracle(size: number, mask: Uint8Array): Promise
     inputSize: size,
     classCount: 1,
     layerNames: [],
-    layerWidths: {},
     async predict(images, n) {
       const out = tf.tidy(() => model.predict(tf.tensor4d(images, [n, size, size, 3])) as tf.Tensor);
       const logits = (await out.data()) as Float32Array;

@@ -1,58 +1,88 @@
 /**
- * Thin adapter between the analyses and the information engine (workers/info): the one call the
- * map code needs, "the observed map and P permuted maps of one chunk of variables", expressed with
- * the engine's public kernels. Nothing here estimates information itself: copula normalisation,
- * the cc/cd map kernels and the seeded permutations are the engine's.
- *
- * The same (seed, P, nTrial) always yields the same permutations, so chunks of one map share them.
+ * Thin adapter between the analyses and the information engine (workers/info). The maps are built
+ * chunk by chunk of vertices (memory), so the adapter exposes "observed map + null maxima of one
+ * chunk" in terms of the engine's own pieces: copnorm, the map kernels, the permutation null model
+ * (buildModelCC/CD + nullMaxima, the matrix-product null) and its seeded permutations. The same
+ * (seed, P, nTrial) gives the same permutations to every chunk, so the maxima combine exactly.
+ * TFCE needs whole maps per permutation and goes through permutationMaxStat on the whole map.
+ * Nothing here estimates information itself.
  */
 import { copnorm } from '../info/copnorm';
-import { miMapCCKernel, miMapCDKernel } from '../info/map';
-import { Rng } from '../info/rng';
+import { gcmiMapCC, gcmiMapCD } from '../info/map';
+import { buildModelCC, buildModelCD, heapAlloc, nullMaxima, sharedAlloc, type NullModel } from '../info/nullmodel';
+import { nullMaximaThreaded, permutationMaxStat, permutations } from '../info/permutation';
+import { meshAdjacency } from '../info/tfce';
 import type { Response } from './maps';
 
-export interface PermutedMaps {
+export interface ChunkNull {
   /** [nVar] bits (NaN for degenerate variables). */
   observed: Float64Array;
-  /** [P][nVar] bits. */
-  permuted: Float64Array;
+  /** [P] maximum over this chunk's variables of each permuted map (bits). */
+  maxNull: Float64Array;
 }
 
-const permutationCache = new Map<string, Int32Array[]>();
+const permCache = new Map<string, Int32Array>();
 
-/** P seeded permutations of 0..n−1 (cached: every chunk of a map asks for the same ones). */
-export function permutations(n: number, P: number, seed: number): Int32Array[] {
-  const key = `${n}:${P}:${seed}`;
-  let perms = permutationCache.get(key);
-  if (!perms) {
-    const rng = new Rng(seed);
-    perms = Array.from({ length: P }, () => rng.permutation(n));
-    if (permutationCache.size > 8) permutationCache.clear();
-    permutationCache.set(key, perms);
+function cachedPermutations(P: number, n: number, seed: number, shared: boolean): Int32Array {
+  const key = `${P}:${n}:${seed}:${shared}`;
+  let p = permCache.get(key);
+  if (!p) {
+    p = permutations(P, n, seed, shared);
+    if (permCache.size > 4) permCache.clear();
+    permCache.set(key, p);
   }
-  return perms;
+  return p;
 }
 
-export function permutedMaps(x: Float64Array, nVar: number, nDim: number, nTrial: number, response: Response, P: number, seed: number): PermutedMaps {
+/** Observed MI and the null maxima of one chunk x [nVar][nDim][nTrial] (raw features: copula-normalised here). */
+export async function chunkNull(x: Float64Array, nVar: number, nDim: number, nTrial: number, response: Response, P: number, seed: number, threads: number): Promise<ChunkNull> {
   const cx = copnorm(x, nVar * nDim, nTrial);
-  const perms = permutations(nTrial, P, seed);
-  const permuted = new Float64Array(P * nVar);
+  const shared = threads > 1;
+  const alloc = shared ? sharedAlloc : heapAlloc;
+  let observed: Float64Array;
+  let model: NullModel;
   if (response.kind === 'continuous') {
     const cy = copnorm(response.y, 1, nTrial);
-    const observed = miMapCCKernel(cx, nVar, nDim, nTrial, cy, true, true, 0, nVar);
-    const py = new Float64Array(nTrial);
-    perms.forEach((perm, p) => {
-      for (let t = 0; t < nTrial; t++) py[t] = cy[perm[t]];
-      permuted.set(miMapCCKernel(cx, nVar, nDim, nTrial, py, true, true, 0, nVar), p * nVar);
-    });
-    return { observed, permuted };
+    observed = gcmiMapCC(cx, nVar, nDim, nTrial, cy, { copnorm: false, demeaned: true });
+    model = buildModelCC(cx, nVar, nDim, nTrial, cy, true, false, alloc);
+  } else {
+    observed = gcmiMapCD(cx, nVar, nDim, nTrial, response.y, response.classes, { copnorm: false, demeaned: true });
+    model = buildModelCD(cx, nVar, nDim, nTrial, response.y, response.classes, true, false, alloc);
   }
-  const { y, classes } = response;
-  const observed = miMapCDKernel(cx, nVar, nDim, nTrial, y, classes, true, true, 0, nVar);
-  const py = new Int32Array(nTrial);
-  perms.forEach((perm, p) => {
-    for (let t = 0; t < nTrial; t++) py[t] = y[perm[t]];
-    permuted.set(miMapCDKernel(cx, nVar, nDim, nTrial, py, classes, true, true, 0, nVar), p * nVar);
+  if (P === 0) return { observed, maxNull: new Float64Array(0) };
+  const perms = cachedPermutations(P, nTrial, seed, shared);
+  const maxNull = shared
+    ? await nullMaximaThreaded(model, perms, P, { type: 'mi' }, threads)
+    : nullMaxima(model, perms, 0, P);
+  return { observed, maxNull };
+}
+
+export interface TfceMap {
+  mi: Float64Array;
+  tfce: Float64Array;
+  maxNull: Float64Array;
+  threshold: number;
+  mask: Uint8Array;
+}
+
+/**
+ * TFCE over the mesh (E = 0.5, H = 2, the engine's defaults) with the maximum-statistic null, on a
+ * whole packed map: x [nVar][nDim][nTrial] for the variables `vertices` of a mesh `triangles`.
+ */
+export async function tfceMap(x: Float64Array, vertices: Uint32Array, nDim: number, nTrial: number, response: Response, P: number, seed: number, alpha: number, triangles: Uint32Array, vertexCount: number): Promise<TfceMap> {
+  // adjacency restricted to the packed variables: keep triangles whose vertices are all present
+  const slot = new Int32Array(vertexCount).fill(-1);
+  vertices.forEach((v, i) => (slot[v] = i));
+  const tris: number[] = [];
+  for (let t = 0; t < triangles.length; t += 3) {
+    const a = slot[triangles[t]], b = slot[triangles[t + 1]], c = slot[triangles[t + 2]];
+    if (a >= 0 && b >= 0 && c >= 0) tris.push(a, b, c);
+  }
+  const adjacency = meshAdjacency(Int32Array.from(tris), vertices.length);
+  const r = await permutationMaxStat({
+    x, nVar: vertices.length, nDim, nTrial,
+    y: response.y, k: response.kind === 'discrete' ? response.classes : undefined,
+    nPerm: P, seed, alpha, statistic: { type: 'tfce', adjacency },
   });
-  return { observed, permuted };
+  return { mi: r.mi, tfce: r.statistic, maxNull: r.maxNull, threshold: r.threshold, mask: r.mask };
 }

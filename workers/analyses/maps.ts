@@ -1,17 +1,18 @@
 /**
  * Per-vertex information maps with a family-wise error threshold (the reverse-correlation maps).
  *
- * I(feature_v; response) in bits for every vertex v (GCMI from workers/info), and the permutation
+ * I(feature_v; response) in bits for every vertex v (GCMI, workers/info), and the permutation
  * maximum statistic: the response is permuted P times, each permuted map's maximum over vertices
- * forms the null distribution of the maximum, and its (1 − alpha) quantile is the FWER threshold
- * (Nichols & Holmes 2002). The features are produced in chunks of vertices (a full map of 7,000
- * vertices × 3 dims × 2,000 trials is 340 MB in float64), with the same permutations for every
- * chunk, so the null maxima combine across chunks exactly.
+ * forms the null distribution of the maximum, and a vertex is significant when its MI exceeds all
+ * but ⌊alpha·(P+1)⌋ − 1 of those maxima (Nichols & Holmes 2002; p = (1 + #{max ≥ mi}) / (P + 1)).
+ * The features are produced in chunks of vertices (a full map of 7,000 vertices × 3 dims × 2,000
+ * trials is 340 MB in float64) with the same permutations for every chunk, so the null maxima
+ * combine across chunks exactly. TFCE (optional) needs whole maps and runs on the packed map.
  *
  * Layouts: a chunk's features Float64Array [vertex][dim][trial]; mi Float64Array [V] bits (0 for
  * vertices whose feature never varies: they carry no information and are never significant).
  */
-import { permutedMaps } from './info-adapter';
+import { chunkNull, tfceMap } from './info-adapter';
 
 export type Response =
   | { kind: 'continuous'; y: Float64Array }
@@ -22,10 +23,15 @@ export interface MapFeatures {
   nVar: number;
   nDim: number;
   nTrial: number;
-  /** Writes the features of variables [from, to) into out [to − from][nDim][nTrial]. */
+  /** Adds the features of variables [from, to) into out [to − from][nDim][nTrial] (zeroed by the caller). */
   fill(from: number, to: number, out: Float64Array): void;
-  /** Variables to skip (e.g. vertices that no component moves); null = none. */
+  /** 1 = variable to skip (e.g. vertices that no component moves); null = none. */
   skip: Uint8Array | null;
+  /**
+   * Dimensions each variable really has (≤ nDim; fill puts them first, zeros after), e.g. a vertex
+   * moved by one component only has a 1-D displacement. Absent: every variable has nDim.
+   */
+  rank?: Uint8Array;
 }
 
 export interface FweOptions {
@@ -34,30 +40,31 @@ export interface FweOptions {
   /** Family-wise error rate, e.g. 0.05. */
   alpha: number;
   seed: number;
-  /** Keep every permuted map (needed for TFCE); Float32 [P][V]. */
-  keepNullMaps?: boolean;
-  /** Vertices per chunk (memory: chunk × nDim × nTrial × 8 bytes). */
+  /** TFCE on the mesh instead of the raw MI as the statistic (needs the mesh). */
+  tfce?: { triangles: Uint32Array } | null;
+  /** Worker threads for the permutation null (default 1). */
+  threads?: number;
+  /** Variables per chunk (memory: chunk × nDim × nTrial × 8 bytes × ~3). */
   chunk?: number;
 }
 
 export interface FweMap {
   /** [V] bits. */
   mi: Float64Array;
-  /** [P] the maximum over vertices of each permuted map (bits). */
+  /** [V] TFCE scores when the test used TFCE, else null. */
+  tfce: Float64Array | null;
+  /** [P] the maximum over vertices of each permuted statistic. */
   maxNull: Float64Array;
-  /** (1 − alpha) quantile of maxNull (bits); +∞ without permutations. */
+  /** The statistic's FWER threshold (bits, or TFCE units); +∞ without (enough) permutations. */
   threshold: number;
-  /** [V] 1 = mi > threshold. */
+  /** [V] 1 = significant. */
   significant: Uint8Array;
-  /** [P][V] permuted maps (bits) when keepNullMaps. */
-  nullMaps: Float32Array | null;
+  permutations: number;
+  alpha: number;
+  seed: number;
 }
 
-/**
- * The FWER threshold from the null maxima, with the permutation p-value p = (1 + #{max ≥ mi}) / (P + 1)
- * (Phipson & Smyth 2010: never zero, exact level): mi is significant when at most ⌊alpha·(P+1)⌋ − 1
- * null maxima reach it, i.e. when it exceeds the returned order statistic. +∞ when P is too small.
- */
+/** The threshold from the null maxima: the ⌊alpha·(P+1)⌋-th largest (+∞ when P < 1/alpha − 1). */
 export function fweThreshold(maxNull: Float64Array, alpha: number): number {
   if (!(alpha > 0 && alpha < 1)) throw new Error(`alpha must be in (0, 1), got ${alpha}`);
   const P = maxNull.length;
@@ -67,43 +74,72 @@ export function fweThreshold(maxNull: Float64Array, alpha: number): number {
   return sorted[P - 1 - allowed];
 }
 
-export function informationMap(features: MapFeatures, response: Response, opts: FweOptions, onFraction: (f: number) => void = () => {}): FweMap {
+/** The variables to analyse, grouped by their dimension (maps of different dims share the permutations). */
+export function variablesByDim(f: MapFeatures): Map<number, Uint32Array> {
+  const groups = new Map<number, number[]>();
+  for (let v = 0; v < f.nVar; v++) {
+    if (f.skip && f.skip[v]) continue;
+    const d = f.rank ? f.rank[v] : f.nDim;
+    if (d === 0) continue;
+    if (!groups.has(d)) groups.set(d, []);
+    groups.get(d)!.push(v);
+  }
+  return new Map([...groups].sort((a, b) => b[0] - a[0]).map(([d, vs]) => [d, Uint32Array.from(vs)]));
+}
+
+/** Packs the first `dims` feature rows of `vars` into [vars.length][dims][nTrial]. */
+export function packFeatures(f: MapFeatures, vars: Uint32Array, dims = f.nDim): Float64Array {
+  const T = f.nTrial;
+  const out = new Float64Array(vars.length * dims * T);
+  const one = new Float64Array(f.nDim * T);
+  vars.forEach((v, i) => {
+    one.fill(0);
+    f.fill(v, v + 1, one);
+    out.set(one.subarray(0, dims * T), i * dims * T);
+  });
+  return out;
+}
+
+export async function informationMap(features: MapFeatures, response: Response, opts: FweOptions, onFraction: (f: number) => void = () => {}): Promise<FweMap> {
   const { nVar, nDim, nTrial } = features;
   if (response.y.length !== nTrial) throw new Error(`response has ${response.y.length} trials, features have ${nTrial}`);
   const P = opts.permutations;
   if (!(Number.isInteger(P) && P >= 0)) throw new Error(`permutations must be an integer ≥ 0, got ${P}`);
-  const chunk = Math.max(1, Math.min(nVar, opts.chunk ?? (Math.floor(4_000_000 / (nDim * nTrial)) || 1)));
+  if (!(opts.alpha > 0 && opts.alpha < 1)) throw new Error(`alpha must be in (0, 1), got ${opts.alpha}`);
+  const groups = variablesByDim(features);
+  const total = [...groups.values()].reduce((a, g) => a + g.length, 0);
   const mi = new Float64Array(nVar);
+  const significant = new Uint8Array(nVar);
+  const base = { permutations: P, alpha: opts.alpha, seed: opts.seed };
+  if (total === 0) return { ...base, mi, tfce: null, maxNull: new Float64Array(P), threshold: Infinity, significant };
+  if (opts.tfce && P > 0) {
+    // TFCE needs one whole map per permutation: analyse every variable in nDim dims (the rank-deficient
+    // ones would be singular), so TFCE maps are restricted to full-rank variables.
+    const vars = groups.get(nDim) ?? new Uint32Array(0);
+    const r = await tfceMap(packFeatures(features, vars), vars, nDim, nTrial, response, P, opts.seed, opts.alpha, opts.tfce.triangles, nVar);
+    const tf = new Float64Array(nVar);
+    vars.forEach((v, i) => {
+      mi[v] = Number.isFinite(r.mi[i]) ? r.mi[i] : 0;
+      tf[v] = Number.isFinite(r.tfce[i]) ? r.tfce[i] : 0;
+      significant[v] = r.mask[i];
+    });
+    onFraction(1);
+    return { ...base, mi, tfce: tf, maxNull: r.maxNull, threshold: r.threshold, significant };
+  }
   const maxNull = new Float64Array(P).fill(-Infinity);
-  const nullMaps = opts.keepNullMaps && P > 0 ? new Float32Array(P * nVar) : null;
-  const buf = new Float64Array(chunk * nDim * nTrial);
-  const idx: number[] = [];
-  for (let from = 0; from < nVar; from += chunk) {
-    const to = Math.min(nVar, from + chunk);
-    // the kept variables of this chunk, packed
-    idx.length = 0;
-    for (let v = from; v < to; v++) if (!features.skip || !features.skip[v]) idx.push(v);
-    if (idx.length > 0) {
-      const raw = buf.subarray(0, (to - from) * nDim * nTrial);
-      raw.fill(0);
-      features.fill(from, to, raw);
-      const stride = nDim * nTrial;
-      const packed = new Float64Array(idx.length * stride);
-      idx.forEach((v, i) => packed.set(raw.subarray((v - from) * stride, (v - from + 1) * stride), i * stride));
-      const res = permutedMaps(packed, idx.length, nDim, nTrial, response, P, opts.seed);
-      idx.forEach((v, i) => (mi[v] = Number.isFinite(res.observed[i]) ? res.observed[i] : 0));
-      for (let p = 0; p < P; p++) {
-        const row = res.permuted.subarray(p * idx.length, (p + 1) * idx.length);
-        let m = maxNull[p];
-        for (let i = 0; i < row.length; i++) if (row[i] > m) m = row[i];
-        maxNull[p] = m;
-        if (nullMaps) idx.forEach((v, i) => (nullMaps[p * nVar + v] = Number.isFinite(row[i]) ? row[i] : 0));
-      }
+  let done = 0;
+  for (const [dims, vars] of groups) {
+    const chunk = Math.max(1, Math.min(vars.length, opts.chunk ?? (Math.floor(3_000_000 / (dims * nTrial)) || 1)));
+    for (let c0 = 0; c0 < vars.length; c0 += chunk) {
+      const part = vars.subarray(c0, Math.min(vars.length, c0 + chunk));
+      const r = await chunkNull(packFeatures(features, part, dims), part.length, dims, nTrial, response, P, opts.seed, opts.threads ?? 1);
+      part.forEach((v, i) => (mi[v] = Number.isFinite(r.observed[i]) ? r.observed[i] : 0));
+      for (let p = 0; p < P; p++) if (r.maxNull[p] > maxNull[p]) maxNull[p] = r.maxNull[p];
+      done += part.length;
+      onFraction(done / total);
     }
-    onFraction(to / nVar);
   }
   const threshold = fweThreshold(maxNull, opts.alpha);
-  const significant = new Uint8Array(nVar);
   for (let v = 0; v < nVar; v++) significant[v] = mi[v] > threshold ? 1 : 0;
-  return { mi, maxNull, threshold, significant, nullMaps };
+  return { ...base, mi, tfce: null, maxNull, threshold, significant };
 }

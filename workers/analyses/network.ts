@@ -4,11 +4,16 @@
  * oracles (fixed functions of the stimulus) implement it directly.
  *
  * Layouts: images Float32Array [n][size][size][3] RGB in [0, 1]; logits [n][classes];
- * activations[layer] Float32Array [n][width] (flattened per image; width = H·W·C of the layer).
+ * activations[layer] = { shape: [n, ...layer shape], data } (channels last, row-major).
  */
+export interface LayerActivation {
+  shape: number[];
+  data: Float32Array;
+}
+
 export interface Prediction {
   logits: Float32Array;
-  activations: Record<string, Float32Array>;
+  activations: Record<string, LayerActivation>;
 }
 
 export interface Network {
@@ -17,8 +22,6 @@ export interface Network {
   classCount: number;
   /** Names of the layers whose activations predict can return, shallow to deep (e.g. conv1, block1..4, pool). */
   layerNames: string[];
-  /** Widths (values per image) of those layers. */
-  layerWidths: Record<string, number>;
   predict(images: Float32Array, n: number, layers: string[]): Promise<Prediction>;
   /** A description stored with every result: backend, weights file, etc. */
   describe(): Record<string, unknown>;

@@ -20,8 +20,9 @@
  * Layouts: component noise [K][T] (component-major); vertex noise [T][vertex of the set][3].
  */
 import type { FaceModel } from '../faces/model';
-import { createRng, gaussian, hashInts } from '../faces/rng';
+import { createRng, hashInts } from '../faces/rng';
 import type { MapFeatures } from './maps';
+import { jacobiEigen } from './pca';
 
 export type NoiseBasis = 'components' | 'vertex';
 
@@ -55,8 +56,7 @@ export function drawNoise(model: FaceModel, spec: NoiseSpec): TrialNoise {
   const fill = (n: number, sd: number, stream: number) => {
     const out = new Float32Array(n);
     if (sd === 0) return out;
-    const rng = createRng(hashInts(spec.seed, stream));
-    for (let i = 0; i < n; i++) out[i] = sd * gaussian(rng);
+    fillNormal(createRng(hashInts(spec.seed, stream)), out, sd);
     return out;
   };
   if (spec.basis === 'components') {
@@ -70,6 +70,17 @@ export function drawNoise(model: FaceModel, spec: NoiseSpec): TrialNoise {
   for (const v of vertices) if (v >= model.vertexCount) throw new Error(`noise vertices: ${v} is not a vertex (< ${model.vertexCount})`);
   const n = T * vertices.length * 3;
   return { spec, vertexCount: model.vertexCount, vertices, shape: fill(n, spec.shapeSd, 3), texture: fill(n, spec.textureSd, 4) };
+}
+
+/** Fills out with N(0, sd²) draws: Box-Muller using both outputs of each pair (millions per analysis). */
+function fillNormal(rng: () => number, out: Float32Array, sd: number): void {
+  for (let i = 0; i < out.length; i += 2) {
+    const u = rng() || 1e-12;
+    const r = sd * Math.sqrt(-2 * Math.log(u));
+    const a = 2 * Math.PI * rng();
+    out[i] = r * Math.cos(a);
+    if (i + 1 < out.length) out[i + 1] = r * Math.sin(a);
+  }
 }
 
 /** Adds trial t's shape noise to positions [V][3] (mm), in place. */
@@ -143,19 +154,17 @@ export function noiseFeatures(model: FaceModel, noise: TrialNoise, kind: 'shape'
   const basis = kind === 'shape' ? model.shapeBasis : model.textureBasis;
   const sd = kind === 'shape' ? model.shapeSd : model.textureSd;
   const ks = kind === 'texture' && band !== undefined ? bandComponents(model, band) : Int32Array.from({ length: sd.length }, (_, k) => k);
-  // vertices that no included component moves carry no information: skip them
-  for (let v = 0; v < V; v++) {
-    for (const k of ks) {
-      const o = k * N + v * 3;
-      if (basis[o] !== 0 || basis[o + 1] !== 0 || basis[o + 2] !== 0) { skip[v] = 0; break; }
-    }
-  }
+  const { rank, rotation } = vertexSubspaces(basis, sd, ks, V);
+  for (let v = 0; v < V; v++) skip[v] = rank[v] === 0 ? 1 : 0;
+  const raw = new Float64Array(3 * T);
   return {
-    nVar: V, nDim: 3, nTrial: T, skip,
+    nVar: V, nDim: 3, nTrial: T, skip, rank,
     fill(from, to, out) {
       for (let v = from; v < to; v++) {
+        if (rank[v] === 0) continue;
+        raw.fill(0);
         for (let d = 0; d < 3; d++) {
-          const row = out.subarray(((v - from) * 3 + d) * T, ((v - from) * 3 + d + 1) * T);
+          const row = raw.subarray(d * T, (d + 1) * T);
           for (const k of ks) {
             const w = sd[k] * basis[k * N + v * 3 + d];
             if (w === 0) continue;
@@ -163,7 +172,45 @@ export function noiseFeatures(model: FaceModel, noise: TrialNoise, kind: 'shape'
             for (let t = 0; t < T; t++) row[t] += w * c[t];
           }
         }
+        // rotate onto the vertex's feature subspace: the first rank[v] rows carry all of it
+        for (let j = 0; j < rank[v]; j++) {
+          const r0 = rotation[v * 9 + j * 3], r1 = rotation[v * 9 + j * 3 + 1], r2 = rotation[v * 9 + j * 3 + 2];
+          const o = ((v - from) * 3 + j) * T;
+          for (let t = 0; t < T; t++) out[o + t] += r0 * raw[t] + r1 * raw[T + t] + r2 * raw[2 * T + t];
+        }
       }
     },
   };
+}
+
+/**
+ * Per vertex, the subspace its 3D feature moves in: with few components acting on a vertex (or
+ * components whose colour change is pure luminance), the three coordinates are collinear and their
+ * covariance is singular. rank[v] = dimension of the span of the loadings L_v = (sd_k B_k[v])_k
+ * (eigenvalues of L_v L_vᵀ above 1e-6 of the largest; 0 = nothing moves it), rotation[v] = the
+ * eigenvectors as rows [3][3], largest first. Rotating the feature onto them loses no information.
+ */
+export function vertexSubspaces(basis: Float32Array, sd: Float32Array, ks: Int32Array, V: number): { rank: Uint8Array; rotation: Float64Array } {
+  const N = V * 3;
+  const rank = new Uint8Array(V);
+  const rotation = new Float64Array(V * 9);
+  const g = new Float64Array(9);
+  for (let v = 0; v < V; v++) {
+    g.fill(0);
+    for (const k of ks) {
+      const o = k * N + v * 3;
+      const a = sd[k] * basis[o], b = sd[k] * basis[o + 1], c = sd[k] * basis[o + 2];
+      g[0] += a * a; g[1] += a * b; g[2] += a * c; g[4] += b * b; g[5] += b * c; g[8] += c * c;
+    }
+    g[3] = g[1]; g[6] = g[2]; g[7] = g[5];
+    if (g[0] + g[4] + g[8] === 0) continue;
+    const { values, vectors } = jacobiEigen(g, 3);
+    const order = [0, 1, 2].sort((i, j) => values[j] - values[i]);
+    const top = values[order[0]];
+    order.forEach((e, j) => {
+      if (values[e] > 1e-6 * top) rank[v]++;
+      for (let d = 0; d < 3; d++) rotation[v * 9 + j * 3 + d] = vectors[d * 3 + e];
+    });
+  }
+  return { rank, rotation };
 }

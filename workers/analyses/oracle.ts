@@ -39,6 +39,8 @@ export interface OracleConfig {
   textureSd?: number;
   /** Image oracle render size (px). */
   sizePx?: number;
+  /** Worker threads for the permutation null. */
+  threads?: number;
 }
 
 export interface OracleResult {
@@ -122,9 +124,9 @@ export async function runOracle(model: FaceModel, cfg: OracleConfig, onProgress?
     y = plantedResponse(model, noise, cfg.kind as 'shape' | 'texture', region);
   }
   const plantedKind = cfg.kind === 'shape' ? 'shape' : 'texture';
-  const opts = { permutations, alpha, seed: cfg.seed ^ 0x5eed };
-  const planted = informationMap(noiseFeatures(model, noise, plantedKind), { kind: 'continuous', y }, opts, stages.sub('planted'));
-  const other = image ? null : informationMap(noiseFeatures(model, noise, plantedKind === 'shape' ? 'texture' : 'shape'), { kind: 'continuous', y }, opts, stages.sub('other'));
+  const opts = { permutations, alpha, seed: cfg.seed ^ 0x5eed, threads: cfg.threads ?? 1 };
+  const planted = await informationMap(noiseFeatures(model, noise, plantedKind), { kind: 'continuous', y }, opts, stages.sub('planted'));
+  const other = image ? null : await informationMap(noiseFeatures(model, noise, plantedKind === 'shape' ? 'texture' : 'shape'), { kind: 'continuous', y }, opts, stages.sub('other'));
   const rec = recovery(planted.significant, regionMask(model.vertexCount, region));
   return {
     kind: cfg.kind, region, trials, planted, other, recovery: rec, maskPixels,

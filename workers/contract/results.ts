@@ -121,6 +121,7 @@ export const ReverseCorrelationSummary = z.object({
   /** Fraction of trials classified as the target. */
   accuracy: z.number(),
   maps: z.array(InformationMapSummary),
+  notes: z.array(z.string()).default([]),
   /**
    * Per-component MI (bits) between each noise coefficient and each response:
    * float32 [response][component], responses in `responses`, shape components then texture components.
@@ -133,6 +134,13 @@ export type ReverseCorrelationSummary = z.infer<typeof ReverseCorrelationSummary
 
 // ---- 3. Hidden layers -------------------------------------------------------------------------
 
+const LayerFeatureStats = z.object({
+  meanBits: z.number().nullable(),
+  maxBits: z.number().nullable(),
+  meanCoinfoBits: z.number().nullable(),
+  minCoinfoBits: z.number().nullable(),
+});
+
 export const LayerInformation = z.object({
   layer: z.string(),
   /** Depth index, 0 = shallowest. */
@@ -140,12 +148,15 @@ export const LayerInformation = z.object({
   pcaComponents: z.number().int(),
   /** Fraction of the layer's variance (after spatial pooling) the kept components explain. */
   explainedVariance: z.number(),
-  /** I(layer; decision) and I(layer; logit), bits. */
-  decisionBits: z.number(),
+  /** I(layer; decision) and I(layer; logit), bits (null: constant decision). */
+  decisionBits: z.number().nullable(),
   logitBits: z.number(),
-  /** Mean and max over vertices of I(feature_v; layer), bits. */
-  shape: z.object({ meanBits: z.number(), maxBits: z.number(), meanCoinfoBits: z.number(), minCoinfoBits: z.number() }),
-  texture: z.object({ meanBits: z.number(), maxBits: z.number(), meanCoinfoBits: z.number(), minCoinfoBits: z.number() }),
+  /**
+   * Over vertices: mean and max of I(feature_v; layer), mean and min (most redundant) of the
+   * co-information with the decision, bits; null when the feature had no noise or the decision was constant.
+   */
+  shape: LayerFeatureStats,
+  texture: LayerFeatureStats,
 });
 export type LayerInformation = z.infer<typeof LayerInformation>;
 
@@ -160,9 +171,11 @@ export const HiddenLayersSummary = z.object({
    * float32 [layer][vertex] (layers in the order above):
    *  shapeMi / textureMi: I(feature_v; layer PCA) bits;
    *  shapeCoinfo / textureCoinfo: co-information I(feature_v; layer; decision) bits (negative = redundancy:
-   *  what the layer holds about the feature that the decision also uses).
+   *  what the layer holds about the feature that the decision also uses). NaN = vertex not analysed.
+   * An array is absent when its feature had no noise (or, for co-information, the decision was constant).
    */
-  arrays: z.object({ shapeMi: ArrayRef, textureMi: ArrayRef, shapeCoinfo: ArrayRef, textureCoinfo: ArrayRef }),
+  arrays: z.object({ shapeMi: ArrayRef.optional(), textureMi: ArrayRef.optional(), shapeCoinfo: ArrayRef.optional(), textureCoinfo: ArrayRef.optional() }),
+  notes: z.array(z.string()).default([]),
 });
 export type HiddenLayersSummary = z.infer<typeof HiddenLayersSummary>;
 
@@ -171,13 +184,16 @@ export type HiddenLayersSummary = z.infer<typeof HiddenLayersSummary>;
 export const LayerInvariance = z.object({
   layer: z.string(),
   depth: z.number().int(),
-  /** Mean over vertices of the pooled MI I(feature; layer) across all poses and of the conditional MI given pose (bits). */
-  pooledBits: z.number(),
-  conditionalBits: z.number(),
-  /** conditional / pooled over the mean maps (1 = the layer's feature information does not depend on pose). */
-  invarianceIndex: z.number(),
-  /** Mean pairwise Dice overlap of the per-pose significant (top-decile when no test) vertex sets. */
-  dice: z.number(),
+  /**
+   * Means over vertices (bits): conditionalBits = I(feature; layer | pose) (gccmi_ccd), pooledBits =
+   * the MI of the within-pose copula-normalised data pooled over poses.
+   */
+  pooledBits: z.number().nullable(),
+  conditionalBits: z.number().nullable(),
+  /** pooled / conditional: 1 = the layer encodes the feature the same way at every pose, → 0 = pose-specific codes. */
+  invarianceIndex: z.number().nullable(),
+  /** Mean over pairs of poses of the Dice overlap of the per-pose significant vertex sets (Bonferroni, χ² approximation). */
+  dice: z.number().nullable(),
 });
 
 export const PoseInvarianceSummary = z.object({
@@ -185,19 +201,26 @@ export const PoseInvarianceSummary = z.object({
   identity: z.number().int(),
   trialsPerPose: z.number().int(),
   posesYawDeg: z.array(z.number()),
-  feature: z.enum(['shape', 'texture']),
-  layers: z.array(LayerInvariance),
-  /**
-   * float32 [layer][vertex]: pooledMi, conditionalMi (bits); perPoseMi float32 [layer][pose][vertex] bits;
-   * selected uint8 [layer][pose][vertex] (the vertices the Dice overlap compares).
-   */
-  arrays: z.object({ pooledMi: ArrayRef, conditionalMi: ArrayRef, perPoseMi: ArrayRef, selected: ArrayRef }),
+  /** The per-pose MI (bits) above which a vertex counts as significant for the Dice overlap. */
+  thresholdBits: z.number(),
+  /** Accuracy of the network on the noisy trials at each pose. */
+  accuracyPerPose: z.array(z.number()),
+  features: z.array(z.object({
+    feature: z.enum(['shape', 'texture']),
+    layers: z.array(LayerInvariance),
+    /**
+     * float32 [layer][vertex]: pooledMi, conditionalMi (bits, NaN = not analysed);
+     * perPoseMi float32 [layer][pose][vertex] bits; selected uint8 [layer][pose][vertex] (1 = significant at that pose).
+     */
+    arrays: z.object({ pooledMi: ArrayRef, conditionalMi: ArrayRef, perPoseMi: ArrayRef, selected: ArrayRef }),
+  })),
 });
 export type PoseInvarianceSummary = z.infer<typeof PoseInvarianceSummary>;
 
 // ---- The battery ------------------------------------------------------------------------------
 
 export const StageTiming = z.object({ stage: z.string(), seconds: z.number() });
+export type StageTiming = z.infer<typeof StageTiming>;
 
 /**
  * A battery bundle: summary.json = BatterySummary; each analysis's summary inline (its arrays'

@@ -1,0 +1,183 @@
+/**
+ * Result bundles (workers/contract/results.ts): a directory with summary.json and raw little-endian
+ * arrays. Written into a temporary sibling directory and renamed into place at the end, so a reader
+ * never sees half a bundle. Also converts the in-memory analysis results into their summaries.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FaceModel } from '../faces/model';
+import type {
+  ArrayRef, GeneralisationSummary, HiddenLayersSummary, InformationMapSummary, PoseInvarianceSummary, ReverseCorrelationSummary,
+} from '../contract/results';
+import type { GeneralisationResult } from './generalisation';
+import { mapStats, type HiddenLayersResult } from './hidden-layers';
+import type { FweMap } from './maps';
+import type { PoseInvarianceResult } from './pose-invariance';
+import type { ReverseCorrelationResult } from './reverse-correlation';
+
+type Typed = Float32Array | Uint8Array | Int32Array;
+
+/** null for NaN/±∞ (JSON has no NaN). */
+export const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+export class BundleWriter {
+  readonly tmp: string;
+  private closed = false;
+
+  constructor(readonly dir: string) {
+    this.tmp = `${path.resolve(dir)}.partial-${process.pid}`;
+    rmSync(this.tmp, { recursive: true, force: true });
+    mkdirSync(this.tmp, { recursive: true });
+  }
+
+  /** Writes one array; `file` is relative to the bundle (sub-directories allowed). */
+  array(file: string, data: Typed, shape: number[], layout: string, unit = '', columns?: string[]): ArrayRef {
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (n !== data.length) throw new Error(`bundle array '${file}': shape ${JSON.stringify(shape)} holds ${n} values, data has ${data.length}`);
+    const dtype = data instanceof Float32Array ? 'float32' : data instanceof Uint8Array ? 'uint8' : 'int32';
+    const full = path.join(this.tmp, file);
+    mkdirSync(path.dirname(full), { recursive: true });
+    // typed arrays are little-endian on every platform Node runs on (x86, arm64)
+    writeFileSync(full, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return { file, dtype, shape, layout, unit, ...(columns ? { columns } : {}) };
+  }
+
+  /** Writes summary.json and moves the bundle into place (replacing an older one). */
+  finish(summary: unknown): string {
+    if (this.closed) throw new Error('bundle already finished');
+    writeFileSync(path.join(this.tmp, 'summary.json'), `${JSON.stringify(summary, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+    const target = path.resolve(this.dir);
+    if (existsSync(target)) rmSync(target, { recursive: true, force: true });
+    renameSync(this.tmp, target);
+    this.closed = true;
+    return target;
+  }
+
+  abort(): void {
+    rmSync(this.tmp, { recursive: true, force: true });
+    this.closed = true;
+  }
+}
+
+export function mapSummary(w: BundleWriter, prefix: string, name: string, feature: string, response: InformationMapSummary['response'], m: FweMap): InformationMapSummary {
+  const V = m.mi.length;
+  let peak = 0;
+  for (let v = 1; v < V; v++) if (m.mi[v] > m.mi[peak]) peak = v;
+  const stat = m.tfce ? 'TFCE' : 'MI';
+  return {
+    name, feature, response,
+    test: {
+      method: m.permutations === 0 ? 'none' : m.tfce ? 'tfce-max-statistic' : 'max-statistic',
+      permutations: m.permutations, alpha: m.alpha, threshold: Number.isFinite(m.threshold) ? m.threshold : Number.MAX_VALUE, seed: m.seed,
+    },
+    maxBits: m.mi[peak], peakVertex: peak,
+    significant: m.significant.reduce((a, b) => a + b, 0),
+    arrays: {
+      mi: w.array(`${prefix}${name}.mi.f32`, Float32Array.from(m.mi), [V], '[vertex]', 'bits'),
+      significant: w.array(`${prefix}${name}.significant.u8`, m.significant, [V], '[vertex]'),
+      ...(m.tfce ? { tfce: w.array(`${prefix}${name}.tfce.f32`, Float32Array.from(m.tfce), [V], `[vertex] (${stat} score)`) } : {}),
+    },
+  };
+}
+
+export function reverseCorrelationSummary(w: BundleWriter, prefix: string, r: ReverseCorrelationResult): ReverseCorrelationSummary {
+  const o = r.options;
+  const K = r.shapeComponents + r.textureComponents;
+  return {
+    kind: 'reverse-correlation', identity: r.identity, trials: o.trials,
+    view: { sizePx: r.run.view.sizePx, yawDeg: r.run.view.yawDeg, pitchDeg: 0 },
+    noise: { shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed, basis: o.basis },
+    accuracy: r.accuracy,
+    maps: r.maps.map((m) => mapSummary(w, prefix, m.name, m.feature, m.response, m.map)),
+    notes: r.notes,
+    componentMi: {
+      responses: ['logit', 'decision'], shapeComponents: r.shapeComponents, textureComponents: r.textureComponents,
+      array: w.array(`${prefix}component-mi.f32`, r.componentMi, [2, K], '[response][component] (shape components, then texture)', 'bits'),
+    },
+    trialTable: w.array(`${prefix}trials.f32`, r.trialTable, [o.trials, 4], '[trial][column]', '', ['logit', 'probability', 'decision', 'predicted']),
+  };
+}
+
+function stack(rows: (Float32Array | null)[], V: number): Float32Array | null {
+  if (rows.some((r) => r === null)) return null;
+  const out = new Float32Array(rows.length * V);
+  rows.forEach((r, i) => out.set(r!, i * V));
+  return out;
+}
+
+export function hiddenLayersSummary(w: BundleWriter, prefix: string, model: FaceModel, identity: number, view: { sizePx: number; yawDeg: number }, r: HiddenLayersResult): HiddenLayersSummary {
+  const V = model.vertexCount;
+  const L = r.layers.length;
+  const arrays: HiddenLayersSummary['arrays'] = {};
+  for (const key of ['shapeMi', 'textureMi', 'shapeCoinfo', 'textureCoinfo'] as const) {
+    const data = stack(r.layers.map((l) => l[key]), V);
+    if (data) arrays[key] = w.array(`${prefix}${key}.f32`, data, [L, V], '[layer][vertex]', 'bits');
+  }
+  const stats = (mi: Float32Array | null, co: Float32Array | null) => {
+    const a = mapStats(mi), b = mapStats(co);
+    return { meanBits: finiteOrNull(a.mean), maxBits: finiteOrNull(a.max), meanCoinfoBits: finiteOrNull(b.mean), minCoinfoBits: finiteOrNull(b.min) };
+  };
+  return {
+    kind: 'hidden-layers', identity, trials: r.trials, view: { ...view, pitchDeg: 0 },
+    layers: r.layers.map((l) => ({
+      layer: l.layer, depth: l.depth, pcaComponents: l.k, explainedVariance: l.explainedVariance,
+      decisionBits: finiteOrNull(l.decisionBits), logitBits: l.logitBits,
+      shape: stats(l.shapeMi, l.shapeCoinfo), texture: stats(l.textureMi, l.textureCoinfo),
+    })),
+    arrays, notes: r.notes,
+  };
+}
+
+export function poseInvarianceSummary(w: BundleWriter, prefix: string, model: FaceModel, r: PoseInvarianceResult): PoseInvarianceSummary {
+  const V = model.vertexCount;
+  const P = r.options.posesYawDeg.length;
+  return {
+    kind: 'pose-invariance', identity: r.options.identity, trialsPerPose: r.options.trials, posesYawDeg: r.options.posesYawDeg,
+    thresholdBits: r.thresholdBits,
+    accuracyPerPose: r.runs.map((run) => run.decision.reduce((a, b) => a + b, 0) / run.trials),
+    features: r.features.map((f) => {
+      const L = f.layers.length;
+      const cat = <T extends Float32Array | Uint8Array>(pick: (l: (typeof f.layers)[number]) => T, per: number, make: (n: number) => T): T => {
+        const out = make(L * per);
+        f.layers.forEach((l, i) => out.set(pick(l), i * per));
+        return out;
+      };
+      return {
+        feature: f.feature,
+        layers: f.layers.map((l) => ({
+          layer: l.layer, depth: l.depth, pooledBits: finiteOrNull(l.pooledBits), conditionalBits: finiteOrNull(l.conditionalBits),
+          invarianceIndex: finiteOrNull(l.invarianceIndex), dice: finiteOrNull(l.dice),
+        })),
+        arrays: {
+          pooledMi: w.array(`${prefix}${f.feature}.pooled-mi.f32`, cat((l) => l.pooledMi, V, (n) => new Float32Array(n)), [L, V], '[layer][vertex]', 'bits'),
+          conditionalMi: w.array(`${prefix}${f.feature}.conditional-mi.f32`, cat((l) => l.conditionalMi, V, (n) => new Float32Array(n)), [L, V], '[layer][vertex]', 'bits'),
+          perPoseMi: w.array(`${prefix}${f.feature}.per-pose-mi.f32`, cat((l) => l.perPoseMi, P * V, (n) => new Float32Array(n)), [L, P, V], '[layer][pose][vertex]', 'bits'),
+          selected: w.array(`${prefix}${f.feature}.selected.u8`, cat((l) => l.selected, P * V, (n) => new Uint8Array(n)), [L, P, V], '[layer][pose][vertex]'),
+        },
+      };
+    }),
+  };
+}
+
+export function generalisationSummary(w: BundleWriter, prefix: string, r: GeneralisationResult): GeneralisationSummary {
+  // levels differ between scale and morph curves, so the curves are concatenated, not a rectangle
+  const curves = r.curves.map((c) => ({ ...c }));
+  const probability = w.array(`${prefix}probability.f32`, concat(r.probability), [r.probability.reduce((a, b) => a + b.length, 0)],
+    '[curve][identity][pose][level] concatenated in curve order (levels per curve: curves[i].levels)', '');
+  const correct = w.array(`${prefix}correct.u8`, concatU8(r.correct), [r.correct.reduce((a, b) => a + b.length, 0)],
+    '[curve][identity][pose][level] concatenated in curve order; 1 = top-1 is the original identity', '');
+  return { kind: 'generalisation', identities: r.identities, posesYawDeg: r.posesYawDeg, sizePx: r.sizePx, curves, arrays: { probability, correct } };
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, b) => a + b.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+function concatU8(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, b) => a + b.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}

@@ -1,0 +1,162 @@
+/**
+ * 3. Hidden layers: with the reverse-correlation trials, what each layer represents about the
+ * diagnostic features, and how much of it the decision also uses.
+ *
+ * Per layer: the pooled activations reduced by PCA to k dimensions (pca.ts). Per vertex v:
+ *   I(F_v; L)            MI between the vertex feature F_v (3D displacement or albedo) and the layer (bits);
+ *   II(F_v; L; D)        co-information with the decision D (correct or not), computed with the
+ *                        decision as the target: I(D; F_v, L) − I(D; F_v) − I(D; L). Negative =
+ *                        redundancy: the layer holds feature information that the decision also carries.
+ * Estimators: the information engine's Gaussian-copula pieces (copnorm once per chunk and per
+ * layer, then miGGSamples / miModelGDSamples, i.e. gcmi_cc and gcmi_model_cd without re-ranking).
+ * Information-versus-depth curves: the mean and max over vertices per layer, in depth order.
+ */
+import type { FaceModel } from '../faces/model';
+import { copnorm } from '../info/copnorm';
+import { miModelGDSamples } from '../info/discrete';
+import { miGGSamples } from '../info/gaussian';
+import type { Samples } from '../info/validate';
+import type { MapFeatures } from './maps';
+import { noiseFeatures, type TrialNoise } from './noise';
+import { pcaScores } from './pca';
+import type { OnProgress } from './progress';
+import { Stages } from './progress';
+import type { TrialRun } from './trials';
+
+export interface HiddenLayersOptions {
+  /** PCA dimensions per layer (default 8). */
+  pcaComponents: number;
+  /** Layers to analyse, shallow to deep (default: every layer kept in the run). */
+  layers?: string[];
+  /** Analyse every n-th vertex only (1 = all); the others get NaN. */
+  vertexStride: number;
+  seed: number;
+}
+
+export interface LayerMaps {
+  layer: string;
+  depth: number;
+  k: number;
+  explainedVariance: number;
+  /** I(L; D) and I(L; logit), bits. */
+  decisionBits: number;
+  logitBits: number;
+  /** [V] bits (NaN where not analysed). */
+  shapeMi: Float32Array | null;
+  textureMi: Float32Array | null;
+  shapeCoinfo: Float32Array | null;
+  textureCoinfo: Float32Array | null;
+  /** [k][T] copula-normalised PCA scores (pose invariance reuses them). */
+  scores: Float64Array;
+}
+
+export interface HiddenLayersResult {
+  trials: number;
+  layers: LayerMaps[];
+  notes: string[];
+}
+
+const copnormSamples = (data: Float64Array, dims: number, trials: number): Samples => ({ data: copnorm(data, dims, trials), dims, trials });
+
+/** Stacks two [dim][trial] sample sets (same trials) into one. */
+function stackInto(a: Samples, b: Samples, out: Float64Array): Samples {
+  out.set(a.data, 0);
+  out.set(b.data, a.data.length);
+  return { data: out, dims: a.dims + b.dims, trials: a.trials };
+}
+
+/** Per-vertex I(F_v; L) and co-information with D, for every layer, over chunks of vertices. */
+function featureLayerMaps(
+  f: MapFeatures, layers: Samples[], decision: Int32Array | null, layerDecisionBits: number[], stride: number, onFraction: (x: number) => void,
+): { mi: Float32Array[]; coinfo: Float32Array[] } {
+  const { nVar, nTrial: T } = f;
+  const mi = layers.map(() => new Float32Array(nVar).fill(NaN));
+  const coinfo = layers.map(() => new Float32Array(nVar).fill(NaN));
+  const chunk = Math.max(1, Math.floor(1_500_000 / (3 * T)));
+  const vars: number[] = [];
+  for (let v = 0; v < nVar; v += stride) if (!f.skip || !f.skip[v]) vars.push(v);
+  const one = new Float64Array(3 * T);
+  const stackBuf = new Float64Array((3 + Math.max(...layers.map((l) => l.dims))) * T);
+  for (let c0 = 0; c0 < vars.length; c0 += chunk) {
+    const part = vars.slice(c0, c0 + chunk);
+    const raw = new Float64Array(part.length * 3 * T);
+    part.forEach((v, i) => {
+      one.fill(0);
+      f.fill(v, v + 1, one);
+      raw.set(one, i * 3 * T);
+    });
+    const cx = copnorm(raw, part.length * 3, T);
+    part.forEach((v, i) => {
+      // the vertex's own feature dimensions only (rows past its rank are padding, noise.ts)
+      const dims = f.rank ? f.rank[v] : 3;
+      if (dims === 0) return;
+      const sx: Samples = { data: cx.subarray(i * 3 * T, i * 3 * T + dims * T), dims, trials: T };
+      try {
+        const fd = decision ? miModelGDSamples(sx, decision, 2, { demeaned: true }) : NaN;
+        layers.forEach((sl, l) => {
+          mi[l][v] = miGGSamples(sx, sl, { demeaned: true });
+          if (decision) {
+            const joint = miModelGDSamples(stackInto(sx, sl, stackBuf.subarray(0, (dims + sl.dims) * T)), decision, 2, { demeaned: true });
+            coinfo[l][v] = joint - fd - layerDecisionBits[l];
+          }
+        });
+      } catch {
+        // a degenerate vertex (e.g. clamped albedo that never changes): left NaN
+      }
+    });
+    onFraction(Math.min(1, (c0 + part.length) / vars.length));
+  }
+  return { mi, coinfo };
+}
+
+export function hiddenLayers(model: FaceModel, run: TrialRun, noise: TrialNoise, options: Partial<HiddenLayersOptions> = {}, onProgress?: OnProgress): HiddenLayersResult {
+  const o: HiddenLayersOptions = { pcaComponents: 8, vertexStride: 1, seed: 1, ...options };
+  if (!(Number.isInteger(o.pcaComponents) && o.pcaComponents >= 1 && o.pcaComponents <= 64)) throw new Error(`pcaComponents must be an integer in [1, 64], got ${o.pcaComponents}`);
+  if (!(Number.isInteger(o.vertexStride) && o.vertexStride >= 1)) throw new Error(`vertexStride must be an integer ≥ 1, got ${o.vertexStride}`);
+  const names = o.layers ?? Object.keys(run.layers);
+  for (const l of names) if (!run.layers[l]) throw new Error(`layer '${l}' was not recorded in the trials (recorded: ${Object.keys(run.layers).join(', ') || 'none'})`);
+  if (names.length === 0) throw new Error('hidden layers: no layer activations were recorded; run the trials with layers');
+  const T = run.trials;
+  const stages = new Stages({ pca: 1, shape: 3, texture: 3 }, onProgress);
+  const notes: string[] = [];
+  const correct = run.decision.reduce((a, b) => a + b, 0);
+  const decision = correct >= 4 && T - correct >= 4 ? run.decision : null;
+  if (!decision) notes.push(`co-information skipped: the decision is (almost) constant (${correct} of ${T} correct)`);
+  const logitSamples = copnormSamples(Float64Array.from(run.logit), 1, T);
+
+  const layerSamples: Samples[] = [];
+  const results: LayerMaps[] = names.map((name, depth) => {
+    const lf = run.layers[name];
+    const pca = pcaScores(lf.data, T, lf.features, o.pcaComponents, o.seed);
+    const sl = copnormSamples(pca.scores, pca.k, T);
+    layerSamples.push(sl);
+    stages.report('pca', (depth + 1) / names.length);
+    return {
+      layer: name, depth, k: pca.k,
+      explainedVariance: pca.totalVariance > 0 ? pca.variances.reduce((a, b) => a + b, 0) / pca.totalVariance : 0,
+      decisionBits: decision ? miModelGDSamples(sl, decision, 2, { demeaned: true }) : NaN,
+      logitBits: miGGSamples(sl, logitSamples, { demeaned: true }),
+      shapeMi: null, textureMi: null, shapeCoinfo: null, textureCoinfo: null,
+      scores: sl.data,
+    };
+  });
+  const layerDecision = results.map((r) => r.decisionBits);
+  for (const kind of ['shape', 'texture'] as const) {
+    const sd = kind === 'shape' ? noise.spec.shapeSd : noise.spec.textureSd;
+    if (sd === 0) { stages.report(kind, 1); continue; }
+    const maps = featureLayerMaps(noiseFeatures(model, noise, kind), layerSamples, decision, layerDecision, o.vertexStride, stages.sub(kind));
+    results.forEach((r, l) => {
+      if (kind === 'shape') { r.shapeMi = maps.mi[l]; r.shapeCoinfo = maps.coinfo[l]; }
+      else { r.textureMi = maps.mi[l]; r.textureCoinfo = maps.coinfo[l]; }
+    });
+  }
+  return { trials: T, layers: results, notes };
+}
+
+/** Mean and max over the finite entries of a map (NaN when none). */
+export function mapStats(a: Float32Array | null): { mean: number; max: number; min: number } {
+  if (!a) return { mean: NaN, max: NaN, min: NaN };
+  let s = 0, n = 0, max = -Infinity, min = Infinity;
+  for (const v of a) if (Number.isFinite(v)) { s += v; n++; if (v > max) max = v; if (v < min) min = v; }
+  return n ? { mean: s / n, max, min } : { mean: NaN, max: NaN, min: NaN };
+}

@@ -1,0 +1,43 @@
+/**
+ * Adapter from the network engine (workers/nn) to the analyses' Network interface: a trained
+ * ResNet-10 or an imported LayersModel, run through nn's Predictor (batch norm folded, tensors
+ * disposed). The backend is nn's choice (chooseBackend), recorded in describe().
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { chooseBackend, currentBackend } from '../nn/backend';
+import { loadModel } from '../nn/io';
+import { Predictor } from '../nn/predict';
+import { describeResNet10, LAYER_NAMES } from '../nn/resnet10';
+import type { Network } from './network';
+
+/** The layers the hidden-layer analyses probe by default: ResNet-10's named layers, logits excluded. */
+export function defaultLayers(model: tf.LayersModel): string[] {
+  if (describeResNet10(model)) return LAYER_NAMES.filter((l) => l !== 'logits');
+  // An imported model: its convolution-like and dense layers (not the output), shallow to deep.
+  const skip = new Set(['InputLayer', 'Flatten', 'Dropout']);
+  const layers = model.layers.filter((l) => !skip.has(l.getClassName()) && l.name !== model.layers[model.layers.length - 1].name);
+  return layers.map((l) => l.name);
+}
+
+export function networkFromModel(model: tf.LayersModel, source: Record<string, unknown> = {}): Network {
+  const predictor = new Predictor(model);
+  const layerNames = defaultLayers(model);
+  const arch = describeResNet10(model);
+  return {
+    inputSize: predictor.inputSize,
+    classCount: predictor.numClasses,
+    layerNames,
+    async predict(images, n, layers) {
+      const p = predictor.predict(images.subarray(0, n * predictor.inputSize * predictor.inputSize * 3), { layers, batchSize: n });
+      return { logits: p.logits, activations: p.activations };
+    },
+    describe: () => ({ ...source, architecture: arch ? { kind: 'resnet10', ...arch } : { kind: 'layers-model', layers: model.layers.length }, inputSize: predictor.inputSize, classes: predictor.numClasses, backend: currentBackend() }),
+  };
+}
+
+/** Loads a LayersModel directory (model.json + weights) on nn's backend and wraps it. */
+export async function loadNetwork(dir: string, expect: { numClasses?: number } = {}): Promise<Network> {
+  await chooseBackend({ log: () => {} });
+  const model = await loadModel(dir, expect);
+  return networkFromModel(model, { modelDir: dir });
+}

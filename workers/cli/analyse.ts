@@ -1,0 +1,157 @@
+/**
+ * npm run deeper -- analyse <subcommand> [options]
+ *
+ *   oracle --kind shape|texture|image --region <region | landmark | vertex list> [--seed 1]
+ *          [--trials n] [--permutations 200] [--alpha 0.05] [--basis vertex|components] [--radius 10]
+ *          [--size 64] [--threads 1]
+ *       Plants a response on the region of the default face model and checks the maps recover it.
+ *       Last line: {"precision": ..., "recall": ..., "significant": n, ...}.
+ *   battery --model <dir> --out <dir> [--preset default|demo|tiny] [--identities N] [--faces-seed 1]
+ *          [--trials n] [--permutations n] [--rc-identities k] [--pose-trials n] [--pca k]
+ *          [--vertex-stride s] [--basis components|vertex] [--tfce] [--human <csv>]
+ *       Runs generalisation, reverse correlation, hidden layers and pose invariance on one network
+ *       (a LayersModel directory: a trained ResNet-10 or an import) and writes one result bundle.
+ *   generalisation | reverse-correlation | hidden-layers | pose-invariance --model <dir> --out <dir> [...]
+ *       One analysis (the same options), written as a battery bundle with only that part.
+ *
+ * The learned identities are the network's classes: identity i = sampleIdentities(defaultModel,
+ * {count: --identities (default: the network's class count), seed: --faces-seed (default 1)})[i],
+ * the design the dataset builder uses for an experiment with that seed.
+ */
+import { readFileSync } from 'node:fs';
+import { ExperimentConfig, experimentPreset } from '../contract/experiment';
+
+type Opts = Map<string, string | true>;
+
+function options(argv: string[]): Opts {
+  const m: Opts = new Map();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}'`);
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith('--')) m.set(a.slice(2), true);
+    else { m.set(a.slice(2), next); i++; }
+  }
+  return m;
+}
+
+function num(o: Opts, name: string, fallback: number, min: number, max: number, integer = false): number {
+  const v = o.get(name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got '${String(v)}'`);
+  }
+  return n;
+}
+
+function str(o: Opts, name: string): string {
+  const v = o.get(name);
+  if (typeof v !== 'string') throw new Error(`--${name} <value> is required`);
+  return v;
+}
+
+function choice<T extends string>(o: Opts, name: string, allowed: readonly T[], fallback: T): T {
+  const v = o.get(name);
+  if (v === undefined) return fallback;
+  if (typeof v !== 'string' || !allowed.includes(v as T)) throw new Error(`--${name} must be one of ${allowed.join(', ')}, got '${String(v)}'`);
+  return v as T;
+}
+
+const progress = (label: string) => {
+  let last = -1;
+  return (p: { fraction: number; stage: string; etaSeconds: number | null }) => {
+    const pct = Math.floor(p.fraction * 100);
+    if (pct === last) return;
+    last = pct;
+    const eta = p.etaSeconds === null ? '' : ` ETA ${Math.round(p.etaSeconds)} s`;
+    process.stderr.write(`\r${label}: ${pct}% ${p.stage}${eta}      `);
+  };
+};
+
+async function oracle(o: Opts): Promise<number> {
+  const { loadDefaultFaceModel } = await import('../faces/defaultModel');
+  const { runOracle } = await import('../analyses/oracle');
+  const model = loadDefaultFaceModel();
+  const kind = choice(o, 'kind', ['shape', 'texture', 'image'] as const, 'shape');
+  if (!o.has('kind')) throw new Error('--kind shape|texture|image is required');
+  const r = await runOracle(model, {
+    kind, region: str(o, 'region'),
+    seed: num(o, 'seed', 1, 0, 2 ** 31 - 1, true),
+    trials: o.has('trials') ? num(o, 'trials', 0, 20, 100_000, true) : undefined,
+    permutations: num(o, 'permutations', 200, 19, 100_000, true),
+    alpha: num(o, 'alpha', 0.05, 1e-4, 0.5),
+    basis: choice(o, 'basis', ['vertex', 'components'] as const, 'vertex'),
+    radiusMm: num(o, 'radius', 10, 0.1, 200),
+    sizePx: num(o, 'size', 64, 16, 256, true),
+    threads: num(o, 'threads', 1, 1, 8, true),
+  }, progress(`oracle ${kind}`));
+  process.stderr.write('\n');
+  console.log(JSON.stringify({
+    precision: r.recovery.precision, recall: r.recovery.recall, significant: r.recovery.significant,
+    kind, region: o.get('region'), regionVertices: r.region.length, trials: r.trials,
+    thresholdBits: r.planted.threshold, otherSignificant: r.otherSignificant,
+    ...(r.maskPixels !== undefined ? { maskPixels: r.maskPixels } : {}),
+  }));
+  return 0;
+}
+
+type Part = 'generalisation' | 'reverse-correlation' | 'hidden-layers' | 'pose-invariance';
+
+async function battery(o: Opts, only: Part | null): Promise<number> {
+  const { loadDefaultFaceModel } = await import('../faces/defaultModel');
+  const { sampleIdentities } = await import('../faces/identity');
+  const { loadNetwork } = await import('../analyses/nn-adapter');
+  const { batteryConfigFromExperiment, runBattery } = await import('../analyses/battery');
+  const preset = choice(o, 'preset', ['default', 'demo', 'tiny'] as const, 'default');
+  const exp = preset === 'default' ? ExperimentConfig.parse({ name: 'cli' }) : experimentPreset(preset);
+  const cfg = batteryConfigFromExperiment(exp.analyses, exp.seed);
+  const model = loadDefaultFaceModel();
+  const net = await loadNetwork(str(o, 'model'));
+  const count = num(o, 'identities', net.classCount, 2, 100_000, true);
+  if (count !== net.classCount) throw new Error(`--identities ${count} differs from the network's ${net.classCount} classes`);
+  const identities = sampleIdentities(model, { count, seed: num(o, 'faces-seed', 1, 0, 2 ** 31 - 1, true) });
+  const rc = cfg.reverseCorrelation;
+  rc.trials = num(o, 'trials', rc.trials, 50, 100_000, true);
+  rc.permutations = num(o, 'permutations', rc.permutations, 0, 100_000, true);
+  rc.identities = Array.from({ length: num(o, 'rc-identities', rc.identities.length, 1, count, true) }, (_, i) => i);
+  rc.basis = choice(o, 'basis', ['components', 'vertex'] as const, rc.basis);
+  rc.tfce = o.has('tfce') || rc.tfce;
+  rc.threads = num(o, 'threads', 1, 1, 8, true);
+  if (o.has('shape-sd')) rc.shapeNoiseSd = num(o, 'shape-sd', 0.5, 0, 10);
+  if (o.has('texture-sd')) rc.textureNoiseSd = num(o, 'texture-sd', 0.5, 0, 10);
+  cfg.hiddenLayers.pcaComponents = num(o, 'pca', cfg.hiddenLayers.pcaComponents, 1, 64, true);
+  const stride = num(o, 'vertex-stride', 1, 1, 1000, true);
+  cfg.hiddenLayers.vertexStride = stride;
+  cfg.poseInvariance.vertexStride = stride;
+  cfg.poseInvariance.trials = num(o, 'pose-trials', cfg.poseInvariance.trials, 20, 100_000, true);
+  cfg.generalisation.identityCount = num(o, 'gen-identities', cfg.generalisation.identityCount, 2, count, true);
+  if (o.has('human')) cfg.generalisation.humanCsv = readFileSync(str(o, 'human'), 'utf8');
+  if (only) {
+    cfg.generalisation.enabled = only === 'generalisation';
+    cfg.reverseCorrelation.enabled = only === 'reverse-correlation';
+    cfg.hiddenLayers.enabled = only === 'hidden-layers';
+    cfg.poseInvariance.enabled = only === 'pose-invariance';
+  }
+  const out = str(o, 'out');
+  const summary = await runBattery(model, identities, net, cfg, out, progress(only ?? 'battery'));
+  process.stderr.write('\n');
+  console.log(JSON.stringify({
+    bundle: out, stages: summary.stages,
+    generalisation: summary.generalisation?.curves.map((c) => ({ manipulation: c.manipulation, levels: c.levels, probability: c.probability, accuracy: c.accuracy, auc: c.auc, levelBelowHalf: c.levelBelowHalf })),
+  }));
+  return 0;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const o = options(rest);
+  switch (sub) {
+    case 'oracle': return oracle(o);
+    case 'battery': return battery(o, null);
+    case 'generalisation': case 'reverse-correlation': case 'hidden-layers': case 'pose-invariance': return battery(o, sub);
+    default:
+      process.stderr.write('usage: npm run deeper -- analyse oracle|battery|generalisation|reverse-correlation|hidden-layers|pose-invariance [options]\n(see workers/cli/analyse.ts)\n');
+      return 2;
+  }
+}
