@@ -56,7 +56,7 @@ describe('worker functions under @inngest/test', () => {
     await expect(invoke('diagnostic-compute', [], config, { fail: 'no GPU left' })).rejects.toThrow('no GPU left');
   });
 
-  it('sample-identities → render-dataset → train-model → finalise on the tiny preset', { timeout: 240_000 }, async () => {
+  it('sample-identities → render-dataset → train-model → generalisation, reverse correlation → finalise on the tiny preset', { timeout: 240_000 }, async () => {
     const faces = await invoke('sample-identities', []);
     expect(faces.manifest.summary).toMatchObject({ identities: 3 });
     expect(faces.manifest.artifacts.map((a) => a.name)).toEqual(['face-model.bin', 'identities.json']);
@@ -71,10 +71,32 @@ describe('worker functions under @inngest/test', () => {
     expect(trained.manifest.summary).toMatchObject({ epochs: 1, classes: 3 });
     expect(trained.manifest.artifacts.map((a) => a.name)).toContain('model/model.json');
 
-    const final = await invoke('finalise', ['sample-identities', 'render-dataset', 'train-model']);
+    const gen = await invoke('analysis-generalisation', ['sample-identities', 'train-model']);
+    expect(gen.manifest.summary).toMatchObject({ kind: 'generalisation' });
+    const genSummary = JSON.parse(new TextDecoder().decode(await store.get(gen.manifest.artifacts.find((a) => a.name === 'summary.json')!.key)));
+    expect(genSummary.curves.map((c: { manipulation: string }) => c.manipulation)).toContain('shape-scale');
+    // Every array the summary names was stored under that name.
+    for (const ref of Object.values(genSummary.arrays) as { file: string }[]) expect(gen.manifest.artifacts.map((a) => a.name)).toContain(ref.file);
+
+    const rc = await invoke('analysis-reverse-correlation', ['sample-identities', 'train-model']);
+    expect(rc.manifest.summary).toMatchObject({ kind: 'reverse-correlation', identities: [0] });
+    const rcSummary = JSON.parse(new TextDecoder().decode(await store.get(rc.manifest.artifacts.find((a) => a.name === 'summary.json')!.key)));
+    expect(rcSummary.trials).toBe(config.analyses.reverseCorrelation.trials);
+    expect(rcSummary.maps.length).toBeGreaterThan(0);
+
+    const final = await invoke('finalise', ['sample-identities', 'render-dataset', 'train-model', 'analysis-generalisation', 'analysis-reverse-correlation']);
     const bundle = JSON.parse(new TextDecoder().decode(await store.get(final.manifest.artifacts[0]!.key)));
-    expect(Object.keys(bundle.steps)).toEqual(['render-dataset', 'sample-identities', 'train-model']);
+    expect(Object.keys(bundle.steps)).toEqual(['analysis-generalisation', 'analysis-reverse-correlation', 'render-dataset', 'sample-identities', 'train-model']);
     expect(bundle.config.name).toBe(config.name);
+  });
+
+  // Blocked by workers/analyses: hiddenLayers / poseInvariance throw "covariance is not positive
+  // definite" on vertices with collinear displacement (reported by issue 7); unskip when fixed.
+  it.skip('analysis-hidden-layers and analysis-pose-invariance on the tiny pipeline', { timeout: 240_000 }, async () => {
+    const hl = await invoke('analysis-hidden-layers', ['sample-identities', 'train-model']);
+    expect(hl.manifest.summary).toMatchObject({ kind: 'hidden-layers' });
+    const pi = await invoke('analysis-pose-invariance', ['sample-identities', 'train-model']);
+    expect(pi.manifest.summary).toMatchObject({ kind: 'pose-invariance' });
   });
 
   it('import-model accepts a bundle of the trained network and refuses a mismatched one, naming the field', { timeout: 120_000 }, async () => {
