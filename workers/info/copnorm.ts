@@ -104,14 +104,16 @@ export function copnormRow(row: ArrayLike<number>, out: Float64Array, scratch = 
 /**
  * Copula-normalise every row of x, laid out [row][trial] with `rows` × `trials` values (a
  * multi-dimensional variable [dim][trial], or a whole map [variable][dim][trial] with
- * rows = variables × dims). Returns a new Float64Array of the same layout; each row independently.
+ * rows = variables × dims). Returns a new Float64Array of the same layout (or fills `out`, which
+ * may not be x itself); each row independently.
  */
-export function copnorm(x: Float64Array | readonly number[], rows = 1, trials = x.length / rows): Float64Array {
+export function copnorm(x: Float64Array | readonly number[], rows = 1, trials = x.length / rows, out?: Float64Array): Float64Array {
   if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`rows: must be a positive integer, got ${rows}`);
   if (!Number.isInteger(trials) || trials < 1 || rows * trials !== x.length)
     throw new RangeError(`x: has ${x.length} values, expected rows × trials = ${rows} × ${trials}`);
   checkFinite(x, 'x');
-  const out = new Float64Array(x.length);
+  if (out && out.length < x.length) throw new RangeError(`out: has ${out.length} values, needs ${x.length}`);
+  out ??= new Float64Array(x.length);
   const scratch = new RankScratch(trials);
   const src = x instanceof Float64Array ? x : Float64Array.from(x);
   for (let r = 0; r < rows; r++) {

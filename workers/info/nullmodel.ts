@@ -73,7 +73,50 @@ function rowMeans(x: Float64Array, v: number, d: number, n: number, out: Float64
   }
 }
 
-/** Build the cc model from copula-normalised (or raw, center = true) x and y. */
+/**
+ * Whitening of one 3-D variable in two passes: the six covariance sums in one pass, the Cholesky
+ * factor in closed form, then z = L⁻¹ (x − mean) in a second pass. False if degenerate (z = 0).
+ */
+function whiten3(cx: Float64Array, z: Float64Array, base: number, n: number, mean: Float64Array): boolean {
+  const o0 = base;
+  const o1 = base + n;
+  const o2 = base + 2 * n;
+  const m0 = mean[0];
+  const m1 = mean[1];
+  const m2 = mean[2];
+  let s00 = 0, s01 = 0, s02 = 0, s11 = 0, s12 = 0, s22 = 0;
+  for (let t = 0; t < n; t++) {
+    const a = cx[o0 + t] - m0;
+    const b = cx[o1 + t] - m1;
+    const c = cx[o2 + t] - m2;
+    s00 += a * a; s01 += a * b; s02 += a * c;
+    s11 += b * b; s12 += b * c; s22 += c * c;
+  }
+  const w = 1 / (n - 1);
+  const l00 = Math.sqrt(s00 * w);
+  const l10 = (s01 * w) / l00;
+  const l20 = (s02 * w) / l00;
+  const l11 = Math.sqrt(s11 * w - l10 * l10);
+  const l21 = (s12 * w - l20 * l10) / l11;
+  const l22 = Math.sqrt(s22 * w - l20 * l20 - l21 * l21);
+  if (!(l00 > 1e-12 && l11 > 1e-12 && l22 > 1e-12)) {
+    z.fill(0, base, base + 3 * n);
+    return false;
+  }
+  const i00 = 1 / l00;
+  const i11 = 1 / l11;
+  const i22 = 1 / l22;
+  for (let t = 0; t < n; t++) {
+    const z0 = (cx[o0 + t] - m0) * i00;
+    const z1 = (cx[o1 + t] - m1 - l10 * z0) * i11;
+    z[o0 + t] = z0;
+    z[o1 + t] = z1;
+    z[o2 + t] = (cx[o2 + t] - m2 - l20 * z0 - l21 * z1) * i22;
+  }
+  return true;
+}
+
+/** Build the cc model from copula-normalised (or raw, center = true) x and y. alloc may return cx itself (whitened in place). */
 export function buildModelCC(cx: Float64Array, nVar: number, d: number, n: number, cy: Float64Array, bias: boolean, center: boolean, alloc: Alloc = heapAlloc): NullModelCC {
   const z = alloc(nVar * d * n);
   const bad = new Uint8Array(nVar);
@@ -82,6 +125,10 @@ export function buildModelCC(cx: Float64Array, nVar: number, d: number, n: numbe
   for (let v = 0; v < nVar; v++) {
     rowMeans(cx, v, d, n, mean, center);
     const base = v * d * n;
+    if (d === 3) {
+      if (!whiten3(cx, z, base, n, mean)) bad[v] = 1;
+      continue;
+    }
     for (let i = 0; i < d; i++) for (let t = 0; t < n; t++) z[base + i * n + t] = cx[base + i * n + t] - mean[i];
     // Cholesky of the covariance, column by column, whitening z rows in place as we go:
     // after row i is whitened, z_i = (x_i − Σ_{j<i} l_ij z_j) / l_ii has unit variance

@@ -107,15 +107,19 @@ function prepare(input: PermutationInput, how: Alloc | 'kernel'): Prepared {
   checkMapArgs(x, nVar, nDim, nTrial);
   const cn = input.copnorm ?? true;
   const bias = input.biasCorrect ?? true;
-  const cx = cn ? copnorm(x, nVar * nDim, nTrial) : x;
   if (input.y instanceof Float64Array && input.k === undefined) {
     if (input.y.length !== nTrial) throw new RangeError(`y: has ${input.y.length} values, expected nTrial = ${nTrial}`);
     checkFinite(input.y, 'y');
+    // copula-normalise straight into the memory the null model will use, then whiten it in place:
+    // one fresh copy of the map instead of three (page faults on new memory are a real cost here)
+    const mk = how === 'kernel' ? createModelKernel('cc', nVar, nDim, nTrial) : undefined;
+    const buf = mk ? mk.kernel.a : (how as Alloc)(x.length);
+    const cx = cn ? copnorm(x, nVar * nDim, nTrial, buf) : (buf.set(x), buf);
     const cy = cn ? copnorm(input.y, 1, nTrial) : input.y;
     const mi = gcmiMapCC(cx, nVar, nDim, nTrial, cy, { copnorm: false, biasCorrect: bias, demeaned: cn });
-    const mk = how === 'kernel' ? createModelKernel('cc', nVar, nDim, nTrial) : undefined;
-    return { model: buildModelCC(cx, nVar, nDim, nTrial, cy, bias, !cn, mk?.alloc ?? (how as Alloc)), mi, kernel: mk?.kernel };
+    return { model: buildModelCC(cx, nVar, nDim, nTrial, cy, bias, !cn, () => cx), mi, kernel: mk?.kernel };
   }
+  const cx = cn ? copnorm(x, nVar * nDim, nTrial) : x;
   if (input.k === undefined) throw new RangeError('k: the number of classes is required for discrete y');
   const labels = asLabels(input.y, input.k, nTrial, 'y', nDim);
   const mi = gcmiMapCD(cx, nVar, nDim, nTrial, labels, input.k, { copnorm: false, biasCorrect: bias, demeaned: cn });
