@@ -8,3 +8,4 @@
  */
 export * from './contract/experiment';
 export * from './contract/workflow';
+export * from './contract/results';
