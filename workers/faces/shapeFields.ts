@@ -110,7 +110,9 @@ export const EXPRESSION_SHAPE: Record<string, Disp> = {
   brow_raise: (x, y) => [0, 5 * bump2(x, y, 30, 29, 18, 7) + 2 * bump(x, y, 0, 45, 40, 15), 0],
   frown: (x, y) => [-2 * sgn(x) * bump2(x, y, 25, 28, 12, 6), -3 * bump2(x, y, 28, 28, 15, 6) - 2 * bump2(x, y, 25, -50, 6, 6), 0],
   jaw_open: (x, y) => {
-    const lower = smoothstep(-49.5, -53, y) * smoothstep(75, 45, Math.abs(x));
+    // The mesh row on the mouth line (y ≈ −50) moves half-way and becomes the dark interior
+    // (textureFields.expressionAlbedoFields); the rows below it move with the jaw.
+    const lower = smoothstep(-48.5, -51.5, y) * smoothstep(75, 45, Math.abs(x));
     const interior = bump(x, y, 0, -51, 18, 2.5);
     return [0, -12 * lower + 1 * bump(x, y, 0, -46, 16, 4), -3 * lower - 4 * interior];
   },

@@ -157,7 +157,12 @@ export function expressionAlbedoFields(base: BaseMesh, m: Masks, albedoMean: Flo
           const lash = m.opening[v] * Math.exp(-0.5 * ((y - 9) / 0.9) ** 2);
           d[v * 3 + c] = m.opening[v] * (skinColour[c] * 0.85 - albedoMean[v * 3 + c]) - lash * 0.6 * skinColour[c];
         } else if (name === 'jaw_open') {
-          d[v * 3 + c] = -0.9 * albedoMean[v * 3 + c] * bump(x, y, 0, -50.5, 17, 1.6);
+          // The vertices that the jaw pulls part of the way down (shapeFields EXPRESSION_SHAPE.jaw_open)
+          // span the opening: they become the dark mouth interior.
+          const lower = smoothstep(-48.5, -51.5, y);
+          const inside = Math.max(0, 1 - (2 * lower - 1) ** 2) * smoothstep(26, 18, Math.abs(x));
+          // −1 in every channel: any identity's albedo clamps to black inside.
+          d[v * 3 + c] = -inside;
         }
       }
     }
