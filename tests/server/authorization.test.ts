@@ -47,6 +47,7 @@ const EXTRA_INPUT: Record<string, (v: Victim) => Record<string, unknown>> = {
   // issue 8: dashboards, publications, comments, activity (victim run/comment/publication: seedDashboardVictim)
   'dashboards.get': () => ({}),
   'dashboards.progress': () => ({}),
+  'dashboards.runDemo': () => ({ preset: 'tiny' }),
   'publications.publish': () => ({ title: 'pwned' }),
   'publications.list': () => ({}),
   'publications.forRun': () => ({}),

@@ -127,7 +127,7 @@ export function FaceViewer({ positions, triangles, colors, pins = [], onPick, se
     }
     const centre: [number, number, number] = [(lo[0]! + hi[0]!) / 2, (lo[1]! + hi[1]!) / 2, (lo[2]! + hi[2]!) / 2];
     const size = Math.max(hi[0]! - lo[0]!, hi[1]! - lo[1]!) || 250;
-    const distance = (0.5 * size * 1.2) / Math.tan((17.5 * Math.PI) / 180) + (hi[2]! - centre[2]);
+    const distance = (0.5 * size * 0.8) / Math.tan((17.5 * Math.PI) / 180) + (hi[2]! - centre[2]);
     return { centre, distance, radius: size / 2 };
   }, [positions]);
   const radius = frame.radius;

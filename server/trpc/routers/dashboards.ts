@@ -1,12 +1,32 @@
 import { TRPCError } from '@trpc/server';
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { runLogs, runs, runSteps } from '../../db/schema';
+import { experimentPreset } from '../../../workers/contract';
+import { experiments, runLogs, runs, runSteps } from '../../db/schema';
+import { launchRun } from '../../workflows';
+import { workspaceProcedure } from '../init';
 import { loadDashboard } from '../../dashboards/load';
 import { dashboardRunProcedure } from '../../dashboards/scope';
 import { router } from '../init';
 
 export const dashboardsRouter = router({
+  /**
+   * "Run the demo experiment": creates an experiment from the demo preset (64 px, a small
+   * ResNet-10, every analysis) and launches it, so a new user has a finished dashboard in minutes.
+   * preset 'tiny' is the seconds-per-stage version (tests).
+   */
+  runDemo: workspaceProcedure('editor')
+    .input(z.object({ preset: z.enum(['demo', 'tiny'], { error: 'preset must be demo or tiny' }).default('demo') }))
+    .mutation(async ({ ctx, input }) => {
+      const config = experimentPreset(input.preset);
+      const [exp] = await ctx.db
+        .insert(experiments)
+        .values({ workspaceId: ctx.workspaceId, name: config.name, description: config.description, config, createdBy: ctx.user.id })
+        .returning({ id: experiments.id });
+      const run = await launchRun(ctx.db, { workspaceId: ctx.workspaceId, experimentId: exp!.id, config, createdBy: ctx.user.id });
+      return { experimentId: exp!.id, runId: run.id };
+    }),
+
   /**
    * The dashboard manifest of a run: meshes, information maps, curves and stimuli, each binary
    * array named by artifact id (bytes at /api/artifacts/<id>). problems lists what a step declared

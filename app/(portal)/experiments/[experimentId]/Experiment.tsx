@@ -5,6 +5,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorInfo, formatDate, useTRPC } from '../../../trpc';
 import { Field, FormMessage, TextArea } from '../../../components/Field';
+import { RunPanel } from '../../../components/runs/RunPanel';
 
 /** The configuration beyond name, description and seed, edited as JSON. */
 function advancedPart(config: Record<string, unknown>): string {
@@ -124,6 +125,7 @@ export function Experiment({ experimentId }: { experimentId: string }) {
           </dl>
         </section>
       )}
+      <RunPanel experimentId={experimentId} workspaceId={e.workspaceId} config={e.config as Record<string, unknown>} canEdit={canEdit} />
     </div>
   );
 }

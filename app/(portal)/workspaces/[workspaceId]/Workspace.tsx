@@ -5,6 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { errorInfo, useTRPC } from '../../../trpc';
 import { Experiments } from './Experiments';
 import { Members } from './Members';
+import { DemoRunButton } from '../../../components/runs/DemoRunButton';
 
 export function Workspace({ workspaceId }: { workspaceId: string }) {
   const trpc = useTRPC();
@@ -31,6 +32,7 @@ export function Workspace({ workspaceId }: { workspaceId: string }) {
           {ws.data.role}
         </span>
       </div>
+      {canEdit && <DemoRunButton workspaceId={workspaceId} />}
       <div className="columns columns-wide-left">
         <Experiments workspaceId={workspaceId} canEdit={canEdit} />
         <Members workspaceId={workspaceId} />
