@@ -14,8 +14,18 @@ const PUBLIC_PREFIXES = ['/p/', '/api/', '/_next/'];
  */
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
-  if (PUBLIC_PAGES.includes(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p))) return NextResponse.next();
-  if (request.cookies.get(SESSION_COOKIE)?.value) return NextResponse.next();
+  // One id per request, passed to the handlers (their log lines carry it) and back to the client.
+  const given = request.headers.get('x-request-id');
+  const reqId = given && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : crypto.randomUUID();
+  const pass = () => {
+    const headers = new Headers(request.headers);
+    headers.set('x-request-id', reqId);
+    const res = NextResponse.next({ request: { headers } });
+    res.headers.set('x-request-id', reqId);
+    return res;
+  };
+  if (PUBLIC_PAGES.includes(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p))) return pass();
+  if (request.cookies.get(SESSION_COOKIE)?.value) return pass();
   const url = request.nextUrl.clone();
   url.pathname = '/sign-in';
   url.search = `?next=${encodeURIComponent(pathname + search)}`;

@@ -31,7 +31,11 @@ export function openDb(opts: { url?: string; dataDir?: string }): DbHandle {
   }
   const dir = opts.dataDir ?? 'memory://';
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
-  const client = new PGlite(dir);
+  return wrapPglite(new PGlite(dir));
+}
+
+/** A handle on an existing PGlite instance (e.g. one loaded from a dumped data directory). */
+export function wrapPglite(client: PGlite): DbHandle {
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return { db, kind: 'pglite', close: () => client.close() };
 }

@@ -1,7 +1,34 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { openDb, type DbHandle } from '../../server/db/client';
-import { migrateDb } from '../../server/db/migrate';
+import { openDb, wrapPglite, type DbHandle } from '../../server/db/client';
+import { migrateDb, MIGRATIONS_FOLDER } from '../../server/db/migrate';
+
+/**
+ * A migrated, empty PGlite data directory as a tarball, cached in the temp folder under a hash of
+ * the migrations: starting PGlite from it skips initdb and the migrations (about 3x faster than a
+ * fresh instance), so each test file can afford its own database.
+ */
+async function migratedTemplate(): Promise<Blob> {
+  const hash = createHash('sha256');
+  const version = JSON.parse(readFileSync(path.join(process.cwd(), 'node_modules/@electric-sql/pglite/package.json'), 'utf8')).version;
+  hash.update(String(version));
+  for (const f of readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith('.sql')).sort()) hash.update(f).update(readFileSync(path.join(MIGRATIONS_FOLDER, f)));
+  hash.update(readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json')));
+  const file = path.join(tmpdir(), `deeper-pglite-template-${hash.digest('hex').slice(0, 16)}.tar`);
+  if (existsSync(file)) return new Blob([readFileSync(file)]);
+  const handle = openDb({ dataDir: 'memory://' });
+  await migrateDb(handle);
+  const dump = await ((handle.db as unknown as { $client: PGlite }).$client).dumpDataDir('none');
+  await handle.close();
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(tmp, new Uint8Array(await dump.arrayBuffer()));
+  renameSync(tmp, file);
+  return dump;
+}
 
 /**
  * Database targets for `describe.each(DB_TARGETS)`: PGlite (in memory) always, PostgreSQL too
@@ -16,8 +43,8 @@ export const DB_TARGETS: DbTarget[] = process.env.TEST_DATABASE_URL ? ['pglite',
  */
 export async function createTestDb(target: DbTarget): Promise<DbHandle> {
   if (target === 'pglite') {
-    const handle = openDb({ dataDir: 'memory://' });
-    await migrateDb(handle);
+    const handle = wrapPglite(new PGlite({ loadDataDir: await migratedTemplate() }));
+    await migrateDb(handle); // nothing pending: the template is migrated (cheap check)
     return handle;
   }
   const adminUrl = process.env.TEST_DATABASE_URL;
