@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerDeeperKernels } from '../../workers/nn/kernels/register';
 import { batchNormTrain } from '../../workers/nn/kernels/batch_norm';
+import { maxPoolTrain } from '../../workers/nn/kernels/max_pool';
+import { setGroupTarget, GROUP_TARGET, setMaxGridWaste, MAX_GRID_WASTE } from '../../workers/nn/kernels/conv2d_backprop_filter';
 
 function rand(shape: number[], seed: number): Float32Array {
   let s = seed >>> 0;
@@ -48,9 +50,10 @@ describe('wasm convolution gradient kernels match cpu', () => {
     registerDeeperKernels();
     await tf.setBackend('wasm');
   });
-  for (const c of cases) {
-    const name = `x ${c.x} filter ${c.k} stride ${c.s} pad ${JSON.stringify(c.pad)}`;
+  for (const c of cases) for (const waste of [100, 0]) {
+    const name = `x ${c.x} filter ${c.k} stride ${c.s} pad ${JSON.stringify(c.pad)} ${waste ? 'shifted views' : 'im2col'}`;
     it(name, async () => {
+      setMaxGridWaste(waste);
       const xv = rand(c.x, 1), wv = rand(c.k, 2);
       const grads = () => {
         const x = tf.tensor4d(xv, c.x as [number, number, number, number]);
@@ -61,32 +64,73 @@ describe('wasm convolution gradient kernels match cpu', () => {
       };
       const ref = await on('cpu', grads);
       const got = await on('wasm', grads);
+      setMaxGridWaste(1.6);
       for (let i = 0; i < 3; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-5);
     });
   }
 });
 
-describe('fused batch norm matches the stock composition', () => {
-  it('forward and gradients on cpu and wasm', async () => {
-    const shape = [3, 5, 4, 6];
-    const xv = rand(shape, 3), gv = rand([6], 4).map((v) => v + 1), bv = rand([6], 5), dyv = rand(shape, 6);
-    const stock = () => {
-      const x = tf.tensor4d(xv, shape as never), g = tf.tensor1d(gv), b = tf.tensor1d(bv), dy = tf.tensor4d(dyv, shape as never);
-      const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-        const { mean, variance } = tf.moments(x, [0, 1, 2]);
-        return tf.batchNorm(x, mean, variance, b, g, 1e-3).mul(dy).sum();
+describe('filter gradient with several image groups, both strategies', () => {
+  it.each([['shifted views', 100], ['im2col', 0]])('%s match cpu when the reduction is split across groups', async (_name, waste) => {
+    const saved = GROUP_TARGET, savedWaste = MAX_GRID_WASTE;
+    setGroupTarget(40);
+    setMaxGridWaste(waste);
+    try {
+      const xs = [5, 9, 8, 3], ks = [3, 3, 3, 4];
+      const xv = rand(xs, 7), wv = rand(ks, 8);
+      const g = () => {
+        const x = tf.tensor4d(xv, xs as never), w = tf.tensor4d(wv, ks as never);
+        return tf.grads(((a: tf.Tensor4D, b: tf.Tensor4D) => tf.conv2d(a, b, 2, 'same').square().sum()) as never)([x, w]);
       };
-      return tf.grads(f as never)([x, g, b]);
-    };
-    const fused = () => {
-      const x = tf.tensor4d(xv, shape as never), g = tf.tensor1d(gv), b = tf.tensor1d(bv), dy = tf.tensor4d(dyv, shape as never);
-      const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => batchNormTrain(x, g, b, 1e-3).y.mul(dy).sum();
-      return tf.grads(f as never)([x, g, b]);
-    };
-    const ref = await on('cpu', stock);
-    for (const backend of ['cpu', 'wasm']) {
-      const got = await on(backend, fused);
-      for (let i = 0; i < 3; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-4);
+      const ref = await on('cpu', g), got = await on('wasm', g);
+      for (let i = 0; i < 2; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-5);
+    } finally {
+      setGroupTarget(saved);
+      setMaxGridWaste(savedWaste);
     }
   });
+});
+
+describe('fused batch norm (+ReLU) matches the stock composition', () => {
+  for (const relu of [false, true]) {
+    it(`forward and gradients on cpu and wasm, relu ${relu}`, async () => {
+      const shape = [3, 5, 4, 6];
+      const xv = rand(shape, 3), gv = rand([6], 4).map((v) => v + 1), bv = rand([6], 5), dyv = rand(shape, 6);
+      const make = () => [tf.tensor4d(xv, shape as never), tf.tensor1d(gv), tf.tensor1d(bv), tf.tensor4d(dyv, shape as never)];
+      const stock = () => {
+        const [x, g, b, dy] = make();
+        const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+          const { mean, variance } = tf.moments(x, [0, 1, 2]);
+          const y = tf.batchNorm(x, mean, variance, b, g, 1e-3);
+          return (relu ? tf.relu(y) : y).mul(dy).sum();
+        };
+        return tf.grads(f as never)([x, g, b]);
+      };
+      const fused = () => {
+        const [x, g, b, dy] = make();
+        const f = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => batchNormTrain(x, g, b, 1e-3, relu).y.mul(dy).sum();
+        return tf.grads(f as never)([x, g, b]);
+      };
+      const ref = await on('cpu', stock);
+      for (const backend of ['cpu', 'wasm']) {
+        const got = await on(backend, fused);
+        for (let i = 0; i < 3; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-5);
+      }
+    });
+  }
+});
+
+describe('max pool with recorded indices matches tf.maxPool', () => {
+  for (const shape of [[2, 9, 9, 5], [1, 8, 6, 8], [3, 7, 10, 3]]) {
+    it(`shape ${shape}`, async () => {
+      const xv = rand(shape, 9), dyShape = [shape[0], Math.ceil(shape[1] / 2), Math.ceil(shape[2] / 2), shape[3]], dyv = rand(dyShape, 10);
+      const run = (mine: boolean) => () => {
+        const x = tf.tensor4d(xv, shape as never), dy = tf.tensor4d(dyv, dyShape as never);
+        const f = (x: tf.Tensor4D) => (mine ? maxPoolTrain(x, 3, 2) : tf.maxPool(x, 3, 2, 'same')).mul(dy).sum();
+        return [mine ? maxPoolTrain(x, 3, 2) : tf.maxPool(x, 3, 2, 'same'), tf.grad(f as never)(x)];
+      };
+      const ref = await on('cpu', run(false)), got = await on('wasm', run(true));
+      for (let i = 0; i < 2; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-6);
+    });
+  }
 });

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BN_EPSILON, BN_MOMENTUM, STRIDES, type LayerName } from './resnet10';
 import { batchNormTrain } from './kernels/batch_norm';
+import { maxPoolTrain } from './kernels/max_pool';
 
 interface LayerVariable { read(): tf.Tensor; write(v: tf.Tensor): unknown }
 
@@ -57,15 +58,15 @@ export interface BatchStat { layer: ConvBN; mean: tf.Tensor; variance: tf.Tensor
 
 function convBNTrain(x: tf.Tensor4D, c: ConvBN, relu: boolean, stats: BatchStat[]): tf.Tensor4D {
   const z = tf.conv2d(x, c.kernel as tf.Tensor4D, c.stride, 'same');
-  const { y, mean, variance } = batchNormTrain(z, c.gamma, c.beta, BN_EPSILON);
+  const { y, mean, variance } = batchNormTrain(z, c.gamma, c.beta, BN_EPSILON, relu);
   stats.push({ layer: c, mean: tf.keep(mean), variance: tf.keep(variance), count: z.size / z.shape[3] });
-  return (relu ? tf.relu(y) : y) as unknown as tf.Tensor4D;
+  return y as tf.Tensor4D;
 }
 
 /** Training-mode forward: logits [n, classes]; batch statistics appended to `stats`. */
 export function forwardTrain(p: ResNetParams, images: tf.Tensor4D, stats: BatchStat[]): tf.Tensor2D {
   let x = convBNTrain(images, p.stem, true, stats);
-  x = tf.maxPool(x, 3, 2, 'same');
+  x = maxPoolTrain(x, 3, 2);
   for (const b of p.blocks) {
     const y = convBNTrain(convBNTrain(x, b.conv1, true, stats), b.conv2, false, stats);
     const s = convBNTrain(x, b.proj, false, stats);

@@ -13,11 +13,58 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo, Conv2DBackpropFilterAttrs } from '@tensorflow/tfjs';
 import { convGeometry, phaseTaps } from './conv_geometry';
-import { type WasmBackendLike, heapF32, makeView, disposeView, matMulInto } from './wasm_heap';
+import { type WasmBackendLike, heapF32, makeView, disposeView, matMulInto, byteOffset } from './wasm_heap';
+import { simdKernels } from './simd';
 
-/** Target length (grid positions) of the reduction dimension per matrix product. */
-export let GROUP_TARGET = 4096;
+/**
+ * Reduction length per matrix product. XNNPACK's fully-connected operator streams the whole packed
+ * right operand (L × CO floats) for every tile of rows, so L is chosen to keep it cache-sized
+ * (≈ BLOCK_BYTES); 0 = automatic. Tests set a fixed value to exercise the grouping.
+ */
+export let GROUP_TARGET = 0;
 export function setGroupTarget(n: number): void { GROUP_TARGET = n; }
+export let BLOCK_BYTES = 128 * 1024;
+export function setBlockBytes(n: number): void { BLOCK_BYTES = n; }
+function reductionTarget(CO: number): number {
+  return GROUP_TARGET > 0 ? GROUP_TARGET : Math.max(256, Math.min(8192, Math.floor(BLOCK_BYTES / (4 * CO))));
+}
+/** Tests force one path or the other. */
+export let MAX_GRID_WASTE = 1.6;
+export function setMaxGridWaste(r: number): void { MAX_GRID_WASTE = r; }
+
+/** Largest im2col buffer (floats) per image group. */
+const IM2COL_FLOATS = 4 * 2 ** 20;
+
+/**
+ * Small feature maps: the shifted-view grid would multiply the reduction by (Hq·Wq)/(OH·OW), so
+ * build the transposed patch matrix P [kH·kW·C, n·OH·OW] (SIMD module) and take one product
+ * dW = P · dy per image group, exact in FLOPs.
+ */
+function filterGradIm2col(backend: WasmBackendLike, x: TensorInfo, dy: TensorInfo, g: ReturnType<typeof convGeometry>, simd: NonNullable<ReturnType<typeof simdKernels>>): TensorInfo {
+  const { n, inH, inW, inC: C, outH, outW, outC: CO, kH, kW, sH, sW, padTop, padLeft } = g;
+  const K = kH * kW * C, per = outH * outW;
+  const ng = Math.max(1, Math.min(n, Math.floor(reductionTarget(CO) / per), Math.floor(IM2COL_FLOATS / (K * per))));
+  const patches = backend.makeOutput([K * ng * per], 'float32');
+  const dW = backend.makeOutput([kH, kW, C, CO], 'float32');
+  const tmp = ng < n ? backend.makeOutput([K * CO], 'float32') : null;
+  if (tmp) heapF32(backend, dW).fill(0);
+  for (let n0 = 0; n0 < n; n0 += ng) {
+    const count = Math.min(ng, n - n0), L = count * per;
+    simd.im2col_t(byteOffset(backend, x), inH, inW, C, kH, kW, sH, sW, padTop, padLeft, outH, outW, n0, count, byteOffset(backend, patches));
+    const a = count === ng ? patches : makeView(backend, patches, 0, [K * L]);
+    const b = makeView(backend, dy, n0 * per * CO, [L * CO]);
+    matMulInto(backend, a, b, tmp ?? dW, K, L, CO);
+    if (tmp) {
+      const t = heapF32(backend, tmp), out = heapF32(backend, dW);
+      for (let e = 0; e < K * CO; e++) out[e] += t[e];
+    }
+    disposeView(backend, b);
+    if (a !== patches) disposeView(backend, a);
+  }
+  backend.disposeData(patches.dataId);
+  if (tmp) backend.disposeData(tmp.dataId);
+  return dW;
+}
 
 function conv2DBackpropFilterWasm(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: unknown; attrs: unknown }): TensorInfo {
   const backend = args.backend as WasmBackendLike;
@@ -29,7 +76,9 @@ function conv2DBackpropFilterWasm(args: { inputs: { x: TensorInfo; dy: TensorInf
   const JH = Math.ceil(kH / sH), JW = Math.ceil(kW / sW);
   const Hq = outH + JH - 1, Wq = outW + JW - 1;
   const cell = Hq * Wq;
-  const ng = Math.max(1, Math.min(n, Math.floor(GROUP_TARGET / cell)));
+  const simdK = simdKernels(backend);
+  if (simdK && cell / (outH * outW) > MAX_GRID_WASTE) return filterGradIm2col(backend, x, dy, g, simdK);
+  const ng = Math.max(1, Math.min(n, Math.floor(reductionTarget(CO) / cell)));
   const groups = Math.ceil(n / ng);
   const slack = JH * Wq + JW + 4;
   const phaseSize = n * cell * C;
@@ -41,8 +90,10 @@ function conv2DBackpropFilterWasm(args: { inputs: { x: TensorInfo; dy: TensorInf
   const xs = heapF32(backend, x), dys = heapF32(backend, dy);
   const xt = heapF32(backend, xT), dg = heapF32(backend, dyGrid), dw = heapF32(backend, dW);
   xt.fill(0); dg.fill(0);
+  const simd = simdKernels(backend);
   // Phase split, channel-major per image group.
-  for (let rh = 0; rh < PH; rh++) for (let rw = 0; rw < PW; rw++) {
+  if (simd) simd.phase_split(byteOffset(backend, x), n, inH, inW, C, sH, sW, PH, PW, padTop, padLeft, Hq, Wq, ng, byteOffset(backend, xT));
+  else for (let rh = 0; rh < PH; rh++) for (let rw = 0; rw < PW; rw++) {
     const pbase = (rh * PW + rw) * phaseSize;
     for (let img = 0; img < n; img++) {
       const grp = Math.floor(img / ng), inGrp = img - grp * ng;

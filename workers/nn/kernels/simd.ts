@@ -1,0 +1,56 @@
+/**
+ * Loader for the hand-written WebAssembly SIMD kernels (workers/nn/wasm/kernels.c), instantiated
+ * on the tfjs wasm backend's own memory so that they read and write tensors in place. Returns
+ * null where they cannot run (another backend, no SIMD); callers then use their JS fallback.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { WasmBackendLike } from './wasm_heap';
+
+export interface SimdKernels {
+  bn_train(x: number, M: number, C: number, gamma: number, beta: number, eps: number, relu: number, y: number, mean: number, variance: number, scratch: number): void;
+  bn_grad(dy: number, y: number, x: number, M: number, C: number, mean: number, variance: number, gamma: number, eps: number, relu: number,
+    dx: number, dgamma: number, dbeta: number, scratch: number): void;
+  max_pool(x: number, N: number, H: number, W: number, C: number, k: number, s: number, pt: number, pl: number, OH: number, OW: number, y: number, arg: number): void;
+  max_pool_grad(dy: number, arg: number, count: number, dx: number, dxCount: number): void;
+  phase_split(x: number, N: number, H: number, W: number, C: number, sH: number, sW: number, PH: number, PW: number, pt: number, pl: number,
+    Hq: number, Wq: number, ng: number, xt: number): void;
+  im2col_t(x: number, H: number, W: number, C: number, kH: number, kW: number, sH: number, sW: number, pt: number, pl: number,
+    OH: number, OW: number, n0: number, count: number, out: number): void;
+  /** Byte offset of at least `bytes` bytes of scratch in the backend's heap (reused between calls). */
+  scratch(bytes: number): number;
+}
+
+const cache = new WeakMap<object, SimdKernels | null>();
+
+export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
+  if (cache.has(backend)) return cache.get(backend)!;
+  let kernels: SimdKernels | null = null;
+  try {
+    if (process.env.DEEPER_NN_NO_SIMD) throw new Error('disabled by DEEPER_NN_NO_SIMD');
+    const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
+    if (!memory) throw new Error('the wasm backend exposes no memory');
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const file = fileURLToPath(new URL(`../wasm/${shared ? 'kernels-shared' : 'kernels'}.wasm`, import.meta.url));
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(file)), { env: { memory } });
+    const e = instance.exports as unknown as Omit<SimdKernels, 'scratch'>;
+    const malloc = (backend.wasm as unknown as { _malloc(n: number): number; _free(p: number): void });
+    let scratchPtr = 0, scratchBytes = 0;
+    kernels = {
+      bn_train: e.bn_train, bn_grad: e.bn_grad, max_pool: e.max_pool, max_pool_grad: e.max_pool_grad, phase_split: e.phase_split, im2col_t: e.im2col_t,
+      scratch(bytes: number) {
+        if (bytes > scratchBytes) {
+          if (scratchPtr) malloc._free(scratchPtr);
+          scratchBytes = Math.max(bytes, 2 * scratchBytes, 65536);
+          scratchPtr = malloc._malloc(scratchBytes) >>> 0;
+        }
+        return scratchPtr;
+      },
+    };
+  } catch (err) {
+    process.stderr.write(`[nn] SIMD kernels unavailable, using JS fallbacks: ${err instanceof Error ? err.message : String(err)}\n`);
+    kernels = null;
+  }
+  cache.set(backend, kernels);
+  return kernels;
+}

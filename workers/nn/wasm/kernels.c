@@ -1,0 +1,247 @@
+/*
+ * Hand-written WebAssembly SIMD kernels for Deeper's training path, run directly on the memory of
+ * the tfjs wasm backend (this module imports that memory; every pointer is an offset into it).
+ *
+ * Rules that keep it safe inside another module's memory: no globals, no static data, no stack
+ * (no arrays or address-taken locals): build.sh checks the binary has no data section and never
+ * touches __stack_pointer. Scratch space comes from the caller (tfjs's malloc).
+ *
+ * Layouts: activations channels-last, x[m][c] with m = n·H·W positions and C channels.
+ */
+#include <wasm_simd128.h>
+#include <stdint.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+/* Rows summed in float before being flushed into double accumulators (bounds rounding error). */
+#define BLOCK 64
+
+/* sum[c] (double) += Σ_m f(x[m][c]) over M rows, f = identity or (x − mean)².
+ * facc: C floats, dacc: C doubles of caller scratch. */
+static void channel_sums(const float *x, int M, int C, const float *mean, float *facc, double *dacc, int squared) {
+  for (int c = 0; c < C; c++) dacc[c] = 0.0;
+  for (int m0 = 0; m0 < M; m0 += BLOCK) {
+    int m1 = m0 + BLOCK < M ? m0 + BLOCK : M;
+    for (int c = 0; c < C; c++) facc[c] = 0.f;
+    for (int m = m0; m < m1; m++) {
+      const float *row = x + (long)m * C;
+      int c = 0;
+      for (; c + 4 <= C; c += 4) {
+        v128_t v = wasm_v128_load(row + c);
+        if (squared) { v = wasm_f32x4_sub(v, wasm_v128_load(mean + c)); v = wasm_f32x4_mul(v, v); }
+        wasm_v128_store(facc + c, wasm_f32x4_add(wasm_v128_load(facc + c), v));
+      }
+      for (; c < C; c++) { float v = row[c]; if (squared) { v -= mean[c]; v *= v; } facc[c] += v; }
+    }
+    for (int c = 0; c < C; c++) dacc[c] += facc[c];
+  }
+}
+
+/*
+ * Training batch norm (+ optional ReLU): mean, biased variance over M; y = γ(x−μ)/√(σ²+ε) + β.
+ * scratch: ≥ 3·C floats + C doubles (8-byte aligned at scratch).
+ */
+EXPORT(bn_train)
+void bn_train(const float *x, int M, int C, const float *gamma, const float *beta, float eps, int relu,
+              float *y, float *mean, float *var, double *scratch) {
+  double *dacc = scratch;
+  float *facc = (float *)(scratch + C);
+  float *scale = facc + C, *shift = scale + C;
+  channel_sums(x, M, C, 0, facc, dacc, 0);
+  for (int c = 0; c < C; c++) mean[c] = (float)(dacc[c] / M);
+  channel_sums(x, M, C, mean, facc, dacc, 1);
+  for (int c = 0; c < C; c++) {
+    double v = dacc[c] / M;
+    var[c] = (float)v;
+    double s = gamma[c] / __builtin_sqrt(v + eps);
+    scale[c] = (float)s;
+    shift[c] = (float)(beta[c] - mean[c] * s);
+  }
+  v128_t zero = wasm_f32x4_splat(0.f);
+  for (int m = 0; m < M; m++) {
+    const float *row = x + (long)m * C;
+    float *out = y + (long)m * C;
+    int c = 0;
+    for (; c + 4 <= C; c += 4) {
+      v128_t v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(row + c), wasm_v128_load(scale + c)), wasm_v128_load(shift + c));
+      if (relu) v = wasm_f32x4_max(v, zero);
+      wasm_v128_store(out + c, v);
+    }
+    for (; c < C; c++) { float v = row[c] * scale[c] + shift[c]; out[c] = relu && v < 0.f ? 0.f : v; }
+  }
+}
+
+/*
+ * Backward of bn_train. g = dy, masked by y > 0 when relu (y: the forward output).
+ *   dβ = Σ g,  dγ = Σ g·x̂,  dx = γ/√(σ²+ε) · (g − dβ/M − x̂·dγ/M)
+ * scratch: ≥ 4·C floats + 2·C doubles.
+ */
+EXPORT(bn_grad)
+void bn_grad(const float *dy, const float *y, const float *x, int M, int C, const float *mean, const float *var,
+             const float *gamma, float eps, int relu, float *dx, float *dgamma, float *dbeta, double *scratch) {
+  double *dsum = scratch, *dsumx = scratch + C;
+  float *fsum = (float *)(scratch + 2 * C), *fsumx = fsum + C, *istd = fsumx + C, *k1 = istd + C;
+  for (int c = 0; c < C; c++) { dsum[c] = 0.0; dsumx[c] = 0.0; istd[c] = (float)(1.0 / __builtin_sqrt((double)var[c] + eps)); }
+  v128_t zero = wasm_f32x4_splat(0.f);
+  for (int m0 = 0; m0 < M; m0 += BLOCK) {
+    int m1 = m0 + BLOCK < M ? m0 + BLOCK : M;
+    for (int c = 0; c < C; c++) { fsum[c] = 0.f; fsumx[c] = 0.f; }
+    for (int m = m0; m < m1; m++) {
+      const float *g = dy + (long)m * C, *xr = x + (long)m * C, *yr = y + (long)m * C;
+      int c = 0;
+      for (; c + 4 <= C; c += 4) {
+        v128_t gv = wasm_v128_load(g + c);
+        if (relu) gv = wasm_v128_and(gv, wasm_f32x4_gt(wasm_v128_load(yr + c), zero));
+        v128_t xh = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xr + c), wasm_v128_load(mean + c)), wasm_v128_load(istd + c));
+        wasm_v128_store(fsum + c, wasm_f32x4_add(wasm_v128_load(fsum + c), gv));
+        wasm_v128_store(fsumx + c, wasm_f32x4_add(wasm_v128_load(fsumx + c), wasm_f32x4_mul(gv, xh)));
+      }
+      for (; c < C; c++) {
+        float gv = relu && !(yr[c] > 0.f) ? 0.f : g[c];
+        fsum[c] += gv;
+        fsumx[c] += gv * (xr[c] - mean[c]) * istd[c];
+      }
+    }
+    for (int c = 0; c < C; c++) { dsum[c] += fsum[c]; dsumx[c] += fsumx[c]; }
+  }
+  /* dx = k1·g − k1·dβ/M − k1·dγ/M·x̂, with x̂ = (x−μ)·istd: precompute per channel. */
+  float *a = fsum, *b = fsumx; /* reuse: a = k1·dβ/M, b = k1·dγ/M·istd */
+  for (int c = 0; c < C; c++) {
+    dbeta[c] = (float)dsum[c];
+    dgamma[c] = (float)dsumx[c];
+    k1[c] = gamma[c] * istd[c];
+    a[c] = (float)(k1[c] * dsum[c] / M);
+    b[c] = (float)(k1[c] * dsumx[c] / M * istd[c]);
+  }
+  for (int m = 0; m < M; m++) {
+    const float *g = dy + (long)m * C, *xr = x + (long)m * C, *yr = y + (long)m * C;
+    float *o = dx + (long)m * C;
+    int c = 0;
+    for (; c + 4 <= C; c += 4) {
+      v128_t gv = wasm_v128_load(g + c);
+      if (relu) gv = wasm_v128_and(gv, wasm_f32x4_gt(wasm_v128_load(yr + c), zero));
+      v128_t d = wasm_f32x4_sub(wasm_f32x4_mul(gv, wasm_v128_load(k1 + c)), wasm_v128_load(a + c));
+      d = wasm_f32x4_sub(d, wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xr + c), wasm_v128_load(mean + c)), wasm_v128_load(b + c)));
+      wasm_v128_store(o + c, d);
+    }
+    for (; c < C; c++) {
+      float gv = relu && !(yr[c] > 0.f) ? 0.f : g[c];
+      o[c] = gv * k1[c] - a[c] - (xr[c] - mean[c]) * b[c];
+    }
+  }
+}
+
+/*
+ * Max pooling k×k, stride s, padding (top, left), NHWC; also records the flat input index of each
+ * maximum (first maximum in window order) for the backward pass.
+ */
+EXPORT(max_pool)
+void max_pool(const float *x, int N, int H, int W, int C, int k, int s, int pt, int pl, int OH, int OW,
+              float *y, int32_t *arg) {
+  for (int n = 0; n < N; n++)
+    for (int oh = 0; oh < OH; oh++)
+      for (int ow = 0; ow < OW; ow++) {
+        float *yo = y + (((long)n * OH + oh) * OW + ow) * C;
+        int32_t *ao = arg + (((long)n * OH + oh) * OW + ow) * C;
+        int first = 1;
+        for (int kh = 0; kh < k; kh++) {
+          int ih = oh * s + kh - pt;
+          if (ih < 0 || ih >= H) continue;
+          for (int kw = 0; kw < k; kw++) {
+            int iw = ow * s + kw - pl;
+            if (iw < 0 || iw >= W) continue;
+            int base = (int)((((long)n * H + ih) * W + iw) * C);
+            const float *xi = x + base;
+            int c = 0;
+            if (first) {
+              for (; c + 4 <= C; c += 4) {
+                wasm_v128_store(yo + c, wasm_v128_load(xi + c));
+                wasm_v128_store(ao + c, wasm_i32x4_add(wasm_i32x4_splat(base + c), wasm_i32x4_make(0, 1, 2, 3)));
+              }
+              for (; c < C; c++) { yo[c] = xi[c]; ao[c] = base + c; }
+              first = 0;
+              continue;
+            }
+            for (; c + 4 <= C; c += 4) {
+              v128_t v = wasm_v128_load(xi + c), cur = wasm_v128_load(yo + c);
+              v128_t gt = wasm_f32x4_gt(v, cur);
+              wasm_v128_store(yo + c, wasm_v128_bitselect(v, cur, gt));
+              v128_t idx = wasm_i32x4_add(wasm_i32x4_splat(base + c), wasm_i32x4_make(0, 1, 2, 3));
+              wasm_v128_store(ao + c, wasm_v128_bitselect(idx, wasm_v128_load(ao + c), gt));
+            }
+            for (; c < C; c++) if (xi[c] > yo[c]) { yo[c] = xi[c]; ao[c] = base + c; }
+          }
+        }
+      }
+}
+
+/* dx = 0; dx[arg[i]] += dy[i]. */
+EXPORT(max_pool_grad)
+void max_pool_grad(const float *dy, const int32_t *arg, int count, float *dx, int dxCount) {
+  v128_t zero = wasm_f32x4_splat(0.f);
+  int i = 0;
+  for (; i + 4 <= dxCount; i += 4) wasm_v128_store(dx + i, zero);
+  for (; i < dxCount; i++) dx[i] = 0.f;
+  for (i = 0; i < count; i++) dx[arg[i]] += dy[i];
+}
+
+/*
+ * Phase split for the filter gradient (see conv2d_backprop_filter.ts):
+ *   xt[phase(rh, rw)][group][c][img-in-group][a][b] = x[img, a·sH + rh − pt, b·sW + rw − pl, c]
+ * for a < Hq, b < Wq; positions outside the image stay untouched (the caller zero-fills xt).
+ */
+EXPORT(phase_split)
+void phase_split(const float *x, int N, int H, int W, int C, int sH, int sW, int PH, int PW, int pt, int pl,
+                 int Hq, int Wq, int ng, float *xt) {
+  long cell = (long)Hq * Wq, phaseSize = (long)N * cell * C;
+  for (int rh = 0; rh < PH; rh++)
+    for (int rw = 0; rw < PW; rw++) {
+      float *pbase = xt + (rh * PW + rw) * phaseSize;
+      for (int img = 0; img < N; img++) {
+        int grp = img / ng, in = img - grp * ng;
+        int gsize = N - grp * ng < ng ? N - grp * ng : ng;
+        long rowLen = gsize * cell;
+        float *gbase = pbase + (long)grp * ng * cell * C + in * cell;
+        for (int a = 0; a < Hq; a++) {
+          int i = a * sH + rh - pt;
+          if (i < 0 || i >= H) continue;
+          for (int b = 0; b < Wq; b++) {
+            int j = b * sW + rw - pl;
+            if (j < 0 || j >= W) continue;
+            const float *src = x + (((long)img * H + i) * W + j) * C;
+            float *dst = gbase + a * Wq + b;
+            for (int c = 0; c < C; c++) dst[c * rowLen] = src[c];
+          }
+        }
+      }
+    }
+}
+
+/*
+ * Transposed im2col for the filter gradient of small feature maps:
+ *   pt_[(kh·kW + kw)·C + c][m] = x[img, oh·sH + kh − pt, ow·sW + kw − pl, c],  m = (img·OH + oh)·OW + ow
+ * over images [n0, n0 + count); zero where the window leaves the image. Row length: count·OH·OW.
+ */
+EXPORT(im2col_t)
+void im2col_t(const float *x, int H, int W, int C, int kH, int kW, int sH, int sW, int pt, int pl,
+              int OH, int OW, int n0, int count, float *out) {
+  long M = (long)count * OH * OW;
+  for (int img = 0; img < count; img++)
+    for (int oh = 0; oh < OH; oh++)
+      for (int ow = 0; ow < OW; ow++) {
+        long m = ((long)img * OH + oh) * OW + ow;
+        for (int kh = 0; kh < kH; kh++) {
+          int i = oh * sH + kh - pt;
+          for (int kw = 0; kw < kW; kw++) {
+            int j = ow * sW + kw - pl;
+            float *dst = out + ((long)(kh * kW + kw) * C) * M + m;
+            if (i < 0 || i >= H || j < 0 || j >= W) {
+              for (int c = 0; c < C; c++) dst[c * M] = 0.f;
+            } else {
+              const float *src = x + ((((long)(n0 + img)) * H + i) * W + j) * C;
+              for (int c = 0; c < C; c++) dst[c * M] = src[c];
+            }
+          }
+        }
+      }
+}
