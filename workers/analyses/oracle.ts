@@ -41,14 +41,16 @@ export interface OracleConfig {
   sizePx?: number;
   /** Worker threads for the permutation null. */
   threads?: number;
+  /** Which maps to compute: both (default), only the planted kind's, or only the other kind's (the false-positive check). */
+  maps?: 'both' | 'planted' | 'other';
 }
 
 export interface OracleResult {
   kind: OracleKind;
   region: Uint32Array;
   trials: number;
-  /** The map of the planted kind (shape for 'shape', texture for 'texture' and 'image'). */
-  planted: FweMap;
+  /** The map of the planted kind (shape for 'shape', texture for 'texture' and 'image'); null when not computed. */
+  planted: FweMap | null;
   /** The other kind's map (null for the image oracle, which has no shape noise). */
   other: FweMap | null;
   recovery: Recovery;
@@ -125,9 +127,10 @@ export async function runOracle(model: FaceModel, cfg: OracleConfig, onProgress?
   }
   const plantedKind = cfg.kind === 'shape' ? 'shape' : 'texture';
   const opts = { permutations, alpha, seed: cfg.seed ^ 0x5eed, threads: cfg.threads ?? 1 };
-  const planted = await informationMap(noiseFeatures(model, noise, plantedKind), { kind: 'continuous', y }, opts, stages.sub('planted'));
-  const other = image ? null : await informationMap(noiseFeatures(model, noise, plantedKind === 'shape' ? 'texture' : 'shape'), { kind: 'continuous', y }, opts, stages.sub('other'));
-  const rec = recovery(planted.significant, regionMask(model.vertexCount, region));
+  const which = cfg.maps ?? 'both';
+  const planted = which === 'other' ? null : await informationMap(noiseFeatures(model, noise, plantedKind), { kind: 'continuous', y }, opts, stages.sub('planted'));
+  const other = image || which === 'planted' ? null : await informationMap(noiseFeatures(model, noise, plantedKind === 'shape' ? 'texture' : 'shape'), { kind: 'continuous', y }, opts, stages.sub('other'));
+  const rec = planted ? recovery(planted.significant, regionMask(model.vertexCount, region)) : { precision: NaN, recall: NaN, significant: 0 };
   return {
     kind: cfg.kind, region, trials, planted, other, recovery: rec, maskPixels,
     otherSignificant: other ? other.significant.reduce((a, b) => a + b, 0) : null,

@@ -90,7 +90,7 @@ async function oracle(o: Opts): Promise<number> {
   console.log(JSON.stringify({
     precision: r.recovery.precision, recall: r.recovery.recall, significant: r.recovery.significant,
     kind, region: o.get('region'), regionVertices: r.region.length, trials: r.trials,
-    thresholdBits: r.planted.threshold, otherSignificant: r.otherSignificant,
+    thresholdBits: r.planted?.threshold ?? null, otherSignificant: r.otherSignificant,
     ...(r.maskPixels !== undefined ? { maskPixels: r.maskPixels } : {}),
   }));
   return 0;
