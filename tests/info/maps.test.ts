@@ -44,11 +44,20 @@ describe('map API', () => {
     const prev = setWarningHandler((m) => messages.push(m));
     try {
       const { x, y } = makeMap(3, 2, 50, 0);
-      x.fill(1, 100, 200); // variable 1 constant
-      const map = gcmiMapCC(x, 3, 2, 50, y, { copnorm: false });
-      expect(Number.isNaN(map[1])).toBe(true);
-      expect(Number.isFinite(map[0])).toBe(true);
-      expect(messages[0]).toMatch(/^x: 1 variable\(s\) are constant/);
+      x.fill(1, 150, 200); // variable 1, dim 1 constant
+      for (const copnorm of [false, true]) {
+        const map = gcmiMapCC(x, 3, 2, 50, y, { copnorm });
+        expect(Number.isNaN(map[1])).toBe(true);
+        expect(Number.isFinite(map[0]) && Number.isFinite(map[2])).toBe(true);
+      }
+      expect(messages).toEqual([expect.stringMatching(/^x: 1 variable\(s\) have a constant dimension/), expect.stringMatching(/^x: 1 variable/)]);
+      messages.length = 0;
+      for (let t = 0; t < 10; t++) x[2 * 2 * 50 + t] = 0; // variable 2, dim 0: 10 of 50 values equal
+      gcmiMapCD(x, 3, 2, 50, Int32Array.from(y, (v) => (v > 0 ? 1 : 0)), 2);
+      expect(messages).toContainEqual(expect.stringMatching(/^x: 1 row\(s\) have more than 10% repeated values \(first: variable 2, dim 0\)/));
+      const r = permutationMaxStatSync({ x, nVar: 3, nDim: 2, nTrial: 50, y, nPerm: 19 });
+      expect(Number.isNaN(r.mi[1]) && Number.isNaN(r.pFwer[1]) && r.mask[1] === 0).toBe(true);
+      expect(() => gcmiMapCC(x, 3, 2, 50, new Float64Array(50).fill(2))).toThrow(/^y: is constant/);
     } finally {
       setWarningHandler(prev);
     }

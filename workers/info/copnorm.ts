@@ -94,20 +94,31 @@ export function stableOrder(row: ArrayLike<number>, s: RankScratch): Uint32Array
   return idx;
 }
 
-/** Copula-normalise one row into `out` (length n): value of rank r (0-based) → ndtri((r+1)/(n+1)). */
-export function copnormRow(row: ArrayLike<number>, out: Float64Array, scratch = new RankScratch(out.length)): void {
+/**
+ * Copula-normalise one row into `out` (length n): value of rank r (0-based) → ndtri((r+1)/(n+1)).
+ * Returns how many values repeat an earlier one (n − distinct values; n − 1 for a constant row).
+ */
+export function copnormRow(row: ArrayLike<number>, out: Float64Array, scratch = new RankScratch(out.length)): number {
   const order = stableOrder(row, scratch);
   const scores = normalScores(out.length);
-  for (let r = 0; r < out.length; r++) out[order[r]] = scores[r];
+  const keys = scratch.keys;
+  let repeated = 0;
+  out[order[0]] = scores[0];
+  for (let r = 1; r < out.length; r++) {
+    out[order[r]] = scores[r];
+    if (keys[order[r]] === keys[order[r - 1]]) repeated++;
+  }
+  return repeated;
 }
 
 /**
  * Copula-normalise every row of x, laid out [row][trial] with `rows` × `trials` values (a
  * multi-dimensional variable [dim][trial], or a whole map [variable][dim][trial] with
  * rows = variables × dims). Returns a new Float64Array of the same layout (or fills `out`, which
- * may not be x itself); each row independently.
+ * may not be x itself); each row independently. `repeated` (length rows), if given, receives each
+ * row's count of repeated values (the reference warns above 10%; trials − 1 means constant).
  */
-export function copnorm(x: Float64Array | readonly number[], rows = 1, trials = x.length / rows, out?: Float64Array): Float64Array {
+export function copnorm(x: Float64Array | readonly number[], rows = 1, trials = x.length / rows, out?: Float64Array, repeated?: Int32Array): Float64Array {
   if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`rows: must be a positive integer, got ${rows}`);
   if (!Number.isInteger(trials) || trials < 1 || rows * trials !== x.length)
     throw new RangeError(`x: has ${x.length} values, expected rows × trials = ${rows} × ${trials}`);
@@ -117,7 +128,8 @@ export function copnorm(x: Float64Array | readonly number[], rows = 1, trials = 
   const scratch = new RankScratch(trials);
   const src = x instanceof Float64Array ? x : Float64Array.from(x);
   for (let r = 0; r < rows; r++) {
-    copnormRow(src.subarray(r * trials, (r + 1) * trials), out.subarray(r * trials, (r + 1) * trials), scratch);
+    const rep = copnormRow(src.subarray(r * trials, (r + 1) * trials), out.subarray(r * trials, (r + 1) * trials), scratch);
+    if (repeated) repeated[r] = rep;
   }
   return out;
 }

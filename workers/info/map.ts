@@ -35,6 +35,45 @@ export function checkMapArgs(x: Float64Array, nVar: number, nDim: number, nTrial
   checkFinite(x, 'x');
 }
 
+/**
+ * Copula-normalise a map's x (into `out` if given) and find its constant variables. Warns, naming
+ * x, when rows have more than 10% repeated values (as the reference does) or are constant; a
+ * variable with a constant dimension gets NaN in every map (it carries no information, and after
+ * the rank transform it would look like an arbitrary trial order). With cn = false x is used as is.
+ */
+export function prepareMapX(x: Float64Array, nVar: number, nDim: number, nTrial: number, cn: boolean, out?: Float64Array): { cx: Float64Array; constant: Uint8Array } {
+  const rows = nVar * nDim;
+  const repeated = new Int32Array(rows);
+  let cx: Float64Array;
+  if (cn) cx = copnorm(x, rows, nTrial, out, repeated);
+  else {
+    cx = out ? (out.set(x), out) : x;
+    for (let r = 0; r < rows; r++) {
+      const first = x[r * nTrial];
+      let same = true;
+      for (let t = 1; t < nTrial && same; t++) same = x[r * nTrial + t] === first;
+      if (same) repeated[r] = nTrial - 1;
+    }
+  }
+  const constant = new Uint8Array(nVar);
+  let nConstant = 0;
+  let nRepeated = 0;
+  let firstRepeated = -1;
+  for (let r = 0; r < rows; r++) {
+    if (repeated[r] >= nTrial - 1) {
+      if (!constant[Math.floor(r / nDim)]) nConstant++;
+      constant[Math.floor(r / nDim)] = 1;
+    } else if (repeated[r] > 0.1 * nTrial) {
+      nRepeated++;
+      if (firstRepeated < 0) firstRepeated = r;
+    }
+  }
+  if (nConstant > 0) warn(`x: ${nConstant} variable(s) have a constant dimension; their MI is NaN`);
+  if (nRepeated > 0)
+    warn(`x: ${nRepeated} row(s) have more than 10% repeated values (first: variable ${Math.floor(firstRepeated / nDim)}, dim ${firstRepeated % nDim})`);
+  return { cx, constant };
+}
+
 /** Constant offset (bits) that the bias correction adds to a cc map value: d-dim x, 1-dim y. */
 export function ccBiasBits(nDim: number, nTrial: number): number {
   return (entropyBias(nDim + 1, nTrial) - entropyBias(nDim, nTrial) - entropyBias(1, nTrial)) / LN2;
@@ -78,12 +117,13 @@ export function multipleR2(cxx: Float64Array, c: Float64Array, cyy: number, d: n
   return s / cyy;
 }
 
-function prepareY(y: Float64Array, nTrial: number, cn: boolean): Float64Array {
+/** Check a continuous response and copula-normalise it (cn). */
+export function prepareY(y: Float64Array, nTrial: number, cn: boolean): Float64Array {
   if (!(y instanceof Float64Array)) throw new TypeError('y: must be a Float64Array [trial] (use gcmiMapCD for discrete y)');
   if (y.length !== nTrial) throw new RangeError(`y: has ${y.length} values, expected nTrial = ${nTrial}`);
   checkFinite(y, 'y');
-  let first = y[0];
-  if (y.every((v) => v === first)) throw new RangeError('y: is constant');
+  const first = y[0];
+  if (y.every((v) => v === first)) throw new RangeError('y: is constant (it carries no information)');
   return cn ? copnorm(y, 1, nTrial) : y;
 }
 
@@ -96,12 +136,12 @@ export function gcmiMapCC(x: Float64Array, nVar: number, nDim: number, nTrial: n
   const cn = opts.copnorm ?? true;
   const demeaned = opts.demeaned ?? cn;
   const cy = prepareY(y, nTrial, cn);
-  const cx = cn ? copnorm(x, nVar * nDim, nTrial) : x;
-  return miMapCCKernel(cx, nVar, nDim, nTrial, cy, opts.biasCorrect ?? true, demeaned, 0, nVar);
+  const { cx, constant } = prepareMapX(x, nVar, nDim, nTrial, cn);
+  return miMapCCKernel(cx, nVar, nDim, nTrial, cy, opts.biasCorrect ?? true, demeaned, 0, nVar, constant);
 }
 
 /** The cc kernel on variables [from, to) of prepared data; output indexed from 0. */
-export function miMapCCKernel(cx: Float64Array, nVar: number, nDim: number, n: number, cy: Float64Array, bias: boolean, demeaned: boolean, from: number, to: number): Float64Array {
+export function miMapCCKernel(cx: Float64Array, nVar: number, nDim: number, n: number, cy: Float64Array, bias: boolean, demeaned: boolean, from: number, to: number, skip?: Uint8Array): Float64Array {
   const out = new Float64Array(to - from);
   let my = 0;
   if (!demeaned) {
@@ -119,6 +159,10 @@ export function miMapCCKernel(cx: Float64Array, nVar: number, nDim: number, n: n
   let constantVars = 0;
   for (let v = from; v < to; v++) {
     const base = v * d * n;
+    if (skip?.[v]) {
+      out[v - from] = NaN;
+      continue;
+    }
     for (let i = 0; i < d; i++) {
       let m = 0;
       if (!demeaned) {
@@ -169,11 +213,11 @@ export function gcmiMapCD(x: Float64Array, nVar: number, nDim: number, nTrial: n
   const labels = asLabels(y, k, nTrial, 'y', nDim);
   const cn = opts.copnorm ?? true;
   const demeaned = opts.demeaned ?? cn;
-  const cx = cn ? copnorm(x, nVar * nDim, nTrial) : x;
-  return miMapCDKernel(cx, nVar, nDim, nTrial, labels, k, opts.biasCorrect ?? true, demeaned, 0, nVar);
+  const { cx, constant } = prepareMapX(x, nVar, nDim, nTrial, cn);
+  return miMapCDKernel(cx, nVar, nDim, nTrial, labels, k, opts.biasCorrect ?? true, demeaned, 0, nVar, constant);
 }
 
-export function miMapCDKernel(cx: Float64Array, nVar: number, d: number, n: number, labels: Int32Array, k: number, bias: boolean, demeaned: boolean, from: number, to: number): Float64Array {
+export function miMapCDKernel(cx: Float64Array, nVar: number, d: number, n: number, labels: Int32Array, k: number, bias: boolean, demeaned: boolean, from: number, to: number, skip?: Uint8Array): Float64Array {
   const out = new Float64Array(to - from);
   const counts = new Float64Array(k);
   for (let t = 0; t < n; t++) counts[labels[t]]++;
@@ -187,6 +231,10 @@ export function miMapCDKernel(cx: Float64Array, nVar: number, d: number, n: numb
   let degenerate = 0;
   for (let v = from; v < to; v++) {
     const base = v * d * n;
+    if (skip?.[v]) {
+      out[v - from] = NaN;
+      continue;
+    }
     s1.fill(0);
     s2.fill(0);
     // shift each row by its first value: keeps the one-pass sums accurate for data far from 0

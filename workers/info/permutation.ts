@@ -12,13 +12,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { copnorm } from './copnorm';
-import { gcmiMapCC, gcmiMapCD } from './map';
-import { checkMapArgs } from './map';
+import { checkMapArgs, miMapCCKernel, miMapCDKernel, prepareMapX, prepareY } from './map';
 import { type Alloc, type NullModel, NullEvaluator, type StatisticSpec, applyStatistic, buildModelCC, buildModelCD, createModelKernel, sharedAlloc } from './nullmodel';
 import type { DotKernel } from './gemm';
 import { Rng } from './rng';
-import { asLabels, checkFinite, warn } from './validate';
+import { asLabels, warn } from './validate';
 
 export interface PermutationInput {
   /** [variable][dim][trial] */
@@ -108,23 +106,25 @@ function prepare(input: PermutationInput, how: Alloc | 'kernel'): Prepared {
   const cn = input.copnorm ?? true;
   const bias = input.biasCorrect ?? true;
   if (input.y instanceof Float64Array && input.k === undefined) {
-    if (input.y.length !== nTrial) throw new RangeError(`y: has ${input.y.length} values, expected nTrial = ${nTrial}`);
-    checkFinite(input.y, 'y');
+    const cy = prepareY(input.y, nTrial, cn);
     // copula-normalise straight into the memory the null model will use, then whiten it in place:
     // one fresh copy of the map instead of three (page faults on new memory are a real cost here)
     const mk = how === 'kernel' ? createModelKernel('cc', nVar, nDim, nTrial) : undefined;
     const buf = mk ? mk.kernel.a : (how as Alloc)(x.length);
-    const cx = cn ? copnorm(x, nVar * nDim, nTrial, buf) : (buf.set(x), buf);
-    const cy = cn ? copnorm(input.y, 1, nTrial) : input.y;
-    const mi = gcmiMapCC(cx, nVar, nDim, nTrial, cy, { copnorm: false, biasCorrect: bias, demeaned: cn });
-    return { model: buildModelCC(cx, nVar, nDim, nTrial, cy, bias, !cn, () => cx), mi, kernel: mk?.kernel };
+    const { cx, constant } = prepareMapX(x, nVar, nDim, nTrial, cn, buf);
+    const mi = miMapCCKernel(cx, nVar, nDim, nTrial, cy, bias, cn, 0, nVar, constant);
+    const model = buildModelCC(cx, nVar, nDim, nTrial, cy, bias, !cn, () => cx);
+    constant.forEach((c, v) => c && (model.bad[v] = 1));
+    return { model, mi, kernel: mk?.kernel };
   }
-  const cx = cn ? copnorm(x, nVar * nDim, nTrial) : x;
+  const { cx, constant } = prepareMapX(x, nVar, nDim, nTrial, cn);
   if (input.k === undefined) throw new RangeError('k: the number of classes is required for discrete y');
   const labels = asLabels(input.y, input.k, nTrial, 'y', nDim);
-  const mi = gcmiMapCD(cx, nVar, nDim, nTrial, labels, input.k, { copnorm: false, biasCorrect: bias, demeaned: cn });
+  const mi = miMapCDKernel(cx, nVar, nDim, nTrial, labels, input.k, bias, cn, 0, nVar, constant);
   const mk = how === 'kernel' ? createModelKernel('cd', nVar, nDim, nTrial, input.k) : undefined;
-  return { model: buildModelCD(cx, nVar, nDim, nTrial, labels, input.k, bias, !cn, mk?.alloc ?? (how as Alloc)), mi, kernel: mk?.kernel };
+  const model = buildModelCD(cx, nVar, nDim, nTrial, labels, input.k, bias, !cn, mk?.alloc ?? (how as Alloc));
+  constant.forEach((c, v) => c && (model.bad[v] = 1));
+  return { model, mi, kernel: mk?.kernel };
 }
 
 function checkPermArgs(input: PermutationInput): { alpha: number; seed: number } {
