@@ -10,7 +10,8 @@
  *   Map: x Float64Array [variable][dim][trial]; y Float64Array [trial] or Int32Array [trial].
  *
  * Single quantities (bias corrected by default where the reference has the option)
- *   copnorm(x: Float64Array, rows = 1, trials = x.length / rows): Float64Array   ranks → normal scores, per row
+ *   copnorm(x: Float64Array, rows = 1, trials = x.length / rows, out?, repeated?): Float64Array
+ *     ranks (ties in sample order) → normal scores ndtri(r/(N+1)), row by row
  *   entG(x, {biasCorrect?, demeaned?}): number                    entropy of a Gaussian fit
  *   miGG(x, y, opts), cmiGGG(x, y, z, opts): number               Gaussian (conditional) MI
  *   miModelGD(x, y, K, opts), miMixtureGD(x, y, K): number        Gaussian x, discrete y
@@ -44,7 +45,11 @@
  *
  * Errors name the bad argument (mismatched lengths, too few trials for the dimension, empty
  * classes, constant variables, NaN/infinity); more than 10% repeated values in a variable calls the
- * warning handler (setWarningHandler; console.warn by default).
+ * warning handler (setWarningHandler; console.warn by default). In maps a variable with a constant
+ * dimension gets NaN (and a warning) instead of failing the whole map.
+ *
+ * The WebAssembly kernel (gemm.c → gemm-wasm.ts, rebuilt by build-gemm-wasm.sh with clang-14) is
+ * committed as base64, so nothing is compiled at install time.
  */
 export { ndtri, digamma } from './special';
 export { copnorm, copnormRow, normalScores } from './copnorm';
