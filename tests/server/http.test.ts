@@ -108,3 +108,28 @@ describe('logging', () => {
     expect(outside.reqId).toBeUndefined();
   });
 });
+
+describe('secureCookiesFor', () => {
+  it('marks cookies Secure in production except plain http on loopback', async () => {
+    const { secureCookiesFor } = await import('../../server/config');
+    const env = process.env as Record<string, string | undefined>;
+    const saved = { NODE_ENV: env.NODE_ENV, COOKIE_SECURE: env.COOKIE_SECURE };
+    try {
+      env.NODE_ENV = 'production';
+      delete env.COOKIE_SECURE;
+      const h = (o: Record<string, string>) => new Headers(o);
+      expect(secureCookiesFor('http://0.0.0.0:3000/api/trpc', h({ host: 'localhost:3000' }))).toBe(false);
+      expect(secureCookiesFor('http://0.0.0.0:3000/api/trpc', h({ host: '127.0.0.1:3000' }))).toBe(false);
+      expect(secureCookiesFor('http://0.0.0.0:3000/api/trpc', h({ host: 'deeper.example.org' }))).toBe(true);
+      expect(secureCookiesFor('http://localhost:3000/api/trpc', h({ host: 'localhost:3000', 'x-forwarded-proto': 'https' }))).toBe(true);
+      env.COOKIE_SECURE = 'false';
+      expect(secureCookiesFor('http://0.0.0.0:3000/', h({ host: 'deeper.example.org' }))).toBe(false);
+      env.NODE_ENV = 'development';
+      delete env.COOKIE_SECURE;
+      expect(secureCookiesFor('http://0.0.0.0:3000/', h({ host: 'deeper.example.org' }))).toBe(false);
+    } finally {
+      Object.assign(env, saved);
+      if (saved.COOKIE_SECURE === undefined) delete env.COOKIE_SECURE;
+    }
+  });
+});
