@@ -75,18 +75,22 @@ async function readJson(store: ArtifactStore, key: string): Promise<unknown> {
  * summary.result, or a stored summary.json (the bundle's own file). Null when there is none.
  */
 export async function resultSummaryOf(m: Manifest, store: ArtifactStore): Promise<unknown | null> {
+  // The bundle's own summary.json is the full result; a step's manifest summary may be a digest
+  // that only shares the kind, so it is used only when there is no summary.json.
+  const file = m.artifacts.find((a) => a.name === 'summary.json') ?? m.artifacts.find((a) => a.name.endsWith('/summary.json'));
+  if (file && file.size <= 8 * 1024 * 1024) {
+    try {
+      const json = await readJson(store, file.key);
+      if (RESULT_KINDS.has((json as { kind?: string })?.kind ?? '')) return json;
+    } catch {
+      // Unreadable: fall back to the manifest's summary.
+    }
+  }
   const s = m.summary as Record<string, unknown>;
-  if (RESULT_KINDS.has(s.kind as string)) return s;
   const inner = s.result as Record<string, unknown> | undefined;
   if (inner && RESULT_KINDS.has(inner.kind as string)) return inner;
-  const file = m.artifacts.find((a) => a.name === 'summary.json' || a.name.endsWith('/summary.json'));
-  if (!file || file.size > 8 * 1024 * 1024) return null;
-  try {
-    const json = await readJson(store, file.key);
-    return RESULT_KINDS.has((json as { kind?: string })?.kind ?? '') ? json : null;
-  } catch {
-    return null;
-  }
+  if (RESULT_KINDS.has(s.kind as string)) return s;
+  return null;
 }
 
 /** Training curves from a train step's history.json ([{ epoch, trainLoss, trainAccuracy, valLoss, valAccuracy }]). */

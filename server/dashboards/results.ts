@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import type { ArrayRef } from '../../workers/contract/results';
+import type { ArrayRef } from '../../workers/contract';
 import {
   BatterySummary,
   GeneralisationSummary,
   HiddenLayersSummary,
   PoseInvarianceSummary,
   ReverseCorrelationSummary,
-} from '../../workers/contract/results';
+} from '../../workers/contract';
 import type { DashboardDecl } from './build';
 import type { DashboardCurve } from './manifest';
 
@@ -27,6 +27,8 @@ function splitFeature(feature: string): ['shape' | 'texture', string] {
 }
 
 const id = (n: number) => `id${n}`;
+/** Too few permutations give no threshold (stored as +∞ or the largest double): the viewer then starts at none. */
+const finiteThreshold = (t: number) => (Number.isFinite(t) && Math.abs(t) < 1e300 ? t : null);
 /** Vertices per row of a [..][V] array: its last dimension. */
 const rowLength = (a: ArrayRef) => a.shape[a.shape.length - 1] ?? 0;
 
@@ -46,7 +48,7 @@ export function reverseCorrelationDecl(s: ReverseCorrelationSummary): Decl {
       values: m.arrays.mi.file,
       vertexCount: rowLength(m.arrays.mi),
       // A TFCE threshold is in TFCE units, not bits: the viewer then starts at no threshold.
-      thresholdBits: m.test.method === 'max-statistic' && m.test.permutations > 0 ? m.test.threshold : null,
+      thresholdBits: m.test.method === 'max-statistic' && m.test.permutations > 0 ? finiteThreshold(m.test.threshold) : null,
       maxBits: m.maxBits,
     };
   });
@@ -115,7 +117,7 @@ export function poseInvarianceDecl(s: PoseInvarianceSummary): Decl {
       maps.push({ ...base, key: `pi/${id(s.identity)}/${f.feature}/pooled/${layer.layer}`, title: `${f.feature} → layer ${layer.layer}, pooled over poses`, response: 'pooled', poseYawDeg: 0, values: f.arrays.pooledMi.file, offset: l * V, thresholdBits: null });
       maps.push({ ...base, key: `pi/${id(s.identity)}/${f.feature}/conditional/${layer.layer}`, title: `${f.feature} → layer ${layer.layer} given pose`, response: 'conditional', poseYawDeg: 0, values: f.arrays.conditionalMi.file, offset: l * V, thresholdBits: null });
       s.posesYawDeg.forEach((yaw, p) =>
-        maps.push({ ...base, key: `pi/${id(s.identity)}/${f.feature}/pose/${yaw}/${layer.layer}`, title: `${f.feature} → layer ${layer.layer} at yaw ${yaw}°`, response: 'per pose', poseYawDeg: yaw, values: f.arrays.perPoseMi.file, offset: (l * P + p) * V, thresholdBits: s.thresholdBits }),
+        maps.push({ ...base, key: `pi/${id(s.identity)}/${f.feature}/pose/${yaw}/${layer.layer}`, title: `${f.feature} → layer ${layer.layer} at yaw ${yaw}°`, response: 'per pose', poseYawDeg: yaw, values: f.arrays.perPoseMi.file, offset: (l * P + p) * V, thresholdBits: finiteThreshold(s.thresholdBits) }),
       );
     });
     const depth = f.layers.map((l) => l.depth);

@@ -1,6 +1,6 @@
 'use client';
 
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { DashboardCurve, DashboardManifest, DashboardMap, DashboardPin } from '@/server/dashboards/manifest';
 import { LineChart } from '../charts/LineChart';
 import { MapPanel, type MapSource, type VertexPick } from '../viewer/MapPanel';
@@ -57,6 +57,10 @@ export interface DashboardViewProps {
 /** A run's results: facts, curves (training, generalisation, depth, pose), stimuli and the 3D maps. */
 export function DashboardView({ manifest, urlOf, pins = [], onPick, pickedVertex, compareSources = [], mapAside }: DashboardViewProps) {
   const [current, setCurrent] = useState<DashboardMap | null>(null);
+  // The dashboard's first content is on screen: its time since navigation start is the "first content" figure.
+  useEffect(() => {
+    if (!performance.getEntriesByName('deeper:dashboard-content').length) performance.mark('deeper:dashboard-content');
+  }, []);
   const markerX = current && current.layer !== 'output' ? current.layerIndex : null;
   const source: MapSource = { id: manifest.run.id, label: manifest.run.name, maps: manifest.maps, meshes: manifest.meshes, urlOf };
   const groups = GROUPS.map((g) => ({ ...g, curves: manifest.curves.filter((c) => c.kind === g.kind) })).filter((g) => g.curves.length);
@@ -103,7 +107,7 @@ export function DashboardView({ manifest, urlOf, pins = [], onPick, pickedVertex
           <h2 id="stimuli-h">Stimuli</h2>
           {identities.map((id) => (
             <div key={id}>
-              <h3 className="small">Identity {id}</h3>
+              <h3 className="small">{/^\d+$|^id\d+$/.test(id) ? `Identity ${id.replace(/^id/, '')}` : id[0]!.toUpperCase() + id.slice(1)}</h3>
               <div className="gallery">
                 {manifest.stimuli
                   .filter((s) => s.identity === id)

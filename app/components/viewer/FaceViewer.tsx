@@ -60,7 +60,13 @@ function FaceMesh({ positions, triangles, colors, onPick, renderKey, wrapper }: 
     attr.needsUpdate = true;
     invalidate();
     // Mark the wrapper after the frame that shows these colours (tests and timings wait for it).
-    const id = requestAnimationFrame(() => requestAnimationFrame(() => wrapper.current?.setAttribute('data-rendered', renderKey ?? 'map')));
+    const id = requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        wrapper.current?.setAttribute('data-rendered', renderKey ?? 'map');
+        // The first map on screen: the dashboard's "3D map shown" time (performance.getEntriesByName).
+        if (!performance.getEntriesByName('deeper:map-rendered').length) performance.mark('deeper:map-rendered');
+      }),
+    );
     return () => cancelAnimationFrame(id);
   }, [geometry, colors, invalidate, renderKey, wrapper]);
 
@@ -127,7 +133,7 @@ export function FaceViewer({ positions, triangles, colors, pins = [], onPick, se
     }
     const centre: [number, number, number] = [(lo[0]! + hi[0]!) / 2, (lo[1]! + hi[1]!) / 2, (lo[2]! + hi[2]!) / 2];
     const size = Math.max(hi[0]! - lo[0]!, hi[1]! - lo[1]!) || 250;
-    const distance = (0.5 * size * 0.8) / Math.tan((17.5 * Math.PI) / 180) + (hi[2]! - centre[2]);
+    const distance = (0.5 * size * 0.9) / Math.tan((17.5 * Math.PI) / 180) + (hi[2]! - centre[2]);
     return { centre, distance, radius: size / 2 };
   }, [positions]);
   const radius = frame.radius;

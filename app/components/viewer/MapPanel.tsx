@@ -132,7 +132,7 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
   if (!primary.maps.length) return <p className="muted">This run has no information maps.</p>;
 
   const viewerPins = (m: DashboardMap | null): ViewerPin[] =>
-    pins.filter((p) => m && (p.mapKey === null || p.mapKey === m.key)).map((p, i) => ({ id: p.id, position: p.position, label: `${i + 1}. ${p.author}: ${p.body.slice(0, 60)}`, title: p.body }));
+    pins.filter((p) => m && (p.mapKey === null || p.mapKey === m.key)).map((p, i) => ({ id: p.id, position: p.position, label: `${p.author}: ${p.body.slice(0, 60)}`, title: p.body }));
   const step = maxBits / 500;
 
   async function exportPng() {
@@ -235,6 +235,8 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
         <Legend minBits={0} maxBits={maxBits} thresholdBits={threshold} colormap={colormap} />
         <p className="muted small" data-testid="map-stats">
           {statsA ? `${statsA.above.toLocaleString('en-GB')} of ${statsA.finite.toLocaleString('en-GB')} vertices at or above the threshold; peak ${formatTick(statsA.maxBits)} bits at vertex ${statsA.peakVertex}.` : ''}
+          {statsA && map?.thresholdBits !== null && map?.thresholdBits !== undefined && map.thresholdBits > statsA.maxBits ? ' No vertex reaches the family-wise error threshold.' : ''}
+          {map && map.thresholdBits === null ? ' No permutation test for this map: choose a threshold.' : ''}
           {onPick ? ' Click the face to pin a comment to a vertex.' : ''}
         </p>
         <div className="export-buttons" role="group" aria-label="Export this map">
