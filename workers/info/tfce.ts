@@ -123,6 +123,10 @@ export function tfce(values: Float64Array, adj: Adjacency, opts: TfceOptions = {
   const E = opts.E ?? 0.5;
   const H = opts.H ?? 2;
   const steps = opts.steps ?? 100;
+  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps: must be a positive integer, got ${steps}`);
+  if (!Number.isFinite(E) || !Number.isFinite(H)) throw new RangeError(`E, H: must be finite, got ${E}, ${H}`);
+  if (opts.weights && opts.weights.length !== values.length)
+    throw new RangeError(`weights: has ${opts.weights.length} entries, expected one per vertex (${values.length})`);
   const n = values.length;
   const out = new Float64Array(n);
   let max = 0;
