@@ -4,11 +4,13 @@
  * Training and inference images/s of the ResNet-10 on the wasm backend (64 px, width 0.5,
  * 200 identities, batch 64, on 2 threads by default) and, in the same run, the PyTorch CPU baseline
  * (../shared/bench/torch-baseline.sh with the same settings). --paper adds the paper-scale figures
- * (224 px, width 1, 2,000 identities, batch 32). The last line of output is one JSON object.
+ * (224 px, width 1, 2,000 identities, batch 32); --only-paper runs only those. The last line of
+ * output is one JSON object (wall-clock figures, with the machine's load average beside them).
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { chooseBackend } from '../workers/nn/backend';
 import { buildResNet10 } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
@@ -67,6 +69,7 @@ function torchBaseline(s: Setting): Record<string, unknown> | null {
 }
 
 function run(s: Setting) {
+  const loadBefore = loadavg()[0];
   const stepS = measureTrain(s);
   const trainIps = s.batch / stepS;
   const inferIps = measureInfer(s);
@@ -74,21 +77,25 @@ function run(s: Setting) {
   const torch = torchBaseline(s);
   const tTrain = torch ? Number(torch.train_images_per_s) : NaN, tInfer = torch ? Number(torch.infer_images_per_s) : NaN;
   if (torch) console.log(`pytorch   same setting: train ${tTrain.toFixed(1)} img/s, infer ${tInfer.toFixed(1)} img/s (${torch.threads} threads)`);
+  // Timings are wall-clock on a shared machine: the 1-minute load average says how busy it was.
+  const load = { before: loadBefore, after: loadavg()[0] };
+  console.log(`load average ${load.before.toFixed(1)} → ${load.after.toFixed(1)} on ${navigator.hardwareConcurrency} cores`);
   return {
-    ...s, train_step_s: stepS, train_images_per_s: trainIps, infer_images_per_s: inferIps,
+    ...s, load_average: load, train_step_s: stepS, train_images_per_s: trainIps, infer_images_per_s: inferIps,
     pytorch: torch, train_ratio_vs_pytorch: torch ? trainIps / tTrain : null, infer_ratio_vs_pytorch: torch ? inferIps / tInfer : null,
   };
 }
 
 const backend = await chooseBackend({ prefer: ['wasm'], threads });
-const demo = run({ size: 64, width: 0.5, classes: 200, batch: 64, steps, infer: 256 });
-const paperScale = paper ? run({ size: 224, width: 1, classes: 2000, batch: 32, steps: Math.min(steps, 3), infer: 64 }) : null;
-console.log(`train ratio vs PyTorch ${demo.train_ratio_vs_pytorch?.toFixed(3)}, infer ratio ${demo.infer_ratio_vs_pytorch?.toFixed(3)}`);
+const demo = process.argv.includes('--only-paper') ? null : run({ size: 64, width: 0.5, classes: 200, batch: 64, steps, infer: 256 });
+const paperScale = paper || !demo ? run({ size: 224, width: 1, classes: 2000, batch: 32, steps: Math.min(steps, 3), infer: 64 }) : null;
+const head = demo ?? paperScale!;
+console.log(`train ratio vs PyTorch ${head.train_ratio_vs_pytorch?.toFixed(3)}, infer ratio ${head.infer_ratio_vs_pytorch?.toFixed(3)}`);
 console.log(JSON.stringify({
   bench: 'nn', backend: backend.name, threads: backend.threads, tfjs: backend.tfjsVersion,
-  train_images_per_s: demo.train_images_per_s, infer_images_per_s: demo.infer_images_per_s,
-  pytorch_train_images_per_s: demo.pytorch?.train_images_per_s ?? null, pytorch_infer_images_per_s: demo.pytorch?.infer_images_per_s ?? null,
-  train_ratio_vs_pytorch: demo.train_ratio_vs_pytorch, infer_ratio_vs_pytorch: demo.infer_ratio_vs_pytorch,
+  train_images_per_s: head.train_images_per_s, infer_images_per_s: head.infer_images_per_s,
+  pytorch_train_images_per_s: head.pytorch?.train_images_per_s ?? null, pytorch_infer_images_per_s: head.pytorch?.infer_images_per_s ?? null,
+  train_ratio_vs_pytorch: head.train_ratio_vs_pytorch, infer_ratio_vs_pytorch: head.infer_ratio_vs_pytorch,
   demo, paper: paperScale,
 }));
 process.exit(0);
