@@ -19,7 +19,8 @@ export interface BaseMesh {
 }
 
 const NU = 93; // columns (azimuth); odd, so a column lies on x = 0 and the mesh mirrors exactly
-const NV = 78; // rows (elevation)
+const NV = 78; // head rows (elevation)
+const NECK = 9; // rows below the chin: the underside of the jaw and the neck
 const THETA_MAX = 1.9; // rad, about 109°: past the ears, the back of the head stays open
 const W_MIN = -0.97;
 const W_MAX = 1.13;
@@ -83,11 +84,11 @@ export function featureMasks(x: number, y: number, theta: number) {
   const lips = front * smoothstep(1, 0.7, lr);
   // Eye opening: an almond; iris and pupil inside it.
   const ex = ax - 32;
-  const half = 5.2 * Math.max(0, 1 - (ex / 13) ** 2);
+  const half = 5.8 * Math.max(0, 1 - (ex / 13.5) ** 2);
   const ey = y - 9.5;
   const opening = front * smoothstep(0.3, -0.3, Math.abs(ey) - half);
   const ir = Math.hypot(ex, ey);
-  const iris = opening * smoothstep(5.6, 5.0, ir);
+  const iris = opening * smoothstep(6.0, 5.4, ir);
   const pupil = opening * smoothstep(2.4, 1.9, ir);
   const lidLine = front * (ax > 18 && ax < 46 ? Math.exp(-0.5 * ((ey - half - 0.6) / 0.7) ** 2) : 0) * smoothstep(14, 9, Math.abs(ex));
   // Brows: an arc above each eye, thicker on the inside.
@@ -104,7 +105,7 @@ export function featureMasks(x: number, y: number, theta: number) {
   const hair = Math.max(top, side, back);
   const nostril = front * bump2(x, y, 6.5, -26, 2.6, 1.6);
   const blush = front * bump2(x, y, 40, -22, 12, 10);
-  const underChin = smoothstep(-92, -104, y);
+  const underChin = smoothstep(-95, -112, y);
   return { lips, opening, iris, pupil, lidLine, brow, hair, nostril, blush, underChin };
 }
 
@@ -142,33 +143,44 @@ export function baseAlbedo(x: number, y: number, theta: number): number[] {
 
 /** Builds the base head: grid topology, positions, albedo, regions and landmarks. */
 export function buildBaseMesh(): BaseMesh {
-  const V = NU * NV;
+  const ROWS = NECK + NV;
+  const V = NU * ROWS;
   const positions = new Float32Array(V * 3);
   const uv = new Float32Array(V * 2);
   const front = new Float32Array(V * 2);
   const theta = new Float32Array(V);
   const albedo = new Float32Array(V * 3);
-  for (let j = 0; j < NV; j++) {
-    const w = W_MIN + ((W_MAX - W_MIN) * j) / (NV - 1);
+  /** Head row r: height y (mm), half-width of the ring, and the ring's radial factor. */
+  const headRow = (r: number) => {
+    const w = W_MIN + ((W_MAX - W_MIN) * r) / (NV - 1);
     const phi = Math.min(Math.PI / 2, 1.3 * (0.6 * w + 0.4 * w * w * w)); // denser rows near the eyes; the top row closes the crown
-    const sphi = Math.sin(phi), cphi = Math.max(0, Math.cos(phi));
-    const y = sphi * (phi > 0 ? 125 : 112);
-    const halfWidth = 72 - 20 * smoothstep(-10, -100, y); // the jaw narrows towards the chin
-    const ring = Math.pow(cphi, phi > 0 ? 0.5 : 0.3);
+    const cphi = Math.max(0, Math.cos(phi));
+    const y = Math.sin(phi) * (phi > 0 ? 125 : 112);
+    return { y, halfWidth: 72 - 20 * smoothstep(-10, -100, y), ring: Math.pow(cphi, phi > 0 ? 0.5 : 0.3) };
+  };
+  const chin = headRow(0);
+  for (let j = 0; j < ROWS; j++) {
+    const head = j >= NECK ? headRow(j - NECK) : chin;
+    // Neck rows: t = 1 at the bottom; they blend from the chin ring to a neck cylinder (under the jaw first).
+    const t = j < NECK ? (NECK - j) / NECK : 0;
+    const b = smoothstep(0, 0.35, t);
+    const y = head.y - 90 * t;
     for (let i = 0; i < NU; i++) {
       const u = -1 + (2 * i) / (NU - 1);
       const th = THETA_MAX * (0.6 * u + 0.4 * u * u * u); // denser columns at the front
       const s = Math.sin(th), c = Math.cos(th);
       // Superellipse cross-section (exponent 0.8): a flatter front than a circle.
-      const x = halfWidth * ring * Math.sign(s) * Math.pow(Math.abs(s), 0.8);
-      const zBase = 92 * ring * Math.sign(c) * Math.pow(Math.abs(c), 0.8);
+      const xHead = head.halfWidth * head.ring * Math.sign(s) * Math.pow(Math.abs(s), 0.8);
+      const zHead = 92 * head.ring * Math.sign(c) * Math.pow(Math.abs(c), 0.8);
+      const x = xHead + b * (50 * s - xHead);
+      const zBase = zHead + b * (-15 + 52 * c - zHead);
       const v = j * NU + i;
-      const frontness = smoothstep(0, 0.35, c);
+      const frontness = smoothstep(0, 0.35, c) * (1 - b);
       positions[v * 3] = x;
       positions[v * 3 + 1] = y;
       positions[v * 3 + 2] = zBase + featureDepth(x, y) * frontness;
       uv[v * 2] = (th / THETA_MAX + 1) / 2;
-      uv[v * 2 + 1] = j / (NV - 1);
+      uv[v * 2 + 1] = j / (ROWS - 1);
       front[v * 2] = x;
       front[v * 2 + 1] = y;
       theta[v] = th;
@@ -178,9 +190,9 @@ export function buildBaseMesh(): BaseMesh {
       albedo[v * 3 + 2] = a[2];
     }
   }
-  const triangles = new Uint32Array((NU - 1) * (NV - 1) * 6);
+  const triangles = new Uint32Array((NU - 1) * (ROWS - 1) * 6);
   let t = 0;
-  for (let j = 0; j < NV - 1; j++) {
+  for (let j = 0; j < ROWS - 1; j++) {
     for (let i = 0; i < NU - 1; i++) {
       const a = j * NU + i, b = a + 1, c = a + NU + 1, d = a + NU;
       // Split each quad along the diagonal that mirrors across x = 0, so the mesh is symmetric.

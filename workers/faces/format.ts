@@ -123,15 +123,22 @@ export function decodeFaceModel(bytes: Uint8Array, source = 'face model'): FaceM
   const h = res.data;
   const base = bytes.byteOffset + 16 + hlen;
   const dataLength = bytes.length - 16 - hlen;
-  // Copy into a fresh aligned buffer so typed array views are valid whatever the source alignment.
-  const data = new Uint8Array(dataLength);
-  data.set(new Uint8Array(bytes.buffer, base, dataLength));
+  // Views need 4-byte alignment: use the bytes in place when aligned (the usual case: the header is
+  // padded to 8), else copy into a fresh buffer.
+  let data: Uint8Array;
+  if (base % 4 === 0) {
+    data = new Uint8Array(bytes.buffer, base, dataLength);
+  } else {
+    data = new Uint8Array(dataLength);
+    data.set(new Uint8Array(bytes.buffer, base, dataLength));
+  }
   const view = (field: string, ref: { dtype: Dtype; offset: number; length: number }) => {
     const end = ref.offset + ref.length * BYTES[ref.dtype];
     if (end > dataLength) throw new Error(`${source}: array '${field}' (${ref.length} × ${ref.dtype} at ${ref.offset}) runs past the end of the data (${dataLength} bytes)`);
-    if (ref.dtype === 'f32') return new Float32Array(data.buffer, ref.offset, ref.length);
-    if (ref.dtype === 'u32') return new Uint32Array(data.buffer, ref.offset, ref.length);
-    return new Uint8Array(data.buffer, ref.offset, ref.length);
+    const at = data.byteOffset + ref.offset;
+    if (ref.dtype === 'f32') return new Float32Array(data.buffer, at, ref.length);
+    if (ref.dtype === 'u32') return new Uint32Array(data.buffer, at, ref.length);
+    return new Uint8Array(data.buffer, at, ref.length);
   };
   const arr = <T extends Float32Array | Uint32Array | Uint8Array>(field: ArrayField, ctor: new (n: number) => T, optional = false): T => {
     const ref = h.arrays[field];
