@@ -108,18 +108,28 @@ function mulXtB(x: Float64Array, T: number, F: number, b: Float64Array, l: numbe
   return out;
 }
 
-/** Modified Gram-Schmidt on the l columns of a [n][l] matrix, in place (a zero column stays zero). */
+/**
+ * Gram-Schmidt on the l columns of a [n][l] matrix, in place, with a second pass ("twice is
+ * enough") so that nearly dependent columns (a layer whose rank is below l) stay orthogonal; a column
+ * with nothing left after the projections becomes zero instead of normalised rounding noise.
+ */
 function orthonormaliseColumns(a: Float64Array, n: number, l: number): void {
   for (let j = 0; j < l; j++) {
-    for (let i = 0; i < j; i++) {
-      let d = 0;
-      for (let r = 0; r < n; r++) d += a[r * l + i] * a[r * l + j];
-      for (let r = 0; r < n; r++) a[r * l + j] -= d * a[r * l + i];
+    let n0 = 0;
+    for (let r = 0; r < n; r++) n0 += a[r * l + j] ** 2;
+    n0 = Math.sqrt(n0);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < j; i++) {
+        let d = 0;
+        for (let r = 0; r < n; r++) d += a[r * l + i] * a[r * l + j];
+        for (let r = 0; r < n; r++) a[r * l + j] -= d * a[r * l + i];
+      }
     }
     let norm = 0;
     for (let r = 0; r < n; r++) norm += a[r * l + j] ** 2;
     norm = Math.sqrt(norm);
-    for (let r = 0; r < n; r++) a[r * l + j] = norm > 1e-300 ? a[r * l + j] / norm : 0;
+    const keep = norm > 1e-9 * n0 && norm > 1e-300;
+    for (let r = 0; r < n; r++) a[r * l + j] = keep ? a[r * l + j] / norm : 0;
   }
 }
 
