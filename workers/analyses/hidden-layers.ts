@@ -120,7 +120,7 @@ export function hiddenLayers(model: FaceModel, run: TrialRun, noise: TrialNoise,
   const stages = new Stages({ pca: 1, shape: 3, texture: 3 }, onProgress);
   const notes: string[] = [];
   const correct = run.decision.reduce((a, b) => a + b, 0);
-  const decision = correct >= 4 && T - correct >= 4 ? run.decision : null;
+  const decision = correct >= 10 && T - correct >= 10 ? run.decision : null;
   if (!decision) notes.push(`co-information skipped: the decision is (almost) constant (${correct} of ${T} correct)`);
   const logitSamples = copnormSamples(Float64Array.from(run.logit), 1, T);
 

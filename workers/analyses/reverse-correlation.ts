@@ -79,7 +79,7 @@ export function withDefaults(opts: Partial<ReverseCorrelationOptions> & { identi
 export function responsesOf(run: TrialRun): { logit: Response; decision: Response | null } {
   let correct = 0;
   for (let t = 0; t < run.trials; t++) correct += run.decision[t];
-  const decision: Response | null = correct >= 4 && run.trials - correct >= 4 ? { kind: 'discrete', y: run.decision, classes: 2 } : null;
+  const decision: Response | null = correct >= 10 && run.trials - correct >= 10 ? { kind: 'discrete', y: run.decision, classes: 2 } : null;
   return { logit: { kind: 'continuous', y: run.logit }, decision };
 }
 
