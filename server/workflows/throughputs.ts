@@ -1,8 +1,8 @@
 /**
- * Throughputs of this kind of machine (2 CPU cores, TensorFlow.js wasm backend), the constants of
- * the cost estimate. Reference conditions: 64 px images, ResNet-10 width 0.5, batch 64.
- * `npm run bench:workflow` re-measures them with the real libraries (each figure's `source` says
- * where it came from); the estimate scales them by image area and network width.
+ * Throughputs of this machine (TensorFlow.js wasm backend), the constants of the cost estimate,
+ * measured by `npm run bench:workflow -- --write` with the real libraries into throughputs.json.
+ * Reference conditions: 64 px images, ResNet-10 width 0.5, batch 64; one core (CPU time, so a
+ * busy shared machine does not distort them). The estimate scales them by image area and width.
  */
 export interface Throughputs {
   machine: string;
@@ -24,17 +24,7 @@ export interface Throughputs {
   source: string;
 }
 
-export const THROUGHPUTS: Throughputs = {
-  machine: '2-core x86-64 CPU, Node 20, tfjs-backend-wasm 4.22',
-  measuredAt: '2026-11-27',
-  renderImagesPerS64: 1500,
-  trainImagesPerS64: 300,
-  inferImagesPerS64: 1200,
-  gcmiSamplesPerS: 20_000_000,
-  identitiesPerS: 2000,
-  processStartS: 1.2,
-  modelVertices: 5000,
-  source:
-    'process start measured here (workers/main.ts exec, tsx, 2 busy cores); render/train/infer: the worker ' +
-    "libraries' stated CPU targets (issues 3 and 5) until `npm run bench:workflow` re-measures them",
-};
+import measured from './throughputs.json';
+
+/** Figures of `npm run bench:workflow -- --write` (throughputs.json), in CPU seconds of one core. */
+export const THROUGHPUTS: Throughputs = measured;

@@ -44,7 +44,7 @@ async function runToEnd(c: ExperimentConfigInput) {
 }
 
 describe('a demo-size run on the embedded executor', () => {
-  it('completes every stage and writes the result bundle', { timeout: 300_000 }, async () => {
+  it('completes every stage and writes the result bundle', { timeout: 600_000 }, async () => {
     const { run, steps } = await runToEnd(config);
     expect(run.error).toBeNull();
     expect(run.status).toBe('succeeded');

@@ -39,7 +39,7 @@ async function artifactDigests(handle: DbHandle, runId: string): Promise<Record<
 }
 
 describe('restart after SIGKILL', () => {
-  it('resumes from the last finished step and ends with byte-identical artifacts', { timeout: 240_000 }, async () => {
+  it('resumes from the last finished step and ends with byte-identical artifacts', { timeout: 600_000 }, async () => {
     // 1. A database with one queued run; the "server" process will pick it up.
     let handle = openDb({ dataDir: pgDir });
     await migrateDb(handle);
@@ -58,7 +58,7 @@ describe('restart after SIGKILL', () => {
     const server = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures/embedded-server.ts'), pgDir, artifactsDir], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     const trainPid = await new Promise<number>((resolve, reject) => {
       let buf = '';
-      const timer = setTimeout(() => reject(new Error('the server never reached the train step')), 90_000);
+      const timer = setTimeout(() => reject(new Error('the server never reached the train step')), 300_000);
       server.stdout!.on('data', (chunk: Buffer) => {
         buf += chunk.toString();
         for (const line of buf.split('\n').slice(0, -1)) {
