@@ -3,8 +3,13 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { config } from './config';
 
-/** The request being served: every log line written inside it carries its id (reqId). */
-const requestContext = new AsyncLocalStorage<{ reqId: string }>();
+/**
+ * The request being served: every log line written inside it carries its id (reqId). Kept on
+ * globalThis, like the logger, because the server bundle may hold several copies of this module
+ * (instrumentation, routes) and they must share one store.
+ */
+const g = globalThis as unknown as { __deeperLog?: pino.Logger; __deeperRequestContext?: AsyncLocalStorage<{ reqId: string }> };
+const requestContext = (g.__deeperRequestContext ??= new AsyncLocalStorage<{ reqId: string }>());
 
 /** The logger; tests pass a destination stream and level to read what it writes. */
 export function createLogger(destination?: pino.DestinationStream, level = config.logLevel): pino.Logger {
@@ -26,7 +31,6 @@ export function createLogger(destination?: pino.DestinationStream, level = confi
   return pino(options);
 }
 
-const g = globalThis as unknown as { __deeperLog?: pino.Logger };
 export const log: pino.Logger = (g.__deeperLog ??= createLogger());
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
