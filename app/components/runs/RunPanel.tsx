@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorInfo, formatDate, useTRPC } from '@/app/trpc';
 import { RunProgress, formatEta } from './RunProgress';
+import { ExperimentComments } from '../dashboard/Activity';
 
 const LIVE = ['queued', 'running'];
 
@@ -96,6 +97,7 @@ export function RunPanel({ experimentId, workspaceId, config, canEdit }: { exper
         </table>
       )}
       {history.data?.items.length === 0 && <p className="muted">No runs yet.</p>}
+      <ExperimentComments experimentId={experimentId} canEdit={canEdit} />
     </section>
   );
 }

@@ -9,7 +9,7 @@ import { DashboardView } from '@/app/components/dashboard/DashboardView';
 import { PinForm, RunComments } from '@/app/components/dashboard/Comments';
 import { PublishPanel } from '@/app/components/dashboard/Publish';
 import { RunProgress } from '@/app/components/runs/RunProgress';
-import type { VertexPick } from '@/app/components/viewer/MapPanel';
+import type { MapSource, VertexPick } from '@/app/components/viewer/MapPanel';
 
 const artifactUrl = (id: string) => `/api/artifacts/${id}`;
 
@@ -25,6 +25,16 @@ export function RunDashboard({ runId }: { runId: string }) {
   const comments = useQuery(trpc.comments.forRun.queryOptions({ runId }));
   const me = useQuery(trpc.auth.me.queryOptions());
   const [pick, setPick] = useState<VertexPick | null>(null);
+  // Side by side with another finished run of the workspace, on a shared colour scale.
+  const [otherRunId, setOtherRunId] = useState('');
+  const workspaceId = dash.data?.workspaceId ?? '';
+  const finished = useQuery({ ...trpc.runs.list.queryOptions({ workspaceId, status: 'succeeded' }), enabled: !!workspaceId });
+  const other = useQuery({ ...trpc.dashboards.get.queryOptions({ runId: otherRunId || runId }), enabled: !!otherRunId });
+  const compareSources: MapSource[] =
+    otherRunId && other.data
+      ? [{ id: otherRunId, label: `${other.data.manifest.run.name} (${formatDate(other.data.manifest.run.createdAt)})`, maps: other.data.manifest.maps, meshes: other.data.manifest.meshes, urlOf: artifactUrl }]
+      : [];
+  const others = (finished.data?.items ?? []).filter((r) => r.id !== runId);
 
   if (progress.error) {
     return (
@@ -81,7 +91,25 @@ export function RunDashboard({ runId }: { runId: string }) {
             pins={pins}
             onPick={canEdit ? setPick : undefined}
             pickedVertex={pick?.vertex ?? null}
-            mapAside={pick ? <PinForm runId={runId} pick={pick} onDone={() => setPick(null)} /> : null}
+            compareSources={compareSources}
+            mapAside={
+              <>
+                {others.length > 0 && (
+                  <label className="control" htmlFor="compare-run">
+                    <span>Compare with another run (tick “Side by side”)</span>
+                    <select id="compare-run" value={otherRunId} onChange={(e) => setOtherRunId(e.target.value)}>
+                      <option value="">none</option>
+                      {others.map((r) => (
+                        <option key={r.id} value={r.id}>
+                          {r.name} · {formatDate(r.createdAt)}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                )}
+                {pick ? <PinForm runId={runId} pick={pick} onDone={() => setPick(null)} /> : null}
+              </>
+            }
           />
           <section className="dash-section" aria-labelledby="comments-h">
             <h2 id="comments-h">Comments</h2>

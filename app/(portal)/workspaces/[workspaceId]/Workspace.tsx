@@ -6,6 +6,7 @@ import { errorInfo, useTRPC } from '../../../trpc';
 import { Experiments } from './Experiments';
 import { Members } from './Members';
 import { DemoRunButton } from '../../../components/runs/DemoRunButton';
+import { ActivityFeed } from '../../../components/dashboard/Activity';
 
 export function Workspace({ workspaceId }: { workspaceId: string }) {
   const trpc = useTRPC();
@@ -37,6 +38,7 @@ export function Workspace({ workspaceId }: { workspaceId: string }) {
         <Experiments workspaceId={workspaceId} canEdit={canEdit} />
         <Members workspaceId={workspaceId} />
       </div>
+      <ActivityFeed workspaceId={workspaceId} />
     </div>
   );
 }
