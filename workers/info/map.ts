@@ -140,6 +140,30 @@ export function gcmiMapCC(x: Float64Array, nVar: number, nDim: number, nTrial: n
   return miMapCCKernel(cx, nVar, nDim, nTrial, cy, opts.biasCorrect ?? true, demeaned, 0, nVar, constant);
 }
 
+/** Covariances (÷ (n−1)) of a 3-D variable at `base` and of its dims with y, in one pass. */
+function sums3(cx: Float64Array, base: number, n: number, mean: Float64Array, cy: Float64Array, my: number, cxx: Float64Array, c: Float64Array): void {
+  const o0 = base;
+  const o1 = base + n;
+  const o2 = base + 2 * n;
+  const m0 = mean[0];
+  const m1 = mean[1];
+  const m2 = mean[2];
+  let s00 = 0, s01 = 0, s02 = 0, s11 = 0, s12 = 0, s22 = 0, s0y = 0, s1y = 0, s2y = 0;
+  for (let t = 0; t < n; t++) {
+    const a = cx[o0 + t] - m0;
+    const b = cx[o1 + t] - m1;
+    const e = cx[o2 + t] - m2;
+    const w = cy[t] - my;
+    s00 += a * a; s01 += a * b; s02 += a * e; s0y += a * w;
+    s11 += b * b; s12 += b * e; s1y += b * w;
+    s22 += e * e; s2y += e * w;
+  }
+  const f = 1 / (n - 1);
+  cxx[0] = s00 * f; cxx[1] = cxx[3] = s01 * f; cxx[2] = cxx[6] = s02 * f;
+  cxx[4] = s11 * f; cxx[5] = cxx[7] = s12 * f; cxx[8] = s22 * f;
+  c[0] = s0y * f; c[1] = s1y * f; c[2] = s2y * f;
+}
+
 /** The cc kernel on variables [from, to) of prepared data; output indexed from 0. */
 export function miMapCCKernel(cx: Float64Array, nVar: number, nDim: number, n: number, cy: Float64Array, bias: boolean, demeaned: boolean, from: number, to: number, skip?: Uint8Array): Float64Array {
   const out = new Float64Array(to - from);
@@ -171,25 +195,30 @@ export function miMapCCKernel(cx: Float64Array, nVar: number, nDim: number, n: n
       }
       mean[i] = m;
     }
-    // one pass over trials per (i, j) pair: cross-products with y and within x
-    for (let i = 0; i < d; i++) {
-      const oi = base + i * n;
-      const mi = mean[i];
-      let sxy = 0;
-      let sii = 0;
-      for (let t = 0; t < n; t++) {
-        const a = cx[oi + t] - mi;
-        sxy += a * cy[t];
-        sii += a * a;
-      }
-      c[i] = sxy / (n - 1);
-      cxx[i * d + i] = sii / (n - 1);
-      for (let j = 0; j < i; j++) {
-        const oj = base + j * n;
-        const mj = mean[j];
-        let sij = 0;
-        for (let t = 0; t < n; t++) sij += (cx[oi + t] - mi) * (cx[oj + t] - mj);
-        cxx[i * d + j] = cxx[j * d + i] = sij / (n - 1);
+    if (d === 3) {
+      // the common case (a vertex's 3-D displacement): all nine sums in one pass over the trials
+      sums3(cx, base, n, mean, cy, my, cxx, c);
+    } else {
+      // one pass over trials per (i, j) pair: cross-products with y and within x
+      for (let i = 0; i < d; i++) {
+        const oi = base + i * n;
+        const mi = mean[i];
+        let sxy = 0;
+        let sii = 0;
+        for (let t = 0; t < n; t++) {
+          const a = cx[oi + t] - mi;
+          sxy += a * cy[t];
+          sii += a * a;
+        }
+        c[i] = sxy / (n - 1);
+        cxx[i * d + i] = sii / (n - 1);
+        for (let j = 0; j < i; j++) {
+          const oj = base + j * n;
+          const mj = mean[j];
+          let sij = 0;
+          for (let t = 0; t < n; t++) sij += (cx[oi + t] - mi) * (cx[oj + t] - mj);
+          cxx[i * d + j] = cxx[j * d + i] = sij / (n - 1);
+        }
       }
     }
     const r2 = multipleR2(cxx, c, cyy, d);
