@@ -34,9 +34,13 @@ function cachedPermutations(P: number, n: number, seed: number, shared: boolean)
   return p;
 }
 
-/** Observed MI and the null maxima of one chunk x [nVar][nDim][nTrial] (raw features: copula-normalised here). */
-export async function chunkNull(x: Float64Array, nVar: number, nDim: number, nTrial: number, response: Response, P: number, seed: number, threads: number): Promise<ChunkNull> {
-  const cx = copnorm(x, nVar * nDim, nTrial);
+/** Copula-normalises a chunk of raw features x [nVar][nDim][nTrial] (once for all responses). */
+export function copnormChunk(x: Float64Array, nVar: number, nDim: number, nTrial: number): Float64Array {
+  return copnorm(x, nVar * nDim, nTrial);
+}
+
+/** Observed MI and the null maxima of one copula-normalised chunk cx [nVar][nDim][nTrial]. */
+export async function chunkNull(cx: Float64Array, nVar: number, nDim: number, nTrial: number, response: Response, P: number, seed: number, threads: number): Promise<ChunkNull> {
   const shared = threads > 1;
   const alloc = shared ? sharedAlloc : heapAlloc;
   let observed: Float64Array;

@@ -12,7 +12,7 @@
  * Layouts: a chunk's features Float64Array [vertex][dim][trial]; mi Float64Array [V] bits (0 for
  * vertices whose feature never varies: they carry no information and are never significant).
  */
-import { chunkNull, tfceMap } from './info-adapter';
+import { chunkNull, copnormChunk, tfceMap } from './info-adapter';
 
 export type Response =
   | { kind: 'continuous'; y: Float64Array }
@@ -101,45 +101,64 @@ export function packFeatures(f: MapFeatures, vars: Uint32Array, dims = f.nDim): 
 }
 
 export async function informationMap(features: MapFeatures, response: Response, opts: FweOptions, onFraction: (f: number) => void = () => {}): Promise<FweMap> {
+  return (await informationMaps(features, [response], opts, onFraction))[0];
+}
+
+/**
+ * Maps of one feature against several responses (e.g. the logit and the decision): the features of
+ * each chunk are produced and copula-normalised once for all of them.
+ */
+export async function informationMaps(features: MapFeatures, responses: Response[], opts: FweOptions, onFraction: (f: number) => void = () => {}): Promise<FweMap[]> {
   const { nVar, nDim, nTrial } = features;
-  if (response.y.length !== nTrial) throw new Error(`response has ${response.y.length} trials, features have ${nTrial}`);
+  for (const r of responses) if (r.y.length !== nTrial) throw new Error(`response has ${r.y.length} trials, features have ${nTrial}`);
   const P = opts.permutations;
   if (!(Number.isInteger(P) && P >= 0)) throw new Error(`permutations must be an integer ≥ 0, got ${P}`);
   if (!(opts.alpha > 0 && opts.alpha < 1)) throw new Error(`alpha must be in (0, 1), got ${opts.alpha}`);
   const groups = variablesByDim(features);
   const total = [...groups.values()].reduce((a, g) => a + g.length, 0);
-  const mi = new Float64Array(nVar);
-  const significant = new Uint8Array(nVar);
   const base = { permutations: P, alpha: opts.alpha, seed: opts.seed };
-  if (total === 0) return { ...base, mi, tfce: null, maxNull: new Float64Array(P), threshold: Infinity, significant };
+  const empty = (): FweMap => ({ ...base, mi: new Float64Array(nVar), tfce: null, maxNull: new Float64Array(P), threshold: Infinity, significant: new Uint8Array(nVar) });
+  if (total === 0) return responses.map(empty);
   if (opts.tfce && P > 0) {
-    // TFCE needs one whole map per permutation: analyse every variable in nDim dims (the rank-deficient
-    // ones would be singular), so TFCE maps are restricted to full-rank variables.
+    // TFCE needs one whole map per permutation: the full-rank variables in nDim dims, one packed map.
     const vars = groups.get(nDim) ?? new Uint32Array(0);
-    const r = await tfceMap(packFeatures(features, vars), vars, nDim, nTrial, response, P, opts.seed, opts.alpha, opts.tfce.triangles, nVar);
-    const tf = new Float64Array(nVar);
-    vars.forEach((v, i) => {
-      mi[v] = Number.isFinite(r.mi[i]) ? r.mi[i] : 0;
-      tf[v] = Number.isFinite(r.tfce[i]) ? r.tfce[i] : 0;
-      significant[v] = r.mask[i];
-    });
-    onFraction(1);
-    return { ...base, mi, tfce: tf, maxNull: r.maxNull, threshold: r.threshold, significant };
+    const x = packFeatures(features, vars);
+    const out: FweMap[] = [];
+    for (const [i, response] of responses.entries()) {
+      const r = await tfceMap(x, vars, nDim, nTrial, response, P, opts.seed, opts.alpha, opts.tfce.triangles, nVar);
+      const m = empty();
+      const tf = new Float64Array(nVar);
+      vars.forEach((v, j) => {
+        m.mi[v] = Number.isFinite(r.mi[j]) ? r.mi[j] : 0;
+        tf[v] = Number.isFinite(r.tfce[j]) ? r.tfce[j] : 0;
+        m.significant[v] = r.mask[j];
+      });
+      out.push({ ...m, tfce: tf, maxNull: r.maxNull, threshold: r.threshold });
+      onFraction((i + 1) / responses.length);
+    }
+    return out;
   }
-  const maxNull = new Float64Array(P).fill(-Infinity);
+  const maps = responses.map(() => ({ mi: new Float64Array(nVar), maxNull: new Float64Array(P).fill(-Infinity) }));
   let done = 0;
   for (const [dims, vars] of groups) {
     const chunk = Math.max(1, Math.min(vars.length, opts.chunk ?? (Math.floor(3_000_000 / (dims * nTrial)) || 1)));
     for (let c0 = 0; c0 < vars.length; c0 += chunk) {
       const part = vars.subarray(c0, Math.min(vars.length, c0 + chunk));
-      const r = await chunkNull(packFeatures(features, part, dims), part.length, dims, nTrial, response, P, opts.seed, opts.threads ?? 1);
-      part.forEach((v, i) => (mi[v] = Number.isFinite(r.observed[i]) ? r.observed[i] : 0));
-      for (let p = 0; p < P; p++) if (r.maxNull[p] > maxNull[p]) maxNull[p] = r.maxNull[p];
+      const cx = copnormChunk(packFeatures(features, part, dims), part.length, dims, nTrial);
+      for (const [i, response] of responses.entries()) {
+        const r = await chunkNull(cx, part.length, dims, nTrial, response, P, opts.seed, opts.threads ?? 1);
+        const m = maps[i];
+        part.forEach((v, j) => (m.mi[v] = Number.isFinite(r.observed[j]) ? r.observed[j] : 0));
+        for (let p = 0; p < P; p++) if (r.maxNull[p] > m.maxNull[p]) m.maxNull[p] = r.maxNull[p];
+      }
       done += part.length;
       onFraction(done / total);
     }
   }
-  const threshold = fweThreshold(maxNull, opts.alpha);
-  for (let v = 0; v < nVar; v++) significant[v] = mi[v] > threshold ? 1 : 0;
-  return { ...base, mi, tfce: null, maxNull, threshold, significant };
+  return maps.map(({ mi, maxNull }) => {
+    const threshold = fweThreshold(maxNull, opts.alpha);
+    const significant = new Uint8Array(nVar);
+    for (let v = 0; v < nVar; v++) significant[v] = mi[v] > threshold ? 1 : 0;
+    return { ...base, mi, tfce: null, maxNull, threshold, significant };
+  });
 }

@@ -9,7 +9,7 @@
 import type { FaceModel } from '../faces/model';
 import type { Identity } from '../faces/identity';
 import { gcmiMapCC, gcmiMapCD } from '../info/map';
-import { informationMap, type FweMap, type MapFeatures, type Response } from './maps';
+import { informationMaps, type FweMap, type MapFeatures, type Response } from './maps';
 import { drawNoise, noiseFeatures, type NoiseBasis, type TrialNoise } from './noise';
 import type { Network } from './network';
 import { Stages, type OnProgress } from './progress';
@@ -114,15 +114,12 @@ export async function reverseCorrelation(
   const maps: NamedMap[] = [];
   const tfce = o.tfce ? { triangles: model.triangles } : null;
   const mapOpts = { permutations: o.permutations, alpha: o.alpha, seed: o.seed ^ 0x2c0, tfce, threads: o.threads };
+  const responses = decision ? [['logit', logit], ['decision', decision]] as const : [['logit', logit]] as const;
   let done = 0;
-  const total = features.length * (decision ? 2 : 1);
   for (const { feature, f } of o.maps ? features : []) {
-    for (const [response, r] of [['logit', logit], ['decision', decision]] as const) {
-      if (!r) continue;
-      const map = await informationMap(f, r, mapOpts, (x) => stages.report('maps', (done + x) / total));
-      maps.push({ name: `${feature}.${response}`, feature, response, map });
-      done++;
-    }
+    const fmaps = await informationMaps(f, responses.map(([, r]) => r), mapOpts, (x) => stages.report('maps', (done + x) / features.length));
+    responses.forEach(([response], i) => maps.push({ name: `${feature}.${response}`, feature, response, map: fmaps[i] }));
+    done++;
   }
 
   const Ks = o.basis === 'components' ? model.shapeSd.length : 0;
