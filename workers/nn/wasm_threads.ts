@@ -68,7 +68,11 @@ export async function withNodeWasmThreads<T>(threads: number, setThreadsCount: (
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   setThreadsCount(threads);
   try {
-    return await init();
+    const result = await init();
+    // pthreadpool's threads wait forever; their workers must not keep Node's event loop alive.
+    const pthread = (tf.backend() as unknown as { wasm?: { PThread?: { runningWorkers: { unref(): void }[]; unusedWorkers: { unref(): void }[] } } }).wasm?.PThread;
+    if (pthread) for (const w of [...pthread.runningWorkers, ...pthread.unusedWorkers]) w.unref();
+    return result;
   } finally {
     globalThis.Blob = OriginalBlob;
     URL.createObjectURL = originalCreate;
