@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { chooseBackend } from '../workers/nn/backend';
 import { buildResNet10 } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
@@ -79,7 +79,7 @@ function run(s: Setting) {
   if (torch) console.log(`pytorch   same setting: train ${tTrain.toFixed(1)} img/s, infer ${tInfer.toFixed(1)} img/s (${torch.threads} threads)`);
   // Timings are wall-clock on a shared machine: the 1-minute load average says how busy it was.
   const load = { before: loadBefore, after: loadavg()[0] };
-  console.log(`load average ${load.before.toFixed(1)} → ${load.after.toFixed(1)} on ${navigator.hardwareConcurrency} cores`);
+  console.log(`load average ${load.before.toFixed(1)} → ${load.after.toFixed(1)} on ${availableParallelism()} cores`);
   return {
     ...s, load_average: load, train_step_s: stepS, train_images_per_s: trainIps, infer_images_per_s: inferIps,
     pytorch: torch, train_ratio_vs_pytorch: torch ? trainIps / tTrain : null, infer_ratio_vs_pytorch: torch ? inferIps / tInfer : null,
