@@ -145,6 +145,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const final = outputs.get(plan[plan.length - 1]!.id)!;
   const seconds = Math.round((Date.now() - t0) / 100) / 10;
-  process.stdout.write(`${JSON.stringify({ status: 'succeeded', seconds, resultKey: final.manifestKey, steps: plan.length })}\n`);
+  // result.json's key: the same configuration gives the same key (the manifest also names the run).
+  const resultKey = final.manifest.artifacts.find((a) => a.name === 'result.json')?.key ?? final.manifestKey;
+  process.stdout.write(`${JSON.stringify({ status: 'succeeded', seconds, resultKey, manifestKey: final.manifestKey, steps: plan.length })}\n`);
   return 0;
 }

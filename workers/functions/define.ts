@@ -40,12 +40,26 @@ export interface StepContext {
   log(message: string): void;
   /** Stores bytes as an artifact of this step (listed in its manifest). */
   putArtifact(name: string, bytes: Uint8Array, contentType?: string): Promise<ArtifactRef>;
+  /** Stores a value as canonical JSON (keys sorted): equal values, equal bytes. */
   putJson(name: string, value: unknown): Promise<ArtifactRef>;
   /** The bytes of artifact `name` written by step `stepId` (one of the steps this one needs). */
   readArtifact(stepId: string, name: string): Promise<Uint8Array>;
   readJson<T = unknown>(stepId: string, name: string): Promise<T>;
   /** The manifest of a needed step (throws naming the step when it is not an input). */
   manifestOf(stepId: string): Manifest;
+}
+
+/**
+ * JSON with object keys sorted (recursively): the same value gives the same bytes whatever order
+ * its keys were built in. (Manifests come back from a PostgreSQL jsonb column with their keys
+ * reordered; a result written from them must not depend on that.)
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v)
+      ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      : v,
+  );
 }
 
 /** Throws when the run was cancelled (long loops call it between batches). */
@@ -98,7 +112,7 @@ export async function executeWorkerFunction(
       return ref;
     },
     putJson(name, value) {
-      return ctx.putArtifact(name, new TextEncoder().encode(JSON.stringify(value)), 'application/json');
+      return ctx.putArtifact(name, new TextEncoder().encode(canonicalJson(value)), 'application/json');
     },
     readArtifact,
     async readJson(stepId, name) {
