@@ -103,7 +103,12 @@ export const GeneralisationSummary = z.object({
   posesYawDeg: z.array(z.number()),
   sizePx: z.number().int(),
   curves: z.array(GeneralisationCurve),
-  /** probability: float32 [manipulation][identity][pose][level] P(original identity); order of curves. */
+  /**
+   * Per stimulus, concatenated curve by curve (the order of `curves`; scale and morph curves have
+   * different level counts): curve c holds identities.length × posesYawDeg.length × curves[c].levels.length
+   * values laid out [identity][pose][level]. probability: float32 P(original identity);
+   * correct: uint8, 1 = top-1 is the original identity.
+   */
   arrays: z.object({ probability: ArrayRef, correct: ArrayRef }),
 });
 export type GeneralisationSummary = z.infer<typeof GeneralisationSummary>;
