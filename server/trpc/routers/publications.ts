@@ -55,8 +55,10 @@ export const publicationsRouter = router({
       if (!d.manifest.maps.length && !d.manifest.curves.length)
         throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'This run has no results to publish yet.' });
       const title = input.title ?? d.manifest.run.name;
+      // The run's other downloads and its experiment's id stay private.
       const snapshot: DashboardSnapshot = {
         ...d.manifest,
+        run: { ...d.manifest.run, experimentId: null },
         files: [],
         title,
         publishedAt: new Date().toISOString(),
