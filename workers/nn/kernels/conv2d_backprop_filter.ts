@@ -23,7 +23,7 @@ import { simdKernels } from './simd';
  */
 export let GROUP_TARGET = 0;
 export function setGroupTarget(n: number): void { GROUP_TARGET = n; }
-export let BLOCK_BYTES = 128 * 1024;
+export let BLOCK_BYTES = 512 * 1024;
 export function setBlockBytes(n: number): void { BLOCK_BYTES = n; }
 function reductionTarget(CO: number): number {
   return GROUP_TARGET > 0 ? GROUP_TARGET : Math.max(256, Math.min(8192, Math.floor(BLOCK_BYTES / (4 * CO))));
