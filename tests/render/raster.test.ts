@@ -147,3 +147,25 @@ describe('stimulus rendering', () => {
     expect(Buffer.from(raw.subarray(1, 97)).equals(Buffer.from(img.subarray(0, 96)))).toBe(true);
   });
 });
+
+describe('attribution back to the mesh', () => {
+  it('carries a pixel map onto the vertices that the pixels show', async () => {
+    const { pixelsToVertices } = await import('../../workers/render');
+    const model = loadDefaultFaceModel();
+    const mean = demographicNorm(model, { gender: 0, age: 40, ethnicity: [1 / 3, 1 / 3, 1 / 3] });
+    const r = renderStimulus(model, mean, { size: 64, ids: true });
+    // A map that is 1 on the image's right half (the subject's left) and 0 elsewhere.
+    const map = Float32Array.from({ length: 64 * 64 }, (_, p) => (p % 64 >= 32 ? 1 : 0));
+    const { values, weight } = pixelsToVertices(model.triangles, model.vertexCount, r.triangleId!, r.barycentric!, map);
+    const le = model.landmarks.left_eye_center, re = model.landmarks.right_eye_center;
+    expect(weight[le]).toBeGreaterThan(0);
+    expect(values[le]).toBeCloseTo(1, 5);
+    expect(values[re]).toBeCloseTo(0, 5);
+    // The back of the head is not seen.
+    let back = -1;
+    for (let v = 0; v < model.vertexCount && back < 0; v++) if (model.mean[v * 3 + 2] < -20 && model.mean[v * 3 + 1] > 20) back = v;
+    expect(back).toBeGreaterThanOrEqual(0);
+    expect(Number.isNaN(values[back])).toBe(true);
+    expect(() => pixelsToVertices(model.triangles, model.vertexCount, r.triangleId!, r.barycentric!, new Float32Array(5))).toThrow(/pixelValues has 5/);
+  });
+});

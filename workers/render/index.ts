@@ -4,3 +4,4 @@ export { renderOptionsSchema, resolveRenderOptions, type RenderOptions, type Ren
 export { poseMatrix, focalLengthPx, lightDirection, CAMERA_DISTANCE_MM, FIELD_OF_VIEW_MM } from './camera';
 export { StimulusRenderer, renderStimulus, identityGeometry, prepareRenderOptions, type FaceGeometry } from './stimulus';
 export { encodePng, writePng, tileImages } from './png';
+export { pixelsToVertices, type VertexMap } from './attribution';
