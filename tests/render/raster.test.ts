@@ -102,6 +102,16 @@ describe('stimulus rendering', () => {
     expect(brightness(left.rgb, 64, 12, 28)).toBeGreaterThan(1.5 * brightness(left.rgb, 64, 36, 52));
   });
 
+  it('lights with spherical harmonics: a band-0 environment is even, a band-1 term lights one side', () => {
+    const bg = { kind: 'flat' as const, color: [0, 0, 0] as [number, number, number] };
+    const sh = (dc: number, x: number) => [0, 9, 18].flatMap(() => [dc, 0, 0, x, 0, 0, 0, 0, 0]);
+    const even = renderStimulus(model, mean, { size: 64, sh: sh(0.8, 0), background: bg }).rgb;
+    const l = brightness(even, 64, 12, 28), r = brightness(even, 64, 36, 52);
+    expect(Math.abs(l - r) / (l + r)).toBeLessThan(0.05);
+    const side = renderStimulus(model, mean, { size: 64, sh: sh(0.6, 0.5), background: bg }).rgb;
+    expect(brightness(side, 64, 36, 52)).toBeGreaterThan(1.3 * brightness(side, 64, 12, 28));
+  });
+
   it('mirrors yaw +θ into yaw −θ for the symmetric mean face', () => {
     const size = 96;
     const a = renderStimulus(model, mean, { size, yaw: 30, lightAzimuth: 0 }).rgb;
