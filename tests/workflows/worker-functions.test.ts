@@ -27,7 +27,7 @@ async function invoke(id: WorkerFunctionId, needs: string[], cfg = config, param
   const fn = await loadWorkerFunction(id);
   const reporter = () => ({ progress: (f: number) => void (progress[id] ??= []).push(f), log: () => undefined });
   const t = new InngestTestEngine({
-    function: toInngestFunction(client, fn, { store, env: { DEEPER_WORKER_HOST: 'gpu-a', DEEPER_WORKER_CONCURRENCY: '2' } as NodeJS.ProcessEnv, reporter }),
+    function: toInngestFunction(client, fn, { store, env: { ...process.env, DEEPER_WORKER_HOST: 'gpu-a', DEEPER_WORKER_CONCURRENCY: '2' }, reporter }),
     events: [{ name: `deeper/${id}`, data: { runId, workspaceId, stepId: id, config: cfg, params, inputs: Object.fromEntries(needs.map((n) => [n, manifests[n]!])) } }],
   });
   const { result, error } = await t.execute();
@@ -41,7 +41,7 @@ async function invoke(id: WorkerFunctionId, needs: string[], cfg = config, param
 
 describe('worker functions under @inngest/test', () => {
   it('are configured per worker host: concurrency key, cancelOn, retries', async () => {
-    const fn = toInngestFunction(client, await loadWorkerFunction('train-model'), { store, env: { DEEPER_WORKER_HOST: 'gpu-a', DEEPER_WORKER_CONCURRENCY: '2' } as NodeJS.ProcessEnv });
+    const fn = toInngestFunction(client, await loadWorkerFunction('train-model'), { store, env: { ...process.env, DEEPER_WORKER_HOST: 'gpu-a', DEEPER_WORKER_CONCURRENCY: '2' } });
     const opts = (fn as unknown as { opts: Record<string, unknown> }).opts;
     expect(opts.id).toBe('train-model');
     expect(opts.concurrency).toEqual([{ limit: 2, key: '"gpu-a"' }]);
