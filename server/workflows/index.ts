@@ -71,7 +71,19 @@ export interface LaunchInput {
  * cost estimate), then hands it to the engine: the embedded executor, or an
  * `experiment/run.requested` event for Inngest.
  */
-export async function launchRun(db: Db, input: LaunchInput, opts: { executor?: LocalExecutor; engine?: 'embedded' | 'inngest' } = {}): Promise<RunRow> {
+/** Sends an Inngest event (the web app's client by default; tests pass their own). */
+export type SendEvent = (event: { name: string; data: Record<string, unknown> }) => Promise<unknown>;
+
+async function defaultSend(event: { name: string; data: Record<string, unknown> }): Promise<unknown> {
+  const { createWebClient } = await import('./inngest');
+  return createWebClient().send(event);
+}
+
+export async function launchRun(
+  db: Db,
+  input: LaunchInput,
+  opts: { executor?: LocalExecutor; engine?: 'embedded' | 'inngest'; sendEvent?: SendEvent } = {},
+): Promise<RunRow> {
   const config = ExperimentConfig.parse(input.config);
   const estimate = estimateRun(config);
   const seconds = new Map(estimate.steps.map((s) => [s.stepId, s.seconds]));
@@ -84,8 +96,7 @@ export async function launchRun(db: Db, input: LaunchInput, opts: { executor?: L
   if (engine === 'embedded') {
     (opts.executor ?? getLocalExecutor(db)).launch(run!.id);
   } else {
-    const { createWebClient } = await import('./inngest');
-    await createWebClient().send({
+    await (opts.sendEvent ?? defaultSend)({
       name: RUN_REQUESTED,
       data: { runId: run!.id, workspaceId: input.workspaceId, experimentId: input.experimentId, config, plan },
     });
@@ -94,15 +105,14 @@ export async function launchRun(db: Db, input: LaunchInput, opts: { executor?: L
 }
 
 /** Cancels a run: within 5 s its processes stop and it is marked cancelled. */
-export async function cancelRun(db: Db, runId: string, opts: { executor?: LocalExecutor } = {}): Promise<RunRow | null> {
+export async function cancelRun(db: Db, runId: string, opts: { executor?: LocalExecutor; sendEvent?: SendEvent } = {}): Promise<RunRow | null> {
   const run = await getRun(db, runId);
   if (!run || (run.status !== 'queued' && run.status !== 'running')) return run;
   if (run.engine === 'embedded') {
     await (opts.executor ?? getLocalExecutor(db)).cancel(runId);
   } else {
     await db.update(runs).set({ cancelRequestedAt: new Date() }).where(eq(runs.id, runId));
-    const { createWebClient } = await import('./inngest');
-    await createWebClient().send({ name: RUN_CANCELLED, data: { runId } });
+    await (opts.sendEvent ?? defaultSend)({ name: RUN_CANCELLED, data: { runId } });
     await finishRun(db, runId, 'cancelled');
   }
   return getRun(db, runId);

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runs } from '../../server/db/schema';
 import { createOrchestrator, createProgressRecorder, createWebClient } from '../../server/workflows/inngest';
 import { getRun, getSteps } from '../../server/workflows/record';
-import { experimentPreset, planRun, RUN_CANCELLED, RUN_PROGRESS, RUN_REQUESTED, type StepOutput } from '../../workers/contract';
+import { cancelRun, launchRun, workflowEngine } from '../../server/workflows/index';
+import { experimentPreset, planRun, RUN_CANCELLED, RUN_PROGRESS, RUN_REQUESTED, RunRequested, type StepOutput } from '../../workers/contract';
 import { testEnv, type TestEnv } from './helpers';
 
 let env: TestEnv;
@@ -91,5 +92,29 @@ describe('orchestrator (experiment/run.requested) under @inngest/test', () => {
     expect(r!.fraction).toBeGreaterThan(0);
     expect(r!.fraction).toBeLessThan(1);
     expect(plan.length).toBeGreaterThan(2);
+  });
+});
+
+describe('launching on Inngest', () => {
+  it('picks the engine from the environment', () => {
+    expect(workflowEngine({})).toBe('embedded');
+    expect(workflowEngine({ INNGEST_EVENT_KEY: 'k' })).toBe('inngest');
+    expect(workflowEngine({ INNGEST_BASE_URL: 'http://inngest:8288' })).toBe('inngest');
+    expect(workflowEngine({ INNGEST_EVENT_KEY: 'k', DEEPER_ENGINE: 'embedded' })).toBe('embedded');
+  });
+
+  it('sends experiment/run.requested with the run, and experiment/run.cancelled on cancel', async () => {
+    const sent: { name: string; data: Record<string, unknown> }[] = [];
+    const sendEvent = async (e: { name: string; data: Record<string, unknown> }) => sent.push(e);
+    const run = await launchRun(env.handle.db, { workspaceId: env.workspaceId, experimentId: null, config: experimentPreset('tiny') }, { engine: 'inngest', sendEvent });
+    expect(run.engine).toBe('inngest');
+    expect(run.status).toBe('queued');
+    expect(sent[0]!.name).toBe(RUN_REQUESTED);
+    const req = RunRequested.parse(sent[0]!.data);
+    expect(req.runId).toBe(run.id);
+    expect(req.plan!.map((s) => s.id)).toEqual(planRun(req.config).map((s) => s.id));
+    const cancelled = await cancelRun(env.handle.db, run.id, { sendEvent });
+    expect(sent[1]).toEqual({ name: RUN_CANCELLED, data: { runId: run.id } });
+    expect(cancelled!.status).toBe('cancelled');
   });
 });
