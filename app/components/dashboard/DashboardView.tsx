@@ -68,7 +68,10 @@ export function DashboardView({ manifest, urlOf, pins = [], onPick, pickedVertex
   return (
     <div className="dashboard" data-testid="dashboard">
       <ul className="dash-facts" aria-label="Configuration">
-        {Object.entries(manifest.run.facts).map(([k, v]) => (
+        {Object.entries(manifest.run.facts)
+          // jsonb does not keep key order: show the facts in a fixed order.
+          .sort(([a], [b]) => Object.keys(FACT_LABELS).indexOf(a) - Object.keys(FACT_LABELS).indexOf(b))
+          .map(([k, v]) => (
           <li key={k}>
             {FACT_LABELS[k] ?? k}: <strong>{String(v)}</strong>
           </li>
