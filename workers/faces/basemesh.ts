@@ -74,6 +74,11 @@ export function featureDepth(x: number, y: number): number {
   return d;
 }
 
+/** The ears: a bump on each side of the head (|θ| ≈ 1.6 rad, between the brows and the nose base). */
+export function earWeight(y: number, theta: number): number {
+  return Math.exp(-0.5 * (((Math.abs(theta) - 1.62) / 0.13) ** 2 + ((y - 2) / 17) ** 2));
+}
+
 /** Where is each surface feature: masks in [0,1] at front coordinates (x, y). */
 export function featureMasks(x: number, y: number, theta: number) {
   const ax = Math.abs(x);
@@ -102,11 +107,12 @@ export function featureMasks(x: number, y: number, theta: number) {
   const sideStart = 1.12 + 0.3 * smoothstep(45, -10, y); // the side hairline slopes back towards the ear
   const side = smoothstep(sideStart, sideStart + 0.15, Math.abs(theta)) * smoothstep(-15, 5, y);
   const back = smoothstep(1.5, 1.7, Math.abs(theta));
-  const hair = Math.max(top, side, back);
+  const ear = earWeight(y, theta);
+  const hair = Math.max(top, side, back) * (1 - smoothstep(0.15, 0.5, ear));
   const nostril = front * bump2(x, y, 6.5, -26, 2.6, 1.6);
   const blush = front * bump2(x, y, 40, -22, 12, 10);
   const underChin = smoothstep(-95, -112, y);
-  return { lips, opening, iris, pupil, lidLine, brow, hair, nostril, blush, underChin };
+  return { lips, opening, iris, pupil, lidLine, brow, hair, nostril, blush, underChin, ear };
 }
 
 const srgbToLinear = (c: number) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
@@ -137,6 +143,7 @@ export function baseAlbedo(x: number, y: number, theta: number): number[] {
   c = mix(c, LID, m.lidLine * 0.9);
   c = mix(c, BROW, m.brow * 0.85);
   c = mix(c, HAIR, m.hair);
+  c = mix(c, [c[0] * 0.95, c[1] * 0.8, c[2] * 0.8], m.ear * 0.5); // ears: a little redder
   c = mix(c, [0.05, 0.02, 0.02], m.nostril * 0.85);
   return c;
 }
@@ -172,8 +179,10 @@ export function buildBaseMesh(): BaseMesh {
       // Superellipse cross-section (exponent 0.8): a flatter front than a circle.
       const xHead = head.halfWidth * head.ring * Math.sign(s) * Math.pow(Math.abs(s), 0.8);
       const zHead = 92 * head.ring * Math.sign(c) * Math.pow(Math.abs(c), 0.8);
-      const x = xHead + b * (50 * s - xHead);
-      const zBase = zHead + b * (-15 + 52 * c - zHead);
+      // Ears stand out sideways and a little backwards.
+      const ear = earWeight(head.y - 90 * t, th) * (1 - b);
+      const x = xHead + b * (50 * s - xHead) + Math.sign(s) * 15 * ear;
+      const zBase = zHead + b * (-15 + 52 * c - zHead) - 6 * ear;
       const v = j * NU + i;
       const frontness = smoothstep(0, 0.35, c) * (1 - b);
       positions[v * 3] = x;
