@@ -66,6 +66,32 @@ function filterGradIm2col(backend: WasmBackendLike, x: TensorInfo, dy: TensorInf
   return dW;
 }
 
+/** JS fallback of the SIMD phase_split (positions outside the image are left as they are: zero). */
+function phaseSplitJS(xs: Float32Array, xt: Float32Array, g: ReturnType<typeof convGeometry>, PH: number, PW: number, Hq: number, Wq: number, ng: number): void {
+  const { n, inH, inW, inC: C, sH, sW, padTop, padLeft } = g;
+  const cell = Hq * Wq, phaseSize = n * cell * C;
+  for (let rh = 0; rh < PH; rh++) for (let rw = 0; rw < PW; rw++) {
+    const pbase = (rh * PW + rw) * phaseSize;
+    for (let img = 0; img < n; img++) {
+      const grp = Math.floor(img / ng), inGrp = img - grp * ng;
+      const gsize = Math.min(ng, n - grp * ng);
+      const gbase = pbase + grp * ng * cell * C;
+      const rowLen = gsize * cell;
+      for (let a = 0; a < Hq; a++) {
+        const i = a * sH + rh - padTop;
+        if (i < 0 || i >= inH) continue;
+        for (let b = 0; b < Wq; b++) {
+          const j = b * sW + rw - padLeft;
+          if (j < 0 || j >= inW) continue;
+          const src = ((img * inH + i) * inW + j) * C;
+          let dst = gbase + inGrp * cell + a * Wq + b;
+          for (let c = 0; c < C; c++, dst += rowLen) xt[dst] = xs[src + c];
+        }
+      }
+    }
+  }
+}
+
 function conv2DBackpropFilterWasm(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: unknown; attrs: unknown }): TensorInfo {
   const backend = args.backend as WasmBackendLike;
   const { x, dy } = args.inputs;
@@ -89,33 +115,20 @@ function conv2DBackpropFilterWasm(args: { inputs: { x: TensorInfo; dy: TensorInf
   // All allocations are done: heap views stay valid from here on.
   const xs = heapF32(backend, x), dys = heapF32(backend, dy);
   const xt = heapF32(backend, xT), dg = heapF32(backend, dyGrid), dw = heapF32(backend, dW);
-  xt.fill(0); dg.fill(0);
   const simd = simdKernels(backend);
-  // Phase split, channel-major per image group.
-  if (simd) simd.phase_split(byteOffset(backend, x), n, inH, inW, C, sH, sW, PH, PW, padTop, padLeft, Hq, Wq, ng, byteOffset(backend, xT));
-  else for (let rh = 0; rh < PH; rh++) for (let rw = 0; rw < PW; rw++) {
-    const pbase = (rh * PW + rw) * phaseSize;
-    for (let img = 0; img < n; img++) {
-      const grp = Math.floor(img / ng), inGrp = img - grp * ng;
-      const gsize = Math.min(ng, n - grp * ng);
-      const gbase = pbase + grp * ng * cell * C;
-      const rowLen = gsize * cell;
-      for (let a = 0; a < Hq; a++) {
-        const i = a * sH + rh - padTop;
-        if (i < 0 || i >= inH) continue;
-        for (let b = 0; b < Wq; b++) {
-          const j = b * sW + rw - padLeft;
-          if (j < 0 || j >= inW) continue;
-          const src = ((img * inH + i) * inW + j) * C;
-          let dst = gbase + inGrp * cell + a * Wq + b;
-          for (let c = 0; c < C; c++, dst += rowLen) xt[dst] = xs[src + c];
-        }
-      }
+  // Phase split, channel-major per image group; the SIMD kernels write every element (zeros in the
+  // padding), so only the slack past the end needs clearing.
+  if (simd) {
+    xt.fill(0, PH * PW * phaseSize);
+    simd.phase_split(byteOffset(backend, x), n, inH, inW, C, sH, sW, PH, PW, padTop, padLeft, Hq, Wq, ng, byteOffset(backend, xT));
+    simd.grid_pad(byteOffset(backend, dy), n, outH, outW, CO, Hq, Wq, byteOffset(backend, dyGrid));
+  } else {
+    xt.fill(0); dg.fill(0);
+    phaseSplitJS(xs, xt, g, PH, PW, Hq, Wq, ng);
+    for (let img = 0; img < n; img++) for (let a = 0; a < outH; a++) {
+      const src = (img * outH + a) * outW * CO;
+      dg.set(dys.subarray(src, src + outW * CO), ((img * Hq + a) * Wq) * CO);
     }
-  }
-  for (let img = 0; img < n; img++) for (let a = 0; a < outH; a++) {
-    const src = (img * outH + a) * outW * CO;
-    dg.set(dys.subarray(src, src + outW * CO), ((img * Hq + a) * Wq) * CO);
   }
   dw.fill(0);
   for (let grp = 0; grp < groups; grp++) {

@@ -17,6 +17,7 @@ export interface SimdKernels {
     Hq: number, Wq: number, ng: number, xt: number): void;
   im2col_t(x: number, H: number, W: number, C: number, kH: number, kW: number, sH: number, sW: number, pt: number, pl: number,
     OH: number, OW: number, n0: number, count: number, out: number): void;
+  grid_pad(dy: number, N: number, OH: number, OW: number, CO: number, Hq: number, Wq: number, out: number): void;
   /** Byte offset of at least `bytes` bytes of scratch in the backend's heap (reused between calls). */
   scratch(bytes: number): number;
 }
@@ -37,7 +38,7 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
     const malloc = (backend.wasm as unknown as { _malloc(n: number): number; _free(p: number): void });
     let scratchPtr = 0, scratchBytes = 0;
     kernels = {
-      bn_train: e.bn_train, bn_grad: e.bn_grad, max_pool: e.max_pool, max_pool_grad: e.max_pool_grad, phase_split: e.phase_split, im2col_t: e.im2col_t,
+      bn_train: e.bn_train, bn_grad: e.bn_grad, max_pool: e.max_pool, max_pool_grad: e.max_pool_grad, phase_split: e.phase_split, im2col_t: e.im2col_t, grid_pad: e.grid_pad,
       scratch(bytes: number) {
         if (bytes > scratchBytes) {
           if (scratchPtr) malloc._free(scratchPtr);

@@ -188,7 +188,7 @@ void max_pool_grad(const float *dy, const int32_t *arg, int count, float *dx, in
 /*
  * Phase split for the filter gradient (see conv2d_backprop_filter.ts):
  *   xt[phase(rh, rw)][group][c][img-in-group][a][b] = x[img, a·sH + rh − pt, b·sW + rw − pl, c]
- * for a < Hq, b < Wq; positions outside the image stay untouched (the caller zero-fills xt).
+ * for a < Hq, b < Wq, zero where that position lies outside the image (every element is written).
  */
 EXPORT(phase_split)
 void phase_split(const float *x, int N, int H, int W, int C, int sH, int sW, int PH, int PW, int pt, int pl,
@@ -204,16 +204,38 @@ void phase_split(const float *x, int N, int H, int W, int C, int sH, int sW, int
         float *gbase = pbase + (long)grp * ng * cell * C + in * cell;
         for (int a = 0; a < Hq; a++) {
           int i = a * sH + rh - pt;
-          if (i < 0 || i >= H) continue;
+          int rowIn = i >= 0 && i < H;
           for (int b = 0; b < Wq; b++) {
             int j = b * sW + rw - pl;
-            if (j < 0 || j >= W) continue;
-            const float *src = x + (((long)img * H + i) * W + j) * C;
             float *dst = gbase + a * Wq + b;
+            if (!rowIn || j < 0 || j >= W) {
+              for (int c = 0; c < C; c++) dst[c * rowLen] = 0.f;
+              continue;
+            }
+            const float *src = x + (((long)img * H + i) * W + j) * C;
             for (int c = 0; c < C; c++) dst[c * rowLen] = src[c];
           }
         }
       }
+    }
+}
+
+/* dy [n][OH][OW][CO] placed at the top-left of a zero grid [n][Hq][Wq][CO] (every element written). */
+EXPORT(grid_pad)
+void grid_pad(const float *dy, int N, int OH, int OW, int CO, int Hq, int Wq, float *out) {
+  v128_t zero = wasm_f32x4_splat(0.f);
+  for (int img = 0; img < N; img++)
+    for (int a = 0; a < Hq; a++) {
+      float *d = out + (((long)img * Hq + a) * Wq) * CO;
+      long n = (long)Wq * CO, k = 0;
+      if (a < OH) {
+        const float *s = dy + (((long)img * OH + a) * OW) * CO;
+        long m = (long)OW * CO;
+        for (; k + 4 <= m; k += 4) wasm_v128_store(d + k, wasm_v128_load(s + k));
+        for (; k < m; k++) d[k] = s[k];
+      }
+      for (; k + 4 <= n; k += 4) wasm_v128_store(d + k, zero);
+      for (; k < n; k++) d[k] = 0.f;
     }
 }
 
