@@ -168,6 +168,25 @@ export class Rasterizer {
       const bias0 = a0 > 0 || (a0 === 0 && b0 < 0) ? 0 : -1e-7;
       const bias1 = a1 > 0 || (a1 === 0 && b1 < 0) ? 0 : -1e-7;
       const bias2 = a2 > 0 || (a2 === 0 && b2 < 0) ? 0 : -1e-7;
+      if (px0 === px1 && py0 === py1) {
+        // Fast path: one candidate pixel (the common case at 64 px).
+        const fx = px0 + 0.5, fy = py0 + 0.5;
+        const w0 = (fx - x1) * a0 + (fy - y1) * b0;
+        const w1 = (fx - x2) * a1 + (fy - y2) * b1;
+        const w2 = (fx - x0) * a2 + (fy - y0) * b2;
+        if (w0 <= bias0 && w1 <= bias1 && w2 <= bias2) {
+          const idx = py0 * S + px0;
+          const l1 = w1 * invArea, l2 = w2 * invArea;
+          const z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
+          if (z > depth[idx]) {
+            depth[idx] = z;
+            tri[idx] = t;
+            bary[idx * 2] = l1;
+            bary[idx * 2 + 1] = l2;
+          }
+        }
+        continue;
+      }
       const fx = px0 + 0.5, fy = py0 + 0.5;
       let w0row = (fx - x1) * a0 + (fy - y1) * b0;
       let w1row = (fx - x2) * a1 + (fy - y2) * b1;
