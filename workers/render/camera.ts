@@ -24,17 +24,15 @@ export function poseMatrix(yawDeg: number, pitchDeg: number, rollDeg: number, ou
   const cp = Math.cos(pitchDeg * d), sp = Math.sin(pitchDeg * d);
   const cr = Math.cos(rollDeg * d), sr = Math.sin(rollDeg * d);
   // Ry: x' = x cy + z sy, z' = −x sy + z cy (nose at +z moves to +x)
-  const Ry = [cy, 0, sy, 0, 1, 0, -sy, 0, cy];
   // Rx: y' = y cp + z sp, z' = −y sp + z cp (nose moves up)
-  const Rx = [1, 0, 0, 0, cp, sp, 0, -sp, cp];
-  const Rz = [cr, -sr, 0, sr, cr, 0, 0, 0, 1];
-  const mul = (A: number[], B: number[]) => {
-    const C = new Array<number>(9);
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) C[i * 3 + j] = A[i * 3] * B[j] + A[i * 3 + 1] * B[3 + j] + A[i * 3 + 2] * B[6 + j];
-    return C;
-  };
-  const R = mul(Rz, mul(Rx, Ry));
-  for (let i = 0; i < 9; i++) out[i] = R[i];
+  // Rz: x' = x cr − y sr, y' = x sr + y cr
+  // R = Rz · Rx · Ry, written out (no allocation: this runs once per image).
+  const m00 = cy, m01 = 0, m02 = sy; // Rx · Ry, row 0
+  const m10 = sp * -sy, m11 = cp, m12 = sp * cy; // row 1: cp·(0,1,0) + sp·(−sy,0,cy)
+  const m20 = cp * -sy, m21 = -sp, m22 = cp * cy; // row 2: −sp·(0,1,0) + cp·(−sy,0,cy)
+  out[0] = cr * m00 - sr * m10; out[1] = cr * m01 - sr * m11; out[2] = cr * m02 - sr * m12;
+  out[3] = sr * m00 + cr * m10; out[4] = sr * m01 + cr * m11; out[5] = sr * m02 + cr * m12;
+  out[6] = m20; out[7] = m21; out[8] = m22;
   return out;
 }
 
