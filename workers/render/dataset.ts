@@ -14,9 +14,9 @@ import type { FaceModel } from '../faces/model';
 import { createRng, hashInts } from '../faces/rng';
 import { DATASET_FORMAT, type ImageRecord, type ShardRef, sha256, shardManifestSchema, shardPaths } from './datasetFormat';
 import { factorsToRenderOptions, parseStimulusDesign, stimulusDesignSchema, stimulusFactors, type StimulusDesign } from './design';
-import { resolveRenderOptions } from './options';
+import type { RenderOptions } from './options';
 import { toUint8 } from './rasterizer';
-import { StimulusRenderer } from './stimulus';
+import { StimulusRenderer, prepareRenderOptions } from './stimulus';
 
 export const datasetConfigSchema = z.object({
   /** 'default' = the built-in model; or a .dfm file. */
@@ -89,6 +89,7 @@ export class ImageProducer {
   readonly identities: Identity[];
   private renderer: StimulusRenderer;
   private expression: Float32Array;
+  private baseOptions: RenderOptions;
 
   constructor(model: FaceModel, config: DatasetConfig) {
     this.model = model;
@@ -96,6 +97,7 @@ export class ImageProducer {
     this.identities = sampleIdentities(model, { count: config.identities.count, seed: config.identities.seed, coefficientScale: config.identities.coefficientScale });
     this.renderer = new StimulusRenderer(model, config.design.size, config.design.ssaa);
     this.expression = new Float32Array(model.expressionNames.length);
+    this.baseOptions = prepareRenderOptions({ size: config.design.size, ssaa: config.design.ssaa });
   }
 
   /** Renders image `p` into `out` (Uint8 [H][W][3]) and returns its record. */
@@ -105,7 +107,8 @@ export class ImageProducer {
     const id = this.identities[p.identity];
     this.expression.set(id.expression);
     for (const [name, w] of Object.entries(f.expressions)) this.expression[this.model.expressionNames.indexOf(name)] = w;
-    const o = resolveRenderOptions(factorsToRenderOptions(design, f));
+    // Factors were range-checked with the design, so they are spread onto prepared options.
+    const o = { ...this.baseOptions, ...factorsToRenderOptions(design, f) } as RenderOptions;
     const r = this.renderer.renderExpression(id, this.expression, o);
     toUint8(r.rgb, out);
     const { expressions, ...numeric } = f;
