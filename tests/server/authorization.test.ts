@@ -48,6 +48,7 @@ const EXTRA_INPUT: Record<string, (v: Victim) => Record<string, unknown>> = {
   'dashboards.get': () => ({}),
   'dashboards.progress': () => ({}),
   'dashboards.runDemo': () => ({ preset: 'tiny' }),
+  'dashboards.configSchema': () => ({}),
   'publications.publish': () => ({ title: 'pwned' }),
   'publications.list': () => ({}),
   'publications.forRun': () => ({}),

@@ -6,6 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorInfo, formatDate, useTRPC } from '@/app/trpc';
 import { RunProgress, formatEta } from './RunProgress';
 import { ExperimentComments } from '../dashboard/Activity';
+import { ConfigForm } from './ConfigForm';
 
 const LIVE = ['queued', 'running'];
 
@@ -60,6 +61,12 @@ export function RunPanel({ experimentId, workspaceId, config, canEdit }: { exper
         </p>
       )}
       {estimate.error && <p className="alert alert-error">{errorInfo(estimate.error).message}</p>}
+      {canEdit && (
+        <details>
+          <summary>Configure every field (ranges and defaults, checked as you type)</summary>
+          <ConfigForm key={JSON.stringify(config)} experimentId={experimentId} config={config} />
+        </details>
+      )}
       {canEdit && (
         <div className="button-row">
           <button type="button" className="button" onClick={() => launch.mutate({ experimentId })} disabled={launch.isPending} data-testid="launch-run">

@@ -3,7 +3,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DashboardMap, DashboardMesh, DashboardPin } from '@/server/dashboards/manifest';
 import { COLORMAPS, type ColormapName } from './colormap';
-import { FaceViewer, type ViewerPin } from './FaceViewer';
+import dynamic from 'next/dynamic';
+import type { ViewerPin } from './FaceViewer';
 import { Legend } from './Legend';
 import { mapStats, vertexColors } from './mapData';
 import { analysisLabel, choiceOf, optionsFor, resolveChoice, type Dimension, type MapChoice } from './mapSelection';
@@ -36,6 +37,13 @@ export interface MapPanelProps {
   /** Told which map is on screen (the depth chart marks its layer). */
   onMapChange?: (map: DashboardMap | null) => void;
 }
+
+// three.js and react-three-fiber load as their own chunk, in parallel with the map's arrays, so
+// the rest of the dashboard appears before the 3D code has arrived.
+const FaceViewer = dynamic(() => import('./FaceViewer').then((m) => m.FaceViewer), {
+  ssr: false,
+  loading: () => <div className="face-viewer loading" style={{ height: 460 }}>Loading the 3D viewer…</div>,
+});
 
 const DIM_LABEL: Record<Dimension, string> = { analysis: 'Analysis', feature: 'Feature', band: 'Band', identity: 'Identity', response: 'Response', layer: 'Layer', pose: 'Pose (yaw)' };
 

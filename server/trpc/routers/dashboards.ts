@@ -1,15 +1,23 @@
 import { TRPCError } from '@trpc/server';
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { experimentPreset } from '../../../workers/contract';
+import { ExperimentConfig, experimentPreset } from '../../../workers/contract';
 import { experiments, runLogs, runs, runSteps } from '../../db/schema';
 import { launchRun } from '../../workflows';
-import { workspaceProcedure } from '../init';
+import { authedProcedure, workspaceProcedure } from '../init';
+
+let configSchemaCache: unknown = null;
 import { loadDashboard } from '../../dashboards/load';
 import { dashboardRunProcedure } from '../../dashboards/scope';
 import { router } from '../init';
 
 export const dashboardsRouter = router({
+  /**
+   * The experiment configuration as JSON Schema (from the contract's zod schema): every field with
+   * its type, range and default, so the configuration form renders and checks fields as you type.
+   */
+  configSchema: authedProcedure.query(() => (configSchemaCache ??= z.toJSONSchema(ExperimentConfig, { io: 'input', unrepresentable: 'any' }))),
+
   /**
    * "Run the demo experiment": creates an experiment from the demo preset (64 px, a small
    * ResNet-10, every analysis) and launches it, so a new user has a finished dashboard in minutes.

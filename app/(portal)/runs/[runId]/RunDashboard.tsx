@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { errorInfo, formatDate, useTRPC } from '@/app/trpc';
 import type { DashboardPin } from '@/server/dashboards/manifest';
@@ -21,7 +21,15 @@ export function RunDashboard({ runId }: { runId: string }) {
     refetchInterval: (q) => (q.state.data && !['queued', 'running'].includes(q.state.data.status) ? false : 1500),
   });
   const status = progress.data?.status;
-  const dash = useQuery({ ...trpc.dashboards.get.queryOptions({ runId }), enabled: status === 'succeeded' });
+  // Fetched at once, in parallel with the progress (no waterfall), and again when the run finishes.
+  const dash = useQuery(trpc.dashboards.get.queryOptions({ runId }));
+  const refetchDash = dash.refetch;
+  const lastStatus = useRef(status);
+  useEffect(() => {
+    // Only a run that finished while open needs the manifest again.
+    if (status === 'succeeded' && lastStatus.current && lastStatus.current !== 'succeeded') void refetchDash();
+    lastStatus.current = status;
+  }, [status, refetchDash]);
   const comments = useQuery(trpc.comments.forRun.queryOptions({ runId }));
   const me = useQuery(trpc.auth.me.queryOptions());
   const [pick, setPick] = useState<VertexPick | null>(null);
@@ -73,7 +81,7 @@ export function RunDashboard({ runId }: { runId: string }) {
       )}
 
       {dash.error && <p className="alert alert-error">{errorInfo(dash.error).message}</p>}
-      {dash.data && (
+      {dash.data && status === 'succeeded' && (
         <>
           {dash.data.problems.length > 0 && (
             <details className="notice">
