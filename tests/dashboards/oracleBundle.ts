@@ -50,8 +50,9 @@ export async function oracleBundle(opts: { trials?: number; permutations?: numbe
   const trials = opts.trials ?? 600;
   const permutations = opts.permutations ?? 20;
   const seed = opts.seed ?? 1;
-  const shape = await runOracle(model, { kind: 'shape', region: 'nose', seed, trials, permutations, basis: 'components' });
-  const texture = await runOracle(model, { kind: 'texture', region: 'mouth', seed: seed + 1, trials, permutations, basis: 'components' });
+  const shape = await runOracle(model, { kind: 'shape', region: 'nose', seed, trials, permutations, basis: 'components', maps: 'planted' });
+  const texture = await runOracle(model, { kind: 'texture', region: 'mouth', seed: seed + 1, trials, permutations, basis: 'components', maps: 'planted' });
+  if (!shape.planted || !texture.planted) throw new Error('the oracle computed no planted map');
   const files = new Map<string, Uint8Array>();
   const maps = [mapSummary('shape', 'shape', shape.planted, files, permutations, seed), mapSummary('texture', 'texture', texture.planted, files, permutations, seed + 1)];
   // Parsed: the schema fills its defaults and checks the bundle is what dashboards read.
