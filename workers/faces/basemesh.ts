@@ -130,9 +130,17 @@ function mix(a: number[], b: number[], t: number): number[] {
   return [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t];
 }
 
+/** A deterministic value in [0, 1) per point: the strand-level variation of hair colour. */
+function hairGrain(x: number, y: number): number {
+  const h = Math.sin(x * 12.9898 + y * 78.233 + Math.sin(y * 0.35) * 3) * 43758.5453;
+  return h - Math.floor(h);
+}
+
 /** The mean albedo (linear RGB) at a point, from the feature masks. */
 export function baseAlbedo(x: number, y: number, theta: number): number[] {
   const m = featureMasks(x, y, theta);
+  const grain = 0.7 + 0.6 * hairGrain(x, y);
+  const hair = [HAIR[0] * grain, HAIR[1] * grain, HAIR[2] * grain];
   let c = SKIN.slice();
   c = mix(c, [c[0] * 1.05, c[1] * 0.82, c[2] * 0.82], m.blush * 0.6);
   c = mix(c, [c[0] * 0.8, c[1] * 0.75, c[2] * 0.78], m.underChin * 0.7);
@@ -142,7 +150,7 @@ export function baseAlbedo(x: number, y: number, theta: number): number[] {
   c = mix(c, PUPIL, m.pupil);
   c = mix(c, LID, m.lidLine * 0.9);
   c = mix(c, BROW, m.brow * 0.85);
-  c = mix(c, HAIR, m.hair);
+  c = mix(c, hair, m.hair);
   c = mix(c, [c[0] * 0.95, c[1] * 0.8, c[2] * 0.8], m.ear * 0.5); // ears: a little redder
   c = mix(c, [0.05, 0.02, 0.02], m.nostril * 0.85);
   return c;
