@@ -139,7 +139,7 @@ function hairGrain(x: number, y: number): number {
 /** The mean albedo (linear RGB) at a point, from the feature masks. */
 export function baseAlbedo(x: number, y: number, theta: number): number[] {
   const m = featureMasks(x, y, theta);
-  const grain = 0.7 + 0.6 * hairGrain(x, y);
+  const grain = 0.7 + 0.6 * hairGrain(Math.abs(x), y); // |x|: the mean face stays mirror-symmetric
   const hair = [HAIR[0] * grain, HAIR[1] * grain, HAIR[2] * grain];
   let c = SKIN.slice();
   c = mix(c, [c[0] * 1.05, c[1] * 0.82, c[2] * 0.82], m.blush * 0.6);
