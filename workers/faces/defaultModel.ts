@@ -7,7 +7,7 @@
  * .dfm file keyed by a hash of the generating source, so later loads take tens of ms.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,6 +165,10 @@ export function loadDefaultFaceModel(): FaceModel {
   cached = buildDefaultFaceModel();
   try {
     saveFaceModel(cached, file);
+    // Builds of older source versions are stale: remove them (only this model's own files).
+    for (const f of readdirSync(path.dirname(file))) {
+      if (f.startsWith(`${DEFAULT_MODEL_NAME}-`) && f.endsWith('.dfm') && f !== path.basename(file)) rmSync(path.join(path.dirname(file), f), { force: true });
+    }
   } catch {
     // A read-only cache location only costs the rebuild next time.
   }
