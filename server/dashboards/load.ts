@@ -138,8 +138,30 @@ async function ensureMesh(db: Db, run: RunRow, manifests: Manifest[], store: Art
   return { manifest, rows };
 }
 
+type Loaded = { manifest: DashboardManifest; problems: string[]; workspaceId: string };
+/**
+ * Manifests of finished runs, by run id and finish time: a finished run's steps never change, so
+ * its manifest is built once per process (store reads of summaries and histories included).
+ */
+const finishedCache = new Map<string, Loaded>();
+const CACHE_LIMIT = 64;
+
 /** The dashboard of one run (null when there is no such run). */
-export async function loadDashboard(db: Db, runId: string, store: ArtifactStore = getArtifactStore()): Promise<{ manifest: DashboardManifest; problems: string[]; workspaceId: string } | null> {
+export async function loadDashboard(db: Db, runId: string, store: ArtifactStore = getArtifactStore()): Promise<Loaded | null> {
+  const [head] = await db.select({ status: runs.status, finishedAt: runs.finishedAt }).from(runs).where(eq(runs.id, runId)).limit(1);
+  if (!head) return null;
+  const key = head.status === 'succeeded' && head.finishedAt ? `${runId}:${head.finishedAt.getTime()}` : null;
+  const hit = key ? finishedCache.get(key) : undefined;
+  if (hit) return structuredClone(hit);
+  const built = await buildRunDashboard(db, runId, store);
+  if (key && built && built.problems.length === 0) {
+    if (finishedCache.size >= CACHE_LIMIT) finishedCache.delete(finishedCache.keys().next().value!);
+    finishedCache.set(key, structuredClone(built));
+  }
+  return built;
+}
+
+async function buildRunDashboard(db: Db, runId: string, store: ArtifactStore): Promise<{ manifest: DashboardManifest; problems: string[]; workspaceId: string } | null> {
   const [run] = await db.select().from(runs).where(eq(runs.id, runId)).limit(1);
   if (!run) return null;
   const [exp] = run.experimentId ? await db.select({ name: experiments.name }).from(experiments).where(eq(experiments.id, run.experimentId)) : [];

@@ -3,6 +3,9 @@
 import type { DashboardSnapshot } from '@/server/dashboards/manifest';
 import { DashboardView } from '@/app/components/dashboard/DashboardView';
 
+// Start loading the 3D viewer's code (three.js) with the page, not when the map panel first renders.
+if (typeof window !== 'undefined') void import('@/app/components/viewer/FaceViewer');
+
 export function PublicDashboard({ slug, snapshot, embed }: { slug: string; snapshot: DashboardSnapshot; embed: boolean }) {
   const urlOf = (id: string) => `/p/${slug}/a/${id}`;
   return (

@@ -11,6 +11,9 @@ import { PublishPanel } from '@/app/components/dashboard/Publish';
 import { RunProgress } from '@/app/components/runs/RunProgress';
 import type { MapSource, VertexPick } from '@/app/components/viewer/MapPanel';
 
+// Start loading the 3D viewer's code (three.js) with the page, not when the map panel first renders.
+if (typeof window !== 'undefined') void import('@/app/components/viewer/FaceViewer');
+
 const artifactUrl = (id: string) => `/api/artifacts/${id}`;
 
 /** A run: live progress while it runs, then its results dashboard, comments and publishing. */
