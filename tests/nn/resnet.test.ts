@@ -109,6 +109,27 @@ describe('ResNet-10 (tiny) on the default backend', () => {
     }
   });
 
+  it('runs an imported non-ResNet LayersModel through tf.layers, with its own layer activations', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nn-foreign-'));
+    try {
+      const input = tf.input({ shape: [S, S, 3] });
+      const conv = tf.layers.conv2d({ name: 'features', filters: 4, kernelSize: 3, strides: 4, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+      const flat = tf.layers.flatten().apply(conv) as tf.SymbolicTensor;
+      const out = tf.layers.dense({ name: 'scores', units: K, activation: 'softmax' }).apply(flat) as tf.SymbolicTensor;
+      await saveModel(tf.model({ inputs: input, outputs: out }), dir);
+      const model = await loadModel(dir, { inputSize: S, numClasses: K });
+      const images = new Float32Array(2 * S * S * 3).fill(0.25);
+      const p = predict(model, images, { layers: ['features'] });
+      expect(p.activations.features.shape).toEqual([2, 8, 8, 4]);
+      const ref = (model.predict(tf.tensor4d(images, [2, S, S, 3])) as tf.Tensor).dataSync();
+      for (let i = 0; i < ref.length; i++) expect(p.probabilities[i]).toBeCloseTo(ref[i], 6);
+      await expect(loadModel(dir, { numClasses: K + 1 })).rejects.toThrow(/classes/);
+      model.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('leaks no tensors over 1,000 inference batches', () => {
     const model = buildResNet10({ inputSize: S, widthMultiplier: W, numClasses: K, seed: 8 });
     const predictor = new Predictor(model);
