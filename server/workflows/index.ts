@@ -15,7 +15,7 @@ export { estimateRun } from './estimate';
 export * from './record';
 
 /** Which engine drives runs: Inngest when configured (INNGEST_EVENT_KEY / INNGEST_BASE_URL / INNGEST_DEV), else embedded. */
-export function workflowEngine(env: NodeJS.ProcessEnv = process.env): 'embedded' | 'inngest' {
+export function workflowEngine(env: Record<string, string | undefined> = process.env): 'embedded' | 'inngest' {
   if (env.DEEPER_ENGINE === 'embedded' || env.DEEPER_ENGINE === 'inngest') return env.DEEPER_ENGINE;
   return env.INNGEST_EVENT_KEY || env.INNGEST_BASE_URL || env.INNGEST_DEV ? 'inngest' : 'embedded';
 }

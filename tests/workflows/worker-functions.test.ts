@@ -90,9 +90,7 @@ describe('worker functions under @inngest/test', () => {
     expect(bundle.config.name).toBe(config.name);
   });
 
-  // Blocked by workers/analyses: hiddenLayers / poseInvariance throw "covariance is not positive
-  // definite" on vertices with collinear displacement (reported by issue 7); unskip when fixed.
-  it.skip('analysis-hidden-layers and analysis-pose-invariance on the tiny pipeline', { timeout: 240_000 }, async () => {
+  it('analysis-hidden-layers and analysis-pose-invariance on the tiny pipeline', { timeout: 240_000 }, async () => {
     const hl = await invoke('analysis-hidden-layers', ['sample-identities', 'train-model']);
     expect(hl.manifest.summary).toMatchObject({ kind: 'hidden-layers' });
     const pi = await invoke('analysis-pose-invariance', ['sample-identities', 'train-model']);

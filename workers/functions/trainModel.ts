@@ -19,8 +19,8 @@ function subset(images: Uint8Array, labels: Int32Array, split: Uint8Array, which
 
 /**
  * Step 3: train the ResNet-10 on the rendered dataset (seeded, deterministic on one backend).
- * Checkpoints go to a directory that outlives the step process (DEEPER_CHECKPOINT_DIR, else the
- * system temp folder) keyed by run and step, so a retried or resumed step continues from its
+ * Checkpoints go to a directory that outlives the step process (DEEPER_CHECKPOINT_DIR, else
+ * <DATA_DIR>/checkpoints, else the system temp folder) keyed by run and step, so a retried or resumed step continues from its
  * last finished epoch. Writes model/* (TensorFlow.js LayersModel) and history.json.
  */
 export const trainModel = defineWorkerFunction({
@@ -42,7 +42,9 @@ export const trainModel = defineWorkerFunction({
     const validPart = subset(images, labels, split, 1, px);
     const numClasses = config.faces.identities;
     const model = nn.buildResNet10({ inputSize: S, widthMultiplier: t.width, numClasses, seed: config.seed });
-    const checkpointDir = path.join(process.env.DEEPER_CHECKPOINT_DIR ?? path.join(os.tmpdir(), 'deeper-checkpoints'), runId, stepId);
+    const checkpointRoot =
+      process.env.DEEPER_CHECKPOINT_DIR ?? (process.env.DATA_DIR ? path.join(path.resolve(process.env.DATA_DIR), 'checkpoints') : path.join(os.tmpdir(), 'deeper-checkpoints'));
+    const checkpointDir = path.join(checkpointRoot, runId, stepId);
     ctx.log(`training on ${trainPart.labels.length} images (${validPart.labels.length} validation), backend ${backend.name}`);
     const result = await nn.train(
       model,
