@@ -63,6 +63,17 @@ test('run → dashboard → threshold → pin → publish → public view → un
   await expect(page.getByTestId('estimate')).toBeVisible();
   await shot(page, '01-experiment');
 
+  // The generated configuration form checks fields as you type, against the contract's ranges.
+  await page.getByText('Configure every field').click();
+  const identities = page.locator('#cfg-faces-identities');
+  await expect(identities).toHaveValue('3');
+  await identities.fill('1');
+  await expect(page.getByText('faces.identities must be ≥ 2')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Save configuration' })).toBeDisabled();
+  await shot(page, '01b-config-form');
+  await identities.fill('3');
+  await expect(page.getByRole('button', { name: 'Save configuration' })).toBeEnabled();
+
   // Launch on the embedded executor and follow the progress to the end.
   await page.getByTestId('launch-run').click();
   const progress = page.getByTestId('run-progress');
