@@ -47,11 +47,14 @@ export function numberError(field: string, x: number, s: Schema): string {
   return '';
 }
 
+/** A number with at most 4 significant digits (1/3 → 0.3333). */
+const short = (x: unknown) => (typeof x === 'number' ? String(Number(x.toPrecision(4))) : String(x));
+
 function rangeHint(s: Schema): string {
   const parts: string[] = [];
   if (s.minimum !== undefined || s.maximum !== undefined) parts.push(`${s.minimum ?? '−∞'} to ${s.maximum ?? '∞'}`);
   if (s.default !== undefined && typeof s.default !== 'object') parts.push(`default ${String(s.default)}`);
-  if (Array.isArray(s.default)) parts.push(`default ${(s.default as unknown[]).join(', ')}`);
+  if (Array.isArray(s.default)) parts.push(`default ${(s.default as unknown[]).map(short).join(', ')}`);
   return parts.join(' · ');
 }
 
@@ -59,6 +62,7 @@ function Leaf({ path, schema, value, onChange, error }: { path: string[]; schema
   const id = `cfg-${path.join('-')}`;
   const name = path[path.length - 1]!;
   const hint = rangeHint(schema);
+  const [text, setText] = useState(() => (Array.isArray(value) ? value.map(short).join(', ') : String(value ?? '')));
   let input: React.ReactNode;
   if (schema.type === 'boolean') {
     input = <input id={id} type="checkbox" checked={Boolean(value)} onChange={(e) => onChange(e.target.checked)} />;
@@ -73,7 +77,19 @@ function Leaf({ path, schema, value, onChange, error }: { path: string[]; schema
   } else if (schema.type === 'integer' || schema.type === 'number') {
     input = <input id={id} type="number" inputMode="decimal" min={schema.minimum} max={schema.maximum} step={schema.type === 'integer' ? 1 : 'any'} value={value === undefined || value === null ? '' : String(value)} onChange={(e) => onChange(e.target.value === '' ? NaN : Number(e.target.value), e.target.value)} aria-invalid={!!error} />;
   } else if (schema.type === 'array') {
-    input = <input id={id} type="text" value={Array.isArray(value) ? value.join(', ') : String(value ?? '')} onChange={(e) => onChange(e.target.value.split(',').map((x) => (x.trim() === '' ? NaN : Number(x))), e.target.value)} aria-invalid={!!error} />;
+    // The text as typed is kept ("0, " mid-typing is not rewritten); the parsed list goes up.
+    input = (
+      <input
+        id={id}
+        type="text"
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          onChange(e.target.value.split(',').map((x) => (x.trim() === '' ? NaN : Number(x))), e.target.value);
+        }}
+        aria-invalid={!!error}
+      />
+    );
   } else {
     input = <input id={id} type="text" value={String(value ?? '')} onChange={(e) => onChange(e.target.value)} />;
   }
