@@ -116,7 +116,8 @@ export async function finishRun(db: Db, runId: string, status: 'succeeded' | 'fa
       ...(status === 'succeeded' ? { fraction: 1, etaSeconds: 0, stage: 'finalise' } : {}),
     })
     .where(eq(runs.id, runId));
-  if (status === 'cancelled') {
+  if (status !== 'succeeded') {
+    // Steps still marked as running (a cancelled run, or the siblings of the step that failed) stopped too.
     await db
       .update(runSteps)
       .set({ status: 'cancelled', finishedAt: new Date() })
