@@ -109,6 +109,7 @@ export async function run(argv: string[]): Promise<number> {
   };
 
   const outputs = new Map<string, StepOutput>();
+  const stepSeconds: Record<string, number> = {};
   const t0 = Date.now();
   let current = '';
   draw();
@@ -117,6 +118,7 @@ export async function run(argv: string[]): Promise<number> {
       // Steps of a wave are independent; in one process they run one after the other.
       for (const step of wave) {
         current = step.id;
+        const stepStart = Date.now();
         const fn = await loadWorkerFunction(step.functionId);
         const input = {
           runId,
@@ -135,6 +137,7 @@ export async function run(argv: string[]): Promise<number> {
           },
         });
         outputs.set(step.id, out);
+        stepSeconds[step.id] = Math.round((Date.now() - stepStart) / 100) / 10;
         report(step.stage, step.id, 1, 0, `${step.id} done`);
       }
     }
@@ -147,6 +150,6 @@ export async function run(argv: string[]): Promise<number> {
   const seconds = Math.round((Date.now() - t0) / 100) / 10;
   // result.json's key: the same configuration gives the same key (the manifest also names the run).
   const resultKey = final.manifest.artifacts.find((a) => a.name === 'result.json')?.key ?? final.manifestKey;
-  process.stdout.write(`${JSON.stringify({ status: 'succeeded', seconds, resultKey, manifestKey: final.manifestKey, steps: plan.length })}\n`);
+  process.stdout.write(`${JSON.stringify({ status: 'succeeded', seconds, resultKey, manifestKey: final.manifestKey, stepSeconds })}\n`);
   return 0;
 }
