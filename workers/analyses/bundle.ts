@@ -121,7 +121,7 @@ export function hiddenLayersSummary(w: BundleWriter, prefix: string, model: Face
     kind: 'hidden-layers', identity, trials: r.trials, view: { ...view, pitchDeg: 0 },
     layers: r.layers.map((l) => ({
       layer: l.layer, depth: l.depth, pcaComponents: l.k, explainedVariance: l.explainedVariance,
-      decisionBits: finiteOrNull(l.decisionBits), logitBits: l.logitBits,
+      decisionBits: finiteOrNull(l.decisionBits), logitBits: finiteOrNull(l.logitBits),
       shape: stats(l.shapeMi, l.shapeCoinfo), texture: stats(l.textureMi, l.textureCoinfo),
     })),
     arrays, notes: r.notes,

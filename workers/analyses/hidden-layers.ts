@@ -10,6 +10,12 @@
  * Estimators: the information engine's Gaussian-copula pieces (copnorm once per chunk and per
  * layer, then miGGSamples / miModelGDSamples, i.e. gcmi_cc and gcmi_model_cd without re-ranking).
  * Information-versus-depth curves: the mean and max over vertices per layer, in depth order.
+ *
+ * Degenerate inputs (tiny runs: few trials, dead or duplicated channels) never crash the run and
+ * never produce numbers from rounding noise: PCA keeps only the components a layer really varies
+ * along (pca.ts rank rule), so k may be below the requested one; a layer that does not vary at all
+ * (k = 0) carries exactly 0 bits about everything, and its maps are 0 with a note. A vertex whose
+ * covariance is still singular is left NaN, and the notes count such vertices.
  */
 import type { FaceModel } from '../faces/model';
 import { copnorm } from '../info/copnorm';
@@ -68,7 +74,7 @@ function stackInto(a: Samples, b: Samples, out: Float64Array): Samples {
 /** Per-vertex I(F_v; L) and co-information with D, for every layer, over chunks of vertices. */
 function featureLayerMaps(
   f: MapFeatures, layers: Samples[], decision: Int32Array | null, layerDecisionBits: number[], stride: number, onFraction: (x: number) => void,
-): { mi: Float32Array[]; coinfo: Float32Array[] } {
+): { mi: Float32Array[]; coinfo: Float32Array[]; degenerate: number } {
   const { nVar, nTrial: T } = f;
   const mi = layers.map(() => new Float32Array(nVar).fill(NaN));
   const coinfo = layers.map(() => new Float32Array(nVar).fill(NaN));
@@ -77,6 +83,7 @@ function featureLayerMaps(
   for (let v = 0; v < nVar; v += stride) if (!f.skip || !f.skip[v]) vars.push(v);
   const one = new Float64Array(3 * T);
   const stackBuf = new Float64Array((3 + Math.max(...layers.map((l) => l.dims))) * T);
+  let degenerate = 0;
   for (let c0 = 0; c0 < vars.length; c0 += chunk) {
     const part = vars.slice(c0, c0 + chunk);
     const raw = new Float64Array(part.length * 3 * T);
@@ -94,6 +101,12 @@ function featureLayerMaps(
       try {
         const fd = decision ? miModelGDSamples(sx, decision, 2, { demeaned: true }) : NaN;
         layers.forEach((sl, l) => {
+          if (sl.dims === 0) {
+            // a constant layer: I(F; L) = 0 and I(D; F, L) = I(D; F), so the co-information is 0
+            mi[l][v] = 0;
+            if (decision) coinfo[l][v] = 0;
+            return;
+          }
           mi[l][v] = miGGSamples(sx, sl, { demeaned: true });
           if (decision) {
             const joint = miModelGDSamples(stackInto(sx, sl, stackBuf.subarray(0, (dims + sl.dims) * T)), decision, 2, { demeaned: true });
@@ -101,12 +114,14 @@ function featureLayerMaps(
           }
         });
       } catch {
-        // a degenerate vertex (e.g. clamped albedo that never changes): left NaN
+        // a degenerate vertex (e.g. clamped albedo that never changes): left NaN, counted in the notes
+        degenerate++;
+        layers.forEach((_, l) => { mi[l][v] = NaN; coinfo[l][v] = NaN; });
       }
     });
     onFraction(Math.min(1, (c0 + part.length) / vars.length));
   }
-  return { mi, coinfo };
+  return { mi, coinfo, degenerate };
 }
 
 export function hiddenLayers(model: FaceModel, run: TrialRun, noise: TrialNoise, options: Partial<HiddenLayersOptions> = {}, onProgress?: OnProgress): HiddenLayersResult {
@@ -124,18 +139,35 @@ export function hiddenLayers(model: FaceModel, run: TrialRun, noise: TrialNoise,
   if (!decision) notes.push(`co-information skipped: the decision is (almost) constant (${correct} of ${T} correct)`);
   const logitSamples = copnormSamples(Float64Array.from(run.logit), 1, T);
 
+  /**
+   * A layer-level information that the estimator cannot give: the copula covariance is singular when
+   * the layer's kept components determine the response up to a monotone map (e.g. a rank-1 layer the
+   * logit is read from, or a decision class with fewer trials than dimensions). The information is
+   * then unbounded at this number of trials, so it is reported NaN (null in the bundle) with a note.
+   */
+  const layerBits = (layer: string, response: string, f: () => number): number => {
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      notes.push(`layer '${layer}': I(layer; ${response}) not estimable over ${T} trials (${e.message}); reported NaN`);
+      return NaN;
+    }
+  };
   const layerSamples: Samples[] = [];
   const results: LayerMaps[] = names.map((name, depth) => {
     const lf = run.layers[name];
     const pca = pcaScores(lf.data, T, lf.features, o.pcaComponents, o.seed);
-    const sl = copnormSamples(pca.scores, pca.k, T);
+    const sl: Samples = pca.k > 0 ? copnormSamples(pca.scores, pca.k, T) : { data: new Float64Array(0), dims: 0, trials: T };
     layerSamples.push(sl);
+    if (pca.k === 0) notes.push(`layer '${name}' does not vary across the ${T} trials: 0 bits about every feature, the logit and the decision`);
+    else if (pca.k < o.pcaComponents) notes.push(`layer '${name}': ${pca.k} of ${o.pcaComponents} PCA components kept (the activations span only ${pca.k} dimensions over ${T} trials)`);
     stages.report('pca', (depth + 1) / names.length);
     return {
       layer: name, depth, k: pca.k,
       explainedVariance: pca.totalVariance > 0 ? pca.variances.reduce((a, b) => a + b, 0) / pca.totalVariance : 0,
-      decisionBits: decision ? miModelGDSamples(sl, decision, 2, { demeaned: true }) : NaN,
-      logitBits: miGGSamples(sl, logitSamples, { demeaned: true }),
+      decisionBits: decision ? (pca.k > 0 ? layerBits(name, 'decision', () => miModelGDSamples(sl, decision, 2, { demeaned: true })) : 0) : NaN,
+      logitBits: pca.k > 0 ? layerBits(name, 'logit', () => miGGSamples(sl, logitSamples, { demeaned: true })) : 0,
       shapeMi: null, textureMi: null, shapeCoinfo: null, textureCoinfo: null,
       scores: sl.data,
     };
@@ -145,6 +177,7 @@ export function hiddenLayers(model: FaceModel, run: TrialRun, noise: TrialNoise,
     const sd = kind === 'shape' ? noise.spec.shapeSd : noise.spec.textureSd;
     if (sd === 0) { stages.report(kind, 1); continue; }
     const maps = featureLayerMaps(noiseFeatures(model, noise, kind), layerSamples, decision, layerDecision, o.vertexStride, stages.sub(kind));
+    if (maps.degenerate > 0) notes.push(`${kind}: ${maps.degenerate} vertices with a singular feature covariance left NaN`);
     results.forEach((r, l) => {
       if (kind === 'shape') { r.shapeMi = maps.mi[l]; r.shapeCoinfo = maps.coinfo[l]; }
       else { r.textureMi = maps.mi[l]; r.textureCoinfo = maps.coinfo[l]; }

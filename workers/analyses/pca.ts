@@ -7,6 +7,14 @@
  *
  * Layouts: data Float32Array [T][F] (trial-major, one row per trial); scores Float64Array [k][T]
  * (component-major: the information engine's [dim][trial] layout).
+ *
+ * Rank rule: a layer whose activations span fewer than k dimensions across the trials (k ≥ T, dead
+ * ReLU channels, duplicated channels, a constant layer) has components with no variance. Their
+ * scores are rounding noise, and the copula normalisation downstream would turn that noise (or a
+ * constant) into a full-variance Gaussian dimension ranked by rounding error or trial order: either
+ * a singular covariance ("covariance is not positive definite") or silently wrong bits. So only the
+ * components whose variance exceeds RANK_TOLERANCE × the total variance are returned (k ≤ the
+ * requested k; k = 0 for a layer that does not vary at all), and `dropped` says how many were cut.
  */
 import { createRng, gaussian, hashInts } from '../faces/rng';
 
@@ -17,13 +25,19 @@ export interface PcaResult {
   /** Variance of each returned component, and the total variance (for the explained fraction). */
   variances: Float64Array;
   totalVariance: number;
+  /** Requested components left out because the layer has no variance along them (rank rule above). */
+  dropped: number;
 }
+
+/** A component carries information only if its variance exceeds this fraction of the total (float32 activations: ~1e-7 relative precision, squared). */
+export const RANK_TOLERANCE = 1e-10;
 
 export function pcaScores(data: Float32Array, trials: number, features: number, k: number, seed = 1, powerIterations = 2): PcaResult {
   if (data.length !== trials * features) throw new Error(`pcaScores: data has length ${data.length}, expected ${trials}×${features}`);
   if (!(k >= 1)) throw new Error(`pcaScores: k must be ≥ 1, got ${k}`);
   const T = trials, F = features;
-  k = Math.min(k, F, T - 1);
+  const requested = k;
+  k = Math.max(0, Math.min(k, F, T - 1));
   // Centre the columns (float64 copy: the sketches accumulate many products).
   const x = new Float64Array(T * F);
   const mean = new Float64Array(F);
@@ -38,6 +52,7 @@ export function pcaScores(data: Float32Array, trials: number, features: number, 
     }
   }
   totalVariance /= T - 1;
+  if (!(totalVariance > 0) || k === 0) return { scores: new Float64Array(0), k: 0, variances: new Float64Array(0), totalVariance: Math.max(0, totalVariance || 0), dropped: requested };
   const l = Math.min(k + 10, F, T);
   const rng = createRng(hashInts(seed, 0x9ca));
   const omega = new Float64Array(F * l);
@@ -63,6 +78,10 @@ export function pcaScores(data: Float32Array, trials: number, features: number, 
   }
   const { values, vectors } = jacobiEigen(c, l);
   const order = Array.from({ length: l }, (_, i) => i).sort((a, b) => values[b] - values[a]);
+  // the rank rule: keep the leading components with variance above the tolerance only
+  let kept = 0;
+  while (kept < k && values[order[kept]] / (T - 1) > RANK_TOLERANCE * totalVariance) kept++;
+  k = kept;
   const scores = new Float64Array(k * T);
   const variances = new Float64Array(k);
   for (let j = 0; j < k; j++) {
@@ -75,7 +94,7 @@ export function pcaScores(data: Float32Array, trials: number, features: number, 
       scores[j * T + t] = acc * s;
     }
   }
-  return { scores, k, variances, totalVariance };
+  return { scores, k, variances, totalVariance, dropped: requested - k };
 }
 
 /** X [T][F] times B [F][l] → [T][l]. */

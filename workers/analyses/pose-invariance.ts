@@ -4,23 +4,27 @@
  * the view changes. Per layer (PCA fitted on all poses' activations together, so the components
  * are common) and per vertex:
  *   conditional MI  I(F_v; L | pose)  and the pooled MI of the within-pose copula-normalised data
- *                   (gccmi_ccd of the information engine);
+ *                   (gccmi_ccd of the information engine, computed from per-pose copulas made once
+ *                   per layer: equal trials per pose, so the conditional MI is the mean per-pose MI);
  *   invariance index = mean pooled / mean conditional over vertices: 1 when the layer encodes the
  *                   feature the same way at every pose, towards 0 when each pose has its own code;
  *   Dice overlap    of the per-pose sets of vertices whose I(F_v; L | pose = p) passes a Bonferroni
  *                   threshold over vertices (χ² approximation: 2·N·ln2·I ~ χ²(dF·k) under the null,
  *                   Wilson–Hilferty quantile), averaged over pairs of poses.
+ * Degenerate layers (tiny runs): PCA keeps only the components the layer varies along (pca.ts rank
+ * rule), so a layer's k may be below pcaComponents (its χ² threshold then uses its own k); a layer
+ * that does not vary at all carries 0 bits at every vertex and pose. Vertices whose covariance is
+ * still singular are left NaN. Both are reported in `notes` and through the info engine's warnings.
  */
 import type { FaceModel } from '../faces/model';
 import type { Identity } from '../faces/identity';
 import { copnorm } from '../info/copnorm';
-import { gccmiCCD } from '../info/gcmi';
 import { miGGSamples } from '../info/gaussian';
 import { ndtri } from '../info/special';
 import { setWarningHandler, type Samples } from '../info/validate';
 import { drawNoise, noiseFeatures, type NoiseBasis } from './noise';
 import type { Network } from './network';
-import { pcaScores } from './pca';
+import { pcaScores, RANK_TOLERANCE } from './pca';
 import { Stages, type OnProgress } from './progress';
 import { runNoiseTrials, type TrialRun } from './trials';
 
@@ -62,8 +66,10 @@ export interface PoseInvarianceResult {
   options: PoseInvarianceOptions;
   runs: TrialRun[];
   features: FeatureInvariance[];
-  /** The per-pose MI threshold (bits) used for the Dice sets. */
+  /** The per-pose MI threshold (bits) used for the Dice sets (for layers with all pcaComponents kept). */
   thresholdBits: number;
+  /** Layers with fewer components than requested, degenerate vertices. */
+  notes: string[];
 }
 
 /** χ² quantile (Wilson–Hilferty), adequate for the tens of degrees of freedom here. */
@@ -98,25 +104,62 @@ export async function poseInvariance(model: FaceModel, identities: Identity[], n
     runs.push(await runNoiseTrials(model, id, noise, net, { sizePx: net.inputSize, yawDeg: o.posesYawDeg[p] }, layers, o.batchSize,
       (f) => stages.report('trials', (p + f) / P)));
   }
-  const pose = new Int32Array(N);
-  for (let p = 0; p < P; p++) pose.fill(p, p * T, (p + 1) * T);
-  // Common PCA over all poses; then the scores of each pose, copula-normalised within the pose.
+  // Common PCA over all poses of the within-pose centred activations (each pose's mean removed: the
+  // analysis is within pose, conditional on it, so a direction that only separates the poses carries
+  // nothing the copula-normalised scores could use, and would be constant within every pose); then
+  // the scores of each pose, copula-normalised within the pose. Only the components that vary
+  // within every pose are kept (pca.ts rank rule, applied per pose).
   const layerScores = layers.map((l, i) => {
     const F = runs[0].layers[l].features;
     const all = new Float32Array(N * F);
-    runs.forEach((r, p) => all.set(r.layers[l].data, p * T * F));
+    runs.forEach((r, p) => {
+      const src = r.layers[l].data;
+      const mean = new Float64Array(F);
+      for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) mean[f] += src[t * F + f];
+      for (let f = 0; f < F; f++) mean[f] /= T;
+      for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) all[(p * T + t) * F + f] = src[t * F + f] - mean[f];
+    });
     const pca = pcaScores(all, N, F, o.pcaComponents, o.seed);
+    const keep: number[] = [];
+    for (let d = 0; d < pca.k; d++) {
+      let everyPose = true;
+      for (let p = 0; p < P && everyPose; p++) {
+        const x = pca.scores.subarray(d * N + p * T, d * N + (p + 1) * T);
+        let m = 0, v = 0;
+        for (const a of x) m += a;
+        m /= T;
+        for (const a of x) v += (a - m) ** 2;
+        everyPose = v / (T - 1) > RANK_TOLERANCE * pca.totalVariance;
+      }
+      if (everyPose) keep.push(d);
+    }
+    const scores = new Float64Array(keep.length * N);
+    keep.forEach((d, j) => scores.set(pca.scores.subarray(d * N, (d + 1) * N), j * N));
     stages.report('pca', (i + 1) / layers.length);
-    return { k: pca.k, scores: pca.scores };
+    return { k: keep.length, scores };
   });
   const perPoseLayer = layerScores.map(({ k, scores }) => Array.from({ length: P }, (_, p) => {
+    if (k === 0) return { data: new Float64Array(0), dims: 0, trials: T } as Samples;
     const part = new Float64Array(k * T);
     for (let d = 0; d < k; d++) part.set(scores.subarray(d * N + p * T, d * N + (p + 1) * T), d * T);
     return { data: copnorm(part, k, T), dims: k, trials: T } as Samples;
   }));
+  // the per-pose copulas stacked over poses ([k][N]): the pooled side of gccmi_ccd
+  const pooledLayer: Samples[] = perPoseLayer.map((per, l) => {
+    const k = layerScores[l].k;
+    const data = new Float64Array(k * N);
+    per.forEach((sp, p) => { for (let d = 0; d < k; d++) data.set(sp.data.subarray(d * T, (d + 1) * T), d * N + p * T); });
+    return { data, dims: k, trials: N };
+  });
   const V = model.vertexCount;
-  const dof = 3 * o.pcaComponents;
-  const thresholdBits = chiSquareQuantile(1 - o.alpha / V, dof) / (2 * T * Math.LN2);
+  const thresholdFor = (k: number) => chiSquareQuantile(1 - o.alpha / V, 3 * k) / (2 * T * Math.LN2);
+  const thresholdBits = thresholdFor(o.pcaComponents);
+  const layerThresholds = layerScores.map(({ k }) => (k > 0 ? thresholdFor(k) : Infinity));
+  const notes: string[] = [];
+  layerScores.forEach(({ k }, l) => {
+    if (k === 0) notes.push(`layer '${layers[l]}' does not vary across the ${N} trials: 0 bits at every vertex and pose`);
+    else if (k < o.pcaComponents) notes.push(`layer '${layers[l]}': ${k} of ${o.pcaComponents} PCA components kept (the activations span only ${k} dimensions)`);
+  });
   const features: FeatureInvariance[] = [];
   // The same features repeat at every pose by design; the engine would warn about repeated values
   // for every vertex. Silence that one warning for this loop only.
@@ -135,7 +178,7 @@ export async function poseInvariance(model: FaceModel, identities: Identity[], n
     const xAll = new Float64Array(3 * N);
     let vars = 0;
     for (let v = 0; v < V; v += o.vertexStride) if (!f.skip || !f.skip[v]) vars++;
-    let done = 0;
+    let done = 0, degenerate = 0;
     for (let v = 0; v < V; v += o.vertexStride) {
       if (f.skip && f.skip[v]) continue;
       one.fill(0);
@@ -143,23 +186,41 @@ export async function poseInvariance(model: FaceModel, identities: Identity[], n
       // the vertex's own feature dimensions only (rows past its rank are padding, noise.ts)
       const dims = f.rank ? f.rank[v] : 3;
       if (dims === 0) continue;
-      // the same features at every pose: tile them over the pooled trials
-      for (let d = 0; d < dims; d++) for (let p = 0; p < P; p++) xAll.set(one.subarray(d * T, (d + 1) * T), d * N + p * T);
       const sx: Samples = { data: copnorm(one.subarray(0, dims * T), dims, T), dims, trials: T };
+      // the same (within-pose copula-normalised) features at every pose: tiled over the pooled trials
+      for (let d = 0; d < dims; d++) for (let p = 0; p < P; p++) xAll.set(sx.data.subarray(d * T, (d + 1) * T), d * N + p * T);
+      const pooledX: Samples = { data: xAll.subarray(0, dims * N), dims, trials: N };
       try {
         out.forEach((r, l) => {
-          const { k, scores } = layerScores[l];
-          const { cmi, mi } = gccmiCCD({ data: xAll.subarray(0, dims * N), dims, trials: N }, { data: scores, dims: k, trials: N }, pose, P);
-          r.conditionalMi[v] = cmi;
-          r.pooledMi[v] = mi;
+          const { k } = layerScores[l];
+          if (k === 0) {
+            // a constant layer carries no information: 0 bits, never selected
+            r.conditionalMi[v] = 0;
+            r.pooledMi[v] = 0;
+            for (let p = 0; p < P; p++) r.perPoseMi[p * V + v] = 0;
+            return;
+          }
+          // gccmi_ccd with equal trials per pose, from the per-pose copulas computed once per layer:
+          // I(F; L | pose) = mean over poses of I(F; L | pose = p), pooled = I over the stacked copulas
+          let cmi = 0;
           for (let p = 0; p < P; p++) {
             const m = miGGSamples(sx, perPoseLayer[l][p], { demeaned: true });
+            cmi += m / P;
             r.perPoseMi[p * V + v] = m;
-            if (m > thresholdBits) r.selected[p * V + v] = 1;
+            if (m > layerThresholds[l]) r.selected[p * V + v] = 1;
           }
+          const mi = miGGSamples(pooledX, pooledLayer[l], { demeaned: false });
+          r.conditionalMi[v] = cmi;
+          r.pooledMi[v] = mi;
         });
       } catch {
-        // a degenerate vertex: left NaN
+        // a degenerate vertex: left NaN at every layer (counted in the notes)
+        degenerate++;
+        for (const r of out) {
+          r.conditionalMi[v] = NaN;
+          r.pooledMi[v] = NaN;
+          for (let p = 0; p < P; p++) { r.perPoseMi[p * V + v] = NaN; r.selected[p * V + v] = 0; }
+        }
       }
       done++;
       if (done % 64 === 0) stages.report(kind, done / vars);
@@ -177,11 +238,13 @@ export async function poseInvariance(model: FaceModel, identities: Identity[], n
       }
       r.dice = ds / pairs;
     }
+    if (degenerate > 0) notes.push(`${kind}: ${degenerate} vertices with a singular covariance left NaN`);
     features.push({ feature: kind, layers: out });
     stages.report(kind, 1);
   }
   } finally {
     setWarningHandler(previous);
   }
-  return { options: o, runs, features, thresholdBits };
+  for (const n of notes) previous(`pose invariance: ${n}`);
+  return { options: o, runs, features, thresholdBits, notes };
 }

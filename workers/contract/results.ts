@@ -150,12 +150,13 @@ export const LayerInformation = z.object({
   layer: z.string(),
   /** Depth index, 0 = shallowest. */
   depth: z.number().int(),
+  /** Components kept: at most the requested k, fewer when the layer spans fewer dimensions (0: the layer does not vary). */
   pcaComponents: z.number().int(),
   /** Fraction of the layer's variance (after spatial pooling) the kept components explain. */
   explainedVariance: z.number(),
-  /** I(layer; decision) and I(layer; logit), bits (null: constant decision). */
+  /** I(layer; decision) and I(layer; logit), bits (null: constant decision, or a layer that determines the response so the information is unbounded at this many trials). */
   decisionBits: z.number().nullable(),
-  logitBits: z.number(),
+  logitBits: z.number().nullable(),
   /**
    * Over vertices: mean and max of I(feature_v; layer), mean and min (most redundant) of the
    * co-information with the decision, bits; null when the feature had no noise or the decision was constant.
