@@ -25,10 +25,19 @@ async function code(p: Promise<unknown>): Promise<string> {
   }
 }
 
+// The routers read the process-wide store (<DATA_DIR>/artifacts), created once per process: one
+// folder for the whole file, shared by every database target.
+let dir: string;
+let store: FsArtifactStore;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'deeper-dash-'));
+  process.env.DATA_DIR = dir;
+  store = new FsArtifactStore(path.join(dir, 'artifacts'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 describe.each(DB_TARGETS)('dashboards, publications, comments on %s', (target) => {
   let h: DbHandle;
-  let dir: string;
-  let store: FsArtifactStore;
   let owner: TestUser, editor: TestUser, outsider: TestUser;
   let workspaceId: string, runId: string, experimentId: string;
   let bundle: Awaited<ReturnType<typeof tinyBundle>>;
@@ -36,10 +45,6 @@ describe.each(DB_TARGETS)('dashboards, publications, comments on %s', (target) =
 
   beforeAll(async () => {
     h = await createTestDb(target);
-    // The routers read the process-wide store (<DATA_DIR>/artifacts): point it at a fresh folder.
-    dir = mkdtempSync(path.join(tmpdir(), 'deeper-dash-'));
-    process.env.DATA_DIR = dir;
-    store = new FsArtifactStore(path.join(dir, 'artifacts'));
     owner = await signUpUser(h.db, 'owner@example.com');
     editor = await signUpUser(h.db, 'editor@example.com');
     outsider = await signUpUser(h.db, 'outsider@example.com');
@@ -51,7 +56,6 @@ describe.each(DB_TARGETS)('dashboards, publications, comments on %s', (target) =
   });
   afterAll(async () => {
     await h?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('builds the dashboard: mesh, the map with its FWER threshold, downloads', async () => {
