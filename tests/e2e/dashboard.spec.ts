@@ -1,5 +1,5 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 
 /**
  * Issue 8 end to end, in Debian Chromium with software WebGL: sign up, create an experiment at the
@@ -29,6 +29,12 @@ const TINY_CONFIG = {
 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: `test-results/screenshots/dashboard-${name}.png`, fullPage: true });
+}
+
+/** Clicks an export button and returns the downloaded file's name and bytes. */
+async function download(page: Page, button: Locator) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  return { name: dl.suggestedFilename(), bytes: readFileSync((await dl.path())!) };
 }
 
 /** Navigation-relative times (ms) of the dashboard's marks, read in the page. */
@@ -169,6 +175,57 @@ test('run → dashboard → threshold → pin → publish → public view → un
   const gone = await pub.goto(publicPath!);
   expect(gone!.status()).toBe(404);
   await shot(pub, '10-unpublished');
+
+  // Side by side: two viewers on one shared colour scale (a single legend), both drawn.
+  const sideStart = Date.now();
+  await page.getByLabel('Side by side').check();
+  const compareViewer = page.getByTestId('viewer-compare').locator('.face-viewer');
+  await expect(viewer).toHaveAttribute('data-rendered', /.+/, { timeout: 30_000 });
+  await expect(compareViewer).toHaveAttribute('data-rendered', /.+/, { timeout: 30_000 });
+  await expect(page.locator('.map-panel canvas')).toHaveCount(2);
+  // Both canvases inside the panel, side by side and not overlapping (the canvases resize a frame later).
+  await expect
+    .poll(async () => {
+      const [p, a, b] = await Promise.all([page.locator('.map-panel').boundingBox(), viewer.locator('canvas').boundingBox(), compareViewer.locator('canvas').boundingBox()]);
+      return !!p && !!a && !!b && a.width > 200 && b.width > 200 && a.x + a.width <= b.x + 1 && b.x + b.width <= p.x + p.width + 1;
+    })
+    .toBe(true);
+  await expect(page.locator('.map-panel svg.legend')).toHaveCount(1);
+  await page.locator('.map-panel').screenshot({ path: 'test-results/screenshots/dashboard-11-side-by-side.png' });
+
+  // Exports of the current view and map, checked byte by byte against the mesh on screen.
+  const vertices = Number(await viewer.getAttribute('data-vertices'));
+  expect(vertices).toBeGreaterThan(100);
+  const exportsGroup = page.getByRole('group', { name: 'Export this map' });
+  const png = await download(page, exportsGroup.getByRole('button', { name: 'PNG', exact: true }));
+  expect(png.name).toMatch(/\.png$/);
+  expect([...png.bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(png.bytes.length).toBeGreaterThan(10_000); // two rendered faces and a legend, not a blank canvas
+  const pngWidth = png.bytes.readUInt32BE(16);
+  expect(pngWidth).toBeGreaterThan(500); // both viewers side by side
+
+  const csv = (await download(page, exportsGroup.getByRole('button', { name: 'CSV', exact: true }))).bytes.toString('utf8').trimEnd().split('\n');
+  expect(csv[0]).toBe('vertex,x_mm,y_mm,z_mm,mi_bits');
+  expect(csv.length - 1).toBe(vertices);
+  expect(csv[1]!.split(',')).toHaveLength(5);
+
+  const json = JSON.parse((await download(page, exportsGroup.getByRole('button', { name: 'JSON', exact: true }))).bytes.toString('utf8'));
+  expect(json.unit).toBe('bits');
+  expect(json.values).toHaveLength(vertices);
+  expect(json.values.filter((x: number | null) => typeof x === 'number').length).toBeGreaterThan(0);
+
+  const ply = (await download(page, exportsGroup.getByRole('button', { name: 'PLY', exact: true }))).bytes;
+  const headerEnd = ply.indexOf('end_header\n');
+  expect(headerEnd).toBeGreaterThan(0);
+  const plyHeader = ply.subarray(0, headerEnd).toString('latin1');
+  expect(plyHeader.startsWith('ply\nformat binary_little_endian 1.0')).toBe(true);
+  expect(Number(/element vertex (\d+)/.exec(plyHeader)?.[1])).toBe(vertices);
+  expect(plyHeader).toContain('property float mi_bits');
+  const faces = Number(/element face (\d+)/.exec(plyHeader)?.[1]);
+  expect(faces).toBeGreaterThan(0);
+  // Body: per vertex 3 floats + 3 uchar + 1 float = 19 bytes; per face 1 uchar + 3 uint = 13 bytes.
+  expect(ply.length - (headerEnd + 'end_header\n'.length)).toBe(vertices * 19 + faces * 13);
+  console.log(`side by side + exports: ${Date.now() - sideStart} ms; ${vertices} vertices, ${faces} faces, PNG ${png.bytes.length} bytes (${pngWidth} px wide)`);
 
   const report = { portal: portalTimings, public: publicTimings, budgetsMs: { firstContent: 1500, map: 3000 } };
   writeFileSync('test-results/dashboard-timings.json', `${JSON.stringify(report, null, 2)}\n`);

@@ -140,7 +140,7 @@ export function FaceViewer({ positions, triangles, colors, pins = [], onPick, se
   const selected = selectedVertex !== null && selectedVertex * 3 + 2 < positions.length ? ([positions[selectedVertex * 3]!, positions[selectedVertex * 3 + 1]!, positions[selectedVertex * 3 + 2]!] as const) : null;
   useEffect(() => wrapper.current?.removeAttribute('data-rendered'), [renderKey]);
   return (
-    <div ref={wrapper} className="face-viewer" style={{ height }} role="img" aria-label={label}>
+    <div ref={wrapper} className="face-viewer" style={{ height }} role="img" aria-label={label} data-vertices={positions.length / 3}>
       <Canvas
         frameloop="demand"
         dpr={[1, 1.5]}
