@@ -107,6 +107,31 @@ async function trainingCurvesOf(m: Manifest, store: ArtifactStore) {
   }
 }
 
+/** Degrees for angles, a fraction of the image for translations, a factor for scale. */
+function factorCaption(f: Record<string, number>): string {
+  const deg = (x: number | undefined) => (typeof x === 'number' ? `${x.toFixed(0)}°` : '?');
+  const frac = (x: number | undefined) => (typeof x === 'number' ? x.toFixed(2) : '?');
+  return `yaw ${deg(f.yaw)}, pitch ${deg(f.pitch)}, roll ${deg(f.roll)}; light ${deg(f.lightAzimuth)} az, ${deg(f.lightElevation)} el; scale ${frac(f.scale)}; shift ${frac(f.translateX)}, ${frac(f.translateY)}`;
+}
+
+/** The render step's per-image PNGs (stimuli/<i>.png) captioned with factors.json[i]: identity and factor values. */
+async function galleryOf(m: Manifest, store: ArtifactStore) {
+  const pngs = m.artifacts.filter((a) => /^stimuli\/\d+\.png$/.test(a.name));
+  const file = m.artifacts.find((a) => a.name === 'factors.json');
+  if (!pngs.length || !file || file.size > 32 * 1024 * 1024) return [];
+  try {
+    const factors = (await readJson(store, file.key)) as Record<string, number>[];
+    if (!Array.isArray(factors)) return [];
+    return pngs
+      .map((a) => ({ a, i: Number(/\d+/.exec(a.name.slice('stimuli/'.length))![0]) }))
+      .filter(({ i }) => factors[i] && typeof factors[i]!.identity === 'number')
+      .sort((x, y) => x.i - y.i)
+      .map(({ a, i }) => ({ identity: `id${factors[i]!.identity}`, factor: factorCaption(factors[i]!), image: a.name }));
+  } catch {
+    return [];
+  }
+}
+
 const MESH_NAMES = ['mesh.positions.f32', 'mesh.triangles.u32'] as const;
 
 /**
@@ -175,6 +200,7 @@ async function buildRunDashboard(db: Db, runId: string, store: ArtifactStore): P
     decl.curves!.push(...(await trainingCurvesOf(m, store)));
     const preview = m.artifacts.find((a) => a.name === 'preview.png');
     if (preview) decl.stimuli!.push({ identity: 'first identities', factor: 'training images (4 per identity)', image: preview.name });
+    decl.stimuli!.push(...(await galleryOf(m, store)));
     derived.set(m.stepId, decl);
   }
   const meshStep = await ensureMesh(db, run, manifests, store);

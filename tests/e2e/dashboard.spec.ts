@@ -227,6 +227,19 @@ test('run → dashboard → threshold → pin → publish → public view → un
   expect(ply.length - (headerEnd + 'end_header\n'.length)).toBe(vertices * 19 + faces * 13);
   console.log(`side by side + exports: ${Date.now() - sideStart} ms; ${vertices} vertices, ${faces} faces, PNG ${png.bytes.length} bytes (${pngWidth} px wide)`);
 
+  // The stimulus gallery: pick an identity, see its images (through the artifact route) captioned with their factors.
+  const gallery = page.getByTestId('identity-gallery');
+  await gallery.scrollIntoViewIfNeeded();
+  const pickIdentity = gallery.getByRole('combobox', { name: 'Identity' });
+  await expect(pickIdentity.locator('option')).toHaveCount(TINY_CONFIG.faces.identities);
+  await pickIdentity.selectOption('id2');
+  const figures = gallery.locator('figure');
+  await expect(figures).toHaveCount(TINY_CONFIG.render.imagesPerIdentity);
+  await expect(figures.first().locator('img')).toHaveAttribute('alt', /^Identity 2, /);
+  await expect(figures.first().locator('figcaption')).toContainText(/yaw -?\d+°, pitch -?\d+°, roll -?\d+°; light .*scale \d\.\d\d/);
+  await expect.poll(() => figures.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth))).toEqual(Array(TINY_CONFIG.render.imagesPerIdentity).fill(TINY_CONFIG.render.sizePx));
+  await gallery.screenshot({ path: 'test-results/screenshots/dashboard-12-gallery.png' });
+
   const report = { portal: portalTimings, public: publicTimings, budgetsMs: { firstContent: 1500, map: 3000 } };
   writeFileSync('test-results/dashboard-timings.json', `${JSON.stringify(report, null, 2)}\n`);
   console.log(`dashboard timings (ms since navigation start): ${JSON.stringify(report)}`);

@@ -2,6 +2,9 @@ import { bytesOf, readFaces } from './artifacts';
 import { defineWorkerFunction, throwIfAborted } from './define';
 
 /** A uniform draw in [lo, hi] from a [0, 1) source. */
+/** The gallery on the run dashboard: how many identities, and images of each, get their own PNG. */
+const GALLERY_IDENTITIES = 8;
+const GALLERY_PER_IDENTITY = 6;
 const uniform = (rng: () => number, [lo, hi]: readonly [number, number] | [number, number]) => lo + (hi - lo) * rng();
 
 /**
@@ -73,6 +76,14 @@ export const renderDataset = defineWorkerFunction({
       for (let j = 0; j < Math.min(4, M); j++) tiles.push(images.subarray((k * M + j) * S * S * 3, (k * M + j + 1) * S * S * 3));
     const sheet = tileImages(tiles, S, Math.min(4, M));
     await ctx.putArtifact('preview.png', encodePng(sheet.rgb, sheet.width, sheet.height), 'image/png');
+    // The dashboard's gallery: each image of the first GALLERY_IDENTITIES identities (up to
+    // GALLERY_PER_IDENTITY each) as its own PNG, named by its index i into factors.json, whose
+    // entry gives its identity and factor values (the captions).
+    for (let k = 0; k < Math.min(GALLERY_IDENTITIES, identities.length); k++)
+      for (let j = 0; j < Math.min(GALLERY_PER_IDENTITY, M); j++) {
+        const i = k * M + j;
+        await ctx.putArtifact(`stimuli/${i}.png`, encodePng(images.subarray(i * S * S * 3, (i + 1) * S * S * 3), S, S), 'image/png');
+      }
     return { images: n, sizePx: S, identities: identities.length, validationImages: validationPerIdentity * identities.length };
   },
 });

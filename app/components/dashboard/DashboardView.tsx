@@ -3,6 +3,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { DashboardCurve, DashboardManifest, DashboardMap, DashboardPin } from '@/server/dashboards/manifest';
 import { LineChart } from '../charts/LineChart';
+import { StimulusGallery } from './StimulusGallery';
 import { MapPanel, type MapSource, type VertexPick } from '../viewer/MapPanel';
 import { curvesCsv, curvesJson, downloadBlob } from '../viewer/exports';
 import './dashboard.css';
@@ -64,7 +65,6 @@ export function DashboardView({ manifest, urlOf, pins = [], onPick, pickedVertex
   const markerX = current && current.layer !== 'output' ? current.layerIndex : null;
   const source: MapSource = { id: manifest.run.id, label: manifest.run.name, maps: manifest.maps, meshes: manifest.meshes, urlOf };
   const groups = GROUPS.map((g) => ({ ...g, curves: manifest.curves.filter((c) => c.kind === g.kind) })).filter((g) => g.curves.length);
-  const identities = [...new Set(manifest.stimuli.map((s) => s.identity))];
   return (
     <div className="dashboard" data-testid="dashboard">
       <ul className="dash-facts" aria-label="Configuration">
@@ -108,22 +108,7 @@ export function DashboardView({ manifest, urlOf, pins = [], onPick, pickedVertex
       {manifest.stimuli.length > 0 && (
         <section className="dash-section" aria-labelledby="stimuli-h">
           <h2 id="stimuli-h">Stimuli</h2>
-          {identities.map((id) => (
-            <div key={id}>
-              <h3 className="small">{/^\d+$|^id\d+$/.test(id) ? `Identity ${id.replace(/^id/, '')}` : id[0]!.toUpperCase() + id.slice(1)}</h3>
-              <div className="gallery">
-                {manifest.stimuli
-                  .filter((s) => s.identity === id)
-                  .map((s) => (
-                    <figure key={s.image.id}>
-                      {/* eslint-disable-next-line @next/next/no-img-element -- small artifact PNGs, no optimisation wanted */}
-                      <img src={urlOf(s.image.id)} alt={`Identity ${id}, ${s.factor}`} loading="lazy" />
-                      <figcaption>{s.factor}</figcaption>
-                    </figure>
-                  ))}
-              </div>
-            </div>
-          ))}
+          <StimulusGallery stimuli={manifest.stimuli} urlOf={urlOf} />
         </section>
       )}
     </div>
