@@ -80,11 +80,26 @@ export function sliceMap(all: Float32Array, offset: number, vertexCount: number,
 
 const cache = new Map<string, Promise<ArrayBuffer>>();
 
+/**
+ * fetch, tried again (after 0.3 s, then 0.9 s) when the request fails at the network level
+ * ("Failed to fetch": a dropped connection on a busy server). HTTP errors are answers, not retried.
+ */
+async function fetchWithRetry(url: string, attempts = 3): Promise<Response> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fetch(url, { credentials: 'same-origin' });
+    } catch (e) {
+      if (i >= attempts || !(e instanceof TypeError)) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 300 * 3 ** (i - 1)));
+    }
+  }
+}
+
 /** The bytes at url, fetched once per page (artifacts never change under an id). */
 export function fetchArrayBuffer(url: string): Promise<ArrayBuffer> {
   let p = cache.get(url);
   if (!p) {
-    p = fetch(url, { credentials: 'same-origin' }).then(async (r) => {
+    p = fetchWithRetry(url).then(async (r) => {
       if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
       return r.arrayBuffer();
     });
