@@ -1,9 +1,9 @@
 import { TRPCError } from '@trpc/server';
-import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { ExperimentConfig, experimentPreset } from '../../../workers/contract';
-import { experiments, runLogs, runs, runSteps } from '../../db/schema';
+import { experiments } from '../../db/schema';
 import { launchRun } from '../../workflows';
+import { readRunProgress } from '../../workflows/progress';
 import { authedProcedure, workspaceProcedure } from '../init';
 
 let configSchemaCache: unknown = null;
@@ -50,31 +50,8 @@ export const dashboardsRouter = router({
   progress: dashboardRunProcedure('viewer')
     .input(z.object({ logLines: z.number().int().min(0).max(200, 'logLines must be 0 to 200').default(30) }))
     .query(async ({ ctx, input }) => {
-      const [run] = await ctx.db.select().from(runs).where(eq(runs.id, input.runId));
-      if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found.' });
-      const steps = await ctx.db.select().from(runSteps).where(eq(runSteps.runId, run.id));
-      const byId = new Map(steps.map((s) => [s.stepId, s]));
-      const logs = input.logLines
-        ? (await ctx.db.select().from(runLogs).where(eq(runLogs.runId, run.id)).orderBy(desc(runLogs.id)).limit(input.logLines)).reverse()
-        : [];
-      return {
-        id: run.id,
-        experimentId: run.experimentId,
-        workspaceId: run.workspaceId,
-        name: run.config.name,
-        status: run.status,
-        stage: run.stage,
-        fraction: run.fraction,
-        etaSeconds: run.etaSeconds,
-        error: run.error,
-        createdAt: run.createdAt,
-        startedAt: run.startedAt,
-        finishedAt: run.finishedAt,
-        steps: run.plan.map((p) => {
-          const s = byId.get(p.id);
-          return { id: p.id, stage: p.stage, status: s?.status ?? 'pending', fraction: s?.fraction ?? 0, etaSeconds: s?.etaSeconds ?? null, attempts: s?.attempts ?? 0, error: s?.error ?? null };
-        }),
-        logs: logs.map((l) => ({ id: l.id, stepId: l.stepId, level: l.level, message: l.message, at: l.at })),
-      };
+      const progress = await readRunProgress(ctx.db, input.runId, input.logLines);
+      if (!progress) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found.' });
+      return progress;
     }),
 });

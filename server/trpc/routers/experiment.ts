@@ -16,7 +16,7 @@ export async function workspaceOfExperiment(db: Db, experimentId: string): Promi
 export const experimentProcedure = scopedProcedure('experimentId', workspaceOfExperiment);
 
 /** Validates a configuration; a bad one is a 400 naming config.<field>. */
-function parseConfig(raw: unknown): ExperimentConfig {
+export function parseConfig(raw: unknown): ExperimentConfig {
   try {
     return ExperimentConfig.parse(raw);
   } catch (err) {

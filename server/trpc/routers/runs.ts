@@ -1,28 +1,16 @@
 import { TRPCError } from '@trpc/server';
 import { and, count, desc, eq, type SQL } from 'drizzle-orm';
-import { z, ZodError } from 'zod';
-import { ExperimentConfig, RUN_STATUSES } from '../../../workers/contract';
-import { experiments, runLogs, runs, runSteps } from '../../db/schema';
-import { workspaceOfRun } from '../../dashboards/scope';
+import { z } from 'zod';
+import { RUN_STATUSES } from '../../../workers/contract';
+import { experiments, runs } from '../../db/schema';
+import { dashboardRunProcedure } from '../../dashboards/scope';
 import { cancelRun, estimateRun, launchRun } from '../../workflows';
-import { describeZodError, router, scopedProcedure, workspaceProcedure } from '../init';
-import { experimentProcedure } from './experiment';
+import { readRunProgress } from '../../workflows/progress';
+import { router, workspaceProcedure } from '../init';
+import { experimentProcedure, parseConfig } from './experiment';
 
 /** Procedures on one run (input.runId), role checked on its workspace. */
-const runProcedure = scopedProcedure('runId', workspaceOfRun);
-
-/** A configuration from the client; a bad one is a 400 naming config.<field>. */
-function parseConfig(raw: unknown): ExperimentConfig {
-  try {
-    return ExperimentConfig.parse(raw);
-  } catch (err) {
-    if (err instanceof ZodError) {
-      const prefixed = new ZodError(err.issues.map((issue) => ({ ...issue, path: ['config', ...issue.path] })));
-      throw new TRPCError({ code: 'BAD_REQUEST', message: describeZodError(prefixed), cause: prefixed });
-    }
-    throw err;
-  }
-}
+const runProcedure = dashboardRunProcedure;
 
 const ConfigInput = z.record(z.string(), z.unknown(), { error: 'config must be an object' });
 
@@ -94,49 +82,8 @@ export const runsRouter = router({
   get: runProcedure('viewer')
     .input(z.object({ logLines: z.number().int().min(0).max(500, 'logLines must be 0 to 500').default(50) }))
     .query(async ({ ctx, input }) => {
-      const [run] = await ctx.db.select().from(runs).where(eq(runs.id, input.runId));
-      if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found.' });
-      const steps = await ctx.db.select().from(runSteps).where(eq(runSteps.runId, run.id));
-      const byId = new Map(steps.map((s) => [s.stepId, s]));
-      const logs = input.logLines
-        ? (await ctx.db.select().from(runLogs).where(eq(runLogs.runId, run.id)).orderBy(desc(runLogs.id)).limit(input.logLines)).reverse()
-        : [];
-      return {
-        id: run.id,
-        workspaceId: run.workspaceId,
-        experimentId: run.experimentId,
-        name: run.config.name,
-        config: run.config,
-        engine: run.engine,
-        status: run.status,
-        stage: run.stage,
-        fraction: run.fraction,
-        etaSeconds: run.etaSeconds,
-        error: run.error,
-        estimate: run.estimate,
-        result: run.result,
-        createdAt: run.createdAt,
-        startedAt: run.startedAt,
-        finishedAt: run.finishedAt,
-        steps: run.plan.map((p) => {
-          const s = byId.get(p.id);
-          return {
-            id: p.id,
-            functionId: p.functionId,
-            stage: p.stage,
-            needs: p.needs,
-            status: s?.status ?? 'pending',
-            attempts: s?.attempts ?? 0,
-            fraction: s?.status === 'completed' ? 1 : (s?.fraction ?? 0),
-            etaSeconds: s?.etaSeconds ?? null,
-            error: s?.error ?? null,
-            startedAt: s?.startedAt ?? null,
-            finishedAt: s?.finishedAt ?? null,
-            artifacts: s?.output?.manifest.artifacts ?? [],
-            summary: s?.output?.manifest.summary ?? null,
-          };
-        }),
-        logs: logs.map((l) => ({ at: l.at, stepId: l.stepId, level: l.level, message: l.message })),
-      };
+      const progress = await readRunProgress(ctx.db, input.runId, input.logLines);
+      if (!progress) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found.' });
+      return progress;
     }),
 });
