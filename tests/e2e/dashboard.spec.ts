@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { EXPERIMENT_PRESETS } from '../../workers/contract/experiment';
 
 /**
  * Issue 8 end to end, in Debian Chromium with software WebGL: sign up, create an experiment at the
@@ -14,18 +15,9 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 const stamp = Date.now().toString(36);
 const user = { email: `grace-${stamp}@example.com`, password: 'cobol-compiler-1959' };
 
-/** The tiny preset (workers/contract EXPERIMENT_PRESETS.tiny): all four analyses (hidden layers ≈ 3.5 s, pose invariance ≈ 5.5 s at this size). */
-const TINY_CONFIG = {
-  faces: { identities: 3, balanced: false },
-  render: { sizePx: 32, imagesPerIdentity: 4 },
-  training: { width: 0.125, epochs: 1, batchSize: 8, augment: false },
-  analyses: {
-    generalisation: { identities: 2, levels: [0, 1], posesYawDeg: [0] },
-    reverseCorrelation: { identities: 1, trials: 50, permutations: 10 },
-    hiddenLayers: { pcaComponents: 2 },
-    poseInvariance: { posesYawDeg: [-20, 20] },
-  },
-};
+/** The tiny preset's sections (hidden layers ≈ 3.5 s, pose invariance ≈ 5.5 s at this size): the form gets them as JSON. */
+const { faces, render, training, analyses } = EXPERIMENT_PRESETS.tiny;
+const TINY_CONFIG = { faces, render, training, analyses };
 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: `test-results/screenshots/dashboard-${name}.png`, fullPage: true });
