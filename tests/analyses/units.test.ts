@@ -1,7 +1,8 @@
 /** The analyses' building blocks, with numbers: FWER threshold, PCA, regions, feature ranks, curve summaries. */
 import { describe, expect, it } from 'vitest';
 import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
-import { fweThreshold, informationMap, type MapFeatures } from '../../workers/analyses/maps';
+import { informationMap, type MapFeatures } from '../../workers/analyses/maps';
+import { fwerThreshold as fweThreshold } from '../../workers/info';
 import { drawNoise, noiseFeatures, vertexSubspaces } from '../../workers/analyses/noise';
 import { pcaScores } from '../../workers/analyses/pca';
 import { parseVertexList, recovery, resolveRegion } from '../../workers/analyses/regions';

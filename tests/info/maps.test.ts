@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { gcmiCC, gcmiMapCC, gcmiMapCD, gcmiModelCD, setWarningHandler } from '@/workers/info';
 import { buildModelCC, buildModelCD, nullMaxima } from '@/workers/info/nullmodel';
-import { maxStatInference, permutationMaxStat, permutationMaxStatSync } from '@/workers/info/permutation';
+import { fwerThreshold, maxStatInference, permutationMaxStat, permutationMaxStatSync } from '@/workers/info/permutation';
 import { Rng } from '@/workers/info/rng';
 import { clusterMass, gridAdjacency, meshAdjacency, tfce, tfceGrid, tfceMesh } from '@/workers/info/tfce';
 import { copnorm } from '@/workers/info/copnorm';
@@ -109,6 +109,28 @@ describe('permutation null', () => {
     expect(r.threshold).toBe(18);
     expect(Array.from(r.pFwer)).toEqual([20 / 20, 17 / 20, 11 / 20]);
     expect(() => permutationMaxStatSync({ x: new Float64Array(30), nVar: 1, nDim: 1, nTrial: 30, y: new Float64Array(30), nPerm: 0 })).toThrow(/^nPerm/);
+  });
+
+  it('one FWER threshold rule: rank tolerance, too few permutations, NaN maxima, ties', () => {
+    const oneTo = (n: number) => Float64Array.from({ length: n }, (_, i) => i + 1);
+    // alpha·(P+1) = 0.29·100 = 28.999999999999996 in floating point: still the 29th largest (99 - 29 + 1 = 71)
+    expect(0.29 * 100).toBeLessThan(29);
+    expect(fwerThreshold(oneTo(99), 0.29)).toBe(71);
+    // P = 18 < 1/0.05 − 1 = 19: no permutation count reaches alpha → +∞, and P = 0 → +∞
+    expect(fwerThreshold(oneTo(18), 0.05)).toBe(Infinity);
+    expect(fwerThreshold(oneTo(19), 0.05)).toBe(19);
+    expect(fwerThreshold(new Float64Array(0), 0.05)).toBe(Infinity);
+    // a NaN null maximum counts as +∞: with 1..18 and one NaN (P = 19, alpha = 0.1) the 2nd largest is 18, not 17
+    const withNaN = Float64Array.of(...oneTo(18), NaN);
+    expect(fwerThreshold(withNaN, 0.1)).toBe(18);
+    const r = maxStatInference(Float64Array.of(18, 18.5, NaN), withNaN, 0.1);
+    // ties: a statistic equal to the threshold is not significant; p counts null maxima >= it (NaN as +∞)
+    expect(Array.from(r.mask)).toEqual([0, 1, 0]);
+    expect(r.pFwer[0]).toBeCloseTo(3 / 20, 15); // 18 and NaN (+∞) are >= 18, plus the observed one
+    expect(r.pFwer[1]).toBeCloseTo(2 / 20, 15);
+    expect(r.pFwer[2]).toBeNaN();
+    expect(() => fwerThreshold(oneTo(99), 0)).toThrow(/^alpha: must lie in \(0, 1\)/);
+    expect(() => fwerThreshold(oneTo(99), Number.NaN)).toThrow(/alpha/);
   });
 });
 

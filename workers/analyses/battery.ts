@@ -8,7 +8,7 @@ import type { FaceModel } from '../faces/model';
 import type { Identity } from '../faces/identity';
 import type { AnalysesConfig as AnalysesConfigSchema } from '../contract/experiment';
 import type { z } from 'zod';
-import { BatterySummary, type StageTiming } from '../contract/results';
+import { BatterySummary, type StageTiming } from '../contract';
 import {
   BundleWriter, generalisationSummary, hiddenLayersSummary, poseInvarianceSummary, reverseCorrelationSummary,
 } from './bundle';

@@ -12,7 +12,7 @@
  * original (from 1 downwards for scaling, from 0 upwards for morphs; linear interpolation).
  */
 import type { FaceModel } from '../faces/model';
-import { type Identity, morphIdentity, scaleIdentity } from '../faces/identity';
+import { type Identity, morphIdentity, scaleIdentity } from '../faces';
 import type { Manipulation } from '../contract/results';
 import { argmaxRow, runBatched, softmaxRow, type Network } from './network';
 import type { OnProgress } from './progress';

@@ -18,9 +18,9 @@
  * covariance is still singular is left NaN, and the notes count such vertices.
  */
 import type { FaceModel } from '../faces/model';
-import { copnorm } from '../info/copnorm';
-import { miModelGDSamples } from '../info/discrete';
-import { miGGSamples } from '../info/gaussian';
+import { copnorm } from '../info';
+import { miModelGDSamples } from '../info';
+import { miGGSamples } from '../info';
 import type { Samples } from '../info/validate';
 import type { MapFeatures } from './maps';
 import { noiseFeatures, type TrialNoise } from './noise';

@@ -12,11 +12,9 @@
  * Layouts: a chunk's features Float64Array [vertex][dim][trial]; mi Float64Array [V] bits (0 for
  * vertices whose feature never varies: they carry no information and are never significant).
  */
-import { chunkNull, copnormChunk, tfceMap } from './info-adapter';
+import { chunkNull, copnormChunk, fwerThreshold, tfceMap, type MapResponse } from '../info';
 
-export type Response =
-  | { kind: 'continuous'; y: Float64Array }
-  | { kind: 'discrete'; y: Int32Array; classes: number };
+export type Response = MapResponse;
 
 export interface MapFeatures {
   /** Number of variables (vertices) and dimensions per variable. */
@@ -64,17 +62,6 @@ export interface FweMap {
   seed: number;
 }
 
-/** The threshold from the null maxima: the ⌊alpha·(P+1)⌋-th largest (+∞ when P < 1/alpha − 1). */
-export function fweThreshold(maxNull: Float64Array, alpha: number): number {
-  if (!(alpha > 0 && alpha < 1)) throw new Error(`alpha must be in (0, 1), got ${alpha}`);
-  const P = maxNull.length;
-  const allowed = Math.floor(alpha * (P + 1) + 1e-9) - 1;
-  if (P === 0 || allowed < 0) return Infinity;
-  const sorted = Float64Array.from(maxNull).sort();
-  return sorted[P - 1 - allowed];
-}
-
-/** The variables to analyse, grouped by their dimension (maps of different dims share the permutations). */
 export function variablesByDim(f: MapFeatures): Map<number, Uint32Array> {
   const groups = new Map<number, number[]>();
   for (let v = 0; v < f.nVar; v++) {
@@ -156,7 +143,7 @@ export async function informationMaps(features: MapFeatures, responses: Response
     }
   }
   return maps.map(({ mi, maxNull }) => {
-    const threshold = fweThreshold(maxNull, opts.alpha);
+    const threshold = fwerThreshold(maxNull, opts.alpha); // workers/info's one rule, edge cases documented there
     const significant = new Uint8Array(nVar);
     for (let v = 0; v < nVar; v++) significant[v] = mi[v] > threshold ? 1 : 0;
     return { ...base, mi, tfce: null, maxNull, threshold, significant };

@@ -4,10 +4,10 @@
  * disposed). The backend is nn's choice (chooseBackend), recorded in describe().
  */
 import type * as tf from '@tensorflow/tfjs';
-import { chooseBackend, currentBackend } from '../nn/backend';
-import { loadModel } from '../nn/io';
-import { Predictor } from '../nn/predict';
-import { describeResNet10, LAYER_NAMES } from '../nn/resnet10';
+import { chooseBackend, currentBackend } from '../nn';
+import { loadModel } from '../nn';
+import { Predictor } from '../nn';
+import { describeResNet10, LAYER_NAMES } from '../nn';
 import type { Network } from './network';
 
 /** The layers the hidden-layer analyses probe by default: ResNet-10's named layers, logits excluded. */

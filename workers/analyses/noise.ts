@@ -20,7 +20,7 @@
  * Layouts: component noise [K][T] (component-major); vertex noise [T][vertex of the set][3].
  */
 import type { FaceModel } from '../faces/model';
-import { createRng, hashInts } from '../faces/rng';
+import { createRng, hashInts } from '../faces';
 import type { MapFeatures } from './maps';
 import { jacobiEigen } from './pca';
 

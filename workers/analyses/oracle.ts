@@ -11,8 +11,8 @@
  * (an oracle that ignores texture must not light up texture vertices: the false-positive check).
  */
 import type { FaceModel } from '../faces/model';
-import { computeVertexNormals } from '../faces/meshops';
-import { demographicNorm, identityAlbedo, identityPositions } from '../faces/identity';
+import { computeVertexNormals } from '../faces';
+import { demographicNorm, identityAlbedo, identityPositions } from '../faces';
 import { informationMap, type FweMap } from './maps';
 import { drawNoise, addTextureNoise, noiseFeatures, type NoiseBasis, type TrialNoise } from './noise';
 import { recovery, regionMask, resolveRegion, type Recovery } from './regions';

@@ -16,7 +16,7 @@
  * components whose variance exceeds RANK_TOLERANCE × the total variance are returned (k ≤ the
  * requested k; k = 0 for a layer that does not vary at all), and `dropped` says how many were cut.
  */
-import { createRng, gaussian, hashInts } from '../faces/rng';
+import { createRng, gaussian, hashInts } from '../faces';
 
 export interface PcaResult {
   /** [k][T] component scores (the projection of each centred trial on each component). */

@@ -18,10 +18,10 @@
  */
 import type { FaceModel } from '../faces/model';
 import type { Identity } from '../faces/identity';
-import { copnorm } from '../info/copnorm';
-import { miGGSamples } from '../info/gaussian';
-import { ndtri } from '../info/special';
-import { setWarningHandler, type Samples } from '../info/validate';
+import { copnorm } from '../info';
+import { miGGSamples } from '../info';
+import { ndtri } from '../info';
+import { setWarningHandler, type Samples } from '../info';
 import { drawNoise, noiseFeatures, type NoiseBasis } from './noise';
 import type { Network } from './network';
 import { pcaScores, RANK_TOLERANCE } from './pca';

@@ -8,7 +8,7 @@
  */
 import type { FaceModel } from '../faces/model';
 import type { Identity } from '../faces/identity';
-import { gcmiMapCC, gcmiMapCD } from '../info/map';
+import { gcmiMapCC, gcmiMapCD } from '../info';
 import { informationMaps, type FweMap, type MapFeatures, type Response } from './maps';
 import { drawNoise, noiseFeatures, type NoiseBasis, type TrialNoise } from './noise';
 import type { Network } from './network';

@@ -7,10 +7,10 @@
  */
 import type { FaceModel } from '../faces/model';
 import type { Demographics, Identity } from '../faces/identity';
-import { computeVertexNormals } from '../faces/meshops';
+import { computeVertexNormals } from '../faces';
 import type { RenderOptions, RenderOptionsInput } from '../render/options';
 import type { RenderOutput } from '../render/rasterizer';
-import { StimulusRenderer as Renderer, prepareRenderOptions } from '../render/stimulus';
+import { StimulusRenderer as Renderer, prepareRenderOptions } from '../render';
 
 /** A view of the analyses: image size and pose (degrees); lighting and background at the renderer's defaults. */
 export interface View {

@@ -8,7 +8,7 @@
  * pooled from [h][w][c] to [g][g][c] cells (channels last).
  */
 import type { FaceModel } from '../faces/model';
-import { type Identity, identityAlbedo, identityPositions } from '../faces/identity';
+import { type Identity, identityAlbedo, identityPositions } from '../faces';
 import { addShapeNoise, addTextureNoise, type TrialNoise } from './noise';
 import { argmaxRow, runBatched, softmaxRow, type LayerActivation, type Network } from './network';
 import { renderOptionsFor, StimulusRenderer, type View } from './stimuli';

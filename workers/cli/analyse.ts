@@ -19,7 +19,7 @@
  * the design the dataset builder uses for an experiment with that seed.
  */
 import { readFileSync } from 'node:fs';
-import { ExperimentConfig, experimentPreset } from '../contract/experiment';
+import { ExperimentConfig, experimentPreset } from '../contract';
 
 type Opts = Map<string, string | true>;
 
@@ -70,8 +70,8 @@ const progress = (label: string) => {
 };
 
 async function oracle(o: Opts): Promise<number> {
-  const { loadDefaultFaceModel } = await import('../faces/defaultModel');
-  const { runOracle } = await import('../analyses/oracle');
+  const { loadDefaultFaceModel } = await import('../faces');
+  const { runOracle } = await import('../analyses');
   const model = loadDefaultFaceModel();
   const kind = choice(o, 'kind', ['shape', 'texture', 'image'] as const, 'shape');
   if (!o.has('kind')) throw new Error('--kind shape|texture|image is required');
@@ -99,10 +99,10 @@ async function oracle(o: Opts): Promise<number> {
 type Part = 'generalisation' | 'reverse-correlation' | 'hidden-layers' | 'pose-invariance';
 
 async function battery(o: Opts, only: Part | null): Promise<number> {
-  const { loadDefaultFaceModel } = await import('../faces/defaultModel');
-  const { sampleIdentities } = await import('../faces/identity');
-  const { loadNetwork } = await import('../analyses/nn-adapter');
-  const { batteryConfigFromExperiment, runBattery } = await import('../analyses/battery');
+  const { loadDefaultFaceModel } = await import('../faces');
+  const { sampleIdentities } = await import('../faces');
+  const { loadNetwork } = await import('../analyses');
+  const { batteryConfigFromExperiment, runBattery } = await import('../analyses');
   const preset = choice(o, 'preset', ['default', 'demo', 'tiny'] as const, 'default');
   const exp = preset === 'default' ? ExperimentConfig.parse({ name: 'cli' }) : experimentPreset(preset);
   const cfg = batteryConfigFromExperiment(exp.analyses, exp.seed);

@@ -6,10 +6,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDefaultFaceModel, loadFaceModel, sampleIdentities, saveFaceModel, applyExpression, type FaceModel, type Identity } from '../faces';
-import { importBfm } from '../faces/importers/bfm';
-import { importIctFaceKit } from '../faces/importers/ict';
+import { importBfm } from '../faces/importers';
+import { importIctFaceKit } from '../faces/importers';
 import { StimulusRenderer, tileImages, toUint8, writePng, type RenderOptionsInput } from '../render';
-import { buildDataset } from '../render/datasetBuild';
+import { buildDataset } from '../render';
 
 const USAGE = `usage: npm run deeper -- faces <command> [options]
 

@@ -5,7 +5,7 @@
  *                           {"cases","passed","max_abs_error","max_rel_error"}; exit 0 only if all pass.
  */
 import { readFileSync } from 'node:fs';
-import { verifyVectors } from '../info/verify';
+import { verifyVectors } from '../info';
 
 const USAGE = 'usage: npm run deeper -- info verify <vectors.json>\n';
 

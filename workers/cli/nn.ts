@@ -41,7 +41,7 @@ function str(o: Map<string, string | true>, name: string): string {
 
 async function train(o: Map<string, string | true>): Promise<number> {
   const nn = await import('../nn');
-  const { listShards, readShard } = await import('../render/datasetFormat');
+  const { listShards, readShard } = await import('../render');
   const dataset = str(o, 'dataset'), out = str(o, 'out');
   const threads = num(o, 'threads', availableParallelism(), 1, 8);
   await nn.chooseBackend({ threads });

@@ -23,9 +23,9 @@ import {
   type StageName,
   type StepOutput,
 } from '../contract';
-import { executeWorkerFunction } from '../functions/define';
+import { executeWorkerFunction } from '../functions';
 import { loadWorkerFunction } from '../functions/index';
-import { FsWorkerStore, workerStoreFromEnv } from '../functions/store';
+import { FsWorkerStore, workerStoreFromEnv } from '../functions';
 
 const USAGE = `usage: npm run deeper -- run <${Object.keys(EXPERIMENT_PRESETS).join('|')}|config.json> [--data DIR] [--seed N] [--json]\n`;
 

@@ -1,11 +1,11 @@
 /**
  * The contract between server/ and workers/: every shape that crosses the boundary. server/
  * imports this file and nothing else of workers/ (DESIGN.md). The definitions live in
- * workers/contract/, one file per concern, so that each can grow on its own:
+ * this folder, one file per concern, so that each can grow on its own:
  * - experiment.ts: an experiment's configuration (validated on create, edit and launch);
  * - results.ts:    the analysis result formats that dashboards read;
  * - workflow.ts:   workflow events, step inputs/outputs and artifact manifests.
  */
-export * from './contract/experiment';
-export * from './contract/workflow';
-export * from './contract/results';
+export * from './experiment';
+export * from './workflow';
+export * from './results';

@@ -23,7 +23,7 @@ interface Loaded {
 async function load(ctx: StepContext): Promise<Loaded> {
   const { model, identities } = await readFaces(ctx);
   const dir = await materialiseModel(ctx, modelStep(ctx));
-  const { loadNetwork } = await import('../analyses/nn-adapter');
+  const { loadNetwork } = await import('../analyses');
   const net = await loadNetwork(dir, { numClasses: ctx.input.config.faces.identities });
   if (net.inputSize !== ctx.input.config.render.sizePx) throw new Error(`the network takes ${net.inputSize} px images, render.sizePx is ${ctx.input.config.render.sizePx}`);
   return { model, identities, net };
@@ -55,7 +55,7 @@ async function perIdentity<S extends { kind: string }>(
   field: 'reverseCorrelation' | 'hiddenLayers' | 'poseInvariance',
   analyse: (w: BundleWriter, prefix: string, identity: number, onFraction: (f: number) => void) => Promise<S>,
 ): Promise<Record<string, unknown>> {
-  const { BundleWriter } = await import('../analyses/bundle');
+  const { BundleWriter } = await import('../analyses');
   const dir = path.join(ctx.scratchDir, 'bundle');
   const w = new BundleWriter(dir);
   const ids = targets(ctx, loaded.identities);
@@ -84,8 +84,8 @@ export const analysisGeneralisation = defineWorkerFunction({
   title: 'Generalisation testing',
   retries: 2,
   async run(ctx) {
-    const { generalisation } = await import('../analyses/generalisation');
-    const { BundleWriter, generalisationSummary } = await import('../analyses/bundle');
+    const { generalisation } = await import('../analyses');
+    const { BundleWriter, generalisationSummary } = await import('../analyses');
     const loaded = await load(ctx);
     const g = ctx.input.config.analyses.generalisation;
     const n = Math.min(g.identities, loaded.identities.length);
@@ -110,8 +110,8 @@ export const analysisReverseCorrelation = defineWorkerFunction({
   title: 'Reverse correlation',
   retries: 2,
   async run(ctx) {
-    const { reverseCorrelation } = await import('../analyses/reverse-correlation');
-    const { reverseCorrelationSummary } = await import('../analyses/bundle');
+    const { reverseCorrelation } = await import('../analyses');
+    const { reverseCorrelationSummary } = await import('../analyses');
     const loaded = await load(ctx);
     const rc = ctx.input.config.analyses.reverseCorrelation;
     return perIdentity(ctx, loaded, 'reverseCorrelation', async (w, prefix, identity, onFraction) => {
@@ -132,9 +132,9 @@ export const analysisHiddenLayers = defineWorkerFunction({
   title: 'Hidden layers',
   retries: 2,
   async run(ctx) {
-    const { reverseCorrelation } = await import('../analyses/reverse-correlation');
-    const { hiddenLayers } = await import('../analyses/hidden-layers');
-    const { hiddenLayersSummary } = await import('../analyses/bundle');
+    const { reverseCorrelation } = await import('../analyses');
+    const { hiddenLayers } = await import('../analyses');
+    const { hiddenLayersSummary } = await import('../analyses');
     const loaded = await load(ctx);
     const { reverseCorrelation: rc, hiddenLayers: hl } = ctx.input.config.analyses;
     return perIdentity(ctx, loaded, 'hiddenLayers', async (w, prefix, identity, onFraction) => {
@@ -158,8 +158,8 @@ export const analysisPoseInvariance = defineWorkerFunction({
   title: 'Pose invariance',
   retries: 2,
   async run(ctx) {
-    const { poseInvariance } = await import('../analyses/pose-invariance');
-    const { poseInvarianceSummary } = await import('../analyses/bundle');
+    const { poseInvariance } = await import('../analyses');
+    const { poseInvarianceSummary } = await import('../analyses');
     const loaded = await load(ctx);
     const { reverseCorrelation: rc, hiddenLayers: hl, poseInvariance: pi } = ctx.input.config.analyses;
     return perIdentity(ctx, loaded, 'poseInvariance', async (w, prefix, identity, onFraction) => {

@@ -36,6 +36,14 @@
  *     The null never re-runs the map: x is copula-normalised and whitened once, and each block of
  *     24 permutations is one matrix product (WebAssembly SIMD kernel, JavaScript fallback).
  *   maxStatInference(stat, maxNull, alpha): {threshold, pFwer, mask}
+ *   fwerThreshold(maxNull, alpha): the one FWER threshold (rank floor(alpha·(P+1)) with 1e-9
+ *     tolerance; +∞ when P < 1/alpha − 1; NaN maxima count as +∞; significant means strictly above)
+ *
+ * Chunked maps (the analyses' reverse-correlation maps, vertex chunk by chunk; info/chunked.ts)
+ *   copnormChunk(x [nVar][nDim][nTrial], nVar, nDim, nTrial): copula-normalised chunk
+ *   chunkNull(cx, nVar, nDim, nTrial, response, P, seed, threads): {observed [nVar] bits, maxNull [P]}
+ *     the same (seed, P, nTrial) gives every chunk the same permutations: maxima combine exactly
+ *   tfceMap(x, vertices, nDim, nTrial, response, P, seed, alpha, triangles, vertexCount): TFCE + FWER
  *
  * TFCE (E = 0.5, H = 2, 100 steps, dh = max/steps) and cluster mass
  *   meshAdjacency(triangles [tri][3], nVertices), gridAdjacency(rows, cols, 4 | 8): Adjacency
@@ -59,10 +67,13 @@ export { gcmiCC, gcmiModelCD, gcmiMixtureCD, gccmiCCC, gccmiCCD } from './gcmi';
 export { coinformation, pidMMI, pidFromInfo, sourcesInfo, type PID, type SourcesInfo } from './synergy';
 export { gcmiMapCC, gcmiMapCD, type MapOptions } from './map';
 export { gcmiMapCCParallel, gcmiMapCDParallel, type ParallelMapOptions } from './map-threads';
+export { chunkNull, copnormChunk, tfceMap, type ChunkNull, type TfceMap, type MapResponse } from './chunked';
+export { miGGSamples } from './gaussian';
+export { miModelGDSamples } from './discrete';
 export { setWarningHandler, type Samples, type Continuous, type Discrete } from './validate';
 export { verifyVectors } from './verify';
 export {
-  permutationMaxStat, permutationMaxStatSync, maxStatInference, permutations, type PermutationInput, type PermutationResult,
+  permutationMaxStat, permutationMaxStatSync, maxStatInference, fwerThreshold, permutations, type PermutationInput, type PermutationResult,
 } from './permutation';
 export { type StatisticSpec } from './nullmodel';
 export { tfce, tfceMesh, tfceGrid, meshAdjacency, gridAdjacency, clusterMass, type Adjacency, type TfceOptions } from './tfce';

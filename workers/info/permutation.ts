@@ -63,14 +63,40 @@ export function permutations(nPerm: number, n: number, seed: number, shared = fa
   return out;
 }
 
-/** FWER p-values, threshold and mask from the observed statistic and the null maxima. */
-export function maxStatInference(stat: Float64Array, maxNull: Float64Array, alpha: number): { threshold: number; pFwer: Float64Array; mask: Uint8Array } {
-  const sorted = Float64Array.from(maxNull.filter((v) => !Number.isNaN(v))).sort(); // ascending
+/**
+ * The family-wise error threshold of the maximum-statistic test (bits, or the statistic's units):
+ * the m-th largest of the P null maxima, with m = floor(alpha·(P+1)) (1-based), so that a value
+ * strictly above it has FWER p = (1 + #{null maxima >= value}) / (P + 1) <= alpha.
+ * Edge cases, one rule everywhere (maps and whole-map tests):
+ * - rank: alpha·(P+1) is floored with a 1e-9 tolerance, so that 0.29·100 = 28.999999999999996
+ *   counts as 29 (floating-point error never costs an allowed exceedance);
+ * - too few permutations (P < 1/alpha − 1, or P = 0): +∞, nothing is significant;
+ * - NaN null maxima (a permutation with no defined statistic) count as +∞: they can only raise the
+ *   threshold, never make a variable significant (conservative);
+ * - ties: a variable equal to the threshold is not significant (strictly greater is required).
+ * alpha must lie in (0, 1).
+ */
+export function fwerThreshold(maxNull: Float64Array, alpha: number): number {
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha: must lie in (0, 1), got ${alpha}`);
   const P = maxNull.length;
-  const m = Math.floor(alpha * (P + 1)) - 1; // index of the threshold in descending order
-  let threshold = Infinity;
-  if (m >= 0 && m < sorted.length) threshold = sorted[sorted.length - 1 - m];
-  else if (m < 0) warn(`nPerm: ${P} permutations cannot reach alpha = ${alpha} (need at least ${Math.ceil(1 / alpha) - 1})`);
+  const m = Math.floor(alpha * (P + 1) + 1e-9); // 1-based rank from the top
+  if (P === 0 || m < 1) return Infinity;
+  return sortedNullMaxima(maxNull)[P - m];
+}
+
+/** Null maxima in ascending order, NaN counted as +∞ (see fwerThreshold). */
+function sortedNullMaxima(maxNull: Float64Array): Float64Array {
+  return Float64Array.from(maxNull, (v) => (Number.isNaN(v) ? Infinity : v)).sort();
+}
+
+/** FWER p-values, threshold (fwerThreshold) and mask from the observed statistic and the null maxima. */
+export function maxStatInference(stat: Float64Array, maxNull: Float64Array, alpha: number): { threshold: number; pFwer: Float64Array; mask: Uint8Array } {
+  const P = maxNull.length;
+  const threshold = fwerThreshold(maxNull, alpha);
+  if (threshold === Infinity && Math.floor(alpha * (P + 1) + 1e-9) < 1) {
+    warn(`nPerm: ${P} permutations cannot reach alpha = ${alpha} (need at least ${Math.ceil(1 / alpha) - 1})`);
+  }
+  const sorted = sortedNullMaxima(maxNull); // ascending, NaN as +∞
   const pFwer = new Float64Array(stat.length);
   const mask = new Uint8Array(stat.length);
   for (let v = 0; v < stat.length; v++) {
@@ -79,7 +105,7 @@ export function maxStatInference(stat: Float64Array, maxNull: Float64Array, alph
       pFwer[v] = NaN;
       continue;
     }
-    // count of null maxima ≥ s by binary search in the ascending list
+    // count of null maxima >= s by binary search in the ascending list
     let lo = 0;
     let hi = sorted.length;
     while (lo < hi) {

@@ -7,11 +7,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { loadDefaultFaceModel } from '../faces/defaultModel';
-import { loadFaceModel } from '../faces/format';
-import { type Identity, sampleIdentities } from '../faces/identity';
+import { loadDefaultFaceModel } from '../faces';
+import { loadFaceModel } from '../faces';
+import { type Identity, sampleIdentities } from '../faces';
 import type { FaceModel } from '../faces/model';
-import { createRng, hashInts } from '../faces/rng';
+import { createRng, hashInts } from '../faces';
 import { DATASET_FORMAT, type ImageRecord, type ShardRef, sha256, shardManifestSchema, shardPaths } from './datasetFormat';
 import { factorsToRenderOptions, parseStimulusDesign, stimulusDesignSchema, stimulusFactors, type StimulusDesign } from './design';
 import type { RenderOptions } from './options';

@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import type { FaceModel } from '../faces/model';
-import { type Identity, applyExpression } from '../faces/identity';
-import { createRng, hashInts } from '../faces/rng';
+import { type Identity, applyExpression } from '../faces';
+import { createRng, hashInts } from '../faces';
 import type { RenderOptionsInput } from './options';
 
 export const factorSpecSchema = z.union([

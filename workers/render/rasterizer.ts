@@ -12,7 +12,7 @@
  */
 import { CAMERA_DISTANCE_MM, NEAR_MM, focalLengthPx, lightDirection, poseMatrix } from './camera';
 import type { RenderOptions } from './options';
-import { createRng, hashInts } from '../faces/rng';
+import { createRng, hashInts } from '../faces';
 
 export interface RenderOutput {
   size: number;

@@ -4,8 +4,8 @@
  * computes its positions, normals and albedo once.
  */
 import type { FaceModel } from '../faces/model';
-import { type Identity, identityAlbedo, identityPositions } from '../faces/identity';
-import { computeVertexNormals } from '../faces/meshops';
+import { type Identity, identityAlbedo, identityPositions } from '../faces';
+import { computeVertexNormals } from '../faces';
 import { type RenderOptionsInput, type RenderOptions, resolveRenderOptions } from './options';
 import { Rasterizer, type RenderOutput, toUint8 } from './rasterizer';
 

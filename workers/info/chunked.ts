@@ -1,18 +1,23 @@
 /**
- * Thin adapter between the analyses and the information engine (workers/info). The maps are built
- * chunk by chunk of vertices (memory), so the adapter exposes "observed map + null maxima of one
+ * Chunked permutation test for per-vertex maps (public API, used by workers/analyses/maps.ts). The
+ * maps are built chunk by chunk of vertices (memory), so this module exposes "observed map + null maxima of one
  * chunk" in terms of the engine's own pieces: copnorm, the map kernels, the permutation null model
  * (buildModelCC/CD + nullMaxima, the matrix-product null) and its seeded permutations. The same
  * (seed, P, nTrial) gives the same permutations to every chunk, so the maxima combine exactly.
  * TFCE needs whole maps per permutation and goes through permutationMaxStat on the whole map.
  * Nothing here estimates information itself.
  */
-import { copnorm } from '../info/copnorm';
-import { gcmiMapCC, gcmiMapCD } from '../info/map';
-import { buildModelCC, buildModelCD, heapAlloc, nullMaxima, sharedAlloc, type NullModel } from '../info/nullmodel';
-import { nullMaximaThreaded, permutationMaxStat, permutations } from '../info/permutation';
-import { meshAdjacency } from '../info/tfce';
-import type { Response } from './maps';
+import { copnorm } from './copnorm';
+import { gcmiMapCC, gcmiMapCD } from './map';
+import { buildModelCC, buildModelCD, heapAlloc, nullMaxima, sharedAlloc, type NullModel } from './nullmodel';
+import { nullMaximaThreaded, permutationMaxStat, permutations } from './permutation';
+import { meshAdjacency } from './tfce';
+
+/** The response of a map's trials: y [nTrial] continuous, or labels [nTrial] in 0..classes-1. */
+export type MapResponse =
+  | { kind: 'continuous'; y: Float64Array }
+  | { kind: 'discrete'; y: Int32Array; classes: number };
+type Response = MapResponse;
 
 export interface ChunkNull {
   /** [nVar] bits (NaN for degenerate variables). */

@@ -1,0 +1,79 @@
+/**
+ * The import rules of ../shared/DESIGN.md ("Which way things flow"), checked by
+ * `npm run check:imports` (part of `npm test`, so CI fails on a forbidden import).
+ * tests/arch/boundaries.test.ts runs this same configuration on a fixture tree with a forbidden
+ * import and expects a failure, so the check cannot silently stop working.
+ *
+ * Paths are relative to the folder the check runs in (the repository root, or a fixture root).
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'workers-not-to-web-tier',
+      severity: 'error',
+      comment: 'workers/ imports nothing from app/ or server/ (DESIGN.md: workers/ is compute).',
+      from: { path: '^workers/' },
+      to: { path: '^(app|server)/' },
+    },
+    {
+      name: 'workers-no-web-frameworks',
+      severity: 'error',
+      comment: 'workers/ never loads the web frameworks: next, react, tRPC, drizzle.',
+      from: { path: '^workers/' },
+      to: { path: '(^|/)node_modules/(next|react|react-dom|@trpc/[^/]+|drizzle-orm|drizzle-kit)/' },
+    },
+    {
+      name: 'server-only-workers-contract',
+      severity: 'error',
+      comment: 'server/ imports workers/contract and nothing else of workers/.',
+      from: { path: '^server/' },
+      to: { path: '^workers/', pathNot: '^workers/contract/' },
+    },
+    {
+      name: 'app-no-workers',
+      severity: 'error',
+      comment: 'app/ imports nothing of workers/ but the contract types.',
+      from: { path: '^app/' },
+      to: { path: '^workers/', pathNot: '^workers/contract/' },
+    },
+    {
+      name: 'app-no-workers-contract-code',
+      severity: 'error',
+      comment: 'app/ may take types from workers/contract (import type), never its code.',
+      from: { path: '^app/' },
+      to: { path: '^workers/contract/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'app-server-through-trpc-types',
+      severity: 'error',
+      comment:
+        'app/ reaches server/ through tRPC: client code imports types only. Route handlers ' +
+        '(app/**/route.ts: trpc, inngest, artifacts) and server components (page.tsx, layout.tsx) run on ' +
+        'the server and may call server code.',
+      from: { path: '^app/', pathNot: '(^|/)(route\\.ts|page\\.tsx|layout\\.tsx)$' },
+      to: { path: '^server/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'workers-package-through-index',
+      severity: 'error',
+      comment:
+        'Another workers package is imported through its index.ts. `import type` may reach inside ' +
+        '(so that worker threads do not load tfjs through an index).',
+      from: { path: '^workers/([^/]+)/' },
+      to: {
+        path: '^workers/[^/]+/',
+        pathNot: ['^workers/$1/', '^workers/[^/]+/(importers/)?index\\.ts$'],
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(\\.next|\\.data[^/]*|test-results|node_modules/\\.cache)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    moduleSystems: ['es6', 'cjs'],
+  },
+};

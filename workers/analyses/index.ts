@@ -1,0 +1,17 @@
+/**
+ * Public API of the analyses (workers/analyses). See README.md in this folder. Other workers
+ * packages import values through this file; `import type` may reach inside. Loading it loads
+ * tfjs (nn-adapter): worker threads that must stay light import the modules they need by type only.
+ */
+export type { Network, LayerActivation, Prediction } from './network';
+export { loadNetwork, networkFromModel, defaultLayers } from './nn-adapter';
+export { generalisation, GENERALISATION_DEFAULTS, MANIPULATIONS, type GeneralisationOptions, type GeneralisationResult } from './generalisation';
+export { reverseCorrelation, REVERSE_CORRELATION_DEFAULTS, type ReverseCorrelationOptions, type ReverseCorrelationResult } from './reverse-correlation';
+export { hiddenLayers, type HiddenLayersOptions, type HiddenLayersResult } from './hidden-layers';
+export { poseInvariance, type PoseInvarianceOptions, type PoseInvarianceResult } from './pose-invariance';
+export { runBattery, batteryConfigFromExperiment, type BatteryConfig } from './battery';
+export { runOracle, defaultOracleTrials, type OracleConfig, type OracleResult, type OracleKind } from './oracle';
+export {
+  BundleWriter, mapSummary, generalisationSummary, reverseCorrelationSummary, hiddenLayersSummary, poseInvarianceSummary,
+} from './bundle';
+export { informationMap, informationMaps, type FweMap, type MapFeatures, type Response } from './maps';
