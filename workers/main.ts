@@ -12,12 +12,7 @@
 import { executeWorkerFunction, type StepReporter } from './functions/define';
 import { loadAllWorkerFunctions, loadWorkerFunction } from './functions/index';
 import { workerStoreFromEnv } from './functions/store';
-
-export type ChildMessage =
-  | { type: 'progress'; fraction: number; etaSeconds: number | null; message?: string }
-  | { type: 'log'; message: string }
-  | { type: 'result'; output: unknown }
-  | { type: 'error'; message: string };
+import type { ChildMessage } from './contract';
 
 function send(msg: ChildMessage): Promise<void> {
   return new Promise((resolve) => {

@@ -1,59 +1,15 @@
-import { z } from 'zod';
-import type { Manifest } from '../../workers/contract';
-import { DashboardCurve, type ArtifactLink, type DashboardManifest, type DashboardMap, type DashboardMesh, type DashboardStimulus } from './manifest';
+import {
+  DashboardDecl, TrainingHistory, type ArtifactLink, type DashboardCurve, type DashboardManifest, type DashboardMap,
+  type DashboardMesh, type DashboardStimulus, type Manifest,
+} from '../../workers/contract';
 
 /**
  * Builds a run's dashboard manifest from the manifests its steps wrote. A step describes what it
- * wants shown in `summary.dashboard` (the convention below), naming its binary arrays by artifact
- * name; this module resolves names to artifact rows (ids for the artifact route) and checks sizes
- * against the declared vertex counts, so the viewer never receives a map that does not fit its mesh.
- *
- *   summary.dashboard = {
- *     meshes?:  [{ key, label?, positions: name, triangles: name }]          Float32 [V][3] mm, Uint32 [T][3]
- *     maps?:    [{ key, title?, feature, band?, identity?, layer?, layerIndex?, poseYawDeg?,
- *                  mesh, values: name, thresholdBits?, maxBits? }]              Float32 [V] bits
- *     curves?:  [DashboardCurve]                                                 plain numbers
- *     stimuli?: [{ identity, factor, image: name }]                              PNG
- *   }
- * A training step may instead give summary.history = { loss[], accuracy[], valLoss[], valAccuracy[] }.
+ * wants shown in `summary.dashboard` (DashboardDecl in workers/contract/dashboard.ts, which documents
+ * the convention), naming its binary arrays by artifact name; this module resolves names to artifact
+ * rows (ids for the artifact route) and checks sizes against the declared vertex counts, so the
+ * viewer never receives a map that does not fit its mesh.
  */
-
-const MeshDecl = z.object({ key: z.string().default('default'), label: z.string().optional(), positions: z.string(), triangles: z.string() });
-const MapDecl = z.object({
-  key: z.string(),
-  title: z.string().optional(),
-  feature: z.enum(['shape', 'texture']),
-  band: z.string().default('all'),
-  identity: z.string().default('all'),
-  layer: z.string().default('output'),
-  layerIndex: z.number().int().default(0),
-  poseYawDeg: z.number().default(0),
-  response: z.string().default(''),
-  mesh: z.string().default('default'),
-  values: z.string(),
-  /** Element offset into a stacked Float32 array ([L][V]: layer l starts at l × V) and the map's length. */
-  offset: z.number().int().nonnegative().default(0),
-  vertexCount: z.number().int().positive().optional(),
-  sign: z.union([z.literal(1), z.literal(-1)]).default(1),
-  thresholdBits: z.number().nullable().default(null),
-  maxBits: z.number().nonnegative().optional(),
-});
-const StimulusDecl = z.object({ identity: z.string(), factor: z.string(), image: z.string() });
-export const DashboardDecl = z.object({
-  meshes: z.array(MeshDecl).default([]),
-  maps: z.array(MapDecl).default([]),
-  curves: z.array(DashboardCurve).default([]),
-  stimuli: z.array(StimulusDecl).default([]),
-});
-export type DashboardDecl = z.input<typeof DashboardDecl>;
-
-const History = z.object({
-  loss: z.array(z.number()).optional(),
-  accuracy: z.array(z.number()).optional(),
-  valLoss: z.array(z.number()).optional(),
-  valAccuracy: z.array(z.number()).optional(),
-});
-
 export interface ArtifactRowLike {
   id: string;
   key: string;
@@ -158,7 +114,7 @@ export function buildDashboard(input: BuildInput): { manifest: DashboardManifest
       const image = resolve(d.image, `stimulus ${d.identity}/${d.factor}`);
       if (image) stimuli.push({ identity: d.identity, factor: d.factor, image });
     }
-    const history = History.safeParse(m.summary.history);
+    const history = TrainingHistory.safeParse(m.summary.history);
     if (history.success && (history.data.loss?.length || history.data.accuracy?.length)) curves.push(...trainingCurves(history.data));
     for (const ref of m.artifacts) {
       const row = input.rowsByKey.get(ref.key);
@@ -198,7 +154,7 @@ export function buildDashboard(input: BuildInput): { manifest: DashboardManifest
 }
 
 /** Loss and accuracy per epoch (training and validation) as two curves. */
-export function trainingCurves(h: z.infer<typeof History>): DashboardCurve[] {
+export function trainingCurves(h: TrainingHistory): DashboardCurve[] {
   const epochs = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
   const series = (name: string, y: number[] | undefined) => (y?.length ? [{ name, x: epochs(y.length), y, source: 'network' as const }] : []);
   return [

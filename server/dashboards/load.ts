@@ -5,9 +5,10 @@ import { artifacts, experiments, runs, runSteps } from '../db/schema';
 import { getArtifactStore, storeArtifact, type ArtifactStore } from '../storage';
 import { meshFromFaceModel } from './faceModelMesh';
 import { trainingCurves } from './build';
-import { buildDashboard, type ArtifactRowLike, type DashboardDecl } from './build';
+import type { DashboardDecl } from '../../workers/contract';
+import { buildDashboard, type ArtifactRowLike } from './build';
 import { declFromResult } from './results';
-import type { DashboardManifest } from './manifest';
+import type { DashboardManifest } from '../../workers/contract';
 
 export type RunRow = typeof runs.$inferSelect;
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { comments, users } from '../db/schema';
-import type { DashboardPin } from './manifest';
+import type { DashboardPin } from '../../workers/contract';
 
 /** Display name of an author: their name, else the part of the email before @. */
 export function authorName(u: { name: string | null; email: string | null } | null): string {

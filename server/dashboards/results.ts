@@ -7,8 +7,8 @@ import {
   PoseInvarianceSummary,
   ReverseCorrelationSummary,
 } from '../../workers/contract';
-import type { DashboardDecl } from './build';
-import type { DashboardCurve } from './manifest';
+import type { DashboardDecl } from '../../workers/contract';
+import type { DashboardCurve } from '../../workers/contract';
 
 /**
  * Turns analysis result summaries (workers/contract/results.ts) into dashboard declarations: one

@@ -1,13 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { StepOutput, type StepInputData } from '../../workers/contract';
-
-/** Messages a step's child process sends over IPC (workers/main.ts exec). */
-type ChildMessage =
-  | { type: 'progress'; fraction: number; etaSeconds: number | null; message?: string }
-  | { type: 'log'; message: string }
-  | { type: 'result'; output: unknown }
-  | { type: 'error'; message: string };
+import { ChildMessage, StepOutput, type StepInputData } from '../../workers/contract';
 
 export interface ChildOptions {
   functionId: string;
@@ -66,7 +59,13 @@ export function runStepInChild(opts: ChildOptions): Promise<StepOutput> {
     lines(child.stdout!, false);
     lines(child.stderr!, true);
     child.on('message', (raw) => {
-      const msg = raw as ChildMessage;
+      const parsed = ChildMessage.safeParse(raw);
+      if (!parsed.success) {
+        // a message that is not the contract's: keep it visible, never act on it
+        opts.onLog?.(`malformed message from the step process: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ')}`);
+        return;
+      }
+      const msg = parsed.data;
       if (msg.type === 'progress') opts.onProgress?.(msg.fraction, msg.etaSeconds, msg.message);
       else if (msg.type === 'log') opts.onLog?.(msg.message);
       else if (msg.type === 'result') result = msg.output;

@@ -4,7 +4,7 @@ import { BELOW_THRESHOLD_RGB, mapStats, nearestVertexOfFace, sliceMap, vertexCol
 import { curvesCsv, encodePly, mapCsv, mapJson } from '../../app/components/viewer/exports';
 import { formatTick, niceDomain } from '../../app/components/charts/scale';
 import { optionsFor, resolveChoice } from '../../app/components/viewer/mapSelection';
-import type { DashboardMap } from '../../server/dashboards/manifest';
+import type { DashboardMap } from '../../workers/contract';
 
 const hexDist = (a: string, b: string) => Math.max(...[1, 3, 5].map((i) => Math.abs(parseInt(a.slice(i, i + 2), 16) - parseInt(b.slice(i, i + 2), 16))));
 

@@ -4,8 +4,14 @@
  * this folder, one file per concern, so that each can grow on its own:
  * - experiment.ts: an experiment's configuration (validated on create, edit and launch);
  * - results.ts:    the analysis result formats that dashboards read;
- * - workflow.ts:   workflow events, step inputs/outputs and artifact manifests.
+ * - workflow.ts:   workflow events, step inputs/outputs and artifact manifests;
+ * - child.ts:      the messages a step's child process sends its parent over IPC;
+ * - dashboard.ts:  what a step declares for the dashboard, the dashboard manifest, the publication snapshot;
+ * - faceModelFormat.ts: the .dfm face model file layout (header schema, parsing).
  */
 export * from './experiment';
 export * from './workflow';
 export * from './results';
+export * from './child';
+export * from './dashboard';
+export * from './faceModelFormat';

@@ -190,7 +190,8 @@ export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancel
 export const RunStatus = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof RunStatus>;
 export const STEP_STATUSES = ['pending', 'running', 'retrying', 'completed', 'failed', 'cancelled'] as const;
-export type StepStatus = (typeof STEP_STATUSES)[number];
+export const StepStatus = z.enum(STEP_STATUSES);
+export type StepStatus = z.infer<typeof StepStatus>;
 
 /** Time (seconds) and peak memory (MiB) of one step, from the configuration and measured throughputs. */
 export const StepEstimate = z.object({

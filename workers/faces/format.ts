@@ -1,61 +1,21 @@
 /**
- * The face model file format (.dfm): a JSON header followed by little-endian binary arrays.
- *
- *   bytes 0..7    ASCII magic "DFACEMDL"
- *   bytes 8..11   uint32 LE: format version (1)
- *   bytes 12..15  uint32 LE: header length H in bytes
- *   bytes 16..16+H UTF-8 JSON header, padded with spaces to a multiple of 8 bytes:
- *                 { name, description, vertexCount, triangleCount, shapeNames, textureNames,
- *                   textureBandNames, demographics, expressionNames, landmarks, notes,
- *                   arrays: { <field>: { dtype: 'f32'|'u32'|'u8', offset, length } },
- *                   regions: { <name>: { offset, length } } }   (regions are u32 arrays)
- *   then the data section: every array at `offset` bytes from the start of the data section,
- *   each aligned to 8 bytes, little-endian.
- * The array fields and their layouts are those of FaceModel (model.ts).
+ * Reads and writes whole face models (FaceModel) in the .dfm format. The format itself (magic,
+ * version, header schema, array layout) is written once in workers/contract/faceModelFormat.ts,
+ * which the server's mesh reader shares; this file maps it to and from FaceModel and does the file I/O.
  */
 import { readFileSync, writeFileSync, renameSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import {
+  DFM_ARRAY_FIELDS as ARRAY_FIELDS, dfmArrayRange, encodeDfmHeader, parseDfm,
+  type DfmArrayField as ArrayField, type DfmArrayRef, type DfmDtype as Dtype, type DfmHeader,
+} from '../contract';
 import { type FaceModel, validateFaceModel } from './model';
-
-const MAGIC = 'DFACEMDL';
-const VERSION = 1;
-const ARRAY_FIELDS = [
-  'mean', 'triangles', 'uv', 'shapeBasis', 'shapeSd', 'albedoMean', 'textureBasis', 'textureSd',
-  'textureBand', 'shapeDemo', 'textureDemo', 'expressionShape', 'expressionAlbedo',
-] as const;
-type ArrayField = (typeof ARRAY_FIELDS)[number];
-type Dtype = 'f32' | 'u32' | 'u8';
-
-const arrayRef = z.object({ dtype: z.enum(['f32', 'u32', 'u8']), offset: z.number().int().nonnegative(), length: z.number().int().nonnegative() });
-const headerSchema = z.object({
-  name: z.string(),
-  description: z.string(),
-  vertexCount: z.number().int().positive(),
-  triangleCount: z.number().int().positive(),
-  shapeNames: z.array(z.string()),
-  textureNames: z.array(z.string()),
-  textureBandNames: z.array(z.string()),
-  demographics: z.object({
-    names: z.array(z.string()),
-    ethnicityGroups: z.array(z.string()),
-    ageReference: z.number(),
-    agePerUnit: z.number(),
-    ageRange: z.tuple([z.number(), z.number()]),
-  }),
-  expressionNames: z.array(z.string()),
-  landmarks: z.record(z.string(), z.number().int().nonnegative()),
-  notes: z.array(z.string()),
-  arrays: z.record(z.string(), arrayRef),
-  regions: z.record(z.string(), z.object({ offset: z.number().int().nonnegative(), length: z.number().int().nonnegative() })),
-});
 
 function dtypeOf(a: Float32Array | Uint32Array | Uint8Array): Dtype {
   if (a instanceof Float32Array) return 'f32';
   if (a instanceof Uint32Array) return 'u32';
   return 'u8';
 }
-const BYTES: Record<Dtype, number> = { f32: 4, u32: 4, u8: 1 };
 
 /** Encodes a model into the .dfm byte layout. */
 export function encodeFaceModel(m: FaceModel): Uint8Array {
@@ -69,7 +29,7 @@ export function encodeFaceModel(m: FaceModel): Uint8Array {
     cursor = Math.ceil((cursor + bytes.length) / 8) * 8;
     return offset;
   };
-  const arrays: Record<string, z.infer<typeof arrayRef>> = {};
+  const arrays: Record<string, DfmArrayRef> = {};
   for (const f of ARRAY_FIELDS) {
     const a = m[f];
     if (a === null) continue;
@@ -77,52 +37,25 @@ export function encodeFaceModel(m: FaceModel): Uint8Array {
   }
   const regions: Record<string, { offset: number; length: number }> = {};
   for (const [name, idx] of Object.entries(m.regions)) regions[name] = { offset: place(idx), length: idx.length };
-  const header = {
+  const header: DfmHeader = {
     name: m.name, description: m.description, vertexCount: m.vertexCount, triangleCount: m.triangleCount,
     shapeNames: m.shapeNames, textureNames: m.textureNames, textureBandNames: m.textureBandNames,
     demographics: m.demographics, expressionNames: m.expressionNames, landmarks: m.landmarks, notes: m.notes,
     arrays, regions,
   };
-  let json = JSON.stringify(header);
-  const jsonBytesRaw = new TextEncoder().encode(json);
-  const padded = Math.ceil(jsonBytesRaw.length / 8) * 8;
-  json += ' '.repeat(padded - jsonBytesRaw.length);
-  const jsonBytes = new TextEncoder().encode(json);
-  const out = new Uint8Array(16 + jsonBytes.length + cursor);
-  out.set(new TextEncoder().encode(MAGIC), 0);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(8, VERSION, true);
-  dv.setUint32(12, jsonBytes.length, true);
-  out.set(jsonBytes, 16);
-  const base = 16 + jsonBytes.length;
-  for (const p of parts) out.set(p.bytes, base + p.offset);
+  const head = encodeDfmHeader(header);
+  const out = new Uint8Array(head.length + cursor);
+  out.set(head, 0);
+  for (const p of parts) out.set(p.bytes, head.length + p.offset);
   return out;
 }
 
 /** Decodes .dfm bytes; throws an error naming the bad part (magic, header field, array length). */
 export function decodeFaceModel(bytes: Uint8Array, source = 'face model'): FaceModel {
-  if (bytes.length < 16) throw new Error(`${source}: file is ${bytes.length} bytes, too short for a .dfm header`);
-  const magic = new TextDecoder().decode(bytes.subarray(0, 8));
-  if (magic !== MAGIC) throw new Error(`${source}: bad magic '${magic}', expected '${MAGIC}'`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = dv.getUint32(8, true);
-  if (version !== VERSION) throw new Error(`${source}: format version ${version} is not supported (expected ${VERSION})`);
-  const hlen = dv.getUint32(12, true);
-  if (16 + hlen > bytes.length) throw new Error(`${source}: header length ${hlen} runs past the end of the file`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + hlen)));
-  } catch (e) {
-    throw new Error(`${source}: header is not valid JSON (${(e as Error).message})`);
-  }
-  const res = headerSchema.safeParse(parsed);
-  if (!res.success) {
-    const issue = res.error.issues[0];
-    throw new Error(`${source}: header field '${issue.path.join('.')}' is invalid: ${issue.message}`);
-  }
-  const h = res.data;
-  const base = bytes.byteOffset + 16 + hlen;
-  const dataLength = bytes.length - 16 - hlen;
+  const layout = parseDfm(bytes, source);
+  const h = layout.header;
+  const base = bytes.byteOffset + layout.dataStart;
+  const dataLength = layout.dataLength;
   // Views need 4-byte alignment: use the bytes in place when aligned (the usual case: the header is
   // padded to 8), else copy into a fresh buffer.
   let data: Uint8Array;
@@ -133,8 +66,7 @@ export function decodeFaceModel(bytes: Uint8Array, source = 'face model'): FaceM
     data.set(new Uint8Array(bytes.buffer, base, dataLength));
   }
   const view = (field: string, ref: { dtype: Dtype; offset: number; length: number }) => {
-    const end = ref.offset + ref.length * BYTES[ref.dtype];
-    if (end > dataLength) throw new Error(`${source}: array '${field}' (${ref.length} × ${ref.dtype} at ${ref.offset}) runs past the end of the data (${dataLength} bytes)`);
+    dfmArrayRange(layout, field, ref, source);
     const at = data.byteOffset + ref.offset;
     if (ref.dtype === 'f32') return new Float32Array(data.buffer, at, ref.length);
     if (ref.dtype === 'u32') return new Uint32Array(data.buffer, at, ref.length);

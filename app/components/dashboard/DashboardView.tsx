@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState, type ReactNode } from 'react';
-import type { DashboardCurve, DashboardManifest, DashboardMap, DashboardPin } from '@/server/dashboards/manifest';
+import type { DashboardCurve, DashboardManifest, DashboardMap, DashboardPin } from '@/workers/contract';
 import { LineChart } from '../charts/LineChart';
 import { StimulusGallery } from './StimulusGallery';
 import { MapPanel, type MapSource, type VertexPick } from '../viewer/MapPanel';

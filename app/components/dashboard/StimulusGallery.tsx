@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import type { DashboardStimulus } from '@/server/dashboards/manifest';
+import type { DashboardStimulus } from '@/workers/contract';
 
 const identityLabel = (id: string) => (/^\d+$|^id\d+$/.test(id) ? `Identity ${id.replace(/^id/, '')}` : id[0]!.toUpperCase() + id.slice(1));
 

@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { DashboardMap, DashboardMesh, DashboardPin } from '@/server/dashboards/manifest';
+import type { DashboardMap, DashboardMesh, DashboardPin } from '@/workers/contract';
 import { COLORMAPS, type ColormapName } from './colormap';
 import dynamic from 'next/dynamic';
 import type { ViewerPin } from './FaceViewer';

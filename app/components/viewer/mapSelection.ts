@@ -1,5 +1,5 @@
 // Types only (DESIGN.md: the browser never imports server code).
-import type { DashboardMap } from '@/server/dashboards/manifest';
+import type { DashboardMap } from '@/workers/contract';
 
 /**
  * Choosing one map among many by its dimensions: analysis → feature → band → identity → response

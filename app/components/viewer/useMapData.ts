@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import type { DashboardMap, DashboardMesh } from '@/server/dashboards/manifest';
+import type { DashboardMap, DashboardMesh } from '@/workers/contract';
 import { fetchFloat32, fetchUint32, sliceMap } from './mapData';
 
 export interface LoadedMap {

@@ -1,6 +1,6 @@
 'use client';
 
-import type { DashboardSnapshot } from '@/server/dashboards/manifest';
+import type { DashboardSnapshot } from '@/workers/contract';
 import { DashboardView } from '@/app/components/dashboard/DashboardView';
 
 // Start loading the 3D viewer's code (three.js) with the page, not when the map panel first renders.

@@ -1,5 +1,5 @@
 import { boolean, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import type { DashboardSnapshot } from '../../dashboards/manifest';
+import type { DashboardSnapshot } from '../../../workers/contract';
 import { runs } from './runs';
 import { users } from './users';
 import { workspaces } from './workspaces';

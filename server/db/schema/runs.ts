@@ -1,11 +1,12 @@
 import { bigserial, index, integer, jsonb, pgEnum, pgTable, primaryKey, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import type { ExperimentConfig, Manifest, PlannedStep, RunEstimate, StepOutput } from '../../../workers/contract';
+import { RUN_STATUSES, STEP_STATUSES, type ExperimentConfig, type Manifest, type PlannedStep, type RunEstimate, type StepOutput } from '../../../workers/contract';
 import { experiments } from './experiments';
 import { users } from './users';
 import { workspaces } from './workspaces';
 
-export const runStatus = pgEnum('run_status', ['queued', 'running', 'succeeded', 'failed', 'cancelled']);
-export const runStepStatus = pgEnum('run_step_status', ['pending', 'running', 'retrying', 'completed', 'failed', 'cancelled']);
+// The statuses are the contract's (workers/contract/workflow.ts): one list, here as SQL enums.
+export const runStatus = pgEnum('run_status', RUN_STATUSES);
+export const runStepStatus = pgEnum('run_step_status', STEP_STATUSES);
 
 /**
  * One execution of an experiment. The configuration and the plan are snapshots taken at launch

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { publications } from '../../db/schema';
 import { loadDashboard } from '../../dashboards/load';
-import { artifactIdsOf, type DashboardSnapshot } from '../../dashboards/manifest';
+import { artifactIdsOf, type DashboardSnapshot } from '../../../workers/contract';
 import { runPins } from '../../dashboards/pins';
 import { dashboardRunProcedure, publicationProcedure } from '../../dashboards/scope';
 import { publicProcedure, router, workspaceProcedure } from '../init';

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { errorInfo, formatDate, useTRPC } from '@/app/trpc';
-import type { DashboardPin } from '@/server/dashboards/manifest';
+import type { DashboardPin } from '@/workers/contract';
 import { DashboardView } from '@/app/components/dashboard/DashboardView';
 import { PinForm, RunComments } from '@/app/components/dashboard/Comments';
 import { PublishPanel } from '@/app/components/dashboard/Publish';

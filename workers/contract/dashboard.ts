@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 /**
- * The dashboard of a run, as the browser receives it: small JSON that names every binary array by
+ * The dashboard formats (moved here from server/dashboards/manifest.ts and build.ts): what a step
+ * declares in its manifest's summary.dashboard (DashboardDecl, arrays named by artifact name), and
+ * the dashboard of a run as the browser receives it (DashboardManifest): small JSON that names every binary array by
  * artifact id (the arrays themselves travel through the artifact route as raw typed arrays, never
  * as JSON). A published snapshot is a frozen copy of this object (publications.snapshot), so the
  * same viewer code draws both; the public page rewrites artifact URLs to /p/<slug>/a/<id>.
@@ -33,11 +35,12 @@ export const DashboardMesh = z.object({
 export type DashboardMesh = z.infer<typeof DashboardMesh>;
 
 export const MAP_FEATURES = ['shape', 'texture'] as const;
-export const DashboardMap = z.object({
-  /** Unique within the dashboard, e.g. 'reverse-correlation/shape/all/id0/output/0'. */
-  key: z.string(),
-  title: z.string(),
-  analysis: z.string(),
+
+/**
+ * What a map is about: the fields a step declares (DashboardDecl) and the dashboard shows
+ * (DashboardMap) alike, written once here.
+ */
+const mapFacets = {
   feature: z.enum(MAP_FEATURES),
   /** Texture band name ('all' for RGB of every band; shape maps use 'all'). */
   band: z.string().default('all'),
@@ -50,12 +53,23 @@ export const DashboardMap = z.object({
   poseYawDeg: z.number().default(0),
   /** What the information is about: 'logit', 'decision', 'layer', 'redundancy', 'conditional'... */
   response: z.string().default(''),
+};
+/** Element offset into a stacked Float32 array ([L][V]: layer l starts at l × V). */
+const mapOffset = z.number().int().nonnegative().default(0);
+/** −1 flips the sign on load (co-information → redundancy, which is negative co-information). */
+const mapSign = z.union([z.literal(1), z.literal(-1)]).default(1);
+
+export const DashboardMap = z.object({
+  /** Unique within the dashboard, e.g. 'reverse-correlation/shape/all/id0/output/0'. */
+  key: z.string(),
+  title: z.string(),
+  analysis: z.string(),
+  ...mapFacets,
   mesh: z.string(),
   /** Float32 array holding the map; the map is values[offset .. offset + vertexCount) (stacked [L][V] arrays). */
   values: ArtifactLink,
-  offset: z.number().int().nonnegative().default(0),
-  /** −1 flips the sign on load (co-information → redundancy, which is negative co-information). */
-  sign: z.union([z.literal(1), z.literal(-1)]).default(1),
+  offset: mapOffset,
+  sign: mapSign,
   vertexCount: z.number().int().positive(),
   /** Family-wise-error threshold (bits) from the permutation maximum statistic, null without a test. */
   thresholdBits: z.number().nullable(),
@@ -139,3 +153,47 @@ export function artifactIdsOf(m: DashboardManifest): string[] {
   for (const f of m.files) ids.add(f.id);
   return [...ids];
 }
+
+// ---- What a step declares (its manifest's summary.dashboard), resolved by server/dashboards/build.ts
+
+/**
+ *   summary.dashboard = {
+ *     meshes?:  [{ key, label?, positions: name, triangles: name }]          Float32 [V][3] mm, Uint32 [T][3]
+ *     maps?:    [{ key, title?, feature, band?, identity?, layer?, layerIndex?, poseYawDeg?,
+ *                  mesh, values: name, thresholdBits?, maxBits? }]              Float32 [V] bits
+ *     curves?:  [DashboardCurve]                                                 plain numbers
+ *     stimuli?: [{ identity, factor, image: name }]                              PNG
+ *   }
+ * A training step may instead give summary.history = { loss[], accuracy[], valLoss[], valAccuracy[] }.
+ */
+export const MeshDecl = z.object({ key: z.string().default('default'), label: z.string().optional(), positions: z.string(), triangles: z.string() });
+export const MapDecl = z.object({
+  key: z.string(),
+  title: z.string().optional(),
+  ...mapFacets,
+  mesh: z.string().default('default'),
+  values: z.string(),
+  offset: mapOffset,
+  /** The map's length; the mesh's vertex count when absent. */
+  vertexCount: z.number().int().positive().optional(),
+  sign: mapSign,
+  thresholdBits: z.number().nullable().default(null),
+  maxBits: z.number().nonnegative().optional(),
+});
+export const StimulusDecl = z.object({ identity: z.string(), factor: z.string(), image: z.string() });
+export const DashboardDecl = z.object({
+  meshes: z.array(MeshDecl).default([]),
+  maps: z.array(MapDecl).default([]),
+  curves: z.array(DashboardCurve).default([]),
+  stimuli: z.array(StimulusDecl).default([]),
+});
+export type DashboardDecl = z.input<typeof DashboardDecl>;
+
+/** A training step's summary.history: one number per epoch. */
+export const TrainingHistory = z.object({
+  loss: z.array(z.number()).optional(),
+  accuracy: z.array(z.number()).optional(),
+  valLoss: z.array(z.number()).optional(),
+  valAccuracy: z.array(z.number()).optional(),
+});
+export type TrainingHistory = z.infer<typeof TrainingHistory>;
