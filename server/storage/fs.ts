@@ -4,10 +4,12 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { ARTIFACT_TMP_DIR, artifactFsPath } from '../../workers/contract';
 import { ArtifactNotFoundError, assertArtifactKey, chunksOf, type ArtifactData, type ArtifactStore, type StoredObject } from './store';
 
 /**
- * Artifacts as files: <root>/<k[0:2]>/<k[2:4]>/<key>, sharded so that no directory grows huge.
+ * Artifacts as files: <root>/<k[0:2]>/<k[2:4]>/<key> (the contract's artifactFsPath), sharded so
+ * that no directory grows huge.
  * Writes go to <root>/tmp/<uuid> while hashing and are renamed into place when complete.
  */
 export class FsArtifactStore implements ArtifactStore {
@@ -16,11 +18,11 @@ export class FsArtifactStore implements ArtifactStore {
 
   pathOf(key: string): string {
     assertArtifactKey(key);
-    return path.join(this.root, key.slice(0, 2), key.slice(2, 4), key);
+    return path.join(this.root, artifactFsPath(key));
   }
 
   async put(data: ArtifactData): Promise<StoredObject> {
-    const tmpDir = path.join(this.root, 'tmp');
+    const tmpDir = path.join(this.root, ARTIFACT_TMP_DIR);
     await mkdir(tmpDir, { recursive: true });
     const tmp = path.join(tmpDir, `${randomUUID()}.part`);
     const hash = createHash('sha256');

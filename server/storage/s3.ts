@@ -10,33 +10,19 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { ARTIFACT_TMP_DIR, artifactObjectKey, s3SettingsFromEnv, type S3Settings } from '../../workers/contract';
 import { ArtifactNotFoundError, assertArtifactKey, chunksOf, type ArtifactData, type ArtifactStore, type StoredObject } from './store';
 
-export interface S3StoreOptions {
+/** The contract's S3 settings (workers/contract/artifactStore.ts), plus the multipart part size. */
+export type S3StoreOptions = Partial<Omit<S3Settings, 'bucket'>> & {
   bucket: string;
-  /** Prefix inside the bucket, e.g. 'artifacts/' (default). */
-  prefix?: string;
-  endpoint?: string;
-  region?: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  forcePathStyle?: boolean;
   /** Multipart part size in bytes (≥ 5 MiB; default 8 MiB). */
   partSize?: number;
-}
+};
 
-/** S3 options from S3_ENDPOINT, S3_BUCKET, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_FORCE_PATH_STYLE, S3_PREFIX. */
+/** The S3 settings from the environment: the contract's one parser (null without S3_BUCKET). */
 export function s3OptionsFromEnv(env: NodeJS.ProcessEnv = process.env): S3StoreOptions | null {
-  if (!env.S3_BUCKET) return null;
-  return {
-    bucket: env.S3_BUCKET,
-    prefix: env.S3_PREFIX ?? 'artifacts/',
-    endpoint: env.S3_ENDPOINT || undefined,
-    region: env.S3_REGION || 'us-east-1',
-    accessKeyId: env.S3_ACCESS_KEY_ID || undefined,
-    secretAccessKey: env.S3_SECRET_ACCESS_KEY || undefined,
-    forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' || env.S3_FORCE_PATH_STYLE === '1',
-  };
+  return s3SettingsFromEnv(env);
 }
 
 function isNotFound(err: unknown): boolean {
@@ -68,7 +54,7 @@ export class S3ArtifactStore implements ArtifactStore {
 
   objectKey(key: string): string {
     assertArtifactKey(key);
-    return `${this.prefix}${key}`;
+    return artifactObjectKey(this.prefix, key);
   }
 
   async put(data: ArtifactData): Promise<StoredObject> {
@@ -79,7 +65,7 @@ export class S3ArtifactStore implements ArtifactStore {
       }
       return { key, size: data.byteLength };
     }
-    const tmpKey = `${this.prefix}tmp/${randomUUID()}`;
+    const tmpKey = `${this.prefix}${ARTIFACT_TMP_DIR}/${randomUUID()}`;
     const hash = createHash('sha256');
     let size = 0;
     const body = new PassThrough();

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { ArtifactKey } from '../../workers/contract';
 
 /** Bytes to store: a whole buffer, a web stream, a node stream or any async iterable of chunks. */
 export type ArtifactData = Uint8Array | ReadableStream<Uint8Array> | Readable | AsyncIterable<Uint8Array>;
@@ -31,12 +32,12 @@ export class ArtifactNotFoundError extends Error {
   }
 }
 
-const KEY_RE = /^[0-9a-f]{64}$/;
+/** A content address (the contract's ArtifactKey: sha256, 64 lower-case hex). */
 export function isArtifactKey(key: string): boolean {
-  return KEY_RE.test(key);
+  return ArtifactKey.safeParse(key).success;
 }
 export function assertArtifactKey(key: string): void {
-  if (!KEY_RE.test(key)) throw new Error(`artifact key must be 64 lower-case hex characters (sha256), got '${key.slice(0, 80)}'`);
+  if (!isArtifactKey(key)) throw new Error(`artifact key must be 64 lower-case hex characters (sha256), got '${key.slice(0, 80)}'`);
 }
 
 /** Iterates the chunks of any ArtifactData as Uint8Arrays. */

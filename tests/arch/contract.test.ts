@@ -1,7 +1,9 @@
 /** Formats that cross a boundary, from their one home (workers/contract): what they accept and refuse. */
 import { describe, expect, it } from 'vitest';
-import { ChildMessage, DashboardMap, DFM_MAGIC, MapDecl, parseDfm, RUN_STATUSES, RunStatus, STEP_STATUSES } from '../../workers/contract';
+import { artifactFsPath, artifactObjectKey, ChildMessage, DashboardMap, s3SettingsFromEnv, DFM_MAGIC, MapDecl, parseDfm, RUN_STATUSES, RunStatus, STEP_STATUSES } from '../../workers/contract';
 import { runStatus, runStepStatus } from '../../server/db/schema/runs';
+import { s3OptionsFromEnv } from '../../server/storage/s3';
+import { workerStoreFromEnv, S3WorkerStore } from '../../workers/functions/store';
 
 describe('workers/contract', () => {
   it('ChildMessage: the four IPC messages parse, anything else names the bad field', () => {
@@ -38,5 +40,21 @@ describe('workers/contract', () => {
     dv.setUint32(8, 1, true);
     dv.setUint32(12, 100, true);
     expect(() => parseDfm(bytes)).toThrow(/header length 100 runs past the end/);
+  });
+
+  it('artifact store: one layout and one S3 settings parser for the portal and the workers', () => {
+    const key = 'ab'.repeat(32);
+    expect(artifactFsPath(key)).toBe(`ab/ab/${key}`);
+    expect(artifactObjectKey('artifacts/', key)).toBe(`artifacts/${key}`);
+    expect(() => artifactObjectKey('p/', 'AB')).toThrow(/sha256/);
+    expect(s3SettingsFromEnv({})).toBeNull();
+    const env = { S3_BUCKET: 'b', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_FORCE_PATH_STYLE: '1', S3_REGION: '' };
+    const settings = { bucket: 'b', prefix: 'artifacts/', endpoint: 'http://127.0.0.1:9000', region: 'us-east-1', forcePathStyle: true };
+    expect(s3SettingsFromEnv(env)).toEqual(settings);
+    expect(s3OptionsFromEnv(env)).toEqual(settings); // the portal's store reads the same settings
+    const store = workerStoreFromEnv(env);
+    expect(store).toBeInstanceOf(S3WorkerStore);
+    expect((store as S3WorkerStore).prefix).toBe('artifacts/');
+    expect(s3SettingsFromEnv({ S3_BUCKET: 'b', S3_PREFIX: '' })!.prefix).toBe('');
   });
 });

@@ -7,7 +7,8 @@
  * - workflow.ts:   workflow events, step inputs/outputs and artifact manifests;
  * - child.ts:      the messages a step's child process sends its parent over IPC;
  * - dashboard.ts:  what a step declares for the dashboard, the dashboard manifest, the publication snapshot;
- * - faceModelFormat.ts: the .dfm face model file layout (header schema, parsing).
+ * - faceModelFormat.ts: the .dfm face model file layout (header schema, parsing);
+ * - artifactStore.ts: the artifact store's layout (keys, paths) and the S3 settings and their parser.
  */
 export * from './experiment';
 export * from './workflow';
@@ -15,3 +16,4 @@ export * from './results';
 export * from './child';
 export * from './dashboard';
 export * from './faceModelFormat';
+export * from './artifactStore';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExperimentConfig } from './experiment';
+import { ArtifactKey } from './artifactStore';
 
 /**
  * The workflow of one run: events, the steps and their order, what a step receives and returns,
@@ -123,16 +124,6 @@ export function planWaves(plan: PlannedStep[]): PlannedStep[][] {
 }
 
 // ---- Artifacts and manifests ---------------------------------------------------------------------
-
-export const ArtifactKey = z.string().regex(/^[0-9a-f]{64}$/, 'artifact key must be a sha256 (64 lower-case hex)');
-/**
- * Where an artifact's bytes live, relative to the store root (the portal's server/storage layout):
- * files at <root>/<k[0:2]>/<k[2:4]>/<key>; S3 objects at <prefix><key>.
- */
-export function artifactFsPath(key: string): string {
-  ArtifactKey.parse(key);
-  return `${key.slice(0, 2)}/${key.slice(2, 4)}/${key}`;
-}
 
 /** One file a step wrote: content address, size in bytes, how to serve it. */
 export const ArtifactRef = z.object({

@@ -1,14 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { artifactFsPath, ArtifactKey } from '../contract';
+import { ARTIFACT_TMP_DIR, artifactFsPath, artifactObjectKey, s3SettingsFromEnv, type S3Settings } from '../contract';
 
 /**
  * The artifact store as a worker sees it: whole buffers in and out, content-addressed by sha256.
- * The layout is the portal's (server/storage), so the web app serves what a worker wrote:
- * files at <root>/<k[0:2]>/<k[2:4]>/<key> (root = ARTIFACTS_DIR, else <DATA_DIR>/artifacts), or S3
- * objects at <S3_PREFIX><key> when S3_BUCKET is set. workers/ may not import server/, hence this
- * small buffer-only twin of the portal's store.
+ * The layout and the S3 settings are the contract's (workers/contract/artifactStore.ts), shared
+ * with the portal's store (server/storage), so the web app serves what a worker wrote: files under
+ * root = ARTIFACTS_DIR, else <DATA_DIR>/artifacts, or S3 objects when S3_BUCKET is set. workers/
+ * may not import server/, hence this small buffer-only store beside the portal's streaming one.
  */
 export interface WorkerStore {
   put(bytes: Uint8Array): Promise<{ key: string; size: number }>;
@@ -31,7 +31,7 @@ export class FsWorkerStore implements WorkerStore {
     const key = sha256Hex(bytes);
     const dest = this.pathOf(key);
     if (await this.has(key)) return { key, size: bytes.byteLength };
-    const tmpDir = path.join(this.root, 'tmp');
+    const tmpDir = path.join(this.root, ARTIFACT_TMP_DIR);
     await mkdir(tmpDir, { recursive: true });
     const tmp = path.join(tmpDir, `${randomUUID()}.part`);
     try {
@@ -64,28 +64,23 @@ export class FsWorkerStore implements WorkerStore {
   }
 }
 
-/** S3-compatible store with the portal's settings (S3_BUCKET, S3_PREFIX, S3_ENDPOINT, ...). */
+/** S3-compatible store with the portal's settings (S3Settings, parsed by s3SettingsFromEnv). */
 export class S3WorkerStore implements WorkerStore {
   private clientPromise: Promise<import('@aws-sdk/client-s3').S3Client>;
-  constructor(
-    readonly bucket: string,
-    readonly prefix: string,
-    env: NodeJS.ProcessEnv,
-  ) {
+  readonly bucket: string;
+  readonly prefix: string;
+  constructor(settings: S3Settings) {
+    this.bucket = settings.bucket;
+    this.prefix = settings.prefix;
     this.clientPromise = import('@aws-sdk/client-s3').then(({ S3Client }) => {
       const credentials =
-        env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY } : undefined;
-      return new S3Client({
-        region: env.S3_REGION || 'us-east-1',
-        endpoint: env.S3_ENDPOINT || undefined,
-        forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' || env.S3_FORCE_PATH_STYLE === '1',
-        credentials,
-      });
+        settings.accessKeyId && settings.secretAccessKey ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } : undefined;
+      return new S3Client({ region: settings.region, endpoint: settings.endpoint, forcePathStyle: settings.forcePathStyle, credentials });
     });
   }
 
   private objectKey(key: string): string {
-    return `${this.prefix}${ArtifactKey.parse(key)}`;
+    return artifactObjectKey(this.prefix, key);
   }
 
   async put(bytes: Uint8Array): Promise<{ key: string; size: number }> {
@@ -115,7 +110,8 @@ export class S3WorkerStore implements WorkerStore {
 
 /** The store configured by the environment (the same variables as the web app). */
 export function workerStoreFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerStore {
-  if (env.S3_BUCKET) return new S3WorkerStore(env.S3_BUCKET, env.S3_PREFIX ?? 'artifacts/', env);
+  const s3 = s3SettingsFromEnv(env);
+  if (s3) return new S3WorkerStore(s3);
   const root = env.ARTIFACTS_DIR ?? path.join(path.resolve(env.DATA_DIR ?? '.data'), 'artifacts');
   return new FsWorkerStore(root);
 }
