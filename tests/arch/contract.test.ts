@@ -48,7 +48,7 @@ describe('workers/contract', () => {
     expect(artifactObjectKey('artifacts/', key)).toBe(`artifacts/${key}`);
     expect(() => artifactObjectKey('p/', 'AB')).toThrow(/sha256/);
     expect(s3SettingsFromEnv({})).toBeNull();
-    const env = { S3_BUCKET: 'b', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_FORCE_PATH_STYLE: '1', S3_REGION: '' };
+    const env: NodeJS.ProcessEnv = { NODE_ENV: 'test', S3_BUCKET: 'b', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_FORCE_PATH_STYLE: '1', S3_REGION: '' };
     const settings = { bucket: 'b', prefix: 'artifacts/', endpoint: 'http://127.0.0.1:9000', region: 'us-east-1', forcePathStyle: true };
     expect(s3SettingsFromEnv(env)).toEqual(settings);
     expect(s3OptionsFromEnv(env)).toEqual(settings); // the portal's store reads the same settings
