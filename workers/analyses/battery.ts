@@ -3,6 +3,12 @@
  * (contract/results.ts BatterySummary). Reverse correlation records the layers' activations, and
  * the hidden-layer analysis reuses those same trials (as the paper does); pose invariance runs its
  * own trials at each pose. Every stage's wall time is recorded in the summary.
+ *
+ * The one wiring of the four analyses: an experiment's analyses section becomes a BatteryConfig
+ * (batteryConfigFromExperiment), and the options of each analysis come from the *Options functions
+ * below. runBattery (command line, benchmarks) and the pipeline's worker functions
+ * (workers/functions/analyses.ts, one step per analysis) both call them, so the two agree on
+ * trial counts, seeds and identities.
  */
 import type { FaceModel } from '../faces/model';
 import type { Identity } from '../faces/identity';
@@ -13,12 +19,12 @@ import {
   BundleWriter, generalisationSummary, hiddenLayersSummary, poseInvarianceSummary, reverseCorrelationSummary,
 } from './bundle';
 import { generalisation, type GeneralisationOptions } from './generalisation';
-import { hiddenLayers } from './hidden-layers';
+import { hiddenLayers, type HiddenLayersOptions } from './hidden-layers';
 import type { Network } from './network';
 import type { NoiseBasis } from './noise';
-import { poseInvariance } from './pose-invariance';
+import { poseInvariance, type PoseInvarianceOptions } from './pose-invariance';
 import { Stages, type OnProgress } from './progress';
-import { reverseCorrelation } from './reverse-correlation';
+import { reverseCorrelation, type ReverseCorrelationOptions } from './reverse-correlation';
 
 export interface BatteryConfig {
   generalisation: Partial<GeneralisationOptions> & { enabled: boolean; identityCount: number };
@@ -30,6 +36,7 @@ export interface BatteryConfig {
     permutations: number; alpha: number; tfce: boolean; bands: boolean; seed: number; threads: number;
   };
   hiddenLayers: { enabled: boolean; pcaComponents: number; vertexStride: number };
+  /** trials: per pose. The analysed identities are reverseCorrelation.identities. */
   poseInvariance: { enabled: boolean; posesYawDeg: number[]; trials: number; vertexStride: number };
   batchSize: number;
 }
@@ -45,14 +52,58 @@ export function batteryConfigFromExperiment(a: z.infer<typeof AnalysesConfigSche
       permutations: rc.permutations, alpha: 0.05, tfce: rc.tfce, bands: true, seed, threads: 1,
     },
     hiddenLayers: { enabled: a.hiddenLayers.enabled, pcaComponents: a.hiddenLayers.pcaComponents, vertexStride: 1 },
-    poseInvariance: { enabled: a.poseInvariance.enabled, posesYawDeg: a.poseInvariance.posesYawDeg, trials: Math.max(100, Math.round(rc.trials / 2)), vertexStride: 1 },
+    // per pose as many trials as reverse correlation has (the experiment has no separate count)
+    poseInvariance: { enabled: a.poseInvariance.enabled, posesYawDeg: a.poseInvariance.posesYawDeg, trials: rc.trials, vertexStride: 1 },
     batchSize: 64,
   };
 }
 
+/** The target identities of the per-identity analyses (reverse correlation, hidden layers, pose invariance). */
+export function targetIdentities(cfg: BatteryConfig, identityCount: number): number[] {
+  return cfg.reverseCorrelation.identities.filter((i) => i < identityCount);
+}
+
+/** Generalisation options: the first min(identityCount, available, classes) learned identities. */
+export function generalisationOptions(cfg: BatteryConfig, available: number): Partial<GeneralisationOptions> {
+  const { enabled: _enabled, identityCount, ...options } = cfg.generalisation;
+  const n = Math.min(identityCount, available);
+  return { ...options, identities: Array.from({ length: n }, (_, i) => i), batchSize: cfg.batchSize };
+}
+
+/**
+ * Reverse-correlation options for one identity (trial seed = seed + identity). `maps: false` runs
+ * only the trials (what the hidden-layer analysis needs), without permutations; `layers` are the
+ * network layers whose activations the trials record.
+ */
+export function reverseCorrelationOptions(cfg: BatteryConfig, identity: number, run: { layers: string[]; maps: boolean }): ReverseCorrelationOptions {
+  const rc = cfg.reverseCorrelation;
+  return {
+    identity, trials: rc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd, basis: rc.basis, yawDeg: 0,
+    seed: rc.seed + identity, permutations: run.maps ? rc.permutations : 0, alpha: rc.alpha, tfce: rc.tfce, bands: rc.bands,
+    batchSize: cfg.batchSize, threads: rc.threads, layers: run.layers, maps: run.maps,
+  };
+}
+
+/** Hidden-layer options (on the trials of reverseCorrelationOptions). */
+export function hiddenLayersOptions(cfg: BatteryConfig): HiddenLayersOptions {
+  return { pcaComponents: cfg.hiddenLayers.pcaComponents, vertexStride: cfg.hiddenLayers.vertexStride, seed: cfg.reverseCorrelation.seed };
+}
+
+/** Pose-invariance options for one identity: its own trials (seed + 1000 + identity), the reverse-correlation noise. */
+export function poseInvarianceOptions(cfg: BatteryConfig, identity: number): PoseInvarianceOptions {
+  const pc = cfg.poseInvariance;
+  const rc = cfg.reverseCorrelation;
+  return {
+    identity, posesYawDeg: pc.posesYawDeg, trials: pc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd,
+    basis: rc.basis, seed: rc.seed + 1000 + identity, pcaComponents: cfg.hiddenLayers.pcaComponents, alpha: rc.alpha,
+    vertexStride: pc.vertexStride, batchSize: cfg.batchSize,
+  };
+}
+
 export async function runBattery(model: FaceModel, identities: Identity[], net: Network, cfg: BatteryConfig, outDir: string, onProgress?: OnProgress): Promise<BatterySummary> {
-  const rcIds = cfg.reverseCorrelation.enabled || cfg.hiddenLayers.enabled ? cfg.reverseCorrelation.identities : [];
-  const piIds = cfg.poseInvariance.enabled ? rcIds.slice(0, 1).concat(rcIds.length ? [] : [0]) : [];
+  const targets = targetIdentities(cfg, identities.length);
+  const rcIds = cfg.reverseCorrelation.enabled || cfg.hiddenLayers.enabled ? targets : [];
+  const piIds = cfg.poseInvariance.enabled ? targets : [];
   const stages = new Stages({
     generalisation: cfg.generalisation.enabled ? 1 : 0,
     'reverse-correlation': rcIds.length * 4,
@@ -73,36 +124,23 @@ export async function runBattery(model: FaceModel, identities: Identity[], net: 
       stages: timings, reverseCorrelation: [], hiddenLayers: [], poseInvariance: [],
     };
     if (cfg.generalisation.enabled) {
-      const n = Math.min(cfg.generalisation.identityCount, identities.length, net.classCount);
-      const r = await timed('generalisation', () => generalisation(model, identities, net, {
-        ...cfg.generalisation, identities: Array.from({ length: n }, (_, i) => i), batchSize: cfg.batchSize,
-      }, (p) => stages.report('generalisation', p.fraction)));
+      const options = generalisationOptions(cfg, Math.min(identities.length, net.classCount));
+      const r = await timed('generalisation', () => generalisation(model, identities, net, options, (p) => stages.report('generalisation', p.fraction)));
       summary.generalisation = generalisationSummary(w, 'generalisation/', r);
     }
     for (const [j, identity] of rcIds.entries()) {
       const rc = cfg.reverseCorrelation;
       const layers = cfg.hiddenLayers.enabled ? net.layerNames : [];
-      const r = await timed(`reverse-correlation:id${identity}`, () => reverseCorrelation(model, identities, net, {
-        identity, trials: rc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd, basis: rc.basis,
-        seed: rc.seed + identity, permutations: rc.enabled ? rc.permutations : 0, alpha: rc.alpha, tfce: rc.tfce, bands: rc.bands,
-        batchSize: cfg.batchSize, threads: rc.threads, layers, maps: rc.enabled,
-      }, (p) => stages.report('reverse-correlation', (j + p.fraction) / rcIds.length)));
+      const options = reverseCorrelationOptions(cfg, identity, { layers, maps: rc.enabled });
+      const r = await timed(`reverse-correlation:id${identity}`, () => reverseCorrelation(model, identities, net, options, (p) => stages.report('reverse-correlation', (j + p.fraction) / rcIds.length)));
       if (rc.enabled) summary.reverseCorrelation.push(reverseCorrelationSummary(w, `reverse-correlation/id${identity}/`, r));
       if (cfg.hiddenLayers.enabled) {
-        const h = await timed(`hidden-layers:id${identity}`, () => hiddenLayers(model, r.run, r.noise, {
-          pcaComponents: cfg.hiddenLayers.pcaComponents, vertexStride: cfg.hiddenLayers.vertexStride, seed: rc.seed,
-        }, (p) => stages.report('hidden-layers', (j + p.fraction) / rcIds.length)));
+        const h = await timed(`hidden-layers:id${identity}`, () => hiddenLayers(model, r.run, r.noise, hiddenLayersOptions(cfg), (p) => stages.report('hidden-layers', (j + p.fraction) / rcIds.length)));
         summary.hiddenLayers.push(hiddenLayersSummary(w, `hidden-layers/id${identity}/`, model, identity, r.run.view, h));
       }
     }
     for (const [j, identity] of piIds.entries()) {
-      const pc = cfg.poseInvariance;
-      const rc = cfg.reverseCorrelation;
-      const r = await timed(`pose-invariance:id${identity}`, () => poseInvariance(model, identities, net, {
-        identity, posesYawDeg: pc.posesYawDeg, trials: pc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd,
-        basis: rc.basis, seed: rc.seed + 1000 + identity, pcaComponents: cfg.hiddenLayers.pcaComponents, vertexStride: pc.vertexStride,
-        batchSize: cfg.batchSize,
-      }, (p) => stages.report('pose-invariance', (j + p.fraction) / piIds.length)));
+      const r = await timed(`pose-invariance:id${identity}`, () => poseInvariance(model, identities, net, poseInvarianceOptions(cfg, identity), (p) => stages.report('pose-invariance', (j + p.fraction) / piIds.length)));
       summary.poseInvariance.push(poseInvarianceSummary(w, `pose-invariance/id${identity}/`, model, r));
     }
     const checked = BatterySummary.parse(JSON.parse(JSON.stringify(summary, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))));

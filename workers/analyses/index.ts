@@ -9,7 +9,10 @@ export { generalisation, GENERALISATION_DEFAULTS, MANIPULATIONS, type Generalisa
 export { reverseCorrelation, REVERSE_CORRELATION_DEFAULTS, type ReverseCorrelationOptions, type ReverseCorrelationResult } from './reverse-correlation';
 export { hiddenLayers, type HiddenLayersOptions, type HiddenLayersResult } from './hidden-layers';
 export { poseInvariance, type PoseInvarianceOptions, type PoseInvarianceResult } from './pose-invariance';
-export { runBattery, batteryConfigFromExperiment, type BatteryConfig } from './battery';
+export {
+  runBattery, batteryConfigFromExperiment, targetIdentities, generalisationOptions, reverseCorrelationOptions, hiddenLayersOptions,
+  poseInvarianceOptions, type BatteryConfig,
+} from './battery';
 export { runOracle, defaultOracleTrials, type OracleConfig, type OracleResult, type OracleKind } from './oracle';
 export {
   BundleWriter, mapSummary, generalisationSummary, reverseCorrelationSummary, hiddenLayersSummary, poseInvarianceSummary,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FaceModel, Identity } from '../faces';
 import type { Network } from '../analyses/network';
 import type { BundleWriter } from '../analyses/bundle';
+import type { BatteryConfig } from '../analyses/battery';
 import { materialiseModel, modelStep, readFaces } from './artifacts';
 import { defineWorkerFunction, type StepContext } from './define';
 
@@ -11,22 +12,26 @@ import { defineWorkerFunction, type StepContext } from './define';
  * Each loads the face model, identities and network, calls workers/analyses, writes a result
  * bundle (summary.json + arrays, workers/contract/results.ts) and stores every file of it as an
  * artifact named by its path in the bundle. With several target identities the summary is a
- * battery summary listing one result per identity (their arrays under id<k>/).
+ * battery summary listing one result per identity (their arrays under id<k>/). The options of
+ * every analysis come from workers/analyses/battery.ts (batteryConfigFromExperiment and the
+ * *Options functions), the one wiring that the command line's battery uses too.
  */
 
 interface Loaded {
   model: FaceModel;
   identities: Identity[];
   net: Network;
+  /** The experiment's analyses section as the battery's configuration. */
+  cfg: BatteryConfig;
 }
 
 async function load(ctx: StepContext): Promise<Loaded> {
   const { model, identities } = await readFaces(ctx);
   const dir = await materialiseModel(ctx, modelStep(ctx));
-  const { loadNetwork } = await import('../analyses');
+  const { loadNetwork, batteryConfigFromExperiment } = await import('../analyses');
   const net = await loadNetwork(dir, { numClasses: ctx.input.config.faces.identities });
   if (net.inputSize !== ctx.input.config.render.sizePx) throw new Error(`the network takes ${net.inputSize} px images, render.sizePx is ${ctx.input.config.render.sizePx}`);
-  return { model, identities, net };
+  return { model, identities, net, cfg: batteryConfigFromExperiment(ctx.input.config.analyses, ctx.input.config.seed) };
 }
 
 /** Stores every file under `dir` (recursively) as an artifact named by its relative path. */
@@ -39,12 +44,6 @@ async function putBundle(ctx: StepContext, dir: string, rel = ''): Promise<void>
   }
 }
 
-/** Target identities of the per-identity analyses: the first analyses.reverseCorrelation.identities classes. */
-function targets(ctx: StepContext, identities: Identity[]): number[] {
-  const n = Math.min(ctx.input.config.analyses.reverseCorrelation.identities, identities.length);
-  return Array.from({ length: n }, (_, i) => i);
-}
-
 /**
  * Runs `analyse` once per target identity (progress split evenly), writes the bundle: the single
  * summary itself, or a battery summary of all of them.
@@ -55,10 +54,10 @@ async function perIdentity<S extends { kind: string }>(
   field: 'reverseCorrelation' | 'hiddenLayers' | 'poseInvariance',
   analyse: (w: BundleWriter, prefix: string, identity: number, onFraction: (f: number) => void) => Promise<S>,
 ): Promise<Record<string, unknown>> {
-  const { BundleWriter } = await import('../analyses');
+  const { BundleWriter, targetIdentities } = await import('../analyses');
   const dir = path.join(ctx.scratchDir, 'bundle');
   const w = new BundleWriter(dir);
-  const ids = targets(ctx, loaded.identities);
+  const ids = targetIdentities(loaded.cfg, loaded.identities.length);
   const summaries: S[] = [];
   for (let k = 0; k < ids.length; k++) {
     const prefix = ids.length > 1 ? `id${ids[k]}/` : '';
@@ -84,18 +83,10 @@ export const analysisGeneralisation = defineWorkerFunction({
   title: 'Generalisation testing',
   retries: 2,
   async run(ctx) {
-    const { generalisation } = await import('../analyses');
-    const { BundleWriter, generalisationSummary } = await import('../analyses');
+    const { BundleWriter, generalisation, generalisationOptions, generalisationSummary } = await import('../analyses');
     const loaded = await load(ctx);
-    const g = ctx.input.config.analyses.generalisation;
-    const n = Math.min(g.identities, loaded.identities.length);
-    const result = await generalisation(
-      loaded.model,
-      loaded.identities,
-      loaded.net,
-      { identities: Array.from({ length: n }, (_, i) => i), levels: g.levels, posesYawDeg: g.posesYawDeg },
-      (p) => ctx.progress(p.fraction, p.stage),
-    );
+    const options = generalisationOptions(loaded.cfg, loaded.identities.length);
+    const result = await generalisation(loaded.model, loaded.identities, loaded.net, options, (p) => ctx.progress(p.fraction, p.stage));
     const dir = path.join(ctx.scratchDir, 'bundle');
     const w = new BundleWriter(dir);
     const summary = generalisationSummary(w, '', result);
@@ -110,18 +101,11 @@ export const analysisReverseCorrelation = defineWorkerFunction({
   title: 'Reverse correlation',
   retries: 2,
   async run(ctx) {
-    const { reverseCorrelation } = await import('../analyses');
-    const { reverseCorrelationSummary } = await import('../analyses');
+    const { reverseCorrelation, reverseCorrelationOptions, reverseCorrelationSummary } = await import('../analyses');
     const loaded = await load(ctx);
-    const rc = ctx.input.config.analyses.reverseCorrelation;
     return perIdentity(ctx, loaded, 'reverseCorrelation', async (w, prefix, identity, onFraction) => {
-      const r = await reverseCorrelation(
-        loaded.model,
-        loaded.identities,
-        loaded.net,
-        { identity, trials: rc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd, permutations: rc.permutations, tfce: rc.tfce, seed: ctx.input.config.seed },
-        (p) => onFraction(p.fraction),
-      );
+      const options = reverseCorrelationOptions(loaded.cfg, identity, { layers: [], maps: true });
+      const r = await reverseCorrelation(loaded.model, loaded.identities, loaded.net, options, (p) => onFraction(p.fraction));
       return reverseCorrelationSummary(w, prefix, r);
     });
   },
@@ -132,22 +116,14 @@ export const analysisHiddenLayers = defineWorkerFunction({
   title: 'Hidden layers',
   retries: 2,
   async run(ctx) {
-    const { reverseCorrelation } = await import('../analyses');
-    const { hiddenLayers } = await import('../analyses');
-    const { hiddenLayersSummary } = await import('../analyses');
+    const { hiddenLayers, hiddenLayersOptions, hiddenLayersSummary, reverseCorrelation, reverseCorrelationOptions } = await import('../analyses');
     const loaded = await load(ctx);
-    const { reverseCorrelation: rc, hiddenLayers: hl } = ctx.input.config.analyses;
     return perIdentity(ctx, loaded, 'hiddenLayers', async (w, prefix, identity, onFraction) => {
       // The same trials as the reverse-correlation step (same seed and noise), now recording the
-      // layers; no permutations: the layer analysis has its own statistics.
-      const trials = await reverseCorrelation(
-        loaded.model,
-        loaded.identities,
-        loaded.net,
-        { identity, trials: rc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd, permutations: 0, seed: ctx.input.config.seed, layers: loaded.net.layerNames },
-        (p) => onFraction(p.fraction * 0.5),
-      );
-      const r = hiddenLayers(loaded.model, trials.run, trials.noise, { pcaComponents: hl.pcaComponents, seed: ctx.input.config.seed }, (p) => onFraction(0.5 + p.fraction * 0.5));
+      // layers; no maps and no permutations: the layer analysis has its own statistics.
+      const options = reverseCorrelationOptions(loaded.cfg, identity, { layers: loaded.net.layerNames, maps: false });
+      const trials = await reverseCorrelation(loaded.model, loaded.identities, loaded.net, options, (p) => onFraction(p.fraction * 0.5));
+      const r = hiddenLayers(loaded.model, trials.run, trials.noise, hiddenLayersOptions(loaded.cfg), (p) => onFraction(0.5 + p.fraction * 0.5));
       return hiddenLayersSummary(w, prefix, loaded.model, identity, { sizePx: trials.run.view.sizePx, yawDeg: trials.run.view.yawDeg }, r);
     });
   },
@@ -158,18 +134,10 @@ export const analysisPoseInvariance = defineWorkerFunction({
   title: 'Pose invariance',
   retries: 2,
   async run(ctx) {
-    const { poseInvariance } = await import('../analyses');
-    const { poseInvarianceSummary } = await import('../analyses');
+    const { poseInvariance, poseInvarianceOptions, poseInvarianceSummary } = await import('../analyses');
     const loaded = await load(ctx);
-    const { reverseCorrelation: rc, hiddenLayers: hl, poseInvariance: pi } = ctx.input.config.analyses;
     return perIdentity(ctx, loaded, 'poseInvariance', async (w, prefix, identity, onFraction) => {
-      const r = await poseInvariance(
-        loaded.model,
-        loaded.identities,
-        loaded.net,
-        { identity, posesYawDeg: pi.posesYawDeg, trials: rc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd, pcaComponents: hl.pcaComponents, seed: ctx.input.config.seed },
-        (p) => onFraction(p.fraction),
-      );
+      const r = await poseInvariance(loaded.model, loaded.identities, loaded.net, poseInvarianceOptions(loaded.cfg, identity), (p) => onFraction(p.fraction));
       return poseInvarianceSummary(w, prefix, loaded.model, r);
     });
   },
