@@ -4,7 +4,7 @@ import { users } from './users';
 import { workspaces } from './workspaces';
 
 /**
- * An experiment: a configuration (validated by ExperimentConfig from workers/contract.ts) inside a
+ * An experiment: a configuration (validated by ExperimentConfig from workers/contract) inside a
  * workspace. name and description mirror config.name / config.description so that lists can
  * search and sort without reading the jsonb; both are written together in one statement.
  */
