@@ -57,22 +57,31 @@ export function dotBlock(a: Float64Array, rows: number, n: number, y: Float64Arr
 }
 
 /**
- * A reusable kernel for one left matrix a (rows × n): fill `a` (or let bindDotKernel copy it in),
- * then run(y, nb) returns out (rows × nb) for a block of nb ≤ maxCols responses. Uses the
- * WebAssembly SIMD build of gemm.c (several times the JavaScript speed) when the runtime supports
- * it, else dotBlock. `a` lives in the kernel's memory so that the big matrix is never copied; the
- * array run() returns is a view that the next run() overwrites.
+ * A reusable kernel for one left matrix a (rows × n): fill `a` (or let bindDotKernel hand it in),
+ * then run(y, nb) returns out (rows × nb) for a block of nb ≤ maxCols responses. Engines:
+ *  - 'f64' (the WebAssembly SIMD build of gemm.c, dot_block; several times the JavaScript speed):
+ *    `a` lives in the kernel's memory so that the big matrix is never copied;
+ *  - 'f32' (dot_block_f32): float32 products, summed in float32 over 256 trials and then in
+ *    float64, about twice the float64 speed; each product carries the float32 rounding of its
+ *    inputs, so a dot product is exact to a relative ~1e-7 (the permutation null needs no more).
+ *    `a` is a float64 matrix that the kernel converts into its memory at the first run();
+ *  - 'js': dotBlock, where WebAssembly SIMD is missing (both wasm engines fall back to it);
+ *  - 'auto': 'f64'.
+ * The array run() returns is a view that the next run() overwrites.
  */
+export type DotEngine = 'auto' | 'f64' | 'f32' | 'js';
+
 export interface DotKernel {
-  readonly engine: 'wasm-simd' | 'js';
-  /** the left matrix, rows × n, row-major */
+  readonly engine: 'wasm-simd' | 'wasm-simd-f32' | 'js';
+  /** the left matrix, rows × n, row-major (float64) */
   readonly a: Float64Array;
   run(y: Float64Array, nb: number): Float64Array;
 }
 
 let wasmModule: WebAssembly.Module | null | undefined;
 
-function loadWasm(): WebAssembly.Module | null {
+/** The compiled module of gemm.c and rank.c, or null where WebAssembly SIMD is missing. */
+export function loadWasm(): WebAssembly.Module | null {
   if (wasmModule === undefined) {
     try {
       const bytes = Uint8Array.from(atob(GEMM_WASM_BASE64), (c) => c.charCodeAt(0));
@@ -84,26 +93,59 @@ function loadWasm(): WebAssembly.Module | null {
   return wasmModule;
 }
 
-export function createDotKernel(rows: number, n: number, maxCols: number, engine: 'auto' | 'js' = 'auto'): DotKernel {
-  const mod = engine === 'auto' ? loadWasm() : null;
+/** A wasm instance with `bytes` of memory past its heap base; returns the instance and the base (16-aligned). */
+export function instantiate(mod: WebAssembly.Module, bytes: number): { exports: WebAssembly.Exports; memory: WebAssembly.Memory; base: number } {
+  const instance = new WebAssembly.Instance(mod, {});
+  const memory = instance.exports.memory as WebAssembly.Memory;
+  const base = Math.ceil(((instance.exports.__heap_base as WebAssembly.Global).value as number) / 16) * 16;
+  // grow once, before any view is taken (growing detaches earlier views)
+  const pages = Math.ceil((base + bytes) / 65536) - memory.buffer.byteLength / 65536;
+  if (pages > 0) memory.grow(pages);
+  return { exports: instance.exports, memory, base };
+}
+
+type Kernel = (a: number, rows: number, n: number, y: number, nb: number, out: number) => void;
+
+/** `a`, for the f32 engine only: use this float64 matrix as the kernel's `a` instead of a fresh one (no copy). */
+export function createDotKernel(rows: number, n: number, maxCols: number, engine: DotEngine = 'auto', a?: Float64Array): DotKernel {
+  const mod = engine === 'js' ? null : loadWasm();
+  if (mod && engine === 'f32') {
+    const { exports, memory, base } = instantiate(mod, rows * n * 4 + maxCols * n * 4 + rows * maxCols * 8 + 16);
+    const dot = exports.dot_block_f32 as Kernel;
+    const aOff = base;
+    const yOff = aOff + rows * n * 4;
+    const outOff = Math.ceil((yOff + maxCols * n * 4) / 8) * 8;
+    const a32 = new Float32Array(memory.buffer, aOff, rows * n);
+    const y32 = new Float32Array(memory.buffer, yOff, maxCols * n);
+    const outView = new Float64Array(memory.buffer, outOff, rows * maxCols);
+    const a64 = a ?? new Float64Array(rows * n);
+    let converted = false;
+    return {
+      engine: 'wasm-simd-f32',
+      a: a64,
+      run(y, nb) {
+        if (!converted) {
+          a32.set(a64.subarray(0, rows * n));
+          converted = true;
+        }
+        y32.set(y.subarray(0, nb * n));
+        dot(aOff, rows, n, yOff, nb, outOff);
+        return outView;
+      },
+    };
+  }
   if (mod) {
-    const instance = new WebAssembly.Instance(mod, {});
-    const memory = instance.exports.memory as WebAssembly.Memory;
-    const dot = instance.exports.dot_block as (a: number, rows: number, n: number, y: number, nb: number, out: number) => void;
-    const base = Math.ceil(((instance.exports.__heap_base as WebAssembly.Global).value as number) / 16) * 16;
+    const { exports, memory, base } = instantiate(mod, (rows * n + maxCols * n + rows * maxCols) * 8);
+    const dot = exports.dot_block as Kernel;
     const aOff = base;
     const yOff = aOff + rows * n * 8;
     const outOff = yOff + maxCols * n * 8;
-    const end = outOff + rows * maxCols * 8;
-    // grow once, before any view is taken (growing detaches earlier views)
-    const pages = Math.ceil(end / 65536) - memory.buffer.byteLength / 65536;
-    if (pages > 0) memory.grow(pages);
-    const a = new Float64Array(memory.buffer, aOff, rows * n);
+    const aView = new Float64Array(memory.buffer, aOff, rows * n);
     const yView = new Float64Array(memory.buffer, yOff, maxCols * n);
     const outView = new Float64Array(memory.buffer, outOff, rows * maxCols);
     return {
       engine: 'wasm-simd',
-      a,
+      a: aView,
       run(y, nb) {
         yView.set(y.subarray(0, nb * n));
         dot(aOff, rows, n, yOff, nb, outOff);
@@ -111,20 +153,21 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
       },
     };
   }
-  const a = new Float64Array(rows * n);
+  const aJs = new Float64Array(rows * n);
   const out = new Float64Array(rows * maxCols);
   return {
     engine: 'js',
-    a,
+    a: aJs,
     run(y, nb) {
-      dotBlock(a, rows, n, y, nb, out);
+      dotBlock(aJs, rows, n, y, nb, out);
       return out;
     },
   };
 }
 
-/** A kernel holding a copy of `a`. */
-export function bindDotKernel(a: Float64Array, rows: number, n: number, maxCols: number, engine: 'auto' | 'js' = 'auto'): DotKernel {
+/** A kernel for the matrix `a` (copied into the kernel's memory; the f32 engine converts it at its first run). */
+export function bindDotKernel(a: Float64Array, rows: number, n: number, maxCols: number, engine: DotEngine = 'auto'): DotKernel {
+  if (engine === 'f32' && a.length === rows * n) return createDotKernel(rows, n, maxCols, engine, a);
   const k = createDotKernel(rows, n, maxCols, engine);
   k.a.set(a.subarray(0, rows * n));
   return k;
