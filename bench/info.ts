@@ -1,6 +1,6 @@
 /**
  * `npm run bench:info [-- --vertices 4735 --dims 3 --trials 1000 --perms 1000 --threads auto
- *   --seed 1 --reps 3 --loop-perms 1000 --no-numpy --no-loop]`
+ *   --kernel-threads 1 --seed 1 --reps 3 --loop-perms 1000 --no-numpy --no-loop]`
  *
  * A per-vertex information map (vertices × dims × trials, 1% of vertices informative) plus a
  * permutation test with the maximum statistic over vertices, timed against two NumPy baselines on
@@ -42,6 +42,9 @@ const seed = Number(opt('seed', '1'));
 const reps = Math.max(1, Number(opt('reps', '3')));
 const loopPerms = Number(opt('loop-perms', `${P}`));
 const threadsArg = opt('threads', 'auto');
+// --kernel-threads 2: the permutation kernel's work-stealing helper thread (workers/info/gemm-threads.ts)
+const kernelThreads = opt('kernel-threads', process.env.DEEPER_INFO_KERNEL_THREADS ?? '1');
+process.env.DEEPER_INFO_KERNEL_THREADS = kernelThreads;
 const threads: number | 'auto' = threadsArg === 'auto' ? 'auto' : Number(threadsArg);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const uptime = () => {
@@ -152,6 +155,7 @@ const out = {
   perms: P,
   reps,
   threads: threadsArg,
+  kernel_threads: Number(kernelThreads),
   cores: availableParallelism(),
   uptime_start: uptimeStart,
   uptime_end: uptimeEnd,

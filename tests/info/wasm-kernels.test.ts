@@ -82,6 +82,34 @@ describe('gemm.c dot kernels', () => {
   });
 });
 
+describe('gemm-threads (the f32 kernel with a work-stealing helper thread)', () => {
+  it('gives exactly the single-thread products, block after block', () => {
+    const rows = 1005; // rows × n ≥ 1e6: the helper starts
+    const n = 1000;
+    const prev = process.env.DEEPER_INFO_KERNEL_THREADS;
+    try {
+      process.env.DEEPER_INFO_KERNEL_THREADS = '1';
+      const one = createDotKernel(rows, n, 24, 'f32');
+      process.env.DEEPER_INFO_KERNEL_THREADS = '2';
+      const two = createDotKernel(rows, n, 24, 'f32');
+      expect(two.a.buffer).toBeInstanceOf(SharedArrayBuffer);
+      for (let i = 0; i < rows * n; i++) one.a[i] = two.a[i] = Math.sin(i * 1.3);
+      // blocks until the helper has taken part (it starts at the first block and may wait for a core)
+      const t0 = Date.now();
+      for (let k = 0; k < 4 || (two.helperChunks === 0 && Date.now() - t0 < 15_000); k++) {
+        const nb = [24, 7, 24, 1][k % 4];
+        const y = Float64Array.from({ length: nb * n }, (_, i) => Math.cos(i * 0.7 + nb + k));
+        expect(Array.from(two.run(y, nb).subarray(0, rows * nb))).toEqual(Array.from(one.run(y, nb).subarray(0, rows * nb)));
+      }
+      expect(two.helperChunks).toBeGreaterThan(0);
+      expect(one.helperChunks).toBeUndefined();
+    } finally {
+      if (prev === undefined) delete process.env.DEEPER_INFO_KERNEL_THREADS;
+      else process.env.DEEPER_INFO_KERNEL_THREADS = prev;
+    }
+  });
+});
+
 const hasClang = spawnSync('clang-14', ['--version']).status === 0 && spawnSync('wasm-ld-14', ['--version']).status === 0;
 describe.skipIf(!hasClang)('workers/info wasm build (needs clang-14, lld-14)', () => {
   it('a rebuild of gemm.c and rank.c reproduces the committed gemm-wasm.ts byte for byte', () => {

@@ -5,6 +5,7 @@
  * loaded value is used three times.
  */
 import { GEMM_WASM_BASE64 } from './gemm-wasm';
+import { type HelperThread, startHelper } from './gemm-threads';
 export function dotBlock(a: Float64Array, rows: number, n: number, y: Float64Array, nb: number, out: Float64Array): void {
   const r3 = rows - (rows % 3);
   const b3 = nb - (nb % 3);
@@ -76,6 +77,8 @@ export interface DotKernel {
   /** the left matrix, rows × n, row-major (float64) */
   readonly a: Float64Array;
   run(y: Float64Array, nb: number): Float64Array;
+  /** row chunks computed by the f32 engine's helper thread, if it has one (diagnostics) */
+  readonly helperChunks?: number;
 }
 
 let wasmModule: WebAssembly.Module | null | undefined;
@@ -106,6 +109,20 @@ export function instantiate(mod: WebAssembly.Module, bytes: number): { exports: 
 
 type Kernel = (a: number, rows: number, n: number, y: number, nb: number, out: number) => void;
 
+/**
+ * Threads for the f32 engine's kernels made by createDotKernel without `a` (the permutation test's
+ * own kernel): DEEPER_INFO_KERNEL_THREADS (1 or 2), default 1. The second thread is a work-stealing
+ * helper (gemm-threads.ts); on the shared 2-core development machine it could not be shown to win,
+ * so it is opt-in until measured on an idle one (`npm run bench:info -- --kernel-threads 2`).
+ */
+export function kernelThreads(): number {
+  const t = Number(process.env.DEEPER_INFO_KERNEL_THREADS ?? 1);
+  return t >= 2 ? 2 : 1;
+}
+
+/** Helpers of kernels that were garbage-collected: stop their threads. */
+const helpers = new FinalizationRegistry<HelperThread>((h) => h.terminate());
+
 /** `a`, for the f32 engine only: use this float64 matrix as the kernel's `a` instead of a fresh one (no copy). */
 export function createDotKernel(rows: number, n: number, maxCols: number, engine: DotEngine = 'auto', a?: Float64Array): DotKernel {
   const mod = engine === 'js' ? null : loadWasm();
@@ -118,21 +135,29 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
     const a32 = new Float32Array(memory.buffer, aOff, rows * n);
     const y32 = new Float32Array(memory.buffer, yOff, maxCols * n);
     const outView = new Float64Array(memory.buffer, outOff, rows * maxCols);
-    const a64 = a ?? new Float64Array(rows * n);
+    const threaded = !a && kernelThreads() > 1 && rows * n >= 1e6 && typeof SharedArrayBuffer !== 'undefined';
+    const a64 = a ?? (threaded ? new Float64Array(new SharedArrayBuffer(rows * n * 8)) : new Float64Array(rows * n));
+    const helper = threaded ? startHelper(mod, a64, rows, n, maxCols) : null;
     let converted = false;
-    return {
+    const kernel: DotKernel = {
       engine: 'wasm-simd-f32',
       a: a64,
+      get helperChunks() {
+        return helper?.helped;
+      },
       run(y, nb) {
         if (!converted) {
           a32.set(a64.subarray(0, rows * n));
           converted = true;
         }
         y32.set(y.subarray(0, nb * n));
-        dot(aOff, rows, n, yOff, nb, outOff);
+        if (helper) helper.block(nb, y32, (r0, r1) => dot(aOff + r0 * n * 4, r1 - r0, n, yOff, nb, outOff + r0 * nb * 8), outView);
+        else dot(aOff, rows, n, yOff, nb, outOff);
         return outView;
       },
     };
+    if (helper) helpers.register(kernel, helper);
+    return kernel;
   }
   if (mod) {
     const { exports, memory, base } = instantiate(mod, (rows * n + maxCols * n + rows * maxCols) * 8);
