@@ -118,7 +118,13 @@ export function startHelper(mod: WebAssembly.Module, a64: Float64Array, rows: nu
         done++;
         Atomics.add(ctl, DONE, 1);
       }
-      for (let d = Atomics.load(ctl, DONE); d < chunks; d = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, d, 20);
+      // the helper's last chunk; a helper that stops mid-chunk (it cannot, short of a crash) fails the run after a minute
+      let last = Atomics.load(ctl, DONE);
+      for (let since = Date.now(), d = last; d < chunks; d = Atomics.load(ctl, DONE)) {
+        if (d !== last) [last, since] = [d, Date.now()];
+        else if (Date.now() - since > 60_000) throw new Error('permutation kernel: the helper thread stopped mid-block (DEEPER_INFO_KERNEL_THREADS=1 avoids it)');
+        Atomics.wait(ctl, DONE, d, 20);
+      }
       helped += chunks - done;
       if (done < chunks)
         for (let c = 0; c < chunks; c++) {

@@ -236,8 +236,7 @@ function maxOf(a: Float64Array): number {
 }
 
 export const PERM_BLOCK = 24;
-/** Permutations per block for cc: 96 float32 responses of 1,000 trials (384 KB) stay in a 512 KB L2. */
-export const PERM_BLOCK_CC = 96;
+export const PERM_BLOCK_CC = 96; // cc: 96 float32 responses of 1,000 trials (384 KB) stay in a 512 KB L2
 
 /** Rows of the model matrix, permutations per block and kernel columns per block. */
 export function kernelShape(kind: 'cc' | 'cd', nVar: number, d: number, k: number): { rows: number; block: number; cols: number } {
@@ -308,9 +307,8 @@ export class NullEvaluator {
     const { n, nVar, nDim: d } = model;
     const block = this.block;
     const wholeMap = this.spec.type !== 'mi';
-    const mi = wholeMap ? new Float64Array(block * nVar) : new Float64Array(0); // [perm of block][variable]
-    const r2max = new Float64Array(block);
-    const yb = new Float64Array(block * n);
+    const mi = new Float64Array(wholeMap ? block * nVar : 0); // [perm of block][variable]
+    const [r2max, yb] = [new Float64Array(block), new Float64Array(block * n)];
     const scale = 1 / ((n - 1) * (n - 1) * model.cyy);
     const miOf = (r2: number) => (-0.5 * Math.log1p(-r2)) / LN2 + model.offset;
     for (let b0 = p0; b0 < p1; b0 += block) {
@@ -323,10 +321,8 @@ export class NullEvaluator {
       r2max.fill(-Infinity);
       for (let v = 0; v < nVar; v++) {
         const row = v * d * nb;
-        if (model.bad[v]) {
-          if (wholeMap) for (let b = 0; b < nb; b++) mi[b * nVar + v] = NaN;
-          continue;
-        }
+        if (model.bad[v] && wholeMap) for (let b = 0; b < nb; b++) mi[b * nVar + v] = NaN;
+        if (model.bad[v]) continue;
         for (let b = 0; b < nb; b++) {
           let s = 0;
           for (let i = 0; i < d; i++) {
@@ -338,8 +334,7 @@ export class NullEvaluator {
           else if (r2 > r2max[b]) r2max[b] = r2;
         }
       }
-      for (let b = 0; b < nb; b++)
-        out[b0 - p0 + b] = wholeMap ? maxOf(applyStatistic(mi.subarray(b * nVar, (b + 1) * nVar), this.spec)) : r2max[b] === -Infinity ? -Infinity : miOf(r2max[b]);
+      for (let b = 0; b < nb; b++) out[b0 - p0 + b] = wholeMap ? maxOf(applyStatistic(mi.subarray(b * nVar, (b + 1) * nVar), this.spec)) : r2max[b] === -Infinity ? -Infinity : miOf(r2max[b]);
     }
     return out;
   }
