@@ -1,32 +1,62 @@
 /**
- * npm run bench:nn [-- --threads 2 --steps 5 --paper]
+ * npm run bench:nn [-- --threads N --reps 3 --steps 5 --passes 5 --batches 32,64,128,256
+ *                     --paper --only-paper --paper-reps 3 --paper-steps 2 --paper-passes 3
+ *                     --paper-batches 16,32,64 --no-torch]
  *
- * Training and inference images/s of the ResNet-10 on the wasm backend (64 px, width 0.5,
- * 200 identities, batch 64, on 2 threads by default) and, in the same run, the PyTorch CPU baseline
- * (../shared/bench/torch-baseline.sh with the same settings). --paper adds the paper-scale figures
- * (224 px, width 1, 2,000 identities, batch 32); --only-paper runs only those. The last line of
- * output is one JSON object (wall-clock figures, with the machine's load average beside them).
+ * Training and inference images/s of the ResNet-10 on the wasm backend against the PyTorch CPU
+ * baseline (../shared/bench/torch-baseline.sh → resnet10_torch.py, run as it is), measured the same
+ * way on both sides:
+ *  - training: the median of --steps full steps (forward, backward, momentum SGD, BN statistics)
+ *    after warm-up (PyTorch: two warm-up steps; Deeper: one, plus the model build);
+ *  - inference: every batch size of --batches warmed up once, then the median of --passes passes;
+ *    each engine's figure is its best batch size (each batch's figure is printed too).
+ * Repetitions are interleaved, Deeper then PyTorch, --reps times (A B A B A B); each repetition
+ * gives a ratio, and `train_ratio_vs_pytorch` / `infer_ratio_vs_pytorch` are the median ratios
+ * with their min and max. Settings: 64 px, width 0.5, 200 classes, training batch 64; with
+ * --paper also paper scale (224 px, width 1, 2,000 classes, batch 32), which is slow, so it has
+ * its own, smaller counts (--paper-reps, --paper-steps, --paper-passes, --paper-batches);
+ * --only-paper runs only that. Threads: --threads, else DEEPER_WASM_THREADS, else the core count
+ * (PyTorch uses its default, all cores). The load average (uptime) is printed beside every figure:
+ * on a shared machine only ratios from one interleaved run compare. The last line of output is one
+ * JSON object.
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chooseBackend } from '../workers/nn/backend';
 import { buildResNet10 } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
 import { Predictor } from '../workers/nn/predict';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const threads = arg('threads', 2), steps = arg('steps', 5);
-const paper = process.argv.includes('--paper');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const argv = process.argv.slice(2);
+const num = (name: string, fallback: number) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
+};
+const list = (name: string, fallback: number[]) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1].split(',').map(Number) : fallback;
+};
+const threads = num('threads', Number(process.env.DEEPER_WASM_THREADS) || availableParallelism());
+const here = path.dirname(fileURLToPath(import.meta.url));
+const torchScript = path.resolve(here, '../../shared/bench/torch-baseline.sh');
+const withTorch = !argv.includes('--no-torch');
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const uptime = () => {
+  const r = spawnSync('uptime', { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : `load average ${loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+};
+const log = (s: string) => console.log(s);
 
-interface Setting { size: number; width: number; classes: number; batch: number; steps: number; infer: number }
+interface Setting { name: string; size: number; width: number; classes: number; batch: number; steps: number; passes: number; batches: number[]; reps: number }
 
-/** Median seconds of a full training step (forward, backward, momentum SGD, BN statistics). */
+/** Median seconds of a full training step (forward, backward, momentum SGD, BN statistics) after one warm-up step. */
 function measureTrain(s: Setting): number {
   const model = buildResNet10({ inputSize: s.size, widthMultiplier: s.width, numClasses: s.classes });
   const p = resNetParams(model), vars = trainableVariables(p);
@@ -46,56 +76,83 @@ function measureTrain(s: Setting): number {
   return median(times);
 }
 
-/** Images/s of batched inference (one batch of s.infer images, after a warm-up). */
-function measureInfer(s: Setting): number {
+/** Images/s per inference batch size: each warmed up once, then the median of s.passes passes. */
+function measureInfer(s: Setting): Record<number, number> {
   const model = buildResNet10({ inputSize: s.size, widthMultiplier: s.width, numClasses: s.classes });
   const predictor = new Predictor(model);
-  const images = new Float32Array(s.infer * s.size * s.size * 3).map((_, i) => (i % 251) / 251);
-  predictor.predict(images.subarray(0, Math.min(16, s.infer) * s.size * s.size * 3), { batchSize: s.infer });
-  const t0 = performance.now();
-  predictor.predict(images, { batchSize: s.infer });
-  const seconds = (performance.now() - t0) / 1000;
+  const byBatch: Record<number, number> = {};
+  for (const b of s.batches) {
+    const images = new Float32Array(b * s.size * s.size * 3).map((_, i) => (i % 251) / 251);
+    predictor.predict(images, { batchSize: b });
+    const times: number[] = [];
+    for (let i = 0; i < s.passes; i++) {
+      const t0 = performance.now();
+      predictor.predict(images, { batchSize: b });
+      times.push((performance.now() - t0) / 1000);
+    }
+    byBatch[b] = b / median(times);
+  }
   predictor.dispose(); model.dispose();
-  return s.infer / seconds;
+  return byBatch;
+}
+
+function best(byBatch: Record<number, number>): { batch: number; ips: number } {
+  const [batch, ips] = Object.entries(byBatch).reduce((a, b) => (b[1] > a[1] ? b : a));
+  return { batch: Number(batch), ips };
 }
 
 function torchBaseline(s: Setting): Record<string, unknown> | null {
-  const script = '../shared/bench/torch-baseline.sh';
-  if (!existsSync(script)) { console.log(`(no ${script}: skipping the PyTorch baseline)`); return null; }
-  const r = spawnSync('bash', [script, '--size', String(s.size), '--classes', String(s.classes), '--batch', String(s.batch),
-    '--width', String(s.width), '--steps', String(s.steps), '--infer', String(s.infer)], { encoding: 'utf8', timeout: 1_800_000 });
+  const r = spawnSync('bash', [torchScript, '--size', `${s.size}`, '--classes', `${s.classes}`, '--batch', `${s.batch}`, '--width', `${s.width}`,
+    '--steps', `${s.steps}`, '--repeats', `${s.passes}`, '--infer-batches', ...s.batches.map(String)], { encoding: 'utf8', timeout: 3_600_000 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
-  try { return JSON.parse(line) as Record<string, unknown>; } catch { console.log(`PyTorch baseline failed (${r.status}): ${r.stderr.slice(-400)}`); return null; }
+  try { return JSON.parse(line) as Record<string, unknown>; } catch { log(`PyTorch baseline failed (${r.status}): ${r.stderr.slice(-400)}`); return null; }
 }
 
+const spread = (xs: number[]) => (xs.length ? { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) } : null);
+
 function run(s: Setting) {
-  const loadBefore = loadavg()[0];
-  const stepS = measureTrain(s);
-  const trainIps = s.batch / stepS;
-  const inferIps = measureInfer(s);
-  console.log(`tfjs-wasm ${s.size}px w${s.width} ${s.classes} classes batch ${s.batch}: train ${trainIps.toFixed(1)} img/s (step ${stepS.toFixed(3)} s), infer ${inferIps.toFixed(1)} img/s`);
-  const torch = torchBaseline(s);
-  const tTrain = torch ? Number(torch.train_images_per_s) : NaN, tInfer = torch ? Number(torch.infer_images_per_s) : NaN;
-  if (torch) console.log(`pytorch   same setting: train ${tTrain.toFixed(1)} img/s, infer ${tInfer.toFixed(1)} img/s (${torch.threads} threads)`);
-  // Timings are wall-clock on a shared machine: the 1-minute load average says how busy it was.
-  const load = { before: loadBefore, after: loadavg()[0] };
-  console.log(`load average ${load.before.toFixed(1)} → ${load.after.toFixed(1)} on ${availableParallelism()} cores`);
-  return {
-    ...s, load_average: load, train_step_s: stepS, train_images_per_s: trainIps, infer_images_per_s: inferIps,
-    pytorch: torch, train_ratio_vs_pytorch: torch ? trainIps / tTrain : null, infer_ratio_vs_pytorch: torch ? inferIps / tInfer : null,
+  const reps: Record<string, unknown>[] = [];
+  const trainRatios: number[] = [];
+  const inferRatios: number[] = [];
+  for (let r = 0; r < s.reps; r++) {
+    const stepS = measureTrain(s);
+    const infer = measureInfer(s);
+    const dBest = best(infer);
+    const deeper = { train_step_s: stepS, train_images_per_s: s.batch / stepS, infer_images_per_s: dBest.ips, infer_best_batch: dBest.batch, infer_images_per_s_by_batch: infer, uptime: uptime() };
+    log(`[${s.name} rep ${r + 1}/${s.reps}] tfjs-wasm: train ${deeper.train_images_per_s.toFixed(1)} img/s, infer ${dBest.ips.toFixed(1)} img/s at batch ${dBest.batch} ${JSON.stringify(Object.fromEntries(Object.entries(infer).map(([b, v]) => [b, Math.round(v)])))}   (${deeper.uptime})`);
+    const torch = withTorch && existsSync(torchScript) ? torchBaseline(s) : null;
+    if (torch) {
+      const tTrain = Number(torch.train_images_per_s), tInfer = Number(torch.infer_images_per_s);
+      trainRatios.push(deeper.train_images_per_s / tTrain);
+      inferRatios.push(dBest.ips / tInfer);
+      log(`[${s.name} rep ${r + 1}/${s.reps}] pytorch:   train ${tTrain.toFixed(1)} img/s, infer ${tInfer.toFixed(1)} img/s at batch ${torch.infer_best_batch} (${torch.threads} threads)   (${uptime()})`);
+    }
+    reps.push({ deeper, pytorch: torch });
+  }
+  const out = {
+    setting: s, threads, reps,
+    train_ratio_vs_pytorch: spread(trainRatios), infer_ratio_vs_pytorch: spread(inferRatios),
+    deeper_train_images_per_s: spread(reps.map((x) => (x.deeper as { train_images_per_s: number }).train_images_per_s)),
+    deeper_infer_images_per_s: spread(reps.map((x) => (x.deeper as { infer_images_per_s: number }).infer_images_per_s)),
   };
+  const f = (x: { median: number; min: number; max: number } | null) => (x ? `${x.median.toFixed(3)} (min ${x.min.toFixed(3)}, max ${x.max.toFixed(3)})` : 'n/a');
+  log(`${s.name}: train_ratio_vs_pytorch ${f(out.train_ratio_vs_pytorch)}, infer_ratio_vs_pytorch ${f(out.infer_ratio_vs_pytorch)} over ${s.reps} interleaved repetitions`);
+  return out;
 }
 
 const backend = await chooseBackend({ prefer: ['wasm'], threads });
-const demo = process.argv.includes('--only-paper') ? null : run({ size: 64, width: 0.5, classes: 200, batch: 64, steps, infer: 256 });
-const paperScale = paper || !demo ? run({ size: 224, width: 1, classes: 2000, batch: 32, steps: Math.min(steps, 3), infer: 64 }) : null;
-const head = demo ?? paperScale!;
-console.log(`train ratio vs PyTorch ${head.train_ratio_vs_pytorch?.toFixed(3)}, infer ratio ${head.infer_ratio_vs_pytorch?.toFixed(3)}`);
+log(`uptime at start: ${uptime()}`);
+const demo = argv.includes('--only-paper') ? null
+  : run({ name: '64px-w0.5', size: 64, width: 0.5, classes: 200, batch: 64, steps: num('steps', 5), passes: num('passes', 5), batches: list('batches', [32, 64, 128, 256]), reps: num('reps', 3) });
+const paper = argv.includes('--paper') || argv.includes('--only-paper')
+  ? run({ name: 'paper-224px-w1', size: 224, width: 1, classes: 2000, batch: 32, steps: num('paper-steps', 2), passes: num('paper-passes', 3), batches: list('paper-batches', [16, 32, 64]), reps: num('paper-reps', 3) })
+  : null;
+const head = demo ?? paper!;
+const uptimeEnd = uptime();
+log(`uptime at end: ${uptimeEnd}`);
 console.log(JSON.stringify({
-  bench: 'nn', backend: backend.name, threads: backend.threads, tfjs: backend.tfjsVersion,
-  train_images_per_s: head.train_images_per_s, infer_images_per_s: head.infer_images_per_s,
-  pytorch_train_images_per_s: head.pytorch?.train_images_per_s ?? null, pytorch_infer_images_per_s: head.pytorch?.infer_images_per_s ?? null,
+  bench: 'nn', backend: backend.name, threads: backend.threads, tfjs: backend.tfjsVersion, cores: availableParallelism(), uptime_end: uptimeEnd,
   train_ratio_vs_pytorch: head.train_ratio_vs_pytorch, infer_ratio_vs_pytorch: head.infer_ratio_vs_pytorch,
-  demo, paper: paperScale,
+  demo, paper,
 }));
 process.exit(0);

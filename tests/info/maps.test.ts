@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { gcmiCC, gcmiMapCC, gcmiMapCD, gcmiModelCD, setWarningHandler } from '@/workers/info';
 import { buildModelCC, buildModelCD, nullMaxima } from '@/workers/info/nullmodel';
-import { fwerThreshold, maxStatInference, permutationMaxStat, permutationMaxStatSync } from '@/workers/info/permutation';
+import { fwerThreshold, maxStatInference, permutationMaxStat, permutationMaxStatSync, permutations } from '@/workers/info/permutation';
 import { Rng } from '@/workers/info/rng';
 import { clusterMass, gridAdjacency, meshAdjacency, tfce, tfceGrid, tfceMesh } from '@/workers/info/tfce';
 import { copnorm } from '@/workers/info/copnorm';
@@ -72,7 +72,10 @@ describe('permutation null', () => {
     const cy = copnorm(y, 1, n);
     const identity = Int32Array.from({ length: n }, (_, t) => t);
     const map = gcmiMapCC(x, 10, 3, n, y);
-    expect(nullMaxima(buildModelCC(cx, 10, 3, n, cy, true, false), identity, 0, 1)[0]).toBeCloseTo(Math.max(...map), 12);
+    const modelCC = buildModelCC(cx, 10, 3, n, cy, true, false);
+    expect(nullMaxima(modelCC, identity, 0, 1, { type: 'mi' }, 'f64')[0]).toBeCloseTo(Math.max(...map), 12);
+    // the default cc engine multiplies in float32 (sums in float64): a relative ~1e-7 of R²
+    expect(Math.abs(nullMaxima(modelCC, identity, 0, 1)[0] - Math.max(...map))).toBeLessThan(1e-6 * Math.max(...map));
     const labels = Int32Array.from(y, (v) => (v > 0.4 ? 2 : v > -0.4 ? 1 : 0));
     const mapD = gcmiMapCD(x, 10, 3, n, labels, 3);
     expect(nullMaxima(buildModelCD(cx, 10, 3, n, labels, 3, true, false), identity, 0, 1)[0]).toBeCloseTo(Math.max(...mapD), 12);
@@ -101,6 +104,28 @@ describe('permutation null', () => {
     const two = await permutationMaxStat({ x, nVar: 40, nDim: 2, nTrial: n, y: labels, k: 2, nPerm: 99, seed: 3, threads: 2 });
     expect(two.maxNull).toEqual(one.maxNull);
     expect(two.mi).toEqual(one.mi);
+  });
+
+  it('cc null: float32 kernel against float64 and JavaScript over odd sizes, TFCE-style whole maps, and threads', async () => {
+    for (const [nVar, d, n, nPerm] of [[7, 3, 61, 13], [5, 2, 300, 100], [4, 1, 517, 7]] as const) {
+      const { x, y } = makeMap(nVar, d, n, 1);
+      const model = buildModelCC(copnorm(x, nVar * d, n), nVar, d, n, copnorm(y, 1, n), true, false);
+      const perms = permutations(nPerm, n, 5);
+      const f64 = nullMaxima(model, perms, 0, nPerm, { type: 'mi' }, 'f64');
+      const js = nullMaxima(model, perms, 0, nPerm, { type: 'mi' }, 'js');
+      const f32 = nullMaxima(model, perms, 0, nPerm, { type: 'mi' }, 'f32');
+      for (let p = 0; p < nPerm; p++) {
+        expect(f64[p]).toBeCloseTo(js[p], 12);
+        expect(Math.abs(f32[p] - f64[p])).toBeLessThan(1e-7); // bits: R² (~d/n here) to a relative ~1e-6
+      }
+      // chunks of the permutations give the same maxima as one call (the kernel's blocking does not matter)
+      const parts = Float64Array.from([...nullMaxima(model, perms, 0, 5), ...nullMaxima(model, perms, 5, nPerm)]);
+      expect(parts).toEqual(f32);
+    }
+    const { x, y } = makeMap(30, 3, 200, 2);
+    const one = permutationMaxStatSync({ x, nVar: 30, nDim: 3, nTrial: 200, y, nPerm: 150, seed: 9 });
+    const two = await permutationMaxStat({ x, nVar: 30, nDim: 3, nTrial: 200, y, nPerm: 150, seed: 9, threads: 2 });
+    expect(two.maxNull).toEqual(one.maxNull);
   });
 
   it('p-values and threshold by hand', () => {

@@ -4,6 +4,7 @@
  * order (a stable sort), as the reference does, so the output is always a permutation of the same
  * N normal quantiles and has exactly zero mean up to rounding.
  */
+import { instantiate, loadWasm } from './gemm';
 import { ndtri } from './special';
 import { checkFinite } from './validate';
 
@@ -125,11 +126,70 @@ export function copnorm(x: Float64Array | readonly number[], rows = 1, trials = 
   checkFinite(x, 'x');
   if (out && out.length < x.length) throw new RangeError(`out: has ${out.length} values, needs ${x.length}`);
   out ??= new Float64Array(x.length);
-  const scratch = new RankScratch(trials);
   const src = x instanceof Float64Array ? x : Float64Array.from(x);
+  if (rows >= WASM_MIN_ROWS && copnormWasm(src, rows, trials, out, repeated)) return out;
+  const scratch = new RankScratch(trials);
   for (let r = 0; r < rows; r++) {
     const rep = copnormRow(src.subarray(r * trials, (r + 1) * trials), out.subarray(r * trials, (r + 1) * trials), scratch);
     if (repeated) repeated[r] = rep;
   }
   return out;
+}
+
+/** Below this many rows the JavaScript path is as fast (no copies in and out of wasm memory). */
+const WASM_MIN_ROWS = 8;
+/** Rows per call into wasm: about 1 MB of input, copied in, ranked, copied out. */
+const CHUNK_BYTES = 1 << 20;
+
+interface Ranker {
+  n: number;
+  chunkRows: number;
+  run: (rows: number) => void;
+  x: Float64Array;
+  out: Float64Array;
+  repeated: Int32Array;
+}
+let ranker: Ranker | null | undefined;
+
+/** One instance of rank.c for rows of n trials, kept for the next call with the same n. */
+function rankerFor(n: number): Ranker | null {
+  if (ranker && ranker.n === n) return ranker;
+  const mod = loadWasm();
+  if (!mod) return (ranker = null);
+  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (8 * n)));
+  // layout past the heap base: scores [n] f64, x [chunkRows][n] f64, out [chunkRows][n] f64,
+  // items [n] u64, tmp [n] u64, count [4][256] u32, repeated [chunkRows] i32
+  const scoresOff = 0;
+  const xOff = scoresOff + n * 8;
+  const outOff = xOff + chunkRows * n * 8;
+  const itemsOff = outOff + chunkRows * n * 8;
+  const tmpOff = itemsOff + n * 8;
+  const countOff = tmpOff + n * 8;
+  const repOff = countOff + 4 * 256 * 4;
+  const { exports, memory, base } = instantiate(mod, repOff + chunkRows * 4);
+  const fn = exports.copnorm_rows as (...args: number[]) => void;
+  new Float64Array(memory.buffer, base + scoresOff, n).set(normalScores(n));
+  ranker = {
+    n,
+    chunkRows,
+    run: (rows) => fn(base + xOff, rows, n, base + scoresOff, base + outOff, base + repOff, base + itemsOff, base + tmpOff, base + countOff),
+    x: new Float64Array(memory.buffer, base + xOff, chunkRows * n),
+    out: new Float64Array(memory.buffer, base + outOff, chunkRows * n),
+    repeated: new Int32Array(memory.buffer, base + repOff, chunkRows),
+  };
+  return ranker;
+}
+
+/** copnorm through rank.c (the same ranks, ties and repeat counts as copnormRow); false without wasm. */
+function copnormWasm(x: Float64Array, rows: number, n: number, out: Float64Array, repeated?: Int32Array): boolean {
+  const rk = rankerFor(n);
+  if (!rk) return false;
+  for (let r0 = 0; r0 < rows; r0 += rk.chunkRows) {
+    const m = Math.min(rk.chunkRows, rows - r0);
+    rk.x.set(x.subarray(r0 * n, (r0 + m) * n));
+    rk.run(m);
+    out.set(rk.out.subarray(0, m * n), r0 * n);
+    if (repeated) repeated.set(rk.repeated.subarray(0, m), r0);
+  }
+  return true;
 }

@@ -5,6 +5,7 @@
  * loaded value is used three times.
  */
 import { GEMM_WASM_BASE64 } from './gemm-wasm';
+import { type HelperThread, startHelper } from './gemm-threads';
 export function dotBlock(a: Float64Array, rows: number, n: number, y: Float64Array, nb: number, out: Float64Array): void {
   const r3 = rows - (rows % 3);
   const b3 = nb - (nb % 3);
@@ -57,22 +58,33 @@ export function dotBlock(a: Float64Array, rows: number, n: number, y: Float64Arr
 }
 
 /**
- * A reusable kernel for one left matrix a (rows × n): fill `a` (or let bindDotKernel copy it in),
- * then run(y, nb) returns out (rows × nb) for a block of nb ≤ maxCols responses. Uses the
- * WebAssembly SIMD build of gemm.c (several times the JavaScript speed) when the runtime supports
- * it, else dotBlock. `a` lives in the kernel's memory so that the big matrix is never copied; the
- * array run() returns is a view that the next run() overwrites.
+ * A reusable kernel for one left matrix a (rows × n): fill `a` (or let bindDotKernel hand it in),
+ * then run(y, nb) returns out (rows × nb) for a block of nb ≤ maxCols responses. Engines:
+ *  - 'f64' (the WebAssembly SIMD build of gemm.c, dot_block; several times the JavaScript speed):
+ *    `a` lives in the kernel's memory so that the big matrix is never copied;
+ *  - 'f32' (dot_block_f32): float32 products, summed in float32 over 256 trials and then in
+ *    float64, about twice the float64 speed; each product carries the float32 rounding of its
+ *    inputs, so a dot product is exact to a relative ~1e-7 (the permutation null needs no more).
+ *    `a` is a float64 matrix that the kernel converts into its memory at the first run();
+ *  - 'js': dotBlock, where WebAssembly SIMD is missing (both wasm engines fall back to it);
+ *  - 'auto': 'f64'.
+ * The array run() returns is a view that the next run() overwrites.
  */
+export type DotEngine = 'auto' | 'f64' | 'f32' | 'js';
+
 export interface DotKernel {
-  readonly engine: 'wasm-simd' | 'js';
-  /** the left matrix, rows × n, row-major */
+  readonly engine: 'wasm-simd' | 'wasm-simd-f32' | 'js';
+  /** the left matrix, rows × n, row-major (float64) */
   readonly a: Float64Array;
   run(y: Float64Array, nb: number): Float64Array;
+  /** row chunks computed by the f32 engine's helper thread, if it has one (diagnostics) */
+  readonly helperChunks?: number;
 }
 
 let wasmModule: WebAssembly.Module | null | undefined;
 
-function loadWasm(): WebAssembly.Module | null {
+/** The compiled module of gemm.c and rank.c, or null where WebAssembly SIMD is missing. */
+export function loadWasm(): WebAssembly.Module | null {
   if (wasmModule === undefined) {
     try {
       const bytes = Uint8Array.from(atob(GEMM_WASM_BASE64), (c) => c.charCodeAt(0));
@@ -84,26 +96,81 @@ function loadWasm(): WebAssembly.Module | null {
   return wasmModule;
 }
 
-export function createDotKernel(rows: number, n: number, maxCols: number, engine: 'auto' | 'js' = 'auto'): DotKernel {
-  const mod = engine === 'auto' ? loadWasm() : null;
+/** A wasm instance with `bytes` of memory past its heap base; returns the instance and the base (16-aligned). */
+export function instantiate(mod: WebAssembly.Module, bytes: number): { exports: WebAssembly.Exports; memory: WebAssembly.Memory; base: number } {
+  const instance = new WebAssembly.Instance(mod, {});
+  const memory = instance.exports.memory as WebAssembly.Memory;
+  const base = Math.ceil(((instance.exports.__heap_base as WebAssembly.Global).value as number) / 16) * 16;
+  // grow once, before any view is taken (growing detaches earlier views)
+  const pages = Math.ceil((base + bytes) / 65536) - memory.buffer.byteLength / 65536;
+  if (pages > 0) memory.grow(pages);
+  return { exports: instance.exports, memory, base };
+}
+
+type Kernel = (a: number, rows: number, n: number, y: number, nb: number, out: number) => void;
+
+/**
+ * Threads for the f32 engine's kernels made by createDotKernel without `a` (the permutation test's
+ * own kernel): DEEPER_INFO_KERNEL_THREADS (1 or 2), default 1. The second thread is a work-stealing
+ * helper (gemm-threads.ts); on the shared 2-core development machine it could not be shown to win,
+ * so it is opt-in until measured on an idle one (`npm run bench:info -- --kernel-threads 2`).
+ */
+export function kernelThreads(): number {
+  const t = Number(process.env.DEEPER_INFO_KERNEL_THREADS ?? 1);
+  return t >= 2 ? 2 : 1;
+}
+
+/** Helpers of kernels that were garbage-collected: stop their threads. */
+const helpers = new FinalizationRegistry<HelperThread>((h) => h.terminate());
+
+/** `a`, for the f32 engine only: use this float64 matrix as the kernel's `a` instead of a fresh one (no copy). */
+export function createDotKernel(rows: number, n: number, maxCols: number, engine: DotEngine = 'auto', a?: Float64Array): DotKernel {
+  const mod = engine === 'js' ? null : loadWasm();
+  if (mod && engine === 'f32') {
+    const { exports, memory, base } = instantiate(mod, rows * n * 4 + maxCols * n * 4 + rows * maxCols * 8 + 16);
+    const dot = exports.dot_block_f32 as Kernel;
+    const aOff = base;
+    const yOff = aOff + rows * n * 4;
+    const outOff = Math.ceil((yOff + maxCols * n * 4) / 8) * 8;
+    const a32 = new Float32Array(memory.buffer, aOff, rows * n);
+    const y32 = new Float32Array(memory.buffer, yOff, maxCols * n);
+    const outView = new Float64Array(memory.buffer, outOff, rows * maxCols);
+    const threaded = !a && kernelThreads() > 1 && rows * n >= 1e6 && typeof SharedArrayBuffer !== 'undefined';
+    const a64 = a ?? (threaded ? new Float64Array(new SharedArrayBuffer(rows * n * 8)) : new Float64Array(rows * n));
+    const helper = threaded ? startHelper(mod, a64, rows, n, maxCols) : null;
+    let converted = false;
+    const kernel: DotKernel = {
+      engine: 'wasm-simd-f32',
+      a: a64,
+      get helperChunks() {
+        return helper?.helped;
+      },
+      run(y, nb) {
+        if (!converted) {
+          a32.set(a64.subarray(0, rows * n));
+          converted = true;
+        }
+        y32.set(y.subarray(0, nb * n));
+        if (helper) helper.block(nb, y32, (r0, r1) => dot(aOff + r0 * n * 4, r1 - r0, n, yOff, nb, outOff + r0 * nb * 8), outView);
+        else dot(aOff, rows, n, yOff, nb, outOff);
+        return outView;
+      },
+    };
+    if (helper) helpers.register(kernel, helper);
+    return kernel;
+  }
   if (mod) {
-    const instance = new WebAssembly.Instance(mod, {});
-    const memory = instance.exports.memory as WebAssembly.Memory;
-    const dot = instance.exports.dot_block as (a: number, rows: number, n: number, y: number, nb: number, out: number) => void;
-    const base = Math.ceil(((instance.exports.__heap_base as WebAssembly.Global).value as number) / 16) * 16;
+    const { exports, memory, base } = instantiate(mod, (rows * n + maxCols * n + rows * maxCols) * 8);
+    const dot = exports.dot_block as Kernel;
     const aOff = base;
     const yOff = aOff + rows * n * 8;
     const outOff = yOff + maxCols * n * 8;
-    const end = outOff + rows * maxCols * 8;
-    // grow once, before any view is taken (growing detaches earlier views)
-    const pages = Math.ceil(end / 65536) - memory.buffer.byteLength / 65536;
-    if (pages > 0) memory.grow(pages);
-    const a = new Float64Array(memory.buffer, aOff, rows * n);
+    const aView = new Float64Array(memory.buffer, aOff, rows * n);
     const yView = new Float64Array(memory.buffer, yOff, maxCols * n);
     const outView = new Float64Array(memory.buffer, outOff, rows * maxCols);
     return {
       engine: 'wasm-simd',
-      a,
+      a: aView,
       run(y, nb) {
         yView.set(y.subarray(0, nb * n));
         dot(aOff, rows, n, yOff, nb, outOff);
@@ -111,20 +178,21 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
       },
     };
   }
-  const a = new Float64Array(rows * n);
+  const aJs = new Float64Array(rows * n);
   const out = new Float64Array(rows * maxCols);
   return {
     engine: 'js',
-    a,
+    a: aJs,
     run(y, nb) {
-      dotBlock(a, rows, n, y, nb, out);
+      dotBlock(aJs, rows, n, y, nb, out);
       return out;
     },
   };
 }
 
-/** A kernel holding a copy of `a`. */
-export function bindDotKernel(a: Float64Array, rows: number, n: number, maxCols: number, engine: 'auto' | 'js' = 'auto'): DotKernel {
+/** A kernel for the matrix `a` (copied into the kernel's memory; the f32 engine converts it at its first run). */
+export function bindDotKernel(a: Float64Array, rows: number, n: number, maxCols: number, engine: DotEngine = 'auto'): DotKernel {
+  if (engine === 'f32' && a.length === rows * n) return createDotKernel(rows, n, maxCols, engine, a);
   const k = createDotKernel(rows, n, maxCols, engine);
   k.a.set(a.subarray(0, rows * n));
   return k;

@@ -12,7 +12,7 @@
  *
  * The models are plain objects of typed arrays (SharedArrayBuffer-backed when threads share them).
  */
-import { type DotKernel, bindDotKernel, createDotKernel } from './gemm';
+import { type DotEngine, type DotKernel, bindDotKernel, createDotKernel } from './gemm';
 import { entropyBias } from './gaussian';
 import { LN2 } from './special';
 import { ccBiasBits } from './map';
@@ -236,19 +236,29 @@ function maxOf(a: Float64Array): number {
 }
 
 export const PERM_BLOCK = 24;
+export const PERM_BLOCK_CC = 96; // cc: 96 float32 responses of 1,000 trials (384 KB) stay in a 512 KB L2
 
 /** Rows of the model matrix, permutations per block and kernel columns per block. */
 export function kernelShape(kind: 'cc' | 'cd', nVar: number, d: number, k: number): { rows: number; block: number; cols: number } {
-  if (kind === 'cc') return { rows: nVar * d, block: PERM_BLOCK, cols: PERM_BLOCK };
+  if (kind === 'cc') return { rows: nVar * d, block: PERM_BLOCK_CC, cols: PERM_BLOCK_CC };
   const kc = Math.max(1, k - 1);
   const block = Math.max(1, Math.floor(PERM_BLOCK / kc));
   return { rows: nVar * (d + (d * (d + 1)) / 2), block, cols: block * kc };
 }
 
+/**
+ * The dot-product engine for a model kind: 'auto' is float32 products with float64 sums for cc
+ * (the null's squared correlations to a relative ~1e-7, far below the permutation noise) and float64
+ * for cd (class-conditional covariances subtract sums of squares, which float32 would not carry).
+ */
+export function modelEngine(kind: 'cc' | 'cd', engine: DotEngine): DotEngine {
+  return engine === 'auto' ? (kind === 'cc' ? 'f32' : 'f64') : engine;
+}
+
 /** A kernel whose memory the model can be built into: pass alloc to buildModel*, kernel to NullEvaluator. */
-export function createModelKernel(kind: 'cc' | 'cd', nVar: number, d: number, n: number, k = 2, engine: 'auto' | 'js' = 'auto'): { kernel: DotKernel; alloc: Alloc } {
+export function createModelKernel(kind: 'cc' | 'cd', nVar: number, d: number, n: number, k = 2, engine: DotEngine = 'auto'): { kernel: DotKernel; alloc: Alloc } {
   const shape = kernelShape(kind, nVar, d, k);
-  const kernel = createDotKernel(shape.rows, n, shape.cols, engine);
+  const kernel = createDotKernel(shape.rows, n, shape.cols, modelEngine(kind, engine));
   return { kernel, alloc: (len) => (len === kernel.a.length ? kernel.a : new Float64Array(len)) };
 }
 
@@ -256,8 +266,8 @@ export function createModelKernel(kind: 'cc' | 'cd', nVar: number, d: number, n:
  * Maximum of the statistic over variables for permutations p0..p1−1 of `perms` (nPerm × n, each
  * row a permutation of 0..n−1: permutation p pairs trial t of x with trial perms[p][t] of y).
  */
-export function nullMaxima(model: NullModel, perms: Int32Array, p0: number, p1: number, spec: StatisticSpec = { type: 'mi' }): Float64Array {
-  return new NullEvaluator(model, spec).maxima(perms, p0, p1);
+export function nullMaxima(model: NullModel, perms: Int32Array, p0: number, p1: number, spec: StatisticSpec = { type: 'mi' }, engine: DotEngine = 'auto'): Float64Array {
+  return new NullEvaluator(model, spec, engine).maxima(perms, p0, p1);
 }
 
 /** Holds the dot-product kernel (with its copy of the model's matrix) across many calls. */
@@ -269,13 +279,13 @@ export class NullEvaluator {
   constructor(
     readonly model: NullModel,
     readonly spec: StatisticSpec = { type: 'mi' },
-    engine: 'auto' | 'js' = 'auto',
+    engine: DotEngine = 'auto',
     kernel?: DotKernel,
   ) {
     const shape = kernelShape(model.kind, model.nVar, model.nDim, model.kind === 'cd' ? model.k : 2);
     this.block = shape.block;
     const a = model.kind === 'cc' ? model.z : model.f;
-    this.kernel = kernel && kernel.a === a ? kernel : bindDotKernel(a, shape.rows, model.n, shape.cols, engine);
+    this.kernel = kernel && kernel.a === a ? kernel : bindDotKernel(a, shape.rows, model.n, shape.cols, modelEngine(model.kind, engine));
   }
 
   get engine(): string {
@@ -286,34 +296,45 @@ export class NullEvaluator {
     return this.model.kind === 'cc' ? this.maximaCC(this.model, perms, p0, p1) : this.maximaCD(this.model, perms, p0, p1);
   }
 
+  /**
+   * g = kernel output [row = variable·d + dim][permutation of the block]; read in that order (the
+   * block's columns side by side), so the whole output is walked once per block. For the MI
+   * statistic the maximum over variables is taken on R² (the MI grows with it), so the logarithm
+   * runs once per permutation; other statistics need the whole map of each permutation.
+   */
   private maximaCC(model: NullModelCC, perms: Int32Array, p0: number, p1: number): Float64Array {
     const out = new Float64Array(p1 - p0);
     const { n, nVar, nDim: d } = model;
-    const mi = new Float64Array(nVar);
-    const yb = new Float64Array(this.block * n);
+    const block = this.block;
+    const wholeMap = this.spec.type !== 'mi';
+    const mi = new Float64Array(wholeMap ? block * nVar : 0); // [perm of block][variable]
+    const [r2max, yb] = [new Float64Array(block), new Float64Array(block * n)];
     const scale = 1 / ((n - 1) * (n - 1) * model.cyy);
-    for (let b0 = p0; b0 < p1; b0 += this.block) {
-      const nb = Math.min(this.block, p1 - b0);
+    const miOf = (r2: number) => (-0.5 * Math.log1p(-r2)) / LN2 + model.offset;
+    for (let b0 = p0; b0 < p1; b0 += block) {
+      const nb = Math.min(block, p1 - b0);
       for (let b = 0; b < nb; b++) {
         const pr = (b0 + b) * n;
         for (let t = 0; t < n; t++) yb[b * n + t] = model.y[perms[pr + t]];
       }
       const g = this.kernel.run(yb, nb);
-      for (let b = 0; b < nb; b++) {
-        for (let v = 0; v < nVar; v++) {
-          if (model.bad[v]) {
-            mi[v] = NaN;
-            continue;
-          }
+      r2max.fill(-Infinity);
+      for (let v = 0; v < nVar; v++) {
+        const row = v * d * nb;
+        if (model.bad[v] && wholeMap) for (let b = 0; b < nb; b++) mi[b * nVar + v] = NaN;
+        if (model.bad[v]) continue;
+        for (let b = 0; b < nb; b++) {
           let s = 0;
           for (let i = 0; i < d; i++) {
-            const c = g[(v * d + i) * nb + b];
+            const c = g[row + i * nb + b];
             s += c * c;
           }
-          mi[v] = (-0.5 * Math.log1p(-s * scale)) / LN2 + model.offset;
+          const r2 = s * scale;
+          if (wholeMap) mi[b * nVar + v] = miOf(r2);
+          else if (r2 > r2max[b]) r2max[b] = r2;
         }
-        out[b0 - p0 + b] = maxOf(applyStatistic(mi, this.spec));
       }
+      for (let b = 0; b < nb; b++) out[b0 - p0 + b] = wholeMap ? maxOf(applyStatistic(mi.subarray(b * nVar, (b + 1) * nVar), this.spec)) : r2max[b] === -Infinity ? -Infinity : miOf(r2max[b]);
     }
     return out;
   }

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerDeeperKernels } from './kernels/register';
+import { availableParallelism } from 'node:os';
 import { withNodeWasmThreads } from './wasm_threads';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -28,9 +29,10 @@ export interface ChooseBackendOptions {
   prefer?: BackendName[];
   log?: (message: string) => void;
   /**
-   * XNNPACK threads for the wasm backend (default: DEEPER_WASM_THREADS, else 1). 1 loads the
-   * single-threaded SIMD build; more load the threaded build (workers/nn/wasm_threads.ts). Small
-   * networks and busy machines run faster on 1; training a real network wants the core count.
+   * XNNPACK threads for the wasm backend (default: DEEPER_WASM_THREADS, else the core count, at
+   * most 8). 1 loads the single-threaded SIMD build; more load the threaded build
+   * (workers/nn/wasm_threads.ts). On a busy shared machine 1 thread can be faster (XNNPACK's pool
+   * spins while it waits for a core): set DEEPER_WASM_THREADS=1 there.
    */
   threads?: number;
 }
@@ -70,7 +72,7 @@ export async function chooseBackend(options: ChooseBackendOptions = {}): Promise
     else if (name === 'wasm') {
       try {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
-        const want = Math.min(8, options.threads ?? (Number(process.env.DEEPER_WASM_THREADS) || 1));
+        const want = Math.min(8, options.threads ?? (Number(process.env.DEEPER_WASM_THREADS) || availableParallelism()));
         const ok = want > 1
           ? await withNodeWasmThreads(want, wasm.setThreadsCount, () => tf.setBackend('wasm'))
           : await tf.setBackend('wasm');

@@ -1,0 +1,183 @@
+/**
+ * npm run bench:nn-ops [-- --threads 1 --size 64 --width 0.5 --classes 200 --batch 64 --infer 64 --reps 3]
+ *
+ * Where the ResNet-10's time goes on the wasm backend: one training step and one inference pass,
+ * profiled kernel by kernel (tf.profile; the wasm kernels are synchronous, so each kernel's time is
+ * its wall time, which on 1 thread and an idle core is its CPU time), grouped as conv forward,
+ * backprop filter, backprop input, batch norm, pooling and other. The fastest of --reps profiled
+ * passes (after a warm-up) is kept per setting. FLOPs are counted from each kernel's shapes
+ * (2 per multiply-add: convolutions, their two gradients and the dense layer), so the table also
+ * gives the GFLOP/s reached, beside the wasm SIMD128 multiply-add ceiling measured here by
+ * bench/simd-ceiling.c (compiled with clang-14 at run time; skipped without it), per thread and
+ * on --threads threads at once. The last line is one JSON object; uptime is printed beside it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { chooseBackend } from '../workers/nn/backend';
+import { buildResNet10 } from '../workers/nn/resnet10';
+import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
+import { Predictor } from '../workers/nn/predict';
+import { BN_GRAD, BN_TRAIN } from '../workers/nn/kernels/batch_norm';
+import { MAX_POOL, MAX_POOL_GRAD } from '../workers/nn/kernels/max_pool';
+
+const argv = process.argv.slice(2);
+const num = (name: string, fallback: number) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
+};
+const threads = num('threads', 1);
+const size = num('size', 64), width = num('width', 0.5), classes = num('classes', 200);
+const batch = num('batch', 64), inferBatch = num('infer', 64), reps = num('reps', 3);
+const uptime = () => spawnSync('uptime', { encoding: 'utf8' }).stdout?.trim() ?? '';
+
+type Group = 'conv forward' | 'backprop filter' | 'backprop input' | 'batch norm' | 'pooling' | 'other';
+const GROUPS: Group[] = ['conv forward', 'backprop filter', 'backprop input', 'batch norm', 'pooling', 'other'];
+function groupOf(kernel: string): Group {
+  if (['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative'].includes(kernel)) return 'conv forward';
+  if (kernel === 'Conv2DBackpropFilter') return 'backprop filter';
+  if (kernel === 'Conv2DBackpropInput') return 'backprop input';
+  if ([BN_TRAIN, BN_GRAD, 'FusedBatchNorm'].includes(kernel)) return 'batch norm';
+  if ([MAX_POOL, MAX_POOL_GRAD, 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad', 'Mean'].includes(kernel)) return 'pooling';
+  return 'other';
+}
+
+/** Multiply-adds × 2 of one kernel call, from its shapes (NHWC; filters [kh][kw][in][out]). */
+function flopsOf(k: { name: string; inputShapes: number[][]; outputShapes: number[][] }): number {
+  const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
+  if (['Conv2D', 'FusedConv2D'].includes(k.name)) {
+    const [kh, kw, ci] = k.inputShapes[1];
+    return 2 * prod(k.outputShapes[0]) * kh * kw * ci;
+  }
+  if (k.name === 'Conv2DBackpropFilter') { // inputs x, dy; output the filter gradient
+    const dy = k.inputShapes[1], f = k.outputShapes[0];
+    return 2 * prod(dy) * f[0] * f[1] * f[2];
+  }
+  if (k.name === 'Conv2DBackpropInput') { // inputs dy, filter
+    const dy = k.inputShapes[0], f = k.inputShapes[1];
+    return 2 * prod(dy) * f[0] * f[1] * f[2];
+  }
+  if (['MatMul', '_FusedMatMul', 'BatchMatMul'].includes(k.name)) {
+    // a [.., M, K] (or transposed) times b gives [.., M, N]: M·N·K multiply-adds = |a| · N, whatever the transposes
+    const out = k.outputShapes[0];
+    return 2 * prod(k.inputShapes[0]) * out[out.length - 1];
+  }
+  return 0;
+}
+
+interface Table { ms: Record<Group, number>; totalMs: number; gflop: number; otherByKernel: Record<string, number> }
+
+async function profile(f: () => void): Promise<Table> {
+  const info = await tf.profile(f);
+  const ms = Object.fromEntries(GROUPS.map((g) => [g, 0])) as Record<Group, number>;
+  let gflop = 0;
+  const otherByKernel: Record<string, number> = {};
+  for (const k of info.kernels) {
+    if (k.name.endsWith('__op')) continue; // a composite op's wrapper: its kernels are listed on their own
+    const t = Number(await k.kernelTimeMs);
+    if (process.env.DEBUG_OPS && k.name === process.env.DEBUG_OPS) console.log(k.name, t.toFixed(1), JSON.stringify(k.inputShapes), JSON.stringify(k.outputShapes));
+    const g = groupOf(k.name);
+    ms[g] += Number.isFinite(t) ? t : 0;
+    if (g === 'other') otherByKernel[k.name] = (otherByKernel[k.name] ?? 0) + (Number.isFinite(t) ? t : 0);
+    gflop += flopsOf(k as unknown as { name: string; inputShapes: number[][]; outputShapes: number[][] }) / 1e9;
+  }
+  return { ms, totalMs: GROUPS.reduce((a, g) => a + ms[g], 0), gflop, otherByKernel };
+}
+
+async function fastest(n: number, f: () => void): Promise<Table> {
+  f(); // warm-up
+  let best: Table | null = null;
+  for (let i = 0; i < n; i++) {
+    const t = await profile(f);
+    if (!best || t.totalMs < best.totalMs) best = t;
+  }
+  return best!;
+}
+
+/** GFLOP/s of bench/simd-ceiling.c on one thread and on `n` threads at once; null without clang-14. */
+async function simdCeiling(n: number): Promise<{ one_thread: number; threads: number; n: number } | null> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ceiling-'));
+  try {
+    const src = path.join(path.dirname(fileURLToPath(import.meta.url)), 'simd-ceiling.c');
+    execFileSync('clang-14', ['--target=wasm32', '-O3', '-msimd128', '-nostdlib', '-fno-builtin', '-Wl,--no-entry', '-o', path.join(dir, 'c.wasm'), src], { stdio: 'pipe' });
+    const mod = new WebAssembly.Module(readFileSync(path.join(dir, 'c.wasm')));
+    const iters = 20_000_000;
+    const flops = iters * 96;
+    const one = (): number => {
+      const fn = new WebAssembly.Instance(mod, {}).exports.madd_loop as (i: number, s: number) => number;
+      fn(1000, 1); // tier up
+      let best = Infinity;
+      for (let r = 0; r < 3; r++) {
+        const t0 = performance.now();
+        fn(iters, 1);
+        best = Math.min(best, (performance.now() - t0) / 1000);
+      }
+      return flops / best / 1e9;
+    };
+    const single = one();
+    const code = `const { parentPort, workerData } = require('node:worker_threads');
+      const fn = new WebAssembly.Instance(workerData.mod, {}).exports.madd_loop; fn(1000, 1);
+      let best = Infinity; for (let r = 0; r < 3; r++) { const t0 = performance.now(); fn(workerData.iters, 1); best = Math.min(best, performance.now() - t0); }
+      parentPort.postMessage(workerData.flops / (best / 1000) / 1e9);`;
+    const all = await Promise.all(Array.from({ length: n }, () => new Promise<number>((resolve, reject) => {
+      const w = new Worker(code, { eval: true, workerData: { mod, iters, flops } });
+      w.on('message', (g: number) => { resolve(g); void w.terminate(); });
+      w.on('error', reject);
+    })));
+    return { one_thread: single, threads: all.reduce((a, b) => a + b, 0), n };
+  } catch (e) {
+    console.log(`(no SIMD ceiling: ${e instanceof Error ? e.message.split('\n')[0] : e})`);
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const backend = await chooseBackend({ prefer: ['wasm'], threads });
+const uptimeStart = uptime();
+console.log(`uptime at start: ${uptimeStart}`);
+
+const model = buildResNet10({ inputSize: size, widthMultiplier: width, numClasses: classes });
+const p = resNetParams(model), vars = trainableVariables(p);
+const opt = tf.train.momentum(0.01, 0.9);
+const x = tf.randomUniform([batch, size, size, 3]) as tf.Tensor4D;
+const y = tf.oneHot(tf.randomUniform([batch], 0, classes, 'int32') as tf.Tensor1D, classes);
+const trainStep = () => {
+  const stats: BatchStat[] = [];
+  const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, forwardTrain(p, x, stats)) as tf.Scalar, true, vars)!;
+  updateMovingStatistics(stats); disposeStats(stats);
+  loss.dataSync(); loss.dispose();
+};
+const train = await fastest(reps, trainStep);
+const predictor = new Predictor(model);
+const images = new Float32Array(inferBatch * size * size * 3).map((_, i) => (i % 251) / 251);
+const infer = await fastest(reps, () => { predictor.predict(images, { batchSize: inferBatch }); });
+const ceiling = await simdCeiling(threads);
+const uptimeEnd = uptime();
+
+const row = (t: Table, g: Group) => `${t.ms[g].toFixed(1).padStart(8)} ms ${((100 * t.ms[g]) / t.totalMs).toFixed(0).padStart(3)} %`;
+console.log(`\n${size} px, width ${width}, ${classes} classes, ${threads} wasm thread(s); training batch ${batch}, inference batch ${inferBatch}`);
+console.log(`| op | training step | inference pass |\n|---|---:|---:|`);
+for (const g of GROUPS) console.log(`| ${g} | ${row(train, g)} | ${row(infer, g)} |`);
+console.log(`| total | ${train.totalMs.toFixed(1)} ms | ${infer.totalMs.toFixed(1)} ms |`);
+const top = (t: Table) => Object.entries(t.otherByKernel).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
+console.log(`other, by kernel (ms): training: ${top(train)}; inference: ${top(infer)}`);
+const gfs = (t: Table) => t.gflop / (t.totalMs / 1000);
+console.log(`GFLOP counted: training step ${train.gflop.toFixed(2)} (${(train.gflop / batch).toFixed(3)} per image), inference ${infer.gflop.toFixed(2)} (${(infer.gflop / inferBatch).toFixed(3)} per image)`);
+console.log(`GFLOP/s reached: training ${gfs(train).toFixed(1)}, inference ${gfs(infer).toFixed(1)}`);
+if (ceiling) {
+  const c = threads > 1 ? ceiling.threads : ceiling.one_thread;
+  console.log(`wasm SIMD128 multiply-add ceiling: ${ceiling.one_thread.toFixed(1)} GFLOP/s on 1 thread, ${ceiling.threads.toFixed(1)} on ${ceiling.n} at once; ` +
+    `training reaches ${((100 * gfs(train)) / c).toFixed(0)} %, inference ${((100 * gfs(infer)) / c).toFixed(0)} % of it`);
+}
+console.log(`uptime at end: ${uptimeEnd}`);
+console.log(JSON.stringify({
+  bench: 'nn-ops', backend: backend.name, threads: backend.threads, cores: availableParallelism(), size, width, classes, batch, infer_batch: inferBatch,
+  uptime_start: uptimeStart, uptime_end: uptimeEnd, train, infer,
+  train_gflops_per_s: gfs(train), infer_gflops_per_s: gfs(infer), simd_ceiling_gflops_per_s: ceiling,
+}));
+process.exit(0);
