@@ -37,6 +37,9 @@
  *     24 permutations is one matrix product (WebAssembly SIMD kernel, JavaScript fallback).
  *   maxStatInference(stat, maxNull, alpha): {threshold, pFwer, mask}
  *
+ * Population prevalence (Ince, Paton, Kay, Schyns 2021): bayesianPrevalence(k, n, {alpha, beta = 1, credibility = 0.95})
+ *   → {map, hpdi, lowerBound, posteriorMean}; prevalenceMap(masks [P][V], opts) per variable
+ *
  * TFCE (E = 0.5, H = 2, 100 steps, dh = max/steps) and cluster mass
  *   meshAdjacency(triangles [tri][3], nVertices), gridAdjacency(rows, cols, 4 | 8): Adjacency
  *   tfceMesh(values, triangles | Adjacency, {E?, H?, steps?, weights?}): Float64Array
@@ -67,3 +70,4 @@ export {
 export { type StatisticSpec } from './nullmodel';
 export { tfce, tfceMesh, tfceGrid, meshAdjacency, gridAdjacency, clusterMass, type Adjacency, type TfceOptions } from './tfce';
 export { Rng } from './rng';
+export { bayesianPrevalence, prevalenceMap, prevalenceLogPosterior, type Prevalence, type PrevalenceOptions } from './prevalence';
