@@ -15,7 +15,7 @@ export const HumanCondition = z.enum(HUMAN_CONDITIONS);
 export type HumanCondition = z.infer<typeof HumanCondition>;
 
 /** Participant codes are pseudonyms issued by the session (no personal data). */
-export const ParticipantCode = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'participant: 1–64 characters of A–Z, a–z, 0–9, _ or -');
+export const ParticipantCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'participant: 1–64 characters of A–Z, a–z, 0–9, _ or -, starting with a letter or digit');
 
 export const HumanTrial = z.object({
   participant: ParticipantCode,
@@ -52,7 +52,7 @@ export interface HumanTrialColumn {
 
 /** The CSV's columns, in order. */
 export const HUMAN_TRIAL_COLUMNS: HumanTrialColumn[] = [
-  { name: 'participant', type: 'string', nullable: false, unit: '', description: 'Pseudonymous participant code issued by the session (1–64 of A–Z a–z 0–9 _ -); no personal data.' },
+  { name: 'participant', type: 'string', nullable: false, unit: '', description: 'Pseudonymous participant code issued by the session (1–64 of A–Z a–z 0–9 _ -, starting with a letter or digit); no personal data.' },
   { name: 'trial', type: 'integer', nullable: false, unit: '', description: 'Trial number within the participant, from 0 in presentation order; (participant, trial) is unique.' },
   { name: 'stimulus_id', type: 'string', nullable: false, unit: '', description: "Identifier of the image shown, in the run's stored stimuli." },
   { name: 'condition', type: 'string', nullable: false, unit: '', description: `Block of the task: ${HUMAN_CONDITIONS.join(', ')}.` },
