@@ -150,6 +150,24 @@ describe('attributions carried onto the mesh', () => {
   });
 });
 
+describe('map agreement', () => {
+  it('Pearson, Spearman and Dice on maps with known answers; NaN vertices left out', () => {
+    const a = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, NaN];
+    const b = [2, 4, 6, 8, 10, 12, 14, 16, 18, 1000, 3];
+    const ag = mapAgreement(a, b, { topFraction: 0.2, significantA: Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1]), significantB: Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0]) });
+    expect(ag.vertices).toBe(10);
+    expect(ag.spearman).toBeCloseTo(1, 12);
+    expect(ag.pearson).toBeLessThan(0.7);
+    expect(ag.diceTop).toBe(1);
+    // significant sets {7, 8, 9} and {8, 9} over the compared vertices: 2·2 / (3 + 2)
+    expect(ag.diceSignificant).toBeCloseTo(0.8, 12);
+    const signed = mapAgreement([-5, 1, 2, 3], [5, 1, 2, 3], { absolute: true, topFraction: 0.25 });
+    expect(signed.pearson).toBeCloseTo(1, 12);
+    expect(signed.diceTop).toBe(1);
+    expect(() => mapAgreement([1, 2], [1, 2, 3])).toThrow(/map a has 2 vertices, map b 3/);
+  });
+});
+
 describe('the network: ResNet-10 on wasm', () => {
   it("the target logit's gradient equals the cpu reference backend's and central differences", async () => {
     const S = 32;
