@@ -14,6 +14,7 @@ import { resolveRegion } from '../../workers/analyses/regions';
 import { simulateObserver } from '../../workers/analyses/human/observer';
 import { humanTrialsCsv, parseCsvRecords } from '../../workers/analyses/human/export';
 import type { HumanTrial } from '../../workers/contract/human-trials';
+import { AttributionSummary, HumanSummary } from '../../workers/contract/beside-results';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'deeper-humans-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -69,8 +70,9 @@ describe('analyse humans | attributions', () => {
     expect(exported.length - 1).toBe(rows.length);
     expect(exported.filter((x) => x[0] === 'p9').length).toBe(104);
     expect(existsSync(path.join(out, 'human-trials.md'))).toBe(true);
-    const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')) as { included: string[] };
+    const summary = HumanSummary.parse(JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')));
     expect(summary.included).toEqual(['p0', 'p1', 'p2']);
+    expect(summary.reverseCorrelation!.participants.find((p) => p.participant === 'p9')!.flagged).toBe(true);
   });
 
   it('attributions: three maps on the mesh of a saved ResNet-10, compared with an information map', async () => {
@@ -93,5 +95,8 @@ describe('analyse humans | attributions', () => {
     expect(values.length).toBe(model.vertexCount);
     expect(values.some((x) => Number.isFinite(x) && x !== 0)).toBe(true);
     expect((r.completeness as { mean: number }).mean).toBeGreaterThanOrEqual(0);
+    const summary = AttributionSummary.parse(JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')));
+    expect(summary.options.igSteps).toBe(2);
+    expect(summary.maps[2].pixelMean.shape).toEqual([32, 32]);
   });
 });

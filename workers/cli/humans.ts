@@ -21,6 +21,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { AttributionSummary, HumanSummary, jsonSafe } from '../contract/beside-results';
 import { choice, num, progress, str, type Opts } from './analyse';
 
 export async function attributionsCommand(o: Opts): Promise<number> {
@@ -76,9 +77,21 @@ export async function attributionsCommand(o: Opts): Promise<number> {
     return { method: m.method, values, weight, pixelMean, visibleVertices: m.weight.filter((x) => x > 0).length, agreement };
   });
   const summary = { kind: 'attributions', identity, target: identity, backend, options: r.options, completeness: r.completeness, meanLogit: r.logit.reduce((a, b) => a + b, 0) / r.logit.length, maps };
-  w.finish(summary);
+  finishOrAbort(w, () => AttributionSummary.parse(jsonSafe(summary)));
   console.log(JSON.stringify({ out: str(o, 'out'), completeness: r.completeness, maps: maps.map((m) => ({ method: m.method, visibleVertices: m.visibleVertices, agreement: m.agreement })) }));
   return 0;
+}
+
+/** Validates the summary and moves the bundle into place; an invalid summary leaves no bundle behind. */
+function finishOrAbort(w: { finish(s: unknown): string; abort(): void }, summary: () => unknown): void {
+  let checked: unknown;
+  try {
+    checked = summary();
+  } catch (e) {
+    w.abort();
+    throw e;
+  }
+  w.finish(checked);
 }
 
 /** The attribution's top |values| set as large as the compared significant set (for a Dice of equal-size sets). */
@@ -152,7 +165,7 @@ export async function humansCommand(o: Opts): Promise<number> {
   writeFileSync(path.join(w.tmp, 'trials.csv'), humanTrialsCsv(table.rows));
   writeFileSync(path.join(w.tmp, 'human-trials.md'), dataDictionary());
   const summary = { kind: 'humans', source: path.basename(csvFile), rows: table.rows.length, duplicates: table.duplicates, attention: table.attention, included: table.included, generalisation: gen, reverseCorrelation: rc };
-  w.finish(summary);
+  finishOrAbort(w, () => HumanSummary.parse(jsonSafe(summary)));
   console.log(JSON.stringify({
     out: str(o, 'out'), rows: table.rows.length, duplicates: table.duplicates, participants: table.attention.length,
     flagged: table.attention.filter((a) => a.flagged).map((a) => a.participant),
