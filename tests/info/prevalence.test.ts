@@ -19,6 +19,36 @@ describe('Bayesian prevalence', () => {
     expect(r.hpdi[0]).toBeCloseTo(r.lowerBound, 3);
   });
 
+  it('the lower bound and HPDI agree with the truncated Beta(k+1, n−k+1) posterior of θ computed exactly (binomial sums)', () => {
+    // for integer parameters, I_x(k+1, n−k+1) = P(Binomial(n+1, x) ≥ k+1)
+    const logChoose = (n: number, j: number) => { let s = 0; for (let i = 1; i <= j; i++) s += Math.log((n - j + i) / i); return s; };
+    const betaCdf = (x: number, k: number, n: number) => {
+      if (x <= 0) return 0;
+      if (x >= 1) return 1;
+      let s = 0;
+      for (let j = k + 1; j <= n + 1; j++) s += Math.exp(logChoose(n + 1, j) + j * Math.log(x) + (n + 1 - j) * Math.log1p(-x));
+      return s;
+    };
+    const inverse = (target: number, k: number, n: number) => {
+      let lo = 0, hi = 1;
+      for (let it = 0; it < 100; it++) { const mid = (lo + hi) / 2; if (betaCdf(mid, k, n) < target) lo = mid; else hi = mid; }
+      return (lo + hi) / 2;
+    };
+    const pdf = (x: number, k: number, n: number) => Math.exp(k * Math.log(x) + (n - k) * Math.log1p(-x));
+    for (const [k, n, a, b] of [[7, 20, 0.05, 1], [12, 25, 0.05, 0.8], [3, 30, 0.01, 1]]) {
+      const r = bayesianPrevalence(k, n, { alpha: a, beta: b });
+      const Fa = betaCdf(a, k, n), Fb = betaCdf(b, k, n);
+      // lower bound: P(θ ≥ θ_c) = 0.95 within [a, b]
+      const thetaC = inverse(0.05 * Fb + 0.95 * Fa, k, n);
+      expect(r.lowerBound).toBeCloseTo((thetaC - a) / (b - a), 3);
+      // HPDI: equal density at both ends, 95 % of the truncated mass between them
+      const [g0, g1] = r.hpdi;
+      const t0 = a + g0 * (b - a), t1 = a + g1 * (b - a);
+      expect((betaCdf(t1, k, n) - betaCdf(t0, k, n)) / (Fb - Fa)).toBeCloseTo(0.95, 3);
+      if (g0 > 0 && g1 < 1) expect(pdf(t0, k, n) / pdf(t1, k, n)).toBeCloseTo(1, 1);
+    }
+  });
+
   it('MAP = clamp((k/n − α)/(β − α)); k = 0 puts the interval at 0; a lower β raises the estimate', () => {
     expect(bayesianPrevalence(7, 20, { alpha: 0.05 }).map).toBeCloseTo((0.35 - 0.05) / 0.95, 12);
     const zero = bayesianPrevalence(0, 20, { alpha: 0.05 });
