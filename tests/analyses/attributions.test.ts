@@ -74,8 +74,12 @@ describe('attributions of a planted linear model', () => {
     }
   }
 
-  it('gradient × input is w ⊙ x, and the quadrature weights sum to 1', () => {
+  it('gradient × input is w ⊙ x, the quadrature weights sum to 1, and no tensor is left behind', () => {
+    const before = tf.memory().numTensors;
     const gx = gradientTimesInput(f, images, S);
+    integratedGradients(f, images, S, { steps: 3, rule: 'trapezoid', baseline: new Float32Array(px) });
+    occlusion(f, images, S, { patch: 6, stride: 6, baseline: new Float32Array(px) });
+    expect(tf.memory().numTensors).toBe(before);
     for (let i = 0; i < 50; i++) expect(gx[i]).toBeCloseTo(w[i] * images[i], 5);
     for (const rule of ['trapezoid', 'riemann-right'] as const) {
       const q = pathQuadrature(7, rule);
