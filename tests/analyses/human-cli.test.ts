@@ -51,8 +51,25 @@ describe('analyse humans | attributions', () => {
     // a resubmitted trial: the raw CSV has it twice
     const csv = humanTrialsCsv(rows) + humanTrialsCsv([{ ...rows[0], response: 1 }]).split('\r\n').slice(1).join('\r\n');
     writeFileSync(path.join(tmp, 'trials.csv'), csv);
+    // the network beside them: its generalisation summary and its texture map (the nose tip, significant)
+    const netRef = { file: 'x', dtype: 'float32', shape: [1], layout: '[x]', unit: '' };
+    const netGen = { kind: 'generalisation', identities: [0], posesYawDeg: [0], sizePx: 64, arrays: { probability: netRef, correct: { ...netRef, dtype: 'uint8' } },
+      curves: [{ manipulation: 'shape-scale', levels: [0, 1 / 3, 1], probability: [0.3, 0.5, 0.97], accuracy: [0.4, 0.6, 0.95], auc: 0.6, levelBelowHalf: 0.2 }] };
+    writeFileSync(path.join(tmp, 'network-gen.json'), JSON.stringify(netGen));
+    const netMi = new Float32Array(model.vertexCount), netSig = new Uint8Array(model.vertexCount);
+    for (const v of region) { netMi[v] = 0.5; netSig[v] = 1; }
+    writeFileSync(path.join(tmp, 'net.mi.f32'), new Uint8Array(netMi.buffer));
+    writeFileSync(path.join(tmp, 'net.sig.u8'), netSig);
     const out = path.join(tmp, 'humans');
-    const r = await deeper('humans', '--csv', path.join(tmp, 'trials.csv'), '--out', out, '--permutations', '49', '--noise-trials', '600', '--noise-seed', '4', '--noise-region', 'nose_tip', '--noise-radius', '15', '--resamples', '200');
+    const r = await deeper('humans', '--csv', path.join(tmp, 'trials.csv'), '--out', out, '--permutations', '49', '--noise-trials', '600', '--noise-seed', '4', '--noise-region', 'nose_tip', '--noise-radius', '15', '--resamples', '200',
+      '--network-generalisation', path.join(tmp, 'network-gen.json'), '--compare', path.join(tmp, 'net.mi.f32'), '--compare-significant', path.join(tmp, 'net.sig.u8'));
+    const beside = (r.curvesBesideNetwork as { levels: number[]; networkAccuracy: number[]; rmse: number }[])[0];
+    expect(beside.levels).toEqual([0, 1]);
+    expect(beside.networkAccuracy).toEqual([0.4, 0.95]);
+    expect(beside.rmse).toBeCloseTo(Math.sqrt((0.1 ** 2 + 0.05 ** 2) / 2), 10);
+    const mapBeside = r.mapBesideNetwork as { spearman: number; diceSignificant: number };
+    expect(mapBeside.spearman).toBeGreaterThan(0);
+    expect(mapBeside.diceSignificant).toBeGreaterThan(0.3);
     expect(r.duplicates).toBe(1);
     expect(r.flagged).toEqual(['p9']);
     expect(r.participants).toBe(4);

@@ -14,9 +14,13 @@
  *          [--feature texture|shape] [--response decision|rating] [--permutations 200] [--alpha 0.05]
  *          [--beta 1] [--noise-basis vertex|components] [--noise-trials n] [--noise-shape-sd s]
  *          [--noise-texture-sd s] [--noise-seed 1] [--noise-region <region | landmark>] [--noise-radius mm]
+ *          [--network-generalisation <summary.json>] [--compare <mi.f32> [--compare-significant <mask.u8>]]
  *       Human analyses of a tidy trial CSV (docs/human-trials.md): generalisation curves, reverse-
  *       correlation maps (the --noise-* options must be the run's noise draw) and prevalence, into a
  *       bundle with the deduplicated raw export (trials.csv) and its data dictionary (human-trials.md).
+ *       Beside the network: --network-generalisation (a generalisation or battery bundle's summary.json)
+ *       compares the pooled curves with the network's top-1 accuracy; --compare the pooled map with
+ *       the network's map of the same feature (bits [V], and its significance mask).
  * Both print one JSON line with the headline figures.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -118,6 +122,14 @@ export async function humansCommand(o: Opts): Promise<number> {
   const hasGen = table.rows.some((r) => r.condition === 'generalisation');
   const hasRc = table.rows.some((r) => r.condition === 'reverse-correlation');
   const gen = hasGen ? humanGeneralisation(table, { resamples: num(o, 'resamples', 2000, 100, 1_000_000, true), seed }) : null;
+  let curves: unknown = null;
+  if (typeof o.get('network-generalisation') === 'string') {
+    const { GeneralisationSummary } = await import('../contract/results');
+    const { curvesBeside } = await import('../analyses/human/beside');
+    const raw = JSON.parse(readFileSync(str(o, 'network-generalisation'), 'utf8')) as { kind?: string; generalisation?: unknown };
+    const net = GeneralisationSummary.parse(raw.kind === 'generalisation' ? raw : raw.generalisation);
+    curves = gen ? curvesBeside(gen.pooled, net.curves) : null;
+  }
   const w = new BundleWriter(str(o, 'out'));
   let rc: Record<string, unknown> | null = null;
   if (hasRc) {
@@ -149,12 +161,25 @@ export async function humansCommand(o: Opts): Promise<number> {
       mask: p.map ? w.array(`rc/${p.participant}.significant.u8`, p.map.significant, [V], '[vertex]') : null,
     }));
     const pm = maps.pooled.map;
+    let network: unknown = null;
+    if (typeof o.get('compare') === 'string' && pm) {
+      const { mapsBeside } = await import('../analyses/human/beside');
+      const read = (file: string, bytes: number) => {
+        const b = readFileSync(file);
+        if (b.length !== V * bytes) throw new Error(`${file}: ${b.length} bytes, expected ${V} vertices × ${bytes}`);
+        return b;
+      };
+      const mi = new Float32Array(read(str(o, 'compare'), 4).buffer.slice(0));
+      const sig = typeof o.get('compare-significant') === 'string' ? new Uint8Array(read(str(o, 'compare-significant'), 1)) : undefined;
+      network = mapsBeside(pm, mi, sig);
+    }
     rc = {
       options: maps.options, noise: noise.spec.basis, notes: maps.notes, participants,
       pooled: { trials: maps.pooled.trials, participants: maps.pooled.participants, thresholdBits: pm?.threshold ?? null, significantVertices: pm ? pm.significant.reduce((a, b) => a + b, 0) : null,
         mi: pm ? w.array('rc/pooled.mi.f32', Float32Array.from(pm.mi), [V], '[vertex]', 'bits') : null,
         mask: pm ? w.array('rc/pooled.significant.u8', pm.significant, [V], '[vertex]') : null },
       prevalence: maps.prevalence,
+      network,
       vertexPrevalence: maps.vertexPrevalence ? {
         k: w.array('rc/prevalence.k.i32', maps.vertexPrevalence.k, [V], '[vertex]'),
         map: w.array('rc/prevalence.map.f32', maps.vertexPrevalence.map, [V], '[vertex]'),
@@ -164,13 +189,15 @@ export async function humansCommand(o: Opts): Promise<number> {
   }
   writeFileSync(path.join(w.tmp, 'trials.csv'), humanTrialsCsv(table.rows));
   writeFileSync(path.join(w.tmp, 'human-trials.md'), dataDictionary());
-  const summary = { kind: 'humans', source: path.basename(csvFile), rows: table.rows.length, duplicates: table.duplicates, attention: table.attention, included: table.included, generalisation: gen, reverseCorrelation: rc };
+  const summary = { kind: 'humans', source: path.basename(csvFile), rows: table.rows.length, duplicates: table.duplicates, attention: table.attention, included: table.included, generalisation: gen, curvesBesideNetwork: curves, reverseCorrelation: rc };
   finishOrAbort(w, () => HumanSummary.parse(jsonSafe(summary)));
   console.log(JSON.stringify({
     out: str(o, 'out'), rows: table.rows.length, duplicates: table.duplicates, participants: table.attention.length,
     flagged: table.attention.filter((a) => a.flagged).map((a) => a.participant),
     prevalence: rc ? (rc.prevalence as unknown) : null,
     pooledSignificantVertices: rc ? (rc.pooled as { significantVertices: number | null }).significantVertices : null,
+    mapBesideNetwork: rc ? rc.network : null,
+    curvesBesideNetwork: curves,
     generalisation: gen?.pooled.map((c) => ({ manipulation: c.manipulation, levels: c.levels, mean: c.mean, lower: c.lower, upper: c.upper })) ?? null,
   }));
   return 0;

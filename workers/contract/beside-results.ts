@@ -102,6 +102,14 @@ export const HumanSummary = z.object({
     included: z.array(z.string()),
     bootstrap: z.object({ resamples: z.number().int(), seed: z.number().int(), level: z.number() }),
   }).nullable(),
+  /** Pooled human curves beside the network's top-1 accuracy (analyses/human/beside.ts), when a network summary was given. */
+  curvesBesideNetwork: z.array(z.object({
+    manipulation: Manipulation,
+    levels: z.array(z.number()),
+    human: z.array(num), humanLower: z.array(num), humanUpper: z.array(num),
+    networkAccuracy: z.array(z.number()), networkProbability: z.array(z.number()),
+    pearson: num, rmse: num, networkInsideHumanInterval: z.number().int(),
+  })).nullable(),
   reverseCorrelation: z.object({
     options: z.object({ feature: z.enum(['shape', 'texture']), response: z.enum(['decision', 'rating']), permutations: z.number().int(), alpha: z.number(), seed: z.number().int() }).passthrough(),
     noise: z.enum(['components', 'vertex']),
@@ -117,6 +125,8 @@ export const HumanSummary = z.object({
       mi: ArrayRef.nullable(), mask: ArrayRef.nullable(),
     }),
     prevalence: PrevalenceSummary.nullable(),
+    /** The pooled human map against the network's map given to --compare. */
+    network: MapAgreementSummary.nullable(),
     /** int32 [V] participants significant per vertex; float32 [V] MAP prevalence and its 95 % lower bound. */
     vertexPrevalence: z.object({ k: ArrayRef, map: ArrayRef, lowerBound: ArrayRef }).nullable(),
   }).nullable(),
