@@ -135,6 +135,9 @@ describe('human generalisation curves', () => {
     expect(pooled.manipulation).toBe('texture-scale');
     expect(pooled.levels.map((x) => x.toFixed(4))).toEqual(levels.map((x) => x.toFixed(4)));
     expect(pooled).toEqual(clean.pooled[0]);
+    // trials answered too late (response −1) are left out of the proportions
+    const late = population(true).concat(levels.map((level, l) => ({ participant: 'g00', trial: 500 + l, stimulus_id: `late-${l}`, condition: 'generalisation' as const, attention_check: false, manipulation: 'texture-scale' as const, level, yaw_deg: 0, noise_trial: null, target: 2, response: -1, confidence: null, rt_ms: null })));
+    expect(humanGeneralisation(trialTable(late), { resamples: 1000, seed: 4 }).pooled[0]).toEqual(pooled);
     pooled.levels.forEach((_, l) => {
       expect(pooled.lower[l]).toBeLessThanOrEqual(truthP[l]);
       expect(pooled.upper[l]).toBeGreaterThanOrEqual(truthP[l]);

@@ -8,7 +8,8 @@
  * Pooled curve: the mean over included participants of their p̂_j (each participant weighs the
  * same), with a percentile bootstrap interval: B resamples of the participants with replacement,
  * the 2.5 % and 97.5 % quantiles of the resampled means (Efron & Tibshirani 1993). Attention-check
- * trials are not part of the curves; flagged participants get their own curve and stay out of the pool.
+ * trials and trials without a response are not part of the curves; flagged participants get their
+ * own curve and stay out of the pool.
  */
 import type { Manipulation } from '../../contract/results';
 import { Rng } from '../../info/rng';
@@ -72,7 +73,8 @@ export function humanGeneralisation(table: TrialTable, opts: { resamples?: numbe
   const B = opts.resamples ?? 2000;
   const seed = opts.seed ?? 1;
   if (!(Number.isInteger(B) && B >= 100)) throw new Error(`resamples must be an integer ≥ 100, got ${B}`);
-  const rows = table.rows.filter((r) => r.condition === 'generalisation' && !r.attention_check);
+  // trials without a response in time (response −1) carry no choice: left out of the proportions
+  const rows = table.rows.filter((r) => r.condition === 'generalisation' && !r.attention_check && r.response >= 0);
   const flagged = new Set(table.attention.filter((a) => a.flagged).map((a) => a.participant));
   const participants = [...new Set(rows.map((r) => r.participant))].sort();
   const manipulations = MANIPULATIONS.filter((m) => rows.some((r) => r.manipulation === m));
