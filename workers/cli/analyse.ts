@@ -13,6 +13,8 @@
  *       (a LayersModel directory: a trained ResNet-10 or an import) and writes one result bundle.
  *   generalisation | reverse-correlation | hidden-layers | pose-invariance --model <dir> --out <dir> [...]
  *       One analysis (the same options), written as a battery bundle with only that part.
+ *   attributions | humans ...
+ *       Gradient attributions on the mesh, and the human-observer analyses of a trial CSV (workers/cli/humans.ts).
  *
  * The learned identities are the network's classes: identity i = sampleIdentities(defaultModel,
  * {count: --identities (default: the network's class count), seed: --faces-seed (default 1)})[i],
@@ -21,7 +23,7 @@
 import { readFileSync } from 'node:fs';
 import { ExperimentConfig, experimentPreset } from '../contract';
 
-type Opts = Map<string, string | true>;
+export type Opts = Map<string, string | true>;
 
 function options(argv: string[]): Opts {
   const m: Opts = new Map();
@@ -35,7 +37,7 @@ function options(argv: string[]): Opts {
   return m;
 }
 
-function num(o: Opts, name: string, fallback: number, min: number, max: number, integer = false): number {
+export function num(o: Opts, name: string, fallback: number, min: number, max: number, integer = false): number {
   const v = o.get(name);
   if (v === undefined) return fallback;
   const n = Number(v);
@@ -45,20 +47,20 @@ function num(o: Opts, name: string, fallback: number, min: number, max: number, 
   return n;
 }
 
-function str(o: Opts, name: string): string {
+export function str(o: Opts, name: string): string {
   const v = o.get(name);
   if (typeof v !== 'string') throw new Error(`--${name} <value> is required`);
   return v;
 }
 
-function choice<T extends string>(o: Opts, name: string, allowed: readonly T[], fallback: T): T {
+export function choice<T extends string>(o: Opts, name: string, allowed: readonly T[], fallback: T): T {
   const v = o.get(name);
   if (v === undefined) return fallback;
   if (typeof v !== 'string' || !allowed.includes(v as T)) throw new Error(`--${name} must be one of ${allowed.join(', ')}, got '${String(v)}'`);
   return v as T;
 }
 
-const progress = (label: string) => {
+export const progress = (label: string) => {
   let last = -1;
   return (p: { fraction: number; stage: string; etaSeconds: number | null }) => {
     const pct = Math.floor(p.fraction * 100);
@@ -150,8 +152,10 @@ export async function run(argv: string[]): Promise<number> {
     case 'oracle': return oracle(o);
     case 'battery': return battery(o, null);
     case 'generalisation': case 'reverse-correlation': case 'hidden-layers': case 'pose-invariance': return battery(o, sub);
+    case 'attributions': return (await import('./humans')).attributionsCommand(o);
+    case 'humans': return (await import('./humans')).humansCommand(o);
     default:
-      process.stderr.write('usage: npm run deeper -- analyse oracle|battery|generalisation|reverse-correlation|hidden-layers|pose-invariance [options]\n(see workers/cli/analyse.ts)\n');
+      process.stderr.write('usage: npm run deeper -- analyse oracle|battery|generalisation|reverse-correlation|hidden-layers|pose-invariance|attributions|humans [options]\n(see workers/cli/analyse.ts)\n');
       return 2;
   }
 }

@@ -17,3 +17,5 @@ export * from './child';
 export * from './dashboard';
 export * from './faceModelFormat';
 export * from './artifactStore';
+export * from './human-trials';
+export * from './beside-results';

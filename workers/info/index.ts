@@ -45,6 +45,9 @@
  *     the same (seed, P, nTrial) gives every chunk the same permutations: maxima combine exactly
  *   tfceMap(x, vertices, nDim, nTrial, response, P, seed, alpha, triangles, vertexCount): TFCE + FWER
  *
+ * Population prevalence (Ince, Paton, Kay, Schyns 2021): bayesianPrevalence(k, n, {alpha, beta = 1, credibility = 0.95})
+ *   → {map, hpdi, lowerBound, posteriorMean}; prevalenceMap(masks [P][V], opts) per variable
+ *
  * TFCE (E = 0.5, H = 2, 100 steps, dh = max/steps) and cluster mass
  *   meshAdjacency(triangles [tri][3], nVertices), gridAdjacency(rows, cols, 4 | 8): Adjacency
  *   tfceMesh(values, triangles | Adjacency, {E?, H?, steps?, weights?}): Float64Array
@@ -78,3 +81,4 @@ export {
 export { type StatisticSpec } from './nullmodel';
 export { tfce, tfceMesh, tfceGrid, meshAdjacency, gridAdjacency, clusterMass, type Adjacency, type TfceOptions } from './tfce';
 export { Rng } from './rng';
+export { bayesianPrevalence, prevalenceMap, prevalenceLogPosterior, type Prevalence, type PrevalenceOptions } from './prevalence';
