@@ -6,6 +6,10 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // The build type-checks (no ignoreBuildErrors): a type error fails `next build` as it fails
   // `npm test`, which runs `tsc --noEmit` over the whole repository first.
+  // Pages and API responses get their security headers from proxy.ts; static files get nosniff here.
+  async headers() {
+    return [{ source: '/_next/static/:path*', headers: [{ key: 'X-Content-Type-Options', value: 'nosniff' }] }];
+  },
   // CI and fresh clones never reuse .next/cache: writing Turbopack's build cache only costs time.
   experimental: { turbopackFileSystemCacheForBuild: false },
 };

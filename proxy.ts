@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { securityHeaders } from './server/http/securityHeaders';
 
-// Keep in sync with server/config.ts SESSION_COOKIE (the proxy imports nothing from server/).
+// Keep in sync with server/config.ts SESSION_COOKIE (the proxy imports only pure modules of server/).
 const SESSION_COOKIE = 'deeper_session';
 
 /** Pages anyone may open; every other page needs a session cookie. */
@@ -17,19 +18,26 @@ export function proxy(request: NextRequest) {
   // One id per request, passed to the handlers (their log lines carry it) and back to the client.
   const given = request.headers.get('x-request-id');
   const reqId = given && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : crypto.randomUUID();
+  // https as the client saw it: the URL's scheme, or X-Forwarded-Proto, which scripts/start.mjs
+  // keeps only from trusted proxies (TRUST_PROXY_HOPS).
+  const https = request.nextUrl.protocol === 'https:' || request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+  const secure = (res: NextResponse) => {
+    const h = securityHeaders({ pathname, searchParams: request.nextUrl.searchParams, https, development: process.env.NODE_ENV === 'development' });
+    for (const [k, v] of Object.entries(h)) res.headers.set(k, v);
+    res.headers.set('x-request-id', reqId);
+    return res;
+  };
   const pass = () => {
     const headers = new Headers(request.headers);
     headers.set('x-request-id', reqId);
-    const res = NextResponse.next({ request: { headers } });
-    res.headers.set('x-request-id', reqId);
-    return res;
+    return secure(NextResponse.next({ request: { headers } }));
   };
   if (PUBLIC_PAGES.includes(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p))) return pass();
   if (request.cookies.get(SESSION_COOKIE)?.value) return pass();
   const url = request.nextUrl.clone();
   url.pathname = '/sign-in';
   url.search = `?next=${encodeURIComponent(pathname + search)}`;
-  return NextResponse.redirect(url);
+  return secure(NextResponse.redirect(url));
 }
 
 export const config = {

@@ -3,9 +3,11 @@
 // PORT (default 3000). The server applies database migrations as it starts (instrumentation.ts),
 // before it answers any request. Environment: see README.md.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setClientAddress, trustedProxyHops } from './clientAddress.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -43,9 +45,25 @@ if (process.env.DEEPER_SKIP_BUILD !== '1' && (builtAt === 0 || sourcesAt > built
   await run([nextBin, 'build'], { NODE_ENV: 'production' });
 }
 
-const port = process.env.PORT ?? '3000';
+const port = Number(process.env.PORT ?? '3000');
 const host = process.env.HOST ?? '0.0.0.0';
-console.log(`[deeper] serving on http://localhost:${port} (ready steps took ${Math.round(performance.now() - t0)} ms)`);
-const server = spawn(process.execPath, [nextBin, 'start', '-p', port, '-H', host], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => server.kill(sig));
-server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const hops = trustedProxyHops(process.env.TRUST_PROXY_HOPS);
+// Next's request handler behind our own HTTP server, which decides the client address from the
+// socket (or TRUST_PROXY_HOPS proxies) before Next sees the request: see clientAddress.mjs.
+process.env.NODE_ENV = 'production';
+const { default: next } = await import('next');
+const app = next({ dev: false, dir: root, hostname: host === '0.0.0.0' ? 'localhost' : host, port });
+await app.prepare();
+const handle = app.getRequestHandler();
+const server = createServer((req, res) => {
+  setClientAddress(req, hops);
+  handle(req, res);
+});
+server.listen(port, host, () => {
+  console.log(`[deeper] serving on http://localhost:${port} (ready steps took ${Math.round(performance.now() - t0)} ms; trusted proxy hops: ${hops})`);
+});
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.on(sig, () => {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2000).unref();
+  });

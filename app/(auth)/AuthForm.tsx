@@ -6,11 +6,8 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorInfo, useTRPC } from '../trpc';
 import { Field, FormMessage } from '../components/Field';
+import { safeNext } from './safeNext';
 
-/** Where to go after signing in: a local path from ?next=, else /home. */
-function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/home';
-}
 
 export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
   const trpc = useTRPC();

@@ -43,14 +43,41 @@ export async function createSession(
   return { token, expiresAt };
 }
 
+/**
+ * Recently validated sessions by token hash, so that a burst of reads by one browser costs one
+ * database lookup (with PGlite every query blocks the event loop for milliseconds; bench/authRead.ts).
+ * An entry lives SESSION_CACHE_MS (default 5,000; 0 turns the cache off); sign-out in this process
+ * evicts it at once, so a session revoked through another web process stays usable here for at
+ * most that long.
+ */
+function sessionCacheMs(): number {
+  const n = Number(process.env.SESSION_CACHE_MS ?? 5_000);
+  return Number.isFinite(n) && n >= 0 ? Math.min(n, 60_000) : 5_000;
+}
+const SESSION_CACHE_MAX = 10_000;
+const sessionCache = new Map<string, { session: Session; until: number; db: Db }>();
+
 /** The session for a token, or null when unknown or expired. */
 export async function validateSession(db: Db, token: string | undefined | null): Promise<Session | null> {
   if (!token || token.length > 200) return null;
+  const tokenHash = hashToken(token);
+  const hit = sessionCache.get(tokenHash);
+  const now = Date.now();
+  if (hit && hit.db === db && hit.until > now && sessionCacheMs() > 0 && hit.session.expiresAt.getTime() > now) return hit.session;
+  const session = await lookupSession(db, tokenHash);
+  if (session && sessionCacheMs() > 0) {
+    if (sessionCache.size >= SESSION_CACHE_MAX) sessionCache.clear();
+    sessionCache.set(tokenHash, { session, until: now + sessionCacheMs(), db });
+  } else sessionCache.delete(tokenHash);
+  return session;
+}
+
+async function lookupSession(db: Db, tokenHash: string): Promise<Session | null> {
   const rows = await db
     .select({ id: sessions.id, expiresAt: sessions.expiresAt, lastSeenAt: sessions.lastSeenAt, userId: users.id, email: users.email, name: users.name })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, hashToken(token)), gt(sessions.expiresAt, new Date())))
+    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, new Date())))
     .limit(1);
   const row = rows[0];
   if (!row) return null;
@@ -64,6 +91,7 @@ export async function validateSession(db: Db, token: string | undefined | null):
 /** Deletes the session of a token (sign-out). */
 export async function revokeSession(db: Db, token: string | undefined | null): Promise<void> {
   if (!token) return;
+  sessionCache.delete(hashToken(token));
   await db.delete(sessions).where(eq(sessions.tokenHash, hashToken(token)));
 }
 

@@ -3,6 +3,7 @@ import { appRouter } from './router';
 import { createContext } from './context';
 import { log, requestIdFrom, withRequestId } from '../log';
 import type { Db } from '../db/client';
+import { crossSiteRefusal, isJsonContentType } from '../http/sameOrigin';
 
 /** Largest accepted request body (bytes); larger ones get 413 before tRPC parses anything. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -25,11 +26,25 @@ async function readLimited(req: Request, limit: number): Promise<Buffer | null> 
   return Buffer.concat(chunks);
 }
 
+/** Most procedures one batched request may call. */
+export const MAX_BATCH = 10;
+/** Procedures that are never batched (each sign-in or sign-up attempt is one request). */
+const UNBATCHABLE = /^auth\.(signIn|signUp)$/;
+
+function refuse(reqId: string, status: number, code: string, message: string): Response {
+  return Response.json({ error: { message, code } }, { status, headers: { 'x-request-id': reqId } });
+}
+
 function tooLarge(reqId: string): Response {
-  return Response.json(
-    { error: { message: `request body must be at most ${MAX_BODY_BYTES} bytes`, code: 'PAYLOAD_TOO_LARGE' } },
-    { status: 413, headers: { 'x-request-id': reqId } },
-  );
+  return refuse(reqId, 413, 'PAYLOAD_TOO_LARGE', `request body must be at most ${MAX_BODY_BYTES} bytes`);
+}
+
+/** Why a request's batch is refused, or null: more than MAX_BATCH calls, or an auth procedure in a batch. */
+export function batchRefusal(url: URL): string | null {
+  const paths = decodeURIComponent(url.pathname.replace(/^.*?\/api\/trpc\/?/, '')).split(',');
+  if (paths.length > MAX_BATCH) return `a batch may call at most ${MAX_BATCH} procedures; this one calls ${paths.length}`;
+  if (paths.length > 1 && paths.some((p) => UNBATCHABLE.test(p))) return 'sign-in and sign-up cannot be batched: send each attempt on its own';
+  return null;
 }
 
 /** Serves /api/trpc/*: request id, body limit, logging, then tRPC. */
@@ -37,8 +52,17 @@ export async function handleTrpc(req: Request, deps: { db?: Db } = {}): Promise<
   const reqId = requestIdFrom(req.headers);
   return withRequestId(reqId, async () => {
     const started = performance.now();
+    const batchError = batchRefusal(new URL(req.url));
+    if (batchError) return refuse(reqId, 400, 'BAD_REQUEST', batchError);
     let request = req;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const crossSite = crossSiteRefusal(req);
+      if (crossSite) {
+        log.warn({ origin: req.headers.get('origin'), site: req.headers.get('sec-fetch-site') }, 'cross-site request refused');
+        return refuse(reqId, 403, 'FORBIDDEN', crossSite);
+      }
+      if (!isJsonContentType(req.headers.get('content-type')))
+        return refuse(reqId, 415, 'UNSUPPORTED_MEDIA_TYPE', `content-type must be application/json (got ${(req.headers.get('content-type') ?? 'none').slice(0, 100)})`);
       const declared = Number(req.headers.get('content-length') ?? 0);
       if (declared > MAX_BODY_BYTES) return tooLarge(reqId);
       const body = await readLimited(req, MAX_BODY_BYTES);

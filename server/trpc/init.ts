@@ -3,6 +3,8 @@ import { z, ZodError } from 'zod';
 import type { Context } from './context';
 import { roleAtLeast, roleIn, type WorkspaceRole } from '../auth/roles';
 import type { Db } from '../db/client';
+import { currentRequestId } from '../log';
+import { RefusedError } from '../errors';
 
 /**
  * Who may call a procedure, declared on every procedure (the authorization walk test reads it):
@@ -16,6 +18,11 @@ export interface Meta {
   access?: Access;
 }
 
+/** What the client reads for an internal error (the log line with the details carries reqId). */
+export function internalErrorMessage(reqId: string | undefined): string {
+  return `Internal error. Quote request id ${reqId ?? 'unknown'} when you report it.`;
+}
+
 /** "field.path: message" for each zod issue, so a 400 names the bad field. */
 export function describeZodError(err: ZodError): string {
   return err.issues.map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`).join('; ');
@@ -25,13 +32,18 @@ const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
-    errorFormatter({ shape, error }) {
+    errorFormatter({ shape, error, ctx }) {
       const zodError = error.cause instanceof ZodError ? error.cause : null;
+      const reqId = ctx?.reqId ?? currentRequestId();
+      // An internal error's message may carry SQL, parameters or paths: outside development the
+      // client gets a generic message and the request id; the details are logged (handler.ts).
+      const hidden = error.code === 'INTERNAL_SERVER_ERROR' && process.env.NODE_ENV !== 'development';
       return {
         ...shape,
-        message: zodError ? describeZodError(zodError) : shape.message,
+        message: zodError ? describeZodError(zodError) : hidden ? internalErrorMessage(reqId) : shape.message,
         data: {
           ...shape.data,
+          requestId: reqId,
           stack: undefined,
           fieldErrors: zodError ? Object.fromEntries(zodError.issues.map((i) => [i.path.join('.') || 'input', i.message])) : undefined,
         },
@@ -50,6 +62,7 @@ export const middleware = t.middleware;
 const baseProcedure = t.procedure.use(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof ZodError) result.error.message = describeZodError(result.error.cause);
+  if (!result.ok && result.error.cause instanceof RefusedError) throw new TRPCError({ code: result.error.cause.code, message: result.error.cause.message, cause: result.error.cause });
   return result;
 });
 

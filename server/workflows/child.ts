@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { ChildMessage, StepOutput, type StepInputData } from '../../workers/contract';
@@ -23,6 +24,29 @@ export const KILL_GRACE_MS = 2000;
  * the exit code/signal and the end of stderr when it died without one). Abort kills it: SIGTERM,
  * then SIGKILL after KILL_GRACE_MS, so cancellation takes effect in well under 5 s.
  */
+/**
+ * How much lower than the web process a step process runs (nice levels, DEEPER_STEP_NICE, default
+ * 10): compute then yields the CPU to web requests, which stay responsive during a run.
+ */
+export function stepNiceness(): number {
+  const n = Number(process.env.DEEPER_STEP_NICE ?? 10);
+  return Number.isInteger(n) && n >= 0 && n <= 19 ? n : 10;
+}
+
+/** The priority a step process gets: the web process's plus stepNiceness(), at most 19. */
+export function stepPriority(): number {
+  return Math.min(19, os.getPriority() + stepNiceness());
+}
+
+function lowerPriority(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    os.setPriority(child.pid, stepPriority());
+  } catch {
+    // The process may already have exited; a priority is an optimisation, never a failure.
+  }
+}
+
 export function runStepInChild(opts: ChildOptions): Promise<StepOutput> {
   return new Promise((resolve, reject) => {
     if (opts.signal.aborted) return reject(new Error('cancelled'));
@@ -32,6 +56,7 @@ export function runStepInChild(opts: ChildOptions): Promise<StepOutput> {
       env: opts.env,
       stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
     });
+    lowerPriority(child);
     opts.onSpawn?.(child);
     let result: unknown;
     let errorMessage: string | undefined;

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { PlannedStep, StepInputData, StepOutput } from '../../workers/contract';
@@ -30,6 +31,13 @@ export interface LocalExecutorOptions {
   cwd?: string;
   /** Environment of the step processes (default process.env): DATA_DIR / ARTIFACTS_DIR / S3_*. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * A step attempt is killed after max(stepTimeoutMinMs, stepTimeoutFactor × its estimated
+   * seconds) and counts as a failure (DEEPER_STEP_TIMEOUT_MIN_S, default 600 s;
+   * DEEPER_STEP_TIMEOUT_FACTOR, default 10).
+   */
+  stepTimeoutMinMs?: number;
+  stepTimeoutFactor?: number;
 }
 
 /** A step process the executor is running (for status pages and tests). */
@@ -38,34 +46,76 @@ export interface RunningStep {
   stepId: string;
   pid: number;
   startedAt: number;
+  /** The process's scheduling priority (nice), lower than the web process's. */
+  priority: number | null;
 }
 
 class StepFailedError extends Error {}
 
-/** A counting semaphore whose waiters can give up (on cancellation). */
-class Slots {
-  private waiters: Array<() => void> = [];
+/**
+ * A counting semaphore shared fairly between groups (workspaces): a free slot goes to the waiter
+ * whose group holds the fewest slots; among those, to the group served longest ago (round robin),
+ * then to the earliest waiter. One workspace with many queued steps therefore cannot starve
+ * another. Waiters can give up (on cancellation).
+ */
+export class FairSlots {
+  private waiters: { group: string; seq: number; wake: () => void }[] = [];
+  private readonly held = new Map<string, number>();
+  /** When each group was last given a slot (a grant counter). */
+  private readonly lastGrant = new Map<string, number>();
+  private grants = 0;
   private used = 0;
+  private seq = 0;
   constructor(readonly size: number) {}
-  async acquire(signal: AbortSignal): Promise<void> {
-    while (this.used >= this.size) {
-      if (signal.aborted) throw new Error('cancelled');
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          signal.removeEventListener('abort', wake);
-          this.waiters = this.waiters.filter((w) => w !== wake);
-          resolve();
-        };
-        this.waiters.push(wake);
-        signal.addEventListener('abort', wake, { once: true });
-      });
-    }
+
+  async acquire(group: string, signal: AbortSignal): Promise<void> {
     if (signal.aborted) throw new Error('cancelled');
-    this.used++;
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error('cancelled'));
+      };
+      const waiter = {
+        group,
+        seq: this.seq++,
+        wake: () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      this.waiters.push(waiter);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.dispatch();
+    });
   }
-  release(): void {
+
+  release(group: string): void {
     this.used--;
-    this.waiters.shift()?.();
+    const n = (this.held.get(group) ?? 1) - 1;
+    if (n > 0) this.held.set(group, n);
+    else this.held.delete(group);
+    this.dispatch();
+  }
+
+  /** Slots held by a group now. */
+  heldBy(group: string): number {
+    return this.held.get(group) ?? 0;
+  }
+
+  private dispatch(): void {
+    while (this.used < this.size && this.waiters.length > 0) {
+      let best = this.waiters[0]!;
+      const rank = (w: { group: string; seq: number }) => [this.heldBy(w.group), this.lastGrant.get(w.group) ?? -1, w.seq];
+      for (const w of this.waiters) {
+        const [a, b] = [rank(w), rank(best)];
+        if (a[0]! < b[0]! || (a[0] === b[0] && (a[1]! < b[1]! || (a[1] === b[1] && a[2]! < b[2]!)))) best = w;
+      }
+      this.lastGrant.set(best.group, this.grants++);
+      this.waiters = this.waiters.filter((w) => w !== best);
+      this.used++;
+      this.held.set(best.group, this.heldBy(best.group) + 1);
+      best.wake();
+    }
   }
 }
 
@@ -91,6 +141,8 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 
 interface ActiveRun {
   controller: AbortController;
+  /** The run's workspace: the group its steps share slots under (fair scheduling). */
+  workspaceId?: string;
   /** Why it was aborted: the user cancelled, or this executor stops (the run resumes later). */
   reason?: 'cancel' | 'stop';
   done: Promise<void>;
@@ -110,7 +162,9 @@ export class LocalExecutor {
   readonly backoffMs: number;
   private readonly cwd: string;
   private readonly env: NodeJS.ProcessEnv;
-  private readonly slots: Slots;
+  readonly stepTimeoutMinMs: number;
+  readonly stepTimeoutFactor: number;
+  private readonly slots: FairSlots;
   private readonly active = new Map<string, ActiveRun>();
   private readonly children = new Map<ChildProcess, RunningStep>();
   private stopped = false;
@@ -124,7 +178,9 @@ export class LocalExecutor {
     this.backoffMs = opts.backoffMs ?? envNumber('DEEPER_STEP_BACKOFF_MS', 2000);
     this.cwd = opts.cwd ?? process.cwd();
     this.env = opts.env ?? process.env;
-    this.slots = new Slots(this.concurrency);
+    this.slots = new FairSlots(this.concurrency);
+    this.stepTimeoutMinMs = opts.stepTimeoutMinMs ?? envNumber('DEEPER_STEP_TIMEOUT_MIN_S', 600) * 1000;
+    this.stepTimeoutFactor = opts.stepTimeoutFactor ?? envNumber('DEEPER_STEP_TIMEOUT_FACTOR', 10);
   }
 
   /** Resumes the runs that were queued or running when the last executor stopped. Returns their ids. */
@@ -193,6 +249,7 @@ export class LocalExecutor {
   private async drive(runId: string, a: ActiveRun): Promise<void> {
     const run = await getRun(this.db, runId);
     if (!run || (run.status !== 'queued' && run.status !== 'running')) return;
+    a.workspaceId = run.workspaceId;
     await markRunStarted(this.db, runId);
     const spec = { runId, workspaceId: run.workspaceId, config: run.config, plan: run.plan };
     try {
@@ -220,9 +277,20 @@ export class LocalExecutor {
     const memo = await completedOutput(this.db, runId, step.id);
     if (memo) return memo;
     const signal = a.controller.signal;
+    const group = a.workspaceId ?? runId;
+    const timeoutMs = Math.max(this.stepTimeoutMinMs, step.weight * 1000 * this.stepTimeoutFactor);
     for (;;) {
-      await this.slots.acquire(signal);
+      await this.slots.acquire(group, signal);
       let attempts = 0;
+      // This attempt stops when the run is aborted or when it runs past its time-out.
+      const attempt = new AbortController();
+      const onRunAbort = () => attempt.abort();
+      signal.addEventListener('abort', onRunAbort, { once: true });
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        attempt.abort();
+      }, timeoutMs);
       try {
         attempts = await markStepStarted(this.db, runId, step);
         await appendLog(this.db, runId, step.id, `${step.id}: attempt ${attempts} started`);
@@ -231,7 +299,7 @@ export class LocalExecutor {
           input,
           cwd: this.cwd,
           env: this.env,
-          signal,
+          signal: attempt.signal,
           onSpawn: (child) => this.track(child, runId, step.id),
           onProgress: (fraction, eta, message) => {
             void recordStepProgress(this.db, runId, step.id, fraction, eta).catch(() => undefined);
@@ -244,20 +312,32 @@ export class LocalExecutor {
         return output;
       } catch (err) {
         if (signal.aborted) throw err;
-        const message = err instanceof Error ? err.message : String(err);
+        const message = timedOut
+          ? `timed out after ${Math.round(timeoutMs / 1000)} s (estimate ${Math.round(step.weight)} s × DEEPER_STEP_TIMEOUT_FACTOR ${this.stepTimeoutFactor}, at least DEEPER_STEP_TIMEOUT_MIN_S ${Math.round(this.stepTimeoutMinMs / 1000)} s)`
+          : err instanceof Error
+            ? err.message
+            : String(err);
         const final = attempts > this.retries;
         await markStepFailed(this.db, runId, step.id, message, final);
         await appendLog(this.db, runId, step.id, `${step.id}: attempt ${attempts} failed: ${message}`, 'error');
         if (final) throw new StepFailedError(`step ${step.id} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${message}`);
       } finally {
-        this.slots.release();
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onRunAbort);
+        this.slots.release(group);
       }
       await abortableSleep(this.backoffMs * 2 ** (attempts - 1), signal);
     }
   }
 
   private track(child: ChildProcess, runId: string, stepId: string): void {
-    this.children.set(child, { runId, stepId, pid: child.pid ?? -1, startedAt: Date.now() });
+    let priority: number | null = null;
+    try {
+      priority = child.pid === undefined ? null : os.getPriority(child.pid);
+    } catch {
+      priority = null;
+    }
+    this.children.set(child, { runId, stepId, pid: child.pid ?? -1, startedAt: Date.now(), priority });
     this.maxConcurrentSeen = Math.max(this.maxConcurrentSeen, this.children.size);
     child.once('exit', () => this.children.delete(child));
   }

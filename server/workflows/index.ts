@@ -7,11 +7,15 @@ import { getDb } from '../db/client';
 import { runs } from '../db/schema';
 import { log } from '../log';
 import { estimateRun } from './estimate';
+import { resolveConfigArtifacts } from './configArtifacts';
+import { budgetRefusal, checkRunQuota, needsConfirmation, runLimits, type RunLimits } from './limits';
+import { RefusedError } from '../errors';
 import { LocalExecutor } from './executor';
 import { finishRun, getRun, type RunRow } from './record';
 
 export { LocalExecutor } from './executor';
 export { estimateRun } from './estimate';
+export { runLimits, needsConfirmation, budgetRefusal, type RunLimits } from './limits';
 export * from './record';
 
 /** Which engine drives runs: Inngest when configured (INNGEST_EVENT_KEY / INNGEST_BASE_URL / INNGEST_DEV), else embedded. */
@@ -82,17 +86,36 @@ async function defaultSend(event: { name: string; data: Record<string, unknown> 
 export async function launchRun(
   db: Db,
   input: LaunchInput,
-  opts: { executor?: LocalExecutor; engine?: 'embedded' | 'inngest'; sendEvent?: SendEvent } = {},
+  opts: {
+    executor?: LocalExecutor;
+    engine?: 'embedded' | 'inngest';
+    sendEvent?: SendEvent;
+    limits?: RunLimits;
+    /** false: the user has not confirmed, so a run above the confirmation threshold is refused; unset: no confirmation asked. */
+    confirmed?: boolean;
+  } = {},
 ): Promise<RunRow> {
-  const config = ExperimentConfig.parse(input.config);
+  const config = await resolveConfigArtifacts(db, input.workspaceId, ExperimentConfig.parse(input.config));
   const estimate = estimateRun(config);
+  const limits = opts.limits ?? runLimits();
+  const overBudget = budgetRefusal(estimate, limits);
+  if (overBudget) throw new RefusedError('BAD_REQUEST', overBudget);
+  if (opts.confirmed === false && needsConfirmation(estimate, limits))
+    throw new RefusedError(
+      'PRECONDITION_FAILED',
+      `confirm: this run is estimated at ${Math.round(estimate.totalSeconds)} s, above ${limits.confirmAboveSeconds} s (DEEPER_RUN_CONFIRM_SECONDS); launch with confirm: true`,
+    );
   const seconds = new Map(estimate.steps.map((s) => [s.stepId, s.seconds]));
   const plan = (input.plan ?? planRun(config)).map((s) => ({ ...s, weight: input.plan ? s.weight : Math.max(1, seconds.get(s.id) ?? 1) }));
   const engine = opts.engine ?? workflowEngine();
-  const [run] = await db
-    .insert(runs)
-    .values({ workspaceId: input.workspaceId, experimentId: input.experimentId, config, plan, engine, estimate, createdBy: input.createdBy ?? null })
-    .returning();
+  const run = await db.transaction(async (tx) => {
+    await checkRunQuota(tx, input.workspaceId, limits);
+    const [row] = await tx
+      .insert(runs)
+      .values({ workspaceId: input.workspaceId, experimentId: input.experimentId, config, plan, engine, estimate, createdBy: input.createdBy ?? null })
+      .returning();
+    return row;
+  });
   if (engine === 'embedded') {
     (opts.executor ?? getLocalExecutor(db)).launch(run!.id);
   } else {

@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { PlannedStep, StepOutput } from '../../workers/contract';
 import type { Db } from '../db/client';
 import { runLogs, runs, runSteps } from '../db/schema';
+import { redactPaths } from './redact';
 
 /**
  * Run and step state in the database: the one place both engines (embedded executor, Inngest
@@ -30,7 +31,7 @@ export async function completedOutput(db: Db, runId: string, stepId: string): Pr
 }
 
 export async function appendLog(db: Db, runId: string, stepId: string | null, message: string, level: 'info' | 'warn' | 'error' = 'info'): Promise<void> {
-  await db.insert(runLogs).values({ runId, stepId, message: message.slice(0, 4000), level });
+  await db.insert(runLogs).values({ runId, stepId, message: redactPaths(message).slice(0, 4000), level });
 }
 
 export async function markRunStarted(db: Db, runId: string): Promise<void> {
@@ -76,7 +77,7 @@ export async function markStepCompleted(db: Db, runId: string, stepId: string, o
 export async function markStepFailed(db: Db, runId: string, stepId: string, error: string, final: boolean): Promise<void> {
   await db
     .update(runSteps)
-    .set({ status: final ? 'failed' : 'retrying', error: error.slice(0, 4000), finishedAt: final ? new Date() : null })
+    .set({ status: final ? 'failed' : 'retrying', error: redactPaths(error).slice(0, 4000), finishedAt: final ? new Date() : null })
     .where(and(eq(runSteps.runId, runId), eq(runSteps.stepId, stepId)));
 }
 
@@ -110,7 +111,7 @@ export async function finishRun(db: Db, runId: string, status: 'succeeded' | 'fa
     .update(runs)
     .set({
       status,
-      error: fields.error ?? null,
+      error: fields.error === undefined ? null : redactPaths(fields.error).slice(0, 4000),
       result: fields.result ?? null,
       finishedAt: new Date(),
       ...(status === 'succeeded' ? { fraction: 1, etaSeconds: 0, stage: 'finalise' } : {}),

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { createTestDb, DB_TARGETS } from '../server/db';
-import { callerFor, signUpUser, type TestUser } from '../server/callers';
+import { addMember, callerFor, signUpUser, type TestUser } from '../server/callers';
 import type { DbHandle } from '../../server/db/client';
 import { runSteps } from '../../server/db/schema';
 import { FsArtifactStore, storeArtifact } from '../../server/storage';
@@ -49,7 +49,7 @@ describe.each(DB_TARGETS)('dashboards, publications, comments on %s', (target) =
     editor = await signUpUser(h.db, 'editor@example.com');
     outsider = await signUpUser(h.db, 'outsider@example.com');
     workspaceId = owner.personalWorkspaceId;
-    await owner.caller.member.invite({ workspaceId, email: 'editor@example.com', role: 'editor' });
+    await addMember(owner, workspaceId, editor, 'editor');
     experimentId = (await owner.caller.experiment.create({ workspaceId, config: { name: 'Maps' } })).id;
     bundle = await tinyBundle();
     runId = (await seedOracleRun(h.db, store, { workspaceId, experimentId, userId: owner.id, bundle, name: 'Tiny maps' })).runId;

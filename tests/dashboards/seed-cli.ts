@@ -20,7 +20,7 @@ async function main() {
   await migrateDb(handle);
   const db = handle.db;
   let [user] = await db.select().from(users).where(eq(users.email, email));
-  if (!user) await signUp(db, { email, password, name: 'Demo' });
+  if (!user) await signUp(db, { email, password, name: 'Demo', ip: 'seed' });
   [user] = await db.select().from(users).where(eq(users.email, email));
   const [m] = await db.select().from(memberships).where(eq(memberships.userId, user!.id));
   const bundle = await cachedOracleBundle();

@@ -10,7 +10,8 @@ import type { TestUser } from '../server/callers';
 export async function seedDashboardVictim(db: Db, owner: TestUser, workspaceId: string, experimentId: string): Promise<{ runId: string; commentId: string; publicationId: string }> {
   const config = { ...experimentPreset('tiny'), name: 'Secret run' };
   const [run] = await db.insert(runs).values({ workspaceId, experimentId, config, plan: planRun(config), createdBy: owner.id }).returning({ id: runs.id });
-  const comment = await owner.caller.comments.addToRun({ runId: run!.id, body: 'Secret note', pin: { vertex: 3, mapKey: 'rc/id0/shape/logit', position: [1, 2, 3] } });
+  // No pin: a run without results has no map to pin on (comments.addToRun checks the pin against the dashboard).
+  const comment = await owner.caller.comments.addToRun({ runId: run!.id, body: 'Secret note' });
   const [pub] = await db
     .insert(publications)
     .values({ slug: 'secretslug2345', workspaceId, runId: run!.id, title: 'Secret publication', snapshot: {} as never, artifactIds: [], createdBy: owner.id })

@@ -64,14 +64,16 @@ test('two users share an experiment with viewer access', async ({ browser }) => 
   await a.getByLabel('Invite by email').fill(alan.email);
   await a.getByLabel('Role', { exact: true }).selectOption('viewer');
   await a.getByRole('button', { name: 'Invite' }).click();
-  await expect(a.getByText(`${alan.email} was added as viewer.`)).toBeVisible();
+  await expect(a.getByText(`${alan.email} was invited as viewer`)).toBeVisible();
   await expect(a.getByTestId('member-list')).toContainText(alan.email);
   await a.getByLabel('Search experiments').fill('texture');
   await expect(a.getByTestId('experiment-list')).toContainText('Shape vs texture');
   await shot(a, '06-workspace');
 
-  // Alan: sees the workspace and the experiment, read-only.
+  // Alan: accepts the invitation, then sees the workspace and the experiment, read-only.
   await b.reload();
+  await b.getByRole('button', { name: 'Accept the invitation to Vision lab' }).click();
+  await expect(b.getByTestId('workspace-list')).toContainText('Vision lab');
   await expect(b.getByTestId('recent-experiments')).toContainText('Shape vs texture');
   await b.getByRole('link', { name: 'Vision lab' }).click();
   await expect(b.getByTestId('my-role')).toHaveText('viewer');

@@ -6,8 +6,8 @@ import { callerFor, GOOD_PASSWORD, signUpUser, tokenFromSetCookie } from './call
 import type { DbHandle } from '../../server/db/client';
 import { sessions, users } from '../../server/db/schema';
 import { hashToken } from '../../server/auth/sessions';
-import { passwordWeakness } from '../../server/auth/password';
-import { ACCOUNT_LIMIT, IP_LIMIT } from '../../server/auth/rateLimit';
+import { isCommonPassword, passwordWeakness } from '../../server/auth/password';
+import { ADDRESS, PAIR } from '../../server/auth/rateLimit';
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -26,6 +26,13 @@ describe('passwordWeakness', () => {
     expect(passwordWeakness('aaaaaaaaaa1')).toMatch(/too few characters/);
     expect(passwordWeakness('alice-secret-1', 'alice@example.com')).toMatch(/email name/);
     expect(passwordWeakness(GOOD_PASSWORD, 'bob@example.com')).toBeNull();
+  });
+
+  it('refuses the most common passwords, whatever their case (issue 13 item 10)', () => {
+    for (const p of ['password12', 'qwerty1234', 'Password123', 'PASSWORD123', '1q2w3e4r5t', 'iloveyou12'])
+      expect(passwordWeakness(p, 'bob@example.com'), p).toBe('This password is one of the most common ones; choose another.');
+    expect(isCommonPassword('correct-horse-42')).toBe(false);
+    expect(isCommonPassword('123456')).toBe(true);
   });
 });
 
@@ -89,33 +96,36 @@ describe.each(DB_TARGETS)('accounts and sessions on %s', (target) => {
     expect(left).toHaveLength(0);
   });
 
-  it('rate-limits failed sign-ins per account and per address', async () => {
+  it('slows failed sign-ins down per account and address, and per address (tests/server/signInLimits.test.ts: the rest)', async () => {
     await signUpUser(h.db, 'limited@example.com');
     const { caller } = await callerFor(h.db, null, { ip: '10.1.1.1' });
-    for (let i = 0; i < ACCOUNT_LIMIT; i++) {
+    for (let i = 0; i < PAIR.free; i++) {
       expect(await codeOf(caller.auth.signIn({ email: 'limited@example.com', password: `wrong-password-${i}` }))).toMatch(/^UNAUTHORIZED/);
     }
-    // Now even the right password is refused for this account, from any address.
-    const other = (await callerFor(h.db, null, { ip: '10.9.9.9' })).caller;
-    expect(await codeOf(other.auth.signIn({ email: 'limited@example.com', password: GOOD_PASSWORD }))).toMatch(
-      /^TOO_MANY_REQUESTS: Too many failed sign-ins for this account/,
+    expect(await codeOf(caller.auth.signIn({ email: 'limited@example.com', password: GOOD_PASSWORD }))).toMatch(
+      /^TOO_MANY_REQUESTS: Too many failed sign-ins for this account\. Try again in 1 second\./,
     );
-    // Per address: IP_LIMIT failures spread over many accounts block that address only.
+    // Another address is not slowed down by these failures.
+    const other = (await callerFor(h.db, null, { ip: '10.9.9.9' })).caller;
+    expect(await codeOf(other.auth.signIn({ email: 'limited@example.com', password: GOOD_PASSWORD }))).toBe('OK');
+    // Per address: ADDRESS.free failures spread over many accounts slow that address only.
     const spray = (await callerFor(h.db, null, { ip: '10.2.2.2' })).caller;
-    for (let i = 0; i < IP_LIMIT; i++) await codeOf(spray.auth.signIn({ email: `spray${i}@example.com`, password: 'wrong-password-1' }));
+    for (let i = 0; i < ADDRESS.free; i++) await codeOf(spray.auth.signIn({ email: `spray${i}@example.com`, password: 'wrong-password-1' }));
     await signUpUser(h.db, 'innocent@example.com');
     expect(await codeOf(spray.auth.signIn({ email: 'innocent@example.com', password: GOOD_PASSWORD }))).toMatch(/^TOO_MANY_REQUESTS: .*your address/);
     const elsewhere = (await callerFor(h.db, null, { ip: '10.3.3.3' })).caller;
     expect(await codeOf(elsewhere.auth.signIn({ email: 'innocent@example.com', password: GOOD_PASSWORD }))).toBe('OK');
   });
 
-  it('claims pending invitations at sign-up', async () => {
+  it('keeps invitations for a new account waiting until it accepts them', async () => {
     const owner = await signUpUser(h.db, 'owner-inv@example.com');
     const ws = await owner.caller.workspace.create({ name: 'Lab' });
     expect(await owner.caller.member.invite({ workspaceId: ws.id, email: 'Later@Example.com', role: 'editor' })).toMatchObject({ status: 'invited' });
     const later = await signUpUser(h.db, 'later@example.com');
-    const list = await later.caller.workspace.list();
-    expect(list.find((w) => w.id === ws.id)?.role).toBe('editor');
+    expect((await later.caller.workspace.list()).map((w) => w.id)).not.toContain(ws.id);
+    expect((await later.caller.member.invitations()).map((i) => [i.workspaceName, i.role])).toEqual([['Lab', 'editor']]);
+    await later.caller.member.accept({ workspaceId: ws.id });
+    expect((await later.caller.workspace.list()).find((w) => w.id === ws.id)?.role).toBe('editor');
     expect((await owner.caller.member.list({ workspaceId: ws.id })).invitations).toHaveLength(0);
   });
 });

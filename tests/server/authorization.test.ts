@@ -36,6 +36,10 @@ const EXTRA_INPUT: Record<string, (v: Victim) => Record<string, unknown>> = {
   'member.setRole': (v) => ({ userId: v.ownerId, role: 'viewer' }),
   'member.remove': (v) => ({ userId: v.ownerId }),
   'member.leave': () => ({}),
+  // issue 13: invitations are accepted by the invitee (access 'user': the victim's workspace id gives nothing away)
+  'member.invitations': () => ({}),
+  'member.accept': (v) => ({ workspaceId: v.ids.workspaceId }),
+  'member.decline': (v) => ({ workspaceId: v.ids.workspaceId }),
   'experiment.list': () => ({}),
   'experiment.recent': () => ({}),
   'experiment.get': () => ({}),

@@ -33,9 +33,21 @@ export interface TestUser {
   caller: Caller;
 }
 
-/** Signs a new user up through tRPC and returns a caller holding their session. */
+/** Invites `member` into a workspace of `owner` and accepts as `member` (invitations need consent). */
+export async function addMember(owner: TestUser, workspaceId: string, member: TestUser, role: 'viewer' | 'editor' | 'owner'): Promise<void> {
+  await owner.caller.member.invite({ workspaceId, email: member.email, role });
+  await member.caller.member.accept({ workspaceId });
+}
+
+let signUpAddress = 0;
+
+/**
+ * Signs a new user up through tRPC and returns a caller holding their session. Each sign-up comes
+ * from its own address (10.200.x.y), so fixtures stay under the per-address sign-up limit.
+ */
 export async function signUpUser(db: Db, email: string, password = GOOD_PASSWORD): Promise<TestUser> {
-  const { caller, resHeaders } = await callerFor(db, null);
+  const n = ++signUpAddress;
+  const { caller, resHeaders } = await callerFor(db, null, { ip: `10.200.${(n >> 8) & 255}.${n & 255}` });
   const user = await caller.auth.signUp({ email, password });
   const token = tokenFromSetCookie(resHeaders);
   if (!token) throw new Error('sign-up set no session cookie');

@@ -30,10 +30,20 @@ describe.each(DB_TARGETS)('workspaces, members and experiments on %s', (target) 
   afterAll(async () => h?.close());
 
   it('invites by email (idempotently), lists members, changes roles', async () => {
-    expect(await alice.caller.member.invite({ workspaceId: lab, email: 'BOB@example.com', role: 'viewer' })).toMatchObject({ status: 'added', role: 'viewer' });
+    // The same answer for an email with an account (Bob) and one without (Zoe): no enumeration.
+    expect(await alice.caller.member.invite({ workspaceId: lab, email: 'BOB@example.com', role: 'viewer' })).toEqual({ status: 'invited', email: 'bob@example.com', role: 'viewer' });
+    expect(await alice.caller.member.invite({ workspaceId: lab, email: 'zoe@example.com', role: 'viewer' })).toEqual({ status: 'invited', email: 'zoe@example.com', role: 'viewer' });
+    await alice.caller.member.revokeInvitation({ workspaceId: lab, email: 'zoe@example.com' });
+    // Bob is not a member until he accepts.
+    expect(await codeOf(bob.caller.member.list({ workspaceId: lab }))).toMatch(/^NOT_FOUND/);
+    expect(await bob.caller.member.invitations()).toEqual([expect.objectContaining({ workspaceId: lab, workspaceName: 'Vision lab', role: 'viewer' })]);
+    expect(await codeOf(carol.caller.member.accept({ workspaceId: lab }))).toBe('NOT_FOUND: No such invitation.');
+    expect(await bob.caller.member.accept({ workspaceId: lab })).toEqual({ workspaceId: lab, role: 'viewer' });
+    expect(await bob.caller.member.invitations()).toEqual([]);
     // A second identical invitation changes nothing.
     expect(await alice.caller.member.invite({ workspaceId: lab, email: 'bob@example.com', role: 'viewer' })).toMatchObject({ status: 'already_member', role: 'viewer' });
     await alice.caller.member.invite({ workspaceId: lab, email: 'carol@example.com', role: 'editor' });
+    await carol.caller.member.accept({ workspaceId: lab });
     await alice.caller.member.invite({ workspaceId: lab, email: 'dave@example.com', role: 'viewer' });
     await alice.caller.member.invite({ workspaceId: lab, email: 'dave@example.com', role: 'editor' });
     const list = await bob.caller.member.list({ workspaceId: lab });
@@ -64,9 +74,15 @@ describe.each(DB_TARGETS)('workspaces, members and experiments on %s', (target) 
     expect(await codeOf(alice.caller.workspace.get({ workspaceId: lab }))).toMatch(/^NOT_FOUND/);
     // Carol (now the only owner) brings Alice back and removes Bob.
     await carol.caller.member.invite({ workspaceId: lab, email: 'alice@example.com', role: 'owner' });
+    await alice.caller.member.accept({ workspaceId: lab });
     await carol.caller.member.remove({ workspaceId: lab, userId: bob.id });
     expect(await codeOf(bob.caller.member.list({ workspaceId: lab }))).toMatch(/^NOT_FOUND/);
     await alice.caller.member.invite({ workspaceId: lab, email: 'bob@example.com', role: 'viewer' });
+    // Bob declines this time: no membership.
+    await bob.caller.member.decline({ workspaceId: lab });
+    expect(await codeOf(bob.caller.member.list({ workspaceId: lab }))).toMatch(/^NOT_FOUND/);
+    await alice.caller.member.invite({ workspaceId: lab, email: 'bob@example.com', role: 'viewer' });
+    await bob.caller.member.accept({ workspaceId: lab });
   });
 
   it('creates, edits, archives and pages experiments; viewers only read', async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../server/db/client';
 import { stopWorkflows } from '../../server/workflows';
 import { createTestDb, DB_TARGETS } from '../server/db';
-import { signUpUser, type TestUser } from '../server/callers';
+import { addMember, signUpUser, type TestUser } from '../server/callers';
 import { waitFor } from './helpers';
 
 /** The runs router through tRPC callers: estimate, launch (embedded engine), progress, list, cancel. */
@@ -22,7 +22,7 @@ describe.each(DB_TARGETS)('runs router on %s', (target) => {
     h = await createTestDb(target);
     owner = await signUpUser(h.db, `owner-${target}@example.com`);
     viewer = await signUpUser(h.db, `viewer-${target}@example.com`);
-    await owner.caller.member.invite({ workspaceId: owner.personalWorkspaceId, email: viewer.email, role: 'viewer' });
+    await addMember(owner, owner.personalWorkspaceId, viewer, 'viewer');
     const exp = await owner.caller.experiment.create({ workspaceId: owner.personalWorkspaceId, config: { name: 'Runs router', faces: { identities: 3 }, render: { sizePx: 32, imagesPerIdentity: 4 } } });
     experimentId = exp.id;
   });
@@ -45,7 +45,7 @@ describe.each(DB_TARGETS)('runs router on %s', (target) => {
 
   it('launches, reports progress, lists, and cancels within 5 s; viewers may read but not launch', async () => {
     await expect(viewer.caller.runs.launch({ experimentId })).rejects.toThrow(/editor/);
-    const launched = await owner.caller.runs.launch({ experimentId });
+    const launched = await owner.caller.runs.launch({ experimentId, confirm: true }); // the default analyses take over an hour: confirmed
     expect(launched.engine).toBe('embedded');
     expect(launched.estimate!.steps.length).toBeGreaterThan(4);
     const running = await waitFor('the first step to start', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textField } from './text';
 
 /**
  * An experiment's configuration: what to sample, render, train and analyse. Every field has a
@@ -102,8 +103,8 @@ export const AnalysesConfig = z.object({
 
 /** An experiment's configuration (validated on create, edit and launch). */
 export const ExperimentConfig = z.object({
-  name: z.string().trim().min(1, 'name is required').max(120, 'name must be at most 120 characters'),
-  description: z.string().max(5000, 'description must be at most 5000 characters').default(''),
+  name: textField('name', { min: 1, max: 120 }),
+  description: textField('description', { max: 5000, multiline: true }).default(''),
   seed: z.number().int('seed must be an integer').min(0, 'seed must be ≥ 0').max(2 ** 31 - 1, 'seed must be < 2^31').default(1),
   faces: FacesConfig.prefault({}),
   render: RenderConfig.prefault({}),

@@ -19,3 +19,4 @@ export * from './faceModelFormat';
 export * from './artifactStore';
 export * from './human-trials';
 export * from './beside-results';
+export * from './text';

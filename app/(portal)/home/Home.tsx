@@ -23,6 +23,11 @@ export function Home() {
     }),
   );
   const { message, fields } = errorInfo(create.error);
+  const invitations = useQuery(trpc.member.invitations.queryOptions());
+  const answered = () =>
+    Promise.all([queryClient.invalidateQueries({ queryKey: trpc.member.invitations.queryKey() }), queryClient.invalidateQueries({ queryKey: trpc.workspace.list.queryKey() }), queryClient.invalidateQueries({ queryKey: trpc.experiment.recent.queryKey() })]);
+  const accept = useMutation(trpc.member.accept.mutationOptions({ onSuccess: answered }));
+  const decline = useMutation(trpc.member.decline.mutationOptions({ onSuccess: answered }));
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -32,6 +37,29 @@ export function Home() {
   return (
     <div className="stack">
       <h1>Your workspaces</h1>
+      {invitations.data && invitations.data.length > 0 && (
+        <section aria-labelledby="inv-heading" className="card">
+          <h2 id="inv-heading">Invitations</h2>
+          <ul className="list" data-testid="invitations">
+            {invitations.data.map((i) => (
+              <li key={i.workspaceId}>
+                <span>
+                  {i.workspaceName} <span className={`badge badge-${i.role}`}>{i.role}</span>
+                  {i.invitedBy && <span className="muted"> from {i.invitedBy}</span>}
+                </span>
+                <span>
+                  <button type="button" className="button" onClick={() => accept.mutate({ workspaceId: i.workspaceId })} aria-label={`Accept the invitation to ${i.workspaceName}`}>
+                    Accept
+                  </button>{' '}
+                  <button type="button" className="button button-quiet" onClick={() => decline.mutate({ workspaceId: i.workspaceId })} aria-label={`Decline the invitation to ${i.workspaceName}`}>
+                    Decline
+                  </button>
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <div className="columns">
         <section aria-labelledby="ws-heading" className="card">
           <h2 id="ws-heading">Workspaces</h2>

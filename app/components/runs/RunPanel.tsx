@@ -69,7 +69,18 @@ export function RunPanel({ experimentId, workspaceId, config, canEdit }: { exper
       )}
       {canEdit && (
         <div className="button-row">
-          <button type="button" className="button" onClick={() => launch.mutate({ experimentId })} disabled={launch.isPending} data-testid="launch-run">
+          <button
+            type="button"
+            className="button"
+            onClick={() => {
+              // Above the server's threshold the launch is confirmed first (the server insists on confirm: true).
+              const e = estimate.data;
+              if (e?.needsConfirmation && !window.confirm(`This run is estimated at ${formatEta(e.totalSeconds)}, longer than ${formatEta(e.confirmAboveSeconds)}. Launch it?`)) return;
+              launch.mutate({ experimentId, confirm: Boolean(e?.needsConfirmation) });
+            }}
+            disabled={launch.isPending}
+            data-testid="launch-run"
+          >
             Launch a run
           </button>
         </div>

@@ -1,4 +1,4 @@
-import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /** A person who signs in. Email is stored lower-cased and trimmed (unique). */
 export const users = pgTable('users', {
@@ -32,8 +32,10 @@ export const sessions = pgTable(
 );
 
 /**
- * Failed sign-in attempts, the memory of the rate limiter (database-backed so that it holds
- * across processes and restarts). One row per failure; old rows are pruned on write.
+ * Sign-in attempts, the memory of the rate limiter (database-backed so that it holds across
+ * processes and restarts). A row is written BEFORE the password is verified (so parallel or
+ * batched guesses see each other) and deleted again when the password was right: what stays are
+ * failures. Rows older than a day are pruned on write (server/auth/rateLimit.ts).
  */
 export const signInFailures = pgTable(
   'sign_in_failures',
@@ -44,4 +46,30 @@ export const signInFailures = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('sign_in_failures_email_idx').on(t.email, t.at), index('sign_in_failures_ip_idx').on(t.ip, t.at)],
+);
+
+/**
+ * Addresses an account has signed in from successfully (the rate limiter's "known addresses"):
+ * guesses from elsewhere slow down the account for unknown addresses only, so an attacker cannot
+ * lock the real user out of the addresses they use. Forgotten after 90 days without a sign-in.
+ */
+export const signInAddresses = pgTable(
+  'sign_in_addresses',
+  {
+    email: text('email').notNull(),
+    ip: text('ip').notNull(),
+    lastSuccessAt: timestamp('last_success_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.email, t.ip] })],
+);
+
+/** Account creations per client address (sign-up is rate-limited per address). */
+export const signUpAttempts = pgTable(
+  'sign_up_attempts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ip: text('ip').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('sign_up_attempts_ip_idx').on(t.ip, t.at)],
 );

@@ -29,8 +29,8 @@ export const memberships = pgTable(
 );
 
 /**
- * An invitation for an email that has no account yet; it becomes a membership when that email
- * signs up. Unique per (workspace, email): inviting twice updates the role (idempotent).
+ * An invitation for an email (with or without an account); it becomes a membership when the
+ * person signed in with that email accepts it (member.accept). Unique per (workspace, email): inviting twice updates the role (idempotent).
  */
 export const invitations = pgTable(
   'invitations',

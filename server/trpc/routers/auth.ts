@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { textField } from '../../../workers/contract';
 import { AccountError, authenticate, signUp } from '../../auth/accounts';
 import { PASSWORD_MAX_LENGTH } from '../../auth/password';
 import { clearedSessionCookie, createSession, revokeSession, sessionCookie } from '../../auth/sessions';
@@ -32,9 +33,9 @@ export const authRouter = router({
   me: publicProcedure.query(({ ctx }) => (ctx.session ? ctx.session.user : null)),
 
   signUp: publicProcedure
-    .input(z.object({ email: Email, password: Password, name: z.string().trim().max(80, 'name must be at most 80 characters').optional() }))
+    .input(z.object({ email: Email, password: Password, name: textField('name', { max: 80 }).optional() }))
     .mutation(async ({ ctx, input }) => {
-      const user = await signUp(ctx.db, input).catch(toTrpcError);
+      const user = await signUp(ctx.db, { ...input, ip: ctx.ip }).catch(toTrpcError);
       await startSession(ctx, user.id);
       log.info({ userId: user.id }, 'user signed up');
       return { id: user.id, email: user.email, name: user.name, personalWorkspaceId: user.personalWorkspaceId };

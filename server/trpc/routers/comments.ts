@@ -1,21 +1,38 @@
 import { TRPCError } from '@trpc/server';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
+import { textField } from '../../../workers/contract';
 import type { Db } from '../../db/client';
 import { comments, runs, users } from '../../db/schema';
 import { roleAtLeast } from '../../auth/roles';
 import { authorName } from '../../dashboards/pins';
+import { loadDashboard } from '../../dashboards/load';
 import { commentProcedure, dashboardRunProcedure } from '../../dashboards/scope';
 import { router } from '../init';
 import { experimentProcedure } from './experiment';
 
-const Body = z.string().trim().min(1, 'body must not be empty').max(5000, 'body must be at most 5000 characters');
+const Body = textField('body', { min: 1, max: 5000, multiline: true });
 /** A pin: a vertex of the map's mesh, the map it was placed on and the vertex position in mm. */
+const PIN_COORDINATE_MM = 10_000;
+const Coordinate = z
+  .number({ error: 'pin.position must hold numbers' })
+  .finite('pin.position must be finite')
+  .min(-PIN_COORDINATE_MM, `pin.position must lie within ±${PIN_COORDINATE_MM} mm`)
+  .max(PIN_COORDINATE_MM, `pin.position must lie within ±${PIN_COORDINATE_MM} mm`);
 const Pin = z.object({
   vertex: z.number().int('pin.vertex must be an integer').min(0, 'pin.vertex must be ≥ 0').max(10_000_000, 'pin.vertex must be ≤ 10,000,000'),
-  mapKey: z.string().min(1).max(300),
-  position: z.tuple([z.number().finite(), z.number().finite(), z.number().finite()]),
+  mapKey: textField('pin.mapKey', { min: 1, max: 300 }),
+  position: z.tuple([Coordinate, Coordinate, Coordinate]),
 });
+
+/** Refuses a pin whose map is not on the run's dashboard or whose vertex is not on the map's mesh. */
+async function checkPin(db: Db, runId: string, pin: z.infer<typeof Pin>): Promise<void> {
+  const dashboard = await loadDashboard(db, runId);
+  const map = dashboard?.manifest.maps.find((m) => m.key === pin.mapKey);
+  if (!map) throw new TRPCError({ code: 'BAD_REQUEST', message: `pin.mapKey: this run's dashboard has no map ${JSON.stringify(pin.mapKey.slice(0, 100))}` });
+  if (pin.vertex >= map.vertexCount)
+    throw new TRPCError({ code: 'BAD_REQUEST', message: `pin.vertex must be < ${map.vertexCount} (the vertices of the map's mesh), got ${pin.vertex}` });
+}
 
 async function listComments(db: Db, where: ReturnType<typeof eq>) {
   const rows = await db
@@ -50,6 +67,7 @@ export const commentsRouter = router({
   addToRun: dashboardRunProcedure('editor')
     .input(z.object({ body: Body, pin: Pin.optional(), showInPublished: z.boolean().default(false) }))
     .mutation(async ({ ctx, input }) => {
+      if (input.pin) await checkPin(ctx.db, input.runId, input.pin);
       const [run] = await ctx.db.select({ experimentId: runs.experimentId }).from(runs).where(eq(runs.id, input.runId));
       const [row] = await ctx.db
         .insert(comments)

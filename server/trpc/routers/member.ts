@@ -2,14 +2,15 @@ import { TRPCError } from '@trpc/server';
 import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
-import { invitations, memberships, users, type WorkspaceRole } from '../../db/schema';
+import { invitations, memberships, users, workspaces, type WorkspaceRole } from '../../db/schema';
 import { normalizeEmail } from '../../auth/accounts';
 import { ROLES } from '../../auth/roles';
-import { router, workspaceProcedure } from '../init';
+import { authedProcedure, router, workspaceProcedure } from '../init';
 import { Email } from './auth';
 
 const Role = z.enum(ROLES, { error: 'role must be one of viewer, editor, owner' });
 const UserId = z.uuid('userId must be a UUID');
+const WorkspaceId = z.uuid('workspaceId must be a UUID');
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -41,27 +42,21 @@ export const memberRouter = router({
   }),
 
   /**
-   * Invites by email. An existing account becomes a member at once; otherwise an invitation waits
-   * for that email to sign up. Idempotent: inviting a member again changes nothing, inviting a
-   * pending email again updates the pending role.
+   * Invites by email. The invitation waits until the person accepts it (member.accept), whether
+   * or not the email has an account yet, and the answer is the same either way, so inviting does
+   * not reveal which emails have accounts. Idempotent: inviting a member again changes nothing
+   * (owners see the member list anyway), inviting again updates the pending role.
    */
   invite: workspaceProcedure('owner')
     .input(z.object({ email: Email, role: Role }))
     .mutation(async ({ ctx, input }) => {
       const email = normalizeEmail(input.email);
-      const [user] = await ctx.db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
-      if (user) {
-        const inserted = await ctx.db
-          .insert(memberships)
-          .values({ workspaceId: ctx.workspaceId, userId: user.id, role: input.role })
-          .onConflictDoNothing()
-          .returning();
-        if (inserted.length === 0) {
-          const [m] = await ctx.db.select({ role: memberships.role }).from(memberships).where(and(eq(memberships.workspaceId, ctx.workspaceId), eq(memberships.userId, user.id)));
-          return { status: 'already_member' as const, email, role: m?.role ?? input.role };
-        }
-        return { status: 'added' as const, email, role: input.role };
-      }
+      const [member] = await ctx.db
+        .select({ role: memberships.role })
+        .from(memberships)
+        .innerJoin(users, eq(users.id, memberships.userId))
+        .where(and(eq(memberships.workspaceId, ctx.workspaceId), eq(users.email, email)));
+      if (member) return { status: 'already_member' as const, email, role: member.role };
       await ctx.db
         .insert(invitations)
         .values({ workspaceId: ctx.workspaceId, email, role: input.role, invitedBy: ctx.user.id })
@@ -102,6 +97,41 @@ export const memberRouter = router({
         return { ok: true as const };
       }),
     ),
+
+  /** Invitations waiting for the caller's email: workspace, role, who invited. */
+  invitations: authedProcedure.query(async ({ ctx }) =>
+    ctx.db
+      .select({ workspaceId: invitations.workspaceId, workspaceName: workspaces.name, role: invitations.role, invitedBy: users.name, createdAt: invitations.createdAt })
+      .from(invitations)
+      .innerJoin(workspaces, eq(workspaces.id, invitations.workspaceId))
+      .leftJoin(users, eq(users.id, invitations.invitedBy))
+      .where(eq(invitations.email, normalizeEmail(ctx.user.email)))
+      .orderBy(asc(invitations.createdAt)),
+  ),
+
+  /** Accepts an invitation for the caller's email: membership with the invited role, in one transaction. */
+  accept: authedProcedure.input(z.object({ workspaceId: WorkspaceId })).mutation(async ({ ctx, input }) =>
+    ctx.db.transaction(async (tx) => {
+      const email = normalizeEmail(ctx.user.email);
+      const [inv] = await tx
+        .delete(invitations)
+        .where(and(eq(invitations.workspaceId, input.workspaceId), eq(invitations.email, email)))
+        .returning({ role: invitations.role });
+      if (!inv) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such invitation.' });
+      await tx.insert(memberships).values({ workspaceId: input.workspaceId, userId: ctx.user.id, role: inv.role }).onConflictDoNothing();
+      return { workspaceId: input.workspaceId, role: inv.role };
+    }),
+  ),
+
+  /** Declines (deletes) an invitation for the caller's email. */
+  decline: authedProcedure.input(z.object({ workspaceId: WorkspaceId })).mutation(async ({ ctx, input }) => {
+    const gone = await ctx.db
+      .delete(invitations)
+      .where(and(eq(invitations.workspaceId, input.workspaceId), eq(invitations.email, normalizeEmail(ctx.user.email))))
+      .returning({ id: invitations.id });
+    if (gone.length === 0) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such invitation.' });
+    return { ok: true as const };
+  }),
 
   /** The caller leaves the workspace (any role; the last owner cannot). */
   leave: workspaceProcedure('viewer').mutation(async ({ ctx }) =>

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
+import { textField } from '../../../workers/contract';
 import type { Db } from '../../db/client';
 import { publications } from '../../db/schema';
 import { loadDashboard } from '../../dashboards/load';
@@ -45,7 +46,7 @@ export const publicationsRouter = router({
   publish: dashboardRunProcedure('editor')
     .input(
       z.object({
-        title: z.string().trim().min(1, 'title must not be empty').max(200, 'title must be at most 200 characters').optional(),
+        title: textField('title', { min: 1, max: 200 }).optional(),
         includeComments: z.boolean().default(true),
       }),
     )

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { RUN_STATUSES } from '../../../workers/contract';
 import { experiments, runs } from '../../db/schema';
 import { dashboardRunProcedure } from '../../dashboards/scope';
-import { cancelRun, estimateRun, launchRun } from '../../workflows';
+import { budgetRefusal, cancelRun, estimateRun, launchRun, needsConfirmation, runLimits } from '../../workflows';
 import { readRunProgress } from '../../workflows/progress';
 import { router, workspaceProcedure } from '../init';
 import { experimentProcedure, parseConfig } from './experiment';
@@ -19,19 +19,34 @@ const ConfigInput = z.record(z.string(), z.unknown(), { error: 'config must be a
  * (status, stage, overall fraction and ETA, each step's state, the log tail).
  */
 export const runsRouter = router({
-  /** Time (s) and memory (MiB) by stage for a configuration, from this machine's throughputs. */
+  /**
+   * Time (s) and memory (MiB) by stage for a configuration, from this machine's throughputs, with
+   * the installation's limits: overBudget (why a launch would be refused, or null) and
+   * needsConfirmation (above confirmAboveSeconds the launch must pass confirm: true).
+   */
   estimate: workspaceProcedure('viewer')
     .input(z.object({ config: ConfigInput }))
-    .query(({ input }) => estimateRun(parseConfig(input.config))),
+    .query(({ input }) => {
+      const estimate = estimateRun(parseConfig(input.config));
+      const limits = runLimits();
+      return { ...estimate, confirmAboveSeconds: limits.confirmAboveSeconds, needsConfirmation: needsConfirmation(estimate, limits), overBudget: budgetRefusal(estimate, limits) };
+    }),
 
-  /** Launches a run of the experiment's saved configuration. Returns the run and its estimate. */
-  launch: experimentProcedure('editor').mutation(async ({ ctx, input }) => {
-    const [exp] = await ctx.db.select().from(experiments).where(eq(experiments.id, input.experimentId));
-    if (!exp) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found.' });
-    if (exp.archivedAt) throw new TRPCError({ code: 'BAD_REQUEST', message: 'experimentId: the experiment is archived; unarchive it to launch a run' });
-    const run = await launchRun(ctx.db, { workspaceId: exp.workspaceId, experimentId: exp.id, config: parseConfig(exp.config), createdBy: ctx.user.id });
-    return { id: run.id, status: run.status, engine: run.engine, estimate: run.estimate, createdAt: run.createdAt };
-  }),
+  /**
+   * Launches a run of the experiment's saved configuration. Refused over the budget (naming the
+   * fields to reduce), over the workspace's quota of active runs, and above the confirmation
+   * threshold unless confirm is true. Returns the run and its estimate.
+   */
+  launch: experimentProcedure('editor')
+    .input(z.object({ confirm: z.boolean().default(false) }))
+    .mutation(async ({ ctx, input }) => {
+      const [exp] = await ctx.db.select().from(experiments).where(eq(experiments.id, input.experimentId));
+      if (!exp) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found.' });
+      if (exp.archivedAt) throw new TRPCError({ code: 'BAD_REQUEST', message: 'experimentId: the experiment is archived; unarchive it to launch a run' });
+      const config = parseConfig(exp.config);
+      const run = await launchRun(ctx.db, { workspaceId: exp.workspaceId, experimentId: exp.id, config, createdBy: ctx.user.id }, { confirmed: input.confirm });
+      return { id: run.id, status: run.status, engine: run.engine, estimate: run.estimate, createdAt: run.createdAt };
+    }),
 
   /** Cancels a queued or running run: its processes stop within 5 s. */
   cancel: runProcedure('editor').mutation(async ({ ctx, input }) => {

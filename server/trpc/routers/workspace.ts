@@ -1,10 +1,11 @@
 import { TRPCError } from '@trpc/server';
 import { and, asc, count, eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { textField } from '../../../workers/contract';
 import { memberships, workspaces } from '../../db/schema';
 import { authedProcedure, router, workspaceProcedure } from '../init';
 
-export const WorkspaceName = z.string().trim().min(1, 'name is required').max(80, 'name must be at most 80 characters');
+export const WorkspaceName = textField('name', { min: 1, max: 80 });
 
 export const workspaceRouter = router({
   /** The caller's workspaces with their role and member count. */

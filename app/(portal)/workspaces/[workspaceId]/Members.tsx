@@ -24,11 +24,9 @@ export function Members({ workspaceId }: { workspaceId: string }) {
       onSuccess: (r) => {
         setEmail('');
         setNotice(
-          r.status === 'added'
-            ? `${r.email} was added as ${r.role}.`
-            : r.status === 'invited'
-              ? `${r.email} has no account yet: they join as ${r.role} when they sign up.`
-              : `${r.email} is already a member (${r.role}).`,
+          r.status === 'invited'
+            ? `${r.email} was invited as ${r.role}: they join when they accept (signing up first if they have no account).`
+            : `${r.email} is already a member (${r.role}).`,
         );
         return refresh();
       },
