@@ -12,8 +12,8 @@
  * Layouts: per-vertex maps Float32Array [V]; mean pixel maps Float32Array [S][S].
  */
 import type { FaceModel } from '../faces/model';
-import { type Identity, identityAlbedo, identityPositions } from '../faces/identity';
-import { pixelsToVertices } from '../render/attribution';
+import { type Identity, identityAlbedo, identityPositions } from '../faces';
+import { pixelsToVertices } from '../render';
 import {
   gradientTimesInput, integratedGradients, logitValues, occlusion, sumChannels, INTEGRATED_GRADIENTS_DEFAULTS,
   type LogitFunction, type QuadratureRule,

@@ -18,3 +18,13 @@ export {
   BundleWriter, mapSummary, generalisationSummary, reverseCorrelationSummary, hiddenLayersSummary, poseInvarianceSummary,
 } from './bundle';
 export { informationMap, informationMaps, type FweMap, type MapFeatures, type Response } from './maps';
+export { drawNoise, type NoiseSpec, type TrialNoise } from './noise';
+export { resolveRegion } from './regions';
+export { mapAgreement, type MapAgreement } from './map-agreement';
+export { targetLogit } from './attributions';
+export { meshAttributions, ATTRIBUTION_METHODS, MESH_ATTRIBUTION_DEFAULTS, type AttributionMethod } from './attribution-mesh';
+export { parseHumanTrialsCsv, humanTrialsCsv, dataDictionary } from './human/export';
+export { trialTable, type TrialTable } from './human/table';
+export { humanGeneralisation } from './human/generalisation';
+export { humanMaps } from './human/reverse-correlation';
+export { curvesBeside, mapsBeside } from './human/beside';

@@ -25,18 +25,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AttributionSummary, HumanSummary, jsonSafe } from '../contract/beside-results';
+import { AttributionSummary, HumanSummary, jsonSafe } from '../contract';
 import { choice, num, progress, str, type Opts } from './analyse';
 
 export async function attributionsCommand(o: Opts): Promise<number> {
-  const { chooseBackend } = await import('../nn/backend');
-  const { loadModel } = await import('../nn/io');
-  const { loadDefaultFaceModel } = await import('../faces/defaultModel');
-  const { sampleIdentities } = await import('../faces/identity');
-  const { targetLogit } = await import('../analyses/attributions');
-  const { meshAttributions, ATTRIBUTION_METHODS, MESH_ATTRIBUTION_DEFAULTS } = await import('../analyses/attribution-mesh');
-  const { mapAgreement } = await import('../analyses/map-agreement');
-  const { BundleWriter } = await import('../analyses/bundle');
+  const { chooseBackend, loadModel } = await import('../nn');
+  const { loadDefaultFaceModel, sampleIdentities } = await import('../faces');
+  const { targetLogit, meshAttributions, ATTRIBUTION_METHODS, MESH_ATTRIBUTION_DEFAULTS, mapAgreement, BundleWriter } = await import('../analyses');
   type Method = (typeof ATTRIBUTION_METHODS)[number];
   const backend = await chooseBackend({ log: () => {} });
   const net = await loadModel(str(o, 'model'));
@@ -108,14 +103,10 @@ function topMask(values: Float32Array, significant: Uint8Array): Uint8Array {
 }
 
 export async function humansCommand(o: Opts): Promise<number> {
-  const { loadDefaultFaceModel } = await import('../faces/defaultModel');
-  const { parseHumanTrialsCsv, humanTrialsCsv, dataDictionary } = await import('../analyses/human/export');
-  const { trialTable } = await import('../analyses/human/table');
-  const { humanGeneralisation } = await import('../analyses/human/generalisation');
-  const { humanMaps } = await import('../analyses/human/reverse-correlation');
-  const { drawNoise } = await import('../analyses/noise');
-  const { resolveRegion } = await import('../analyses/regions');
-  const { BundleWriter } = await import('../analyses/bundle');
+  const { loadDefaultFaceModel } = await import('../faces');
+  const {
+    parseHumanTrialsCsv, humanTrialsCsv, dataDictionary, trialTable, humanGeneralisation, humanMaps, drawNoise, resolveRegion, BundleWriter,
+  } = await import('../analyses');
   const csvFile = str(o, 'csv');
   const table = trialTable(parseHumanTrialsCsv(readFileSync(csvFile, 'utf8')), { minPassRate: num(o, 'min-pass', 0.75, 0, 1) });
   const seed = num(o, 'seed', 1, 0, 2 ** 31 - 1, true);
@@ -124,8 +115,8 @@ export async function humansCommand(o: Opts): Promise<number> {
   const gen = hasGen ? humanGeneralisation(table, { resamples: num(o, 'resamples', 2000, 100, 1_000_000, true), seed }) : null;
   let curves: unknown = null;
   if (typeof o.get('network-generalisation') === 'string') {
-    const { GeneralisationSummary } = await import('../contract/results');
-    const { curvesBeside } = await import('../analyses/human/beside');
+    const { GeneralisationSummary } = await import('../contract');
+    const { curvesBeside } = await import('../analyses');
     const raw = JSON.parse(readFileSync(str(o, 'network-generalisation'), 'utf8')) as { kind?: string; generalisation?: unknown };
     const net = GeneralisationSummary.parse(raw.kind === 'generalisation' ? raw : raw.generalisation);
     curves = gen ? curvesBeside(gen.pooled, net.curves) : null;
@@ -163,7 +154,7 @@ export async function humansCommand(o: Opts): Promise<number> {
     const pm = maps.pooled.map;
     let network: unknown = null;
     if (typeof o.get('compare') === 'string' && pm) {
-      const { mapsBeside } = await import('../analyses/human/beside');
+      const { mapsBeside } = await import('../analyses');
       const read = (file: string, bytes: number) => {
         const b = readFileSync(file);
         if (b.length !== V * bytes) throw new Error(`${file}: ${b.length} bytes, expected ${V} vertices × ${bytes}`);

@@ -9,7 +9,7 @@
  * parser removes it again. Duplicates of a (participant, trial) are written once (the first), rows
  * sorted by participant then trial. Every participant is exported, flagged ones included.
  */
-import { HUMAN_TRIAL_COLUMNS, type HumanTrial } from '../../contract/human-trials';
+import { HUMAN_TRIAL_COLUMNS, type HumanTrial } from '../../contract';
 import { dedupeTrials, DEFAULT_MIN_PASS_RATE } from './table';
 
 const FORMULA_START = /^[=+\-@\t]/;

@@ -12,7 +12,7 @@
  * own curve and stay out of the pool.
  */
 import type { Manipulation } from '../../contract/results';
-import { Rng } from '../../info/rng';
+import { Rng } from '../../info';
 import { levelBelowHalf, MANIPULATIONS, trapezoidArea } from '../generalisation';
 import { isCorrect, type TrialTable } from './table';
 

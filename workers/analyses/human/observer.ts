@@ -9,8 +9,8 @@
  * correctly with probability `attentionPassRate`.
  */
 import type { FaceModel } from '../../faces/model';
-import { createRng, gaussian, hashInts } from '../../faces/rng';
-import type { HumanTrial } from '../../contract/human-trials';
+import { createRng, gaussian, hashInts } from '../../faces';
+import type { HumanTrial } from '../../contract';
 import type { TrialNoise } from '../noise';
 import { plantedResponse } from '../oracle';
 

@@ -13,8 +13,8 @@
  * continuous response. Trials without a response (−1) and attention checks are left out.
  */
 import type { FaceModel } from '../../faces/model';
-import type { HumanTrial } from '../../contract/human-trials';
-import { bayesianPrevalence, prevalenceMap, type Prevalence } from '../../info/prevalence';
+import type { HumanTrial } from '../../contract';
+import { bayesianPrevalence, prevalenceMap, type Prevalence } from '../../info';
 import { informationMap, type FweMap, type Response } from '../maps';
 import { noiseFeatures, type TrialNoise } from '../noise';
 import { isCorrect, type TrialTable } from './table';

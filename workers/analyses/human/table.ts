@@ -7,7 +7,7 @@
  * statistic and of prevalence, and kept in the raw table and its export. A participant without any
  * attention-check trial is not flagged (the session decides whether checks are shown).
  */
-import { HumanTrial } from '../../contract/human-trials';
+import { HumanTrial } from '../../contract';
 
 export interface AttentionScore {
   participant: string;
