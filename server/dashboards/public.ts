@@ -15,7 +15,10 @@ function notFound(reqId: string): Response {
  * GET /p/<slug>/a/<artifactId>: an artifact of a live publication, to anyone. Only the ids the
  * snapshot lists are served (an id of the same workspace that the snapshot does not reference
  * answers 404 exactly like an unknown one), and nothing once the publication is unpublished.
- * Cached briefly and publicly: unpublishing must take effect within a minute, so no `immutable`.
+ * A snapshot's artifacts never change (the id names fixed, content-addressed bytes), so they are
+ * served `immutable` with an ETag: a browser that has the bytes never asks again. `private` keeps
+ * them out of shared caches, so that unpublishing takes effect at once for everyone who has not
+ * fetched them yet (a CDN would otherwise keep serving a withdrawn snapshot).
  */
 export async function servePublishedArtifact(req: Request, slug: string, artifactId: string, deps: { db?: Db; store?: ArtifactStore } = {}): Promise<Response> {
   const reqId = requestIdFrom(req.headers);
@@ -31,7 +34,7 @@ export async function servePublishedArtifact(req: Request, slug: string, artifac
       'content-type': row.contentType,
       'content-length': String(row.size),
       etag: `"${row.key}"`,
-      'cache-control': 'public, max-age=60',
+      'cache-control': 'private, max-age=31536000, immutable',
       'x-content-type-options': 'nosniff',
       'x-request-id': reqId,
     });

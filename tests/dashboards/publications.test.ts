@@ -109,6 +109,15 @@ describe.each(DB_TARGETS)('dashboards, publications, comments on %s', (target) =
     const mapRes = await get(pub.slug, snap.maps[0]!.values.id);
     expect(mapRes.status).toBe(200);
     expect(new Uint8Array(await mapRes.arrayBuffer())).toEqual(bundle.files.get('rc/id0/shape.logit.mi.f32'));
+    // Served as immutable bytes with an ETag, kept out of shared caches (so unpublishing holds):
+    // a conditional request with that ETag is answered 304 without a body.
+    expect(mapRes.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
+    const etag = mapRes.headers.get('etag')!;
+    expect(etag).toMatch(/^".+"$/);
+    const again = await servePublishedArtifact(
+      new Request(`http://x/p/${pub.slug}/a/${snap.maps[0]!.values.id}`, { headers: { 'if-none-match': etag } }), pub.slug, snap.maps[0]!.values.id, { db: h.db, store },
+    );
+    expect([again.status, (await again.arrayBuffer()).byteLength]).toEqual([304, 0]);
     for (const id of ids) expect((await get(pub.slug, id)).status).toBe(200);
     // Other artifacts of the same run and workspace are not: the weights, an unrelated upload, an unknown id.
     const weights = dash.files.find((f) => f.name === 'model/weights.bin')!;
