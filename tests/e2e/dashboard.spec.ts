@@ -154,6 +154,10 @@ test('run → dashboard → threshold → pin → publish → public view → un
   // Artifacts of the run that the snapshot does not show are not served under its slug.
   expect(manifestFiles.length).toBeGreaterThan(0);
   for (const id of manifestFiles.slice(0, 3)) expect((await pub.request.get(`${publicPath}/a/${id}`)).status()).toBe(404);
+  // The snapshot's page is rendered once and then served from the page cache (same HTML, no render).
+  await pub.request.get(publicPath!);
+  const again = await pub.request.get(publicPath!);
+  expect(again.headers()['x-nextjs-cache'], 'second request of a published page').toBe('HIT');
   // Embeddable: ?embed=1 drops the chrome.
   await pub.goto(`${publicPath}?embed=1`);
   await expect(pub.getByTestId('public-dashboard')).toHaveClass(/embed-main/);
@@ -164,7 +168,7 @@ test('run → dashboard → threshold → pin → publish → public view → un
   await item.getByTestId('unpublish-button').click();
   await expect(item.getByTestId('publication-link')).toHaveCount(0);
   const gone = await pub.goto(publicPath!);
-  expect(gone!.status()).toBe(404);
+  expect(gone!.status()).toBe(404); // the cached page was dropped on unpublishing
   await shot(pub, '10-unpublished');
 
   // Side by side: two viewers on one shared colour scale (a single legend), both drawn.

@@ -1,23 +1,27 @@
+import { cache } from 'react';
 import { notFound } from 'next/navigation';
-import { headers } from 'next/headers';
-import { TRPCError } from '@trpc/server';
-import { createCaller } from '@/server/trpc/router';
-import { createContext } from '@/server/trpc/context';
+import { getDb } from '@/server/db/client';
+import { livePublication } from '@/server/trpc/routers/publications';
 import { PublicDashboard } from './PublicDashboard';
 
-export const dynamic = 'force-dynamic';
-
-/** The snapshot through tRPC (a server-side caller of publications.view); null once unpublished. */
-async function loadSnapshot(slug: string) {
-  const h = await headers();
-  const caller = createCaller(await createContext({ req: new Request('http://localhost/p', { headers: new Headers(h) }), resHeaders: new Headers() }));
-  try {
-    return await caller.publications.view({ slug });
-  } catch (err) {
-    if (err instanceof TRPCError && (err.code === 'NOT_FOUND' || err.code === 'BAD_REQUEST')) return null;
-    throw err;
-  }
+/**
+ * A snapshot never changes once published, so its page is rendered once, on the first request,
+ * and then served from Next's page cache (incremental static regeneration with no time limit).
+ * Unpublishing drops the cached page (forgetPublishedPage, server/dashboards/publishedPage.ts), so
+ * the next request renders again and answers 404. Nothing here may depend on the request: no
+ * cookies, no headers, no search parameters (?embed=1 is read in the browser, see useEmbed).
+ */
+export const revalidate = false;
+export const dynamicParams = true;
+export async function generateStaticParams(): Promise<{ slug: string }[]> {
+  return [];
 }
+
+/** The live snapshot of a slug, or null once unpublished (one query per render, shared with the metadata). */
+const loadSnapshot = cache(async (slug: string) => {
+  const row = await livePublication(getDb(), slug);
+  return row ? { slug: row.slug, snapshot: row.snapshot } : null;
+});
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }) {
   const view = await loadSnapshot((await params).slug);
@@ -29,10 +33,8 @@ export async function generateMetadata({ params }: { params: Promise<{ slug: str
  * snapshot, and its arrays from /p/<slug>/a/<id>, which serves only the snapshot's artifacts.
  * ?embed=1 drops the page chrome for an <iframe>. Unpublished or unknown: HTTP 404.
  */
-export default async function PublishedPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ embed?: string }> }) {
-  const { slug } = await params;
-  const embed = (await searchParams).embed === '1';
-  const view = await loadSnapshot(slug);
+export default async function PublishedPage({ params }: { params: Promise<{ slug: string }> }) {
+  const view = await loadSnapshot((await params).slug);
   if (!view) notFound();
-  return <PublicDashboard slug={view.slug} snapshot={view.snapshot} embed={embed} />;
+  return <PublicDashboard slug={view.slug} snapshot={view.snapshot} />;
 }

@@ -8,6 +8,7 @@ import { publications } from '../../db/schema';
 import { loadDashboard } from '../../dashboards/load';
 import { artifactIdsOf, type DashboardSnapshot } from '../../../workers/contract';
 import { runPins } from '../../dashboards/pins';
+import { forgetPublishedPage } from '../../dashboards/publishedPage';
 import { dashboardRunProcedure, publicationProcedure } from '../../dashboards/scope';
 import { publicProcedure, router, workspaceProcedure } from '../init';
 
@@ -91,14 +92,17 @@ export const publicationsRouter = router({
     ctx.db.select(listColumns).from(publications).where(eq(publications.runId, input.runId)).orderBy(desc(publications.createdAt)),
   ),
 
-  /** Takes a publication down: /p/<slug> answers 404 from now on (the slug is never reused). */
+  /** Takes a publication down: /p/<slug> answers 404 from now on (the slug is never reused; its cached page is dropped). */
   unpublish: publicationProcedure('editor').mutation(async ({ ctx, input }) => {
     const [row] = await ctx.db
       .update(publications)
       .set({ unpublishedAt: new Date() })
       .where(and(eq(publications.id, input.publicationId), isNull(publications.unpublishedAt)))
       .returning(listColumns);
-    if (row) return row;
+    if (row) {
+      forgetPublishedPage(row.slug);
+      return row;
+    }
     const [already] = await ctx.db.select(listColumns).from(publications).where(eq(publications.id, input.publicationId));
     return already!;
   }),

@@ -1,0 +1,17 @@
+import { revalidatePath } from 'next/cache';
+import { log } from '../log';
+
+/**
+ * Drops the cached page of /p/<slug> (app/p/[slug]/page.tsx renders each snapshot once and keeps
+ * it), so that the next request renders again: after unpublishing, that render answers 404.
+ * Outside a Next.js server (tests, scripts) there is no page cache and nothing to drop.
+ * One server process holds the cache; with several replicas behind a balancer each keeps its own
+ * (see README, "Published snapshots").
+ */
+export function forgetPublishedPage(slug: string): void {
+  try {
+    revalidatePath(`/p/${slug}`);
+  } catch (err) {
+    if (process.env.NEXT_RUNTIME) log.warn({ slug, error: String(err) }, 'published page not revalidated');
+  }
+}
