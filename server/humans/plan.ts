@@ -4,7 +4,8 @@ import type { HumanTrial } from '../../workers/contract';
 
 /**
  * The participant's trial plan, built from the run's STORED stimuli only (the render step's
- * stimuli/<i>.png captioned by factors.json[i]). Nothing is rendered in the web tier.
+ * stimuli/<i>.png captioned by factors.json[i], and the generalisation step's graded images
+ * human-stimuli/<i>.png captioned by human-factors.json[i]). Nothing is rendered in the web tier.
  *
  * A stored stimulus is one of:
  * - plain: factors {identity, yaw, ...} (what every rendered dataset stores): an image of a
@@ -27,7 +28,9 @@ import type { HumanTrial } from '../../workers/contract';
  * The plan is cut to settings.maxTrials (the per-participant cap).
  */
 export interface StoredStimulus {
-  /** Index into factors.json (stimuli/<index>.png). */
+  /** Artifact name: stimuli/<index>.png (render step) or human-stimuli/<index>.png (generalisation step). */
+  name: string;
+  /** Index into the factors file of the same step. */
   index: number;
   /** Artifact store key of the PNG. */
   key: string;
@@ -74,9 +77,9 @@ export function planTrials(stimuli: StoredStimulus[], settings: HumanSessionSett
   const learned = learnedIdentities(stimuli, settings.identities);
   if (learned.length < 2) throw new Error(`stimuli: a session needs at least 2 identities with 2 or more plain stored images; this run has ${learned.length}`);
   const rand = randomStream(seed);
-  const frontal = (a: StoredStimulus, b: StoredStimulus) => Math.abs(a.yawDeg ?? 0) - Math.abs(b.yawDeg ?? 0) || a.index - b.index;
+  const frontal = (a: StoredStimulus, b: StoredStimulus) => Math.abs(a.yawDeg ?? 0) - Math.abs(b.yawDeg ?? 0) || a.index - b.index || (a.name < b.name ? -1 : 1);
   const label = (identity: number) => learned.indexOf(identity) + 1;
-  const base = (s: StoredStimulus) => ({ stimulus_id: `stimuli/${s.index}.png`, imageKey: s.key, yaw_deg: s.yawDeg === null ? null : Math.max(-90, Math.min(90, s.yawDeg)), target: s.identity });
+  const base = (s: StoredStimulus) => ({ stimulus_id: s.name, imageKey: s.key, yaw_deg: s.yawDeg === null ? null : Math.max(-90, Math.min(90, s.yawDeg)), target: s.identity });
   const learning: Omit<PlannedHumanTrial, 'trial'>[] = [];
   const learnImages: StoredStimulus[] = [];
   const test: Omit<PlannedHumanTrial, 'trial'>[] = [];

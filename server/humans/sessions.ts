@@ -73,19 +73,28 @@ export async function storedStimuli(db: Db, runId: string, store: ArtifactStore 
 
 const MANIPULATIONS = new Set(['shape-scale', 'texture-scale', 'shape-morph', 'texture-morph']);
 
+/**
+ * The render step's gallery (stimuli/<i>.png, factors.json) and the generalisation step's graded
+ * images (human-stimuli/<i>.png, human-factors.json; workers/functions/analyses.ts).
+ */
 async function stimuliOfManifest(m: Manifest, store: ArtifactStore): Promise<StoredStimulus[]> {
-  const pngs = m.artifacts.filter((a) => /^stimuli\/\d+\.png$/.test(a.name));
-  const file = m.artifacts.find((a) => a.name === 'factors.json');
+  return [...(await stimuliOf(m, store, 'stimuli', 'factors.json')), ...(await stimuliOf(m, store, 'human-stimuli', 'human-factors.json'))];
+}
+
+async function stimuliOf(m: Manifest, store: ArtifactStore, folder: string, factorsName: string): Promise<StoredStimulus[]> {
+  const pngs = m.artifacts.filter((a) => a.name.startsWith(`${folder}/`) && /^\d+\.png$/.test(a.name.slice(folder.length + 1)));
+  const file = m.artifacts.find((a) => a.name === factorsName);
   if (!pngs.length || !file || file.size > 32 * 1024 * 1024) return [];
   const factors = (await readJson(store, file.key)) as Record<string, unknown>[];
   if (!Array.isArray(factors)) return [];
   const out: StoredStimulus[] = [];
   for (const a of pngs) {
-    const index = Number(a.name.slice('stimuli/'.length, -'.png'.length));
+    const index = Number(a.name.slice(folder.length + 1, -'.png'.length));
     const f = factors[index];
     if (!f || !Number.isInteger(f.identity)) continue;
     const manipulation = typeof f.manipulation === 'string' && MANIPULATIONS.has(f.manipulation) ? (f.manipulation as StoredStimulus['manipulation']) : null;
     out.push({
+      name: a.name,
       index,
       key: a.key,
       identity: f.identity as number,
