@@ -72,6 +72,7 @@ test('two participants complete a session by keyboard; the dashboard shows their
   const a = await phone.newPage();
   await a.goto(link!);
   await expect(a.getByTestId('consent-text')).toContainText('study of face recognition');
+  await expect(a.getByRole('checkbox')).toBeFocused();
   await a.keyboard.press('Space');
   await a.keyboard.press('Tab');
   await a.keyboard.press('Enter');
@@ -90,6 +91,7 @@ test('two participants complete a session by keyboard; the dashboard shows their
   const laptop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const b = await laptop.newPage();
   await b.goto(link!);
+  await expect(b.getByRole('checkbox')).toBeFocused();
   await b.keyboard.press('Space');
   await b.keyboard.press('Tab');
   await b.keyboard.press('Enter');
