@@ -118,7 +118,7 @@ test('two participants complete a session by keyboard; the dashboard shows their
   await team.getByRole('button', { name: 'Withdraw link' }).click();
   await expect(team.getByTestId('human-state')).toHaveText('unpublished');
   await a.goto(link!);
-  await expect(a.getByRole('alert')).toContainText('withdrawn');
+  await expect(a.locator('[data-link-state="unpublished"]')).toContainText('withdrawn');
   await a.goto('/h/AAAAAAAAAAAAAAAAAAAAAA');
-  await expect(a.getByRole('alert')).toContainText('does not exist');
+  await expect(a.locator('[data-link-state="unknown"]')).toContainText('does not exist');
 });
