@@ -6,7 +6,7 @@ const SESSION_COOKIE = 'deeper_session';
 
 /** Pages anyone may open; every other page needs a session cookie. */
 const PUBLIC_PAGES = ['/', '/sign-in', '/sign-up'];
-const PUBLIC_PREFIXES = ['/p/', '/api/', '/_next/'];
+const PUBLIC_PREFIXES = ['/p/', '/h/', '/api/', '/_next/'];
 
 /**
  * The request guard: an optimistic check, no database. A visitor without a session cookie who

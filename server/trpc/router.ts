@@ -9,6 +9,7 @@ import { publicationsRouter } from './routers/publications';
 import { commentsRouter } from './routers/comments';
 import { activityRouter } from './routers/activity';
 import { runsRouter } from './routers/runs';
+import { humansRouter } from './routers/humans';
 
 /** The whole API. Add a resource as routers/<name>.ts and mount it here. */
 export const appRouter = router({
@@ -22,6 +23,7 @@ export const appRouter = router({
   comments: commentsRouter,
   activity: activityRouter,
   runs: runsRouter,
+  humans: humansRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -69,6 +69,13 @@ const EXTRA_INPUT: Record<string, (v: Victim) => Record<string, unknown>> = {
   'runs.cancel': () => ({}),
   'runs.list': () => ({}),
   'runs.get': () => ({}),
+  // issue 15: human sessions (scoped by runId; sessionId must belong to that run)
+  'humans.create': () => ({ title: 'pwned', consentText: 'A consent text long enough to pass.', opensAt: new Date(), closesAt: new Date(Date.now() + 3_600_000) }),
+  'humans.list': () => ({}),
+  'humans.setPublished': () => ({ sessionId: '00000000-0000-4000-8000-000000000000', published: false }),
+  'humans.analyse': () => ({ sessionId: '00000000-0000-4000-8000-000000000000' }),
+  'humans.analysis': () => ({ sessionId: '00000000-0000-4000-8000-000000000000' }),
+  'humans.exportCsv': () => ({ sessionId: '00000000-0000-4000-8000-000000000000' }),
 };
 
 interface Victim {

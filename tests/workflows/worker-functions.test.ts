@@ -77,6 +77,11 @@ describe('worker functions under @inngest/test', () => {
     expect(genSummary.curves.map((c: { manipulation: string }) => c.manipulation)).toContain('shape-scale');
     // Every array the summary names was stored under that name.
     for (const ref of Object.values(genSummary.arrays) as { file: string }[]) expect(gen.manifest.artifacts.map((a) => a.name)).toContain(ref.file);
+    // Issue 15: its shape-scale and texture-scale stimuli as images for human sessions, one per (identity ≤ 4, pose, level).
+    const humanFactors = JSON.parse(new TextDecoder().decode(await store.get(gen.manifest.artifacts.find((a) => a.name === 'human-factors.json')!.key))) as { manipulation: string }[];
+    const scaleLevels = genSummary.curves.filter((c: { manipulation: string }) => c.manipulation.endsWith('-scale')).reduce((n: number, c: { levels: number[] }) => n + c.levels.length, 0);
+    expect(humanFactors).toHaveLength(Math.min(4, genSummary.identities.length) * genSummary.posesYawDeg.length * scaleLevels);
+    expect(gen.manifest.artifacts.filter((a) => a.name.startsWith('human-stimuli/')).length).toBe(humanFactors.length);
 
     const rc = await invoke('analysis-reverse-correlation', ['sample-identities', 'train-model']);
     expect(rc.manifest.summary).toMatchObject({ kind: 'reverse-correlation', identities: [0] });

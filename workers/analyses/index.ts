@@ -28,3 +28,6 @@ export { trialTable, type TrialTable } from './human/table';
 export { humanGeneralisation } from './human/generalisation';
 export { humanMaps } from './human/reverse-correlation';
 export { curvesBeside, mapsBeside } from './human/beside';
+// issue 15: the generalisation step also stores its graded stimuli as images for human sessions.
+export { manipulate } from './generalisation';
+export { StimulusRenderer as AnalysisStimulusRenderer, renderOptionsFor } from './stimuli';

@@ -78,6 +78,36 @@ async function perIdentity<S extends { kind: string }>(
   return { kind: (summary as { kind: string }).kind, identities: ids };
 }
 
+/** Identities whose graded stimuli are stored as images for human sessions (issue 15). */
+export const HUMAN_STIMULI_IDENTITIES = 4;
+
+/**
+ * Human sessions show people the network's own generalisation stimuli: the shape-scale and
+ * texture-scale images of the first HUMAN_STIMULI_IDENTITIES tested identities, at every level and
+ * pose, rendered exactly as generalisation() renders them (renderOptionsFor, the network's input
+ * size), stored as human-stimuli/<i>.png captioned by human-factors.json[i] = {identity, yaw,
+ * manipulation, level} (server/humans reads them; a separate name keeps them out of the gallery).
+ */
+async function putHumanStimuli(ctx: StepContext, loaded: Loaded, ids: number[], poses: number[], curves: { manipulation: string; levels: number[] }[]): Promise<void> {
+  const { AnalysisStimulusRenderer, renderOptionsFor, manipulate } = await import('../analyses');
+  const { encodePng, toUint8 } = await import('../render');
+  const S = loaded.net.inputSize;
+  const renderer = new AnalysisStimulusRenderer(loaded.model);
+  const out = new Float32Array(S * S * 3);
+  const factors: { identity: number; yaw: number; manipulation: string; level: number }[] = [];
+  for (const c of curves.filter((c) => c.manipulation === 'shape-scale' || c.manipulation === 'texture-scale'))
+    for (const k of ids.slice(0, HUMAN_STIMULI_IDENTITIES))
+      for (const yaw of poses)
+        for (const level of c.levels) {
+          const id = loaded.identities[k]!;
+          const other = loaded.identities[(k + 1) % loaded.identities.length]!;
+          renderer.renderIdentity(manipulate(c.manipulation as 'shape-scale', id, other, level), renderOptionsFor({ sizePx: S, yawDeg: yaw }), out);
+          await ctx.putArtifact(`human-stimuli/${factors.length}.png`, encodePng(toUint8(out), S, S), 'image/png');
+          factors.push({ identity: k, yaw, manipulation: c.manipulation, level });
+        }
+  await ctx.putJson('human-factors.json', factors);
+}
+
 export const analysisGeneralisation = defineWorkerFunction({
   id: 'analysis-generalisation',
   title: 'Generalisation testing',
@@ -92,6 +122,7 @@ export const analysisGeneralisation = defineWorkerFunction({
     const summary = generalisationSummary(w, '', result);
     w.finish(summary);
     await putBundle(ctx, dir);
+    await putHumanStimuli(ctx, loaded, result.identities, result.posesYawDeg, summary.curves);
     return { kind: summary.kind, curves: summary.curves.map((c) => ({ manipulation: c.manipulation, auc: c.auc, levelBelowHalf: c.levelBelowHalf })) };
   },
 });

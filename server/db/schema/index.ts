@@ -7,3 +7,4 @@ export * from './artifacts';
 export * from './runs';
 export * from './publications';
 export * from './comments';
+export * from './human-sessions';

@@ -8,6 +8,7 @@ import type { DashboardPin } from '@/workers/contract';
 import { DashboardView } from '@/app/components/dashboard/DashboardView';
 import { PinForm, RunComments } from '@/app/components/dashboard/Comments';
 import { PublishPanel } from '@/app/components/dashboard/Publish';
+import { HumanSessionsPanel } from '@/app/components/humans/HumanSessions';
 import { RunProgress } from '@/app/components/runs/RunProgress';
 import type { MapSource, VertexPick } from '@/app/components/viewer/MapPanel';
 
@@ -122,6 +123,10 @@ export function RunDashboard({ runId }: { runId: string }) {
               </>
             }
           />
+          <section className="dash-section" aria-labelledby="humans-h">
+            <h2 id="humans-h">Human observers</h2>
+            <HumanSessionsPanel runId={runId} canEdit={canEdit} />
+          </section>
           <section className="dash-section" aria-labelledby="comments-h">
             <h2 id="comments-h">Comments</h2>
             <RunComments runId={runId} canEdit={canEdit} userId={userId} />
