@@ -26,10 +26,10 @@ import {
 import { actionUnitShapes } from './expressions';
 import { type IctData, decodeIctFile } from './ictFile';
 import { cachedFaceModel, type CacheOptions } from './modelCache';
-import { GROUP_SKIN, MEAN_SKIN, TEXTURE_BANDS_MM, type TextureMasks, meanAlbedo, textureSpace } from './texture';
+import { GROUP_SKIN, LIP_RATIO, MEAN_SKIN, TEXTURE_BANDS_MM, type TextureMasks, meanAlbedo, textureSpace } from './texture';
 
 export const ICT_MODEL_NAME = 'deeper-ict-v1';
-const RECENTRE_MM = [0, 9, 20];
+const RECENTRE_MM = [0, 22, 20];
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ICT_FILE = path.join(here, 'ict-facekit.bin');
 
@@ -120,9 +120,9 @@ export function buildIctFaceModel(data: IctData = readIctFile()): FaceModel {
     beard[v] = (y < L(33)[1] + 2 ? 1 : 0) * (z > L(0)[2] - 10 ? 1 : 0) * (1 - masks.lips[v]) * Math.min(1, Math.abs(L(33)[1] + 2 - y) / 8) * (Math.abs(x) < 80 ? 1 : 0) * (y > L(8)[1] - 25 ? 1 : 0);
     for (let c = 0; c < 3; c++) {
       const s = MEAN_SKIN[c] * skinW;
-      textureDemo[v * 3 + c] = s * (0.04 - 0.12 * beard[v] * (c === 2 ? 0.7 : 1)) + (c === 0 ? 0.01 : 0) * skinW; // gender (+1 male)
+      textureDemo[v * 3 + c] = s * (-0.05 - 0.16 * beard[v] * (c === 2 ? 0.6 : 1)) - MEAN_SKIN[c] * masks.lips[v] * (c === 0 ? -0.02 : 0.12); // gender (+1 male): darker skin, beard shadow, paler lips
       textureDemo[N + v * 3 + c] = s * (c === 2 ? -0.06 : -0.03); // age: darker, yellower
-      ETHNICITY_GROUPS.forEach((g, j) => { textureDemo[(2 + j) * N + v * 3 + c] = (GROUP_SKIN[g][c] - MEAN_SKIN[c]) * skinW * (1 - 0.3 * masks.lips[v]); });
+      ETHNICITY_GROUPS.forEach((g, j) => { textureDemo[(2 + j) * N + v * 3 + c] = (GROUP_SKIN[g][c] - MEAN_SKIN[c]) * skinW * (1 - masks.lips[v] * (1 - LIP_RATIO[c])); });
     }
   }
   // Brows and hair follow the group a little (darker groups: darker brows already near black).

@@ -16,8 +16,8 @@
  * colour are Gram-Schmidt orthonormalised coarse band first (fields of different colours are
  * orthogonal by construction), so the texture basis is orthonormal.
  * sd_k = rms_b · f_c · sqrt(nSkin / n_{b,c}): with N(0, 1) coefficients, band b adds a per-vertex
- * RMS of rms_b · f_c along colour c (rms = 0.035, 0.022, 0.015, 0.010, 0.007 linear albedo;
- * f = 1, 0.6, 0.4).
+ * RMS of rms_b · f_c along colour c (rms = 0.016, 0.011, 0.008, 0.006, 0.004 linear albedo;
+ * f = 1, 0.45, 0.3).
  * Nyquist at 64 px: the image spans FIELD_OF_VIEW_MM = 260 mm at scale 1, 4.06 mm/px, so the
  * shortest resolvable wavelength is 8.1 mm; the finest band (10 mm, |ω| up to 1.25 × 2π/10 mm,
  * i.e. wavelengths down to 8 mm) sits at the limit and no band lies above it.
@@ -26,7 +26,7 @@ import { gramSchmidt } from '../linalg';
 import { createRng, gaussian } from '../rng';
 
 export const TEXTURE_BANDS_MM = [60, 32, 20, 14, 10];
-const BAND_RMS = [0.035, 0.022, 0.015, 0.01, 0.007];
+const BAND_RMS = [0.016, 0.011, 0.008, 0.006, 0.004];
 const COLOURS: { name: string; count: number; factor: number; dir: [number, number, number] }[] = (() => {
   const norm = (v: number[]) => { const n = Math.hypot(...v); return v.map((x) => x / n); };
   const c1 = norm([0.62, 0.45, 0.36]);
@@ -36,8 +36,8 @@ const COLOURS: { name: string; count: number; factor: number; dir: [number, numb
   const c3 = [c1[1] * c2[2] - c1[2] * c2[1], c1[2] * c2[0] - c1[0] * c2[2], c1[0] * c2[1] - c1[1] * c2[0]];
   return [
     { name: 'tone', count: 24, factor: 1, dir: c1 as [number, number, number] },
-    { name: 'red', count: 14, factor: 0.6, dir: c2 as [number, number, number] },
-    { name: 'yellow', count: 12, factor: 0.4, dir: c3 as [number, number, number] },
+    { name: 'red', count: 14, factor: 0.45, dir: c2 as [number, number, number] },
+    { name: 'yellow', count: 12, factor: 0.3, dir: c3 as [number, number, number] },
   ];
 })();
 
@@ -48,6 +48,9 @@ export const GROUP_SKIN: Record<string, [number, number, number]> = {
   C: [0.2, 0.11, 0.07],
 };
 export const MEAN_SKIN = [0, 1, 2].map((c) => (GROUP_SKIN.A[c] + GROUP_SKIN.B[c] + GROUP_SKIN.C[c]) / 3) as [number, number, number];
+
+/** Lip albedo relative to the skin's, per channel. */
+export const LIP_RATIO = [0.92, 0.6, 0.65];
 
 export interface TextureMasks {
   /** [V] weight of identity skin texture (1 on skin, 0 on scalp, eyes, mouth interior). */
@@ -71,7 +74,7 @@ export function meanAlbedo(mean: Float32Array, part: Uint8Array, parts: string[]
   const V = part.length;
   const out = new Float32Array(V * 3);
   const set = (v: number, c: number[]) => { out[v * 3] = c[0]; out[v * 3 + 1] = c[1]; out[v * 3 + 2] = c[2]; };
-  const lipColour = [MEAN_SKIN[0] * 0.95, MEAN_SKIN[1] * 0.55, MEAN_SKIN[2] * 0.6];
+  const lipColour = MEAN_SKIN.map((x, c) => x * LIP_RATIO[c]);
   const browColour = [0.035, 0.022, 0.015];
   const hairColour = [0.045, 0.03, 0.022];
   const eyeInfo = new Map<number, { c: number[]; axis: number[]; r: number; iris: number[] }>();
