@@ -21,12 +21,18 @@ const range = (field: string, lo: number, hi: number) =>
 
 /** Identities: N sampled from the face model, balanced over gender × ethnicity × age bins. */
 export const FacesConfig = z.object({
-  /** 'default' = the built-in model; otherwise the artifact id of an imported model. */
-  model: z.string().min(1, 'faces.model is required').max(200).default('default'),
+  /**
+   * A built-in model ('ict', the default for new experiments; 'procedural'; 'default' = legacy alias
+   * of 'procedural', so stored configs stay reproducible), or the artifact id of an imported model.
+   */
+  model: z.string().min(1, 'faces.model is required').max(200).default('ict'),
   identities: int('faces.identities', 2, 2000).default(50),
   /** Balance the sample over demographic bins (the paper's design) instead of drawing freely. */
   balanced: z.boolean().default(true),
 });
+
+/** The six basic emotions and neutral (workers/faces/ict/expressions.ts defines their action units). */
+export const EMOTION_NAMES = ['neutral', 'happiness', 'sadness', 'surprise', 'fear', 'anger', 'disgust'] as const;
 
 /** The stimulus design: M images per identity, extrinsic factors drawn uniformly from ranges. */
 export const RenderConfig = z.object({
@@ -43,6 +49,12 @@ export const RenderConfig = z.object({
   /** Maximum 2D translation in pixels (uniform in ±translatePx on each axis). */
   translatePx: num('render.translatePx', 0, 32).default(2),
   background: z.enum(['flat', 'noise']).default('flat'),
+  /**
+   * Expression as a stimulus factor: each image draws one of these emotions (uniformly, seeded) at
+   * an intensity uniform in expressionIntensity (0 = neutral, 1 = the full AU prototype).
+   */
+  emotions: z.array(z.enum(EMOTION_NAMES)).min(1).default(['neutral']),
+  expressionIntensity: range('render.expressionIntensity', 0, 1).default([0, 1]),
   /** Fraction of each identity's images held out for validation. */
   validationFraction: num('render.validationFraction', 0, 0.5).default(0.1),
 });
@@ -138,7 +150,8 @@ export const EXPERIMENT_PRESETS = {
   tiny: {
     name: 'Tiny smoke run',
     seed: 1,
-    faces: { identities: 3, balanced: false },
+    // The tiny smoke run keeps the small procedural model: the ICT model's first build takes ~30 s.
+    faces: { identities: 3, balanced: false, model: 'procedural' },
     render: { sizePx: 32, imagesPerIdentity: 4 },
     training: { width: 0.125, epochs: 1, batchSize: 8, augment: false },
     analyses: {

@@ -181,7 +181,7 @@ export function decodeIctFile(bytes: Uint8Array, file: string): IctData {
   try { payload = inflateSync(bytes.subarray(12 + H)); } catch (e) { fail('payload', `cannot be inflated (${(e as Error).message}; truncated or corrupt)`); }
   if (payload.length !== h.payloadBytes) fail('payload', `inflates to ${payload.length} bytes, header.payloadBytes says ${h.payloadBytes}`);
   if (createHash('sha256').update(payload).digest('hex') !== h.payloadSha256) fail('payload', 'sha256 does not match header.payloadSha256 (corrupt)');
-  const buf = payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength);
+  const buf = new Uint8Array(payload).buffer;
   const V = h.vertexCount, K = h.identityCount, E = h.expressionNames.length;
   const want: Record<SectionName, number> = { mean: V * 3, triangles: h.triangleCount * 3, part: V, identityScale: K * h.parts.length, identity: K * V * 3, exprScale: E, exprOffsets: E + 1, exprIndices: -1, exprDeltas: -1 };
   const section = <T>(n: SectionName, ctor: new (b: ArrayBuffer, o: number, l: number) => T, bytesPer: number): T => {
