@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadBuiltinFaceModel } from '../../workers/faces';
-import { fitDemographicModel, identityResiduals, simulatePopulation } from '../../workers/faces/ict/demographics';
+import { NORM_FIT_SIZE, fitDemographicModel, identityResiduals, simulatePopulation } from '../../workers/faces/ict/demographics';
 
 const model = loadBuiltinFaceModel('ict');
 const V = model.vertexCount;
@@ -55,7 +55,7 @@ describe('ICT built-in model', () => {
 
   it('decorrelates identity coefficients from demographics on a population it was not fitted on', () => {
     const truth = directionsOfModel();
-    const fit = fitDemographicModel(simulatePopulation(truth, 101, 2000)); // seed A
+    const fit = fitDemographicModel(simulatePopulation(truth, 101, NORM_FIT_SIZE)); // seed A (the size the shipped norm is fitted on)
     const test = simulatePopulation(truth, 202, 2000); // seed B
     const resid = identityResiduals(test, fit);
     const pairs = K * 5;

@@ -148,4 +148,4 @@ export function identityResiduals(pop: Population, betaHat: Float64Array[]): Flo
 /** The seeds of the population the shipped norm is fitted on, and its size. */
 export const NORM_FIT_SEED = 0xa11ce;
 export const NORM_TRUTH_SEED = 0x5eed;
-export const NORM_FIT_SIZE = 2000;
+export const NORM_FIT_SIZE = 50_000;
