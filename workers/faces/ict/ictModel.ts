@@ -120,7 +120,7 @@ export function buildIctFaceModel(data: IctData = readIctFile()): FaceModel {
     beard[v] = (y < L(33)[1] + 2 ? 1 : 0) * (z > L(0)[2] - 10 ? 1 : 0) * (1 - masks.lips[v]) * Math.min(1, Math.abs(L(33)[1] + 2 - y) / 8) * (Math.abs(x) < 80 ? 1 : 0) * (y > L(8)[1] - 25 ? 1 : 0);
     for (let c = 0; c < 3; c++) {
       const s = MEAN_SKIN[c] * skinW;
-      textureDemo[v * 3 + c] = s * (-0.05 - 0.16 * beard[v] * (c === 2 ? 0.6 : 1)) - MEAN_SKIN[c] * masks.lips[v] * (c === 0 ? -0.02 : 0.12); // gender (+1 male): darker skin, beard shadow, paler lips
+      textureDemo[v * 3 + c] = s * (-0.05 - 0.16 * beard[v] * [1, 0.75, 0.5][c]); // gender (+1 male): darker skin, grey-blue beard shadow
       textureDemo[N + v * 3 + c] = s * (c === 2 ? -0.06 : -0.03); // age: darker, yellower
       ETHNICITY_GROUPS.forEach((g, j) => { textureDemo[(2 + j) * N + v * 3 + c] = (GROUP_SKIN[g][c] - MEAN_SKIN[c]) * skinW * (1 - masks.lips[v] * (1 - LIP_RATIO[c])); });
     }
@@ -130,7 +130,7 @@ export function buildIctFaceModel(data: IctData = readIctFile()): FaceModel {
 
   const model: FaceModel = {
     name: ICT_MODEL_NAME,
-    description: `Built-in ICT face model: ICT-FaceKit mesh (${V} vertices: face, head, neck, eyes, mouth interior, teeth) with its ${K} scan-derived identity modes; SYNTHETIC demographic norm (gender, age, groups A/B/C) in coefficient space; SYNTHETIC albedo (${tex.sd.length} components in ${TEXTURE_BANDS_MM.length} bands); ${au.names.length} FACS action units.`,
+    description: `Built-in ICT face model: ICT-FaceKit mesh (${V} vertices: face, head, neck, eyes, mouth interior) with its ${K} scan-derived identity modes; SYNTHETIC demographic norm (gender, age, groups A/B/C) in coefficient space; SYNTHETIC albedo (${tex.sd.length} components in ${TEXTURE_BANDS_MM.length} bands); ${au.names.length} FACS action units.`,
     vertexCount: V, triangleCount: h.triangleCount, mean, triangles: data.triangles, uv: null,
     shapeBasis, shapeSd, shapeNames: Array.from({ length: K }, (_, k) => `ict_axis_${k}`),
     albedoMean, textureBasis: tex.basis, textureSd: tex.sd, textureBand: tex.band,
