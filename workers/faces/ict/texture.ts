@@ -17,7 +17,7 @@
  * orthogonal by construction), so the texture basis is orthonormal.
  * sd_k = rms_b · f_c · sqrt(nSkin / n_{b,c}): with N(0, 1) coefficients, band b adds a per-vertex
  * RMS of rms_b · f_c along colour c (rms = 0.016, 0.011, 0.008, 0.006, 0.004 linear albedo;
- * f = 1, 0.35, 0.2).
+ * f = 1, 0.25, 0.15).
  * Nyquist at 64 px: the image spans FIELD_OF_VIEW_MM = 260 mm at scale 1, 4.06 mm/px, so the
  * shortest resolvable wavelength is 8.1 mm; the finest band (10 mm, |ω| up to 1.25 × 2π/10 mm,
  * i.e. wavelengths down to 8 mm) sits at the limit and no band lies above it.
@@ -36,8 +36,8 @@ const COLOURS: { name: string; count: number; factor: number; dir: [number, numb
   const c3 = [c1[1] * c2[2] - c1[2] * c2[1], c1[2] * c2[0] - c1[0] * c2[2], c1[0] * c2[1] - c1[1] * c2[0]];
   return [
     { name: 'tone', count: 24, factor: 1, dir: c1 as [number, number, number] },
-    { name: 'red', count: 14, factor: 0.35, dir: c2 as [number, number, number] },
-    { name: 'yellow', count: 12, factor: 0.2, dir: c3 as [number, number, number] },
+    { name: 'red', count: 14, factor: 0.25, dir: c2 as [number, number, number] },
+    { name: 'yellow', count: 12, factor: 0.15, dir: c3 as [number, number, number] },
   ];
 })();
 
