@@ -3,7 +3,10 @@
  * space, tested on a population it was not fitted on), anatomy, and no identity in the scalp.
  * Needs only the shipped workers/faces/ict/ict-facekit.bin (not ../shared).
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importIctFaceKit } from '../../workers/faces/importers/ict';
 import { loadBuiltinFaceModel } from '../../workers/faces';
 import { NORM_FIT_SIZE, fitDemographicModel, identityResiduals, simulatePopulation } from '../../workers/faces/ict/demographics';
 
@@ -119,4 +122,15 @@ describe('ICT built-in model', () => {
     for (let k = 0; k < K; k++) for (let c = 0; c < 3; c++) tipVar += (model.shapeSd[k] * model.shapeBasis[k * N + tip * 3 + c]) ** 2;
     expect(Math.sqrt(tipVar)).toBeGreaterThan(2);
   });
+});
+
+// Needs ../shared/facemodels/ict-facekit (the upstream OBJ subset); skipped when absent.
+const ictDir = path.resolve('../shared/facemodels/ict-facekit');
+describe.skipIf(!existsSync(ictDir))('ICT importer with the ict model as reference (needs ../shared)', () => {
+  it('borrows texture, regions and landmarks from the named built-in model', () => {
+    const m = importIctFaceKit(ictDir, { maxIdentities: 2, expressions: ['jawOpen'], reference: 'ict' });
+    expect(m.notes.join(' ')).toMatch(/borrowed from the built-in model 'ict' \(deeper-ict-v1\)/);
+    expect(m.textureSd.length).toBe(model.textureSd.length);
+    expect(m.regions.nose.length).toBeGreaterThan(50);
+  }, 120_000);
 });

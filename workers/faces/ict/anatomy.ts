@@ -147,6 +147,9 @@ export function buildAnatomy(inp: AnatomyInput): Anatomy {
     if (!lists[name].includes(list)) lists[name].push(list);
   }
 
+  // Face: the face part in front of the ears, below the hairline.
+  lists.face = [];
+  for (let v = 0; v < V; v++) if (part[v] === partOf('face') && mean[v * 3 + 2] > L(0)[2] && mean[v * 3 + 1] < hairline - 15) lists.face.push(v);
   lists.eyes = [...lists.left_eye, ...lists.right_eye];
   lists.brow = [...lists.left_brow, ...lists.right_brow];
   lists.cheek = [...lists.left_cheek, ...lists.right_cheek];
