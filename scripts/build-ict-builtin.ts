@@ -3,9 +3,10 @@
  * data in ../shared/facemodels/ict-facekit (MIT, USC ICT). Run once: `npx tsx scripts/build-ict-builtin.ts [dir]`.
  *
  * Kept parts (ICT vertex ranges): face 0..9408, head and neck 9409..11247, mouth socket
- * 11248..13293, eye sockets 13294..14061, gums and tongue 14062..17038, one eyeball shell per eye
- * (21451..22220 left, 23021..23790 right). Dropped: the teeth (17039..21450: with identity shape
- * variation they show through closed lips; open mouths show the dark gums and tongue), the second
+ * 11248..13293, eye sockets 13294..14061, one eyeball shell per eye (21451..22220 left,
+ * 23021..23790 right). Dropped: the teeth (17039..21450: with identity shape variation they show
+ * through closed lips), gums and tongue (14062..17038: hidden behind closed lips, 16 % of the
+ * triangles; an open mouth shows the dark mouth socket, which is enough at 64-224 px), the second
  * (cornea) shell, lacrimal fluid, eye blend / occlusion shells and the lashes (transparent or hair-like in ICT's
  * own renderer; opaque here they would hide the eyes).
  * Units: cm in ICT, mm in the output. Identity modes are quantised to int8 with one scale per mode;
@@ -26,7 +27,6 @@ const PARTS: { name: IctPart; from: number; to: number }[] = [
   { name: 'head', from: 9409, to: 11247 },
   { name: 'mouth_socket', from: 11248, to: 13293 },
   { name: 'eye_socket', from: 13294, to: 14061 },
-  { name: 'gums_tongue', from: 14062, to: 17038 },
   { name: 'left_eyeball', from: 21451, to: 22220 },
   { name: 'right_eyeball', from: 23021, to: 23790 },
 ];

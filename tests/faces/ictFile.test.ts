@@ -13,7 +13,7 @@ const bytes = new Uint8Array(readFileSync(ICT_FILE));
 describe('ICT built-in file', () => {
   it('decodes the shipped file', () => {
     const d = decodeIctFile(bytes, ICT_FILE);
-    expect(d.header.vertexCount).toBe(18579);
+    expect(d.header.vertexCount).toBe(15602);
     expect(d.identities).toHaveLength(100);
     expect(d.header.landmarks68).toHaveLength(68);
   });

@@ -54,12 +54,13 @@ export const renderDataset = defineWorkerFunction({
         const withEmotion = r.emotions.length > 1 || r.emotions[0] !== 'neutral';
         const emotion = withEmotion ? Math.min(r.emotions.length - 1, Math.floor(rng() * r.emotions.length)) : 0;
         const intensity = withEmotion ? uniform(rng, r.expressionIntensity) : 0;
-        const shown = withEmotion ? { ...identity, expression: emotionWeights(model.expressionNames, r.emotions[emotion]!, intensity) } : identity;
+        const weights = withEmotion ? emotionWeights(model.expressionNames, r.emotions[emotion]!, intensity) : identity.expression;
         const background =
           r.background === 'noise'
             ? { kind: 'noise' as const, mean: 0.5, amplitude: 0.25, seed: hashInts(config.seed, 0xb6, i) }
             : base.background;
-        const out = renderer.render(shown, { ...base, ...f, background });
+        // renderExpression keeps the identity's neutral face cached and adds only the expression.
+        const out = renderer.renderExpression(identity, weights, { ...base, ...f, background });
         const px = out.rgb;
         const dst = i * S * S * 3;
         for (let e = 0; e < S * S * 3; e++) images[dst + e] = Math.round(Math.min(1, Math.max(0, px[e]!)) * 255);

@@ -39,7 +39,7 @@ export const ICT_EXPRESSIONS_USED = [
 /** Expression displacements below this (mm) are not stored (sparse rows). */
 export const EXPRESSION_MIN_MM = 0.01;
 
-export type IctPart = 'face' | 'head' | 'mouth_socket' | 'eye_socket' | 'gums_tongue' | 'left_eyeball' | 'right_eyeball';
+export type IctPart = 'face' | 'head' | 'mouth_socket' | 'eye_socket' |  'left_eyeball' | 'right_eyeball';
 
 const Dtype = z.enum(['f32', 'u32', 'u8', 'i8', 'i16']);
 const Section = z.object({ dtype: Dtype, offset: z.number().int().nonnegative(), length: z.number().int().nonnegative() });
