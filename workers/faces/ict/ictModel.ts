@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { principalAxes } from '../linalg';
+import { buildAdjacency, smoothField } from '../meshops';
 import type { FaceModel } from '../model';
 import { validateFaceModel } from '../model';
 import { buildAnatomy } from './anatomy';
@@ -73,6 +74,14 @@ export function buildIctFaceModel(data: IctData = readIctFile()): FaceModel {
     masks.lidMargin[v] = bump(de, 0.9);
     masks.lips[v] = lipSet.has(v) ? 1 : 0;
     masks.hair[v] = anatomy.scalp[v] ** 0.7;
+    masks.skin[v] = (1 - masks.hair[v]) * (1 - 0.5 * masks.lips[v]) * (1 - 0.6 * masks.brows[v]);
+  }
+
+  // Soft lip edge: the per-vertex lip indicator smoothed over the mesh (a binary mask looks jagged).
+  const lipSoft = smoothField(buildAdjacency(V, data.triangles), Float64Array.from(masks.lips), 1, 4);
+  for (let v = 0; v < V; v++) {
+    if (!skinPart(v)) continue;
+    masks.lips[v] = Math.min(1, Math.max(0, (lipSoft[v] - 0.2) / 0.6));
     masks.skin[v] = (1 - masks.hair[v]) * (1 - 0.5 * masks.lips[v]) * (1 - 0.6 * masks.brows[v]);
   }
 
