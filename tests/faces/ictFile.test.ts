@@ -71,3 +71,16 @@ describe('face model cache', () => {
     expect([builds, warnings.length]).toEqual([2, 1]);
   });
 });
+
+describe('faces.model in the experiment contract', () => {
+  it('defaults new experiments to ict, keeps the tiny preset and legacy configs on procedural, rejects unknown names', async () => {
+    const { ExperimentConfig, experimentPreset } = await import('../../workers/contract');
+    expect(ExperimentConfig.parse({ name: 'x' }).faces.model).toBe('ict');
+    expect(experimentPreset('tiny').faces.model).toBe('procedural');
+    expect(ExperimentConfig.parse({ name: 'x', faces: { model: 'default' } }).faces.model).toBe('default');
+    expect(() => ExperimentConfig.parse({ name: 'x', faces: { model: 'bogus' } })).toThrow(/faces.model must be a built-in model/);
+    const r = ExperimentConfig.parse({ name: 'x', render: { emotions: ['happiness', 'fear'], expressionIntensity: [0.5, 1] } }).render;
+    expect(r.emotions).toEqual(['happiness', 'fear']);
+    expect(() => ExperimentConfig.parse({ name: 'x', render: { emotions: ['joy'] } })).toThrow();
+  });
+});

@@ -19,20 +19,27 @@ const range = (field: string, lo: number, hi: number) =>
     .tuple([num(`${field}[0]`, lo, hi), num(`${field}[1]`, lo, hi)])
     .refine(([a, b]) => a <= b, `${field} must be [min, max] with min ≤ max`);
 
+/** Built-in face models (workers/faces/builtins.ts); 'default' = legacy alias of 'procedural'. */
+export const BUILTIN_FACE_MODEL_NAMES = ['ict', 'procedural', 'default'] as const;
+
+/** The six basic emotions and neutral (workers/faces/ict/expressions.ts defines their action units). */
+export const EMOTION_NAMES = ['neutral', 'happiness', 'sadness', 'surprise', 'fear', 'anger', 'disgust'] as const;
+
 /** Identities: N sampled from the face model, balanced over gender × ethnicity × age bins. */
 export const FacesConfig = z.object({
   /**
    * A built-in model ('ict', the default for new experiments; 'procedural'; 'default' = legacy alias
    * of 'procedural', so stored configs stay reproducible), or the artifact id of an imported model.
    */
-  model: z.string().min(1, 'faces.model is required').max(200).default('ict'),
+  model: z.string().min(1, 'faces.model is required').max(200)
+    .refine((m) => (BUILTIN_FACE_MODEL_NAMES as readonly string[]).includes(m) || /^[0-9a-f-]{36}$|^[0-9a-f]{64}$/i.test(m), {
+      message: `faces.model must be a built-in model (${['ict', 'procedural', 'default'].join(', ')}) or the id of an uploaded face model`,
+    })
+    .default('ict'),
   identities: int('faces.identities', 2, 2000).default(50),
   /** Balance the sample over demographic bins (the paper's design) instead of drawing freely. */
   balanced: z.boolean().default(true),
 });
-
-/** The six basic emotions and neutral (workers/faces/ict/expressions.ts defines their action units). */
-export const EMOTION_NAMES = ['neutral', 'happiness', 'sadness', 'surprise', 'fear', 'anger', 'disgust'] as const;
 
 /** The stimulus design: M images per identity, extrinsic factors drawn uniformly from ranges. */
 export const RenderConfig = z.object({
