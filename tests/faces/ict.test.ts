@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importIctFaceKit } from '../../workers/faces/importers/ict';
-import { loadBuiltinFaceModel } from '../../workers/faces';
+import { encodeFaceModel, loadBuiltinFaceModel } from '../../workers/faces';
+import { meshFromFaceModel } from '../../server/dashboards/faceModelMesh';
 import { NORM_FIT_SIZE, fitDemographicModel, identityResiduals, simulatePopulation } from '../../workers/faces/ict/demographics';
 
 const model = loadBuiltinFaceModel('ict');
@@ -104,6 +105,18 @@ describe('ICT built-in model', () => {
       const l = centroid(`left_${part}`), r = centroid(`right_${part}`);
       expect(l[0], part).toBeGreaterThan(0); // x = the subject's left
       expect(Math.hypot(l[0] + r[0], l[1] - r[1], l[2] - r[2]), part).toBeLessThan(2);
+    }
+  });
+
+  it('gives the dashboards a mesh with the face and its eyes', () => {
+    const mesh = meshFromFaceModel(encodeFaceModel(model));
+    expect(mesh.positions.length).toBe(N);
+    expect(mesh.triangles.length).toBe(model.triangleCount * 3);
+    const used = new Set(mesh.triangles);
+    for (const eye of ['left_eye_center', 'right_eye_center']) {
+      const v = model.landmarks[eye];
+      expect(used.has(v), eye).toBe(true);
+      expect(mesh.positions[v * 3 + 2]).toBeGreaterThan(mesh.positions[model.landmarks.left_eye_outer * 3 + 2] - 5); // the eyeball sits in the lids, in front
     }
   });
 
