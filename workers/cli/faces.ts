@@ -14,7 +14,7 @@ import { buildDataset } from '../render';
 const USAGE = `usage: npm run deeper -- faces <command> [options]
 
 commands:
-  sample   --count N --seed S [--model file.dfm] [--out identities.json]
+  sample   --count N --seed S [--model ict|procedural|file.dfm] [--out identities.json]
   grid     --out grid.png [--count 16] [--seed 1] [--cols 8] [--size 128] [--ssaa 2]
            [--yaw D --pitch D --roll D --light-azimuth D --light-elevation D] [--pose-row] [--model file.dfm]
   render   --out image.png [--seed 1] [--index 0] [--size 128] [--ssaa 2] [--yaw D --pitch D --roll D]
