@@ -14,7 +14,7 @@ describe('npm run deeper -- faces', () => {
     expect(png.readUInt32BE(16)).toBe(4 * 32 + 5 * 2); // width: 4 tiles + gaps
     expect(png.readUInt32BE(20)).toBe(2 * 32 + 3 * 2); // height: identities + the pose row
     const one = path.join(dir, 'one.png');
-    expect(await run(['render', '--out', one, '--size', '32', '--yaw', '20', '--expression', 'smile=0.8'])).toBe(0);
+    expect(await run(['render', '--out', one, '--size', '32', '--yaw', '20', '--expression', 'AU12=0.8'])).toBe(0);
     expect(existsSync(one)).toBe(true);
     const ids = path.join(dir, 'ids.json');
     expect(await run(['sample', '--count', '3', '--seed', '5', '--out', ids])).toBe(0);

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDefaultFaceModel, loadFaceModel, sampleIdentities, saveFaceModel, applyExpression, type FaceModel, type Identity } from '../faces';
+import { isBuiltinFaceModel, loadBuiltinFaceModel, loadFaceModel, sampleIdentities, saveFaceModel, applyExpression, type FaceModel, type Identity } from '../faces';
 import { importBfm } from '../faces/importers';
 import { importIctFaceKit } from '../faces/importers';
 import { StimulusRenderer, tileImages, toUint8, writePng, type RenderOptionsInput } from '../render';
@@ -14,7 +14,7 @@ import { buildDataset } from '../render';
 const USAGE = `usage: npm run deeper -- faces <command> [options]
 
 commands:
-  sample   --count N --seed S [--model file.dfm] [--out identities.json]
+  sample   --count N --seed S [--model ict|procedural|file.dfm] [--out identities.json]
   grid     --out grid.png [--count 16] [--seed 1] [--cols 8] [--size 128] [--ssaa 2]
            [--yaw D --pitch D --roll D --light-azimuth D --light-elevation D] [--pose-row] [--model file.dfm]
   render   --out image.png [--seed 1] [--index 0] [--size 128] [--ssaa 2] [--yaw D --pitch D --roll D]
@@ -39,8 +39,10 @@ const range = (v: string | undefined, name: string): { kind: 'uniform'; min: num
   return { kind: 'uniform', min: a, max: b };
 };
 
+/** --model: a built-in name (ict, procedural, default = procedural) or a .dfm file; default ict. */
 function modelFrom(file: string | undefined): FaceModel {
-  return file ? loadFaceModel(file) : loadDefaultFaceModel();
+  if (file === undefined) return loadBuiltinFaceModel('ict');
+  return isBuiltinFaceModel(file) ? loadBuiltinFaceModel(file) : loadFaceModel(file);
 }
 
 function renderOptions(v: Record<string, string | string[] | boolean | undefined>, size: number): RenderOptionsInput {

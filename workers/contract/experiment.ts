@@ -19,10 +19,23 @@ const range = (field: string, lo: number, hi: number) =>
     .tuple([num(`${field}[0]`, lo, hi), num(`${field}[1]`, lo, hi)])
     .refine(([a, b]) => a <= b, `${field} must be [min, max] with min ≤ max`);
 
+/** Built-in face models (workers/faces/builtins.ts); 'default' = legacy alias of 'procedural'. */
+export const BUILTIN_FACE_MODEL_NAMES = ['ict', 'procedural', 'default'] as const;
+
+/** The six basic emotions and neutral (workers/faces/ict/expressions.ts defines their action units). */
+export const EMOTION_NAMES = ['neutral', 'happiness', 'sadness', 'surprise', 'fear', 'anger', 'disgust'] as const;
+
 /** Identities: N sampled from the face model, balanced over gender × ethnicity × age bins. */
 export const FacesConfig = z.object({
-  /** 'default' = the built-in model; otherwise the artifact id of an imported model. */
-  model: z.string().min(1, 'faces.model is required').max(200).default('default'),
+  /**
+   * A built-in model ('ict', the default for new experiments; 'procedural'; 'default' = legacy alias
+   * of 'procedural', so stored configs stay reproducible), or the artifact id of an imported model.
+   */
+  model: z.string().min(1, 'faces.model is required').max(200)
+    .refine((m) => (BUILTIN_FACE_MODEL_NAMES as readonly string[]).includes(m) || /^[0-9a-f-]{36}$|^[0-9a-f]{64}$/i.test(m), {
+      message: `faces.model must be a built-in model (${['ict', 'procedural', 'default'].join(', ')}) or the id of an uploaded face model`,
+    })
+    .default('ict'),
   identities: int('faces.identities', 2, 2000).default(50),
   /** Balance the sample over demographic bins (the paper's design) instead of drawing freely. */
   balanced: z.boolean().default(true),
@@ -43,6 +56,12 @@ export const RenderConfig = z.object({
   /** Maximum 2D translation in pixels (uniform in ±translatePx on each axis). */
   translatePx: num('render.translatePx', 0, 32).default(2),
   background: z.enum(['flat', 'noise']).default('flat'),
+  /**
+   * Expression as a stimulus factor: each image draws one of these emotions (uniformly, seeded) at
+   * an intensity uniform in expressionIntensity (0 = neutral, 1 = the full AU prototype).
+   */
+  emotions: z.array(z.enum(EMOTION_NAMES)).min(1).default(['neutral']),
+  expressionIntensity: range('render.expressionIntensity', 0, 1).default([0, 1]),
   /** Fraction of each identity's images held out for validation. */
   validationFraction: num('render.validationFraction', 0, 0.5).default(0.1),
 });
@@ -138,7 +157,8 @@ export const EXPERIMENT_PRESETS = {
   tiny: {
     name: 'Tiny smoke run',
     seed: 1,
-    faces: { identities: 3, balanced: false },
+    // The tiny smoke run keeps the small procedural model: the ICT model's first build takes ~30 s.
+    faces: { identities: 3, balanced: false, model: 'procedural' },
     render: { sizePx: 32, imagesPerIdentity: 4 },
     training: { width: 0.125, epochs: 1, batchSize: 8, augment: false },
     analyses: {

@@ -10,3 +10,6 @@ export {
 } from './identity';
 export { computeVertexNormals, buildAdjacency, smoothField } from './meshops';
 export { createRng, hashInts, gaussian } from './rng';
+export { BUILTIN_FACE_MODELS, BUILTIN_FACE_MODEL_ALIASES, isBuiltinFaceModel, loadBuiltinFaceModel, type BuiltinFaceModelName } from './builtins';
+export { loadIctFaceModel, buildIctFaceModel, ICT_MODEL_NAME } from './ict/ictModel';
+export { ACTION_UNITS, EMOTIONS, EMOTION_AUS, emotionWeights, type Emotion } from './ict/expressions';

@@ -18,7 +18,7 @@ export const renderDataset = defineWorkerFunction({
   title: 'Render dataset',
   retries: 2,
   async run(ctx) {
-    const { createRng, hashInts } = await import('../faces');
+    const { createRng, hashInts, emotionWeights } = await import('../faces');
     const { StimulusRenderer, prepareRenderOptions, encodePng, tileImages } = await import('../render');
     const { config } = ctx.input;
     const r = config.render;
@@ -50,17 +50,23 @@ export const renderDataset = defineWorkerFunction({
           translateX: uniform(rng, [-r.translatePx, r.translatePx]) / S,
           translateY: uniform(rng, [-r.translatePx, r.translatePx]) / S,
         };
+        // Expression factor, drawn after the pose/light draws so configs without it render as before.
+        const withEmotion = r.emotions.length > 1 || r.emotions[0] !== 'neutral';
+        const emotion = withEmotion ? Math.min(r.emotions.length - 1, Math.floor(rng() * r.emotions.length)) : 0;
+        const intensity = withEmotion ? uniform(rng, r.expressionIntensity) : 0;
+        const weights = withEmotion ? emotionWeights(model.expressionNames, r.emotions[emotion]!, intensity) : identity.expression;
         const background =
           r.background === 'noise'
             ? { kind: 'noise' as const, mean: 0.5, amplitude: 0.25, seed: hashInts(config.seed, 0xb6, i) }
             : base.background;
-        const out = renderer.render(identity, { ...base, ...f, background });
+        // renderExpression keeps the identity's neutral face cached and adds only the expression.
+        const out = renderer.renderExpression(identity, weights, { ...base, ...f, background });
         const px = out.rgb;
         const dst = i * S * S * 3;
         for (let e = 0; e < S * S * 3; e++) images[dst + e] = Math.round(Math.min(1, Math.max(0, px[e]!)) * 255);
         labels[i] = k;
         split[i] = j >= M - validationPerIdentity ? 1 : 0;
-        factors.push({ identity: k, ...f });
+        factors.push({ identity: k, ...f, ...(withEmotion ? { emotion, expressionIntensity: intensity } : {}) });
       }
       const done = (k + 1) * M;
       const rate = done / Math.max(1e-3, (Date.now() - started) / 1000);

@@ -15,11 +15,11 @@ export const sampleIdentities = defineWorkerFunction({
     const { config } = ctx.input;
     ctx.progress(0.05, `loading face model '${config.faces.model}'`);
     let model;
-    if (config.faces.model === 'default') {
-      model = faces.loadDefaultFaceModel();
+    if (faces.isBuiltinFaceModel(config.faces.model)) {
+      model = faces.loadBuiltinFaceModel(config.faces.model);
     } else {
       const key = ArtifactKey.safeParse(config.faces.model);
-      if (!key.success) throw new Error(`faces.model must be 'default' or the sha256 key of an imported face model artifact, got '${config.faces.model}'`);
+      if (!key.success) throw new Error(`faces.model must be a built-in model (ict, procedural, default = procedural) or the sha256 key of an imported face model artifact, got '${config.faces.model}'`);
       model = faces.decodeFaceModel(await ctx.store.get(key.data), 'faces.model');
     }
     ctx.progress(0.5, `sampling ${config.faces.identities} identities (seed ${config.seed})`);

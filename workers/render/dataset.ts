@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { loadDefaultFaceModel } from '../faces';
+import { EMOTIONS, emotionWeights, loadBuiltinFaceModel } from '../faces';
 import { loadFaceModel } from '../faces';
 import { type Identity, sampleIdentities } from '../faces';
 import type { FaceModel } from '../faces/model';
@@ -19,8 +19,8 @@ import { toUint8 } from './rasterizer';
 import { StimulusRenderer, prepareRenderOptions } from './stimulus';
 
 export const datasetConfigSchema = z.object({
-  /** 'default' = the built-in model; or a .dfm file. */
-  model: z.union([z.literal('default'), z.object({ file: z.string() })]).default('default'),
+  /** A built-in model ('ict', 'procedural'; 'default' = legacy alias of 'procedural'), or a .dfm file. */
+  model: z.union([z.enum(['default', 'ict', 'procedural']), z.object({ file: z.string() })]).default('default'),
   identities: z.object({ count: z.number().int().min(1).max(100_000), seed: z.number().int(), coefficientScale: z.number().positive().max(5).optional() }),
   design: stimulusDesignSchema,
   /** Seed of the per-image factor draws. */
@@ -50,7 +50,7 @@ export function configHash(config: DatasetConfig): string {
 }
 
 export function loadDatasetModel(config: DatasetConfig): FaceModel {
-  return config.model === 'default' ? loadDefaultFaceModel() : loadFaceModel(config.model.file);
+  return typeof config.model === 'string' ? loadBuiltinFaceModel(config.model) : loadFaceModel(config.model.file);
 }
 
 /** One image's place: identity i, its image m, and the global index i·M + m. */
@@ -105,14 +105,16 @@ export class ImageProducer {
     const design: StimulusDesign = this.config.design;
     const f = stimulusFactors(design, this.config.seed, p.identity, p.image);
     const id = this.identities[p.identity];
-    this.expression.set(id.expression);
+    this.expression.set(f.emotion ? emotionWeights(this.model.expressionNames, f.emotion.name, f.emotion.intensity) : id.expression);
     for (const [name, w] of Object.entries(f.expressions)) this.expression[this.model.expressionNames.indexOf(name)] = w;
     // Factors were range-checked with the design, so they are spread onto prepared options.
     const o = { ...this.baseOptions, ...factorsToRenderOptions(design, f) } as RenderOptions;
     const r = this.renderer.renderExpression(id, this.expression, o);
     toUint8(r.rgb, out);
-    const { expressions, ...numeric } = f;
-    return { index: p.index, identity: p.identity, image: p.image, label: p.identity, factors: { ...numeric, expressions } };
+    const { expressions, emotion, ...numeric } = f;
+    // The emotion is recorded as its index in EMOTIONS and its intensity (only when the design has one).
+    const emo: Record<string, number> = emotion ? { emotionIndex: EMOTIONS.indexOf(emotion.name), emotionIntensity: emotion.intensity } : {};
+    return { index: p.index, identity: p.identity, image: p.image, label: p.identity, factors: { ...numeric, ...emo, expressions } };
   }
 
   renderList(list: PlannedImage[], onImage?: (done: number) => void): { images: Uint8Array; records: ImageRecord[] } {

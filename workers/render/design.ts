@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { FaceModel } from '../faces/model';
-import { type Identity, applyExpression } from '../faces';
+import { EMOTIONS, type Emotion, type Identity, applyExpression, emotionWeights } from '../faces';
 import { createRng, hashInts } from '../faces';
 import type { RenderOptionsInput } from './options';
 
@@ -38,6 +38,12 @@ export const stimulusDesignSchema = z.object({
   ]).default({ kind: 'flat', color: [0.5, 0.5, 0.5] }),
   /** Expression weights by name (model.expressionNames), each a factor spec in [−1, 2]. */
   expressions: z.record(z.string(), factorSpecSchema).default({}),
+  /**
+   * Emotion as a stimulus factor: each image draws one of `emotions` (uniformly, seeded) at an
+   * intensity from `intensity` (a factor spec in [0, 1]); its action-unit weights are set first,
+   * then `expressions` set individual weights. Absent: no emotion (designs from before stay byte-identical).
+   */
+  emotion: z.object({ emotions: z.array(z.enum(EMOTIONS)).min(1), intensity: factorSpecSchema }).optional(),
 });
 export type StimulusDesign = z.infer<typeof stimulusDesignSchema>;
 export type StimulusDesignInput = z.input<typeof stimulusDesignSchema>;
@@ -62,6 +68,10 @@ export function parseStimulusDesign(input: StimulusDesignInput, model?: FaceMode
     if (model && !model.expressionNames.includes(name)) throw new Error(`stimulus design field 'expressions.${name}': no such expression (model has ${model.expressionNames.join(', ')})`);
     check(`expressions.${name}`, spec, -1, 2);
   }
+  if (d.emotion) {
+    check('emotion.intensity', d.emotion.intensity, 0, 1);
+    if (model) for (const e of d.emotion.emotions) emotionWeights(model.expressionNames, e, 1);
+  }
   return d;
 }
 
@@ -69,6 +79,8 @@ export function parseStimulusDesign(input: StimulusDesignInput, model?: FaceMode
 export interface StimulusFactors extends Record<FactorName, number> {
   expressions: Record<string, number>;
   backgroundSeed: number;
+  /** The image's emotion and intensity (design.emotion), or null. */
+  emotion: { name: Emotion; intensity: number } | null;
 }
 
 const DEFAULTS: Record<FactorName, number> = {
@@ -93,12 +105,19 @@ export function stimulusFactors(design: StimulusDesign, seed: number, identityIn
   out.expressions = {};
   for (const [name, spec] of Object.entries(design.expressions)) out.expressions[name] = value(spec, 0);
   out.backgroundSeed = hashInts(seed, identityIndex, imageIndex, 0xb9) & 0x7fffffff;
+  out.emotion = null;
+  if (design.emotion) {
+    // Drawn last, so designs without an emotion keep every other value.
+    const list = design.emotion.emotions;
+    const name = list[Math.min(list.length - 1, Math.floor(rng() * list.length))];
+    out.emotion = { name, intensity: value(design.emotion.intensity, 0) };
+  }
   return out;
 }
 
 /** Render options for a factor set. */
 export function factorsToRenderOptions(design: StimulusDesign, f: StimulusFactors): RenderOptionsInput {
-  const { expressions: _e, backgroundSeed, ...numeric } = f;
+  const { expressions: _e, backgroundSeed, emotion: _m, ...numeric } = f;
   const background = design.background.kind === 'flat'
     ? design.background
     : { kind: 'noise' as const, mean: design.background.mean, amplitude: design.background.amplitude, seed: backgroundSeed };
@@ -108,6 +127,7 @@ export function factorsToRenderOptions(design: StimulusDesign, f: StimulusFactor
 /** The identity with the image's expression weights applied (the same object when there are none). */
 export function withExpressions(model: FaceModel, id: Identity, f: StimulusFactors): Identity {
   let out = id;
+  if (f.emotion) out = { ...id, expression: emotionWeights(model.expressionNames, f.emotion.name, f.emotion.intensity) };
   for (const [name, w] of Object.entries(f.expressions)) out = applyExpression(model, out, name, w);
   return out;
 }

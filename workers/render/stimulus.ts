@@ -32,6 +32,8 @@ export class StimulusRenderer {
   private lastIdentity: Identity | null = null;
   private lastExpression = '';
   private outputs = new Map<string, RenderOutput>();
+  /** Per expression row, the indices of its non-zero coordinates (built on first use): expressions are local. */
+  private expressionSupport: (Uint32Array | null)[] = [];
 
   constructor(model: FaceModel, maxSize = 256, maxSsaa = 4) {
     this.model = model;
@@ -65,7 +67,8 @@ export class StimulusRenderer {
       const w = expression[e];
       if (w === 0) continue;
       const o = e * n;
-      for (let i = 0; i < n; i++) g.positions[i] += w * m.expressionShape[o + i];
+      const support = this.supportOf(e);
+      for (let j = 0; j < support.length; j++) { const i = support[j]; g.positions[i] += w * m.expressionShape[o + i]; }
       if (m.expressionAlbedo) {
         anyAlbedo = true;
         for (let i = 0; i < n; i++) g.albedo[i] += w * m.expressionAlbedo[o + i];
@@ -75,6 +78,19 @@ export class StimulusRenderer {
     computeVertexNormals(g.positions, m.triangles, g.normals);
     this.lastExpression = key;
     return g;
+  }
+
+  private supportOf(e: number): Uint32Array {
+    let s = this.expressionSupport[e];
+    if (!s) {
+      const n = this.model.vertexCount * 3, o = e * n, rows = this.model.expressionShape;
+      let count = 0;
+      for (let i = 0; i < n; i++) if (rows[o + i] !== 0) count++;
+      s = new Uint32Array(count);
+      for (let i = 0, j = 0; i < n; i++) if (rows[o + i] !== 0) s[j++] = i;
+      this.expressionSupport[e] = s;
+    }
+    return s;
   }
 
   /** Renders `id` with explicit expression weights [Ke] (e.g. per-image expression factors). */

@@ -11,7 +11,7 @@
  */
 import { existsSync } from 'node:fs';
 import h5wasm from 'h5wasm/node';
-import { loadDefaultFaceModel } from '../defaultModel';
+import { type BuiltinFaceModelName, loadBuiltinFaceModel } from '../builtins';
 import type { FaceModel } from '../model';
 import { validateFaceModel } from '../model';
 import { bandsByRoughness, emptyDemographics, fitScaleTranslation, nearestVertices, orthonormaliseChecked, transferRegions } from './transfer';
@@ -22,6 +22,8 @@ export interface BfmImportOptions {
   /** Tolerance of the orthonormality check of each pcaBasis (default 1e-3). */
   tolerance?: number;
   name?: string;
+  /** The built-in model whose regions and landmarks are borrowed (default 'procedural'). */
+  reference?: BuiltinFaceModelName;
 }
 
 type H5File = InstanceType<typeof h5wasm.File>;
@@ -96,7 +98,8 @@ export async function importBfm(file: string, opts: BfmImportOptions = {}): Prom
     const expressionShape = new Float32Array((expr?.K ?? 0) * N);
     if (expr) for (let k = 0; k < expr.K; k++) for (let i = 0; i < N; i++) expressionShape[k * N + i] = expr.basis[k * N + i] * expr.sd[k] * unit;
     // Regions and landmarks from the built-in model, after matching bounding boxes (centre, height).
-    const ref = loadDefaultFaceModel();
+    const refName = opts.reference ?? 'procedural';
+    const ref = loadBuiltinFaceModel(refName);
     const bbox = (p: Float32Array, sel: (v: number) => boolean) => {
       const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
       for (let v = 0; v < p.length / 3; v++) if (sel(v)) for (let c = 0; c < 3; c++) { lo[c] = Math.min(lo[c], p[v * 3 + c]); hi[c] = Math.max(hi[c], p[v * 3 + c]); }
@@ -121,7 +124,7 @@ export async function importBfm(file: string, opts: BfmImportOptions = {}): Prom
       regions, landmarks,
       notes: [
         `Imported from ${file}. The Basel Face Model has its own licence (University of Basel): check it before redistributing.`,
-        'Colour bands assigned by Laplacian roughness (tertiles). Regions and landmarks carried over from the built-in model by nearest vertex after a bounding-box alignment.',
+        `Colour bands assigned by Laplacian roughness (tertiles). Regions and landmarks borrowed from the built-in model '${refName}' (${ref.name}) by nearest vertex after a bounding-box alignment.`,
         'No demographic norm: demographic directions are zero.',
       ],
     };

@@ -15,7 +15,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { loadDefaultFaceModel } from '../defaultModel';
+import { type BuiltinFaceModelName, loadBuiltinFaceModel } from '../builtins';
 import type { FaceModel } from '../model';
 import { validateFaceModel } from '../model';
 import { principalAxes, packRows } from '../linalg';
@@ -60,6 +60,8 @@ export interface IctImportOptions {
   maxIdentities?: number;
   /** Only these expressions (default: every expression file present). */
   expressions?: string[];
+  /** The built-in model whose texture space, regions and landmarks are borrowed (default 'procedural'). */
+  reference?: BuiltinFaceModelName;
 }
 
 export function importIctFaceKit(dir: string, opts: IctImportOptions = {}): FaceModel {
@@ -113,7 +115,8 @@ export function importIctFaceKit(dir: string, opts: IctImportOptions = {}): Face
   exprNames.forEach((e, k) => expressionShape.set(deltaOf(`${e}.obj`), k * N));
 
   // Align to the default model by iBUG-68 landmarks when present, else by bounding boxes.
-  const ref = loadDefaultFaceModel();
+  const refName = opts.reference ?? 'procedural';
+  const ref = loadBuiltinFaceModel(refName);
   const pairs: [number, string][] = [[36, 'right_eye_outer'], [39, 'right_eye_inner'], [42, 'left_eye_inner'], [45, 'left_eye_outer'], [30, 'nose_tip'], [48, 'mouth_right'], [54, 'mouth_left'], [8, 'chin']];
   const from: number[][] = [], to: number[][] = [];
   if (landmarkVerts.length >= 68) {
@@ -140,7 +143,7 @@ export function importIctFaceKit(dir: string, opts: IctImportOptions = {}): Face
     regions, landmarks,
     notes: [
       'Shape from ICT-FaceKit (Copyright (c) 2020 USC Institute for Creative Technologies, MIT licence); units converted from cm to mm.',
-      `Texture space, regions and landmarks: the built-in model's, carried over by nearest vertex after a landmark scale+translation alignment (scale ${s.toFixed(3)}).`,
+      `Texture space, regions and landmarks: borrowed from the built-in model '${refName}' (${ref.name}), carried over by nearest vertex after a landmark scale+translation alignment (scale ${s.toFixed(3)}).`,
       'No demographic norm: demographic directions are zero.',
     ],
   };
