@@ -86,7 +86,17 @@ export function reverseCorrelationOptions(cfg: BatteryConfig, identity: number, 
 
 /** Hidden-layer options (on the trials of reverseCorrelationOptions). */
 export function hiddenLayersOptions(cfg: BatteryConfig): HiddenLayersOptions {
-  return { pcaComponents: cfg.hiddenLayers.pcaComponents, vertexStride: cfg.hiddenLayers.vertexStride, seed: cfg.reverseCorrelation.seed };
+  return {
+    pcaComponents: cfg.hiddenLayers.pcaComponents, vertexStride: cfg.hiddenLayers.vertexStride, seed: cfg.reverseCorrelation.seed,
+    // the layer maps' null costs vertices × layers × permutations estimates: at most 100 permutations
+    permutations: Math.min(cfg.reverseCorrelation.permutations, 100), alpha: cfg.reverseCorrelation.alpha, diagnosticCap: 32,
+  };
+}
+
+/** Reverse correlation's significant vertices per feature (the logit maps), for the layer and pose analyses. */
+export function significantVertices(maps: { feature: string; response: string; map: { significant: Uint8Array } }[]): { shape?: Uint8Array; texture?: Uint8Array } {
+  const pick = (feature: string) => maps.find((m) => m.feature === feature && m.response === 'logit')?.map.significant;
+  return { shape: pick('shape'), texture: pick('texture') };
 }
 
 /** Pose-invariance options for one identity: its own trials (seed + 1000 + identity), the reverse-correlation noise. */
@@ -135,7 +145,7 @@ export async function runBattery(model: FaceModel, identities: Identity[], net: 
       const r = await timed(`reverse-correlation:id${identity}`, () => reverseCorrelation(model, identities, net, options, (p) => stages.report('reverse-correlation', (j + p.fraction) / rcIds.length)));
       if (rc.enabled) summary.reverseCorrelation.push(reverseCorrelationSummary(w, `reverse-correlation/id${identity}/`, r));
       if (cfg.hiddenLayers.enabled) {
-        const h = await timed(`hidden-layers:id${identity}`, () => hiddenLayers(model, r.run, r.noise, hiddenLayersOptions(cfg), (p) => stages.report('hidden-layers', (j + p.fraction) / rcIds.length)));
+        const h = await timed(`hidden-layers:id${identity}`, () => hiddenLayers(model, r.run, r.noise, { ...hiddenLayersOptions(cfg), diagnostic: significantVertices(r.maps) }, (p) => stages.report('hidden-layers', (j + p.fraction) / rcIds.length)));
         summary.hiddenLayers.push(hiddenLayersSummary(w, `hidden-layers/id${identity}/`, model, identity, r.run.view, h));
       }
     }

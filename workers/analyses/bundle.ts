@@ -10,7 +10,7 @@ import type {
   ArrayRef, GeneralisationSummary, HiddenLayersSummary, InformationMapSummary, PoseInvarianceSummary, ReverseCorrelationSummary,
 } from '../contract/results';
 import type { GeneralisationResult } from './generalisation';
-import { mapStats, type HiddenLayersResult } from './hidden-layers';
+import { mapStats, type HiddenLayersResult, type LayerCoinformation } from './hidden-layers';
 import type { FweMap } from './maps';
 import type { PoseInvarianceResult } from './pose-invariance';
 import type { ReverseCorrelationResult } from './reverse-correlation';
@@ -113,16 +113,27 @@ export function hiddenLayersSummary(w: BundleWriter, prefix: string, model: Face
     const data = stack(r.layers.map((l) => l[key]), V);
     if (data) arrays[key] = w.array(`${prefix}${key}.f32`, data, [L, V], '[layer][vertex]', 'bits');
   }
-  const stats = (mi: Float32Array | null, co: Float32Array | null) => {
+  for (const key of ['shapeSignificant', 'textureSignificant'] as const) {
+    if (r.layers.some((l) => l[key] === null)) continue;
+    const data = new Uint8Array(L * V);
+    r.layers.forEach((l, i) => data.set(l[key]!, i * V));
+    arrays[key] = w.array(`${prefix}${key}.u8`, data, [L, V], '[layer][vertex] 1 = I(feature; layer) above the FWER threshold');
+  }
+  const stats = (mi: Float32Array | null, co: Float32Array | null, threshold: number, sig: Uint8Array | null, lc: LayerCoinformation | null) => {
     const a = mapStats(mi), b = mapStats(co);
-    return { meanBits: finiteOrNull(a.mean), maxBits: finiteOrNull(a.max), meanCoinfoBits: finiteOrNull(b.mean), minCoinfoBits: finiteOrNull(b.min) };
+    return {
+      meanBits: finiteOrNull(a.mean), maxBits: finiteOrNull(a.max), meanCoinfoBits: finiteOrNull(b.mean), minCoinfoBits: finiteOrNull(b.min),
+      thresholdBits: finiteOrNull(threshold), significantVertices: sig ? sig.reduce((s, x) => s + x, 0) : 0,
+      coinfo: lc ? { bits: finiteOrNull(lc.coinfoBits), kind: lc.kind, p: finiteOrNull(lc.p), significant: lc.significant, vertices: lc.vertices, source: lc.source } : null,
+    };
   };
   return {
     kind: 'hidden-layers', identity, trials: r.trials, view: { ...view, pitchDeg: 0 },
     layers: r.layers.map((l) => ({
       layer: l.layer, depth: l.depth, pcaComponents: l.k, explainedVariance: l.explainedVariance,
       decisionBits: finiteOrNull(l.decisionBits), logitBits: finiteOrNull(l.logitBits),
-      shape: stats(l.shapeMi, l.shapeCoinfo), texture: stats(l.textureMi, l.textureCoinfo),
+      shape: stats(l.shapeMi, l.shapeCoinfo, l.shapeThresholdBits, l.shapeSignificant, l.shapeLayerCoinfo),
+      texture: stats(l.textureMi, l.textureCoinfo, l.textureThresholdBits, l.textureSignificant, l.textureLayerCoinfo),
     })),
     arrays, notes: r.notes,
   };

@@ -127,7 +127,9 @@ export const EXPERIMENT_PRESETS = {
     seed: 1,
     faces: { identities: 16 },
     render: { sizePx: 64, imagesPerIdentity: 40 },
-    training: { width: 0.5, epochs: 4, batchSize: 32 },
+    // measured (default face model, 2 cores): validation accuracy 93.8 % (seed 1) and 92.2 % (seed 2)
+    // with lr 0.05 and 10 epochs, ~45 s of training; epochs 4 at lr 0.01 reached 62.5 % (issue 12)
+    training: { width: 0.5, epochs: 10, batchSize: 32, learningRate: 0.05 },
     analyses: {
       generalisation: { identities: 4, posesYawDeg: [0] },
       reverseCorrelation: { identities: 1, trials: 300, permutations: 100 },

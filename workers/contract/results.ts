@@ -144,6 +144,21 @@ const LayerFeatureStats = z.object({
   maxBits: z.number().nullable(),
   meanCoinfoBits: z.number().nullable(),
   minCoinfoBits: z.number().nullable(),
+  /** Max-statistic FWER threshold (bits) of the I(feature_v; layer) map and its significant vertices (absent: older bundles). */
+  thresholdBits: z.number().nullable().optional(),
+  significantVertices: z.number().int().optional(),
+  /**
+   * Co-information I(F; L) − I(F; L | D) of the layer and the decision about the diagnostic vertices
+   * (mean over them, bits; > 0 redundancy, < 0 synergy), with its permutation p-value (D shuffled).
+   */
+  coinfo: z.object({
+    bits: z.number().nullable(),
+    kind: z.enum(['redundancy', 'synergy']).nullable(),
+    p: z.number().nullable(),
+    significant: z.boolean(),
+    vertices: z.number().int(),
+    source: z.enum(['reverse-correlation', 'top-decision-mi']),
+  }).nullable().optional(),
 });
 
 export const LayerInformation = z.object({
@@ -176,11 +191,16 @@ export const HiddenLayersSummary = z.object({
   /**
    * float32 [layer][vertex] (layers in the order above):
    *  shapeMi / textureMi: I(feature_v; layer PCA) bits;
-   *  shapeCoinfo / textureCoinfo: co-information I(feature_v; layer; decision) bits (negative = redundancy:
-   *  what the layer holds about the feature that the decision also uses). NaN = vertex not analysed.
+   *  shapeCoinfo / textureCoinfo: co-information I(feature_v; layer) − I(feature_v; layer | decision) bits
+   *  (positive = redundancy: what the layer holds about the feature that the decision also uses;
+   *  negative = synergy). NaN = vertex not analysed.
+   *  shapeSignificant / textureSignificant: uint8 [layer][vertex], 1 = I(feature_v; layer) above the FWER threshold.
    * An array is absent when its feature had no noise (or, for co-information, the decision was constant).
    */
-  arrays: z.object({ shapeMi: ArrayRef.optional(), textureMi: ArrayRef.optional(), shapeCoinfo: ArrayRef.optional(), textureCoinfo: ArrayRef.optional() }),
+  arrays: z.object({
+    shapeMi: ArrayRef.optional(), textureMi: ArrayRef.optional(), shapeCoinfo: ArrayRef.optional(), textureCoinfo: ArrayRef.optional(),
+    shapeSignificant: ArrayRef.optional(), textureSignificant: ArrayRef.optional(),
+  }),
   notes: z.array(z.string()).default([]),
 });
 export type HiddenLayersSummary = z.infer<typeof HiddenLayersSummary>;
