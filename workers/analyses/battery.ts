@@ -106,7 +106,7 @@ export function poseInvarianceOptions(cfg: BatteryConfig, identity: number): Pos
   return {
     identity, posesYawDeg: pc.posesYawDeg, trials: pc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd,
     basis: rc.basis, seed: rc.seed + 1000 + identity, pcaComponents: cfg.hiddenLayers.pcaComponents, alpha: rc.alpha,
-    vertexStride: pc.vertexStride, batchSize: cfg.batchSize,
+    vertexStride: pc.vertexStride, batchSize: cfg.batchSize, permutations: Math.min(rc.permutations, 100),
   };
 }
 
@@ -138,11 +138,14 @@ export async function runBattery(model: FaceModel, identities: Identity[], net: 
       const r = await timed('generalisation', () => generalisation(model, identities, net, options, (p) => stages.report('generalisation', p.fraction)));
       summary.generalisation = generalisationSummary(w, 'generalisation/', r);
     }
+    // reverse correlation's significant vertices per identity: the pose analysis runs on them only
+    const rcSignificant = new Map<number, ReturnType<typeof significantVertices>>();
     for (const [j, identity] of rcIds.entries()) {
       const rc = cfg.reverseCorrelation;
       const layers = cfg.hiddenLayers.enabled ? net.layerNames : [];
       const options = reverseCorrelationOptions(cfg, identity, { layers, maps: rc.enabled });
       const r = await timed(`reverse-correlation:id${identity}`, () => reverseCorrelation(model, identities, net, options, (p) => stages.report('reverse-correlation', (j + p.fraction) / rcIds.length)));
+      if (rc.enabled) rcSignificant.set(identity, significantVertices(r.maps));
       if (rc.enabled) summary.reverseCorrelation.push(reverseCorrelationSummary(w, `reverse-correlation/id${identity}/`, r));
       if (cfg.hiddenLayers.enabled) {
         const h = await timed(`hidden-layers:id${identity}`, () => hiddenLayers(model, r.run, r.noise, { ...hiddenLayersOptions(cfg), diagnostic: significantVertices(r.maps) }, (p) => stages.report('hidden-layers', (j + p.fraction) / rcIds.length)));
@@ -150,7 +153,7 @@ export async function runBattery(model: FaceModel, identities: Identity[], net: 
       }
     }
     for (const [j, identity] of piIds.entries()) {
-      const r = await timed(`pose-invariance:id${identity}`, () => poseInvariance(model, identities, net, poseInvarianceOptions(cfg, identity), (p) => stages.report('pose-invariance', (j + p.fraction) / piIds.length)));
+      const r = await timed(`pose-invariance:id${identity}`, () => poseInvariance(model, identities, net, { ...poseInvarianceOptions(cfg, identity), significant: rcSignificant.get(identity) }, (p) => stages.report('pose-invariance', (j + p.fraction) / piIds.length)));
       summary.poseInvariance.push(poseInvarianceSummary(w, `pose-invariance/id${identity}/`, model, r));
     }
     const checked = BatterySummary.parse(JSON.parse(JSON.stringify(summary, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))));

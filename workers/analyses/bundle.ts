@@ -146,6 +146,7 @@ export function poseInvarianceSummary(w: BundleWriter, prefix: string, model: Fa
     kind: 'pose-invariance', identity: r.options.identity, trialsPerPose: r.options.trials, posesYawDeg: r.options.posesYawDeg,
     thresholdBits: r.thresholdBits,
     accuracyPerPose: r.runs.map((run) => run.decision.reduce((a, b) => a + b, 0) / run.trials),
+    analysedVertices: r.analysedVertices, selection: r.selection,
     features: r.features.map((f) => {
       const L = f.layers.length;
       const cat = <T extends Float32Array | Uint8Array>(pick: (l: (typeof f.layers)[number]) => T, per: number, make: (n: number) => T): T => {
@@ -158,11 +159,14 @@ export function poseInvarianceSummary(w: BundleWriter, prefix: string, model: Fa
         layers: f.layers.map((l) => ({
           layer: l.layer, depth: l.depth, pooledBits: finiteOrNull(l.pooledBits), conditionalBits: finiteOrNull(l.conditionalBits),
           invarianceIndex: finiteOrNull(l.invarianceIndex), dice: finiteOrNull(l.dice),
+          conditionalThresholdBits: finiteOrNull(l.conditionalThresholdBits),
+          conditionalSignificantVertices: l.conditionalSignificant.reduce((a, b) => a + b, 0),
         })),
         arrays: {
           pooledMi: w.array(`${prefix}${f.feature}.pooled-mi.f32`, cat((l) => l.pooledMi, V, (n) => new Float32Array(n)), [L, V], '[layer][vertex]', 'bits'),
           conditionalMi: w.array(`${prefix}${f.feature}.conditional-mi.f32`, cat((l) => l.conditionalMi, V, (n) => new Float32Array(n)), [L, V], '[layer][vertex]', 'bits'),
           perPoseMi: w.array(`${prefix}${f.feature}.per-pose-mi.f32`, cat((l) => l.perPoseMi, P * V, (n) => new Float32Array(n)), [L, P, V], '[layer][pose][vertex]', 'bits'),
+          conditionalSignificant: w.array(`${prefix}${f.feature}.conditional-significant.u8`, cat((l) => l.conditionalSignificant, V, (n) => new Uint8Array(n)), [L, V], '[layer][vertex] 1 = I(feature; layer | pose) above the FWER threshold'),
           selected: w.array(`${prefix}${f.feature}.selected.u8`, cat((l) => l.selected, P * V, (n) => new Uint8Array(n)), [L, P, V], '[layer][pose][vertex]'),
         },
       };

@@ -220,6 +220,9 @@ export const LayerInvariance = z.object({
   invarianceIndex: z.number().nullable(),
   /** Mean over pairs of poses of the Dice overlap of the per-pose significant vertex sets (Bonferroni, χ² approximation). */
   dice: z.number().nullable(),
+  /** Max-statistic FWER threshold (bits) of the conditional-MI map and its significant vertices (absent: older bundles). */
+  conditionalThresholdBits: z.number().nullable().optional(),
+  conditionalSignificantVertices: z.number().int().optional(),
 });
 
 export const PoseInvarianceSummary = z.object({
@@ -231,6 +234,9 @@ export const PoseInvarianceSummary = z.object({
   thresholdBits: z.number(),
   /** Accuracy of the network on the noisy trials at each pose. */
   accuracyPerPose: z.array(z.number()),
+  /** Vertices analysed: those significant in reverse correlation ('given' by the battery, or this analysis's own logit map). */
+  analysedVertices: z.number().int().optional(),
+  selection: z.enum(['given', 'logit-map']).optional(),
   features: z.array(z.object({
     feature: z.enum(['shape', 'texture']),
     layers: z.array(LayerInvariance),
@@ -238,7 +244,7 @@ export const PoseInvarianceSummary = z.object({
      * float32 [layer][vertex]: pooledMi, conditionalMi (bits, NaN = not analysed);
      * perPoseMi float32 [layer][pose][vertex] bits; selected uint8 [layer][pose][vertex] (1 = significant at that pose).
      */
-    arrays: z.object({ pooledMi: ArrayRef, conditionalMi: ArrayRef, perPoseMi: ArrayRef, selected: ArrayRef }),
+    arrays: z.object({ pooledMi: ArrayRef, conditionalMi: ArrayRef, perPoseMi: ArrayRef, selected: ArrayRef, conditionalSignificant: ArrayRef.optional() }),
   })),
 });
 export type PoseInvarianceSummary = z.infer<typeof PoseInvarianceSummary>;
