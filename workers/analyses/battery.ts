@@ -19,6 +19,7 @@ import {
   BundleWriter, generalisationSummary, hiddenLayersSummary, poseInvarianceSummary, reverseCorrelationSummary,
 } from './bundle';
 import { generalisation, type GeneralisationOptions } from './generalisation';
+import { baselineFor } from './baseline-observer';
 import { hiddenLayers, type HiddenLayersOptions } from './hidden-layers';
 import type { Network } from './network';
 import type { NoiseBasis } from './noise';
@@ -27,7 +28,7 @@ import { Stages, type OnProgress } from './progress';
 import { reverseCorrelation, type ReverseCorrelationOptions } from './reverse-correlation';
 
 export interface BatteryConfig {
-  generalisation: Partial<GeneralisationOptions> & { enabled: boolean; identityCount: number };
+  generalisation: Omit<Partial<GeneralisationOptions>, 'baseline'> & { enabled: boolean; identityCount: number; baselineObserver?: boolean };
   reverseCorrelation: {
     enabled: boolean;
     /** Target identities (indices); the hidden-layer analysis uses the same ones. */
@@ -45,7 +46,10 @@ export interface BatteryConfig {
 export function batteryConfigFromExperiment(a: z.infer<typeof AnalysesConfigSchema>, seed = 1): BatteryConfig {
   const rc = a.reverseCorrelation;
   return {
-    generalisation: { enabled: a.generalisation.enabled, identityCount: a.generalisation.identities, levels: a.generalisation.levels, posesYawDeg: a.generalisation.posesYawDeg },
+    generalisation: {
+      enabled: a.generalisation.enabled, identityCount: a.generalisation.identities, levels: a.generalisation.levels, posesYawDeg: a.generalisation.posesYawDeg,
+      baselineObserver: a.generalisation.baselineObserver, seed,
+    },
     reverseCorrelation: {
       enabled: rc.enabled, identities: Array.from({ length: rc.identities }, (_, i) => i), trials: rc.trials,
       shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd, basis: 'components',
@@ -65,7 +69,7 @@ export function targetIdentities(cfg: BatteryConfig, identityCount: number): num
 
 /** Generalisation options: the first min(identityCount, available, classes) learned identities. */
 export function generalisationOptions(cfg: BatteryConfig, available: number): Partial<GeneralisationOptions> {
-  const { enabled: _enabled, identityCount, ...options } = cfg.generalisation;
+  const { enabled: _enabled, identityCount, baselineObserver: _baseline, ...options } = cfg.generalisation;
   const n = Math.min(identityCount, available);
   return { ...options, identities: Array.from({ length: n }, (_, i) => i), batchSize: cfg.batchSize };
 }
@@ -134,7 +138,10 @@ export async function runBattery(model: FaceModel, identities: Identity[], net: 
       stages: timings, reverseCorrelation: [], hiddenLayers: [], poseInvariance: [],
     };
     if (cfg.generalisation.enabled) {
-      const options = generalisationOptions(cfg, Math.min(identities.length, net.classCount));
+      const options = {
+        ...generalisationOptions(cfg, Math.min(identities.length, net.classCount)),
+        ...(cfg.generalisation.baselineObserver !== false ? { baseline: baselineFor(model, identities, net, cfg.generalisation.seed ?? 1) } : {}),
+      };
       const r = await timed('generalisation', () => generalisation(model, identities, net, options, (p) => stages.report('generalisation', p.fraction)));
       summary.generalisation = generalisationSummary(w, 'generalisation/', r);
     }

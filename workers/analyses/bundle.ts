@@ -181,7 +181,17 @@ export function generalisationSummary(w: BundleWriter, prefix: string, r: Genera
     '[curve][identity][pose][level] concatenated in curve order (levels per curve: curves[i].levels)', '');
   const correct = w.array(`${prefix}correct.u8`, concatU8(r.correct), [r.correct.reduce((a, b) => a + b.length, 0)],
     '[curve][identity][pose][level] concatenated in curve order; 1 = top-1 is the original identity', '');
-  return { kind: 'generalisation', identities: r.identities, posesYawDeg: r.posesYawDeg, sizePx: r.sizePx, curves, arrays: { probability, correct } };
+  const morphTargets = r.targetProbability.filter((x): x is Float32Array => x !== null);
+  const targetProbability = morphTargets.length
+    ? w.array(`${prefix}target-probability.f32`, concat(morphTargets), [morphTargets.reduce((a, b) => a + b.length, 0)],
+      '[morph curve][identity][pose][level] concatenated over the morph curves in curve order; P(morph target)', '')
+    : undefined;
+  return {
+    kind: 'generalisation', identities: r.identities, posesYawDeg: r.posesYawDeg, sizePx: r.sizePx, curves,
+    arrays: { probability, correct, ...(targetProbability ? { targetProbability } : {}) },
+    morphTargets: r.morphTargets, morphScopes: r.morphScopes, asymmetry: r.asymmetry,
+    ...(r.baseline ? { baseline: r.baseline } : {}),
+  };
 }
 
 function concat(parts: Float32Array[]): Float32Array {

@@ -69,6 +69,8 @@ export const GeneralisationConfig = z.object({
   /** Amplification of the identity's deviation from its demographic norm (1 = the identity). */
   levels: z.array(num('analyses.generalisation.levels[]', -2, 4)).min(2).max(20).default([0, 1 / 3, 2 / 3, 1, 4 / 3, 5 / 3]),
   posesYawDeg: z.array(num('analyses.generalisation.posesYawDeg[]', -90, 90)).min(1).max(9).default([-30, 0, 30]),
+  /** Put a baseline observer (pixel PCA + linear classifier, trained on renders of the same identities) through the same test. */
+  baselineObserver: z.boolean().default(true),
 });
 
 export const ReverseCorrelationConfig = z.object({

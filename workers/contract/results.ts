@@ -81,6 +81,10 @@ export const ViewSummary = z.object({
 export const Manipulation = z.enum(['shape-scale', 'texture-scale', 'shape-morph', 'texture-morph']);
 export type Manipulation = z.infer<typeof Manipulation>;
 
+/** A mean with its percentile-bootstrap 95 % interval over identities (n of them). */
+export const Interval = z.object({ mean: z.number().nullable(), lo: z.number().nullable(), hi: z.number().nullable(), n: z.number().int() });
+const LevelSummary = z.object({ levels: z.array(z.number()), probability: Interval });
+
 export const GeneralisationCurve = z.object({
   manipulation: Manipulation,
   levels: z.array(z.number()),
@@ -94,6 +98,15 @@ export const GeneralisationCurve = z.object({
   levelBelowHalf: z.number().nullable(),
   /** Human responses for the same stimuli (from the CSV), one per level, when given. */
   human: z.object({ probability: z.array(z.number().nullable()), accuracy: z.array(z.number().nullable()) }).optional(),
+  /** Morph curves: mean P(morph target) per level. */
+  targetProbability: z.array(z.number()).optional(),
+  /**
+   * Mean P(original) with a bootstrap 95 % interval over identities, per group of levels, never mixed:
+   * scale curves: antiCaricature (levels < 1) and caricature (levels > 1); morph curves: towardsTarget (levels > 0).
+   */
+  antiCaricature: LevelSummary.nullable().optional(),
+  caricature: LevelSummary.nullable().optional(),
+  towardsTarget: LevelSummary.nullable().optional(),
 });
 export type GeneralisationCurve = z.infer<typeof GeneralisationCurve>;
 
@@ -109,7 +122,18 @@ export const GeneralisationSummary = z.object({
    * values laid out [identity][pose][level]. probability: float32 P(original identity);
    * correct: uint8, 1 = top-1 is the original identity.
    */
-  arrays: z.object({ probability: ArrayRef, correct: ArrayRef }),
+  arrays: z.object({ probability: ArrayRef, correct: ArrayRef, targetProbability: ArrayRef.optional() }),
+  /** Morph target (learned identity) of each tested identity, drawn within its demographic group ('group'), else same gender, else any. */
+  morphTargets: z.array(z.number().int()).optional(),
+  morphScopes: z.array(z.enum(['group', 'gender', 'any'])).optional(),
+  /**
+   * Shape-minus-texture asymmetry: per identity, mean P(original) over the anti-caricature shape-scale
+   * levels minus the same for texture-scale; network, baseline observer, and network − baseline
+   * (paired per identity), each with its bootstrap 95 % interval.
+   */
+  asymmetry: z.object({ network: Interval, baseline: Interval.nullable(), networkMinusBaseline: Interval.nullable() }).optional(),
+  /** The baseline observer (pixel PCA + linear classifier) through the same test. */
+  baseline: z.object({ describe: z.record(z.string(), z.unknown()), curves: z.array(GeneralisationCurve) }).optional(),
 });
 export type GeneralisationSummary = z.infer<typeof GeneralisationSummary>;
 
