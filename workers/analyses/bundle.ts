@@ -122,7 +122,7 @@ export function hiddenLayersSummary(w: BundleWriter, prefix: string, model: Face
   const stats = (mi: Float32Array | null, co: Float32Array | null, threshold: number, sig: Uint8Array | null, lc: LayerCoinformation | null) => {
     const a = mapStats(mi), b = mapStats(co);
     return {
-      meanBits: finiteOrNull(a.mean), maxBits: finiteOrNull(a.max), meanCoinfoBits: finiteOrNull(b.mean), minCoinfoBits: finiteOrNull(b.min),
+      meanBits: finiteOrNull(a.mean), maxBits: finiteOrNull(a.max), meanCoinfoBits: finiteOrNull(b.mean), minCoinfoBits: finiteOrNull(b.min), maxCoinfoBits: finiteOrNull(b.max),
       thresholdBits: finiteOrNull(threshold), significantVertices: sig ? sig.reduce((s, x) => s + x, 0) : 0,
       coinfo: lc ? { bits: finiteOrNull(lc.coinfoBits), kind: lc.kind, p: finiteOrNull(lc.p), significant: lc.significant, vertices: lc.vertices, source: lc.source } : null,
     };

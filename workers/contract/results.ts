@@ -168,6 +168,8 @@ const LayerFeatureStats = z.object({
   maxBits: z.number().nullable(),
   meanCoinfoBits: z.number().nullable(),
   minCoinfoBits: z.number().nullable(),
+  /** Max over vertices of the co-information (most redundant vertex, bits; absent: older bundles). */
+  maxCoinfoBits: z.number().nullable().optional(),
   /** Max-statistic FWER threshold (bits) of the I(feature_v; layer) map and its significant vertices (absent: older bundles). */
   thresholdBits: z.number().nullable().optional(),
   significantVertices: z.number().int().optional(),
