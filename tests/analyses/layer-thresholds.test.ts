@@ -9,7 +9,8 @@ import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
 import { hiddenLayers } from '../../workers/analyses/hidden-layers';
 import { drawNoise } from '../../workers/analyses/noise';
 import type { TrialRun } from '../../workers/analyses/trials';
-import { Rng } from '../../workers/info';
+import { copnorm, miGGSamples, Rng } from '../../workers/info';
+import { FastLayerNull, permutedSamples, whiten } from '../../workers/analyses/layer-stats';
 
 const model = loadDefaultFaceModel();
 const T = 300;
@@ -37,6 +38,20 @@ function syntheticRun(seed: number): TrialRun {
 }
 
 describe('hidden-layer thresholds and co-information null', () => {
+  it('the fast null (whitened cross-covariance) equals the estimator on permuted layers', () => {
+    const rng = new Rng(4);
+    const n = 200;
+    const xr = Float64Array.from({ length: 3 * n }, () => rng.normal());
+    const yr = Float64Array.from({ length: 4 * n }, (_, i) => rng.normal() + 0.5 * xr[i % (3 * n)]);
+    const sx = { data: copnorm(xr, 3, n), dims: 3, trials: n };
+    const sy = { data: copnorm(yr, 4, n), dims: 4, trials: n };
+    const observed = miGGSamples(sx, sy, { demeaned: true });
+    expect(observed).toBeGreaterThan(0.1);
+    const fast = new FastLayerNull(sy, 5, 9).permutedMi(whiten(sx), 3, observed);
+    const slow = permutedSamples(sy, 5, 9).map((py) => miGGSamples(sx, py, { demeaned: true }));
+    fast.forEach((v, p) => expect(v).toBeCloseTo(slow[p], 9));
+  });
+
   it('a planted layer has significant vertices and significant redundancy; a null layer mostly none', { timeout: 60_000 }, () => {
     let nullRunsWithSignificant = 0, nullCoinfoSignificant = 0;
     const runs = 6;

@@ -26,8 +26,8 @@ import type { FaceModel } from '../faces/model';
 import { copnorm } from '../info';
 import { miModelGDSamples } from '../info';
 import { miGGSamples } from '../info';
-import { gccmiGivenDiscrete, permutationTestOfD } from '../info';
-import { diagnosticVertices, MaxNull, permutedSamples } from './layer-stats';
+import { classCopulas, gccmiFromClassCopulas, gccmiGivenDiscrete, permutationTestOfD } from '../info';
+import { diagnosticVertices, FastLayerNull, MaxNull, whiten } from './layer-stats';
 import type { Samples } from '../info/validate';
 import type { MapFeatures } from './maps';
 import { noiseFeatures, type TrialNoise } from './noise';
@@ -106,13 +106,15 @@ function stackInto(a: Samples, b: Samples, out: Float64Array): Samples {
 
 /** Per-vertex I(F_v; L), its max-statistic null, I(F_v; D) and the co-information with D, for every layer. */
 function featureLayerMaps(
-  f: MapFeatures, layers: Samples[], permuted: Samples[][], decision: Int32Array | null, stride: number, onFraction: (x: number) => void,
+  f: MapFeatures, layers: Samples[], fastNulls: (FastLayerNull | null)[], decision: Int32Array | null, stride: number, onFraction: (x: number) => void,
 ): { mi: Float32Array[]; coinfo: Float32Array[]; decisionMi: Float32Array; nulls: MaxNull[]; degenerate: number } {
   const { nVar, nTrial: T } = f;
   const mi = layers.map(() => new Float32Array(nVar).fill(NaN));
   const coinfo = layers.map(() => new Float32Array(nVar).fill(NaN));
   const decisionMi = new Float32Array(nVar).fill(NaN);
-  const nulls = layers.map((_, l) => new MaxNull(permuted[l].length));
+  const nulls = layers.map((_, l) => new MaxNull(fastNulls[l]?.permutations ?? 0));
+  // the layers' within-decision-class copulas, once (the conditional term of the co-information)
+  const layerClasses = decision ? layers.map((sl) => (sl.dims > 0 ? classCopulas(sl, decision, 2) : null)) : [];
   const chunk = Math.max(1, Math.floor(1_500_000 / (3 * T)));
   const vars: number[] = [];
   for (let v = 0; v < nVar; v += stride) if (!f.skip || !f.skip[v]) vars.push(v);
@@ -134,6 +136,8 @@ function featureLayerMaps(
       const sx: Samples = { data: cx.subarray(i * 3 * T, i * 3 * T + dims * T), dims, trials: T };
       try {
         if (decision) decisionMi[v] = miModelGDSamples(sx, decision, 2, { demeaned: true });
+        const xw = fastNulls.some((x) => x && x.permutations > 0) ? whiten(sx) : null;
+        const xClasses = decision ? classCopulas(sx, decision, 2) : null;
         layers.forEach((sl, l) => {
           if (sl.dims === 0) {
             // a constant layer: I(F; L) = I(F; L | D) = 0, so the co-information is 0
@@ -142,9 +146,10 @@ function featureLayerMaps(
             return;
           }
           mi[l][v] = miGGSamples(sx, sl, { demeaned: true });
-          permuted[l].forEach((pl, p) => nulls[l].add(p, miGGSamples(sx, pl, { demeaned: true })));
+          const fast = fastNulls[l];
+          if (fast && xw && fast.permutations > 0) fast.permutedMi(xw, dims, mi[l][v]).forEach((x, p) => nulls[l].add(p, x));
           // co-information I(F;L) − I(F;L|D), both terms from the one Gaussian-copula estimator (info/coinfo.ts)
-          if (decision) coinfo[l][v] = mi[l][v] - gccmiGivenDiscrete(sx, sl, decision, 2);
+          if (xClasses) coinfo[l][v] = mi[l][v] - gccmiFromClassCopulas(xClasses, layerClasses[l]!);
         });
       } catch {
         // a degenerate vertex (e.g. clamped albedo that never changes): left NaN, counted in the notes
@@ -240,12 +245,15 @@ export function hiddenLayers(model: FaceModel, run: TrialRun, noise: TrialNoise,
       scores: sl.data,
     };
   });
-  const permuted = layerSamples.map((sl, l) => (sl.dims > 0 ? permutedSamples(sl, o.permutations, o.seed * 7919 + l) : []));
+  const fastNulls = layerSamples.map((sl, l) => {
+    if (sl.dims === 0 || o.permutations === 0) return null;
+    try { return new FastLayerNull(sl, o.permutations, o.seed * 7919 + l); } catch (e) { if (e instanceof RangeError) return null; throw e; }
+  });
   for (const kind of ['shape', 'texture'] as const) {
     const sd = kind === 'shape' ? noise.spec.shapeSd : noise.spec.textureSd;
     if (sd === 0) { stages.report(kind, 1); continue; }
     const features = noiseFeatures(model, noise, kind);
-    const maps = featureLayerMaps(features, layerSamples, permuted, decision, o.vertexStride, stages.sub(kind));
+    const maps = featureLayerMaps(features, layerSamples, fastNulls, decision, o.vertexStride, stages.sub(kind));
     if (maps.degenerate > 0) notes.push(`${kind}: ${maps.degenerate} vertices with a singular feature covariance left NaN`);
     let layerCo: LayerCoinformation[] | null = null;
     if (decision) {

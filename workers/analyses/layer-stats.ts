@@ -53,3 +53,113 @@ export function diagnosticVertices(score: Float32Array, mask: Uint8Array | undef
   const vertices = pool.sort((a, b) => score[b] - score[a]).slice(0, cap);
   return { vertices, source: fromMask.length > 0 ? 'reverse-correlation' : 'top-decision-mi' };
 }
+
+/**
+ * Whitened copy of s ([dim][trial]): L⁻¹(x − mean), L the Cholesky factor of the sample covariance
+ * (divisor T − 1), so that its sample covariance is the identity. Throws RangeError when singular.
+ */
+export function whiten(s: Samples): Float64Array {
+  const { dims: d, trials: T } = s;
+  const x = new Float64Array(d * T);
+  for (let i = 0; i < d; i++) {
+    let m = 0;
+    for (let t = 0; t < T; t++) m += s.data[i * T + t];
+    m /= T;
+    for (let t = 0; t < T; t++) x[i * T + t] = s.data[i * T + t] - m;
+  }
+  const c = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) {
+    let a = 0;
+    for (let t = 0; t < T; t++) a += x[i * T + t] * x[j * T + t];
+    c[i * d + j] = a / (T - 1);
+  }
+  const L = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) {
+    let a = c[i * d + j];
+    for (let k = 0; k < j; k++) a -= L[i * d + k] * L[j * d + k];
+    if (i === j) {
+      if (!(a > 1e-12 * Math.max(1e-300, c[i * d + i]))) throw new RangeError(`whiten: covariance is singular at dimension ${i}`);
+      L[i * d + i] = Math.sqrt(a);
+    } else L[i * d + j] = a / L[j * d + j];
+  }
+  // forward substitution, trial by trial, in place
+  for (let t = 0; t < T; t++) for (let i = 0; i < d; i++) {
+    let a = x[i * T + t];
+    for (let k = 0; k < i; k++) a -= L[i * d + k] * x[k * T + t];
+    x[i * T + t] = a / L[i * d + i];
+  }
+  return x;
+}
+
+/** log det of a symmetric positive-definite n × n matrix (Cholesky), or −∞ when not positive definite. */
+function logDetSpd(a: Float64Array, n: number): number {
+  const L = new Float64Array(n * n);
+  let ld = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) {
+    let s = a[i * n + j];
+    for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
+    if (i === j) {
+      if (!(s > 0)) return -Infinity;
+      L[i * n + i] = Math.sqrt(s);
+      ld += Math.log(s);
+    } else L[i * n + j] = s / L[j * n + j];
+  }
+  return ld;
+}
+
+/**
+ * The permutation null of I(F_v; L) without re-estimating covariances: with x (d × T) and y
+ * (k × T) whitened, the Gaussian MI is −½ log det(I − C Cᵀ) / ln 2 bits, C = x yᵀ / (T − 1) — the
+ * same number miGGSamples gives before its bias correction, which for fixed (d, k, T) is a constant
+ * offset. The offset is measured once per d on the observed data (`offset`), so null and observed
+ * values are in the same (bias-corrected) bits. Permuting y's trials keeps it white.
+ */
+export class FastLayerNull {
+  /** [P][k][T] whitened, permuted copies of the layer. */
+  private readonly perms: Float64Array[];
+  /** [k][T] the whitened layer in trial order. */
+  private readonly y: Float64Array;
+  readonly k: number;
+  private readonly T: number;
+  private readonly C: Float64Array;
+  private readonly M: Float64Array;
+
+  constructor(layer: Samples, P: number, seed: number) {
+    this.k = layer.dims;
+    this.T = layer.trials;
+    const w = whiten(layer);
+    this.y = w;
+    this.perms = permutedSamples({ data: w, dims: layer.dims, trials: layer.trials }, P, seed).map((s) => s.data);
+    this.C = new Float64Array(3 * this.k);
+    this.M = new Float64Array(9);
+  }
+
+  get permutations(): number { return this.perms.length; }
+
+  /** Uncorrected Gaussian MI (bits) between whitened x (d × T) and whitened y (k × T). */
+  mi(x: Float64Array, d: number, y: Float64Array): number {
+    const { k, T, C, M } = this;
+    for (let i = 0; i < d; i++) for (let j = 0; j < k; j++) {
+      let s = 0;
+      const xo = i * T, yo = j * T;
+      for (let t = 0; t < T; t++) s += x[xo + t] * y[yo + t];
+      C[i * k + j] = s / (T - 1);
+    }
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
+      let s = i === j ? 1 : 0;
+      for (let q = 0; q < k; q++) s -= C[i * k + q] * C[j * k + q];
+      M[i * d + j] = s;
+    }
+    return -0.5 * logDetSpd(M, d) / Math.LN2;
+  }
+
+  /**
+   * The permuted MI of vertex x (whitened, d × T) in the units of `observedBits` (miGGSamples of the
+   * same vertex and layer, bias corrected): offset = observed − uncorrected, added to every permutation.
+   */
+  permutedMi(x: Float64Array, d: number, observedBits: number, out = new Float64Array(this.perms.length)): Float64Array {
+    const offset = observedBits - this.mi(x, d, this.y);
+    for (let p = 0; p < this.perms.length; p++) out[p] = this.mi(x, d, this.perms[p]) + offset;
+    return out;
+  }
+}

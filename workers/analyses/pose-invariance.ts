@@ -34,7 +34,7 @@ import { pcaScores, RANK_TOLERANCE } from './pca';
 import { Stages, type OnProgress } from './progress';
 import { runNoiseTrials, type TrialRun } from './trials';
 import { informationMap } from './maps';
-import { MaxNull, permutedSamples } from './layer-stats';
+import { FastLayerNull, MaxNull, whiten } from './layer-stats';
 
 export interface PoseInvarianceOptions {
   identity: number;
@@ -180,7 +180,11 @@ export async function poseInvariance(model: FaceModel, identities: Identity[], n
   const thresholdFor = (k: number, rank = 3) => chiSquareQuantile(1 - o.alpha / V, rankDof(rank, k)) / (2 * T * Math.LN2);
   const thresholdBits = thresholdFor(o.pcaComponents);
   // the null of the conditional map: every pose's layer copula permuted by the same P orders
-  const permutedPose = perPoseLayer.map((per, l) => per.map((sp, p) => (layerScores[l].k > 0 ? permutedSamples(sp, o.permutations, o.seed * 104729 + l) : [])));
+  // (the same seed at every pose: the same trial orders)
+  const fastPose = perPoseLayer.map((per, l) => per.map((sp) => {
+    if (layerScores[l].k === 0 || o.permutations === 0) return null;
+    try { return new FastLayerNull(sp, o.permutations, o.seed * 104729 + l); } catch (e) { if (e instanceof RangeError) return null; throw e; }
+  }));
   const frontal = o.posesYawDeg.reduce((b, y, p) => (Math.abs(y) < Math.abs(o.posesYawDeg[b]) ? p : b), 0);
   const notes: string[] = [];
   layerScores.forEach(({ k }, l) => {
@@ -204,7 +208,8 @@ export async function poseInvariance(model: FaceModel, identities: Identity[], n
       mask = m.significant;
       selection = 'logit-map';
     }
-    const nulls = layers.map((_, l) => new MaxNull(layerScores[l].k > 0 ? o.permutations : 0));
+    const nulls = layers.map((_, l) => new MaxNull(fastPose[l].every((x) => x !== null) ? o.permutations : 0));
+    const acc = new Float64Array(o.permutations), one1 = new Float64Array(o.permutations);
     const out = layers.map((layer, depth) => ({
       layer, depth, pooledBits: NaN, conditionalBits: NaN, invarianceIndex: NaN, dice: NaN,
       pooledMi: new Float32Array(V).fill(NaN), conditionalMi: new Float32Array(V).fill(NaN),
@@ -248,10 +253,14 @@ export async function poseInvariance(model: FaceModel, identities: Identity[], n
             r.perPoseMi[p * V + v] = m;
             if (m > thresholdFor(k, dims)) r.selected[p * V + v] = 1;
           }
-          for (let q = 0; q < nulls[l].permutations; q++) {
-            let c = 0;
-            for (let p = 0; p < P; p++) c += miGGSamples(sx, permutedPose[l][p][q], { demeaned: true }) / P;
-            nulls[l].add(q, c);
+          if (nulls[l].permutations > 0) {
+            const xw = whiten(sx);
+            acc.fill(0);
+            for (let p = 0; p < P; p++) {
+              fastPose[l][p]!.permutedMi(xw, dims, r.perPoseMi[p * V + v], one1);
+              for (let q = 0; q < acc.length; q++) acc[q] += one1[q] / P;
+            }
+            for (let q = 0; q < acc.length; q++) nulls[l].add(q, acc[q]);
           }
           const mi = miGGSamples(pooledX, pooledLayer[l], { demeaned: false });
           r.conditionalMi[v] = cmi;

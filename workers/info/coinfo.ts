@@ -48,13 +48,22 @@ const cn = (s: Samples): Samples => ({ data: copnorm(s.data, s.dims, s.trials), 
 
 /** I(F; L | D) for discrete labels d (K classes): Σ_d p(d) I(F; L | D = d), bits. */
 export function gccmiGivenDiscrete(f: Samples, l: Samples, d: Int32Array, k: number): number {
-  const pf = splitByClass(f, d, k);
-  const pl = splitByClass(l, d, k);
+  return gccmiFromClassCopulas(classCopulas(f, d, k), classCopulas(l, d, k));
+}
+
+/** The within-class copulas of s ([class] Samples, empty classes have 0 trials): reusable across pairs. */
+export function classCopulas(s: Samples, d: Int32Array, k: number): Samples[] {
+  return splitByClass(s, d, k).map((p) => (p.trials > 0 ? cn(p) : p));
+}
+
+/** Σ_d p(d) I(F; L | D = d) (bits) from within-class copulas of F and of L (classCopulas). */
+export function gccmiFromClassCopulas(fc: Samples[], lc: Samples[]): number {
+  const n = fc.reduce((a, s) => a + s.trials, 0);
   let cmi = 0;
-  for (let c = 0; c < k; c++) {
-    const m = pf[c].trials;
+  for (let c = 0; c < fc.length; c++) {
+    const m = fc[c].trials;
     if (m === 0) continue;
-    cmi += (m / f.trials) * miGGSamples(cn(pf[c]), cn(pl[c]), { biasCorrect: true, demeaned: false });
+    cmi += (m / n) * miGGSamples(fc[c], lc[c], { biasCorrect: true, demeaned: false });
   }
   return cmi;
 }

@@ -85,6 +85,6 @@ export { tfce, tfceMesh, tfceGrid, meshAdjacency, gridAdjacency, clusterMass, ty
 export { Rng } from './rng';
 export { bayesianPrevalence, prevalenceMap, prevalenceLogPosterior, type Prevalence, type PrevalenceOptions } from './prevalence';
 export {
-  coinformationFLD, coinformationTest, permutationTestOfD, gaussianCoinformation, gccmiGivenDiscrete, gccmiGivenContinuous,
+  coinformationFLD, coinformationTest, permutationTestOfD, gaussianCoinformation, gccmiGivenDiscrete, gccmiGivenContinuous, classCopulas, gccmiFromClassCopulas,
   type Coinformation, type CoinformationTest,
 } from './coinfo';
