@@ -36,7 +36,8 @@ export interface BatteryConfig {
     trials: number; shapeNoiseSd: number; textureNoiseSd: number; basis: NoiseBasis;
     permutations: number; alpha: number; tfce: boolean; bands: boolean; seed: number; threads: number;
   };
-  hiddenLayers: { enabled: boolean; pcaComponents: number; vertexStride: number };
+  /** permutations: of the layer and pose maps' thresholds and the co-information null (default 50). */
+  hiddenLayers: { enabled: boolean; pcaComponents: number; vertexStride: number; permutations?: number };
   /** trials: per pose. The analysed identities are reverseCorrelation.identities. */
   poseInvariance: { enabled: boolean; posesYawDeg: number[]; trials: number; vertexStride: number };
   batchSize: number;
@@ -55,7 +56,7 @@ export function batteryConfigFromExperiment(a: z.infer<typeof AnalysesConfigSche
       shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd, basis: 'components',
       permutations: rc.permutations, alpha: 0.05, tfce: rc.tfce, bands: true, seed, threads: 1,
     },
-    hiddenLayers: { enabled: a.hiddenLayers.enabled, pcaComponents: a.hiddenLayers.pcaComponents, vertexStride: 1 },
+    hiddenLayers: { enabled: a.hiddenLayers.enabled, pcaComponents: a.hiddenLayers.pcaComponents, vertexStride: 1, permutations: a.hiddenLayers.permutations },
     // per pose as many trials as reverse correlation has (the experiment has no separate count)
     poseInvariance: { enabled: a.poseInvariance.enabled, posesYawDeg: a.poseInvariance.posesYawDeg, trials: rc.trials, vertexStride: 1 },
     batchSize: 64,
@@ -88,12 +89,15 @@ export function reverseCorrelationOptions(cfg: BatteryConfig, identity: number, 
   };
 }
 
+/** Permutations of the layer and pose statistics: the configured number (default 50). */
+export const layerPermutations = (cfg: BatteryConfig): number => cfg.hiddenLayers.permutations ?? 50;
+
 /** Hidden-layer options (on the trials of reverseCorrelationOptions). */
 export function hiddenLayersOptions(cfg: BatteryConfig): HiddenLayersOptions {
   return {
     pcaComponents: cfg.hiddenLayers.pcaComponents, vertexStride: cfg.hiddenLayers.vertexStride, seed: cfg.reverseCorrelation.seed,
-    // the layer maps' null costs vertices × layers × permutations estimates: at most 100 permutations
-    permutations: Math.min(cfg.reverseCorrelation.permutations, 100), alpha: cfg.reverseCorrelation.alpha, diagnosticCap: 32,
+    // the layer maps' null costs vertices × layers × permutations estimates (default 50)
+    permutations: layerPermutations(cfg), alpha: cfg.reverseCorrelation.alpha, diagnosticCap: 32,
   };
 }
 
@@ -110,7 +114,7 @@ export function poseInvarianceOptions(cfg: BatteryConfig, identity: number): Pos
   return {
     identity, posesYawDeg: pc.posesYawDeg, trials: pc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd,
     basis: rc.basis, seed: rc.seed + 1000 + identity, pcaComponents: cfg.hiddenLayers.pcaComponents, alpha: rc.alpha,
-    vertexStride: pc.vertexStride, batchSize: cfg.batchSize, permutations: Math.min(rc.permutations, 100),
+    vertexStride: pc.vertexStride, batchSize: cfg.batchSize, permutations: layerPermutations(cfg),
   };
 }
 

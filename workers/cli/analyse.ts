@@ -9,6 +9,7 @@
  *   battery --model <dir> --out <dir> [--preset default|demo|tiny] [--identities N] [--faces-seed 1]
  *          [--trials n] [--permutations n] [--rc-identities k] [--pose-trials n] [--pca k]
  *          [--vertex-stride s] [--basis components|vertex] [--tfce] [--human <csv>] [--no-baseline]
+ *          [--layer-permutations n]  (hidden-layer and pose map thresholds, co-information null; default 50)
  *       Runs generalisation, reverse correlation, hidden layers and pose invariance on one network
  *       (a LayersModel directory: a trained ResNet-10 or an import) and writes one result bundle.
  *       Prints the generalisation curves (caricature and anti-caricature levels apart, bootstrap CIs),
@@ -127,6 +128,7 @@ async function battery(o: Opts, only: Part | null): Promise<number> {
   if (o.has('shape-sd')) rc.shapeNoiseSd = num(o, 'shape-sd', 0.5, 0, 10);
   if (o.has('texture-sd')) rc.textureNoiseSd = num(o, 'texture-sd', 0.5, 0, 10);
   cfg.hiddenLayers.pcaComponents = num(o, 'pca', cfg.hiddenLayers.pcaComponents, 1, 64, true);
+  cfg.hiddenLayers.permutations = num(o, 'layer-permutations', cfg.hiddenLayers.permutations ?? 50, 0, 100_000, true);
   const stride = num(o, 'vertex-stride', 1, 1, 1000, true);
   cfg.hiddenLayers.vertexStride = stride;
   cfg.poseInvariance.vertexStride = stride;

@@ -89,6 +89,12 @@ export const HiddenLayersConfig = z.object({
   enabled: z.boolean().default(true),
   /** PCA dimensions kept per layer. */
   pcaComponents: int('analyses.hiddenLayers.pcaComponents', 1, 64).default(8),
+  /**
+   * Permutations of the hidden-layer and pose maps' max-statistic thresholds and of the layer
+   * co-information's null (0 = no test). Each costs vertices × layers estimates (about 1 min per 50
+   * on the default mesh on two loaded cores), hence a default below reverse correlation's.
+   */
+  permutations: int('analyses.hiddenLayers.permutations', 0, 1000).default(50),
 });
 
 export const PoseInvarianceConfig = z.object({
