@@ -60,6 +60,9 @@ const n = (x: number | null | undefined) => (x === null || x === undefined ? NaN
 
 export function hiddenLayersDecl(s: HiddenLayersSummary): Decl {
   const maps: MapDecl[] = [];
+  // Bundles with the layer-level co-information use C = I(F;L) − I(F;L|D) (> 0 redundancy); older
+  // ones stored I(D;F,L) − I(D;F) − I(D;L) (< 0 redundancy).
+  const redundancySign: 1 | -1 = s.layers.some((l) => l.shape.coinfo !== undefined || l.texture.coinfo !== undefined) ? 1 : -1;
   s.layers.forEach((layer, l) => {
     for (const feature of ['shape', 'texture'] as const) {
       const mi = feature === 'shape' ? s.arrays.shapeMi : s.arrays.textureMi;
@@ -68,11 +71,13 @@ export function hiddenLayersDecl(s: HiddenLayersSummary): Decl {
       const base = { feature, band: 'all', identity: id(s.identity), layer: layer.layer, layerIndex: layer.depth, poseYawDeg: s.view.yawDeg, thresholdBits: null };
       if (mi) {
         const V = rowLength(mi);
-        maps.push({ ...base, key: `hl/${id(s.identity)}/${feature}/layer/${layer.layer}`, title: `${feature} → layer ${layer.layer}`, response: 'layer', values: mi.file, vertexCount: V, offset: l * V, maxBits: stats.maxBits ?? 0, sign: 1 });
+        // the max-statistic FWER threshold of the I(feature_v; layer) map, when the bundle has one
+        maps.push({ ...base, key: `hl/${id(s.identity)}/${feature}/layer/${layer.layer}`, title: `${feature} → layer ${layer.layer}`, response: 'layer', values: mi.file, vertexCount: V, offset: l * V, maxBits: stats.maxBits ?? 0, sign: 1, thresholdBits: finiteThreshold(stats.thresholdBits ?? Infinity) });
       }
       if (co) {
         const V = rowLength(co);
-        maps.push({ ...base, key: `hl/${id(s.identity)}/${feature}/redundancy/${layer.layer}`, title: `${feature}: redundancy of layer ${layer.layer} and decision`, response: 'redundancy', values: co.file, vertexCount: V, offset: l * V, maxBits: Math.max(0, -(stats.minCoinfoBits ?? 0)), sign: -1 });
+        const most = redundancySign > 0 ? Math.max(0, stats.maxCoinfoBits ?? 0) : Math.max(0, -(stats.minCoinfoBits ?? 0));
+        maps.push({ ...base, key: `hl/${id(s.identity)}/${feature}/redundancy/${layer.layer}`, title: `${feature}: redundancy of layer ${layer.layer} and decision`, response: 'redundancy', values: co.file, vertexCount: V, offset: l * V, maxBits: most, sign: redundancySign });
       }
     }
   });
@@ -87,8 +92,16 @@ export function hiddenLayersDecl(s: HiddenLayersSummary): Decl {
       series: [
         { name: 'shape → layer', x: depth, y: s.layers.map((l) => n(l.shape.meanBits)), source: 'network' },
         { name: 'texture → layer', x: depth, y: s.layers.map((l) => n(l.texture.meanBits)), source: 'network' },
-        { name: 'shape redundancy with decision', x: depth, y: s.layers.map((l) => -n(l.shape.meanCoinfoBits)), source: 'network' },
-        { name: 'texture redundancy with decision', x: depth, y: s.layers.map((l) => -n(l.texture.meanCoinfoBits)), source: 'network' },
+        ...(redundancySign > 0
+          ? (['shape', 'texture'] as const).map((f) => ({
+            // the layer-level co-information I(F;L) − I(F;L|D) over the diagnostic vertices; ringed where its permutation p ≤ alpha
+            name: `${f}: co-information with decision (> 0 redundancy, < 0 synergy)`, x: depth, y: s.layers.map((l) => n(l[f].coinfo?.bits)), source: 'network' as const,
+            significant: s.layers.map((l) => l[f].coinfo?.significant === true),
+          }))
+          : [
+            { name: 'shape redundancy with decision', x: depth, y: s.layers.map((l) => -n(l.shape.meanCoinfoBits)), source: 'network' as const },
+            { name: 'texture redundancy with decision', x: depth, y: s.layers.map((l) => -n(l.texture.meanCoinfoBits)), source: 'network' as const },
+          ]),
       ],
     },
     {
@@ -115,7 +128,7 @@ export function poseInvarianceDecl(s: PoseInvarianceSummary): Decl {
     f.layers.forEach((layer, l) => {
       const base = { feature: f.feature, band: 'all', identity: id(s.identity), layer: layer.layer, layerIndex: layer.depth, vertexCount: V, sign: 1 as const, maxBits: 0 };
       maps.push({ ...base, key: `pi/${id(s.identity)}/${f.feature}/pooled/${layer.layer}`, title: `${f.feature} → layer ${layer.layer}, pooled over poses`, response: 'pooled', poseYawDeg: 0, values: f.arrays.pooledMi.file, offset: l * V, thresholdBits: null });
-      maps.push({ ...base, key: `pi/${id(s.identity)}/${f.feature}/conditional/${layer.layer}`, title: `${f.feature} → layer ${layer.layer} given pose`, response: 'conditional', poseYawDeg: 0, values: f.arrays.conditionalMi.file, offset: l * V, thresholdBits: null });
+      maps.push({ ...base, key: `pi/${id(s.identity)}/${f.feature}/conditional/${layer.layer}`, title: `${f.feature} → layer ${layer.layer} given pose`, response: 'conditional', poseYawDeg: 0, values: f.arrays.conditionalMi.file, offset: l * V, thresholdBits: finiteThreshold(layer.conditionalThresholdBits ?? Infinity) });
       s.posesYawDeg.forEach((yaw, p) =>
         maps.push({ ...base, key: `pi/${id(s.identity)}/${f.feature}/pose/${yaw}/${layer.layer}`, title: `${f.feature} → layer ${layer.layer} at yaw ${yaw}°`, response: 'per pose', poseYawDeg: yaw, values: f.arrays.perPoseMi.file, offset: (l * P + p) * V, thresholdBits: finiteThreshold(s.thresholdBits) }),
       );
@@ -143,6 +156,16 @@ const MANIPULATION_LABEL: Record<string, string> = {
   'texture-morph': 'texture morphed',
 };
 
+type Ci = { mean: number | null; lo: number | null; hi: number | null };
+const ci = (x: Ci) => (x.mean === null ? 'n/a' : `${x.mean.toFixed(2)} [95% CI ${x.lo?.toFixed(2)}, ${x.hi?.toFixed(2)}]`);
+
+/** The shape − texture asymmetry sentence of the generalisation chart (bootstrap intervals over identities). */
+export function asymmetryNote(a: NonNullable<GeneralisationSummary['asymmetry']>): string {
+  const head = `Shape − texture asymmetry of P(original) over the anti-caricature levels: network ${ci(a.network)}`;
+  if (!a.baseline || !a.networkMinusBaseline) return `${head}.`;
+  return `${head}; baseline observer ${ci(a.baseline)}; network − baseline ${ci(a.networkMinusBaseline)}.`;
+}
+
 export function generalisationDecl(s: GeneralisationSummary): Decl {
   const curves: DashboardCurve[] = [];
   for (const family of ['scale', 'morph'] as const) {
@@ -151,6 +174,8 @@ export function generalisationDecl(s: GeneralisationSummary): Decl {
     const series: DashboardCurve['series'] = [];
     for (const c of chosen) {
       series.push({ name: `network: ${MANIPULATION_LABEL[c.manipulation]}`, x: c.levels, y: c.probability, source: 'network' });
+      const b = s.baseline?.curves.find((x) => x.manipulation === c.manipulation);
+      if (b) series.push({ name: `baseline observer: ${MANIPULATION_LABEL[c.manipulation]}`, x: b.levels, y: b.probability, source: 'baseline' });
       if (c.human) {
         const pts = c.levels.map((x, i) => [x, c.human!.probability[i]] as const).filter((p): p is readonly [number, number] => p[1] !== null);
         series.push({ name: `human: ${MANIPULATION_LABEL[c.manipulation]}`, x: pts.map((p) => p[0]), y: pts.map((p) => p[1]), source: 'human' });
@@ -163,6 +188,7 @@ export function generalisationDecl(s: GeneralisationSummary): Decl {
       xLabel: family === 'scale' ? 'amplification of the identity deviation (1 = the learned face)' : 'morph level (0 = self, 1 = other)',
       yLabel: 'P(original identity)',
       series,
+      ...(family === 'scale' && s.asymmetry ? { note: asymmetryNote(s.asymmetry) } : {}),
     });
   }
   return { maps: [], curves };

@@ -23,9 +23,10 @@ describe('analyses wiring', () => {
     // the hidden-layer step re-runs the same trials (same seed) without maps or permutations
     const trials = reverseCorrelationOptions(cfg, 2, { layers: ['conv1'], maps: false });
     expect(trials).toMatchObject({ seed: 9, trials: 300, permutations: 0, maps: false, layers: ['conv1'] });
-    expect(hiddenLayersOptions(cfg)).toEqual({ pcaComponents: 4, vertexStride: 1, seed: 7 });
+    expect(hiddenLayersOptions(cfg)).toEqual({ pcaComponents: 4, vertexStride: 1, seed: 7, permutations: 50, alpha: 0.05, diagnosticCap: 32 });
     // pose invariance: per pose as many trials as reverse correlation, its own seed
     const pi = poseInvarianceOptions(cfg, 1);
-    expect(pi).toMatchObject({ identity: 1, trials: 300, posesYawDeg: [-30, 0, 30], seed: 7 + 1000 + 1, pcaComponents: 4 });
+    expect(pi).toMatchObject({ identity: 1, trials: 300, posesYawDeg: [-30, 0, 30], seed: 7 + 1000 + 1, pcaComponents: 4, permutations: 50 });
+    expect(cfg.generalisation).toMatchObject({ baselineObserver: true, seed: 7 });
   });
 });

@@ -19,6 +19,7 @@ import {
   BundleWriter, generalisationSummary, hiddenLayersSummary, poseInvarianceSummary, reverseCorrelationSummary,
 } from './bundle';
 import { generalisation, type GeneralisationOptions } from './generalisation';
+import { baselineFor } from './baseline-observer';
 import { hiddenLayers, type HiddenLayersOptions } from './hidden-layers';
 import type { Network } from './network';
 import type { NoiseBasis } from './noise';
@@ -27,7 +28,7 @@ import { Stages, type OnProgress } from './progress';
 import { reverseCorrelation, type ReverseCorrelationOptions } from './reverse-correlation';
 
 export interface BatteryConfig {
-  generalisation: Partial<GeneralisationOptions> & { enabled: boolean; identityCount: number };
+  generalisation: Omit<Partial<GeneralisationOptions>, 'baseline'> & { enabled: boolean; identityCount: number; baselineObserver?: boolean };
   reverseCorrelation: {
     enabled: boolean;
     /** Target identities (indices); the hidden-layer analysis uses the same ones. */
@@ -35,7 +36,8 @@ export interface BatteryConfig {
     trials: number; shapeNoiseSd: number; textureNoiseSd: number; basis: NoiseBasis;
     permutations: number; alpha: number; tfce: boolean; bands: boolean; seed: number; threads: number;
   };
-  hiddenLayers: { enabled: boolean; pcaComponents: number; vertexStride: number };
+  /** permutations: of the layer and pose maps' thresholds and the co-information null (default 50). */
+  hiddenLayers: { enabled: boolean; pcaComponents: number; vertexStride: number; permutations?: number };
   /** trials: per pose. The analysed identities are reverseCorrelation.identities. */
   poseInvariance: { enabled: boolean; posesYawDeg: number[]; trials: number; vertexStride: number };
   batchSize: number;
@@ -45,13 +47,16 @@ export interface BatteryConfig {
 export function batteryConfigFromExperiment(a: z.infer<typeof AnalysesConfigSchema>, seed = 1): BatteryConfig {
   const rc = a.reverseCorrelation;
   return {
-    generalisation: { enabled: a.generalisation.enabled, identityCount: a.generalisation.identities, levels: a.generalisation.levels, posesYawDeg: a.generalisation.posesYawDeg },
+    generalisation: {
+      enabled: a.generalisation.enabled, identityCount: a.generalisation.identities, levels: a.generalisation.levels, posesYawDeg: a.generalisation.posesYawDeg,
+      baselineObserver: a.generalisation.baselineObserver, seed,
+    },
     reverseCorrelation: {
       enabled: rc.enabled, identities: Array.from({ length: rc.identities }, (_, i) => i), trials: rc.trials,
       shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd, basis: 'components',
       permutations: rc.permutations, alpha: 0.05, tfce: rc.tfce, bands: true, seed, threads: 1,
     },
-    hiddenLayers: { enabled: a.hiddenLayers.enabled, pcaComponents: a.hiddenLayers.pcaComponents, vertexStride: 1 },
+    hiddenLayers: { enabled: a.hiddenLayers.enabled, pcaComponents: a.hiddenLayers.pcaComponents, vertexStride: 1, permutations: a.hiddenLayers.permutations },
     // per pose as many trials as reverse correlation has (the experiment has no separate count)
     poseInvariance: { enabled: a.poseInvariance.enabled, posesYawDeg: a.poseInvariance.posesYawDeg, trials: rc.trials, vertexStride: 1 },
     batchSize: 64,
@@ -65,7 +70,7 @@ export function targetIdentities(cfg: BatteryConfig, identityCount: number): num
 
 /** Generalisation options: the first min(identityCount, available, classes) learned identities. */
 export function generalisationOptions(cfg: BatteryConfig, available: number): Partial<GeneralisationOptions> {
-  const { enabled: _enabled, identityCount, ...options } = cfg.generalisation;
+  const { enabled: _enabled, identityCount, baselineObserver: _baseline, ...options } = cfg.generalisation;
   const n = Math.min(identityCount, available);
   return { ...options, identities: Array.from({ length: n }, (_, i) => i), batchSize: cfg.batchSize };
 }
@@ -84,9 +89,22 @@ export function reverseCorrelationOptions(cfg: BatteryConfig, identity: number, 
   };
 }
 
+/** Permutations of the layer and pose statistics: the configured number (default 50). */
+export const layerPermutations = (cfg: BatteryConfig): number => cfg.hiddenLayers.permutations ?? 50;
+
 /** Hidden-layer options (on the trials of reverseCorrelationOptions). */
 export function hiddenLayersOptions(cfg: BatteryConfig): HiddenLayersOptions {
-  return { pcaComponents: cfg.hiddenLayers.pcaComponents, vertexStride: cfg.hiddenLayers.vertexStride, seed: cfg.reverseCorrelation.seed };
+  return {
+    pcaComponents: cfg.hiddenLayers.pcaComponents, vertexStride: cfg.hiddenLayers.vertexStride, seed: cfg.reverseCorrelation.seed,
+    // the layer maps' null costs vertices × layers × permutations estimates (default 50)
+    permutations: layerPermutations(cfg), alpha: cfg.reverseCorrelation.alpha, diagnosticCap: 32,
+  };
+}
+
+/** Reverse correlation's significant vertices per feature (the logit maps), for the layer and pose analyses. */
+export function significantVertices(maps: { feature: string; response: string; map: { significant: Uint8Array } }[]): { shape?: Uint8Array; texture?: Uint8Array } {
+  const pick = (feature: string) => maps.find((m) => m.feature === feature && m.response === 'logit')?.map.significant;
+  return { shape: pick('shape'), texture: pick('texture') };
 }
 
 /** Pose-invariance options for one identity: its own trials (seed + 1000 + identity), the reverse-correlation noise. */
@@ -96,7 +114,7 @@ export function poseInvarianceOptions(cfg: BatteryConfig, identity: number): Pos
   return {
     identity, posesYawDeg: pc.posesYawDeg, trials: pc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd,
     basis: rc.basis, seed: rc.seed + 1000 + identity, pcaComponents: cfg.hiddenLayers.pcaComponents, alpha: rc.alpha,
-    vertexStride: pc.vertexStride, batchSize: cfg.batchSize,
+    vertexStride: pc.vertexStride, batchSize: cfg.batchSize, permutations: layerPermutations(cfg),
   };
 }
 
@@ -124,23 +142,29 @@ export async function runBattery(model: FaceModel, identities: Identity[], net: 
       stages: timings, reverseCorrelation: [], hiddenLayers: [], poseInvariance: [],
     };
     if (cfg.generalisation.enabled) {
-      const options = generalisationOptions(cfg, Math.min(identities.length, net.classCount));
+      const options = {
+        ...generalisationOptions(cfg, Math.min(identities.length, net.classCount)),
+        ...(cfg.generalisation.baselineObserver !== false ? { baseline: baselineFor(model, identities, net, cfg.generalisation.seed ?? 1) } : {}),
+      };
       const r = await timed('generalisation', () => generalisation(model, identities, net, options, (p) => stages.report('generalisation', p.fraction)));
       summary.generalisation = generalisationSummary(w, 'generalisation/', r);
     }
+    // reverse correlation's significant vertices per identity: the pose analysis runs on them only
+    const rcSignificant = new Map<number, ReturnType<typeof significantVertices>>();
     for (const [j, identity] of rcIds.entries()) {
       const rc = cfg.reverseCorrelation;
       const layers = cfg.hiddenLayers.enabled ? net.layerNames : [];
       const options = reverseCorrelationOptions(cfg, identity, { layers, maps: rc.enabled });
       const r = await timed(`reverse-correlation:id${identity}`, () => reverseCorrelation(model, identities, net, options, (p) => stages.report('reverse-correlation', (j + p.fraction) / rcIds.length)));
+      if (rc.enabled) rcSignificant.set(identity, significantVertices(r.maps));
       if (rc.enabled) summary.reverseCorrelation.push(reverseCorrelationSummary(w, `reverse-correlation/id${identity}/`, r));
       if (cfg.hiddenLayers.enabled) {
-        const h = await timed(`hidden-layers:id${identity}`, () => hiddenLayers(model, r.run, r.noise, hiddenLayersOptions(cfg), (p) => stages.report('hidden-layers', (j + p.fraction) / rcIds.length)));
+        const h = await timed(`hidden-layers:id${identity}`, () => hiddenLayers(model, r.run, r.noise, { ...hiddenLayersOptions(cfg), diagnostic: significantVertices(r.maps) }, (p) => stages.report('hidden-layers', (j + p.fraction) / rcIds.length)));
         summary.hiddenLayers.push(hiddenLayersSummary(w, `hidden-layers/id${identity}/`, model, identity, r.run.view, h));
       }
     }
     for (const [j, identity] of piIds.entries()) {
-      const r = await timed(`pose-invariance:id${identity}`, () => poseInvariance(model, identities, net, poseInvarianceOptions(cfg, identity), (p) => stages.report('pose-invariance', (j + p.fraction) / piIds.length)));
+      const r = await timed(`pose-invariance:id${identity}`, () => poseInvariance(model, identities, net, { ...poseInvarianceOptions(cfg, identity), significant: rcSignificant.get(identity) }, (p) => stages.report('pose-invariance', (j + p.fraction) / piIds.length)));
       summary.poseInvariance.push(poseInvarianceSummary(w, `pose-invariance/id${identity}/`, model, r));
     }
     const checked = BatterySummary.parse(JSON.parse(JSON.stringify(summary, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))));

@@ -10,7 +10,7 @@ import type {
   ArrayRef, GeneralisationSummary, HiddenLayersSummary, InformationMapSummary, PoseInvarianceSummary, ReverseCorrelationSummary,
 } from '../contract/results';
 import type { GeneralisationResult } from './generalisation';
-import { mapStats, type HiddenLayersResult } from './hidden-layers';
+import { mapStats, type HiddenLayersResult, type LayerCoinformation } from './hidden-layers';
 import type { FweMap } from './maps';
 import type { PoseInvarianceResult } from './pose-invariance';
 import type { ReverseCorrelationResult } from './reverse-correlation';
@@ -113,16 +113,27 @@ export function hiddenLayersSummary(w: BundleWriter, prefix: string, model: Face
     const data = stack(r.layers.map((l) => l[key]), V);
     if (data) arrays[key] = w.array(`${prefix}${key}.f32`, data, [L, V], '[layer][vertex]', 'bits');
   }
-  const stats = (mi: Float32Array | null, co: Float32Array | null) => {
+  for (const key of ['shapeSignificant', 'textureSignificant'] as const) {
+    if (r.layers.some((l) => l[key] === null)) continue;
+    const data = new Uint8Array(L * V);
+    r.layers.forEach((l, i) => data.set(l[key]!, i * V));
+    arrays[key] = w.array(`${prefix}${key}.u8`, data, [L, V], '[layer][vertex] 1 = I(feature; layer) above the FWER threshold');
+  }
+  const stats = (mi: Float32Array | null, co: Float32Array | null, threshold: number, sig: Uint8Array | null, lc: LayerCoinformation | null) => {
     const a = mapStats(mi), b = mapStats(co);
-    return { meanBits: finiteOrNull(a.mean), maxBits: finiteOrNull(a.max), meanCoinfoBits: finiteOrNull(b.mean), minCoinfoBits: finiteOrNull(b.min) };
+    return {
+      meanBits: finiteOrNull(a.mean), maxBits: finiteOrNull(a.max), meanCoinfoBits: finiteOrNull(b.mean), minCoinfoBits: finiteOrNull(b.min), maxCoinfoBits: finiteOrNull(b.max),
+      thresholdBits: finiteOrNull(threshold), significantVertices: sig ? sig.reduce((s, x) => s + x, 0) : 0,
+      coinfo: lc ? { bits: finiteOrNull(lc.coinfoBits), kind: lc.kind, p: finiteOrNull(lc.p), significant: lc.significant, vertices: lc.vertices, source: lc.source } : null,
+    };
   };
   return {
     kind: 'hidden-layers', identity, trials: r.trials, view: { ...view, pitchDeg: 0 },
     layers: r.layers.map((l) => ({
       layer: l.layer, depth: l.depth, pcaComponents: l.k, explainedVariance: l.explainedVariance,
       decisionBits: finiteOrNull(l.decisionBits), logitBits: finiteOrNull(l.logitBits),
-      shape: stats(l.shapeMi, l.shapeCoinfo), texture: stats(l.textureMi, l.textureCoinfo),
+      shape: stats(l.shapeMi, l.shapeCoinfo, l.shapeThresholdBits, l.shapeSignificant, l.shapeLayerCoinfo),
+      texture: stats(l.textureMi, l.textureCoinfo, l.textureThresholdBits, l.textureSignificant, l.textureLayerCoinfo),
     })),
     arrays, notes: r.notes,
   };
@@ -135,6 +146,7 @@ export function poseInvarianceSummary(w: BundleWriter, prefix: string, model: Fa
     kind: 'pose-invariance', identity: r.options.identity, trialsPerPose: r.options.trials, posesYawDeg: r.options.posesYawDeg,
     thresholdBits: r.thresholdBits,
     accuracyPerPose: r.runs.map((run) => run.decision.reduce((a, b) => a + b, 0) / run.trials),
+    analysedVertices: r.analysedVertices, selection: r.selection,
     features: r.features.map((f) => {
       const L = f.layers.length;
       const cat = <T extends Float32Array | Uint8Array>(pick: (l: (typeof f.layers)[number]) => T, per: number, make: (n: number) => T): T => {
@@ -147,11 +159,14 @@ export function poseInvarianceSummary(w: BundleWriter, prefix: string, model: Fa
         layers: f.layers.map((l) => ({
           layer: l.layer, depth: l.depth, pooledBits: finiteOrNull(l.pooledBits), conditionalBits: finiteOrNull(l.conditionalBits),
           invarianceIndex: finiteOrNull(l.invarianceIndex), dice: finiteOrNull(l.dice),
+          conditionalThresholdBits: finiteOrNull(l.conditionalThresholdBits),
+          conditionalSignificantVertices: l.conditionalSignificant.reduce((a, b) => a + b, 0),
         })),
         arrays: {
           pooledMi: w.array(`${prefix}${f.feature}.pooled-mi.f32`, cat((l) => l.pooledMi, V, (n) => new Float32Array(n)), [L, V], '[layer][vertex]', 'bits'),
           conditionalMi: w.array(`${prefix}${f.feature}.conditional-mi.f32`, cat((l) => l.conditionalMi, V, (n) => new Float32Array(n)), [L, V], '[layer][vertex]', 'bits'),
           perPoseMi: w.array(`${prefix}${f.feature}.per-pose-mi.f32`, cat((l) => l.perPoseMi, P * V, (n) => new Float32Array(n)), [L, P, V], '[layer][pose][vertex]', 'bits'),
+          conditionalSignificant: w.array(`${prefix}${f.feature}.conditional-significant.u8`, cat((l) => l.conditionalSignificant, V, (n) => new Uint8Array(n)), [L, V], '[layer][vertex] 1 = I(feature; layer | pose) above the FWER threshold'),
           selected: w.array(`${prefix}${f.feature}.selected.u8`, cat((l) => l.selected, P * V, (n) => new Uint8Array(n)), [L, P, V], '[layer][pose][vertex]'),
         },
       };
@@ -166,7 +181,17 @@ export function generalisationSummary(w: BundleWriter, prefix: string, r: Genera
     '[curve][identity][pose][level] concatenated in curve order (levels per curve: curves[i].levels)', '');
   const correct = w.array(`${prefix}correct.u8`, concatU8(r.correct), [r.correct.reduce((a, b) => a + b.length, 0)],
     '[curve][identity][pose][level] concatenated in curve order; 1 = top-1 is the original identity', '');
-  return { kind: 'generalisation', identities: r.identities, posesYawDeg: r.posesYawDeg, sizePx: r.sizePx, curves, arrays: { probability, correct } };
+  const morphTargets = r.targetProbability.filter((x): x is Float32Array => x !== null);
+  const targetProbability = morphTargets.length
+    ? w.array(`${prefix}target-probability.f32`, concat(morphTargets), [morphTargets.reduce((a, b) => a + b.length, 0)],
+      '[morph curve][identity][pose][level] concatenated over the morph curves in curve order; P(morph target)', '')
+    : undefined;
+  return {
+    kind: 'generalisation', identities: r.identities, posesYawDeg: r.posesYawDeg, sizePx: r.sizePx, curves,
+    arrays: { probability, correct, ...(targetProbability ? { targetProbability } : {}) },
+    morphTargets: r.morphTargets, morphScopes: r.morphScopes, asymmetry: r.asymmetry,
+    ...(r.baseline ? { baseline: r.baseline } : {}),
+  };
 }
 
 function concat(parts: Float32Array[]): Float32Array {

@@ -7,9 +7,14 @@
  * Manipulations (workers/faces): 'shape-scale' / 'texture-scale' multiply the identity's deviation
  * from its demographic norm by the level (0 = the norm, 1 = the identity, 5/3 = a caricature);
  * 'shape-morph' / 'texture-morph' move it a fraction `level` towards another learned identity (the
- * next one in the list). Summary per curve: the area under P(original) over the levels
- * (trapezoid), and the level where P(original) first falls below 0.5 walking away from the
- * original (from 1 downwards for scaling, from 0 upwards for morphs; linear interpolation).
+ * morph target: drawn at random within the identity's demographic group, morph-targets.ts). Recorded
+ * per stimulus: P(original) and, for morphs, P(morph target). Summary per curve: the area under
+ * P(original) over the levels (trapezoid), the level where P(original) first falls below 0.5 walking
+ * away from the original (from 1 downwards for scaling, from 0 upwards for morphs; linear
+ * interpolation), and, with bootstrap 95 % intervals over identities (generalisation-stats.ts), the
+ * anti-caricature (< 1) and caricature (> 1) levels separately. With a baseline observer
+ * (baseline-observer.ts) the same test runs on it, and the shape-minus-texture asymmetry of the
+ * network minus the baseline is reported with its interval.
  */
 import type { FaceModel } from '../faces/model';
 import { type Identity, morphIdentity, scaleIdentity } from '../faces';
@@ -18,6 +23,11 @@ import { argmaxRow, runBatched, softmaxRow, type Network } from './network';
 import type { OnProgress } from './progress';
 import { Stages } from './progress';
 import { renderOptionsFor, StimulusRenderer } from './stimuli';
+import { drawMorphTargets, type MorphScope } from './morph-targets';
+import {
+  asymmetryPerIdentity, bootstrapMean, isAntiCaricature, isCaricature, isTowardsTarget, levelSummary, pairedDifference,
+  type Interval, type LevelSummary,
+} from './generalisation-stats';
 
 export interface GeneralisationOptions {
   /** Indices of the learned identities to test (= their classes). Default: the first min(8, N). */
@@ -28,6 +38,10 @@ export interface GeneralisationOptions {
   batchSize: number;
   /** Human responses (CSV text: manipulation,level,probability[,accuracy]); averaged per manipulation and level. */
   humanCsv?: string;
+  /** Seed of the morph-target draw and of the bootstrap (default 1). */
+  seed?: number;
+  /** A baseline observer put through the same test (baseline-observer.ts). */
+  baseline?: Network;
 }
 
 export const GENERALISATION_DEFAULTS: GeneralisationOptions = {
@@ -47,6 +61,20 @@ export interface Curve {
   auc: number;
   levelBelowHalf: number | null;
   human?: { probability: (number | null)[]; accuracy: (number | null)[] };
+  /** Morph curves: mean P(morph target) per level. */
+  targetProbability?: number[];
+  /** Bootstrap 95 % intervals over identities of the mean P(original): anti-caricature (< 1) and caricature (> 1) scale levels; morphs: levels > 0. */
+  antiCaricature?: LevelSummary | null;
+  caricature?: LevelSummary | null;
+  towardsTarget?: LevelSummary | null;
+}
+
+/** Shape-minus-texture asymmetry of P(original) over the anti-caricature levels (generalisation-stats.ts). */
+export interface Asymmetry {
+  network: Interval;
+  baseline: Interval | null;
+  /** network − baseline, paired per identity. */
+  networkMinusBaseline: Interval | null;
 }
 
 export interface GeneralisationResult {
@@ -57,6 +85,14 @@ export interface GeneralisationResult {
   /** Per manipulation (order of curves) [identity][pose][level]: P(original) and 1 if top-1 = original. */
   probability: Float32Array[];
   correct: Uint8Array[];
+  /** Per manipulation [identity][pose][level]: P(morph target) (morph curves; null for scale curves). */
+  targetProbability: (Float32Array | null)[];
+  /** The morph target (learned identity index) of each tested identity and the scope it was drawn from. */
+  morphTargets: number[];
+  morphScopes: MorphScope[];
+  asymmetry: Asymmetry;
+  /** The baseline observer's curves (same stimuli), when one was given. */
+  baseline?: { describe: Record<string, unknown>; curves: Curve[] };
 }
 
 export function manipulate(m: Manipulation, id: Identity, other: Identity, level: number): Identity {
@@ -130,7 +166,12 @@ export async function generalisation(model: FaceModel, identities: Identity[], n
   const K = net.classCount;
   const px = net.inputSize * net.inputSize * 3;
   const probsRow = new Float64Array(K);
-  const result: GeneralisationResult = { identities: ids, posesYawDeg: o.posesYawDeg, sizePx: net.inputSize, curves: [], probability: [], correct: [] };
+  const seed = o.seed ?? 1;
+  const morph = drawMorphTargets(identities, ids, seed);
+  const result: GeneralisationResult = {
+    identities: ids, posesYawDeg: o.posesYawDeg, sizePx: net.inputSize, curves: [], probability: [], correct: [], targetProbability: [],
+    morphTargets: morph.target, morphScopes: morph.scope, asymmetry: { network: bootstrapMean([]), baseline: null, networkMinusBaseline: null },
+  };
   for (const m of MANIPULATIONS) {
     const levels = levelsOf(m);
     const L = levels.length;
@@ -138,6 +179,8 @@ export async function generalisation(model: FaceModel, identities: Identity[], n
     const count = ids.length * P * L;
     const prob = new Float32Array(count);
     const correct = new Uint8Array(count);
+    const isMorph = m.endsWith('morph');
+    const probTarget = isMorph ? new Float32Array(count) : null;
     const options = o.posesYawDeg.map((yaw) => renderOptionsFor({ sizePx: net.inputSize, yawDeg: yaw }));
     await runBatched(net, count, o.batchSize, [],
       (start, n, out) => {
@@ -145,16 +188,18 @@ export async function generalisation(model: FaceModel, identities: Identity[], n
           const s = start + j;
           const i = Math.floor(s / (P * L)), p = Math.floor(s / L) % P, l = s % L;
           const id = identities[ids[i]];
-          const other = identities[(ids[i] + 1) % identities.length];
+          const other = identities[morph.target[i]];
           renderer.renderIdentity(manipulate(m, id, other, levels[l]), options[p], out.subarray(j * px, (j + 1) * px));
         }
       },
       (start, n, pred) => {
         for (let j = 0; j < n; j++) {
           const s = start + j;
-          const target = ids[Math.floor(s / (P * L))];
+          const i = Math.floor(s / (P * L));
+          const target = ids[i];
           softmaxRow(pred.logits, j * K, K, probsRow);
           prob[s] = probsRow[target];
+          if (probTarget) probTarget[s] = morph.target[i] < K ? probsRow[morph.target[i]] : 0;
           correct[s] = argmaxRow(pred.logits, j * K, K) === target ? 1 : 0;
         }
       },
@@ -166,6 +211,14 @@ export async function generalisation(model: FaceModel, identities: Identity[], n
       auc: trapezoidArea(levels, probability),
       levelBelowHalf: m.endsWith('morph') ? levelBelowHalf(levels, probability, 0, 1) : levelBelowHalf(levels, probability, 1, -1),
     };
+    const n = ids.length;
+    if (probTarget) {
+      curve.targetProbability = levels.map((_, l) => { let s = 0; for (let q = l; q < count; q += L) s += probTarget[q]; return s / (count / L); });
+      curve.towardsTarget = levelSummary(prob, n, P, levels, isTowardsTarget, seed);
+    } else {
+      curve.antiCaricature = levelSummary(prob, n, P, levels, isAntiCaricature, seed);
+      curve.caricature = levelSummary(prob, n, P, levels, isCaricature, seed);
+    }
     if (human) {
       const rows = levels.map((lv) => human.get(`${m}@${lv.toFixed(4)}`));
       curve.human = { probability: rows.map((r) => (r ? mean(r.p) : null)), accuracy: rows.map((r) => (r ? mean(r.a) : null)) };
@@ -173,6 +226,18 @@ export async function generalisation(model: FaceModel, identities: Identity[], n
     result.curves.push(curve);
     result.probability.push(prob);
     result.correct.push(correct);
+    result.targetProbability.push(probTarget);
+  }
+  const scaleLevels = levelsOf('shape-scale');
+  const asym = (r: GeneralisationResult) => asymmetryPerIdentity(r.probability[0], r.probability[1], ids.length, P, scaleLevels);
+  const network = asym(result);
+  result.asymmetry.network = bootstrapMean(network, { seed });
+  if (o.baseline) {
+    const b = await generalisation(model, identities, o.baseline, { ...o, identities: ids, baseline: undefined, humanCsv: undefined });
+    const base = asym(b);
+    result.baseline = { describe: o.baseline.describe(), curves: b.curves };
+    result.asymmetry.baseline = bootstrapMean(base, { seed });
+    result.asymmetry.networkMinusBaseline = pairedDifference(network, base, seed);
   }
   return result;
 }

@@ -4,9 +4,14 @@
  *
  * Per layer: the pooled activations reduced by PCA to k dimensions (pca.ts). Per vertex v:
  *   I(F_v; L)            MI between the vertex feature F_v (3D displacement or albedo) and the layer (bits);
- *   II(F_v; L; D)        co-information with the decision D (correct or not), computed with the
- *                        decision as the target: I(D; F_v, L) − I(D; F_v) − I(D; L). Negative =
- *                        redundancy: the layer holds feature information that the decision also carries.
+ *   C(F_v; L; D)         co-information with the decision D (correct or not):
+ *                        I(F_v; L) − I(F_v; L | D), both terms from one Gaussian-copula estimator
+ *                        (workers/info/coinfo.ts). Positive = redundancy (the layer holds feature
+ *                        information that the decision also carries), negative = synergy.
+ * Tests: the I(F_v; L) maps get the maximum-statistic permutation threshold (layer trials permuted,
+ * the same permutations for every vertex; layer-stats.ts); per layer, the co-information averaged
+ * over the diagnostic vertices (significant in reverse correlation, else the top vertices by
+ * I(F_v; D)) gets a permutation null of D and a two-sided p-value.
  * Estimators: the information engine's Gaussian-copula pieces (copnorm once per chunk and per
  * layer, then miGGSamples / miModelGDSamples, i.e. gcmi_cc and gcmi_model_cd without re-ranking).
  * Information-versus-depth curves: the mean and max over vertices per layer, in depth order.
@@ -21,6 +26,8 @@ import type { FaceModel } from '../faces/model';
 import { copnorm } from '../info';
 import { miModelGDSamples } from '../info';
 import { miGGSamples } from '../info';
+import { classCopulas, gccmiFromClassCopulas, gccmiGivenDiscrete, permutationTestOfD } from '../info';
+import { diagnosticVertices, FastLayerNull, MaxNull, whiten } from './layer-stats';
 import type { Samples } from '../info/validate';
 import type { MapFeatures } from './maps';
 import { noiseFeatures, type TrialNoise } from './noise';
@@ -37,6 +44,25 @@ export interface HiddenLayersOptions {
   /** Analyse every n-th vertex only (1 = all); the others get NaN. */
   vertexStride: number;
   seed: number;
+  /** Permutations for the map thresholds and the co-information null (0 = no test; default 100). */
+  permutations: number;
+  /** Family-wise error rate of the map thresholds, and the level of the co-information test (0.05). */
+  alpha: number;
+  /** Reverse correlation's significant vertices per feature ([V] masks), the co-information's features. */
+  diagnostic?: { shape?: Uint8Array; texture?: Uint8Array };
+  /** At most this many diagnostic vertices (the most informative about D first; default 32). */
+  diagnosticCap: number;
+}
+
+/** Co-information of a layer and the decision about the diagnostic vertices (bits; > 0 redundancy). */
+export interface LayerCoinformation {
+  coinfoBits: number;
+  kind: 'redundancy' | 'synergy' | null;
+  /** Two-sided permutation p-value (NaN without a test). */
+  p: number;
+  significant: boolean;
+  vertices: number;
+  source: 'reverse-correlation' | 'top-decision-mi';
 }
 
 export interface LayerMaps {
@@ -52,6 +78,13 @@ export interface LayerMaps {
   textureMi: Float32Array | null;
   shapeCoinfo: Float32Array | null;
   textureCoinfo: Float32Array | null;
+  /** FWER thresholds (bits) of the I(F_v; L) maps and their [V] masks (1 = significant). */
+  shapeThresholdBits: number;
+  textureThresholdBits: number;
+  shapeSignificant: Uint8Array | null;
+  textureSignificant: Uint8Array | null;
+  shapeLayerCoinfo: LayerCoinformation | null;
+  textureLayerCoinfo: LayerCoinformation | null;
   /** [k][T] copula-normalised PCA scores (pose invariance reuses them). */
   scores: Float64Array;
 }
@@ -71,18 +104,21 @@ function stackInto(a: Samples, b: Samples, out: Float64Array): Samples {
   return { data: out, dims: a.dims + b.dims, trials: a.trials };
 }
 
-/** Per-vertex I(F_v; L) and co-information with D, for every layer, over chunks of vertices. */
+/** Per-vertex I(F_v; L), its max-statistic null, I(F_v; D) and the co-information with D, for every layer. */
 function featureLayerMaps(
-  f: MapFeatures, layers: Samples[], decision: Int32Array | null, layerDecisionBits: number[], stride: number, onFraction: (x: number) => void,
-): { mi: Float32Array[]; coinfo: Float32Array[]; degenerate: number } {
+  f: MapFeatures, layers: Samples[], fastNulls: (FastLayerNull | null)[], decision: Int32Array | null, stride: number, onFraction: (x: number) => void,
+): { mi: Float32Array[]; coinfo: Float32Array[]; decisionMi: Float32Array; nulls: MaxNull[]; degenerate: number } {
   const { nVar, nTrial: T } = f;
   const mi = layers.map(() => new Float32Array(nVar).fill(NaN));
   const coinfo = layers.map(() => new Float32Array(nVar).fill(NaN));
+  const decisionMi = new Float32Array(nVar).fill(NaN);
+  const nulls = layers.map((_, l) => new MaxNull(fastNulls[l]?.permutations ?? 0));
+  // the layers' within-decision-class copulas, once (the conditional term of the co-information)
+  const layerClasses = decision ? layers.map((sl) => (sl.dims > 0 ? classCopulas(sl, decision, 2) : null)) : [];
   const chunk = Math.max(1, Math.floor(1_500_000 / (3 * T)));
   const vars: number[] = [];
   for (let v = 0; v < nVar; v += stride) if (!f.skip || !f.skip[v]) vars.push(v);
   const one = new Float64Array(3 * T);
-  const stackBuf = new Float64Array((3 + Math.max(...layers.map((l) => l.dims))) * T);
   let degenerate = 0;
   for (let c0 = 0; c0 < vars.length; c0 += chunk) {
     const part = vars.slice(c0, c0 + chunk);
@@ -99,33 +135,68 @@ function featureLayerMaps(
       if (dims === 0) return;
       const sx: Samples = { data: cx.subarray(i * 3 * T, i * 3 * T + dims * T), dims, trials: T };
       try {
-        const fd = decision ? miModelGDSamples(sx, decision, 2, { demeaned: true }) : NaN;
+        if (decision) decisionMi[v] = miModelGDSamples(sx, decision, 2, { demeaned: true });
+        const xw = fastNulls.some((x) => x && x.permutations > 0) ? whiten(sx) : null;
+        const xClasses = decision ? classCopulas(sx, decision, 2) : null;
         layers.forEach((sl, l) => {
           if (sl.dims === 0) {
-            // a constant layer: I(F; L) = 0 and I(D; F, L) = I(D; F), so the co-information is 0
+            // a constant layer: I(F; L) = I(F; L | D) = 0, so the co-information is 0
             mi[l][v] = 0;
             if (decision) coinfo[l][v] = 0;
             return;
           }
           mi[l][v] = miGGSamples(sx, sl, { demeaned: true });
-          if (decision) {
-            const joint = miModelGDSamples(stackInto(sx, sl, stackBuf.subarray(0, (dims + sl.dims) * T)), decision, 2, { demeaned: true });
-            coinfo[l][v] = joint - fd - layerDecisionBits[l];
-          }
+          const fast = fastNulls[l];
+          if (fast && xw && fast.permutations > 0) fast.permutedMi(xw, dims, mi[l][v]).forEach((x, p) => nulls[l].add(p, x));
+          // co-information I(F;L) − I(F;L|D), both terms from the one Gaussian-copula estimator (info/coinfo.ts)
+          if (xClasses) coinfo[l][v] = mi[l][v] - gccmiFromClassCopulas(xClasses, layerClasses[l]!);
         });
       } catch {
         // a degenerate vertex (e.g. clamped albedo that never changes): left NaN, counted in the notes
         degenerate++;
+        decisionMi[v] = NaN;
         layers.forEach((_, l) => { mi[l][v] = NaN; coinfo[l][v] = NaN; });
       }
     });
     onFraction(Math.min(1, (c0 + part.length) / vars.length));
   }
-  return { mi, coinfo, degenerate };
+  return { mi, coinfo, decisionMi, nulls, degenerate };
+}
+
+/**
+ * Layer-level co-information about the diagnostic vertices: C_l = mean over the vertices v of
+ * I(F_v; L) − I(F_v; L | D), bits, with the permutation null of D (info/coinfo.ts).
+ */
+function layerCoinformation(
+  f: MapFeatures, vertices: number[], layers: Samples[], decision: Int32Array, permutations: number, seed: number,
+): { coinfoBits: number; p: number }[] {
+  const T = f.nTrial;
+  const one = new Float64Array(3 * T);
+  const xs: Samples[] = [];
+  for (const v of vertices) {
+    const dims = f.rank ? f.rank[v] : 3;
+    if (dims === 0) continue;
+    one.fill(0);
+    f.fill(v, v + 1, one);
+    xs.push({ data: copnorm(one.slice(0, dims * T), dims, T), dims, trials: T });
+  }
+  return layers.map((sl) => {
+    if (sl.dims === 0 || xs.length === 0) return { coinfoBits: sl.dims === 0 ? 0 : NaN, p: NaN };
+    const mis = xs.map((sx) => miGGSamples(sx, sl, { demeaned: true }));
+    const c = (d: Int32Array) => xs.reduce((a, sx, i) => a + mis[i] - gccmiGivenDiscrete(sx, sl, d, 2), 0) / xs.length;
+    try {
+      const observed = c(decision);
+      return { coinfoBits: observed, p: permutationTestOfD(c, observed, decision, permutations, seed).p };
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      return { coinfoBits: NaN, p: NaN };
+    }
+  });
 }
 
 export function hiddenLayers(model: FaceModel, run: TrialRun, noise: TrialNoise, options: Partial<HiddenLayersOptions> = {}, onProgress?: OnProgress): HiddenLayersResult {
-  const o: HiddenLayersOptions = { pcaComponents: 8, vertexStride: 1, seed: 1, ...options };
+  const o: HiddenLayersOptions = { pcaComponents: 8, vertexStride: 1, seed: 1, permutations: 100, alpha: 0.05, diagnosticCap: 32, ...options };
+  if (!(Number.isInteger(o.permutations) && o.permutations >= 0)) throw new Error(`permutations must be an integer ≥ 0, got ${o.permutations}`);
   if (!(Number.isInteger(o.pcaComponents) && o.pcaComponents >= 1 && o.pcaComponents <= 64)) throw new Error(`pcaComponents must be an integer in [1, 64], got ${o.pcaComponents}`);
   if (!(Number.isInteger(o.vertexStride) && o.vertexStride >= 1)) throw new Error(`vertexStride must be an integer ≥ 1, got ${o.vertexStride}`);
   const names = o.layers ?? Object.keys(run.layers);
@@ -169,18 +240,37 @@ export function hiddenLayers(model: FaceModel, run: TrialRun, noise: TrialNoise,
       decisionBits: decision ? (pca.k > 0 ? layerBits(name, 'decision', () => miModelGDSamples(sl, decision, 2, { demeaned: true })) : 0) : NaN,
       logitBits: pca.k > 0 ? layerBits(name, 'logit', () => miGGSamples(sl, logitSamples, { demeaned: true })) : 0,
       shapeMi: null, textureMi: null, shapeCoinfo: null, textureCoinfo: null,
+      shapeThresholdBits: Infinity, textureThresholdBits: Infinity, shapeSignificant: null, textureSignificant: null,
+      shapeLayerCoinfo: null, textureLayerCoinfo: null,
       scores: sl.data,
     };
   });
-  const layerDecision = results.map((r) => r.decisionBits);
+  const fastNulls = layerSamples.map((sl, l) => {
+    if (sl.dims === 0 || o.permutations === 0) return null;
+    try { return new FastLayerNull(sl, o.permutations, o.seed * 7919 + l); } catch (e) { if (e instanceof RangeError) return null; throw e; }
+  });
   for (const kind of ['shape', 'texture'] as const) {
     const sd = kind === 'shape' ? noise.spec.shapeSd : noise.spec.textureSd;
     if (sd === 0) { stages.report(kind, 1); continue; }
-    const maps = featureLayerMaps(noiseFeatures(model, noise, kind), layerSamples, decision, layerDecision, o.vertexStride, stages.sub(kind));
+    const features = noiseFeatures(model, noise, kind);
+    const maps = featureLayerMaps(features, layerSamples, fastNulls, decision, o.vertexStride, stages.sub(kind));
     if (maps.degenerate > 0) notes.push(`${kind}: ${maps.degenerate} vertices with a singular feature covariance left NaN`);
+    let layerCo: LayerCoinformation[] | null = null;
+    if (decision) {
+      const diag = diagnosticVertices(maps.decisionMi, o.diagnostic?.[kind], o.diagnosticCap);
+      layerCo = layerCoinformation(features, diag.vertices, layerSamples, decision, o.permutations, o.seed + 17).map(({ coinfoBits, p }) => ({
+        coinfoBits, p, kind: Number.isFinite(coinfoBits) ? (coinfoBits >= 0 ? 'redundancy' as const : 'synergy' as const) : null,
+        significant: p <= o.alpha, vertices: diag.vertices.length, source: diag.source,
+      }));
+    }
     results.forEach((r, l) => {
-      if (kind === 'shape') { r.shapeMi = maps.mi[l]; r.shapeCoinfo = maps.coinfo[l]; }
-      else { r.textureMi = maps.mi[l]; r.textureCoinfo = maps.coinfo[l]; }
+      const mi = maps.mi[l];
+      const { threshold, significant } = maps.nulls[l].permutations > 0 ? maps.nulls[l].threshold(mi, o.alpha) : { threshold: Infinity, significant: new Uint8Array(mi.length) };
+      if (kind === 'shape') {
+        r.shapeMi = mi; r.shapeCoinfo = maps.coinfo[l]; r.shapeThresholdBits = threshold; r.shapeSignificant = significant; r.shapeLayerCoinfo = layerCo?.[l] ?? null;
+      } else {
+        r.textureMi = mi; r.textureCoinfo = maps.coinfo[l]; r.textureThresholdBits = threshold; r.textureSignificant = significant; r.textureLayerCoinfo = layerCo?.[l] ?? null;
+      }
     });
   }
   return { trials: T, layers: results, notes };

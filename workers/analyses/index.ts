@@ -31,3 +31,11 @@ export { curvesBeside, mapsBeside } from './human/beside';
 // issue 15: the generalisation step also stores its graded stimuli as images for human sessions.
 export { manipulate } from './generalisation';
 export { StimulusRenderer as AnalysisStimulusRenderer, renderOptionsFor } from './stimuli';
+export { baselineFor, trainBaselineObserver, renderBaselineTrainingSet, BaselineObserver, type BaselineOptions } from './baseline-observer';
+export { drawMorphTargets, demographicGroup, type MorphScope } from './morph-targets';
+export { bootstrapMean, identityScores, asymmetryPerIdentity, pairedDifference, levelSummary, type Interval, type LevelSummary } from './generalisation-stats';
+export { significantVertices } from './battery';
+export { rankDof } from './pose-invariance';
+export { diagnosticVertices, MaxNull, permutedSamples } from './layer-stats';
+export type { LayerCoinformation } from './hidden-layers';
+export type { Asymmetry } from './generalisation';

@@ -11,6 +11,12 @@
  *   Dice overlap    of the per-pose sets of vertices whose I(F_v; L | pose = p) passes a Bonferroni
  *                   threshold over vertices (χ² approximation: 2·N·ln2·I ~ χ²(dF·k) under the null,
  *                   Wilson–Hilferty quantile), averaged over pairs of poses.
+ * Which vertices: only those reverse correlation found significant (the `significant` masks of the
+ * caller, else the logit maps of this analysis's own trials at the pose nearest 0° yaw, with the
+ * same max-statistic FWER test); every other vertex is NaN. A vertex whose feature has rank r < 3
+ * (e.g. displacement along one direction only) uses r·k as the χ² degrees of freedom.
+ * The conditional-MI maps get a max-statistic permutation threshold (each pose's layer trials
+ * permuted by the same seeded orders; layer-stats.ts), like the reverse-correlation maps.
  * Degenerate layers (tiny runs): PCA keeps only the components the layer varies along (pca.ts rank
  * rule), so a layer's k may be below pcaComponents (its χ² threshold then uses its own k); a layer
  * that does not vary at all carries 0 bits at every vertex and pose. Vertices whose covariance is
@@ -27,6 +33,8 @@ import type { Network } from './network';
 import { pcaScores, RANK_TOLERANCE } from './pca';
 import { Stages, type OnProgress } from './progress';
 import { runNoiseTrials, type TrialRun } from './trials';
+import { informationMap } from './maps';
+import { FastLayerNull, MaxNull, whiten } from './layer-stats';
 
 export interface PoseInvarianceOptions {
   identity: number;
@@ -42,6 +50,10 @@ export interface PoseInvarianceOptions {
   alpha: number;
   vertexStride: number;
   batchSize: number;
+  /** Permutations of the conditional-MI map threshold and of the vertex selection map (default 100). */
+  permutations: number;
+  /** Reverse correlation's significant vertices per feature ([V] masks); absent: computed here. */
+  significant?: { shape?: Uint8Array; texture?: Uint8Array };
 }
 
 export interface FeatureInvariance {
@@ -59,6 +71,9 @@ export interface FeatureInvariance {
     /** [pose][V] bits and the selected (significant) vertices per pose. */
     perPoseMi: Float32Array;
     selected: Uint8Array;
+    /** Max-statistic FWER threshold (bits) of conditionalMi, and its [V] mask. */
+    conditionalThresholdBits: number;
+    conditionalSignificant: Uint8Array;
   }[];
 }
 
@@ -70,6 +85,9 @@ export interface PoseInvarianceResult {
   thresholdBits: number;
   /** Layers with fewer components than requested, degenerate vertices. */
   notes: string[];
+  /** Most vertices analysed for one feature (significant in reverse correlation, on the stride) and where the selection came from. */
+  analysedVertices: number;
+  selection: 'given' | 'logit-map';
 }
 
 /** χ² quantile (Wilson–Hilferty), adequate for the tens of degrees of freedom here. */
@@ -77,6 +95,12 @@ export function chiSquareQuantile(p: number, dof: number): number {
   const z = ndtri(p);
   const a = 2 / (9 * dof);
   return dof * Math.pow(1 - a + z * Math.sqrt(a), 3);
+}
+
+/** χ² degrees of freedom of I(F_v; L) for a vertex feature of rank r (≤ 3) and a k-dimensional layer. */
+export function rankDof(rank: number, k: number): number {
+  if (!(Number.isInteger(rank) && rank >= 1 && rank <= 3)) throw new Error(`rank must be 1, 2 or 3, got ${rank}`);
+  return rank * k;
 }
 
 export function dice(a: Uint8Array, b: Uint8Array): number {
@@ -88,7 +112,7 @@ export function dice(a: Uint8Array, b: Uint8Array): number {
 export async function poseInvariance(model: FaceModel, identities: Identity[], net: Network, options: Partial<PoseInvarianceOptions> & { identity: number }, onProgress?: OnProgress): Promise<PoseInvarianceResult> {
   const o: PoseInvarianceOptions = {
     posesYawDeg: [-30, 0, 30], trials: 500, shapeNoiseSd: 0.5, textureNoiseSd: 0.5, basis: 'components', seed: 1,
-    pcaComponents: 8, alpha: 0.05, vertexStride: 1, batchSize: 64, ...options,
+    pcaComponents: 8, alpha: 0.05, vertexStride: 1, batchSize: 64, permutations: 100, ...options,
   };
   if (o.posesYawDeg.length < 2) throw new Error(`posesYawDeg needs at least 2 poses, got ${o.posesYawDeg.length}`);
   const id = identities[o.identity];
@@ -152,15 +176,24 @@ export async function poseInvariance(model: FaceModel, identities: Identity[], n
     return { data, dims: k, trials: N };
   });
   const V = model.vertexCount;
-  const thresholdFor = (k: number) => chiSquareQuantile(1 - o.alpha / V, 3 * k) / (2 * T * Math.LN2);
+  // χ² with (feature rank)·k degrees of freedom: a vertex of rank r < 3 uses r (rankDof)
+  const thresholdFor = (k: number, rank = 3) => chiSquareQuantile(1 - o.alpha / V, rankDof(rank, k)) / (2 * T * Math.LN2);
   const thresholdBits = thresholdFor(o.pcaComponents);
-  const layerThresholds = layerScores.map(({ k }) => (k > 0 ? thresholdFor(k) : Infinity));
+  // the null of the conditional map: every pose's layer copula permuted by the same P orders
+  // (the same seed at every pose: the same trial orders)
+  const fastPose = perPoseLayer.map((per, l) => per.map((sp) => {
+    if (layerScores[l].k === 0 || o.permutations === 0) return null;
+    try { return new FastLayerNull(sp, o.permutations, o.seed * 104729 + l); } catch (e) { if (e instanceof RangeError) return null; throw e; }
+  }));
+  const frontal = o.posesYawDeg.reduce((b, y, p) => (Math.abs(y) < Math.abs(o.posesYawDeg[b]) ? p : b), 0);
   const notes: string[] = [];
   layerScores.forEach(({ k }, l) => {
     if (k === 0) notes.push(`layer '${layers[l]}' does not vary across the ${N} trials: 0 bits at every vertex and pose`);
     else if (k < o.pcaComponents) notes.push(`layer '${layers[l]}': ${k} of ${o.pcaComponents} PCA components kept (the activations span only ${k} dimensions)`);
   });
   const features: FeatureInvariance[] = [];
+  let selection: PoseInvarianceResult['selection'] = 'given';
+  let analysed = 0;
   // The same features repeat at every pose by design; the engine would warn about repeated values
   // for every vertex. Silence that one warning for this loop only.
   const previous = setWarningHandler((m) => { if (!m.includes('repeated values')) previous(m); });
@@ -169,18 +202,29 @@ export async function poseInvariance(model: FaceModel, identities: Identity[], n
     const sd = kind === 'shape' ? o.shapeNoiseSd : o.textureNoiseSd;
     if (sd === 0) { stages.report(kind, 1); continue; }
     const f = noiseFeatures(model, noise, kind);
+    let mask = o.significant?.[kind];
+    if (!mask) {
+      const m = await informationMap(f, { kind: 'continuous', y: runs[frontal].logit }, { permutations: o.permutations, alpha: o.alpha, seed: o.seed ^ 0x2c0 });
+      mask = m.significant;
+      selection = 'logit-map';
+    }
+    const nulls = layers.map((_, l) => new MaxNull(fastPose[l].every((x) => x !== null) ? o.permutations : 0));
+    const acc = new Float64Array(o.permutations), one1 = new Float64Array(o.permutations);
     const out = layers.map((layer, depth) => ({
       layer, depth, pooledBits: NaN, conditionalBits: NaN, invarianceIndex: NaN, dice: NaN,
       pooledMi: new Float32Array(V).fill(NaN), conditionalMi: new Float32Array(V).fill(NaN),
       perPoseMi: new Float32Array(P * V).fill(NaN), selected: new Uint8Array(P * V),
+      conditionalThresholdBits: Infinity, conditionalSignificant: new Uint8Array(V) as Uint8Array,
     }));
     const one = new Float64Array(3 * T);
     const xAll = new Float64Array(3 * N);
     let vars = 0;
-    for (let v = 0; v < V; v += o.vertexStride) if (!f.skip || !f.skip[v]) vars++;
+    for (let v = 0; v < V; v += o.vertexStride) if ((!f.skip || !f.skip[v]) && mask[v]) vars++;
+    analysed = Math.max(analysed, vars);
+    if (vars === 0) notes.push(`${kind}: no vertex significant in reverse correlation; pose invariance not computed`);
     let done = 0, degenerate = 0;
     for (let v = 0; v < V; v += o.vertexStride) {
-      if (f.skip && f.skip[v]) continue;
+      if ((f.skip && f.skip[v]) || !mask[v]) continue;
       one.fill(0);
       f.fill(v, v + 1, one);
       // the vertex's own feature dimensions only (rows past its rank are padding, noise.ts)
@@ -207,7 +251,16 @@ export async function poseInvariance(model: FaceModel, identities: Identity[], n
             const m = miGGSamples(sx, perPoseLayer[l][p], { demeaned: true });
             cmi += m / P;
             r.perPoseMi[p * V + v] = m;
-            if (m > layerThresholds[l]) r.selected[p * V + v] = 1;
+            if (m > thresholdFor(k, dims)) r.selected[p * V + v] = 1;
+          }
+          if (nulls[l].permutations > 0) {
+            const xw = whiten(sx);
+            acc.fill(0);
+            for (let p = 0; p < P; p++) {
+              fastPose[l][p]!.permutedMi(xw, dims, r.perPoseMi[p * V + v], one1);
+              for (let q = 0; q < acc.length; q++) acc[q] += one1[q] / P;
+            }
+            for (let q = 0; q < acc.length; q++) nulls[l].add(q, acc[q]);
           }
           const mi = miGGSamples(pooledX, pooledLayer[l], { demeaned: false });
           r.conditionalMi[v] = cmi;
@@ -225,7 +278,10 @@ export async function poseInvariance(model: FaceModel, identities: Identity[], n
       done++;
       if (done % 64 === 0) stages.report(kind, done / vars);
     }
-    for (const r of out) {
+    for (const [l, r] of out.entries()) {
+      const t = nulls[l].threshold(r.conditionalMi, o.alpha);
+      r.conditionalThresholdBits = t.threshold;
+      r.conditionalSignificant = t.significant;
       let sc = 0, sp = 0, n = 0;
       for (let v = 0; v < V; v++) if (Number.isFinite(r.conditionalMi[v])) { sc += r.conditionalMi[v]; sp += r.pooledMi[v]; n++; }
       r.conditionalBits = n ? sc / n : NaN;
@@ -246,5 +302,5 @@ export async function poseInvariance(model: FaceModel, identities: Identity[], n
     setWarningHandler(previous);
   }
   for (const n of notes) previous(`pose invariance: ${n}`);
-  return { options: o, runs, features, thresholdBits, notes };
+  return { options: o, runs, features, thresholdBits, notes, analysedVertices: analysed, selection };
 }

@@ -8,9 +8,14 @@
  *       Last line: {"precision": ..., "recall": ..., "significant": n, ...}.
  *   battery --model <dir> --out <dir> [--preset default|demo|tiny] [--identities N] [--faces-seed 1]
  *          [--trials n] [--permutations n] [--rc-identities k] [--pose-trials n] [--pca k]
- *          [--vertex-stride s] [--basis components|vertex] [--tfce] [--human <csv>]
+ *          [--vertex-stride s] [--basis components|vertex] [--tfce] [--human <csv>] [--no-baseline]
+ *          [--layer-permutations n]  (hidden-layer and pose map thresholds, co-information null; default 50)
  *       Runs generalisation, reverse correlation, hidden layers and pose invariance on one network
  *       (a LayersModel directory: a trained ResNet-10 or an import) and writes one result bundle.
+ *       Prints the generalisation curves (caricature and anti-caricature levels apart, bootstrap CIs),
+ *       the per-layer co-information with its p-value, and on stderr the shape − texture asymmetry of
+ *       the network, the baseline observer (pixel PCA + linear classifier; --no-baseline skips it) and
+ *       network − baseline with 95 % intervals.
  *   generalisation | reverse-correlation | hidden-layers | pose-invariance --model <dir> --out <dir> [...]
  *       One analysis (the same options), written as a battery bundle with only that part.
  *   attributions | humans ...
@@ -123,12 +128,14 @@ async function battery(o: Opts, only: Part | null): Promise<number> {
   if (o.has('shape-sd')) rc.shapeNoiseSd = num(o, 'shape-sd', 0.5, 0, 10);
   if (o.has('texture-sd')) rc.textureNoiseSd = num(o, 'texture-sd', 0.5, 0, 10);
   cfg.hiddenLayers.pcaComponents = num(o, 'pca', cfg.hiddenLayers.pcaComponents, 1, 64, true);
+  cfg.hiddenLayers.permutations = num(o, 'layer-permutations', cfg.hiddenLayers.permutations ?? 50, 0, 100_000, true);
   const stride = num(o, 'vertex-stride', 1, 1, 1000, true);
   cfg.hiddenLayers.vertexStride = stride;
   cfg.poseInvariance.vertexStride = stride;
   cfg.poseInvariance.trials = num(o, 'pose-trials', cfg.poseInvariance.trials, 20, 100_000, true);
   cfg.generalisation.identityCount = num(o, 'gen-identities', cfg.generalisation.identityCount, 2, count, true);
   if (o.has('human')) cfg.generalisation.humanCsv = readFileSync(str(o, 'human'), 'utf8');
+  if (o.has('no-baseline')) cfg.generalisation.baselineObserver = false;
   if (only) {
     cfg.generalisation.enabled = only === 'generalisation';
     cfg.reverseCorrelation.enabled = only === 'reverse-correlation';
@@ -140,9 +147,30 @@ async function battery(o: Opts, only: Part | null): Promise<number> {
   process.stderr.write('\n');
   console.log(JSON.stringify({
     bundle: out, stages: summary.stages,
-    generalisation: summary.generalisation?.curves.map((c) => ({ manipulation: c.manipulation, levels: c.levels, probability: c.probability, accuracy: c.accuracy, auc: c.auc, levelBelowHalf: c.levelBelowHalf })),
+    generalisation: summary.generalisation?.curves.map((c) => ({
+      manipulation: c.manipulation, levels: c.levels, probability: c.probability, accuracy: c.accuracy, auc: c.auc, levelBelowHalf: c.levelBelowHalf,
+      antiCaricature: c.antiCaricature, caricature: c.caricature, towardsTarget: c.towardsTarget, targetProbability: c.targetProbability,
+    })),
+    asymmetry: summary.generalisation?.asymmetry,
+    hiddenLayers: summary.hiddenLayers.map((h) => ({
+      identity: h.identity,
+      coinformation: h.layers.map((l) => ({ layer: l.layer, shape: l.shape.coinfo, texture: l.texture.coinfo, shapeSignificantVertices: l.shape.significantVertices, textureSignificantVertices: l.texture.significantVertices })),
+    })),
   }));
+  const a = summary.generalisation?.asymmetry;
+  if (a) process.stderr.write(`${asymmetryStatement(a)}\n`);
   return 0;
+}
+
+type Ci = { mean: number | null; lo: number | null; hi: number | null };
+const ci = (x: Ci) => (x.mean === null ? 'n/a' : `${x.mean.toFixed(3)} [${x.lo?.toFixed(3)}, ${x.hi?.toFixed(3)}]`);
+
+/** "shape − texture asymmetry of P(original), anti-caricature levels: network … baseline … network − baseline …" (95 % bootstrap CIs over identities). */
+export function asymmetryStatement(a: { network: Ci; baseline: Ci | null; networkMinusBaseline: Ci | null }): string {
+  const parts = [`network ${ci(a.network)}`];
+  if (a.baseline) parts.push(`baseline observer ${ci(a.baseline)}`);
+  if (a.networkMinusBaseline) parts.push(`network − baseline ${ci(a.networkMinusBaseline)}`);
+  return `shape − texture asymmetry of P(original) over the anti-caricature levels (mean [95% bootstrap CI over identities]): ${parts.join('; ')}`;
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -81,8 +81,10 @@ export const CurveSeries = z.object({
   name: z.string(),
   x: z.array(z.number()),
   y: z.array(z.number()),
-  /** Network or human (human responses shown beside the network's curves). */
-  source: z.enum(['network', 'human']).default('network'),
+  /** Network, human, or the baseline observer (pixel PCA + linear classifier), shown beside the network's curves. */
+  source: z.enum(['network', 'human', 'baseline']).default('network'),
+  /** Per point: true = significant (e.g. the co-information's permutation p ≤ 0.05); marked on the chart. */
+  significant: z.array(z.boolean()).optional(),
 });
 export const DashboardCurve = z.object({
   key: z.string(),
@@ -91,6 +93,8 @@ export const DashboardCurve = z.object({
   xLabel: z.string(),
   yLabel: z.string(),
   series: z.array(CurveSeries),
+  /** A sentence under the chart (e.g. the shape − texture asymmetry of network minus baseline with its interval). */
+  note: z.string().optional(),
 });
 export type DashboardCurve = z.infer<typeof DashboardCurve>;
 

@@ -81,6 +81,10 @@ export const ViewSummary = z.object({
 export const Manipulation = z.enum(['shape-scale', 'texture-scale', 'shape-morph', 'texture-morph']);
 export type Manipulation = z.infer<typeof Manipulation>;
 
+/** A mean with its percentile-bootstrap 95 % interval over identities (n of them). */
+export const Interval = z.object({ mean: z.number().nullable(), lo: z.number().nullable(), hi: z.number().nullable(), n: z.number().int() });
+const LevelSummary = z.object({ levels: z.array(z.number()), probability: Interval });
+
 export const GeneralisationCurve = z.object({
   manipulation: Manipulation,
   levels: z.array(z.number()),
@@ -94,6 +98,15 @@ export const GeneralisationCurve = z.object({
   levelBelowHalf: z.number().nullable(),
   /** Human responses for the same stimuli (from the CSV), one per level, when given. */
   human: z.object({ probability: z.array(z.number().nullable()), accuracy: z.array(z.number().nullable()) }).optional(),
+  /** Morph curves: mean P(morph target) per level. */
+  targetProbability: z.array(z.number()).optional(),
+  /**
+   * Mean P(original) with a bootstrap 95 % interval over identities, per group of levels, never mixed:
+   * scale curves: antiCaricature (levels < 1) and caricature (levels > 1); morph curves: towardsTarget (levels > 0).
+   */
+  antiCaricature: LevelSummary.nullable().optional(),
+  caricature: LevelSummary.nullable().optional(),
+  towardsTarget: LevelSummary.nullable().optional(),
 });
 export type GeneralisationCurve = z.infer<typeof GeneralisationCurve>;
 
@@ -109,7 +122,18 @@ export const GeneralisationSummary = z.object({
    * values laid out [identity][pose][level]. probability: float32 P(original identity);
    * correct: uint8, 1 = top-1 is the original identity.
    */
-  arrays: z.object({ probability: ArrayRef, correct: ArrayRef }),
+  arrays: z.object({ probability: ArrayRef, correct: ArrayRef, targetProbability: ArrayRef.optional() }),
+  /** Morph target (learned identity) of each tested identity, drawn within its demographic group ('group'), else same gender, else any. */
+  morphTargets: z.array(z.number().int()).optional(),
+  morphScopes: z.array(z.enum(['group', 'gender', 'any'])).optional(),
+  /**
+   * Shape-minus-texture asymmetry: per identity, mean P(original) over the anti-caricature shape-scale
+   * levels minus the same for texture-scale; network, baseline observer, and network − baseline
+   * (paired per identity), each with its bootstrap 95 % interval.
+   */
+  asymmetry: z.object({ network: Interval, baseline: Interval.nullable(), networkMinusBaseline: Interval.nullable() }).optional(),
+  /** The baseline observer (pixel PCA + linear classifier) through the same test. */
+  baseline: z.object({ describe: z.record(z.string(), z.unknown()), curves: z.array(GeneralisationCurve) }).optional(),
 });
 export type GeneralisationSummary = z.infer<typeof GeneralisationSummary>;
 
@@ -144,6 +168,23 @@ const LayerFeatureStats = z.object({
   maxBits: z.number().nullable(),
   meanCoinfoBits: z.number().nullable(),
   minCoinfoBits: z.number().nullable(),
+  /** Max over vertices of the co-information (most redundant vertex, bits; absent: older bundles). */
+  maxCoinfoBits: z.number().nullable().optional(),
+  /** Max-statistic FWER threshold (bits) of the I(feature_v; layer) map and its significant vertices (absent: older bundles). */
+  thresholdBits: z.number().nullable().optional(),
+  significantVertices: z.number().int().optional(),
+  /**
+   * Co-information I(F; L) − I(F; L | D) of the layer and the decision about the diagnostic vertices
+   * (mean over them, bits; > 0 redundancy, < 0 synergy), with its permutation p-value (D shuffled).
+   */
+  coinfo: z.object({
+    bits: z.number().nullable(),
+    kind: z.enum(['redundancy', 'synergy']).nullable(),
+    p: z.number().nullable(),
+    significant: z.boolean(),
+    vertices: z.number().int(),
+    source: z.enum(['reverse-correlation', 'top-decision-mi']),
+  }).nullable().optional(),
 });
 
 export const LayerInformation = z.object({
@@ -176,11 +217,16 @@ export const HiddenLayersSummary = z.object({
   /**
    * float32 [layer][vertex] (layers in the order above):
    *  shapeMi / textureMi: I(feature_v; layer PCA) bits;
-   *  shapeCoinfo / textureCoinfo: co-information I(feature_v; layer; decision) bits (negative = redundancy:
-   *  what the layer holds about the feature that the decision also uses). NaN = vertex not analysed.
+   *  shapeCoinfo / textureCoinfo: co-information I(feature_v; layer) − I(feature_v; layer | decision) bits
+   *  (positive = redundancy: what the layer holds about the feature that the decision also uses;
+   *  negative = synergy). NaN = vertex not analysed.
+   *  shapeSignificant / textureSignificant: uint8 [layer][vertex], 1 = I(feature_v; layer) above the FWER threshold.
    * An array is absent when its feature had no noise (or, for co-information, the decision was constant).
    */
-  arrays: z.object({ shapeMi: ArrayRef.optional(), textureMi: ArrayRef.optional(), shapeCoinfo: ArrayRef.optional(), textureCoinfo: ArrayRef.optional() }),
+  arrays: z.object({
+    shapeMi: ArrayRef.optional(), textureMi: ArrayRef.optional(), shapeCoinfo: ArrayRef.optional(), textureCoinfo: ArrayRef.optional(),
+    shapeSignificant: ArrayRef.optional(), textureSignificant: ArrayRef.optional(),
+  }),
   notes: z.array(z.string()).default([]),
 });
 export type HiddenLayersSummary = z.infer<typeof HiddenLayersSummary>;
@@ -200,6 +246,9 @@ export const LayerInvariance = z.object({
   invarianceIndex: z.number().nullable(),
   /** Mean over pairs of poses of the Dice overlap of the per-pose significant vertex sets (Bonferroni, χ² approximation). */
   dice: z.number().nullable(),
+  /** Max-statistic FWER threshold (bits) of the conditional-MI map and its significant vertices (absent: older bundles). */
+  conditionalThresholdBits: z.number().nullable().optional(),
+  conditionalSignificantVertices: z.number().int().optional(),
 });
 
 export const PoseInvarianceSummary = z.object({
@@ -211,6 +260,9 @@ export const PoseInvarianceSummary = z.object({
   thresholdBits: z.number(),
   /** Accuracy of the network on the noisy trials at each pose. */
   accuracyPerPose: z.array(z.number()),
+  /** Vertices analysed: those significant in reverse correlation ('given' by the battery, or this analysis's own logit map). */
+  analysedVertices: z.number().int().optional(),
+  selection: z.enum(['given', 'logit-map']).optional(),
   features: z.array(z.object({
     feature: z.enum(['shape', 'texture']),
     layers: z.array(LayerInvariance),
@@ -218,7 +270,7 @@ export const PoseInvarianceSummary = z.object({
      * float32 [layer][vertex]: pooledMi, conditionalMi (bits, NaN = not analysed);
      * perPoseMi float32 [layer][pose][vertex] bits; selected uint8 [layer][pose][vertex] (1 = significant at that pose).
      */
-    arrays: z.object({ pooledMi: ArrayRef, conditionalMi: ArrayRef, perPoseMi: ArrayRef, selected: ArrayRef }),
+    arrays: z.object({ pooledMi: ArrayRef, conditionalMi: ArrayRef, perPoseMi: ArrayRef, selected: ArrayRef, conditionalSignificant: ArrayRef.optional() }),
   })),
 });
 export type PoseInvarianceSummary = z.infer<typeof PoseInvarianceSummary>;

@@ -113,9 +113,13 @@ export const analysisGeneralisation = defineWorkerFunction({
   title: 'Generalisation testing',
   retries: 2,
   async run(ctx) {
-    const { BundleWriter, generalisation, generalisationOptions, generalisationSummary } = await import('../analyses');
+    const { BundleWriter, baselineFor, generalisation, generalisationOptions, generalisationSummary } = await import('../analyses');
     const loaded = await load(ctx);
-    const options = generalisationOptions(loaded.cfg, loaded.identities.length);
+    const options = {
+      ...generalisationOptions(loaded.cfg, loaded.identities.length),
+      // the baseline observer (pixel PCA + linear classifier) through the same test
+      ...(loaded.cfg.generalisation.baselineObserver !== false ? { baseline: baselineFor(loaded.model, loaded.identities, loaded.net, loaded.cfg.generalisation.seed ?? 1) } : {}),
+    };
     const result = await generalisation(loaded.model, loaded.identities, loaded.net, options, (p) => ctx.progress(p.fraction, p.stage));
     const dir = path.join(ctx.scratchDir, 'bundle');
     const w = new BundleWriter(dir);
@@ -123,7 +127,10 @@ export const analysisGeneralisation = defineWorkerFunction({
     w.finish(summary);
     await putBundle(ctx, dir);
     await putHumanStimuli(ctx, loaded, result.identities, result.posesYawDeg, summary.curves);
-    return { kind: summary.kind, curves: summary.curves.map((c) => ({ manipulation: c.manipulation, auc: c.auc, levelBelowHalf: c.levelBelowHalf })) };
+    return {
+      kind: summary.kind, curves: summary.curves.map((c) => ({ manipulation: c.manipulation, auc: c.auc, levelBelowHalf: c.levelBelowHalf })),
+      ...(summary.asymmetry ? { asymmetry: summary.asymmetry } : {}),
+    };
   },
 });
 

@@ -19,6 +19,8 @@
  *   gccmiCCC(x, y, z): number; gccmiCCD(x, y, z, K): {cmi, mi}    conditional GCMI
  *   coinformation(x1, x2, y, K?): number                          < 0 redundancy, > 0 synergy
  *   pidMMI(x1, x2, y, K?): {redundancy, unique1, unique2, synergy}
+ *   coinformationFLD(f, l, d, K?): {coinfo = I(F;L) − I(F;L|D), miFL, cmiFLgivenD, kind}   > 0 redundancy, < 0 synergy
+ *   coinformationTest(f, l, d, {k, permutations, seed}): + two-sided permutation p (D shuffled); coinfo.ts
  *
  * Maps (InformationMap: one MI value per variable, e.g. per vertex)
  *   gcmiMapCC(x, nVar, nDim, nTrial, y: Float64Array, {copnorm?, biasCorrect?, demeaned?}): Float64Array
@@ -82,3 +84,7 @@ export { type StatisticSpec } from './nullmodel';
 export { tfce, tfceMesh, tfceGrid, meshAdjacency, gridAdjacency, clusterMass, type Adjacency, type TfceOptions } from './tfce';
 export { Rng } from './rng';
 export { bayesianPrevalence, prevalenceMap, prevalenceLogPosterior, type Prevalence, type PrevalenceOptions } from './prevalence';
+export {
+  coinformationFLD, coinformationTest, permutationTestOfD, gaussianCoinformation, gccmiGivenDiscrete, gccmiGivenContinuous, classCopulas, gccmiFromClassCopulas,
+  type Coinformation, type CoinformationTest,
+} from './coinfo';

@@ -7,9 +7,13 @@ export interface ChartSeries {
   name: string;
   x: number[];
   y: number[];
-  /** Human data is drawn dashed beside the network's curves. */
-  source?: 'network' | 'human';
+  /** Human data is drawn dashed, the baseline observer dotted, beside the network's curves. */
+  source?: 'network' | 'human' | 'baseline';
+  /** Per point: significant points get a ring (e.g. co-information with permutation p ≤ 0.05). */
+  significant?: boolean[];
 }
+
+const DASH = { network: undefined, human: '6 4', baseline: '2 3' } as const;
 
 /** Okabe–Ito colours: distinguishable with every common colour-vision deficiency. */
 export const SERIES_COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
@@ -27,6 +31,8 @@ export interface LineChartProps {
   markerX?: number | null;
   width?: number;
   height?: number;
+  /** A sentence shown under the chart. */
+  note?: string;
 }
 
 /**
@@ -34,7 +40,7 @@ export interface LineChartProps {
  * Points are marked (the curves have few levels), the legend names every series, and the SVG has
  * a title and description for screen readers.
  */
-export function LineChart({ title, xLabel, yLabel, series, yDomain, reference, markerX, width = 460, height = 280 }: LineChartProps) {
+export function LineChart({ title, xLabel, yLabel, series, yDomain, reference, markerX, width = 460, height = 280, note }: LineChartProps) {
   const id = useId();
   const m = { top: 16, right: 16, bottom: 44, left: 56 };
   const w = width - m.left - m.right, h = height - m.top - m.bottom;
@@ -83,12 +89,20 @@ export function LineChart({ title, xLabel, yLabel, series, yDomain, reference, m
             const pts = s.x.map((x, k) => [x, s.y[k]!] as const).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
             return (
               <g key={s.name} data-series={s.name}>
-                <polyline fill="none" stroke={colour} strokeWidth={2} strokeDasharray={s.source === 'human' ? '6 4' : undefined} points={pts.map(([x, y]) => `${sx(x)},${sy(y)}`).join(' ')} />
-                {pts.map(([x, y], k) => (
-                  <circle key={k} cx={sx(x)} cy={sy(y)} r={3} fill={s.source === 'human' ? '#fff' : colour} stroke={colour} strokeWidth={1.5}>
-                    <title>{`${s.name}: ${formatTick(x)}, ${formatTick(y)}`}</title>
-                  </circle>
-                ))}
+                <polyline fill="none" stroke={colour} strokeWidth={2} strokeDasharray={DASH[s.source ?? 'network']} points={pts.map(([x, y]) => `${sx(x)},${sy(y)}`).join(' ')} />
+                {s.x.map((x, k) => {
+                  const y = s.y[k]!;
+                  if (!Number.isFinite(x) || !Number.isFinite(y)) return null;
+                  const sig = s.significant?.[k] === true;
+                  return (
+                    <g key={k} data-significant={sig ? 'true' : undefined}>
+                      {sig && <circle cx={sx(x)} cy={sy(y)} r={7} fill="none" stroke={colour} strokeWidth={1.5} />}
+                      <circle cx={sx(x)} cy={sy(y)} r={3} fill={s.source === 'network' || s.source === undefined ? colour : '#fff'} stroke={colour} strokeWidth={1.5}>
+                        <title>{`${s.name}: ${formatTick(x)}, ${formatTick(y)}${sig ? ' (significant, p ≤ 0.05)' : ''}`}</title>
+                      </circle>
+                    </g>
+                  );
+                })}
               </g>
             );
           })}
@@ -109,12 +123,14 @@ export function LineChart({ title, xLabel, yLabel, series, yDomain, reference, m
         {series.map((s, i) => (
           <li key={s.name}>
             <svg width="22" height="10" aria-hidden="true">
-              <line x1="1" x2="21" y1="5" y2="5" stroke={SERIES_COLOURS[i % SERIES_COLOURS.length]} strokeWidth={2} strokeDasharray={s.source === 'human' ? '6 4' : undefined} />
+              <line x1="1" x2="21" y1="5" y2="5" stroke={SERIES_COLOURS[i % SERIES_COLOURS.length]} strokeWidth={2} strokeDasharray={DASH[s.source ?? 'network']} />
             </svg>
             {s.name}
           </li>
         ))}
+        {series.some((s) => s.significant?.some(Boolean)) && <li>○ ringed point: significant (permutation p ≤ 0.05)</li>}
       </ul>
+      {note && <p className="chart-note">{note}</p>}
     </figure>
   );
 }

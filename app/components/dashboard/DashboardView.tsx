@@ -38,6 +38,7 @@ function Curve({ c, markerX }: { c: DashboardCurve; markerX: number | null }) {
       yDomain={probability ? [0, 1] : undefined}
       reference={c.kind === 'generalisation' ? { y: 0.5, label: 'P = 0.5' } : undefined}
       markerX={c.kind === 'depth' || c.kind === 'pose' ? markerX : null}
+      note={c.note}
     />
   );
 }
