@@ -122,7 +122,7 @@ export const ReverseCorrelationSummary = z.object({
   trials: z.number().int(),
   view: ViewSummary,
   /** Noise sd on the coefficients, in units of each component's sd. */
-  noise: z.object({ shapeSd: z.number(), textureSd: z.number(), seed: z.number().int(), basis: z.enum(['components', 'vertex']) }),
+  noise: z.object({ shapeSd: z.number(), textureSd: z.number(), seed: z.number().int(), basis: z.enum(['coefficients', 'components', 'bubbles', 'vertex']) }),
   /** Fraction of trials classified as the target. */
   accuracy: z.number(),
   maps: z.array(InformationMapSummary),
