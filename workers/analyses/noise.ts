@@ -11,13 +11,18 @@
  *   carried by every vertex that the same components move: the maps show the region *and* its
  *   correlates (measured on the default model: a planted nose response makes ~3,800 vertices
  *   significant). Use it to ask what the network uses in the face space it was trained on.
- * - 'vertex': independent Gaussian noise on each vertex's position (sd in mm per axis) and albedo
- *   (sd per channel) over a vertex set (default: the model's 'face' region). Features are the noise
+ * - 'vertex': independent Gaussian noise on each vertex's position along the mean face's normal (sd in
+ *   mm) and on its albedo (sd per channel) over a vertex set (default: the model's 'face' region). A
+ *   displacement along the surface barely changes the face, and a 1-D feature needs fewer trials
+ *   than a 3-D one for the same power (issue 12: forehead recall). Features are the noise
  *   itself, so information is only where the response really looks: the localisation check of the
  *   maps (the oracles) and a 'bubbles'-like probe of a network. Power: a response spread evenly
  *   over R vertices gives each an R² of 1/R, so about 50·R trials are needed to find all of them.
  *
- * Layouts: component noise [K][T] (component-major); vertex noise [T][vertex of the set][3].
+ * - 'bubbles': smooth Gaussian bumps on the mesh (bases/bubbles.ts), the default of the maps.
+ *
+ * Layouts: coefficient and bubble amplitudes [K][T] (source-major); vertex noise: shape [T][vertex of
+ * the set] (mm along the normal), texture [T][vertex of the set][3].
  */
 import type { FaceModel } from '../faces/model';
 import { computeVertexNormals, createRng, hashInts } from '../faces';
@@ -40,7 +45,7 @@ export function isCoefficients(b: NoiseBasis): boolean {
 export interface NoiseSpec {
   basis: NoiseBasis;
   trials: number;
-  /** components: sd in component-sd units; vertex: mm per axis. 0 = no shape noise. */
+  /** coefficients: sd in component-sd units; vertex, bubbles: mm along the normal. 0 = no shape noise. */
   shapeSd: number;
   /** components: sd in component-sd units; vertex: linear albedo per channel. 0 = no texture noise. */
   textureSd: number;
@@ -95,8 +100,11 @@ export function drawNoise(model: FaceModel, specIn: NoiseSpec): TrialNoise {
   }
   const vertices = spec.vertices ?? model.regions.face ?? Uint32Array.from({ length: model.vertexCount }, (_, i) => i);
   for (const v of vertices) if (v >= model.vertexCount) throw new Error(`noise vertices: ${v} is not a vertex (< ${model.vertexCount})`);
-  const n = T * vertices.length * 3;
-  return { spec, vertexCount: model.vertexCount, vertices, shape: fill(n, spec.shapeSd, 3), texture: fill(n, spec.textureSd, 4) };
+  const n = T * vertices.length;
+  return {
+    spec, vertexCount: model.vertexCount, vertices, normals: computeVertexNormals(model.mean, model.triangles),
+    shape: fill(n, spec.shapeSd, 3), texture: fill(n * 3, spec.textureSd, 4),
+  };
 }
 
 /** Fills out with N(0, sd²) draws: Box-Muller using both outputs of each pair (millions per analysis). */
@@ -112,6 +120,12 @@ function fillNormal(rng: () => number, out: Float32Array, sd: number): void {
 
 /** Adds trial t's shape noise to positions [V][3] (mm), in place. */
 export function addShapeNoise(model: FaceModel, noise: TrialNoise, t: number, positions: Float32Array): void {
+  if (noise.vertices) {
+    const vs = noise.vertices, n = noise.normals!;
+    const o = t * vs.length;
+    for (let i = 0; i < vs.length; i++) for (let d = 0; d < 3; d++) positions[vs[i] * 3 + d] += noise.shape[o + i] * n[vs[i] * 3 + d];
+    return;
+  }
   if (noise.bubbles) {
     const n = noise.normals!;
     for (let v = 0; v < noise.vertexCount; v++) {
@@ -178,15 +192,16 @@ export function noiseFeatures(model: FaceModel, noise: TrialNoise, kind: 'shape'
     const slot = new Int32Array(V).fill(-1);
     noise.vertices.forEach((v, i) => { slot[v] = i; skip[v] = 0; });
     const Vn = noise.vertices.length;
+    const D = kind === 'shape' ? 1 : 3; // shape: the displacement along the normal (mm)
     return {
-      nVar: V, nDim: 3, nTrial: T, skip,
+      nVar: V, nDim: D, nTrial: T, skip,
       fill(from, to, out) {
         for (let v = from; v < to; v++) {
           const i = slot[v];
           if (i < 0) continue;
-          for (let d = 0; d < 3; d++) {
-            const o = ((v - from) * 3 + d) * T;
-            for (let t = 0; t < T; t++) out[o + t] = values[(t * Vn + i) * 3 + d];
+          for (let d = 0; d < D; d++) {
+            const o = ((v - from) * D + d) * T;
+            for (let t = 0; t < T; t++) out[o + t] = values[(t * Vn + i) * D + d];
           }
         }
       },

@@ -40,6 +40,7 @@ export function vertexLoadings(model: FaceModel, noise: TrialNoise, kind: 'shape
   }
   if (basis === 'vertex') {
     const i = slot ? slot[v] : noise.vertices!.indexOf(v);
+    if (kind === 'shape') return i < 0 || sdSpec === 0 ? { dims: 1, src: [], w: [] } : { dims: 1, src: [i], w: [sdSpec] };
     if (i < 0 || sdSpec === 0) return { dims: 3, src: [], w: [] };
     const src: number[] = [], w: number[] = [];
     for (let c = 0; c < 3; c++) { src.push(i * 3 + c); for (let d = 0; d < 3; d++) w.push(d === c ? sdSpec : 0); }
@@ -60,14 +61,14 @@ export function vertexLoadings(model: FaceModel, noise: TrialNoise, kind: 'shape
 export function sourceCount(model: FaceModel, noise: TrialNoise, kind: 'shape' | 'texture'): number {
   const basis = canonicalBasis(noise.spec.basis);
   if (basis === 'bubbles') return (kind === 'shape' ? noise.bubbles!.shape : noise.bubbles!.texture).sources;
-  if (basis === 'vertex') return noise.vertices!.length * 3;
+  if (basis === 'vertex') return noise.vertices!.length * (kind === 'shape' ? 1 : 3);
   return (kind === 'shape' ? model.shapeSd : model.textureSd).length;
 }
 
 /** The weights w_u of the planted signal on vertex u's feature (dims of the basis's feature). */
 export function plantedWeights(noise: TrialNoise, kind: 'shape' | 'texture', normals: Float32Array, u: number, dims: number): number[] {
   if (kind === 'texture') return LUMINANCE;
-  if (dims === 1) return [1]; // bubbles: the feature is already the height along the normal
+  if (dims === 1) return [1]; // bubbles and vertex: the feature is already the height along the normal
   return [normals[u * 3], normals[u * 3 + 1], normals[u * 3 + 2]];
 }
 
