@@ -154,7 +154,7 @@ export async function runOracle(model: FaceModel, cfg: OracleConfig, onProgress?
   const shapeOn = !image && !(which === 'planted' && cfg.kind === 'texture');
   const textureOn = !(which === 'planted' && cfg.kind === 'shape');
   const noise = drawNoise(model, {
-    basis, trials, seed: cfg.seed, bubbles: cfg.bubbles,
+    basis, trials, seed: cfg.seed, bubbles: cfg.bubbles, vertices: noisyVertices(model, region),
     shapeSd: shapeOn ? (cfg.shapeSd ?? (local ? 1 : 0.5)) : 0,
     textureSd: textureOn ? (cfg.textureSd ?? (local ? 0.05 : 0.5)) : 0,
   });
@@ -214,6 +214,16 @@ export async function runOracle(model: FaceModel, cfg: OracleConfig, onProgress?
     analytic, truth, analyticCorrelation,
     otherSignificant: other ? other.significant.reduce((a, b) => a + b, 0) : null,
   };
+}
+
+/**
+ * The vertices that get noise (vertex basis) or bump centres (bubbles): the model's 'face' region
+ * (all vertices when it has none) together with the planted region, so that every planted vertex can
+ * carry information (the default model's forehead reaches 36 vertices beyond 'face').
+ */
+export function noisyVertices(model: FaceModel, region: Uint32Array): Uint32Array {
+  const face = model.regions.face ?? Uint32Array.from({ length: model.vertexCount }, (_, i) => i);
+  return Uint32Array.from(new Set([...face, ...region])).sort();
 }
 
 /** The surface TFCE of the maps: E = 1, H = 2 (surface convention), extent = summed vertex area (mm², mean face). */

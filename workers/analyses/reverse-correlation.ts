@@ -12,6 +12,7 @@ import { gcmiMapCC, gcmiMapCD } from '../info';
 import { informationMaps, type FweMap, type MapFeatures, type Response } from './maps';
 import { drawNoise, isCoefficients, noiseFeatures, type NoiseBasis, type TrialNoise } from './noise';
 import { surfaceTfce } from './oracle';
+import type { BubbleOptions } from './bases/bubbles';
 import type { Network } from './network';
 import { Stages, type OnProgress } from './progress';
 import { runNoiseTrials, type TrialRun } from './trials';
@@ -24,6 +25,8 @@ export interface ReverseCorrelationOptions {
   shapeNoiseSd: number;
   textureNoiseSd: number;
   basis: NoiseBasis;
+  /** bubbles basis: σ (mm) and density (default DEFAULT_BUBBLES). */
+  bubbles?: BubbleOptions;
   seed: number;
   yawDeg: number;
   permutations: number;
@@ -99,7 +102,7 @@ export async function reverseCorrelation(
   if (!id) throw new Error(`identity must be an index in [0, ${identities.length - 1}], got ${o.identity}`);
   const bandCount = o.bands && isCoefficients(o.basis) ? model.textureBandNames.length : 0;
   const stages = new Stages({ trials: 3, maps: 2 + bandCount, components: 0.1 }, onProgress);
-  const noise = drawNoise(model, { basis: o.basis, trials: o.trials, shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed });
+  const noise = drawNoise(model, { basis: o.basis, trials: o.trials, shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed, bubbles: o.bubbles });
   const view = { sizePx: net.inputSize, yawDeg: o.yawDeg };
   const run = await runNoiseTrials(model, id, noise, net, view, o.layers, o.batchSize, stages.sub('trials'));
   const { logit, decision } = responsesOf(run);

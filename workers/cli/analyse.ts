@@ -10,7 +10,7 @@
  *       Last line: {"precision", "recall", "analytic_correlation", "trials", "plantedR2", ...}.
  *   battery --model <dir> --out <dir> [--preset default|demo|tiny] [--identities N] [--faces-seed 1]
  *          [--trials n] [--permutations n] [--rc-identities k] [--pose-trials n] [--pca k]
- *          [--vertex-stride s] [--basis components|vertex] [--tfce] [--human <csv>]
+ *          [--vertex-stride s] [--basis bubbles|coefficients|vertex] [--face-model <name|file>] [--tfce] [--human <csv>]
  *       Runs generalisation, reverse correlation, hidden layers and pose invariance on one network
  *       (a LayersModel directory: a trained ResNet-10 or an import) and writes one result bundle.
  *   generalisation | reverse-correlation | hidden-layers | pose-invariance --model <dir> --out <dir> [...]
@@ -122,14 +122,15 @@ async function oracle(o: Opts): Promise<number> {
 type Part = 'generalisation' | 'reverse-correlation' | 'hidden-layers' | 'pose-invariance';
 
 async function battery(o: Opts, only: Part | null): Promise<number> {
-  const { loadDefaultFaceModel } = await import('../faces');
   const { sampleIdentities } = await import('../faces');
-  const { loadNetwork } = await import('../analyses');
+  const { loadNetwork, NOISE_BASES } = await import('../analyses');
   const { batteryConfigFromExperiment, runBattery } = await import('../analyses');
   const preset = choice(o, 'preset', ['default', 'demo', 'tiny'] as const, 'default');
   const exp = preset === 'default' ? ExperimentConfig.parse({ name: 'cli' }) : experimentPreset(preset);
+  // the basis before the config: the noise sds are in the basis's own units (battery.ts)
+  exp.analyses.reverseCorrelation.basis = choice(o, 'basis', NOISE_BASES, exp.analyses.reverseCorrelation.basis);
   const cfg = batteryConfigFromExperiment(exp.analyses, exp.seed);
-  const model = loadDefaultFaceModel();
+  const model = await faceModelOption(o.has('face-model') ? new Map([['model', o.get('face-model')!]]) : new Map());
   const net = await loadNetwork(str(o, 'model'));
   const count = num(o, 'identities', net.classCount, 2, 100_000, true);
   if (count !== net.classCount) throw new Error(`--identities ${count} differs from the network's ${net.classCount} classes`);
@@ -138,7 +139,6 @@ async function battery(o: Opts, only: Part | null): Promise<number> {
   rc.trials = num(o, 'trials', rc.trials, 50, 100_000, true);
   rc.permutations = num(o, 'permutations', rc.permutations, 0, 100_000, true);
   rc.identities = Array.from({ length: num(o, 'rc-identities', rc.identities.length, 1, count, true) }, (_, i) => i);
-  rc.basis = choice(o, 'basis', ['components', 'vertex'] as const, rc.basis);
   rc.tfce = o.has('tfce') || rc.tfce;
   rc.threads = num(o, 'threads', 1, 1, 8, true);
   if (o.has('shape-sd')) rc.shapeNoiseSd = num(o, 'shape-sd', 0.5, 0, 10);
