@@ -90,14 +90,15 @@ describe('planted-region oracles (small)', () => {
     expect(r.recovery.recall).toBeGreaterThanOrEqual(0.9);
     expect(r.analyticCorrelation).toBeGreaterThanOrEqual(0.95);
   });
-  it('vertex: left_eye texture recovered against the region, default trials', async () => {
-    const r = await runOracle(model, { kind: 'texture', region: 'left_eye', basis: 'vertex', seed: 2, permutations: 100, maps: 'planted' });
+  it('vertex: left_eye shape recovered against the region, default trials and R²', async () => {
+    const r = await runOracle(model, { kind: 'shape', region: 'left_eye', basis: 'vertex', seed: 2, permutations: 60, maps: 'planted' });
+    expect(r.r2Planted).toBe(0.8);
     expect(r.trials).toBeLessThanOrEqual(20_000);
     expect(r.recovery.precision).toBeGreaterThanOrEqual(0.9);
     expect(r.recovery.recall).toBeGreaterThanOrEqual(0.9);
   });
-  it('coefficients (the alias components): chin shape at 2,000 trials', async () => {
-    const r = await runOracle(model, { kind: 'shape', region: 'chin', basis: 'components', seed: 3, trials: 2000, permutations: 60, maps: 'planted' });
+  it('coefficients (the alias components): chin shape at 1,500 trials', async () => {
+    const r = await runOracle(model, { kind: 'shape', region: 'chin', basis: 'components', seed: 3, trials: 1500, permutations: 40, maps: 'planted' });
     expect(r.basis).toBe('coefficients');
     expect(r.recovery.precision).toBeGreaterThanOrEqual(0.9);
     expect(r.recovery.recall).toBeGreaterThanOrEqual(0.9);
@@ -111,7 +112,7 @@ describe('FWER calibration', () => {
     expect(binomialUpperBound(20, 0.05)).toBe(3);
   });
   it('bubbles null runs: at most the bound have any significant vertex', async () => {
-    const c = await fwerCalibration(model, { basis: 'bubbles', kind: 'shape', runs: 20, trials: 200, permutations: 39, alpha: 0.05, seed: 11 });
+    const c = await fwerCalibration(model, { basis: 'bubbles', kind: 'shape', runs: 20, trials: 150, permutations: 39, alpha: 0.05, seed: 11 });
     expect(c.runsWithAny, `significant per run: ${c.significantPerRun.join(',')}`).toBeLessThanOrEqual(c.bound);
   });
 });
