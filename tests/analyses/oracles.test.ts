@@ -97,8 +97,8 @@ describe('planted-region oracles (small)', () => {
     expect(r.recovery.precision).toBeGreaterThanOrEqual(0.9);
     expect(r.recovery.recall).toBeGreaterThanOrEqual(0.9);
   });
-  it('coefficients (the alias components): chin shape at 1,500 trials', async () => {
-    const r = await runOracle(model, { kind: 'shape', region: 'chin', basis: 'components', seed: 3, trials: 1500, permutations: 40, maps: 'planted' });
+  it('coefficients (the alias components): chin shape at 2,000 trials', async () => {
+    const r = await runOracle(model, { kind: 'shape', region: 'chin', basis: 'components', seed: 3, trials: 2000, permutations: 60, maps: 'planted' });
     expect(r.basis).toBe('coefficients');
     expect(r.recovery.precision).toBeGreaterThanOrEqual(0.9);
     expect(r.recovery.recall).toBeGreaterThanOrEqual(0.9);
