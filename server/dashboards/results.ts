@@ -32,12 +32,18 @@ const finiteThreshold = (t: number) => (Number.isFinite(t) && Math.abs(t) < 1e30
 /** Vertices per row of a [..][V] array: its last dimension. */
 const rowLength = (a: ArrayRef) => a.shape[a.shape.length - 1] ?? 0;
 
+/** Every map states its noise basis (issue 12); 'components' is the old name of 'coefficients'. */
+export function basisLabel(basis: string): string {
+  const name = basis === 'components' ? 'coefficients' : basis;
+  return `${name} noise`;
+}
+
 export function reverseCorrelationDecl(s: ReverseCorrelationSummary): Decl {
   const maps: MapDecl[] = s.maps.map((m) => {
     const [feature, band] = splitFeature(m.feature);
     return {
       key: `rc/${id(s.identity)}/${m.feature}/${m.response}`,
-      title: `${feature === 'shape' ? 'Shape' : 'Texture'}${band !== 'all' ? ` (${band})` : ''} → ${m.response}, identity ${s.identity}`,
+      title: `${feature === 'shape' ? 'Shape' : 'Texture'}${band !== 'all' ? ` (${band})` : ''} → ${m.response}, identity ${s.identity}, ${basisLabel(s.noise.basis)}`,
       feature,
       band,
       identity: id(s.identity),

@@ -19,7 +19,11 @@ describe('analyses wiring', () => {
     expect(generalisationOptions(cfg, 16)).toMatchObject({ identities: [0, 1, 2, 3], posesYawDeg: [0], batchSize: 64 });
     expect(generalisationOptions(cfg, 2).identities).toEqual([0, 1]);
     const rc = reverseCorrelationOptions(cfg, 2, { layers: [], maps: true });
-    expect(rc).toMatchObject({ identity: 2, trials: 300, permutations: 100, seed: 9, alpha: 0.05, basis: 'components', maps: true });
+    expect(rc).toMatchObject({ identity: 2, trials: 300, permutations: 100, seed: 9, alpha: 0.05, basis: 'bubbles', maps: true });
+    // bubbles is the default basis of the maps (issue 12): σ, density and the local sds (mm, albedo) from the config
+    expect(rc).toMatchObject({ bubbles: { sigmaMm: 6, density: 1 }, shapeNoiseSd: 1, textureNoiseSd: 0.05 });
+    const coef = batteryConfigFromExperiment(ExperimentConfig.parse({ ...exp, analyses: { ...exp.analyses, reverseCorrelation: { ...exp.analyses.reverseCorrelation, basis: 'coefficients' } } }).analyses, 7);
+    expect(reverseCorrelationOptions(coef, 0, { layers: [], maps: true })).toMatchObject({ basis: 'coefficients', shapeNoiseSd: 0.5, textureNoiseSd: 0.5 });
     // the hidden-layer step re-runs the same trials (same seed) without maps or permutations
     const trials = reverseCorrelationOptions(cfg, 2, { layers: ['conv1'], maps: false });
     expect(trials).toMatchObject({ seed: 9, trials: 300, permutations: 0, maps: false, layers: ['conv1'] });

@@ -23,6 +23,7 @@ import { baselineFor } from './baseline-observer';
 import { hiddenLayers, type HiddenLayersOptions } from './hidden-layers';
 import type { Network } from './network';
 import type { NoiseBasis } from './noise';
+import type { BubbleOptions } from './bases/bubbles';
 import { poseInvariance, type PoseInvarianceOptions } from './pose-invariance';
 import { Stages, type OnProgress } from './progress';
 import { reverseCorrelation, type ReverseCorrelationOptions } from './reverse-correlation';
@@ -33,7 +34,7 @@ export interface BatteryConfig {
     enabled: boolean;
     /** Target identities (indices); the hidden-layer analysis uses the same ones. */
     identities: number[];
-    trials: number; shapeNoiseSd: number; textureNoiseSd: number; basis: NoiseBasis;
+    trials: number; shapeNoiseSd: number; textureNoiseSd: number; basis: NoiseBasis; bubbles?: BubbleOptions;
     permutations: number; alpha: number; tfce: boolean; bands: boolean; seed: number; threads: number;
   };
   /** permutations: of the layer and pose maps' thresholds and the co-information null (default 50). */
@@ -53,7 +54,11 @@ export function batteryConfigFromExperiment(a: z.infer<typeof AnalysesConfigSche
     },
     reverseCorrelation: {
       enabled: rc.enabled, identities: Array.from({ length: rc.identities }, (_, i) => i), trials: rc.trials,
-      shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd, basis: 'components',
+      // the sds in the basis's own units: component sds for coefficients, mm and albedo for the local bases
+      ...(rc.basis === 'bubbles' || rc.basis === 'vertex'
+        ? { shapeNoiseSd: rc.bubbles.shapeSdMm, textureNoiseSd: rc.bubbles.textureSd }
+        : { shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd }),
+      basis: rc.basis, bubbles: { sigmaMm: rc.bubbles.sigmaMm, density: rc.bubbles.density },
       permutations: rc.permutations, alpha: 0.05, tfce: rc.tfce, bands: true, seed, threads: 1,
     },
     hiddenLayers: { enabled: a.hiddenLayers.enabled, pcaComponents: a.hiddenLayers.pcaComponents, vertexStride: 1, permutations: a.hiddenLayers.permutations },
@@ -83,7 +88,7 @@ export function generalisationOptions(cfg: BatteryConfig, available: number): Pa
 export function reverseCorrelationOptions(cfg: BatteryConfig, identity: number, run: { layers: string[]; maps: boolean }): ReverseCorrelationOptions {
   const rc = cfg.reverseCorrelation;
   return {
-    identity, trials: rc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd, basis: rc.basis, yawDeg: 0,
+    identity, trials: rc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd, basis: rc.basis, bubbles: rc.bubbles, yawDeg: 0,
     seed: rc.seed + identity, permutations: run.maps ? rc.permutations : 0, alpha: rc.alpha, tfce: rc.tfce, bands: rc.bands,
     batchSize: cfg.batchSize, threads: rc.threads, layers: run.layers, maps: run.maps,
   };

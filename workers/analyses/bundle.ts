@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { NEGATIVE_MI_NOTE } from '../contract';
 import type { FaceModel } from '../faces/model';
 import type {
   ArrayRef, GeneralisationSummary, HiddenLayersSummary, InformationMapSummary, PoseInvarianceSummary, ReverseCorrelationSummary,
@@ -59,6 +60,13 @@ export class BundleWriter {
   }
 }
 
+/** Count and minimum of the values below 0 bits, with the explanation (never clamped: the mi array keeps them). */
+export function negativeBits(mi: Float64Array): { count: number; minBits: number; note: string } {
+  let count = 0, minBits = 0;
+  for (const x of mi) if (x < 0) { count++; if (x < minBits) minBits = x; }
+  return { count, minBits, note: NEGATIVE_MI_NOTE };
+}
+
 export function mapSummary(w: BundleWriter, prefix: string, name: string, feature: string, response: InformationMapSummary['response'], m: FweMap): InformationMapSummary {
   const V = m.mi.length;
   let peak = 0;
@@ -71,6 +79,7 @@ export function mapSummary(w: BundleWriter, prefix: string, name: string, featur
       permutations: m.permutations, alpha: m.alpha, threshold: Number.isFinite(m.threshold) ? m.threshold : Number.MAX_VALUE, seed: m.seed,
     },
     maxBits: m.mi[peak], peakVertex: peak,
+    negative: negativeBits(m.mi),
     significant: m.significant.reduce((a, b) => a + b, 0),
     arrays: {
       mi: w.array(`${prefix}${name}.mi.f32`, Float32Array.from(m.mi), [V], '[vertex]', 'bits'),

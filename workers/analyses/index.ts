@@ -13,12 +13,14 @@ export {
   runBattery, batteryConfigFromExperiment, targetIdentities, generalisationOptions, reverseCorrelationOptions, hiddenLayersOptions,
   poseInvarianceOptions, type BatteryConfig,
 } from './battery';
-export { runOracle, defaultOracleTrials, type OracleConfig, type OracleResult, type OracleKind } from './oracle';
+export { runOracle, defaultOracleTrials, surfaceTfce, DEFAULT_PLANTED_R2, MAX_ORACLE_TRIALS, type OracleConfig, type OracleResult, type OracleKind } from './oracle';
+export { analyticOracleMap, mapCorrelation, type AnalyticMap } from './oracle-truth';
+export { DEFAULT_BUBBLES, type BubbleOptions } from './bases/bubbles';
 export {
   BundleWriter, mapSummary, generalisationSummary, reverseCorrelationSummary, hiddenLayersSummary, poseInvarianceSummary,
 } from './bundle';
 export { informationMap, informationMaps, type FweMap, type MapFeatures, type Response } from './maps';
-export { drawNoise, type NoiseSpec, type TrialNoise } from './noise';
+export { drawNoise, NOISE_BASES, canonicalBasis, type NoiseBasis, type NoiseSpec, type TrialNoise } from './noise';
 export { resolveRegion } from './regions';
 export { mapAgreement, type MapAgreement } from './map-agreement';
 export { targetLogit } from './attributions';

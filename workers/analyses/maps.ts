@@ -39,7 +39,7 @@ export interface FweOptions {
   alpha: number;
   seed: number;
   /** TFCE on the mesh instead of the raw MI as the statistic (needs the mesh). */
-  tfce?: { triangles: Uint32Array } | null;
+  tfce?: { triangles: Uint32Array; options?: { E?: number; H?: number }; areas?: Float64Array } | null;
   /** Worker threads for the permutation null (default 1). */
   threads?: number;
   /** Variables per chunk (memory: chunk × nDim × nTrial × 8 bytes × ~3). */
@@ -112,7 +112,9 @@ export async function informationMaps(features: MapFeatures, responses: Response
     const x = packFeatures(features, vars);
     const out: FweMap[] = [];
     for (const [i, response] of responses.entries()) {
-      const r = await tfceMap(x, vars, nDim, nTrial, response, P, opts.seed, opts.alpha, opts.tfce.triangles, nVar);
+      const t = opts.tfce;
+      const weights = t.areas ? Float64Array.from(vars, (v) => t.areas![v]) : undefined;
+      const r = await tfceMap(x, vars, nDim, nTrial, response, P, opts.seed, opts.alpha, t.triangles, nVar, { ...t.options, weights });
       const m = empty();
       const tf = new Float64Array(nVar);
       vars.forEach((v, j) => {

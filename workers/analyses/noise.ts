@@ -11,44 +11,66 @@
  *   carried by every vertex that the same components move: the maps show the region *and* its
  *   correlates (measured on the default model: a planted nose response makes ~3,800 vertices
  *   significant). Use it to ask what the network uses in the face space it was trained on.
- * - 'vertex': independent Gaussian noise on each vertex's position (sd in mm per axis) and albedo
- *   (sd per channel) over a vertex set (default: the model's 'face' region). Features are the noise
+ * - 'vertex': independent Gaussian noise on each vertex's position along the mean face's normal (sd in
+ *   mm) and on its albedo (sd per channel) over a vertex set (default: the model's 'face' region). A
+ *   displacement along the surface barely changes the face, and a 1-D feature needs fewer trials
+ *   than a 3-D one for the same power (issue 12: forehead recall). Features are the noise
  *   itself, so information is only where the response really looks: the localisation check of the
  *   maps (the oracles) and a 'bubbles'-like probe of a network. Power: a response spread evenly
  *   over R vertices gives each an R² of 1/R, so about 50·R trials are needed to find all of them.
  *
- * Layouts: component noise [K][T] (component-major); vertex noise [T][vertex of the set][3].
+ * - 'bubbles': smooth Gaussian bumps on the mesh (bases/bubbles.ts), the default of the maps.
+ *
+ * Layouts: coefficient and bubble amplitudes [K][T] (source-major); vertex noise: shape [T][vertex of
+ * the set] (mm along the normal), texture [T][vertex of the set][3].
  */
 import type { FaceModel } from '../faces/model';
-import { createRng, hashInts } from '../faces';
+import { computeVertexNormals, createRng, hashInts } from '../faces';
 import type { MapFeatures } from './maps';
 import { jacobiEigen } from './pca';
+import { bubbleBasis, DEFAULT_BUBBLES, sparseSeries, sparseValue, type BubbleBasis, type BubbleOptions } from './bases/bubbles';
 
-export type NoiseBasis = 'components' | 'vertex';
+/** 'components' is the old name of 'coefficients' (kept as an alias; drawNoise stores the canonical name). */
+export type NoiseBasis = 'coefficients' | 'bubbles' | 'vertex' | 'components';
+export type CanonicalBasis = 'coefficients' | 'bubbles' | 'vertex';
+export const NOISE_BASES = ['coefficients', 'bubbles', 'vertex', 'components'] as const;
+
+export function canonicalBasis(b: NoiseBasis): CanonicalBasis {
+  return b === 'components' ? 'coefficients' : b;
+}
+export function isCoefficients(b: NoiseBasis): boolean {
+  return b === 'components' || b === 'coefficients';
+}
 
 export interface NoiseSpec {
   basis: NoiseBasis;
   trials: number;
-  /** components: sd in component-sd units; vertex: mm per axis. 0 = no shape noise. */
+  /** coefficients: sd in component-sd units; vertex, bubbles: mm along the normal. 0 = no shape noise. */
   shapeSd: number;
   /** components: sd in component-sd units; vertex: linear albedo per channel. 0 = no texture noise. */
   textureSd: number;
   seed: number;
-  /** vertex basis: the vertices that get noise (default: region 'face' of the model, else all). */
+  /** vertex and bubbles bases: the vertices that get noise (bubbles: the bump centres; default: region 'face' of the model, else all). */
   vertices?: Uint32Array;
+  /** bubbles basis: σ (mm) and density (bumps per σ²); default DEFAULT_BUBBLES. */
+  bubbles?: BubbleOptions;
 }
 
 export interface TrialNoise {
   spec: NoiseSpec;
   vertexCount: number;
-  /** components: [Ks][T] and [Kt][T]; vertex: [T][vertices.length][3] each. */
+  /** coefficients: [Ks][T] and [Kt][T]; vertex: [T][vertices.length][3] each; bubbles: amplitudes [source][T]. */
   shape: Float32Array;
   texture: Float32Array;
-  /** vertex basis: the noisy vertices; components: null. */
+  /** vertex basis: the noisy vertices; otherwise null. */
   vertices: Uint32Array | null;
+  /** bubbles basis: the bumps and the mean face's unit normals [V][3]; otherwise absent. */
+  bubbles?: BubbleBasis;
+  normals?: Float32Array;
 }
 
-export function drawNoise(model: FaceModel, spec: NoiseSpec): TrialNoise {
+export function drawNoise(model: FaceModel, specIn: NoiseSpec): TrialNoise {
+  const spec: NoiseSpec = { ...specIn, basis: canonicalBasis(specIn.basis) };
   const T = spec.trials;
   if (!(Number.isInteger(T) && T >= 10)) throw new Error(`trials must be an integer ≥ 10, got ${T}`);
   if (!(spec.shapeSd >= 0)) throw new Error(`shapeSd must be ≥ 0, got ${spec.shapeSd}`);
@@ -59,7 +81,17 @@ export function drawNoise(model: FaceModel, spec: NoiseSpec): TrialNoise {
     fillNormal(createRng(hashInts(spec.seed, stream)), out, sd);
     return out;
   };
-  if (spec.basis === 'components') {
+  if (spec.basis === 'bubbles') {
+    const vertices = spec.vertices ?? model.regions.face ?? Uint32Array.from({ length: model.vertexCount }, (_, i) => i);
+    const b = bubbleBasis(model, vertices, spec.bubbles ?? DEFAULT_BUBBLES, spec.shapeSd, spec.textureSd);
+    return {
+      spec, vertexCount: model.vertexCount, vertices: null, bubbles: b,
+      normals: computeVertexNormals(model.mean, model.triangles),
+      shape: fill(b.shape.sources * T, spec.shapeSd === 0 ? 0 : 1, 5),
+      texture: fill(b.texture.sources * T, spec.textureSd === 0 ? 0 : 1, 6),
+    };
+  }
+  if (spec.basis === 'coefficients') {
     return {
       spec, vertexCount: model.vertexCount, vertices: null,
       shape: fill(model.shapeSd.length * T, spec.shapeSd, 1),
@@ -68,8 +100,11 @@ export function drawNoise(model: FaceModel, spec: NoiseSpec): TrialNoise {
   }
   const vertices = spec.vertices ?? model.regions.face ?? Uint32Array.from({ length: model.vertexCount }, (_, i) => i);
   for (const v of vertices) if (v >= model.vertexCount) throw new Error(`noise vertices: ${v} is not a vertex (< ${model.vertexCount})`);
-  const n = T * vertices.length * 3;
-  return { spec, vertexCount: model.vertexCount, vertices, shape: fill(n, spec.shapeSd, 3), texture: fill(n, spec.textureSd, 4) };
+  const n = T * vertices.length;
+  return {
+    spec, vertexCount: model.vertexCount, vertices, normals: computeVertexNormals(model.mean, model.triangles),
+    shape: fill(n, spec.shapeSd, 3), texture: fill(n * 3, spec.textureSd, 4),
+  };
 }
 
 /** Fills out with N(0, sd²) draws: Box-Muller using both outputs of each pair (millions per analysis). */
@@ -85,12 +120,31 @@ function fillNormal(rng: () => number, out: Float32Array, sd: number): void {
 
 /** Adds trial t's shape noise to positions [V][3] (mm), in place. */
 export function addShapeNoise(model: FaceModel, noise: TrialNoise, t: number, positions: Float32Array): void {
+  if (noise.vertices) {
+    const vs = noise.vertices, n = noise.normals!;
+    const o = t * vs.length;
+    for (let i = 0; i < vs.length; i++) for (let d = 0; d < 3; d++) positions[vs[i] * 3 + d] += noise.shape[o + i] * n[vs[i] * 3 + d];
+    return;
+  }
+  if (noise.bubbles) {
+    const n = noise.normals!;
+    for (let v = 0; v < noise.vertexCount; v++) {
+      const h = sparseValue(noise.bubbles.shape, noise.shape, noise.spec.trials, t, v);
+      if (h !== 0) for (let d = 0; d < 3; d++) positions[v * 3 + d] += h * n[v * 3 + d];
+    }
+    return;
+  }
   addNoise(model.shapeBasis, model.shapeSd, noise, noise.shape, t, positions, null);
 }
 
 /** Adds trial t's texture noise to albedo [V][3] (optionally one band's components only), clamped to [0, 1]. */
 export function addTextureNoise(model: FaceModel, noise: TrialNoise, t: number, albedo: Float32Array, band?: number): void {
-  addNoise(model.textureBasis, model.textureSd, noise, noise.texture, t, albedo, band === undefined ? null : bandComponents(model, band));
+  if (noise.bubbles) {
+    if (band !== undefined) throw new Error('texture bands exist only for the coefficients noise basis');
+    for (let v = 0; v < noise.vertexCount; v++) for (let c = 0; c < 3; c++) {
+      albedo[v * 3 + c] += sparseValue(noise.bubbles.texture, noise.texture, noise.spec.trials, t, v, c);
+    }
+  } else addNoise(model.textureBasis, model.textureSd, noise, noise.texture, t, albedo, band === undefined ? null : bandComponents(model, band));
   for (let i = 0; i < albedo.length; i++) albedo[i] = albedo[i] < 0 ? 0 : albedo[i] > 1 ? 1 : albedo[i];
 }
 
@@ -132,20 +186,22 @@ export function noiseFeatures(model: FaceModel, noise: TrialNoise, kind: 'shape'
   const N = V * 3;
   const values = kind === 'shape' ? noise.shape : noise.texture;
   const skip = new Uint8Array(V).fill(1);
+  if (noise.bubbles) return bubbleFeatures(noise, kind, band);
   if (noise.vertices) {
     if (band !== undefined) throw new Error('texture bands exist only for the components noise basis');
     const slot = new Int32Array(V).fill(-1);
     noise.vertices.forEach((v, i) => { slot[v] = i; skip[v] = 0; });
     const Vn = noise.vertices.length;
+    const D = kind === 'shape' ? 1 : 3; // shape: the displacement along the normal (mm)
     return {
-      nVar: V, nDim: 3, nTrial: T, skip,
+      nVar: V, nDim: D, nTrial: T, skip,
       fill(from, to, out) {
         for (let v = from; v < to; v++) {
           const i = slot[v];
           if (i < 0) continue;
-          for (let d = 0; d < 3; d++) {
-            const o = ((v - from) * 3 + d) * T;
-            for (let t = 0; t < T; t++) out[o + t] = values[(t * Vn + i) * 3 + d];
+          for (let d = 0; d < D; d++) {
+            const o = ((v - from) * D + d) * T;
+            for (let t = 0; t < T; t++) out[o + t] = values[(t * Vn + i) * D + d];
           }
         }
       },
@@ -178,6 +234,30 @@ export function noiseFeatures(model: FaceModel, noise: TrialNoise, kind: 'shape'
           const o = ((v - from) * 3 + j) * T;
           for (let t = 0; t < T; t++) out[o + t] += r0 * raw[t] + r1 * raw[T + t] + r2 * raw[2 * T + t];
         }
+      }
+    },
+  };
+}
+
+/**
+ * Bubbles features: shape = the normal height h_v (mm; nDim 1, the displacement is h_v·n_v), texture =
+ * the RGB albedo change (nDim 3). Vertices that no bump reaches are skipped.
+ */
+function bubbleFeatures(noise: TrialNoise, kind: 'shape' | 'texture', band?: number): MapFeatures {
+  if (band !== undefined) throw new Error('texture bands exist only for the coefficients noise basis');
+  const T = noise.spec.trials;
+  const V = noise.vertexCount;
+  const l = kind === 'shape' ? noise.bubbles!.shape : noise.bubbles!.texture;
+  const z = kind === 'shape' ? noise.shape : noise.texture;
+  const nDim = kind === 'shape' ? 1 : 3;
+  const skip = new Uint8Array(V);
+  for (let v = 0; v < V; v++) skip[v] = l.offsets[v + 1] === l.offsets[v] ? 1 : 0;
+  return {
+    nVar: V, nDim, nTrial: T, skip,
+    fill(from, to, out) {
+      for (let v = from; v < to; v++) {
+        if (skip[v]) continue;
+        for (let d = 0; d < nDim; d++) sparseSeries(l, z, T, v, out.subarray(((v - from) * nDim + d) * T, ((v - from) * nDim + d + 1) * T), d);
       }
     },
   };

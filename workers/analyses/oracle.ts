@@ -11,11 +11,14 @@
  * (an oracle that ignores texture must not light up texture vertices: the false-positive check).
  */
 import type { FaceModel } from '../faces/model';
-import { computeVertexNormals } from '../faces';
 import { demographicNorm, identityAlbedo, identityPositions } from '../faces';
 import { informationMap, type FweMap } from './maps';
-import { drawNoise, addTextureNoise, noiseFeatures, type NoiseBasis, type TrialNoise } from './noise';
+import { drawNoise, addTextureNoise, canonicalBasis, noiseFeatures, type CanonicalBasis, type NoiseBasis, type TrialNoise } from './noise';
 import { recovery, regionMask, resolveRegion, type Recovery } from './regions';
+import { analyticOracleMap, mapCorrelation, plantedSourceWeights, type AnalyticMap } from './oracle-truth';
+import type { BubbleOptions } from './bases/bubbles';
+import { createRng, hashInts } from '../faces';
+import { tfceMesh, meshAdjacency } from '../info';
 import { Stages, type OnProgress } from './progress';
 import { averageDemographics, renderOptionsFor, StimulusRenderer } from './stimuli';
 import { createImageOracle, projectedRegionMask } from './image-oracle';
@@ -41,6 +44,12 @@ export interface OracleConfig {
   sizePx?: number;
   /** Worker threads for the permutation null. */
   threads?: number;
+  /** Share of the planted response's variance its signal explains (default DEFAULT_PLANTED_R2 of the basis); 1 = no added noise. */
+  r2?: number;
+  /** TFCE on the mesh (E = 1, H = 2, area-weighted) as the test statistic instead of the raw MI. */
+  tfce?: boolean;
+  /** bubbles basis: σ (mm) and density. */
+  bubbles?: BubbleOptions;
   /** Which maps to compute: both (default), only the planted kind's, or only the other kind's (the false-positive check). */
   maps?: 'both' | 'planted' | 'other';
 }
@@ -53,49 +62,105 @@ export interface OracleResult {
   planted: FweMap | null;
   /** The other kind's map (null for the image oracle, which has no shape noise). */
   other: FweMap | null;
+  /** Precision and recall against the truth of the basis (vertex: the region; else the analytic map above the threshold). */
   recovery: Recovery;
+  /** Precision and recall against the planted region itself (every basis). */
+  regionRecovery: Recovery;
+  basis: CanonicalBasis;
+  /** The stated R² of the planted response. */
+  r2Planted: number;
+  /** The analytic MI map (bits) and the true set [V] (1 = true); null for the image oracle. */
+  analytic: AnalyticMap | null;
+  truth: Uint8Array | null;
+  /** Pearson correlation of the estimated map with the analytic one over the vertices with noise. */
+  analyticCorrelation: number;
   /** Significant vertices in the other map (should be 0 at the FWER). */
   otherSignificant: number | null;
   /** Image oracle: pixels in the mask. */
   maskPixels?: number;
 }
 
-const LUMINANCE = [0.2126, 0.7152, 0.0722];
+/** Trials are capped at this many (issue 12). */
+export const MAX_ORACLE_TRIALS = 20_000;
 
-export function defaultOracleTrials(regionSize: number): number {
-  return Math.min(6000, Math.max(1000, 50 * regionSize));
+/** The planted response's stated share of variance per basis (vertex: larger, see defaultOracleTrials). */
+export const DEFAULT_PLANTED_R2: Record<CanonicalBasis, number> = { coefficients: 0.5, bubbles: 0.5, vertex: 0.8 };
+
+/**
+ * Default trials: coefficients 10,000 and bubbles 6,000 (measured recovery, docs/methods.md); vertex
+ * noise spreads R² evenly over the region's |R| vertices (R²/|R| each), and 50·|R|/R² trials give each
+ * a non-centrality T·R²_v ≈ 50, well above the 3-D max-statistic threshold (≈ 25); capped at 20,000.
+ */
+export function defaultOracleTrials(regionSize: number, basis: NoiseBasis = 'vertex', r2 = DEFAULT_PLANTED_R2[canonicalBasis(basis)]): number {
+  const b = canonicalBasis(basis);
+  if (b === 'coefficients') return 10_000;
+  if (b === 'bubbles') return 6_000;
+  return Math.min(MAX_ORACLE_TRIALS, Math.max(2000, Math.ceil((50 * regionSize) / r2)));
 }
 
-/** The planted response of a shape or texture oracle, from the noise features of the region's vertices. */
+/** Adds independent Gaussian noise to the planted signal s so that it explains r2 of var(y): var(ε) = var_s·(1 − r2)/r2. */
+export function withExplainedShare(s: Float64Array, signalVariance: number, r2: number, seed: number): Float64Array {
+  if (r2 >= 1) return s;
+  const sd = Math.sqrt((signalVariance * (1 - r2)) / r2);
+  const rng = createRng(hashInts(seed, 0x72));
+  const y = new Float64Array(s.length);
+  for (let t = 0; t < s.length; t++) {
+    const u = rng() || 1e-12;
+    y[t] = s[t] + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+  }
+  return y;
+}
+
+/**
+ * The planted signal of a shape or texture oracle, s(t) = Σ_{v∈R} w_vᵀ x_v(t) = Σ_s g_s u_s(t), from
+ * the unit sources u of the noise (oracle-truth.ts: g; coefficients u_k = c_k / sd, vertex the
+ * per-vertex noise / sd, bubbles the bump amplitudes). Shape: the region's displacement along the
+ * mean face's normals (how far it bulges, mm); texture: its albedo luminance change (Rec. 709).
+ */
 export function plantedResponse(model: FaceModel, noise: TrialNoise, kind: 'shape' | 'texture', region: Uint32Array): Float64Array {
   const T = noise.spec.trials;
-  const f = noiseFeatures(model, noise, kind);
-  const normals = computeVertexNormals(model.mean, model.triangles);
+  const g = plantedSourceWeights(model, noise, kind, region);
+  const values = kind === 'shape' ? noise.shape : noise.texture;
+  const sd = kind === 'shape' ? noise.spec.shapeSd : noise.spec.textureSd;
   const y = new Float64Array(T);
-  const buf = new Float64Array(3 * T);
-  for (const v of region) {
-    buf.fill(0);
-    f.fill(v, v + 1, buf);
-    const w = kind === 'shape' ? [normals[v * 3], normals[v * 3 + 1], normals[v * 3 + 2]] : LUMINANCE;
-    for (let d = 0; d < 3; d++) for (let t = 0; t < T; t++) y[t] += w[d] * buf[d * T + t];
+  if (sd === 0) return y;
+  const basis = canonicalBasis(noise.spec.basis);
+  if (basis === 'vertex') {
+    const S = g.length;
+    for (let t = 0; t < T; t++) {
+      let acc = 0;
+      for (let i = 0; i < S; i++) if (g[i] !== 0) acc += g[i] * values[t * S + i];
+      y[t] = acc / sd;
+    }
+    return y;
   }
+  const scale = basis === 'bubbles' ? 1 : 1 / sd;
+  g.forEach((gs, i) => { if (gs !== 0) for (let t = 0; t < T; t++) y[t] += gs * scale * values[i * T + t]; });
   return y;
 }
 
 export async function runOracle(model: FaceModel, cfg: OracleConfig, onProgress?: OnProgress): Promise<OracleResult> {
   const region = resolveRegion(model, cfg.region, cfg.radiusMm);
-  const basis = cfg.basis ?? 'vertex';
-  const trials = cfg.trials ?? defaultOracleTrials(region.length);
+  const basis = canonicalBasis(cfg.basis ?? 'vertex');
+  const r2 = cfg.r2 ?? DEFAULT_PLANTED_R2[basis];
+  const trials = cfg.trials ?? defaultOracleTrials(region.length, basis, r2);
+  if (!(Number.isInteger(trials) && trials <= MAX_ORACLE_TRIALS)) throw new Error(`trials must be an integer ≤ ${MAX_ORACLE_TRIALS}, got ${trials}`);
   const permutations = cfg.permutations ?? 200;
   const alpha = cfg.alpha ?? 0.05;
   const image = cfg.kind === 'image';
+  const which = cfg.maps ?? 'both';
+  // sds: coefficients in component-sd units; vertex and bubbles in mm and linear albedo
+  const local = basis !== 'coefficients';
+  const shapeOn = !image && !(which === 'planted' && cfg.kind === 'texture');
+  const textureOn = !(which === 'planted' && cfg.kind === 'shape');
   const noise = drawNoise(model, {
-    basis, trials, seed: cfg.seed,
-    shapeSd: image ? 0 : (cfg.shapeSd ?? (basis === 'vertex' ? 1 : 0.5)),
-    textureSd: cfg.textureSd ?? (basis === 'vertex' ? 0.05 : 0.5),
+    basis, trials, seed: cfg.seed, bubbles: cfg.bubbles, vertices: noisyVertices(model, region),
+    shapeSd: shapeOn ? (cfg.shapeSd ?? (local ? 1 : 0.5)) : 0,
+    textureSd: textureOn ? (cfg.textureSd ?? (local ? 0.05 : 0.5)) : 0,
   });
   const stages = new Stages(image ? { render: 2, planted: 3 } : { planted: 3, other: 3 }, onProgress);
   let y: Float64Array;
+  let analytic: AnalyticMap | null = null;
   let maskPixels: number | undefined;
   if (image) {
     const renderer = new StimulusRenderer(model);
@@ -123,16 +188,87 @@ export async function runOracle(model: FaceModel, cfg: OracleConfig, onProgress?
       stages.sub('render'));
     net.dispose();
   } else {
-    y = plantedResponse(model, noise, cfg.kind as 'shape' | 'texture', region);
+    analytic = analyticOracleMap(model, noise, cfg.kind as 'shape' | 'texture', region, r2);
+    y = withExplainedShare(plantedResponse(model, noise, cfg.kind as 'shape' | 'texture', region), analytic.signalVariance, r2, cfg.seed);
   }
   const plantedKind = cfg.kind === 'shape' ? 'shape' : 'texture';
-  const opts = { permutations, alpha, seed: cfg.seed ^ 0x5eed, threads: cfg.threads ?? 1 };
-  const which = cfg.maps ?? 'both';
-  const planted = which === 'other' ? null : await informationMap(noiseFeatures(model, noise, plantedKind), { kind: 'continuous', y }, opts, stages.sub('planted'));
+  const tfce = cfg.tfce ? surfaceTfce(model) : null;
+  const opts = { permutations, alpha, seed: cfg.seed ^ 0x5eed, threads: cfg.threads ?? 1, tfce };
+  const features = noiseFeatures(model, noise, plantedKind);
+  const planted = which === 'other' ? null : await informationMap(features, { kind: 'continuous', y }, opts, stages.sub('planted'));
   const other = image || which === 'planted' ? null : await informationMap(noiseFeatures(model, noise, plantedKind === 'shape' ? 'texture' : 'shape'), { kind: 'continuous', y }, opts, stages.sub('other'));
-  const rec = planted ? recovery(planted.significant, regionMask(model.vertexCount, region)) : { precision: NaN, recall: NaN, significant: 0 };
+  const regionM = regionMask(model.vertexCount, region);
+  const none = { precision: NaN, recall: NaN, significant: 0 };
+  const regionRecovery = planted ? recovery(planted.significant, regionM) : none;
+  let truth: Uint8Array | null = null;
+  let analyticCorrelation = NaN;
+  if (analytic && planted) {
+    const noisy = new Uint8Array(model.vertexCount);
+    for (let v = 0; v < noisy.length; v++) noisy[v] = features.skip && features.skip[v] ? 0 : 1;
+    analyticCorrelation = mapCorrelation(planted.mi, analytic.mi, noisy);
+    truth = basis === 'vertex' ? regionM : trueSet(analytic.mi, noisy, planted.threshold, tfce);
+  }
   return {
-    kind: cfg.kind, region, trials, planted, other, recovery: rec, maskPixels,
+    kind: cfg.kind, region, trials, planted, other, maskPixels, basis, r2Planted: image ? NaN : r2,
+    recovery: truth && planted ? recovery(planted.significant, truth) : regionRecovery, regionRecovery,
+    analytic, truth, analyticCorrelation,
     otherSignificant: other ? other.significant.reduce((a, b) => a + b, 0) : null,
   };
+}
+
+/**
+ * The vertices that get noise (vertex basis) or bump centres (bubbles): the model's 'face' region
+ * (all vertices when it has none) together with the planted region, so that every planted vertex can
+ * carry information (the default model's forehead reaches 36 vertices beyond 'face').
+ */
+export function noisyVertices(model: FaceModel, region: Uint32Array): Uint32Array {
+  const face = model.regions.face ?? Uint32Array.from({ length: model.vertexCount }, (_, i) => i);
+  return Uint32Array.from(new Set([...face, ...region])).sort();
+}
+
+/** The surface TFCE of the maps: E = 1, H = 2 (surface convention), extent = summed vertex area (mm², mean face). */
+export function surfaceTfce(model: FaceModel): { triangles: Uint32Array; options: { E: number; H: number }; areas: Float64Array } {
+  return { triangles: model.triangles, options: { E: 1, H: 2 }, areas: vertexAreas(model.mean, model.triangles) };
+}
+
+/** Per-vertex area (mm²): a third of the area of every triangle the vertex belongs to. Layout [V]. */
+export function vertexAreas(positions: Float32Array, triangles: Uint32Array): Float64Array {
+  const out = new Float64Array(positions.length / 3);
+  for (let t = 0; t < triangles.length; t += 3) {
+    const [a, b, c] = [triangles[t], triangles[t + 1], triangles[t + 2]];
+    const ux = positions[b * 3] - positions[a * 3], uy = positions[b * 3 + 1] - positions[a * 3 + 1], uz = positions[b * 3 + 2] - positions[a * 3 + 2];
+    const vx = positions[c * 3] - positions[a * 3], vy = positions[c * 3 + 1] - positions[a * 3 + 1], vz = positions[c * 3 + 2] - positions[a * 3 + 2];
+    const area = 0.5 * Math.hypot(uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx);
+    out[a] += area / 3; out[b] += area / 3; out[c] += area / 3;
+  }
+  return out;
+}
+
+/**
+ * The true set of a linear basis: vertices whose analytic MI exceeds the test's threshold (bits), or,
+ * with TFCE, whose TFCE score of the analytic map (same mesh restriction, E, H and areas) exceeds
+ * the TFCE threshold.
+ */
+export function trueSet(mi: Float64Array, noisy: Uint8Array, threshold: number, tfce: ReturnType<typeof surfaceTfce> | null): Uint8Array {
+  const V = mi.length;
+  const out = new Uint8Array(V);
+  if (!tfce) {
+    for (let v = 0; v < V; v++) out[v] = noisy[v] && mi[v] > threshold ? 1 : 0;
+    return out;
+  }
+  const vars: number[] = [];
+  for (let v = 0; v < V; v++) if (noisy[v]) vars.push(v);
+  const slot = new Int32Array(V).fill(-1);
+  vars.forEach((v, i) => (slot[v] = i));
+  const tris: number[] = [];
+  const T = tfce.triangles;
+  for (let t = 0; t < T.length; t += 3) {
+    const a = slot[T[t]], b = slot[T[t + 1]], c = slot[T[t + 2]];
+    if (a >= 0 && b >= 0 && c >= 0) tris.push(a, b, c);
+  }
+  const values = Float64Array.from(vars, (v) => mi[v]);
+  const weights = Float64Array.from(vars, (v) => tfce.areas[v]);
+  const score = tfceMesh(values, meshAdjacency(Int32Array.from(tris), vars.length), { ...tfce.options, weights });
+  vars.forEach((v, i) => (out[v] = score[i] > threshold ? 1 : 0));
+  return out;
 }

@@ -10,7 +10,9 @@ import type { FaceModel } from '../faces/model';
 import type { Identity } from '../faces/identity';
 import { gcmiMapCC, gcmiMapCD } from '../info';
 import { informationMaps, type FweMap, type MapFeatures, type Response } from './maps';
-import { drawNoise, noiseFeatures, type NoiseBasis, type TrialNoise } from './noise';
+import { drawNoise, isCoefficients, noiseFeatures, type NoiseBasis, type TrialNoise } from './noise';
+import { surfaceTfce } from './oracle';
+import type { BubbleOptions } from './bases/bubbles';
 import type { Network } from './network';
 import { Stages, type OnProgress } from './progress';
 import { runNoiseTrials, type TrialRun } from './trials';
@@ -23,6 +25,8 @@ export interface ReverseCorrelationOptions {
   shapeNoiseSd: number;
   textureNoiseSd: number;
   basis: NoiseBasis;
+  /** bubbles basis: σ (mm) and density (default DEFAULT_BUBBLES). */
+  bubbles?: BubbleOptions;
   seed: number;
   yawDeg: number;
   permutations: number;
@@ -96,9 +100,9 @@ export async function reverseCorrelation(
   const o = withDefaults(options);
   const id = identities[o.identity];
   if (!id) throw new Error(`identity must be an index in [0, ${identities.length - 1}], got ${o.identity}`);
-  const bandCount = o.bands && o.basis === 'components' ? model.textureBandNames.length : 0;
+  const bandCount = o.bands && isCoefficients(o.basis) ? model.textureBandNames.length : 0;
   const stages = new Stages({ trials: 3, maps: 2 + bandCount, components: 0.1 }, onProgress);
-  const noise = drawNoise(model, { basis: o.basis, trials: o.trials, shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed });
+  const noise = drawNoise(model, { basis: o.basis, trials: o.trials, shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed, bubbles: o.bubbles });
   const view = { sizePx: net.inputSize, yawDeg: o.yawDeg };
   const run = await runNoiseTrials(model, id, noise, net, view, o.layers, o.batchSize, stages.sub('trials'));
   const { logit, decision } = responsesOf(run);
@@ -112,7 +116,7 @@ export async function reverseCorrelation(
     for (let b = 0; b < bandCount; b++) features.push({ feature: `texture:${model.textureBandNames[b]}`, f: noiseFeatures(model, noise, 'texture', b) });
   }
   const maps: NamedMap[] = [];
-  const tfce = o.tfce ? { triangles: model.triangles } : null;
+  const tfce = o.tfce ? surfaceTfce(model) : null; // E = 1, H = 2, area-weighted (issue 12)
   const mapOpts = { permutations: o.permutations, alpha: o.alpha, seed: o.seed ^ 0x2c0, tfce, threads: o.threads };
   const responses = decision ? [['logit', logit], ['decision', decision]] as const : [['logit', logit]] as const;
   let done = 0;
@@ -122,10 +126,10 @@ export async function reverseCorrelation(
     done++;
   }
 
-  const Ks = o.basis === 'components' ? model.shapeSd.length : 0;
-  const Kt = o.basis === 'components' ? model.textureSd.length : 0;
+  const Ks = isCoefficients(o.basis) ? model.shapeSd.length : 0;
+  const Kt = isCoefficients(o.basis) ? model.textureSd.length : 0;
   const componentMi = new Float32Array(2 * (Ks + Kt));
-  if (o.basis === 'components') {
+  if (isCoefficients(o.basis)) {
     for (const [row, r] of [[0, logit], [1, decision]] as const) {
       if (!r) { componentMi.fill(NaN, row * (Ks + Kt), (row + 1) * (Ks + Kt)); continue; }
       if (o.shapeNoiseSd > 0) componentMi.set(componentInformation(noise.shape, o.trials, r), row * (Ks + Kt));

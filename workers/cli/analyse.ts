@@ -1,14 +1,16 @@
 /**
  * npm run deeper -- analyse <subcommand> [options]
  *
- *   oracle --kind shape|texture|image --region <region | landmark | vertex list> [--seed 1]
- *          [--trials n] [--permutations 200] [--alpha 0.05] [--basis vertex|components] [--radius 10]
- *          [--size 64] [--threads 1]
- *       Plants a response on the region of the default face model and checks the maps recover it.
- *       Last line: {"precision": ..., "recall": ..., "significant": n, ...}.
+ *   oracle --kind shape|texture|image --region <region | landmark | vertex list> [--seed 1] [--model <name>]
+ *          [--trials n ≤ 20000] [--permutations 200] [--alpha 0.05] [--basis coefficients|bubbles|vertex]
+ *          [--r2 share] [--tfce] [--sigma 6] [--density 1] [--radius 10] [--size 64] [--threads 1] [--planted-only]
+ *       Plants a response explaining a stated share R² of its variance on the region of a face model
+ *       (default: the default model) and checks the maps recover the truth of the basis (vertex: the
+ *       region; coefficients, bubbles: the analytic map above the threshold, oracle-truth.ts).
+ *       Last line: {"precision", "recall", "analytic_correlation", "trials", "plantedR2", ...}.
  *   battery --model <dir> --out <dir> [--preset default|demo|tiny] [--identities N] [--faces-seed 1]
  *          [--trials n] [--permutations n] [--rc-identities k] [--pose-trials n] [--pca k]
- *          [--vertex-stride s] [--basis components|vertex] [--tfce] [--human <csv>] [--no-baseline]
+ *          [--vertex-stride s] [--basis bubbles|coefficients|vertex] [--face-model <name|file>] [--tfce] [--human <csv>] [--no-baseline]
  *          [--layer-permutations n]  (hidden-layer and pose map thresholds, co-information null; default 50)
  *       Runs generalisation, reverse correlation, hidden layers and pose invariance on one network
  *       (a LayersModel directory: a trained ResNet-10 or an import) and writes one result bundle.
@@ -25,7 +27,7 @@
  * {count: --identities (default: the network's class count), seed: --faces-seed (default 1)})[i],
  * the design the dataset builder uses for an experiment with that seed.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { ExperimentConfig, experimentPreset } from '../contract';
 
 export type Opts = Map<string, string | true>;
@@ -76,28 +78,47 @@ export const progress = (label: string) => {
   };
 };
 
+/**
+ * --model: a built-in face model's name ('default', 'procedural' or the default model's own name) or
+ * a face-model file (workers/faces/format.ts); absent: the default model.
+ */
+export async function faceModelOption(o: Opts) {
+  const { loadDefaultFaceModel, loadFaceModel, DEFAULT_MODEL_NAME } = await import('../faces');
+  const name = o.has('model') ? str(o, 'model') : 'default';
+  if (['default', 'procedural', DEFAULT_MODEL_NAME].includes(name)) return loadDefaultFaceModel();
+  if (existsSync(name)) return loadFaceModel(name);
+  throw new Error(`--model must be 'default', 'procedural' or a face-model file, got '${name}'`);
+}
+
 async function oracle(o: Opts): Promise<number> {
-  const { loadDefaultFaceModel } = await import('../faces');
-  const { runOracle } = await import('../analyses');
-  const model = loadDefaultFaceModel();
+  const { runOracle, NOISE_BASES } = await import('../analyses');
+  const model = await faceModelOption(o);
   const kind = choice(o, 'kind', ['shape', 'texture', 'image'] as const, 'shape');
   if (!o.has('kind')) throw new Error('--kind shape|texture|image is required');
+  const basis = choice(o, 'basis', NOISE_BASES, 'vertex');
   const r = await runOracle(model, {
-    kind, region: str(o, 'region'),
+    kind, region: str(o, 'region'), basis,
     seed: num(o, 'seed', 1, 0, 2 ** 31 - 1, true),
-    trials: o.has('trials') ? num(o, 'trials', 0, 20, 100_000, true) : undefined,
+    trials: o.has('trials') ? num(o, 'trials', 0, 20, 20_000, true) : undefined,
     permutations: num(o, 'permutations', 200, 19, 100_000, true),
     alpha: num(o, 'alpha', 0.05, 1e-4, 0.5),
-    basis: choice(o, 'basis', ['vertex', 'components'] as const, 'vertex'),
+    r2: o.has('r2') ? num(o, 'r2', 0.5, 0.01, 1) : undefined,
+    tfce: o.has('tfce'),
+    bubbles: { sigmaMm: num(o, 'sigma', 6, 0.5, 100), density: num(o, 'density', 1, 0.05, 16) },
     radiusMm: num(o, 'radius', 10, 0.1, 200),
     sizePx: num(o, 'size', 64, 16, 256, true),
     threads: num(o, 'threads', 1, 1, 8, true),
+    maps: o.has('planted-only') ? 'planted' : 'both',
   }, progress(`oracle ${kind}`));
   process.stderr.write('\n');
   console.log(JSON.stringify({
-    precision: r.recovery.precision, recall: r.recovery.recall, significant: r.recovery.significant,
-    kind, region: o.get('region'), regionVertices: r.region.length, trials: r.trials,
-    thresholdBits: r.planted?.threshold ?? null, otherSignificant: r.otherSignificant,
+    precision: r.recovery.precision, recall: r.recovery.recall, analytic_correlation: r.analyticCorrelation,
+    significant: r.recovery.significant, truthVertices: r.truth ? r.truth.reduce((a, b) => a + b, 0) : r.region.length,
+    kind, basis: r.basis, model: model.name, region: o.get('region'), regionVertices: r.region.length,
+    trials: r.trials, trialsCap: 20_000, plantedR2: r.r2Planted, tfce: o.has('tfce'),
+    regionPrecision: r.regionRecovery.precision, regionRecall: r.regionRecovery.recall,
+    thresholdBits: r.planted?.tfce ? null : (r.planted?.threshold ?? null), thresholdTfce: r.planted?.tfce ? r.planted.threshold : null,
+    otherSignificant: r.otherSignificant,
     ...(r.maskPixels !== undefined ? { maskPixels: r.maskPixels } : {}),
   }));
   return 0;
@@ -106,14 +127,15 @@ async function oracle(o: Opts): Promise<number> {
 type Part = 'generalisation' | 'reverse-correlation' | 'hidden-layers' | 'pose-invariance';
 
 async function battery(o: Opts, only: Part | null): Promise<number> {
-  const { loadDefaultFaceModel } = await import('../faces');
   const { sampleIdentities } = await import('../faces');
-  const { loadNetwork } = await import('../analyses');
+  const { loadNetwork, NOISE_BASES } = await import('../analyses');
   const { batteryConfigFromExperiment, runBattery } = await import('../analyses');
   const preset = choice(o, 'preset', ['default', 'demo', 'tiny'] as const, 'default');
   const exp = preset === 'default' ? ExperimentConfig.parse({ name: 'cli' }) : experimentPreset(preset);
+  // the basis before the config: the noise sds are in the basis's own units (battery.ts)
+  exp.analyses.reverseCorrelation.basis = choice(o, 'basis', NOISE_BASES, exp.analyses.reverseCorrelation.basis);
   const cfg = batteryConfigFromExperiment(exp.analyses, exp.seed);
-  const model = loadDefaultFaceModel();
+  const model = await faceModelOption(o.has('face-model') ? new Map([['model', o.get('face-model')!]]) : new Map());
   const net = await loadNetwork(str(o, 'model'));
   const count = num(o, 'identities', net.classCount, 2, 100_000, true);
   if (count !== net.classCount) throw new Error(`--identities ${count} differs from the network's ${net.classCount} classes`);
@@ -122,7 +144,6 @@ async function battery(o: Opts, only: Part | null): Promise<number> {
   rc.trials = num(o, 'trials', rc.trials, 50, 100_000, true);
   rc.permutations = num(o, 'permutations', rc.permutations, 0, 100_000, true);
   rc.identities = Array.from({ length: num(o, 'rc-identities', rc.identities.length, 1, count, true) }, (_, i) => i);
-  rc.basis = choice(o, 'basis', ['components', 'vertex'] as const, rc.basis);
   rc.tfce = o.has('tfce') || rc.tfce;
   rc.threads = num(o, 'threads', 1, 1, 8, true);
   if (o.has('shape-sd')) rc.shapeNoiseSd = num(o, 'shape-sd', 0.5, 0, 10);

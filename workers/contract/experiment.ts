@@ -102,6 +102,23 @@ export const ReverseCorrelationConfig = z.object({
   /** Permutations for the maximum-statistic family-wise error threshold (0 = no test). */
   permutations: int('analyses.reverseCorrelation.permutations', 0, 10000).default(1000),
   tfce: z.boolean().default(false),
+  /**
+   * The noise basis of the maps (issue 12): 'bubbles' (default: smooth Gaussian bumps on the mesh),
+   * 'coefficients' (the paper's noise on the identity coefficients; 'components' is its old name) or
+   * 'vertex' (independent per-vertex noise, for oracles). Every map states its basis.
+   */
+  basis: z.enum(['bubbles', 'coefficients', 'components', 'vertex']).default('bubbles'),
+  /**
+   * bubbles: bump width σ (mm) and density (bumps per σ² of surface); the noise sds of the local
+   * bases (bubbles and vertex): shape in mm along the normal, texture in linear albedo per channel.
+   * Defaults from the measured recovery curve (docs/methods.md, issue 12).
+   */
+  bubbles: z.object({
+    sigmaMm: num('analyses.reverseCorrelation.bubbles.sigmaMm', 0.5, 100).default(6),
+    density: num('analyses.reverseCorrelation.bubbles.density', 0.05, 16).default(1),
+    shapeSdMm: num('analyses.reverseCorrelation.bubbles.shapeSdMm', 0, 10).default(1),
+    textureSd: num('analyses.reverseCorrelation.bubbles.textureSd', 0, 0.5).default(0.05),
+  }).prefault({}),
 });
 
 export const HiddenLayersConfig = z.object({

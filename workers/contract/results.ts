@@ -59,6 +59,8 @@ export const InformationMapSummary = z.object({
   significant: z.number().int().nonnegative(),
   /** mi: float32 [V] bits; significant: uint8 [V]; tfce: float32 [V] TFCE scores when the test is TFCE. */
   arrays: z.object({ mi: ArrayRef, significant: ArrayRef, tfce: ArrayRef.optional() }),
+  /** Vertices below 0 bits, the smallest value and why (NEGATIVE_MI_NOTE); the mi array keeps them as estimated. */
+  negative: z.object({ count: z.number().int().nonnegative(), minBits: z.number(), note: z.string() }).optional(),
 });
 export type InformationMapSummary = z.infer<typeof InformationMapSummary>;
 
@@ -146,7 +148,7 @@ export const ReverseCorrelationSummary = z.object({
   trials: z.number().int(),
   view: ViewSummary,
   /** Noise sd on the coefficients, in units of each component's sd. */
-  noise: z.object({ shapeSd: z.number(), textureSd: z.number(), seed: z.number().int(), basis: z.enum(['components', 'vertex']) }),
+  noise: z.object({ shapeSd: z.number(), textureSd: z.number(), seed: z.number().int(), basis: z.enum(['coefficients', 'components', 'bubbles', 'vertex']) }),
   /** Fraction of trials classified as the target. */
   accuracy: z.number(),
   maps: z.array(InformationMapSummary),
@@ -296,3 +298,14 @@ export const BatterySummary = z.object({
   poseInvariance: z.array(PoseInvarianceSummary).default([]),
 });
 export type BatterySummary = z.infer<typeof BatterySummary>;
+
+/**
+ * Why information maps have values below 0 bits (issue 12): bundles state it beside every map
+ * (InformationMapSummary.negative); app/components/viewer/exports.ts has the same text (the app
+ * imports the contract by type only; a test checks they are equal).
+ */
+export const NEGATIVE_MI_NOTE =
+  'Values below 0 bits are bias-corrected Gaussian-copula estimates (Ince et al. 2017): the estimator subtracts its expected upward bias, ' +
+  'so a vertex that carries no information scatters around 0, half of the time below it. A negative value means "no detectable information", ' +
+  'not negative information; values are exported as estimated, never clamped to 0.';
+

@@ -11,7 +11,7 @@ import { copnorm } from './copnorm';
 import { gcmiMapCC, gcmiMapCD } from './map';
 import { buildModelCC, buildModelCD, heapAlloc, nullMaxima, sharedAlloc, type NullModel } from './nullmodel';
 import { nullMaximaThreaded, permutationMaxStat, permutations } from './permutation';
-import { meshAdjacency } from './tfce';
+import { meshAdjacency, type TfceOptions } from './tfce';
 
 /** The response of a map's trials: y [nTrial] continuous, or labels [nTrial] in 0..classes-1. */
 export type MapResponse =
@@ -75,10 +75,12 @@ export interface TfceMap {
 }
 
 /**
- * TFCE over the mesh (E = 0.5, H = 2, the engine's defaults) with the maximum-statistic null, on a
- * whole packed map: x [nVar][nDim][nTrial] for the variables `vertices` of a mesh `triangles`.
+ * TFCE over the mesh with the maximum-statistic null, on a whole packed map: x [nVar][nDim][nTrial]
+ * for the variables `vertices` of a mesh `triangles`. options: E, H and per-packed-vertex extent
+ * weights (e.g. areas, mm²); default the surface convention E = 1, H = 2 (tfce.ts's own default is E = 0.5); the maps add
+ * vertex areas (workers/analyses/oracle.ts surfaceTfce).
  */
-export async function tfceMap(x: Float64Array, vertices: Uint32Array, nDim: number, nTrial: number, response: Response, P: number, seed: number, alpha: number, triangles: Uint32Array, vertexCount: number): Promise<TfceMap> {
+export async function tfceMap(x: Float64Array, vertices: Uint32Array, nDim: number, nTrial: number, response: Response, P: number, seed: number, alpha: number, triangles: Uint32Array, vertexCount: number, options?: TfceOptions): Promise<TfceMap> {
   // adjacency restricted to the packed variables: keep triangles whose vertices are all present
   const slot = new Int32Array(vertexCount).fill(-1);
   vertices.forEach((v, i) => (slot[v] = i));
@@ -91,7 +93,7 @@ export async function tfceMap(x: Float64Array, vertices: Uint32Array, nDim: numb
   const r = await permutationMaxStat({
     x, nVar: vertices.length, nDim, nTrial,
     y: response.y, k: response.kind === 'discrete' ? response.classes : undefined,
-    nPerm: P, seed, alpha, statistic: { type: 'tfce', adjacency },
+    nPerm: P, seed, alpha, statistic: { type: 'tfce', adjacency, options: { E: 1, H: 2, ...options } },
   });
   return { mi: r.mi, tfce: r.statistic, maxNull: r.maxNull, threshold: r.threshold, mask: r.mask };
 }

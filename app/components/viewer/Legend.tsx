@@ -6,7 +6,23 @@ import { BELOW_THRESHOLD_RGB } from './mapData';
 import { formatTick, niceDomain } from '../charts/scale';
 
 /** The colour scale in bits: gradient, ticks, the threshold mark and the grey "below threshold" swatch. */
-export function Legend({ minBits, maxBits, thresholdBits, colormap, width = 320 }: { minBits: number; maxBits: number; thresholdBits: number | null; colormap: ColormapName; width?: number }) {
+/** The legend's explanation of values below 0 bits (exports.ts NEGATIVE_MI_NOTE says the same at length). */
+export function negativeLegendNote(negative: number, minBits: number): string | null {
+  if (!(negative > 0)) return null;
+  return `${negative.toLocaleString('en-GB')} vertices are below 0 bits (down to ${formatTick(minBits)}): bias-corrected estimates scatter around 0 where there is no information; they mean "none detected", not negative information, and are drawn in the lowest colour, not changed.`;
+}
+
+export function Legend({ minBits, maxBits, thresholdBits, colormap, width = 320, negative = 0, negativeMinBits = 0 }: { minBits: number; maxBits: number; thresholdBits: number | null; colormap: ColormapName; width?: number; negative?: number; negativeMinBits?: number }) {
+  const note = negativeLegendNote(negative, negativeMinBits);
+  return (
+    <div className="legend-block">
+      <LegendBar minBits={minBits} maxBits={maxBits} thresholdBits={thresholdBits} colormap={colormap} width={width} />
+      {note && <p className="muted small" data-testid="legend-negative">{note}</p>}
+    </div>
+  );
+}
+
+function LegendBar({ minBits, maxBits, thresholdBits, colormap, width }: { minBits: number; maxBits: number; thresholdBits: number | null; colormap: ColormapName; width: number }) {
   const id = useId();
   const h = 14, pad = 10, w = width - 2 * pad;
   const span = maxBits - minBits || 1;

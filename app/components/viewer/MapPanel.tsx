@@ -240,7 +240,7 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
         )}
       </div>
       <div className="map-footer">
-        <Legend minBits={0} maxBits={maxBits} thresholdBits={threshold} colormap={colormap} />
+        <Legend minBits={0} maxBits={maxBits} thresholdBits={threshold} colormap={colormap} negative={statsA?.negative ?? 0} negativeMinBits={statsA?.minBits ?? 0} />
         <p className="muted small" data-testid="map-stats">
           {statsA ? `${statsA.above.toLocaleString('en-GB')} of ${statsA.finite.toLocaleString('en-GB')} vertices at or above the threshold; peak ${formatTick(statsA.maxBits)} bits at vertex ${statsA.peakVertex}.` : ''}
           {statsA && map?.thresholdBits !== null && map?.thresholdBits !== undefined && map.thresholdBits > statsA.maxBits ? ' No vertex reaches the family-wise error threshold.' : ''}

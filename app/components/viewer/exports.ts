@@ -47,18 +47,43 @@ export function encodePly(positions: Float32Array, triangles: Uint32Array, value
   return out;
 }
 
+/**
+ * Why a map has values below 0 bits (the same text as NEGATIVE_MI_NOTE in workers/contract/results.ts,
+ * which the app may import by type only). Exports state it, with the count; values are never clamped.
+ */
+export const NEGATIVE_MI_NOTE =
+  'Values below 0 bits are bias-corrected Gaussian-copula estimates (Ince et al. 2017): the estimator subtracts its expected upward bias, ' +
+  'so a vertex that carries no information scatters around 0, half of the time below it. A negative value means "no detectable information", ' +
+  'not negative information; values are exported as estimated, never clamped to 0.';
+
+function negativeCount(values: Float32Array): { count: number; minBits: number } {
+  let count = 0, minBits = 0;
+  for (const x of values) if (Number.isFinite(x) && x < 0) { count++; if (x < minBits) minBits = x; }
+  return { count, minBits };
+}
+
 const num = (x: number) => (Number.isFinite(x) ? String(x) : '');
 const csvField = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-/** One row per vertex: vertex, x_mm, y_mm, z_mm, mi_bits (empty where no value). */
+/**
+ * One row per vertex: vertex, x_mm, y_mm, z_mm, mi_bits (empty where no value), after a '#' comment
+ * line that explains values below 0 bits (NEGATIVE_MI_NOTE) when the map has any.
+ */
 export function mapCsv(values: Float32Array, positions: Float32Array): string {
-  const rows = ['vertex,x_mm,y_mm,z_mm,mi_bits'];
+  const neg = negativeCount(values);
+  const rows = neg.count > 0 ? [`# ${neg.count} vertices below 0 bits (min ${neg.minBits}). ${NEGATIVE_MI_NOTE}`, 'vertex,x_mm,y_mm,z_mm,mi_bits'] : ['vertex,x_mm,y_mm,z_mm,mi_bits'];
   for (let v = 0; v < values.length; v++) rows.push(`${v},${num(positions[v * 3]!)},${num(positions[v * 3 + 1]!)},${num(positions[v * 3 + 2]!)},${num(values[v]!)}`);
   return `${rows.join('\n')}\n`;
 }
 
-export function mapJson(map: { key: string; title: string; thresholdBits: number | null }, values: Float32Array): string {
-  return JSON.stringify({ key: map.key, title: map.title, unit: 'bits', thresholdBits: map.thresholdBits, values: Array.from(values, (x) => (Number.isFinite(x) ? x : null)) });
+/** The map as JSON; negativeValues (count, minBits) and negativeNote explain values below 0 bits. */
+export function mapJson(map: { key: string; title: string; thresholdBits: number | null; basis?: string }, values: Float32Array): string {
+  const neg = negativeCount(values);
+  return JSON.stringify({
+    key: map.key, title: map.title, unit: 'bits', ...(map.basis ? { basis: map.basis } : {}), thresholdBits: map.thresholdBits,
+    negativeValues: neg, negativeNote: NEGATIVE_MI_NOTE,
+    values: Array.from(values, (x) => (Number.isFinite(x) ? x : null)),
+  });
 }
 
 /** Long format, one row per point: curve, series, source, x, y (with the axis labels in the header comment). */

@@ -54,20 +54,25 @@ export interface MapStats {
   /** Vertices at or above the threshold. */
   above: number;
   peakVertex: number;
+  /** Vertices with a value below 0 bits (bias-corrected estimates; shown as measured, never clamped) and the smallest value. */
+  negative: number;
+  minBits: number;
 }
 
 export function mapStats(values: Float32Array, thresholdBits: number | null): MapStats {
-  let maxBits = 0, finite = 0, above = 0, peakVertex = -1;
+  let maxBits = 0, finite = 0, above = 0, peakVertex = -1, negative = 0, minBits = 0;
   const thr = thresholdBits ?? -Infinity;
   for (let v = 0; v < values.length; v++) {
     const x = values[v]!;
     if (!Number.isFinite(x)) continue;
     finite++;
+    if (x < 0) negative++;
+    if (x < minBits) minBits = x;
     if (x >= thr) above++;
     if (peakVertex < 0 || x > values[peakVertex]!) peakVertex = v;
     if (x > maxBits) maxBits = x;
   }
-  return { maxBits, finite, above, peakVertex };
+  return { maxBits, finite, above, peakVertex, negative, minBits };
 }
 
 /** One map out of a stacked Float32 array ([L][V] or [L][P][V]): vertexCount values from offset, times sign. */
