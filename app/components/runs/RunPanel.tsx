@@ -6,7 +6,6 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorInfo, formatDate, useTRPC } from '@/app/trpc';
 import { RunProgress, formatEta } from './RunProgress';
 import { ExperimentComments } from '../dashboard/Activity';
-import { ConfigForm } from './ConfigForm';
 
 const LIVE = ['queued', 'running'];
 
@@ -43,7 +42,8 @@ export function RunPanel({ experimentId, workspaceId, config, canEdit }: { exper
   const trpc = useTRPC();
   const qc = useQueryClient();
   const router = useRouter();
-  const estimate = useQuery(trpc.runs.estimate.queryOptions({ workspaceId, config }));
+  // The estimate of the configuration being edited (the experiment page passes its live draft).
+  const estimate = useQuery({ ...trpc.runs.estimate.queryOptions({ workspaceId, config }), placeholderData: (prev) => prev });
   const history = useQuery({ ...trpc.runs.list.queryOptions({ workspaceId, experimentId }), refetchInterval: 5000 });
   const launch = useMutation(
     trpc.runs.launch.mutationOptions({
@@ -61,12 +61,6 @@ export function RunPanel({ experimentId, workspaceId, config, canEdit }: { exper
         </p>
       )}
       {estimate.error && <p className="alert alert-error">{errorInfo(estimate.error).message}</p>}
-      {canEdit && (
-        <details>
-          <summary>Configure every field (ranges and defaults, checked as you type)</summary>
-          <ConfigForm key={JSON.stringify(config)} experimentId={experimentId} config={config} />
-        </details>
-      )}
       {canEdit && (
         <div className="button-row">
           <button
