@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorInfo, formatDate, useTRPC } from '@/app/trpc';
 import type { DashboardPin } from '@/workers/contract';
 import { DashboardView } from '@/app/components/dashboard/DashboardView';
@@ -24,6 +24,8 @@ export function RunDashboard({ runId }: { runId: string }) {
     refetchInterval: (q) => (q.state.data && !['queued', 'running'].includes(q.state.data.status) ? false : 1500),
   });
   const status = progress.data?.status;
+  const qc = useQueryClient();
+  const cancel = useMutation(trpc.runs.cancel.mutationOptions({ onSuccess: () => qc.invalidateQueries({ queryKey: trpc.dashboards.progress.queryKey({ runId }) }) }));
   // Fetched at once, in parallel with the progress (no waterfall), and again when the run finishes.
   const dash = useQuery(trpc.dashboards.get.queryOptions({ runId }));
   const refetchDash = dash.refetch;
@@ -80,6 +82,14 @@ export function RunDashboard({ runId }: { runId: string }) {
         <section className="dash-section" aria-label="Progress">
           <h2>Progress</h2>
           <RunProgress run={run} />
+          {canEdit && (status === 'queued' || status === 'running') && (
+            <div className="button-row">
+              <button type="button" className="button button-quiet" onClick={() => cancel.mutate({ runId })} disabled={cancel.isPending} data-testid="cancel-run">
+                {cancel.isPending ? 'Cancelling…' : 'Cancel run'}
+              </button>
+            </div>
+          )}
+          {cancel.error && <p className="alert alert-error">{errorInfo(cancel.error).message}</p>}
         </section>
       )}
 
