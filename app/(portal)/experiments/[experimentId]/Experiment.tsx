@@ -8,6 +8,18 @@ import { Field, FormMessage, TextArea } from '../../../components/Field';
 import { RunPanel } from '../../../components/runs/RunPanel';
 import { ConfigEditor, draftFrom, sectionsOf, type ConfigDraft } from '../../../components/runs/ConfigEditor';
 
+/** `config` without the dotted paths given. */
+function withoutKeys(config: Record<string, unknown>, paths: string[]): Record<string, unknown> {
+  const out = structuredClone(config);
+  for (const p of paths) {
+    const parts = p.split('.');
+    const last = parts.pop()!;
+    const parent = parts.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), out);
+    if (parent && typeof parent === 'object') delete (parent as Record<string, unknown>)[last];
+  }
+  return out;
+}
+
 /** `value`, updated `ms` after it stops changing. */
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
@@ -40,7 +52,9 @@ export function Experiment({ experimentId }: { experimentId: string }) {
     setName(exp.data.name);
     setDescription(exp.data.description);
     setSeed(String(c.seed ?? ''));
-    setDraft(draftFrom(sectionsOf(c)));
+    // Keys unknown today are warned about (above the editor) and left out of the draft, so the
+    // next save drops them instead of being refused for them.
+    setDraft(draftFrom(withoutKeys(sectionsOf(c), exp.data.unknownKeys)));
   }, [exp.data]);
 
   // The estimate follows the draft as it is edited (the last valid draft, 300 ms after typing stops).
@@ -98,7 +112,7 @@ export function Experiment({ experimentId }: { experimentId: string }) {
           <Field id="exp-seed" label="Seed" type="number" min={0} step={1} value={seed} onChange={(ev) => setSeed(ev.target.value)} error={fields['config.seed']} hint="The same seed reproduces the same identities, stimuli and training." />
           {e.unknownKeys.length > 0 && (
             <p className="notice" role="status" data-testid="unknown-keys-warning">
-              The stored configuration holds keys this version does not know, ignored when it runs: {e.unknownKeys.join(', ')}.
+              The stored configuration holds keys this version does not know, ignored when it runs and dropped when you save: {e.unknownKeys.join(', ')}.
             </p>
           )}
           <ConfigEditor

@@ -39,7 +39,8 @@ export function RunDashboard({ runId }: { runId: string }) {
   const me = useQuery(trpc.auth.me.queryOptions());
   const [pick, setPick] = useState<VertexPick | null>(null);
   // Side by side with another finished run of the workspace, on a shared colour scale.
-  const [otherRunId, setOtherRunId] = useState('');
+  // ?compare=<runId> (from the experiment's runs table) opens with that run beside this one.
+  const [otherRunId, setOtherRunId] = useState(() => (typeof window === 'undefined' ? '' : (new URLSearchParams(window.location.search).get('compare') ?? '')));
   const workspaceId = dash.data?.workspaceId ?? '';
   const finished = useQuery({ ...trpc.runs.list.queryOptions({ workspaceId, status: 'succeeded' }), enabled: !!workspaceId });
   const other = useQuery({ ...trpc.dashboards.get.queryOptions({ runId: otherRunId || runId }), enabled: !!otherRunId });
