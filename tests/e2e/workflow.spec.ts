@@ -102,9 +102,9 @@ test('configure exactly, watch live, compare, share', async ({ browser, baseURL 
     await expect(page.getByTestId('config-problem')).toHaveCount(0);
     const estimate = page.getByTestId('estimate');
     const before = await estimate.innerText();
-    await page.locator('#cfg-faces-identities').fill('40');
+    await page.locator('#cfg-render-imagesPerIdentity').fill('5000');
     await expect(estimate).not.toHaveText(before);
-    expect((await configJson(page)).faces!.identities).toBe(40);
+    expect((await configJson(page)).render!.imagesPerIdentity).toBe(5000);
     // The contract's presets are offered here.
     await expect(page.getByLabel('Start from a preset').locator('option')).toHaveText(['choose…', 'Tiny (seconds per stage)', 'Demo (minutes on a CPU)', 'Paper scale (needs GPUs)', 'Defaults']);
     await page.getByLabel('Start from a preset').selectOption('demo');
@@ -148,6 +148,20 @@ test('configure exactly, watch live, compare, share', async ({ browser, baseURL 
     await shot(page, '08-runs-table-diff');
     await page.getByTestId('open-side-by-side').click();
     await expect(page).toHaveURL(new RegExp(`/runs/${s.runIds[0]}\\?compare=${s.runIds[1]}`));
+    // The viewer: hover readout, standard views.
+    const primary = page.getByTestId('viewer-primary').locator('.face-viewer');
+    await expect(primary).toHaveAttribute('data-rendered', /.+/, { timeout: 60_000 });
+    const box = (await primary.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.45);
+    await page.mouse.move(box.x + box.width / 2 + 3, box.y + box.height * 0.45);
+    const readout = page.getByTestId('hover-readout').first();
+    await expect(readout).toContainText(/Vertex \d+ at \(.+\) mm · [\d.]+ bits · (significant|not significant|no permutation test)/);
+    await shot(page, '09a-hover-readout');
+    await page.getByRole('button', { name: 'Left', exact: true }).first().click();
+    await expect(primary).toHaveAttribute('data-view', 'left');
+    await shot(page, '09b-left-view');
+    await page.getByRole('button', { name: 'Reset view' }).first().click();
+    await expect(primary).toHaveAttribute('data-view', 'front');
     await page.getByLabel('Side by side').check();
     await expect(page.getByTestId('viewer-primary').locator('.face-viewer')).toHaveAttribute('data-rendered', /.+/, { timeout: 60_000 });
     await expect(page.getByTestId('viewer-compare').locator('.face-viewer')).toHaveAttribute('data-rendered', /.+/, { timeout: 60_000 });
