@@ -119,10 +119,11 @@ test('configure exactly, watch live, compare, share', async ({ browser, baseURL 
     await page.getByRole('button', { name: 'Apply preset' }).click();
     await page.locator('#cfg-training-epochs').fill('2');
     // Long analyses after training keep the run running while the curves are checked (then cancelled).
-    await page.locator('#cfg-analyses-reverseCorrelation-trials').fill('5000');
-    await page.locator('#cfg-analyses-reverseCorrelation-permutations').fill('5000');
+    await page.locator('#cfg-analyses-reverseCorrelation-trials').fill('3000');
+    await page.locator('#cfg-analyses-reverseCorrelation-permutations').fill('2000');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page.getByText('Saved.')).toBeVisible();
+    page.once('dialog', (d) => void d.accept()); // a long estimate asks for confirmation
     await page.getByTestId('launch-run').click();
     await page.getByTestId('open-dashboard').click();
     await expect(page).toHaveURL(/\/runs\//);

@@ -5,6 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '@/app/trpc';
 import { ConfigForm, configErrors, unknownKeys, type ConfigSchema } from './ConfigForm';
 import { parseConfigJson } from './configJson';
+import { modelShape, useUploadedModels } from './ModelUpload';
 
 type Config = Record<string, unknown>;
 export const SECTIONS = ['faces', 'render', 'training', 'analyses'] as const;
@@ -40,7 +41,8 @@ export function draftFrom(sections: Config): ConfigDraft {
  * JSON edit that parses and names only known fields updates the form. Presets from the contract
  * replace the sections. The owner saves `draft.sections` once.
  */
-export function ConfigEditor({ draft, onChange, serverErrors }: { draft: ConfigDraft; onChange: (d: ConfigDraft) => void; serverErrors?: string }) {
+export function ConfigEditor({ workspaceId, draft, onChange, serverErrors }: { workspaceId: string; draft: ConfigDraft; onChange: (d: ConfigDraft) => void; serverErrors?: string }) {
+  const { models } = useUploadedModels(workspaceId);
   const trpc = useTRPC();
   const schema = useQuery(trpc.dashboards.configSchema.queryOptions());
   const presets = useQuery(trpc.dashboards.configPresets.queryOptions());
@@ -59,6 +61,21 @@ export function ConfigEditor({ draft, onChange, serverErrors }: { draft: ConfigD
     if (unknown.length) return onChange({ ...draft, json, problem: `Unknown configuration key${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.` });
     const errs = configErrors(root, parsed.value);
     onChange({ sections: parsed.value, json, problem: errs.size ? [...errs.values()].join('; ') : '' });
+  };
+
+  const training = (draft.sections.training ?? {}) as Config;
+  const network = training.source === 'import' && typeof training.importedModel === 'string' ? training.importedModel : 'train';
+  /** An uploaded model sets the images' size and the identities to what it takes and scores. */
+  const chooseNetwork = (id: string) => {
+    const { importedModel: _m, ...rest } = training;
+    if (id === 'train') return fromForm({ ...draft.sections, training: { ...rest, source: 'train' } });
+    const shape = modelShape(models.find((m) => m.id === id)?.name ?? '');
+    const next: Config = { ...draft.sections, training: { ...rest, source: 'import', importedModel: id } };
+    if (shape) {
+      next.render = { ...((draft.sections.render ?? {}) as Config), sizePx: shape.inputSize };
+      next.faces = { ...((draft.sections.faces ?? {}) as Config), identities: shape.classes };
+    }
+    fromForm(next);
   };
 
   return (
@@ -84,6 +101,17 @@ export function ConfigEditor({ draft, onChange, serverErrors }: { draft: ConfigD
         >
           Apply preset
         </button>
+      </div>
+      <div className="button-row">
+        <label htmlFor="config-network">Network</label>
+        <select id="config-network" value={network} onChange={(e) => chooseNetwork(e.target.value)}>
+          <option value="train">Train a ResNet-10</option>
+          {models.map((m) => (
+            <option key={m.id} value={m.id}>
+              Uploaded: {m.name}
+            </option>
+          ))}
+        </select>
       </div>
       <div className="field">
         <label htmlFor="exp-config">Configuration (JSON)</label>

@@ -116,6 +116,7 @@ export function Experiment({ experimentId }: { experimentId: string }) {
             </p>
           )}
           <ConfigEditor
+            workspaceId={e.workspaceId}
             draft={draft}
             onChange={(d) => (setSaved(''), setDraft(d))}
             serverErrors={Object.entries(fields).filter(([k]) => !/^config\.(name|description|seed)$/.test(k)).map(([k, v]) => `${k}: ${v}`).join('; ') || undefined}
