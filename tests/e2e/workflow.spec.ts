@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { writeTinyLayersModel } from './tinyModel';
 
 /**
  * Issue 14 end to end, in Debian Chromium: the researcher's workflow on the seeded experiment and
@@ -163,10 +164,41 @@ test('configure exactly, watch live, compare, share', async ({ browser, baseURL 
     await shot(page, '09b-left-view');
     await page.getByRole('button', { name: 'Reset view' }).first().click();
     await expect(primary).toHaveAttribute('data-view', 'front');
-    await page.getByLabel('Side by side').check();
+    await expect(page.getByLabel(/Compare with another run/)).toHaveValue(s.runIds[1]);
+    await page.getByRole('checkbox', { name: 'Side by side' }).check();
     await expect(page.getByTestId('viewer-primary').locator('.face-viewer')).toHaveAttribute('data-rendered', /.+/, { timeout: 60_000 });
     await expect(page.getByTestId('viewer-compare').locator('.face-viewer')).toHaveAttribute('data-rendered', /.+/, { timeout: 60_000 });
     await shot(page, '09-side-by-side');
+  });
+
+  await test.step('upload a LayersModel folder and run the analyses on it', async () => {
+    const dir = path.join(process.env.E2E_DATA_DIR!, 'upload-model');
+    const [modelJson, weights] = await writeTinyLayersModel(dir, 32, 3);
+    await page.goto(`/workspaces/${s.workspaceId}`);
+    const files = page.getByLabel('Model files (model.json and weights)');
+    // Weights without their model.json: refused, saying what is missing.
+    await files.setInputFiles([weights!]);
+    await expect(page.getByTestId('upload-error')).toContainText('No model.json');
+    await files.setInputFiles([modelJson!, weights!]);
+    await expect(page.getByTestId('model-list')).toContainText('Uploaded model (32 px, 3 classes)');
+    await shot(page, '10a-model-uploaded');
+    // Choose it in the configuration (tiny preset), launch, and follow the run to its maps.
+    await page.goto(`/experiments/${s.experimentId}`);
+    await page.getByLabel('Start from a preset').selectOption('tiny');
+    await page.getByRole('button', { name: 'Apply preset' }).click();
+    await page.getByLabel('Network').selectOption({ label: 'Uploaded: Uploaded model (32 px, 3 classes)' });
+    const cfg = await configJson(page);
+    expect(cfg.training!.source).toBe('import');
+    expect(cfg.render!.sizePx).toBe(32);
+    expect(cfg.faces!.identities).toBe(3);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByText('Saved.')).toBeVisible();
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('launch-run').click();
+    await page.getByTestId('open-dashboard').click();
+    await expect(page.getByTestId('run-progress')).toHaveAttribute('data-status', /running|queued/);
+    await expect(page.getByTestId('viewer-primary').locator('.face-viewer')).toHaveAttribute('data-rendered', /.+/, { timeout: 300_000 });
+    await shot(page, '10b-imported-model-maps');
   });
 
   await test.step('copy the public URL; a withdrawn link says so', async () => {

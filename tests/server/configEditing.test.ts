@@ -62,3 +62,22 @@ describe('LayersModel upload validation', () => {
     expect(() => inspectLayersModel('{}')).toThrow('modelTopology');
   });
 });
+
+describe('map JSON export', () => {
+  it('carries positions, the map key and facets, the run and units', async () => {
+    const { mapJson } = await import('../../app/components/viewer/exports');
+    const doc = JSON.parse(
+      mapJson({ key: 'rc/shape', title: 'Shape', thresholdBits: 0.2, analysis: 'reverse-correlation', feature: 'shape' }, new Float32Array([0.5, NaN]), {
+        positions: new Float32Array([1, 2, 3, 4, 5, 6]),
+        run: { id: 'r1', name: 'Run A', facts: { epochs: 4 } },
+      }),
+    );
+    expect(doc.key).toBe('rc/shape');
+    expect(doc.map).toEqual({ analysis: 'reverse-correlation', feature: 'shape' });
+    expect(doc.run.facts.epochs).toBe(4);
+    expect(doc.positions).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(doc.values).toEqual([0.5, null]);
+    expect(doc.units.positions).toMatch(/^mm/);
+    expect(doc.vertexCount).toBe(2);
+  });
+});

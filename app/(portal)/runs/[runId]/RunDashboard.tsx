@@ -40,7 +40,11 @@ export function RunDashboard({ runId }: { runId: string }) {
   const [pick, setPick] = useState<VertexPick | null>(null);
   // Side by side with another finished run of the workspace, on a shared colour scale.
   // ?compare=<runId> (from the experiment's runs table) opens with that run beside this one.
-  const [otherRunId, setOtherRunId] = useState(() => (typeof window === 'undefined' ? '' : (new URLSearchParams(window.location.search).get('compare') ?? '')));
+  const [otherRunId, setOtherRunId] = useState('');
+  useEffect(() => {
+    const c = new URLSearchParams(window.location.search).get('compare');
+    if (c) setOtherRunId(c);
+  }, []);
   const workspaceId = dash.data?.workspaceId ?? '';
   const finished = useQuery({ ...trpc.runs.list.queryOptions({ workspaceId, status: 'succeeded' }), enabled: !!workspaceId });
   const other = useQuery({ ...trpc.dashboards.get.queryOptions({ runId: otherRunId || runId }), enabled: !!otherRunId });
