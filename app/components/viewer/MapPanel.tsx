@@ -20,6 +20,8 @@ export interface MapSource {
   maps: DashboardMap[];
   meshes: DashboardMesh[];
   urlOf: (artifactId: string) => string;
+  /** The run the maps belong to (id, name, dates, configuration facts), written into exports. */
+  run?: unknown;
 }
 
 export interface VertexPick {
@@ -179,7 +181,7 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
     if (!a.data || !map || !colorsA) return;
     const name = fileSafe(map.key);
     if (kind === 'csv') downloadBlob(mapCsv(a.data.values, a.data.positions), `${name}.csv`, 'text/csv');
-    if (kind === 'json') downloadBlob(mapJson(map, a.data.values), `${name}.json`, 'application/json');
+    if (kind === 'json') downloadBlob(mapJson(map, a.data.values, { positions: a.data.positions, run: primary.run }), `${name}.json`, 'application/json');
     if (kind === 'ply') downloadBlob(encodePly(a.data.positions, a.data.triangles, a.data.values, colorsA, `Deeper ${map.title} (bits)`), `${name}.ply`, 'application/octet-stream');
   }
 
