@@ -137,6 +137,8 @@ test('configure exactly, watch live, compare, share', async ({ browser, baseURL 
     await expect(page.getByText('Saved.')).toBeVisible();
     page.once('dialog', (d) => void d.accept()); // a long estimate asks for confirmation
     await page.getByTestId('launch-run').click();
+    // The panel follows the newest run: wait until that is the one just launched.
+    await expect(page.getByTestId('run-progress')).toHaveAttribute('data-status', /queued|running/);
     await page.getByTestId('open-dashboard').click();
     await expect(page).toHaveURL(/\/runs\//);
     const curves = page.getByTestId('live-curves');
@@ -206,6 +208,8 @@ test('configure exactly, watch live, compare, share', async ({ browser, baseURL 
     await expect(page.getByText('Saved.')).toBeVisible();
     page.once('dialog', (d) => void d.accept());
     await page.getByTestId('launch-run').click();
+    // The panel follows the newest run: wait until that is the one just launched.
+    await expect(page.getByTestId('run-progress')).toHaveAttribute('data-status', /queued|running/);
     await page.getByTestId('open-dashboard').click();
     await expect(page.getByTestId('run-progress')).toHaveAttribute('data-status', /running|queued/);
     await expect(page.getByTestId('viewer-primary').locator('.face-viewer')).toHaveAttribute('data-rendered', /.+/, { timeout: 300_000 });
