@@ -10,7 +10,15 @@ if (!process.env.E2E_PORT) {
   const script = "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})";
   process.env.E2E_PORT = execFileSync(process.execPath, ['-e', script]).toString().trim();
 }
-process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), 'deeper-e2e-'));
+if (!process.env.E2E_DATA_DIR) {
+  process.env.E2E_DATA_DIR = mkdtempSync(path.join(tmpdir(), 'deeper-e2e-'));
+  // Once, in the runner, before the web server opens the database: a user with an experiment and
+  // two finished runs holding real maps (tests/e2e/seed.ts), for specs whose subject is not a run.
+  // And a team with a finished run holding stored stimuli, for the human-observer sessions
+  // (tests/e2e/humans.seed.ts). PGlite has one owner: the seeds run one after the other.
+  for (const seed of ['tests/e2e/seed.ts', 'tests/e2e/humans.seed.ts'])
+    execFileSync(process.execPath, ['--import', 'tsx', seed], { env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR, LOG_LEVEL: 'warn' }, stdio: 'inherit' });
+}
 const port = Number(process.env.E2E_PORT);
 const baseURL = `http://127.0.0.1:${port}`;
 

@@ -32,6 +32,14 @@ export default function Landing() {
             </Link>
           </p>
         </section>
+        <figure className={styles.picture}>
+          {/* eslint-disable-next-line @next/next/no-img-element */}
+          <img src="/landing-maps.png" width={1033} height={260} alt="Four information maps on the 3D face: where the network's decision depends on shape and texture, in bits, coloured from yellow to red." />
+          <figcaption>
+            Reverse-correlation maps from the demo run: the information (bits) between each vertex&apos;s shape or texture and the
+            network&apos;s decision, on the face.
+          </figcaption>
+        </figure>
         <section aria-labelledby="how" className={styles.steps}>
           <h2 id="how">How it works</h2>
           <ol>

@@ -9,14 +9,15 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '../..');
 
+/** On the procedural model, whose landmarks (nose_tip, left_brow_center, ...) these cases name. */
 function oracle(...args: string[]): Record<string, number> {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'workers/cli.ts', 'analyse', 'oracle', ...args], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'workers/cli.ts', 'analyse', 'oracle', '--model', 'procedural', ...args], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`oracle ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   const lines = r.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]) as Record<string, number>;
 }
 
-describe('analyse oracle (planted regions of the default model)', () => {
+describe('analyse oracle (planted regions of the procedural model)', () => {
   it.each([
     ['shape', 'nose_tip', []],
     ['shape', 'left_brow_center', ['--radius', '6']],
@@ -41,7 +42,7 @@ describe('analyse oracle (planted regions of the default model)', () => {
     const r = oracle('--kind', 'shape', '--region', '2557,2558,2556', '--seed', '1', '--permutations', '39', '--trials', '400');
     expect(r.regionVertices).toBe(3);
     expect(r.recall).toBeGreaterThanOrEqual(0.9);
-    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'workers/cli.ts', 'analyse', 'oracle', '--kind', 'shape', '--region', 'elbow'], { cwd: ROOT, encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'workers/cli.ts', 'analyse', 'oracle', '--model', 'procedural', '--kind', 'shape', '--region', 'elbow'], { cwd: ROOT, encoding: 'utf8' });
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/region 'elbow'.*known: .*nose/);
   });

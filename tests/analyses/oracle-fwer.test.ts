@@ -23,9 +23,10 @@ describe('oracle false positives', () => {
 
   it('with coefficient noise the same planted nose response is carried far outside the nose', async () => {
     const r = await runOracle(model, { kind: 'shape', region: 'nose', seed: 1, trials: 300, permutations: 39, basis: 'components', maps: 'planted' });
-    expect(r.recovery.recall).toBeGreaterThan(0.9);
-    // the components that move the nose move much of the face: the map is not local
-    expect(r.recovery.significant).toBeGreaterThan(2 * r.region.length);
-    expect(r.recovery.precision).toBeLessThan(0.5);
+    // Against the region itself: the nose is found, but the components that move the nose move much
+    // of the face, so the map is not local (its truth is the analytic map, oracle-truth.ts).
+    expect(r.regionRecovery.recall).toBeGreaterThan(0.9);
+    expect(r.regionRecovery.significant).toBeGreaterThan(2 * r.region.length);
+    expect(r.regionRecovery.precision).toBeLessThan(0.5);
   });
 });

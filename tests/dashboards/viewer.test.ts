@@ -49,7 +49,7 @@ describe('vertex colours', () => {
   });
 
   it('stats count vertices at or above the threshold and find the peak', () => {
-    expect(mapStats(values, 0.1)).toEqual({ maxBits: Math.fround(0.2), finite: 4, above: 2, peakVertex: 3 });
+    expect(mapStats(values, 0.1)).toEqual({ maxBits: Math.fround(0.2), minBits: 0, negative: 0, finite: 4, above: 2, peakVertex: 3 });
   });
 
   it('slices stacked [L][V] maps and flips co-information to redundancy', () => {

@@ -67,10 +67,10 @@ test('run → dashboard → threshold → pin → publish → public view → un
   await expect(identities).toHaveValue('3');
   await identities.fill('1');
   await expect(page.getByText('faces.identities must be ≥ 2')).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Save configuration' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Save changes' })).toBeDisabled();
   await shot(page, '01b-config-form');
   await identities.fill('3');
-  await expect(page.getByRole('button', { name: 'Save configuration' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Save changes' })).toBeEnabled();
 
   // Launch on the embedded executor and follow the progress to the end.
   await page.getByTestId('launch-run').click();
@@ -126,7 +126,9 @@ test('run → dashboard → threshold → pin → publish → public view → un
   await page.getByTestId('publish-button').click();
   const link = page.getByTestId('publication-link').first();
   await expect(link).toBeVisible();
-  const publicPath = await link.getAttribute('href');
+  const publicUrl = await link.getAttribute('href');
+  expect(publicUrl?.startsWith(`${new URL(baseURL!).origin}/p/`)).toBe(true);
+  const publicPath = new URL(publicUrl!).pathname;
   expect(publicPath).toMatch(/^\/p\/[a-z2-9]{6,40}$/);
   await shot(page, '07-published');
 
@@ -146,7 +148,7 @@ test('run → dashboard → threshold → pin → publish → public view → un
   for (const r of requests) {
     const u = new URL(r.url);
     expect(u.origin, r.url).toBe(new URL(baseURL!).origin);
-    const ok = u.pathname === publicPath || u.pathname.startsWith(`${publicPath}/a/`) || u.pathname.startsWith('/_next/') || u.pathname.startsWith('/__nextjs') || u.pathname === '/favicon.ico'; // framework code and fonts (dev adds HMR and font routes)
+    const ok = u.pathname === publicPath || u.pathname.startsWith(`${publicPath}/a/`) || u.pathname.startsWith('/_next/') || u.pathname.startsWith('/__nextjs') || u.pathname === '/favicon.ico' || u.pathname.startsWith('/icon.svg'); // framework code and fonts (dev adds HMR and font routes)
     expect(ok, `the public page requested ${u.pathname}`).toBe(true);
     if (u.pathname.startsWith(`${publicPath}/a/`)) expect(r.status, r.url).toBe(200);
   }

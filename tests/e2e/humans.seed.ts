@@ -1,5 +1,5 @@
 /**
- * Seed for tests/e2e/humans.spec.ts (run by tests/e2e/humans.config.ts before the server starts,
+ * Seed for tests/e2e/humans.spec.ts (run by playwright.config.ts before the server starts,
  * on the server's DATA_DIR: PGlite allows one owner): a team user and a finished run with the
  * oracle reverse-correlation maps (the network side of the dashboard) and stored stimuli (the
  * participants' images: plain poses and graded shape-only / texture-only changes). Writes

@@ -10,9 +10,8 @@ import { expect, test, type Page } from '@playwright/test';
  * the attention checks wrongly and lets one trial run out of time. The team analyses the stored
  * responses: both participants are listed, the inattentive one flagged and excluded, the pooled
  * curves shown. Screenshots: docs/screenshots/humans-participant.png, humans-dashboard.png.
- * Needs the seed: run with `npx playwright test -c tests/e2e/humans.config.ts`.
+ * Needs the seed, which playwright.config.ts runs before the server starts (tests/e2e/humans.seed.ts).
  */
-test.skip(process.env.E2E_HUMANS_SEEDED !== '1', 'needs the seeded run: npx playwright test -c tests/e2e/humans.config.ts');
 
 function seed(): { runId: string; email: string; password: string } {
   return JSON.parse(readFileSync(path.join(process.env.E2E_DATA_DIR!, 'humans-e2e.json'), 'utf8'));

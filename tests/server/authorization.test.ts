@@ -53,6 +53,7 @@ const EXTRA_INPUT: Record<string, (v: Victim) => Record<string, unknown>> = {
   'dashboards.progress': () => ({}),
   'dashboards.runDemo': () => ({ preset: 'tiny' }),
   'dashboards.configSchema': () => ({}),
+  'dashboards.configPresets': () => ({}),
   'publications.publish': () => ({ title: 'pwned' }),
   'publications.list': () => ({}),
   'publications.forRun': () => ({}),

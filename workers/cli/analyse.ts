@@ -1,7 +1,7 @@
 /**
  * npm run deeper -- analyse <subcommand> [options]
  *
- *   oracle --kind shape|texture|image --region <region | landmark | vertex list> [--seed 1] [--model <name>]
+ *   oracle --kind shape|texture|image --region <region | landmark | vertex list> [--seed 1] [--model ict|procedural|<file>]
  *          [--trials n ≤ 20000] [--permutations 200] [--alpha 0.05] [--basis coefficients|bubbles|vertex]
  *          [--r2 share] [--tfce] [--sigma 6] [--density 1] [--radius 10] [--size 64] [--threads 1] [--planted-only]
  *       Plants a response explaining a stated share R² of its variance on the region of a face model
@@ -79,15 +79,17 @@ export const progress = (label: string) => {
 };
 
 /**
- * --model: a built-in face model's name ('default', 'procedural' or the default model's own name) or
- * a face-model file (workers/faces/format.ts); absent: the default model.
+ * --model: a built-in face model's name (ict, procedural; 'default' = procedural, as in stored
+ * configs; or the procedural model's own name) or a face-model file (workers/faces/format.ts);
+ * absent: `fallback` (ict, the default for new experiments, unless a command says otherwise).
  */
-export async function faceModelOption(o: Opts) {
-  const { loadDefaultFaceModel, loadFaceModel, DEFAULT_MODEL_NAME } = await import('../faces');
-  const name = o.has('model') ? str(o, 'model') : 'default';
-  if (['default', 'procedural', DEFAULT_MODEL_NAME].includes(name)) return loadDefaultFaceModel();
+export async function faceModelOption(o: Opts, fallback = 'ict') {
+  const { loadDefaultFaceModel, loadFaceModel, DEFAULT_MODEL_NAME, isBuiltinFaceModel, loadBuiltinFaceModel, BUILTIN_FACE_MODEL_ALIASES } = await import('../faces');
+  const name = o.has('model') ? str(o, 'model') : fallback;
+  if (isBuiltinFaceModel(name)) return loadBuiltinFaceModel(name);
+  if (name === DEFAULT_MODEL_NAME) return loadDefaultFaceModel();
   if (existsSync(name)) return loadFaceModel(name);
-  throw new Error(`--model must be 'default', 'procedural' or a face-model file, got '${name}'`);
+  throw new Error(`--model must be a built-in face model (${Object.keys(BUILTIN_FACE_MODEL_ALIASES).join(', ')}) or a face-model file, got '${name}'`);
 }
 
 async function oracle(o: Opts): Promise<number> {
@@ -135,7 +137,7 @@ async function battery(o: Opts, only: Part | null): Promise<number> {
   // the basis before the config: the noise sds are in the basis's own units (battery.ts)
   exp.analyses.reverseCorrelation.basis = choice(o, 'basis', NOISE_BASES, exp.analyses.reverseCorrelation.basis);
   const cfg = batteryConfigFromExperiment(exp.analyses, exp.seed);
-  const model = await faceModelOption(o.has('face-model') ? new Map([['model', o.get('face-model')!]]) : new Map());
+  const model = await faceModelOption(o.has('face-model') ? new Map([['model', o.get('face-model')!]]) : new Map(), 'procedural');
   const net = await loadNetwork(str(o, 'model'));
   const count = num(o, 'identities', net.classCount, 2, 100_000, true);
   if (count !== net.classCount) throw new Error(`--identities ${count} differs from the network's ${net.classCount} classes`);

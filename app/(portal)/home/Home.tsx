@@ -7,12 +7,20 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorInfo, formatDate, useTRPC } from '../../trpc';
 import { Field, FormMessage } from '../../components/Field';
 
-export function Home() {
+/** Server-read data of the three queries (home/page.tsx), so the first paint has content. */
+export interface HomeInitial {
+  workspaces: unknown;
+  recent: unknown;
+  invitations: unknown;
+}
+
+export function Home({ initial }: { initial?: HomeInitial }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const workspaces = useQuery(trpc.workspace.list.queryOptions());
-  const recent = useQuery(trpc.experiment.recent.queryOptions({ limit: 8 }));
+  // initialData is what the server read for this request (typed as the client receives it).
+  const workspaces = useQuery({ ...trpc.workspace.list.queryOptions(), initialData: initial?.workspaces as never });
+  const recent = useQuery({ ...trpc.experiment.recent.queryOptions({ limit: 8 }), initialData: initial?.recent as never });
   const [name, setName] = useState('');
   const create = useMutation(
     trpc.workspace.create.mutationOptions({
@@ -23,7 +31,7 @@ export function Home() {
     }),
   );
   const { message, fields } = errorInfo(create.error);
-  const invitations = useQuery(trpc.member.invitations.queryOptions());
+  const invitations = useQuery({ ...trpc.member.invitations.queryOptions(), initialData: initial?.invitations as never });
   const answered = () =>
     Promise.all([queryClient.invalidateQueries({ queryKey: trpc.member.invitations.queryKey() }), queryClient.invalidateQueries({ queryKey: trpc.workspace.list.queryKey() }), queryClient.invalidateQueries({ queryKey: trpc.experiment.recent.queryKey() })]);
   const accept = useMutation(trpc.member.accept.mutationOptions({ onSuccess: answered }));

@@ -64,7 +64,7 @@ export function DashboardView({ manifest, urlOf, pins = [], onPick, pickedVertex
     if (!performance.getEntriesByName('deeper:dashboard-content').length) performance.mark('deeper:dashboard-content');
   }, []);
   const markerX = current && current.layer !== 'output' ? current.layerIndex : null;
-  const source: MapSource = { id: manifest.run.id, label: manifest.run.name, maps: manifest.maps, meshes: manifest.meshes, urlOf };
+  const source: MapSource = { id: manifest.run.id, label: manifest.run.name, maps: manifest.maps, meshes: manifest.meshes, urlOf, run: manifest.run };
   const groups = GROUPS.map((g) => ({ ...g, curves: manifest.curves.filter((c) => c.kind === g.kind) })).filter((g) => g.curves.length);
   return (
     <div className="dashboard" data-testid="dashboard">

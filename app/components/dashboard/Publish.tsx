@@ -4,6 +4,37 @@ import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorInfo, formatDate, useTRPC } from '@/app/trpc';
 
+/** The public link and a button that copies it. */
+function PublicLink({ slug }: { slug: string }) {
+  const url = typeof window === 'undefined' ? `/p/${slug}` : `${window.location.origin}/p/${slug}`;
+  const [copied, setCopied] = useState('');
+  return (
+    <>
+      <a href={url} target="_blank" rel="noreferrer" data-testid="publication-link">
+        {url}
+      </a>{' '}
+      <button
+        type="button"
+        className="small-button"
+        data-testid="copy-link"
+        onClick={async () => {
+          try {
+            await navigator.clipboard.writeText(url);
+            setCopied('Copied.');
+          } catch {
+            setCopied('Copy failed: select the link and copy it.');
+          }
+        }}
+      >
+        Copy link
+      </button>{' '}
+      <span className="small muted" aria-live="polite">
+        {copied}
+      </span>
+    </>
+  );
+}
+
 /** Publish a run's dashboard as an immutable snapshot; list and take down its publications. */
 export function PublishPanel({ runId, canEdit, defaultTitle }: { runId: string; canEdit: boolean; defaultTitle: string }) {
   const trpc = useTRPC();
@@ -42,9 +73,7 @@ export function PublishPanel({ runId, canEdit, defaultTitle }: { runId: string; 
               {p.unpublishedAt ? (
                 <s>/p/{p.slug}</s>
               ) : (
-                <a href={`/p/${p.slug}`} target="_blank" rel="noreferrer" data-testid="publication-link">
-                  /p/{p.slug}
-                </a>
+                <PublicLink slug={p.slug} />
               )}{' '}
               <span className="muted small">
                 “{p.title}”, {formatDate(p.createdAt)}

@@ -1,8 +1,6 @@
 'use client';
 
-import { useMemo, useState } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { errorInfo, useTRPC } from '@/app/trpc';
+import { useEffect, useMemo, useState } from 'react';
 
 /**
  * The experiment configuration as a form generated from the contract's JSON Schema: every field of
@@ -58,11 +56,35 @@ function rangeHint(s: Schema): string {
   return parts.join(' · ');
 }
 
-function Leaf({ path, schema, value, onChange, error }: { path: string[]; schema: Schema; value: unknown; onChange: (v: unknown, text?: string) => void; error: string }) {
+/** The text a value shows as (a list as "a, b"). */
+function textOf(value: unknown): string {
+  if (Array.isArray(value)) return value.map((x) => (typeof x === 'number' && Number.isFinite(x) ? String(x) : '')).join(', ');
+  return typeof value === 'number' && !Number.isFinite(value) ? '' : String(value ?? '');
+}
+
+/** The typed text as a number, exactly as Number() reads it ('1e-4' → 0.0001, '-5' → −5); '' → NaN. */
+export function parseNumberText(text: string): number {
+  return text.trim() === '' ? NaN : Number(text.trim().replace(/^\u2212/, '-'));
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  return Object.is(a, b) || (typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b));
+}
+
+function Leaf({ path, schema, value, onChange, error }: { path: string[]; schema: Schema; value: unknown; onChange: (v: unknown) => void; error: string }) {
   const id = `cfg-${path.join('-')}`;
   const name = path[path.length - 1]!;
   const hint = rangeHint(schema);
-  const [text, setText] = useState(() => (Array.isArray(value) ? value.map(short).join(', ') : String(value ?? '')));
+  // Number and list fields keep the text exactly as typed ("0.00", "1e-" mid-typing are never
+  // rewritten); the parsed value goes up. A value changed elsewhere (the JSON editor, a preset)
+  // replaces the text.
+  const [text, setText] = useState(() => textOf(value));
+  const parse = (t: string): unknown => (schema.type === 'array' ? t.split(',').map(parseNumberText) : parseNumberText(t));
+  useEffect(() => {
+    if (!sameValue(parse(text), value)) setText(textOf(value));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [value]);
   let input: React.ReactNode;
   if (schema.type === 'boolean') {
     input = <input id={id} type="checkbox" checked={Boolean(value)} onChange={(e) => onChange(e.target.checked)} />;
@@ -74,18 +96,18 @@ function Leaf({ path, schema, value, onChange, error }: { path: string[]; schema
         ))}
       </select>
     );
-  } else if (schema.type === 'integer' || schema.type === 'number') {
-    input = <input id={id} type="number" inputMode="decimal" min={schema.minimum} max={schema.maximum} step={schema.type === 'integer' ? 1 : 'any'} value={value === undefined || value === null ? '' : String(value)} onChange={(e) => onChange(e.target.value === '' ? NaN : Number(e.target.value), e.target.value)} aria-invalid={!!error} />;
-  } else if (schema.type === 'array') {
-    // The text as typed is kept ("0, " mid-typing is not rewritten); the parsed list goes up.
+  } else if (schema.type === 'integer' || schema.type === 'number' || schema.type === 'array') {
     input = (
       <input
         id={id}
         type="text"
+        inputMode={schema.type === 'array' ? 'text' : 'decimal'}
+        autoComplete="off"
+        spellCheck={false}
         value={text}
         onChange={(e) => {
           setText(e.target.value);
-          onChange(e.target.value.split(',').map((x) => (x.trim() === '' ? NaN : Number(x))), e.target.value);
+          onChange(parse(e.target.value));
         }}
         aria-invalid={!!error}
       />
@@ -124,67 +146,66 @@ export function leafError(field: string, s: Schema, v: unknown): string {
   return '';
 }
 
-export function ConfigForm({ experimentId, config }: { experimentId: string; config: Config }) {
-  const trpc = useTRPC();
-  const qc = useQueryClient();
-  const schema = useQuery(trpc.dashboards.configSchema.queryOptions());
-  const [draft, setDraft] = useState<Config>(config);
-  const [saved, setSaved] = useState('');
-  const save = useMutation(
-    trpc.experiment.update.mutationOptions({
-      onSuccess: () => {
-        setSaved('Saved.');
-        qc.invalidateQueries({ queryKey: trpc.experiment.get.queryKey({ experimentId }) });
-      },
-    }),
-  );
-  const root = schema.data as Schema | undefined;
-  // Every leaf of the sections: its path, schema, and current error.
-  const leaves = useMemo(() => {
-    const out: { path: string[]; schema: Schema }[] = [];
-    const walk = (s: Schema, path: string[]) => {
-      if (s.type === 'object' && s.properties) for (const [k, c] of Object.entries(s.properties)) walk(c, [...path, k]);
-      else out.push({ path, schema: s });
-    };
-    for (const sec of SECTIONS) if (root?.properties?.[sec]) walk(root.properties[sec]!, [sec]);
-    return out;
-  }, [root]);
-  const errors = new Map(leaves.map((l) => [l.path.join('.'), leafError(l.path.join('.'), l.schema, getPath(draft, l.path))]));
-  const invalid = [...errors.values()].some(Boolean);
-  if (!root) return schema.error ? <p className="alert alert-error">{errorInfo(schema.error).message}</p> : <p className="muted">Loading the form…</p>;
+/** Every leaf of the sections: its dotted path and schema. */
+export function configLeaves(root: Schema | undefined): { path: string[]; schema: Schema }[] {
+  const out: { path: string[]; schema: Schema }[] = [];
+  const walk = (s: Schema, path: string[]) => {
+    if (s.type === 'object' && s.properties) for (const [k, c] of Object.entries(s.properties)) walk(c, [...path, k]);
+    else out.push({ path, schema: s });
+  };
+  for (const sec of SECTIONS) if (root?.properties?.[sec]) walk(root.properties[sec]!, [sec]);
+  return out;
+}
 
+/** Each invalid field's message, by dotted path (empty when the draft is valid). */
+export function configErrors(root: Schema | undefined, draft: Config): Map<string, string> {
+  const errors = new Map<string, string>();
+  for (const l of configLeaves(root)) {
+    const v = getPath(draft, l.path);
+    if (v === undefined) continue; // missing: the server fills the default
+    const e = leafError(l.path.join('.'), l.schema, v);
+    if (e) errors.set(l.path.join('.'), e);
+  }
+  return errors;
+}
+
+/** Keys of `value` that the schema does not define, as dotted paths ('training.learningrate'). */
+export function unknownKeys(value: unknown, schema: Schema | undefined, prefix = ''): string[] {
+  if (!value || typeof value !== 'object' || Array.isArray(value) || !schema?.properties) return [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(value as Config)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    const child = schema.properties[k];
+    if (!child) out.push(path);
+    else if (child.type === 'object') out.push(...unknownKeys(v, child, path));
+  }
+  return out;
+}
+
+export type ConfigSchema = Schema;
+
+/**
+ * The configuration's sections as a form, controlled by its owner (the experiment page keeps one
+ * draft, edited here or as JSON, and saves it once).
+ */
+export function ConfigForm({ root, draft, onChange }: { root: Schema; draft: Config; onChange: (next: Config) => void }) {
+  const leaves = useMemo(() => configLeaves(root), [root]);
+  const errors = configErrors(root, draft);
   const groups = new Map<string, typeof leaves>();
   for (const l of leaves) {
     const g = l.path.slice(0, -1).join(' › ');
     groups.set(g, [...(groups.get(g) ?? []), l]);
   }
   return (
-    <form
-      className="stack-tight config-form"
-      aria-label="Experiment configuration"
-      onSubmit={(e) => {
-        e.preventDefault();
-        setSaved('');
-        if (!invalid) save.mutate({ experimentId, config: Object.fromEntries(SECTIONS.map((s) => [s, draft[s]])) });
-      }}
-    >
+    <div className="stack-tight config-form" role="group" aria-label="Experiment configuration">
       {[...groups.entries()].map(([g, ls]) => (
         <fieldset key={g} className="config-group">
           <legend>{g}</legend>
           {ls.map((l) => (
-            <Leaf key={l.path.join('.')} path={l.path} schema={l.schema} value={getPath(draft, l.path)} error={errors.get(l.path.join('.')) ?? ''} onChange={(v) => setDraft((d) => setPath(d, l.path, v))} />
+            <Leaf key={l.path.join('.')} path={l.path} schema={l.schema} value={getPath(draft, l.path)} error={errors.get(l.path.join('.')) ?? ''} onChange={(v) => onChange(setPath(draft, l.path, v))} />
           ))}
         </fieldset>
       ))}
-      {save.error && <p className="alert alert-error">{errorInfo(save.error).message}</p>}
-      <div className="button-row">
-        <button type="submit" className="button" disabled={invalid || save.isPending}>
-          Save configuration
-        </button>
-        <span className="muted small" aria-live="polite">
-          {invalid ? 'Fix the fields marked above.' : saved}
-        </span>
-      </div>
-    </form>
+    </div>
   );
 }

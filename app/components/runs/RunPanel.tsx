@@ -1,12 +1,11 @@
 'use client';
 
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { errorInfo, formatDate, useTRPC } from '@/app/trpc';
+import { errorInfo, useTRPC } from '@/app/trpc';
 import { RunProgress, formatEta } from './RunProgress';
+import { RunsTable, type RunRow } from './RunsTable';
 import { ExperimentComments } from '../dashboard/Activity';
-import { ConfigForm } from './ConfigForm';
 
 const LIVE = ['queued', 'running'];
 
@@ -42,8 +41,8 @@ function LiveRun({ runId, canEdit }: { runId: string; canEdit: boolean }) {
 export function RunPanel({ experimentId, workspaceId, config, canEdit }: { experimentId: string; workspaceId: string; config: Record<string, unknown>; canEdit: boolean }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
-  const router = useRouter();
-  const estimate = useQuery(trpc.runs.estimate.queryOptions({ workspaceId, config }));
+  // The estimate of the configuration being edited (the experiment page passes its live draft).
+  const estimate = useQuery({ ...trpc.runs.estimate.queryOptions({ workspaceId, config }), placeholderData: (prev) => prev });
   const history = useQuery({ ...trpc.runs.list.queryOptions({ workspaceId, experimentId }), refetchInterval: 5000 });
   const launch = useMutation(
     trpc.runs.launch.mutationOptions({
@@ -61,12 +60,6 @@ export function RunPanel({ experimentId, workspaceId, config, canEdit }: { exper
         </p>
       )}
       {estimate.error && <p className="alert alert-error">{errorInfo(estimate.error).message}</p>}
-      {canEdit && (
-        <details>
-          <summary>Configure every field (ranges and defaults, checked as you type)</summary>
-          <ConfigForm key={JSON.stringify(config)} experimentId={experimentId} config={config} />
-        </details>
-      )}
       {canEdit && (
         <div className="button-row">
           <button
@@ -87,33 +80,7 @@ export function RunPanel({ experimentId, workspaceId, config, canEdit }: { exper
       )}
       {launch.error && <p className="alert alert-error">{errorInfo(launch.error).message}</p>}
       {latest && <LiveRun key={latest.id} runId={latest.id} canEdit={canEdit} />}
-      {history.data && history.data.items.length > 0 && (
-        <table className="table">
-          <caption className="visually-hidden">Run history</caption>
-          <thead>
-            <tr>
-              <th>Started</th>
-              <th>Status</th>
-              <th>Progress</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {history.data.items.map((r) => (
-              <tr key={r.id}>
-                <td>{formatDate(r.createdAt)}</td>
-                <td>{r.status}</td>
-                <td>{Math.round(r.fraction * 100)}%</td>
-                <td>
-                  <button type="button" className="link-button" onClick={() => router.push(`/runs/${r.id}`)}>
-                    {r.status === 'succeeded' ? 'Results' : 'Details'}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {history.data && history.data.items.length > 0 && <RunsTable runs={history.data.items as RunRow[]} />}
       {history.data?.items.length === 0 && <p className="muted">No runs yet.</p>}
       <ExperimentComments experimentId={experimentId} canEdit={canEdit} />
     </section>

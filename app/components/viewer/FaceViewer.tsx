@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { Canvas, useThree, type ThreeEvent } from '@react-three/fiber';
 import { OrbitControls } from '@react-three/drei';
+import type { OrbitControls as OrbitControlsImpl } from 'three-stdlib';
 import * as THREE from 'three';
 import { nearestVertexOfFace } from './mapData';
 
@@ -26,6 +27,8 @@ export interface FaceViewerProps {
   /** A click on the face (not a drag) picks its nearest vertex. */
   onPick?: (vertex: number, position: [number, number, number]) => void;
   selectedVertex?: number | null;
+  /** The vertex under the pointer (null when it leaves the face), for the hover readout. */
+  onHover?: (vertex: number | null) => void;
   /** Receives the <canvas> (PNG export reads it: the drawing buffer is preserved). */
   onCanvas?: (canvas: HTMLCanvasElement | null) => void;
   /** Accessible description of what is shown. */
@@ -40,7 +43,31 @@ function srgbToLinear(c: number): number {
   return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
 }
 
-function FaceMesh({ positions, triangles, colors, onPick, renderKey, wrapper }: Pick<FaceViewerProps, 'positions' | 'triangles' | 'colors' | 'onPick' | 'renderKey'> & { wrapper: React.RefObject<HTMLDivElement | null> }) {
+/**
+ * Normals averaged over vertices that share a position: the mesh duplicates vertices along its
+ * texture seam, and per-copy normals would shade the seam as a visible line when the face turns.
+ * `normals` is Float32 [V][3] (from computeVertexNormals), rewritten in place and renormalised.
+ */
+export function weldSeamNormals(positions: Float32Array, normals: Float32Array): void {
+  const groups = new Map<string, number[]>();
+  const n = positions.length / 3;
+  for (let v = 0; v < n; v++) {
+    // 1 µm grid: copies of one seam vertex have identical coordinates.
+    const key = `${Math.round(positions[v * 3]! * 1000)},${Math.round(positions[v * 3 + 1]! * 1000)},${Math.round(positions[v * 3 + 2]! * 1000)}`;
+    const g = groups.get(key);
+    if (g) g.push(v);
+    else groups.set(key, [v]);
+  }
+  for (const g of groups.values()) {
+    if (g.length < 2) continue;
+    let x = 0, y = 0, z = 0;
+    for (const v of g) (x += normals[v * 3]!), (y += normals[v * 3 + 1]!), (z += normals[v * 3 + 2]!);
+    const len = Math.hypot(x, y, z) || 1;
+    for (const v of g) (normals[v * 3] = x / len), (normals[v * 3 + 1] = y / len), (normals[v * 3 + 2] = z / len);
+  }
+}
+
+function FaceMesh({ positions, triangles, colors, onPick, onHover, renderKey, wrapper }: Pick<FaceViewerProps, 'positions' | 'triangles' | 'colors' | 'onPick' | 'onHover' | 'renderKey'> & { wrapper: React.RefObject<HTMLDivElement | null> }) {
   const invalidate = useThree((s) => s.invalidate);
   const geometry = useMemo(() => {
     const g = new THREE.BufferGeometry();
@@ -48,6 +75,7 @@ function FaceMesh({ positions, triangles, colors, onPick, renderKey, wrapper }: 
     g.setIndex(new THREE.BufferAttribute(triangles, 1));
     g.setAttribute('color', new THREE.BufferAttribute(new Float32Array(positions.length), 3));
     g.computeVertexNormals();
+    weldSeamNormals(positions, (g.getAttribute('normal') as THREE.BufferAttribute).array as Float32Array);
     g.computeBoundingSphere();
     return g;
   }, [positions, triangles]);
@@ -77,8 +105,14 @@ function FaceMesh({ positions, triangles, colors, onPick, renderKey, wrapper }: 
     onPick(v, [positions[v * 3]!, positions[v * 3 + 1]!, positions[v * 3 + 2]!]);
   };
 
+  const hover = (e: ThreeEvent<PointerEvent>) => {
+    if (!onHover || e.faceIndex == null) return;
+    e.stopPropagation();
+    onHover(nearestVertexOfFace(positions, triangles, e.faceIndex, [e.point.x, e.point.y, e.point.z]));
+  };
+
   return (
-    <mesh geometry={geometry} onClick={click}>
+    <mesh geometry={geometry} onClick={click} onPointerMove={onHover ? hover : undefined} onPointerOut={onHover ? () => onHover(null) : undefined}>
       {/* Lambert: diffuse only, no specular highlights that would read as high information. */}
       <meshLambertMaterial vertexColors side={THREE.DoubleSide} />
     </mesh>
@@ -121,8 +155,17 @@ function Pins({ pins, selected }: { pins: ViewerPin[]; selected: readonly [numbe
  * head-light setup that keeps colours close to the colormap, comment markers at vertices, click to
  * pick a vertex. Renders on demand (software WebGL stays responsive).
  */
-export function FaceViewer({ positions, triangles, colors, pins = [], onPick, selectedVertex = null, onCanvas, label, renderKey, height = 420 }: FaceViewerProps) {
+/** Standard views: the camera's direction from the face's centre (unit vector, mm axes). */
+export const STANDARD_VIEWS = {
+  front: [0, 0, 1],
+  left: [-1, 0, 0.0001],
+  right: [1, 0, 0.0001],
+} as const satisfies Record<string, readonly [number, number, number]>;
+export type StandardView = keyof typeof STANDARD_VIEWS;
+
+export function FaceViewer({ positions, triangles, colors, pins = [], onPick, onHover, selectedVertex = null, onCanvas, label, renderKey, height = 420 }: FaceViewerProps) {
   const wrapper = useRef<HTMLDivElement>(null);
+  const controls = useRef<OrbitControlsImpl | null>(null);
   // Frame the head: camera on +z looking at the bounding box centre, far enough for its height.
   const frame = useMemo(() => {
     const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
@@ -139,7 +182,19 @@ export function FaceViewer({ positions, triangles, colors, pins = [], onPick, se
   const radius = frame.radius;
   const selected = selectedVertex !== null && selectedVertex * 3 + 2 < positions.length ? ([positions[selectedVertex * 3]!, positions[selectedVertex * 3 + 1]!, positions[selectedVertex * 3 + 2]!] as const) : null;
   useEffect(() => wrapper.current?.removeAttribute('data-rendered'), [renderKey]);
+  /** Puts the camera on a standard view at the framing distance ('front' is also the reset view). */
+  const view = (name: StandardView) => {
+    const c = controls.current;
+    if (!c) return;
+    const [dx, dy, dz] = STANDARD_VIEWS[name];
+    c.object.position.set(frame.centre[0] + dx * frame.distance, frame.centre[1] + dy * frame.distance, frame.centre[2] + dz * frame.distance);
+    c.target.set(...frame.centre);
+    c.object.up.set(0, 1, 0);
+    c.update();
+    wrapper.current?.setAttribute('data-view', name);
+  };
   return (
+    <>
     <div ref={wrapper} className="face-viewer" style={{ height }} role="img" aria-label={label} data-vertices={positions.length / 3}>
       <Canvas
         frameloop="demand"
@@ -153,9 +208,9 @@ export function FaceViewer({ positions, triangles, colors, pins = [], onPick, se
       >
         <ambientLight intensity={1.35} />
         <HeadLight />
-        <FaceMesh positions={positions} triangles={triangles} colors={colors} onPick={onPick} renderKey={renderKey} wrapper={wrapper} />
+        <FaceMesh positions={positions} triangles={triangles} colors={colors} onPick={onPick} onHover={onHover} renderKey={renderKey} wrapper={wrapper} />
         <Pins pins={pins} selected={selected} />
-        <OrbitControls makeDefault enablePan={false} target={frame.centre} minDistance={radius * 1.2} maxDistance={frame.distance * 3} />
+        <OrbitControls ref={controls} makeDefault enablePan={false} target={frame.centre} minDistance={radius * 1.2} maxDistance={frame.distance * 3} />
       </Canvas>
       {pins.length > 0 && (
         <ol className="pin-list" aria-label="Comments pinned to this map">
@@ -167,5 +222,20 @@ export function FaceViewer({ positions, triangles, colors, pins = [], onPick, se
         </ol>
       )}
     </div>
+      <div className="view-buttons" role="group" aria-label="Camera views">
+        <button type="button" className="small-button" onClick={() => view('front')} title="Back to the starting view">
+          Reset view
+        </button>
+        <button type="button" className="small-button" onClick={() => view('front')}>
+          Front
+        </button>
+        <button type="button" className="small-button" onClick={() => view('left')}>
+          Left
+        </button>
+        <button type="button" className="small-button" onClick={() => view('right')}>
+          Right
+        </button>
+      </div>
+    </>
   );
 }

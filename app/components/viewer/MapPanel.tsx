@@ -20,6 +20,8 @@ export interface MapSource {
   maps: DashboardMap[];
   meshes: DashboardMesh[];
   urlOf: (artifactId: string) => string;
+  /** The run the maps belong to (id, name, dates, configuration facts), written into exports. */
+  run?: unknown;
 }
 
 export interface VertexPick {
@@ -102,6 +104,29 @@ function meshOf(source: MapSource | undefined, map: DashboardMap | null): Dashbo
 }
 
 /**
+ * What the pointer is on: the vertex, its position (mm), its information (bits) and whether it
+ * passes the map's family-wise error threshold (maximum-statistic permutation test, α = 0.05).
+ */
+function HoverReadout({ vertex, data, map }: { vertex: number | null; data: { positions: Float32Array; values: Float32Array } | null; map: DashboardMap | null }) {
+  if (vertex === null || !data || !map || vertex >= data.values.length) {
+    return (
+      <p className="small muted hover-readout" data-testid="hover-readout">
+        Point at the face to read a vertex.
+      </p>
+    );
+  }
+  const bits = data.values[vertex]!;
+  const [x, y, z] = [data.positions[vertex * 3]!, data.positions[vertex * 3 + 1]!, data.positions[vertex * 3 + 2]!].map((c) => c.toFixed(1));
+  const t = map.thresholdBits;
+  const test = t === null ? 'no permutation test' : bits >= t ? `significant (≥ FWER threshold ${formatTick(t)} bits, p < 0.05 corrected)` : `not significant (< FWER threshold ${formatTick(t)} bits)`;
+  return (
+    <p className="small hover-readout" data-testid="hover-readout" data-vertex={vertex}>
+      Vertex <strong>{vertex}</strong> at ({x}, {y}, {z}) mm · <strong>{Number.isFinite(bits) ? `${bits.toFixed(4)} bits` : 'no value'}</strong> · {test}
+    </p>
+  );
+}
+
+/**
  * The information-map viewer with its controls: map selectors (analysis, shape/texture, band,
  * identity, response, layer scrubber, pose), the threshold slider (starting at the map's FWER
  * threshold), the colormap, a side-by-side comparison on a shared colour scale, and exports.
@@ -118,6 +143,8 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
   const [colormap, setColormap] = useState<ColormapName>('viridis');
   const [threshold, setThreshold] = useState<number | null>(null);
   const canvases = useRef<(HTMLCanvasElement | null)[]>([null, null]);
+  // The vertex under the pointer in the first viewer, for the hover readout.
+  const [hover, setHover] = useState<number | null>(null);
 
   const a = useMapData(map, meshOf(primary, map), primary.urlOf);
   const bData = useMapData(compare ? b.map : null, meshOf(other, b.map), other.urlOf);
@@ -154,7 +181,7 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
     if (!a.data || !map || !colorsA) return;
     const name = fileSafe(map.key);
     if (kind === 'csv') downloadBlob(mapCsv(a.data.values, a.data.positions), `${name}.csv`, 'text/csv');
-    if (kind === 'json') downloadBlob(mapJson(map, a.data.values), `${name}.json`, 'application/json');
+    if (kind === 'json') downloadBlob(mapJson(map, a.data.values, { positions: a.data.positions, run: primary.run }), `${name}.json`, 'application/json');
     if (kind === 'ply') downloadBlob(encodePly(a.data.positions, a.data.triangles, a.data.values, colorsA, `Deeper ${map.title} (bits)`), `${name}.ply`, 'application/octet-stream');
   }
 
@@ -170,6 +197,7 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
         colors={colors}
         pins={viewerPins(m)}
         onPick={i === 0 && onPick ? (vertex, position) => onPick({ vertex, position, mapKey: m.key }) : undefined}
+        onHover={i === 0 ? setHover : undefined}
         selectedVertex={i === 0 ? pickedVertex : null}
         onCanvas={(c) => (canvases.current[i] = c)}
         label={`${src.label}: ${m.title}, coloured by mutual information in bits`}
@@ -216,6 +244,7 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
         <div data-testid="viewer-primary">
           {compare && <p className="viewer-caption">{map?.title}</p>}
           {viewer(a.data, colorsA, map, 0, a.error, primary)}
+          <HoverReadout vertex={hover} data={a.data} map={map} />
         </div>
         {compare && (
           <div data-testid="viewer-compare">

@@ -76,12 +76,34 @@ export function mapCsv(values: Float32Array, positions: Float32Array): string {
   return `${rows.join('\n')}\n`;
 }
 
-/** The map as JSON; negativeValues (count, minBits) and negativeNote explain values below 0 bits. */
-export function mapJson(map: { key: string; title: string; thresholdBits: number | null; basis?: string }, values: Float32Array): string {
-  const neg = negativeCount(values);
+/**
+ * A map as a self-describing JSON document: its key and facets, the noise basis, the run (and
+ * network facts) it came from, units, and, when given, the vertex positions beside the values
+ * (vertex i's value is values[i], its position positions[i]). negativeValues (count, minBits) and
+ * negativeNote explain values below 0 bits (bias-corrected estimates, never clamped).
+ */
+export function mapJson(
+  map: { key: string; title: string; thresholdBits: number | null; basis?: string } & Partial<Record<'analysis' | 'feature' | 'band' | 'identity' | 'layer' | 'response' | 'mesh', string> & Record<'layerIndex' | 'poseYawDeg', number>>,
+  values: Float32Array,
+  context: { positions?: Float32Array; run?: unknown } = {},
+): string {
+  const { positions, run } = context;
+  const facets = Object.fromEntries((['analysis', 'feature', 'band', 'identity', 'layer', 'layerIndex', 'response', 'poseYawDeg', 'mesh'] as const).filter((k) => map[k] !== undefined).map((k) => [k, map[k]]));
   return JSON.stringify({
-    key: map.key, title: map.title, unit: 'bits', ...(map.basis ? { basis: map.basis } : {}), thresholdBits: map.thresholdBits,
-    negativeValues: neg, negativeNote: NEGATIVE_MI_NOTE,
+    format: 'deeper-information-map/1',
+    key: map.key,
+    title: map.title,
+    map: facets,
+    ...(run ? { run } : {}),
+    unit: 'bits',
+    ...(map.basis ? { basis: map.basis } : {}),
+    units: { values: 'bits (mutual information, Gaussian-copula estimate)', thresholdBits: 'bits', positions: 'mm (x right, y up, z towards the viewer)', poseYawDeg: 'degrees' },
+    thresholdBits: map.thresholdBits,
+    thresholdMeaning: map.thresholdBits === null ? 'no permutation test' : 'family-wise error threshold (maximum statistic over vertices, alpha 0.05)',
+    negativeValues: negativeCount(values),
+    negativeNote: NEGATIVE_MI_NOTE,
+    vertexCount: values.length,
+    ...(positions ? { positions: Array.from({ length: Math.floor(positions.length / 3) }, (_, i) => [positions[i * 3]!, positions[i * 3 + 1]!, positions[i * 3 + 2]!]) } : {}),
     values: Array.from(values, (x) => (Number.isFinite(x) ? x : null)),
   });
 }

@@ -18,6 +18,17 @@ export const dashboardsRouter = router({
    */
   configSchema: authedProcedure.query(() => (configSchemaCache ??= z.toJSONSchema(ExperimentConfig, { io: 'input', unrepresentable: 'any' }))),
 
+  /** The contract's presets (tiny, demo, paper) and the plain defaults, each as full sections. */
+  configPresets: authedProcedure.query(() => {
+    const sections = (c: ExperimentConfig) => ({ faces: c.faces, render: c.render, training: c.training, analyses: c.analyses });
+    return [
+      { name: 'tiny', label: 'Tiny (seconds per stage)', config: sections(experimentPreset('tiny')) },
+      { name: 'demo', label: 'Demo (minutes on a CPU)', config: sections(experimentPreset('demo')) },
+      { name: 'paper', label: 'Paper scale (needs GPUs)', config: sections(experimentPreset('paper')) },
+      { name: 'defaults', label: 'Defaults', config: sections(ExperimentConfig.parse({ name: 'defaults' })) },
+    ];
+  }),
+
   /**
    * "Run the demo experiment": creates an experiment from the demo preset (64 px, a small
    * ResNet-10, every analysis) and launches it, so a new user has a finished dashboard in minutes.

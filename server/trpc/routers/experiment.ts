@@ -28,6 +28,31 @@ export function parseConfig(raw: unknown): ExperimentConfig {
   }
 }
 
+/**
+ * Keys of `raw` that the contract does not know, as dotted paths ('training.learningrate'): any key
+ * of a plain object in `raw` that the parsed configuration lacks (zod objects drop unknown keys and
+ * defaults fill only known ones, so a key missing after parsing is unknown).
+ */
+export function unknownConfigKeys(raw: unknown, parsed: unknown, prefix = ''): string[] {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return [];
+  const known = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (!(k in known)) out.push(path);
+    else if (v && typeof v === 'object' && !Array.isArray(v)) out.push(...unknownConfigKeys(v, known[k], path));
+  }
+  return out;
+}
+
+/** Refuses (400, naming each) the keys of `raw` unknown to the contract. */
+function refuseUnknownKeys(raw: unknown, parsed: ExperimentConfig): void {
+  const unknown = unknownConfigKeys(raw, parsed);
+  if (unknown.length === 0) return;
+  const err = new ZodError(unknown.map((k) => ({ code: 'custom' as const, path: ['config', ...k.split('.')], message: `${k} is not a known configuration field`, input: undefined })));
+  throw new TRPCError({ code: 'BAD_REQUEST', message: describeZodError(err), cause: err });
+}
+
 /** LIKE pattern matching `text` literally anywhere. */
 function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -84,13 +109,16 @@ export const experimentRouter = router({
     const [row] = await ctx.db.select().from(experiments).where(eq(experiments.id, input.experimentId));
     if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found.' });
     const [ws] = await ctx.db.select({ name: workspaces.name }).from(workspaces).where(eq(workspaces.id, row.workspaceId));
-    return { ...row, workspaceName: ws?.name ?? '', role: ctx.role };
+    // A config stored before a field was removed still loads; the page warns about these keys.
+    const unknownKeys = unknownConfigKeys(row.config, ExperimentConfig.safeParse(row.config).data ?? {});
+    return { ...row, workspaceName: ws?.name ?? '', role: ctx.role, unknownKeys };
   }),
 
   create: workspaceProcedure('editor')
     .input(z.object({ config: ConfigInput }))
     .mutation(async ({ ctx, input }) => {
       const config = parseConfig(input.config);
+      refuseUnknownKeys(input.config, config);
       const [row] = await ctx.db
         .insert(experiments)
         .values({ workspaceId: ctx.workspaceId, name: config.name, description: config.description, config, createdBy: ctx.user.id })
@@ -105,6 +133,8 @@ export const experimentRouter = router({
       const [current] = await ctx.db.select().from(experiments).where(eq(experiments.id, input.experimentId));
       if (!current) throw new TRPCError({ code: 'NOT_FOUND', message: 'Not found.' });
       const config = parseConfig({ ...current.config, ...input.config });
+      // Only what this edit sends is checked: each section sent replaces the stored one.
+      refuseUnknownKeys(input.config, config);
       const [row] = await ctx.db
         .update(experiments)
         .set({ config, name: config.name, description: config.description, updatedAt: new Date() })

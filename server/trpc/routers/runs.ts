@@ -75,7 +75,7 @@ export const runsRouter = router({
         .select({
           id: runs.id,
           experimentId: runs.experimentId,
-          name: runs.config,
+          config: runs.config,
           status: runs.status,
           stage: runs.stage,
           fraction: runs.fraction,
@@ -90,7 +90,7 @@ export const runsRouter = router({
         .orderBy(desc(runs.createdAt), desc(runs.id))
         .limit(input.pageSize)
         .offset((input.page - 1) * input.pageSize);
-      return { total: total?.n ?? 0, page: input.page, pageSize: input.pageSize, items: items.map((r) => ({ ...r, name: r.name.name })) };
+      return { total: total?.n ?? 0, page: input.page, pageSize: input.pageSize, items: items.map((r) => ({ ...r, name: r.config.name })) };
     }),
 
   /** A run's progress: status, stage, fraction, ETA, error, estimate, each step, the last log lines. */

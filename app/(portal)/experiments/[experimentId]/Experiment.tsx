@@ -1,11 +1,34 @@
 'use client';
 
 import Link from 'next/link';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorInfo, formatDate, useTRPC } from '../../../trpc';
 import { Field, FormMessage, TextArea } from '../../../components/Field';
 import { RunPanel } from '../../../components/runs/RunPanel';
+import { ConfigEditor, draftFrom, sectionsOf, type ConfigDraft } from '../../../components/runs/ConfigEditor';
+
+/** `config` without the dotted paths given. */
+function withoutKeys(config: Record<string, unknown>, paths: string[]): Record<string, unknown> {
+  const out = structuredClone(config);
+  for (const p of paths) {
+    const parts = p.split('.');
+    const last = parts.pop()!;
+    const parent = parts.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), out);
+    if (parent && typeof parent === 'object') delete (parent as Record<string, unknown>)[last];
+  }
+  return out;
+}
+
+/** `value`, updated `ms` after it stops changing. */
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
 
 /** The configuration beyond name, description and seed, edited as JSON. */
 function advancedPart(config: Record<string, unknown>): string {
@@ -20,8 +43,7 @@ export function Experiment({ experimentId }: { experimentId: string }) {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [seed, setSeed] = useState('');
-  const [advanced, setAdvanced] = useState('{}');
-  const [jsonError, setJsonError] = useState('');
+  const [draft, setDraft] = useState<ConfigDraft>(() => draftFrom({}));
   const [saved, setSaved] = useState('');
 
   useEffect(() => {
@@ -30,8 +52,18 @@ export function Experiment({ experimentId }: { experimentId: string }) {
     setName(exp.data.name);
     setDescription(exp.data.description);
     setSeed(String(c.seed ?? ''));
-    setAdvanced(advancedPart(c));
+    // Keys unknown today are warned about (above the editor) and left out of the draft, so the
+    // next save drops them instead of being refused for them.
+    setDraft(draftFrom(withoutKeys(sectionsOf(c), exp.data.unknownKeys)));
   }, [exp.data]);
+
+  // The estimate follows the draft as it is edited (the last valid draft, 300 ms after typing stops).
+  const [lastValid, setLastValid] = useState<Record<string, unknown> | null>(null);
+  useEffect(() => {
+    if (!draft.problem && exp.data) setLastValid({ ...draft.sections, name: name || 'draft', seed: seed.trim() === '' ? undefined : Number(seed) });
+  }, [draft, name, seed, exp.data]);
+  const liveConfig = useDebounced(lastValid, 300);
+  const estimateConfig = useMemo(() => liveConfig ?? (exp.data?.config as Record<string, unknown> | undefined) ?? {}, [liveConfig, exp.data]);
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.experiment.get.queryKey({ experimentId }) });
   const update = useMutation(trpc.experiment.update.mutationOptions({ onSuccess: () => (setSaved('Saved.'), refresh()) }));
@@ -54,17 +86,9 @@ export function Experiment({ experimentId }: { experimentId: string }) {
   function submit(ev: FormEvent) {
     ev.preventDefault();
     setSaved('');
-    let rest: Record<string, unknown>;
-    try {
-      rest = JSON.parse(advanced || '{}');
-      if (typeof rest !== 'object' || rest === null || Array.isArray(rest)) throw new Error('not an object');
-      setJsonError('');
-    } catch {
-      setJsonError('Configuration must be a JSON object.');
-      return;
-    }
+    if (draft.problem) return;
     const seedNumber = seed.trim() === '' ? undefined : Number(seed);
-    update.mutate({ experimentId, config: { ...rest, name, description, seed: seedNumber } });
+    update.mutate({ experimentId, config: { ...draft.sections, name, description, seed: seedNumber } });
   }
 
   return (
@@ -86,20 +110,20 @@ export function Experiment({ experimentId }: { experimentId: string }) {
           <Field id="exp-name" label="Name" value={name} onChange={(ev) => setName(ev.target.value)} error={fields['config.name']} required />
           <TextArea id="exp-description" label="Description" rows={3} value={description} onChange={(ev) => setDescription(ev.target.value)} error={fields['config.description']} />
           <Field id="exp-seed" label="Seed" type="number" min={0} step={1} value={seed} onChange={(ev) => setSeed(ev.target.value)} error={fields['config.seed']} hint="The same seed reproduces the same identities, stimuli and training." />
-          <TextArea
-            id="exp-config"
-            label="Configuration (JSON)"
-            rows={14}
-            className="code"
-            spellCheck={false}
-            value={advanced}
-            onChange={(ev) => setAdvanced(ev.target.value)}
-            error={jsonError || Object.entries(fields).filter(([k]) => !/^config\.(name|description|seed)$/.test(k)).map(([k, v]) => `${k}: ${v}`).join('; ') || undefined}
-            hint="Faces, rendering, training and analyses; missing fields take their defaults."
+          {e.unknownKeys.length > 0 && (
+            <p className="notice" role="status" data-testid="unknown-keys-warning">
+              The stored configuration holds keys this version does not know, ignored when it runs and dropped when you save: {e.unknownKeys.join(', ')}.
+            </p>
+          )}
+          <ConfigEditor
+            workspaceId={e.workspaceId}
+            draft={draft}
+            onChange={(d) => (setSaved(''), setDraft(d))}
+            serverErrors={Object.entries(fields).filter(([k]) => !/^config\.(name|description|seed)$/.test(k)).map(([k, v]) => `${k}: ${v}`).join('; ') || undefined}
           />
           <FormMessage error={Object.keys(fields).length ? undefined : message} success={saved} />
           <div className="button-row">
-            <button type="submit" className="button" disabled={update.isPending}>
+            <button type="submit" className="button" disabled={update.isPending || !!draft.problem}>
               Save changes
             </button>
             <button type="button" className="button button-quiet" onClick={() => archive.mutate({ experimentId, archived: !e.archivedAt })} disabled={archive.isPending}>
@@ -125,7 +149,7 @@ export function Experiment({ experimentId }: { experimentId: string }) {
           </dl>
         </section>
       )}
-      <RunPanel experimentId={experimentId} workspaceId={e.workspaceId} config={e.config as Record<string, unknown>} canEdit={canEdit} />
+      <RunPanel experimentId={experimentId} workspaceId={e.workspaceId} config={canEdit ? estimateConfig : (e.config as Record<string, unknown>)} canEdit={canEdit} />
     </div>
   );
 }

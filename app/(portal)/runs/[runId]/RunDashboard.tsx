@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorInfo, formatDate, useTRPC } from '@/app/trpc';
 import type { DashboardPin } from '@/workers/contract';
 import { DashboardView } from '@/app/components/dashboard/DashboardView';
@@ -25,6 +25,8 @@ export function RunDashboard({ runId }: { runId: string }) {
     refetchInterval: (q) => (q.state.data && !['queued', 'running'].includes(q.state.data.status) ? false : 1500),
   });
   const status = progress.data?.status;
+  const qc = useQueryClient();
+  const cancel = useMutation(trpc.runs.cancel.mutationOptions({ onSuccess: () => qc.invalidateQueries({ queryKey: trpc.dashboards.progress.queryKey({ runId }) }) }));
   // Fetched at once, in parallel with the progress (no waterfall), and again when the run finishes.
   const dash = useQuery(trpc.dashboards.get.queryOptions({ runId }));
   const refetchDash = dash.refetch;
@@ -38,7 +40,12 @@ export function RunDashboard({ runId }: { runId: string }) {
   const me = useQuery(trpc.auth.me.queryOptions());
   const [pick, setPick] = useState<VertexPick | null>(null);
   // Side by side with another finished run of the workspace, on a shared colour scale.
+  // ?compare=<runId> (from the experiment's runs table) opens with that run beside this one.
   const [otherRunId, setOtherRunId] = useState('');
+  useEffect(() => {
+    const c = new URLSearchParams(window.location.search).get('compare');
+    if (c) setOtherRunId(c);
+  }, []);
   const workspaceId = dash.data?.workspaceId ?? '';
   const finished = useQuery({ ...trpc.runs.list.queryOptions({ workspaceId, status: 'succeeded' }), enabled: !!workspaceId });
   const other = useQuery({ ...trpc.dashboards.get.queryOptions({ runId: otherRunId || runId }), enabled: !!otherRunId });
@@ -81,6 +88,14 @@ export function RunDashboard({ runId }: { runId: string }) {
         <section className="dash-section" aria-label="Progress">
           <h2>Progress</h2>
           <RunProgress run={run} />
+          {canEdit && (status === 'queued' || status === 'running') && (
+            <div className="button-row">
+              <button type="button" className="button button-quiet" onClick={() => cancel.mutate({ runId })} disabled={cancel.isPending} data-testid="cancel-run">
+                {cancel.isPending ? 'Cancelling…' : 'Cancel run'}
+              </button>
+            </div>
+          )}
+          {cancel.error && <p className="alert alert-error">{errorInfo(cancel.error).message}</p>}
         </section>
       )}
 

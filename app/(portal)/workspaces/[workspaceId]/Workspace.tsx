@@ -7,6 +7,7 @@ import { Experiments } from './Experiments';
 import { Members } from './Members';
 import { DemoRunButton } from '../../../components/runs/DemoRunButton';
 import { ActivityFeed } from '../../../components/dashboard/Activity';
+import { ModelUpload } from '../../../components/runs/ModelUpload';
 
 export function Workspace({ workspaceId }: { workspaceId: string }) {
   const trpc = useTRPC();
@@ -38,6 +39,7 @@ export function Workspace({ workspaceId }: { workspaceId: string }) {
         <Experiments workspaceId={workspaceId} canEdit={canEdit} />
         <Members workspaceId={workspaceId} />
       </div>
+      <ModelUpload workspaceId={workspaceId} canEdit={canEdit} />
       <ActivityFeed workspaceId={workspaceId} />
     </div>
   );

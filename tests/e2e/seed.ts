@@ -1,0 +1,49 @@
+/**
+ * The e2e seed (run by playwright.config.ts before the web server starts, on its fresh DATA_DIR):
+ * a user, their workspace, an experiment, and two finished runs of it holding real oracle maps
+ * (tests/dashboards/seedRun.ts), so that specs whose subject is not a run never compute one.
+ * Writes <DATA_DIR>/e2e-seed.json: { email, password, workspaceId, experimentId, runIds }.
+ *   DATA_DIR=/tmp/x npx tsx tests/e2e/seed.ts
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { openDb } from '../../server/db/client';
+import { migrateDb } from '../../server/db/migrate';
+import { signUp } from '../../server/auth/accounts';
+import { experiments, memberships, runs, users } from '../../server/db/schema';
+import { FsArtifactStore } from '../../server/storage';
+import { config } from '../../server/config';
+import { experimentPreset, type ExperimentConfig } from '../../workers/contract';
+import { cachedOracleBundle, seedOracleRun } from '../dashboards/seedRun';
+
+export const SEED_USER = { email: 'seeded-researcher@example.com', password: 'violet-lantern-orbit-58' };
+
+async function main() {
+  const handle = openDb({ url: config.databaseUrl, dataDir: path.join(config.dataDir, 'pg') });
+  await migrateDb(handle);
+  const db = handle.db;
+  await signUp(db, { email: SEED_USER.email, password: SEED_USER.password, name: 'Seeded researcher', ip: 'seed' });
+  const [user] = await db.select().from(users).where(eq(users.email, SEED_USER.email));
+  const [m] = await db.select().from(memberships).where(eq(memberships.userId, user!.id));
+  const workspaceId = m!.workspaceId;
+  // The tiny preset with two epochs; stored with a key this version does not know (a config saved
+  // by an older version), which the page must load with a warning naming it.
+  const tiny = experimentPreset('tiny');
+  const stored = { ...tiny, name: 'Seeded comparison', training: { ...tiny.training, epochs: 2, legacyDropout: 0.2 } } as unknown as ExperimentConfig;
+  const [exp] = await db.insert(experiments).values({ workspaceId, name: stored.name, description: 'Seeded for the e2e', config: stored, createdBy: user!.id }).returning({ id: experiments.id });
+  const bundle = await cachedOracleBundle();
+  const store = new FsArtifactStore(path.join(config.dataDir, 'artifacts'));
+  const a = await seedOracleRun(db, store, { workspaceId, experimentId: exp!.id, userId: user!.id, bundle, name: 'Run A (lr 0.01)' });
+  const b = await seedOracleRun(db, store, { workspaceId, experimentId: exp!.id, userId: user!.id, bundle, name: 'Run B (lr 0.001)' });
+  const [rowB] = await db.select().from(runs).where(eq(runs.id, b.runId));
+  const cfgB = rowB!.config as ExperimentConfig;
+  await db.update(runs).set({ config: { ...cfgB, training: { ...cfgB.training, learningRate: 0.001, epochs: 6 } } }).where(eq(runs.id, b.runId));
+  writeFileSync(path.join(config.dataDir, 'e2e-seed.json'), JSON.stringify({ ...SEED_USER, workspaceId, experimentId: exp!.id, runIds: [a.runId, b.runId] }));
+  await handle.close();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
