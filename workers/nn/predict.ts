@@ -61,7 +61,8 @@ function toFloatBatch(images: Float32Array | Uint8Array, start: number, count: n
 /** Reusable predictor: folds batch norm once. Dispose it (or call predict()) when weights change. */
 export class Predictor {
   private folded: FoldedParams | null = null;
-  private submodels = new Map<string, tf.LayersModel>();
+  /** Per requested layer list: a sub-model and where its outputs are (probabilities, logits, activations). */
+  private submodels = new Map<string, { model: tf.LayersModel; probs: number; logits: number; acts: number[] }>();
   readonly inputSize: number;
   readonly numClasses: number;
 
@@ -77,19 +78,30 @@ export class Predictor {
       return { logits: out.logits, acts: layers.map((l) => (out as Record<string, tf.Tensor>)[l]) };
     }
     const key = layers.join(',');
-    const hasLogits = this.model.layers.some((l) => l.name === 'logits');
-    let sub = this.submodels.get(key);
-    if (!sub) {
-      const outputs = [this.model.outputs[0]];
-      if (hasLogits) outputs.push(this.model.getLayer('logits').output as tf.SymbolicTensor);
-      for (const l of layers) outputs.push(this.model.getLayer(l).output as tf.SymbolicTensor);
-      sub = tf.model({ inputs: this.model.inputs, outputs });
-      this.submodels.set(key, sub);
+    // An imported model's last layer may itself be named 'logits' (no softmax), and a probed layer
+    // may be an output already: each symbolic tensor is requested once (tf.model rejects
+    // duplicate outputs at predict time) and read back by index.
+    const outLayer = this.model.layers[this.model.layers.length - 1]!;
+    const outIsProbabilities = (outLayer.getConfig() as { activation?: string }).activation === 'softmax';
+    const logitsLayer = this.model.layers.some((l) => l.name === 'logits') ? 'logits' : outIsProbabilities ? null : outLayer.name;
+    let entry = this.submodels.get(key);
+    if (!entry) {
+      const outputs: tf.SymbolicTensor[] = [];
+      const indexOf = (t: tf.SymbolicTensor) => {
+        const i = outputs.indexOf(t);
+        return i >= 0 ? i : outputs.push(t) - 1;
+      };
+      const probs = outIsProbabilities ? indexOf(this.model.outputs[0]!) : -1;
+      const logitsIndex = logitsLayer ? indexOf(this.model.getLayer(logitsLayer).output as tf.SymbolicTensor) : -1;
+      const acts = layers.map((l) => indexOf(this.model.getLayer(l).output as tf.SymbolicTensor));
+      entry = { model: tf.model({ inputs: this.model.inputs, outputs }), probs, logits: logitsIndex, acts };
+      this.submodels.set(key, entry);
     }
-    const [probs, ...rest] = sub.predict(x) as tf.Tensor[];
-    // Without a 'logits' layer, log-probabilities stand in (they differ by a per-image constant).
-    const logits = hasLogits ? rest.shift()! : tf.log(tf.add(probs, 1e-30));
-    const acts = rest;
+    const out = entry.model.predict(x);
+    const all = Array.isArray(out) ? out : [out];
+    // Without logits (a softmax output only), log-probabilities stand in (they differ by a per-image constant).
+    const logits = entry.logits >= 0 ? all[entry.logits]! : tf.log(tf.add(all[entry.probs]!, 1e-30));
+    const acts = entry.acts.map((i) => all[i]!);
     return { logits: logits as tf.Tensor2D, acts };
   }
 
