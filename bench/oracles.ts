@@ -1,5 +1,5 @@
 /**
- * npm run bench:oracles [-- --model <name|file>] [--regions nose,mouth] [--bases bubbles,coefficients,vertex]
+ * npm run bench:oracles [-- --model ict|procedural|<file> (default ict)] [--regions nose,mouth] [--bases bubbles,coefficients,vertex]
  *                         [--kinds shape,texture] [--no-tfce] [--null-runs 100] [--null-trials 1000]
  *                         [--permutations 200] [--skip-sweep] [--skip-null]
  *
@@ -12,7 +12,7 @@
  *    binomial 95 % bound (9 of 100 at α = 0.05) may have any significant vertex.
  * Prints one JSON line per run and a table at the end.
  */
-import { loadDefaultFaceModel, loadFaceModel, DEFAULT_MODEL_NAME } from '../workers/faces';
+import { loadDefaultFaceModel, loadFaceModel, DEFAULT_MODEL_NAME, isBuiltinFaceModel, loadBuiltinFaceModel } from '../workers/faces';
 import { runOracle } from '../workers/analyses/oracle';
 import { fwerCalibration } from '../workers/analyses/fwer-calibration';
 import type { CanonicalBasis } from '../workers/analyses/noise';
@@ -38,8 +38,8 @@ export function anatomicalRegions(model: FaceModel): string[] {
 }
 
 async function main() {
-  const name = opt('model') ?? 'default';
-  const model = ['default', 'procedural', DEFAULT_MODEL_NAME].includes(name) ? loadDefaultFaceModel() : loadFaceModel(name);
+  const name = opt('model') ?? 'ict';
+  const model = isBuiltinFaceModel(name) ? loadBuiltinFaceModel(name) : name === DEFAULT_MODEL_NAME ? loadDefaultFaceModel() : loadFaceModel(name);
   const regions = opt('regions')?.split(',') ?? anatomicalRegions(model);
   const bases = (opt('bases')?.split(',') ?? ['bubbles', 'coefficients', 'vertex']) as CanonicalBasis[];
   const kinds = (opt('kinds')?.split(',') ?? ['shape', 'texture']) as ('shape' | 'texture')[];

@@ -4,13 +4,15 @@
  * design has ~13,000 per identity), and a new
  * pose and light for every image. Returns images rendered, wall seconds and CPU seconds.
  */
-import { loadDefaultFaceModel, sampleIdentities } from '../workers/faces';
+import { loadBuiltinFaceModel, sampleIdentities } from '../workers/faces';
 import { StimulusRenderer, prepareRenderOptions } from '../workers/render';
 
 export const IMAGES_PER_IDENTITY = 256;
+/** The built-in face model rendered: BENCH_FACE_MODEL (ict, the default for new experiments, or procedural). */
+export const BENCH_FACE_MODEL = process.env.BENCH_FACE_MODEL ?? 'ict';
 
 export function renderLoop(size: number): (durationMs: number) => { images: number; seconds: number; cpuSeconds: number } {
-  const model = loadDefaultFaceModel();
+  const model = loadBuiltinFaceModel(BENCH_FACE_MODEL);
   const ids = sampleIdentities(model, { count: 8, seed: 1 });
   const renderer = new StimulusRenderer(model, size, 1);
   const base = prepareRenderOptions({ size });

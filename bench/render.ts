@@ -1,6 +1,6 @@
 /**
  * `npm run bench:render`: images/s of the software renderer at 64 and 224 px on 1 and 2 threads
- * (default model, a new pose and light per image, a new identity every 256 images), and, in the
+ * (built-in model BENCH_FACE_MODEL, default ict; a new pose and light per image, a new identity every 256 images), and, in the
  * same run, three.js rendering the same mesh at the same sizes in headless Chromium (software
  * WebGL: ANGLE on SwiftShader) as the anchor. The last line is one JSON object with every figure.
  */
@@ -10,9 +10,9 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
-import { loadDefaultFaceModel, sampleIdentities } from '../workers/faces';
+import { loadBuiltinFaceModel, sampleIdentities } from '../workers/faces';
 import { identityGeometry } from '../workers/render';
-import { IMAGES_PER_IDENTITY, renderLoop } from './render-loop';
+import { IMAGES_PER_IDENTITY, renderLoop, BENCH_FACE_MODEL } from './render-loop';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -40,7 +40,7 @@ async function ours2t(size: number): Promise<{ images: number; seconds: number; 
 async function threejs(sizes: number[]): Promise<Record<number, { images: number; seconds: number; renderer: string }>> {
   const bundle = await build({ entryPoints: [path.join(import.meta.dirname, 'render-three-page.ts')], bundle: true, write: false, format: 'iife', minify: true, logLevel: 'silent' });
   const script = bundle.outputFiles[0].text;
-  const model = loadDefaultFaceModel();
+  const model = loadBuiltinFaceModel(BENCH_FACE_MODEL);
   const [id] = sampleIdentities(model, { count: 1, seed: 1 });
   const g = identityGeometry(model, id);
   const mesh = { positions: Array.from(g.positions), normals: Array.from(g.normals), albedo: Array.from(g.albedo), triangles: Array.from(model.triangles) };
@@ -59,9 +59,9 @@ async function threejs(sizes: number[]): Promise<Record<number, { images: number
 }
 
 async function main() {
-  const model = loadDefaultFaceModel();
+  const model = loadBuiltinFaceModel(BENCH_FACE_MODEL);
   const figures: Record<string, number | string> = {
-    vertices: model.vertexCount, triangles: model.triangleCount, images_per_identity: IMAGES_PER_IDENTITY, duration_s: DURATION_MS / 1000,
+    model: BENCH_FACE_MODEL, vertices: model.vertexCount, triangles: model.triangleCount, images_per_identity: IMAGES_PER_IDENTITY, duration_s: DURATION_MS / 1000,
     cpus: os.cpus().length, load_average_1m_start: Number(os.loadavg()[0].toFixed(2)),
   };
   for (const size of [64, 224]) {
