@@ -67,7 +67,16 @@ export function negativeBits(mi: Float64Array): { count: number; minBits: number
   return { count, minBits, note: NEGATIVE_MI_NOTE };
 }
 
-export function mapSummary(w: BundleWriter, prefix: string, name: string, feature: string, response: InformationMapSummary['response'], m: FweMap): InformationMapSummary {
+/** Significant vertices inside the face region and their share of all significant ones (null when none is). */
+export function significantOnFace(significant: Uint8Array, face: ArrayLike<number>): { significant: number; share: number | null } {
+  let all = 0, on = 0;
+  for (const x of significant) all += x ? 1 : 0;
+  for (let i = 0; i < face.length; i++) on += significant[face[i]!] ? 1 : 0;
+  return { significant: on, share: all ? on / all : null };
+}
+
+/** `face`: the model's face region (vertex list), to report how much of the map lies on the face. */
+export function mapSummary(w: BundleWriter, prefix: string, name: string, feature: string, response: InformationMapSummary['response'], m: FweMap, face?: ArrayLike<number>): InformationMapSummary {
   const V = m.mi.length;
   let peak = 0;
   for (let v = 1; v < V; v++) if (m.mi[v] > m.mi[peak]) peak = v;
@@ -81,6 +90,7 @@ export function mapSummary(w: BundleWriter, prefix: string, name: string, featur
     maxBits: m.mi[peak], peakVertex: peak,
     negative: negativeBits(m.mi),
     significant: m.significant.reduce((a, b) => a + b, 0),
+    ...(face ? { onFace: significantOnFace(m.significant, face) } : {}),
     arrays: {
       mi: w.array(`${prefix}${name}.mi.f32`, Float32Array.from(m.mi), [V], '[vertex]', 'bits'),
       significant: w.array(`${prefix}${name}.significant.u8`, m.significant, [V], '[vertex]'),
@@ -89,7 +99,7 @@ export function mapSummary(w: BundleWriter, prefix: string, name: string, featur
   };
 }
 
-export function reverseCorrelationSummary(w: BundleWriter, prefix: string, r: ReverseCorrelationResult): ReverseCorrelationSummary {
+export function reverseCorrelationSummary(w: BundleWriter, prefix: string, r: ReverseCorrelationResult, face?: ArrayLike<number>): ReverseCorrelationSummary {
   const o = r.options;
   const K = r.shapeComponents + r.textureComponents;
   return {
@@ -97,7 +107,7 @@ export function reverseCorrelationSummary(w: BundleWriter, prefix: string, r: Re
     view: { sizePx: r.run.view.sizePx, yawDeg: r.run.view.yawDeg, pitchDeg: 0 },
     noise: { shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed, basis: o.basis },
     accuracy: r.accuracy,
-    maps: r.maps.map((m) => mapSummary(w, prefix, m.name, m.feature, m.response, m.map)),
+    maps: r.maps.map((m) => mapSummary(w, prefix, m.name, m.feature, m.response, m.map, face)),
     notes: r.notes,
     componentMi: {
       responses: ['logit', 'decision'], shapeComponents: r.shapeComponents, textureComponents: r.textureComponents,

@@ -61,6 +61,8 @@ export const InformationMapSummary = z.object({
   arrays: z.object({ mi: ArrayRef, significant: ArrayRef, tfce: ArrayRef.optional() }),
   /** Vertices below 0 bits, the smallest value and why (NEGATIVE_MI_NOTE); the mi array keeps them as estimated. */
   negative: z.object({ count: z.number().int().nonnegative(), minBits: z.number(), note: z.string() }).optional(),
+  /** Significant vertices inside the face model's `face` region (not scalp, neck or ears) and their share of all significant vertices (null when none is significant). */
+  onFace: z.object({ significant: z.number().int().nonnegative(), share: z.number().min(0).max(1).nullable() }).optional(),
 });
 export type InformationMapSummary = z.infer<typeof InformationMapSummary>;
 

@@ -144,7 +144,7 @@ export const analysisReverseCorrelation = defineWorkerFunction({
     return perIdentity(ctx, loaded, 'reverseCorrelation', async (w, prefix, identity, onFraction) => {
       const options = reverseCorrelationOptions(loaded.cfg, identity, { layers: [], maps: true });
       const r = await reverseCorrelation(loaded.model, loaded.identities, loaded.net, options, (p) => onFraction(p.fraction));
-      return reverseCorrelationSummary(w, prefix, r);
+      return reverseCorrelationSummary(w, prefix, r, loaded.model.regions.face);
     });
   },
 });
