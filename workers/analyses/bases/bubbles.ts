@@ -6,7 +6,7 @@
  * bump (per bump and colour channel for texture). A bump moves vertex v by
  *   g_b(v) = exp(−|p_v − c_b|² / (2σ²))   (Euclidean distance on the mean face, the geodesic
  *                                           distance's close approximation at the scale of σ;
- *                                           truncated at 3σ),
+ *                                           truncated at 3σ; zero off the noisy vertex set),
  * so that
  *   shape:   δ_v(t) = n_v · h_v(t),  h_v(t) = s_shape · Σ_b g_b(v) z_b(t)    (mm, along the normal n_v)
  *   texture: a_v(t) = s_tex · Σ_band Σ_b g_{b,band}(v) z_{b,c}(t) for channel c (linear albedo),
@@ -76,8 +76,8 @@ export function bumpCentres(model: FaceModel, vertices: Uint32Array, spacingMm: 
   return Uint32Array.from(out);
 }
 
-/** Gaussian bump loadings g_b(v) of the centres on every vertex (truncated at 3σ), scaled by `scale`. */
-function bumpLoadings(model: FaceModel, centres: Uint32Array, sigmaMm: number, firstSource: number, sourceStride: number): Array<Array<[number, number]>> {
+/** Gaussian bump loadings g_b(v) of the centres on the noisy vertices `inside` (truncated at 3σ). */
+function bumpLoadings(model: FaceModel, centres: Uint32Array, sigmaMm: number, firstSource: number, sourceStride: number, inside: Uint8Array): Array<Array<[number, number]>> {
   const V = model.vertexCount;
   const m = model.mean;
   const cut2 = 9 * sigmaMm * sigmaMm;
@@ -87,7 +87,7 @@ function bumpLoadings(model: FaceModel, centres: Uint32Array, sigmaMm: number, f
     for (let v = 0; v < V; v++) {
       const dx = m[v * 3] - cx, dy = m[v * 3 + 1] - cy, dz = m[v * 3 + 2] - cz;
       const d2 = dx * dx + dy * dy + dz * dz;
-      if (d2 <= cut2) per[v].push([firstSource + b * sourceStride, Math.exp(-d2 / (2 * sigmaMm * sigmaMm))]);
+      if (d2 <= cut2 && inside[v]) per[v].push([firstSource + b * sourceStride, Math.exp(-d2 / (2 * sigmaMm * sigmaMm))]);
     }
   });
   return per;
@@ -107,15 +107,20 @@ function toSparse(per: Array<Array<[number, number]>>, sources: number, sd: numb
 }
 
 /**
- * The bubble basis of a model over the noisy vertices (centres on them; loadings reach 3σ beyond).
+ * The bubble basis of a model over the noisy vertices: centres and loadings on them only, so the
+ * noise (and any information it carries) stays on that set, by default the face region, however
+ * broad a band's bumps are (ICT's lowest texture band has σ = 4·σ; cut at 3σ it would otherwise
+ * reach 70 mm onto the scalp, neck and ears).
  * shapeSdMm: median sd of the normal height (mm); textureSd: median sd of each albedo channel.
  */
 export function bubbleBasis(model: FaceModel, vertices: Uint32Array, opts: BubbleOptions, shapeSdMm: number, textureSd: number): BubbleBasis {
   if (!(opts.sigmaMm > 0 && opts.sigmaMm <= 100)) throw new Error(`bubbles.sigmaMm must be in (0, 100] mm, got ${opts.sigmaMm}`);
   if (!(opts.density > 0 && opts.density <= 16)) throw new Error(`bubbles.density must be in (0, 16] bumps per σ², got ${opts.density}`);
   const spacing = (s: number) => s / Math.sqrt(opts.density);
+  const inside = new Uint8Array(model.vertexCount);
+  for (const v of vertices) inside[v] = 1;
   const shapeCentres = bumpCentres(model, vertices, spacing(opts.sigmaMm));
-  const shape = toSparse(bumpLoadings(model, shapeCentres, opts.sigmaMm, 0, 1), shapeCentres.length, shapeSdMm);
+  const shape = toSparse(bumpLoadings(model, shapeCentres, opts.sigmaMm, 0, 1, inside), shapeCentres.length, shapeSdMm);
   const nb = Math.max(1, model.textureBandNames.length);
   const per: Array<Array<[number, number]>> = Array.from({ length: model.vertexCount }, () => []);
   const textureBumps: number[] = [];
@@ -124,7 +129,7 @@ export function bubbleBasis(model: FaceModel, vertices: Uint32Array, opts: Bubbl
     const s = opts.sigmaMm * Math.pow(2, (nb - 1 - band) / 2);
     const centres = bumpCentres(model, vertices, spacing(s));
     textureBumps.push(centres.length);
-    const l = bumpLoadings(model, centres, s, first, 3);
+    const l = bumpLoadings(model, centres, s, first, 3, inside);
     // equal variance per band: each band's loadings scaled to unit median norm before summing
     const norms = l.map((x) => Math.sqrt(x.reduce((a, [, g]) => a + g * g, 0))).filter((n) => n > 0).sort((a, b) => a - b);
     const med = norms.length ? norms[norms.length >> 1] : 1;
