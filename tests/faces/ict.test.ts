@@ -120,6 +120,22 @@ describe('ICT built-in model', () => {
     }
   });
 
+  it("'face' holds the features and eyes but no scalp, ear or neck vertex", () => {
+    const face = new Set(model.regions.face);
+    for (const r of ['nose', 'mouth', 'lips', 'chin', 'left_eye', 'right_eye', 'left_brow', 'right_brow', 'left_cheek', 'right_cheek']) {
+      const inside = Array.from(model.regions[r]!).filter((v) => face.has(v)).length;
+      expect(inside / model.regions[r]!.length, r).toBeGreaterThan(0.95);
+    }
+    for (const v of model.regions.scalp!) expect(face.has(v)).toBe(false);
+    // nothing below the chin (neck) or behind the jaw contour's ends (ears)
+    const y = (v: number) => model.mean[v * 3 + 1]!, z = (v: number) => model.mean[v * 3 + 2]!;
+    const chin = model.landmarks.ibug_08!, earR = model.landmarks.ibug_00!, earL = model.landmarks.ibug_16!;
+    for (const v of face) {
+      expect(y(v)).toBeGreaterThanOrEqual(y(chin) - 10.01);
+      expect(z(v)).toBeGreaterThan(Math.min(z(earR), z(earL)) - 1); // (the model mean differs from the build mesh by < 1 mm)
+    }
+  });
+
   it('puts no identity variance on the scalp', () => {
     expect(model.regions.scalp.length).toBeGreaterThan(100);
     let shapeVar = 0, textureVar = 0;

@@ -170,13 +170,13 @@ export const EXPERIMENT_PRESETS = {
     description: 'A small run of the whole pipeline that finishes on a laptop CPU.',
     seed: 1,
     faces: { identities: 16 },
-    render: { sizePx: 64, imagesPerIdentity: 40 },
+    render: { sizePx: 64, imagesPerIdentity: 60 },
     // measured (default face model, 2 cores): validation accuracy 93.8 % (seed 1) and 92.2 % (seed 2)
     // with lr 0.05 and 10 epochs, ~45 s of training; epochs 4 at lr 0.01 reached 62.5 % / 79.7 % (issue 12)
-    training: { width: 0.5, epochs: 10, batchSize: 32, learningRate: 0.05 },
+    training: { width: 0.5, epochs: 16, batchSize: 32, learningRate: 0.05 },
     analyses: {
       generalisation: { identities: 4, posesYawDeg: [0] },
-      reverseCorrelation: { identities: 1, trials: 300, permutations: 100 },
+      reverseCorrelation: { identities: 1, trials: 1000, permutations: 100, bubbles: { sigmaMm: 6, density: 1, shapeSdMm: 2, textureSd: 0.08 } },
       hiddenLayers: { pcaComponents: 4 },
       poseInvariance: { posesYawDeg: [-30, 0, 30] },
     },

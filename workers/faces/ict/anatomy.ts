@@ -147,9 +147,25 @@ export function buildAnatomy(inp: AnatomyInput): Anatomy {
     if (!lists[name].includes(list)) lists[name].push(list);
   }
 
-  // Face: the face part in front of the ears, below the hairline.
+  // Face: everything a viewer calls the face, whatever its mesh part (skin, eyeballs, mouth socket):
+  // below the hairline, in front of the ears (the jaw contour's ends) and above the jaw contour
+  // (iBUG 0–16, interpolated in x; 10 mm below it for the underside of the chin and jaw), so that
+  // scalp, ears and neck are left out.
+  const jaw = range(0, 16).map(L).sort((a, b) => a[0] - b[0]);
+  const jawY = (x: number): number => {
+    if (x <= jaw[0][0]) return jaw[0][1];
+    for (let i = 0; i + 1 < jaw.length; i++) {
+      const [a, b] = [jaw[i], jaw[i + 1]];
+      if (x <= b[0]) return a[1] + ((x - a[0]) / Math.max(b[0] - a[0], 1e-6)) * (b[1] - a[1]);
+    }
+    return jaw[jaw.length - 1][1];
+  };
+  const earZ0 = Math.min(L(0)[2], L(16)[2]);
   lists.face = [];
-  for (let v = 0; v < V; v++) if (part[v] === partOf('face') && mean[v * 3 + 2] > L(0)[2] && mean[v * 3 + 1] < hairline - 15) lists.face.push(v);
+  for (let v = 0; v < V; v++) {
+    const [x, y, z] = P(v);
+    if (y < hairline - 15 && z > earZ0 && y >= jawY(x) - 10) lists.face.push(v);
+  }
   lists.eyes = [...lists.left_eye, ...lists.right_eye];
   lists.brow = [...lists.left_brow, ...lists.right_brow];
   lists.cheek = [...lists.left_cheek, ...lists.right_cheek];
