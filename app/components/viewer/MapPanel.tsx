@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { DashboardMap, DashboardMesh, DashboardPin } from '@/workers/contract';
+import { regionOfVertex, type DashboardMap, type DashboardMesh, type DashboardPin, type MeshRegions } from '@/workers/contract';
 import { COLORMAPS, type ColormapName } from './colormap';
 import dynamic from 'next/dynamic';
 import type { ViewerPin } from './FaceViewer';
@@ -107,7 +107,7 @@ function meshOf(source: MapSource | undefined, map: DashboardMap | null): Dashbo
  * What the pointer is on: the vertex, its position (mm), its information (bits) and whether it
  * passes the map's family-wise error threshold (maximum-statistic permutation test, α = 0.05).
  */
-function HoverReadout({ vertex, data, map }: { vertex: number | null; data: { positions: Float32Array; values: Float32Array } | null; map: DashboardMap | null }) {
+function HoverReadout({ vertex, data, map }: { vertex: number | null; data: { positions: Float32Array; values: Float32Array; regions: MeshRegions | null } | null; map: DashboardMap | null }) {
   if (vertex === null || !data || !map || vertex >= data.values.length) {
     return (
       <p className="small muted hover-readout" data-testid="hover-readout">
@@ -117,11 +117,12 @@ function HoverReadout({ vertex, data, map }: { vertex: number | null; data: { po
   }
   const bits = data.values[vertex]!;
   const [x, y, z] = [data.positions[vertex * 3]!, data.positions[vertex * 3 + 1]!, data.positions[vertex * 3 + 2]!].map((c) => c.toFixed(1));
+  const region = data.regions ? (regionOfVertex(data.regions, vertex) ?? 'no named region') : 'regions not stored';
   const t = map.thresholdBits;
   const test = t === null ? 'no permutation test' : bits >= t ? `significant (≥ FWER threshold ${formatTick(t)} bits, p < 0.05 corrected)` : `not significant (< FWER threshold ${formatTick(t)} bits)`;
   return (
     <p className="small hover-readout" data-testid="hover-readout" data-vertex={vertex}>
-      Vertex <strong>{vertex}</strong> at ({x}, {y}, {z}) mm · <strong>{Number.isFinite(bits) ? `${bits.toFixed(4)} bits` : 'no value'}</strong> · {test}
+      Vertex <strong>{vertex}</strong> at ({x}, {y}, {z}) mm · region <strong data-testid="hover-region">{region.replace(/_/g, ' ')}</strong> · <strong>{Number.isFinite(bits) ? `${bits.toFixed(4)} bits` : 'no value'}</strong> · {test}
     </p>
   );
 }
