@@ -170,7 +170,12 @@ test('configure exactly, watch live, compare, share', async ({ browser, baseURL 
     await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.45);
     await page.mouse.move(box.x + box.width / 2 + 3, box.y + box.height * 0.45);
     const readout = page.getByTestId('hover-readout').first();
-    await expect(readout).toContainText(/Vertex \d+ at \(.+\) mm · [\d.]+ bits · (significant|not significant|no permutation test)/);
+    await expect(readout).toContainText(/Vertex \d+ at \(.+\) mm · region [a-z ]+ · [\d.]+ bits · (significant|not significant|no permutation test)/);
+    // The region is the model's named region under the pointer (the middle of the face: not "regions not stored").
+    await expect(page.getByTestId('hover-region').first()).not.toHaveText('regions not stored');
+    // The pose selector is always there; these runs have no per-pose maps, so it is disabled and says why.
+    await expect(page.getByTestId('map-pose').first()).toBeDisabled();
+    await expect(page.getByTestId('map-pose-why').first()).toContainText('no per-pose maps');
     await shot(page, '09a-hover-readout');
     await page.getByRole('button', { name: 'Left', exact: true }).first().click();
     await expect(primary).toHaveAttribute('data-view', 'left');

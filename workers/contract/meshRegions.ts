@@ -41,7 +41,7 @@ export function labelVertexRegions(vertexCount: number, regions: Record<string, 
   return { names, index };
 }
 
-export function encodeMeshRegions(r: MeshRegions): Uint8Array {
+export function encodeMeshRegions(r: MeshRegions): Uint8Array<ArrayBuffer> {
   const json = new TextEncoder().encode(JSON.stringify(r.names));
   const out = new Uint8Array(r.index.length + json.length);
   out.set(r.index, 0);

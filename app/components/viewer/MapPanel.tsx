@@ -7,7 +7,7 @@ import dynamic from 'next/dynamic';
 import type { ViewerPin } from './FaceViewer';
 import { Legend } from './Legend';
 import { mapStats, vertexColors } from './mapData';
-import { analysisLabel, choiceOf, optionsFor, resolveChoice, type Dimension, type MapChoice } from './mapSelection';
+import { analysisLabel, choiceOf, optionsFor, poseAvailability, resolveChoice, type Dimension, type MapChoice } from './mapSelection';
 import { useMapData } from './useMapData';
 import { composeViewPng } from './pngExport';
 import { downloadBlob, encodePly, fileSafe, mapCsv, mapJson } from './exports';
@@ -51,8 +51,9 @@ const DIM_LABEL: Record<Dimension, string> = { analysis: 'Analysis', feature: 'F
 
 function Selector({ maps, choice, dim, onChange, idPrefix }: { maps: DashboardMap[]; choice: MapChoice; dim: Dimension; onChange: (c: Partial<MapChoice>) => void; idPrefix: string }) {
   const opts = optionsFor(maps, choice, dim);
+  if (dim === 'pose') return <PoseSelector maps={maps} choice={choice} onChange={onChange} idPrefix={idPrefix} />;
   if (opts.length < 2 && dim !== 'feature') return null;
-  const label = (v: string | number) => (dim === 'analysis' ? analysisLabel(String(v)) : dim === 'pose' ? `${v}°` : String(v));
+  const label = (v: string | number) => (dim === 'analysis' ? analysisLabel(String(v)) : String(v));
   if (dim === 'feature' || dim === 'analysis') {
     return (
       <div className="toggle-group" role="radiogroup" aria-label={DIM_LABEL[dim]}>
@@ -78,13 +79,36 @@ function Selector({ maps, choice, dim, onChange, idPrefix }: { maps: DashboardMa
   return (
     <label className="control" htmlFor={`${idPrefix}-${dim}`}>
       <span>{DIM_LABEL[dim]}</span>
-      <select id={`${idPrefix}-${dim}`} value={String(choice[dim])} onChange={(e) => onChange({ [dim]: dim === 'pose' ? Number(e.target.value) : e.target.value })}>
+      <select id={`${idPrefix}-${dim}`} value={String(choice[dim])} onChange={(e) => onChange({ [dim]: e.target.value })}>
         {opts.map((v) => (
           <option key={String(v)} value={String(v)}>
             {label(v)}
           </option>
         ))}
       </select>
+    </label>
+  );
+}
+
+/** Always shown: disabled, with the reason and where poses are, when the chosen map has a single pose. */
+function PoseSelector({ maps, choice, onChange, idPrefix }: { maps: DashboardMap[]; choice: MapChoice; onChange: (c: Partial<MapChoice>) => void; idPrefix: string }) {
+  const { poses, enabled, reason } = poseAvailability(maps, choice);
+  const id = `${idPrefix}-pose`;
+  return (
+    <label className="control" htmlFor={id}>
+      <span>{DIM_LABEL.pose}</span>
+      <select id={id} data-testid={id} value={String(choice.pose)} disabled={!enabled} aria-describedby={reason ? `${id}-why` : undefined} onChange={(e) => onChange({ pose: Number(e.target.value) })}>
+        {poses.map((v) => (
+          <option key={v} value={String(v)}>
+            {v}°
+          </option>
+        ))}
+      </select>
+      {reason && (
+        <span id={`${id}-why`} className="small muted" data-testid={`${id}-why`}>
+          {reason}
+        </span>
+      )}
     </label>
   );
 }
