@@ -60,7 +60,9 @@ export interface SeededRun {
 export async function seedOracleRun(
   db: Db,
   store: ArtifactStore,
-  opts: { workspaceId: string; experimentId: string | null; userId: string | null; bundle: { summary: OracleBundle['summary']; files: Map<string, Uint8Array> }; name?: string },
+  opts: { workspaceId: string; experimentId: string | null; userId: string | null; bundle: { summary: OracleBundle['summary']; files: Map<string, Uint8Array> }; name?: string;
+    /** A training history (train-model's history.json format) to store beside the bundle: a fixture for curve views, not a trained network's. */
+    history?: { epoch: number; trainLoss: number; trainAccuracy: number; valLoss: number; valAccuracy: number }[] },
 ): Promise<SeededRun> {
   const config = { ...experimentPreset('demo'), name: opts.name ?? 'Oracle maps (analyses library)' };
   const plan = planRun(config);
@@ -70,7 +72,8 @@ export async function seedOracleRun(
     .returning({ id: runs.id });
   const artifacts: Manifest['artifacts'] = [];
   const summaryBytes = new TextEncoder().encode(JSON.stringify(opts.bundle.summary));
-  for (const [name, bytes] of [...opts.bundle.files, ['summary.json', summaryBytes] as const]) {
+  const extra = opts.history ? [['history.json', new TextEncoder().encode(JSON.stringify(opts.history))] as const] : [];
+  for (const [name, bytes] of [...opts.bundle.files, ['summary.json', summaryBytes] as const, ...extra]) {
     const { key, size } = await store.put(bytes);
     artifacts.push({ name, key, size, contentType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream' });
   }

@@ -155,6 +155,10 @@ test('configure exactly, watch live, compare, share', async ({ browser, baseURL 
     await page.goto(`/experiments/${s.experimentId}`);
     const table = page.getByTestId('runs-table');
     await expect(table).toContainText('Run A (lr 0.01)');
+    // Key results: validation accuracy of the last epoch (fixture history: 0.9·(1 − e^(−0.5·4)) = 77.8 %) and peak bits.
+    const rowA = table.getByRole('row').filter({ hasText: 'Run A (lr 0.01)' });
+    await expect(rowA.getByTestId('val-accuracy')).toHaveText('77.8 %');
+    await expect(rowA.getByTestId('peak-bits')).toContainText(/^\d+\.\d{3} bits$/);
     await page.getByLabel('Compare Run A (lr 0.01)').check();
     await page.getByLabel('Compare Run B (lr 0.001)').check();
     const diff = page.getByTestId('config-diff');
@@ -163,6 +167,10 @@ test('configure exactly, watch live, compare, share', async ({ browser, baseURL 
     await shot(page, '08-runs-table-diff');
     await page.getByTestId('open-side-by-side').click();
     await expect(page).toHaveURL(new RegExp(`/runs/${s.runIds[0]}\\?compare=${s.runIds[1]}`));
+    // Training curves of both runs overlaid in one chart.
+    await expect(page.getByTestId('curves-training')).toContainText('this run vs compared');
+    await expect(page.getByTestId('curves-training').locator('[data-series^="compared"]').first()).toBeAttached();
+    await expect(page.getByTestId('curves-training').locator('[data-series^="this run"]').first()).toBeAttached();
     // The viewer: hover readout, standard views.
     const primary = page.getByTestId('viewer-primary').locator('.face-viewer');
     await expect(primary).toHaveAttribute('data-rendered', /.+/, { timeout: 60_000 });
