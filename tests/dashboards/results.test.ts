@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildDefaultFaceModel, encodeFaceModel } from '../../workers/faces';
 import { meshFromFaceModel } from '../../server/dashboards/faceModelMesh';
-import { artifactIdsOf, decodeMeshRegions, encodeMeshRegions, labelVertexRegions, regionOfVertex } from '../../workers/contract';
+import { artifactIdsOf, encodeMeshRegions, labelVertexRegions } from '../../workers/contract';
+import { decodeMeshRegions, regionOfVertex } from '../../app/components/viewer/meshRegions';
 import { declFromResult } from '../../server/dashboards/results';
 import { buildDashboard } from '../../server/dashboards/build';
 import type { HiddenLayersSummary, PoseInvarianceSummary, GeneralisationSummary } from '../../workers/contract/results';

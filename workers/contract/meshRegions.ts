@@ -48,18 +48,3 @@ export function encodeMeshRegions(r: MeshRegions): Uint8Array<ArrayBuffer> {
   out.set(json, r.index.length);
   return out;
 }
-
-export function decodeMeshRegions(bytes: Uint8Array, vertexCount: number): MeshRegions {
-  if (bytes.length < vertexCount) throw new Error(`${MESH_REGIONS_ARTIFACT}: ${bytes.length} B for a mesh of ${vertexCount} vertices`);
-  const names: unknown = JSON.parse(new TextDecoder().decode(bytes.subarray(vertexCount)));
-  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) throw new Error(`${MESH_REGIONS_ARTIFACT}: the names are not a JSON array of strings`);
-  const index = bytes.slice(0, vertexCount);
-  for (let v = 0; v < vertexCount; v++) if (index[v]! > names.length) throw new Error(`${MESH_REGIONS_ARTIFACT}: vertex ${v} has region ${index[v]}, only ${names.length} names`);
-  return { names, index };
-}
-
-/** The region name of a vertex, or null when it lies in none. */
-export function regionOfVertex(r: MeshRegions, vertex: number): string | null {
-  const i = r.index[vertex] ?? 0;
-  return i === 0 ? null : (r.names[i - 1] ?? null);
-}

@@ -1,7 +1,8 @@
 'use client';
 
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { regionOfVertex, type DashboardMap, type DashboardMesh, type DashboardPin, type MeshRegions } from '@/workers/contract';
+import type { DashboardMap, DashboardMesh, DashboardPin, MeshRegions } from '@/workers/contract';
+import { regionOfVertex } from './meshRegions';
 import { COLORMAPS, type ColormapName } from './colormap';
 import dynamic from 'next/dynamic';
 import type { ViewerPin } from './FaceViewer';

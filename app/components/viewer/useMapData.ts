@@ -1,7 +1,8 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { decodeMeshRegions, type DashboardMap, type DashboardMesh, type MeshRegions } from '@/workers/contract';
+import type { DashboardMap, DashboardMesh, MeshRegions } from '@/workers/contract';
+import { decodeMeshRegions } from './meshRegions';
 import { fetchArrayBuffer, fetchFloat32, fetchUint32, sliceMap } from './mapData';
 
 export interface LoadedMap {
