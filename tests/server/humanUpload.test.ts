@@ -9,6 +9,7 @@ import { SESSION_COOKIE } from '../../server/config';
 import { FsArtifactStore } from '../../server/storage';
 import { handleHumanUpload, HUMAN_TRIALS_TYPE, inspectHumanTrialsCsv } from '../../server/uploads/humanUpload';
 import { HUMAN_TRIAL_COLUMNS } from '../../workers/contract';
+import { HUMAN_TRIALS_TYPE as APP_HUMAN_TRIALS_TYPE } from '../../app/components/humans/HumanUpload';
 import { parseHumanTrialsCsv, trialTable } from '../../workers/analyses';
 
 // Issue 14 item 6: human-response CSVs uploaded like models (session, Origin, editor; validated; listed).
@@ -69,6 +70,8 @@ describe('human-response CSV upload', () => {
     const list = await owner.caller.artifact.list({ workspaceId: owner.personalWorkspaceId });
     const row = list.find((a) => a.id === b.id)!;
     expect(row.contentType).toBe(HUMAN_TRIALS_TYPE);
+    // The workspace page lists artifacts of the type it knows (app/components/humans/HumanUpload.tsx).
+    expect(APP_HUMAN_TRIALS_TYPE).toBe(HUMAN_TRIALS_TYPE);
     const stored = new TextDecoder().decode(new Uint8Array(await new Response(await store.get(row.key)).arrayBuffer()));
     expect(stored).toBe(good);
     // What `analyse humans --csv` does with it (workers/cli/humans.ts).
