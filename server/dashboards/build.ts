@@ -1,5 +1,5 @@
 import {
-  DashboardDecl, TrainingHistory, type ArtifactLink, type DashboardCurve, type DashboardManifest, type DashboardMap,
+  DashboardDecl, MESH_REGIONS_ARTIFACT, TrainingHistory, type ArtifactLink, type DashboardCurve, type DashboardManifest, type DashboardMap,
   type DashboardMesh, type DashboardStimulus, type Manifest,
 } from '../../workers/contract';
 
@@ -70,7 +70,8 @@ export function buildDashboard(input: BuildInput): { manifest: DashboardManifest
     // Convention: a step that stores mesh.positions.f32 + mesh.triangles.u32 provides the 'default' mesh.
     const pos = m.artifacts.find((a) => a.name === 'mesh.positions.f32' || a.name.endsWith('/mesh.positions.f32'));
     const tri = m.artifacts.find((a) => a.name === 'mesh.triangles.u32' || a.name.endsWith('/mesh.triangles.u32'));
-    if (pos && tri && !decl.meshes.some((d) => d.key === 'default')) decl.meshes.push({ key: 'default', label: 'face model', positions: pos.name, triangles: tri.name });
+    const reg = m.artifacts.find((a) => a.name === MESH_REGIONS_ARTIFACT || a.name.endsWith(`/${MESH_REGIONS_ARTIFACT}`));
+    if (pos && tri && !decl.meshes.some((d) => d.key === 'default')) decl.meshes.push({ key: 'default', label: 'face model', positions: pos.name, triangles: tri.name, regions: reg?.name });
     for (const d of decl.meshes) {
       const positions = resolve(d.positions, `mesh ${d.key} positions`);
       const triangles = resolve(d.triangles, `mesh ${d.key} triangles`);
@@ -79,7 +80,11 @@ export function buildDashboard(input: BuildInput): { manifest: DashboardManifest
         problems.push(`${m.stepId}: mesh ${d.key}: positions (${positions.size} B) and triangles (${triangles.size} B) must be whole [n][3] 4-byte arrays`);
         continue;
       }
-      meshes.set(d.key, { key: d.key, label: d.label ?? d.key, vertexCount: positions.size / 12, triangleCount: triangles.size / 12, positions, triangles });
+      const regions = d.regions ? resolve(d.regions, `mesh ${d.key} regions`) : null;
+      const vertexCount = positions.size / 12;
+      if (regions && regions.size < vertexCount) problems.push(`${m.stepId}: mesh ${d.key}: regions (${regions.size} B) shorter than its ${vertexCount} vertices`);
+      const ok = regions && regions.size >= vertexCount ? { regions } : {};
+      meshes.set(d.key, { key: d.key, label: d.label ?? d.key, vertexCount, triangleCount: triangles.size / 12, positions, triangles, ...ok });
     }
     for (const d of decl.maps) {
       const values = resolve(d.values, `map ${d.key}`);

@@ -1,5 +1,5 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Manifest } from '../../workers/contract';
+import { encodeMeshRegions, MESH_REGIONS_ARTIFACT, type Manifest } from '../../workers/contract';
 import type { Db } from '../db/client';
 import { artifacts, experiments, runs, runSteps } from '../db/schema';
 import { getArtifactStore, storeArtifact, type ArtifactStore } from '../storage';
@@ -133,7 +133,7 @@ async function galleryOf(m: Manifest, store: ArtifactStore) {
   }
 }
 
-const MESH_NAMES = ['mesh.positions.f32', 'mesh.triangles.u32'] as const;
+const MESH_NAMES = ['mesh.positions.f32', 'mesh.triangles.u32', MESH_REGIONS_ARTIFACT] as const;
 
 /**
  * When no step stored the mesh, it is taken from the run's stored face model (face-model.bin of
@@ -146,13 +146,16 @@ async function ensureMesh(db: Db, run: RunRow, manifests: Manifest[], store: Art
   if (!model) return null;
   const cols = { id: artifacts.id, key: artifacts.key, name: artifacts.name, size: artifacts.size, contentType: artifacts.contentType };
   let rows = await db.select(cols).from(artifacts).where(and(eq(artifacts.runId, run.id), inArray(artifacts.name, [...MESH_NAMES])));
-  if (rows.length < 2) {
+  if (rows.length < MESH_NAMES.length) {
+    // Runs stored before region labels existed hold the first two: only the missing ones are added.
     const bytes = new Uint8Array(await new Response(await store.get(model.key)).arrayBuffer());
     const mesh = meshFromFaceModel(bytes);
     const asBytes = (a: Float32Array | Uint32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-    rows = [];
-    for (const [name, data] of [[MESH_NAMES[0], asBytes(mesh.positions)], [MESH_NAMES[1], asBytes(mesh.triangles)]] as const)
-      rows.push(await storeArtifact(db, { workspaceId: run.workspaceId, runId: run.id, name, data }, store));
+    const have = new Set(rows.map((r) => r.name));
+    const data: Record<(typeof MESH_NAMES)[number], Uint8Array> = {
+      [MESH_NAMES[0]]: asBytes(mesh.positions), [MESH_NAMES[1]]: asBytes(mesh.triangles), [MESH_NAMES[2]]: encodeMeshRegions(mesh.regions),
+    };
+    for (const name of MESH_NAMES) if (!have.has(name)) rows.push(await storeArtifact(db, { workspaceId: run.workspaceId, runId: run.id, name, data: data[name] }, store));
   }
   const manifest: Manifest = {
     runId: run.id,

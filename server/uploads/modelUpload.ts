@@ -1,4 +1,4 @@
-import { getDb } from '../db/client';
+import { getDb, type Db } from '../db/client';
 import { roleAtLeast, roleIn } from '../auth/roles';
 import { tokenFromCookieHeader, validateSession } from '../auth/sessions';
 import { crossSiteRefusal } from '../http/sameOrigin';
@@ -73,28 +73,36 @@ export function inspectLayersModel(modelJson: string): LayersModelInfo {
   return { inputSize, classes: units, weightFiles };
 }
 
+/**
+ * The checks every upload route makes before reading its files: Origin (same site), a session, the
+ * declared size, multipart/form-data with a workspaceId the caller edits (editor or owner).
+ */
+export async function authorizeUpload(req: Request, maxBytes: number, what: string, db: Db = getDb()) {
+  const crossSite = crossSiteRefusal(req);
+  if (crossSite) throw new UploadError(403, crossSite);
+  const session = await validateSession(db, tokenFromCookieHeader(req.headers.get('cookie')));
+  if (!session) throw new UploadError(401, `Sign in to upload ${what}.`);
+  const declared = Number(req.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) throw new UploadError(413, `The upload is ${(declared / 2 ** 20).toFixed(1)} MiB; the limit is ${maxBytes / 2 ** 20} MiB`);
+  let form: FormData;
+  try {
+    form = await req.formData();
+  } catch {
+    throw new UploadError(400, 'Send the upload as multipart/form-data (fields workspaceId and files)');
+  }
+  const workspaceId = String(form.get('workspaceId') ?? '');
+  if (!UUID_RE.test(workspaceId)) throw new UploadError(400, 'workspaceId must be a UUID');
+  const role = await roleIn(db, session.user.id, workspaceId);
+  if (!role) throw new UploadError(404, 'Not found.');
+  if (!roleAtLeast(role, 'editor')) throw new UploadError(403, `Only editors and owners can upload ${what}.`);
+  return { db, userId: session.user.id, workspaceId, form };
+}
+
 /** POST /api/uploads/model. Returns { id, name, inputSize, classes } or { error } with its status. */
 export async function handleModelUpload(req: Request): Promise<Response> {
   const json = (status: number, body: unknown) => Response.json(body, { status, headers: { 'cache-control': 'no-store' } });
   try {
-    const crossSite = crossSiteRefusal(req);
-    if (crossSite) throw new UploadError(403, crossSite);
-    const db = getDb();
-    const session = await validateSession(db, tokenFromCookieHeader(req.headers.get('cookie')));
-    if (!session) throw new UploadError(401, 'Sign in to upload a model.');
-    const declared = Number(req.headers.get('content-length') ?? 0);
-    if (declared > MAX_MODEL_UPLOAD_BYTES) throw new UploadError(413, `The upload is ${(declared / 2 ** 20).toFixed(1)} MiB; the limit is ${MAX_MODEL_UPLOAD_BYTES / 2 ** 20} MiB`);
-    let form: FormData;
-    try {
-      form = await req.formData();
-    } catch {
-      throw new UploadError(400, 'Send the model as multipart/form-data (fields workspaceId and files)');
-    }
-    const workspaceId = String(form.get('workspaceId') ?? '');
-    if (!UUID_RE.test(workspaceId)) throw new UploadError(400, 'workspaceId must be a UUID');
-    const role = await roleIn(db, session.user.id, workspaceId);
-    if (!role) throw new UploadError(404, 'Not found.');
-    if (!roleAtLeast(role, 'editor')) throw new UploadError(403, 'Only editors and owners can upload models.');
+    const { db, userId, workspaceId, form } = await authorizeUpload(req, MAX_MODEL_UPLOAD_BYTES, 'a model');
     const files = new Map<string, Uint8Array>();
     let total = 0;
     for (const entry of form.getAll('files')) {
@@ -119,7 +127,7 @@ export async function handleModelUpload(req: Request): Promise<Response> {
       name: `${label} (${info.inputSize} px, ${info.classes} classes)`,
       contentType: MODEL_BUNDLE_TYPE,
       data: new TextEncoder().encode(JSON.stringify(bundle)),
-      createdBy: session.user.id,
+      createdBy: userId,
     });
     return json(201, { id: row.id, name: row.name, inputSize: info.inputSize, classes: info.classes });
   } catch (err) {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildDefaultFaceModel, encodeFaceModel } from '../../workers/faces';
 import { meshFromFaceModel } from '../../server/dashboards/faceModelMesh';
+import { artifactIdsOf, encodeMeshRegions, labelVertexRegions } from '../../workers/contract';
+import { decodeMeshRegions, regionOfVertex } from '../../app/components/viewer/meshRegions';
 import { declFromResult } from '../../server/dashboards/results';
 import { buildDashboard } from '../../server/dashboards/build';
 import type { HiddenLayersSummary, PoseInvarianceSummary, GeneralisationSummary } from '../../workers/contract/results';
@@ -88,5 +90,45 @@ describe('the mesh of a stored face model', () => {
     expect(mesh.positions).toEqual(model.mean);
     expect(mesh.triangles).toEqual(model.triangles);
     expect(() => meshFromFaceModel(new Uint8Array(20))).toThrow(/bad magic/);
+  });
+});
+
+describe('per-vertex region labels of the dashboard mesh', () => {
+  it('gives each vertex its most specific region and round-trips through mesh.regions.bin', () => {
+    // Vertex 0: face + eyes + left_eye → left_eye; 1: face + eyes → eyes; 2: face; 3: none.
+    const r = labelVertexRegions(4, { face: [0, 1, 2], eyes: [0, 1], left_eye: [0], empty: [] });
+    expect(r.names).toEqual(['left_eye', 'eyes', 'face']);
+    expect([0, 1, 2, 3].map((v) => regionOfVertex(r, v))).toEqual(['left_eye', 'eyes', 'face', null]);
+    const back = decodeMeshRegions(encodeMeshRegions(r), 4);
+    expect(back.names).toEqual(r.names);
+    expect([...back.index]).toEqual([1, 2, 3, 0]);
+    // The dashboard links mesh.regions.bin to the default mesh (and a publication may serve it).
+    const key = (n: number) => n.toString(16).padStart(64, '0');
+    const sizes = [0, 36, 12, 3 + 20];
+    const { manifest } = buildDashboard({
+      run: { id: '00000000-0000-4000-8000-000000000001', name: 'r', status: 'succeeded', experimentId: null, createdAt: new Date(0), finishedAt: null, facts: {} },
+      manifests: [{
+        runId: '00000000-0000-4000-8000-000000000001', stepId: 'dashboard-mesh', functionId: 'finalise', summary: {},
+        artifacts: [{ name: 'mesh.positions.f32', key: key(1), size: 36, contentType: '' }, { name: 'mesh.triangles.u32', key: key(2), size: 12, contentType: '' }, { name: 'mesh.regions.bin', key: key(3), size: 23, contentType: '' }],
+      }],
+      rowsByKey: new Map([1, 2, 3].map((n) => [key(n), { id: `00000000-0000-4000-8000-00000000000${n}`, key: key(n), name: '', size: sizes[n]!, contentType: '' }])),
+    });
+    expect(manifest.meshes[0]!.regions?.id).toBe('00000000-0000-4000-8000-000000000003');
+    expect(artifactIdsOf(manifest)).toContain('00000000-0000-4000-8000-000000000003');
+    expect(() => decodeMeshRegions(new Uint8Array([5, 0, ...new TextEncoder().encode('["a"]')]), 2)).toThrow(/vertex 0 has region 5/);
+  });
+
+  it('labels the default model: the nose tip is nose, the eye centre is left_eye, never the union face', () => {
+    const model = buildDefaultFaceModel();
+    const { regions } = meshFromFaceModel(encodeFaceModel(model));
+    expect(regions.index.length).toBe(model.vertexCount);
+    expect(regionOfVertex(regions, model.landmarks.nose_tip!)).toBe('nose');
+    expect(regionOfVertex(regions, model.landmarks.left_eye_center!)).toBe('left_eye');
+    // Every vertex of the nose region is labelled nose or something smaller than the nose.
+    const noseSize = model.regions.nose!.length;
+    for (const v of model.regions.nose!) {
+      const name = regionOfVertex(regions, v)!;
+      expect(model.regions[name]!.length).toBeLessThanOrEqual(noseSize);
+    }
   });
 });

@@ -3,7 +3,7 @@ import { colormapHex, colormapRgb, lightness } from '../../app/components/viewer
 import { BELOW_THRESHOLD_RGB, mapStats, nearestVertexOfFace, sliceMap, vertexColors } from '../../app/components/viewer/mapData';
 import { curvesCsv, encodePly, mapCsv, mapJson } from '../../app/components/viewer/exports';
 import { formatTick, niceDomain } from '../../app/components/charts/scale';
-import { optionsFor, resolveChoice } from '../../app/components/viewer/mapSelection';
+import { optionsFor, poseAvailability, resolveChoice } from '../../app/components/viewer/mapSelection';
 import type { DashboardMap } from '../../workers/contract';
 
 const hexDist = (a: string, b: string) => Math.max(...[1, 3, 5].map((i) => Math.abs(parseInt(a.slice(i, i + 2), 16) - parseInt(b.slice(i, i + 2), 16))));
@@ -119,5 +119,18 @@ describe('map selection', () => {
     expect(resolveChoice(maps, { feature: 'shape', layer: 'block2' }).map?.key).toBe('a');
     // Switching to texture keeps the layer where it exists and falls back to the first otherwise.
     expect(resolveChoice(maps, { feature: 'texture', layer: 'block2' }).map?.key).toBe('c');
+  });
+
+  it('the pose selector: enabled with several poses, else disabled saying where poses are', () => {
+    const pose = (key: string, response: string, yaw: number, analysis = 'pose-invariance') => ({ ...base, key, analysis, response, layer: 'block1', layerIndex: 1, poseYawDeg: yaw });
+    const withPoses: DashboardMap[] = [pose('p0', 'per pose', -30), pose('p1', 'per pose', 0), pose('p2', 'per pose', 30), pose('c', 'conditional', 0)];
+    const perPose = resolveChoice(withPoses, { response: 'per pose' }).choice;
+    expect(poseAvailability(withPoses, perPose)).toEqual({ poses: [-30, 0, 30], enabled: true, reason: null });
+    const cond = poseAvailability(withPoses, resolveChoice(withPoses, { response: 'conditional' }).choice);
+    expect(cond).toEqual({ poses: [0], enabled: false, reason: 'This map is for one pose (0°); poses exist for Response = "per pose" (3 poses).' });
+    // From another analysis the hint names the analysis too; a run with no per-pose map says so.
+    const mixed = [...withPoses, { ...base, key: 'rc', analysis: 'reverse-correlation', response: 'logit', layer: 'output', layerIndex: 0, poseYawDeg: 0 }];
+    expect(poseAvailability(mixed, resolveChoice(mixed, { analysis: 'reverse-correlation' }).choice).reason).toBe('This map is for one pose (0°); poses exist for Pose invariance, Response = "per pose" (3 poses).');
+    expect(poseAvailability(maps, resolveChoice(maps, {}).choice)).toMatchObject({ enabled: false, reason: 'This map is for one pose (0°); this run has no per-pose maps (the pose-invariance analysis was not run).' });
   });
 });

@@ -34,8 +34,11 @@ async function main() {
   const [exp] = await db.insert(experiments).values({ workspaceId, name: stored.name, description: 'Seeded for the e2e', config: stored, createdBy: user!.id }).returning({ id: experiments.id });
   const bundle = await cachedOracleBundle();
   const store = new FsArtifactStore(path.join(config.dataDir, 'artifacts'));
-  const a = await seedOracleRun(db, store, { workspaceId, experimentId: exp!.id, userId: user!.id, bundle, name: 'Run A (lr 0.01)' });
-  const b = await seedOracleRun(db, store, { workspaceId, experimentId: exp!.id, userId: user!.id, bundle, name: 'Run B (lr 0.001)' });
+  // Fixture training histories (not from training) so the runs table and the overlaid curves have something to show.
+  const history = (n: number, rate: number) =>
+    Array.from({ length: n }, (_, i) => ({ epoch: i + 1, trainLoss: 3 * Math.exp(-rate * (i + 1)), trainAccuracy: 1 - Math.exp(-rate * (i + 1)), valLoss: 3.2 * Math.exp(-rate * (i + 1)), valAccuracy: 0.9 * (1 - Math.exp(-rate * (i + 1))) }));
+  const a = await seedOracleRun(db, store, { workspaceId, experimentId: exp!.id, userId: user!.id, bundle, name: 'Run A (lr 0.01)', history: history(4, 0.5) });
+  const b = await seedOracleRun(db, store, { workspaceId, experimentId: exp!.id, userId: user!.id, bundle, name: 'Run B (lr 0.001)', history: history(6, 0.2) });
   const [rowB] = await db.select().from(runs).where(eq(runs.id, b.runId));
   const cfgB = rowB!.config as ExperimentConfig;
   await db.update(runs).set({ config: { ...cfgB, training: { ...cfgB.training, learningRate: 0.001, epochs: 6 } } }).where(eq(runs.id, b.runId));

@@ -155,6 +155,10 @@ test('configure exactly, watch live, compare, share', async ({ browser, baseURL 
     await page.goto(`/experiments/${s.experimentId}`);
     const table = page.getByTestId('runs-table');
     await expect(table).toContainText('Run A (lr 0.01)');
+    // Key results: validation accuracy of the last epoch (fixture history: 0.9·(1 − e^(−0.5·4)) = 77.8 %) and peak bits.
+    const rowA = table.getByRole('row').filter({ hasText: 'Run A (lr 0.01)' });
+    await expect(rowA.getByTestId('val-accuracy')).toHaveText('77.8 %');
+    await expect(rowA.getByTestId('peak-bits')).toContainText(/^\d+\.\d{3} bits$/);
     await page.getByLabel('Compare Run A (lr 0.01)').check();
     await page.getByLabel('Compare Run B (lr 0.001)').check();
     const diff = page.getByTestId('config-diff');
@@ -163,6 +167,10 @@ test('configure exactly, watch live, compare, share', async ({ browser, baseURL 
     await shot(page, '08-runs-table-diff');
     await page.getByTestId('open-side-by-side').click();
     await expect(page).toHaveURL(new RegExp(`/runs/${s.runIds[0]}\\?compare=${s.runIds[1]}`));
+    // Training curves of both runs overlaid in one chart.
+    await expect(page.getByTestId('curves-training')).toContainText('this run vs compared');
+    await expect(page.getByTestId('curves-training').locator('[data-series^="compared"]').first()).toBeAttached();
+    await expect(page.getByTestId('curves-training').locator('[data-series^="this run"]').first()).toBeAttached();
     // The viewer: hover readout, standard views.
     const primary = page.getByTestId('viewer-primary').locator('.face-viewer');
     await expect(primary).toHaveAttribute('data-rendered', /.+/, { timeout: 60_000 });
@@ -170,7 +178,12 @@ test('configure exactly, watch live, compare, share', async ({ browser, baseURL 
     await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.45);
     await page.mouse.move(box.x + box.width / 2 + 3, box.y + box.height * 0.45);
     const readout = page.getByTestId('hover-readout').first();
-    await expect(readout).toContainText(/Vertex \d+ at \(.+\) mm · [\d.]+ bits · (significant|not significant|no permutation test)/);
+    await expect(readout).toContainText(/Vertex \d+ at \(.+\) mm · region [a-z ]+ · [\d.]+ bits · (significant|not significant|no permutation test)/);
+    // The region is the model's named region under the pointer (the middle of the face: not "regions not stored").
+    await expect(page.getByTestId('hover-region').first()).not.toHaveText('regions not stored');
+    // The pose selector is always there; these runs have no per-pose maps, so it is disabled and says why.
+    await expect(page.getByTestId('map-pose').first()).toBeDisabled();
+    await expect(page.getByTestId('map-pose-why').first()).toContainText('no per-pose maps');
     await shot(page, '09a-hover-readout');
     await page.getByRole('button', { name: 'Left', exact: true }).first().click();
     await expect(primary).toHaveAttribute('data-view', 'left');

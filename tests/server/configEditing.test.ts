@@ -3,7 +3,7 @@ import { ExperimentConfig } from '../../workers/contract';
 import { unknownConfigKeys } from '../../server/trpc/routers/experiment';
 import { inspectLayersModel, UploadError } from '../../server/uploads/modelUpload';
 import { describeJsonError, lineColumn, parseConfigJson } from '../../app/components/runs/configJson';
-import { parseNumberText } from '../../app/components/runs/ConfigForm';
+import { isChoiceList, leafError, parseNumberText } from '../../app/components/runs/ConfigForm';
 
 // Issue 14: what the configuration editor and the model upload accept and refuse.
 
@@ -79,5 +79,17 @@ describe('map JSON export', () => {
     expect(doc.values).toEqual([0.5, null]);
     expect(doc.units.positions).toMatch(/^mm/);
     expect(doc.vertexCount).toBe(2);
+  });
+});
+
+describe('list-of-choices fields (render.emotions)', () => {
+  it('take names, not numbers, and refuse unknown names by position', () => {
+    const s = { type: 'array', minItems: 1, items: { type: 'string', enum: ['neutral', 'happy', 'sad'] } };
+    expect(isChoiceList(s)).toBe(true);
+    expect(isChoiceList({ type: 'array', items: { type: 'number' } })).toBe(false);
+    expect(leafError('render.emotions', s, ['neutral', 'happy'])).toBe('');
+    expect(leafError('render.emotions', s, ['neutral', 'angry'])).toBe('render.emotions[1] must be one of neutral, happy, sad');
+    expect(leafError('render.emotions', s, [])).toBe('render.emotions needs at least 1 values');
+    expect(leafError('render.yawDeg', { type: 'array', items: { type: 'number', minimum: -90 } }, [-100])).toBe('render.yawDeg[0] must be ≥ -90');
   });
 });

@@ -12,7 +12,8 @@ import { z } from 'zod';
  * - mesh positions: Float32Array [V][3] in mm (x right, y up, z towards the viewer);
  * - mesh triangles: Uint32Array [T][3], counter-clockwise seen from outside;
  * - map values:     Float32Array [V], mutual information in bits per vertex;
- * - stimulus image: an image file (PNG) as stored.
+ * - stimulus image: an image file (PNG) as stored;
+ * - mesh regions:   Uint8 [V] region index + JSON names (meshRegions.ts).
  */
 
 export const ArtifactLink = z.object({
@@ -31,6 +32,8 @@ export const DashboardMesh = z.object({
   triangleCount: z.number().int().positive(),
   positions: ArtifactLink,
   triangles: ArtifactLink,
+  /** Per-vertex region labels (mesh.regions.bin, layout in meshRegions.ts), when the face model names regions. */
+  regions: ArtifactLink.optional(),
 });
 export type DashboardMesh = z.infer<typeof DashboardMesh>;
 
@@ -151,7 +154,10 @@ export type DashboardSnapshot = z.infer<typeof DashboardSnapshot>;
 /** Every artifact id a manifest references (what a publication may serve). */
 export function artifactIdsOf(m: DashboardManifest): string[] {
   const ids = new Set<string>();
-  for (const mesh of m.meshes) ids.add(mesh.positions.id).add(mesh.triangles.id);
+  for (const mesh of m.meshes) {
+    ids.add(mesh.positions.id).add(mesh.triangles.id);
+    if (mesh.regions) ids.add(mesh.regions.id);
+  }
   for (const map of m.maps) ids.add(map.values.id);
   for (const s of m.stimuli) ids.add(s.image.id);
   for (const f of m.files) ids.add(f.id);
@@ -162,7 +168,7 @@ export function artifactIdsOf(m: DashboardManifest): string[] {
 
 /**
  *   summary.dashboard = {
- *     meshes?:  [{ key, label?, positions: name, triangles: name }]          Float32 [V][3] mm, Uint32 [T][3]
+ *     meshes?:  [{ key, label?, positions: name, triangles: name, regions?: name }]  Float32 [V][3] mm, Uint32 [T][3], mesh.regions.bin
  *     maps?:    [{ key, title?, feature, band?, identity?, layer?, layerIndex?, poseYawDeg?,
  *                  mesh, values: name, thresholdBits?, maxBits? }]              Float32 [V] bits
  *     curves?:  [DashboardCurve]                                                 plain numbers
@@ -170,7 +176,7 @@ export function artifactIdsOf(m: DashboardManifest): string[] {
  *   }
  * A training step may instead give summary.history = { loss[], accuracy[], valLoss[], valAccuracy[] }.
  */
-export const MeshDecl = z.object({ key: z.string().default('default'), label: z.string().optional(), positions: z.string(), triangles: z.string() });
+export const MeshDecl = z.object({ key: z.string().default('default'), label: z.string().optional(), positions: z.string(), triangles: z.string(), regions: z.string().optional() });
 export const MapDecl = z.object({
   key: z.string(),
   title: z.string().optional(),

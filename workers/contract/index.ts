@@ -16,6 +16,8 @@ export * from './results';
 export * from './child';
 export * from './dashboard';
 export * from './faceModelFormat';
+export * from './meshRegions';
+export * from './humanTrialsCsv';
 export * from './artifactStore';
 export * from './human-trials';
 export * from './beside-results';

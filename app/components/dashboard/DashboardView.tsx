@@ -6,6 +6,7 @@ import { LineChart } from '../charts/LineChart';
 import { StimulusGallery } from './StimulusGallery';
 import { MapPanel, type MapSource, type VertexPick } from '../viewer/MapPanel';
 import { curvesCsv, curvesJson, downloadBlob } from '../viewer/exports';
+import { overlayCurves } from './overlayCurves';
 import './dashboard.css';
 
 const FACT_LABELS: Record<string, string> = {
@@ -52,12 +53,14 @@ export interface DashboardViewProps {
   pickedVertex?: number | null;
   /** Other runs to compare side by side. */
   compareSources?: MapSource[];
+  /** The compared run's curves: its training curves are overlaid on this run's. */
+  compareCurves?: { label: string; curves: DashboardCurve[] };
   /** Shown above the map (e.g. the comment form while a vertex is picked). */
   mapAside?: ReactNode;
 }
 
 /** A run's results: facts, curves (training, generalisation, depth, pose), stimuli and the 3D maps. */
-export function DashboardView({ manifest, urlOf, pins = [], onPick, pickedVertex, compareSources = [], mapAside }: DashboardViewProps) {
+export function DashboardView({ manifest, urlOf, pins = [], onPick, pickedVertex, compareSources = [], compareCurves, mapAside }: DashboardViewProps) {
   const [current, setCurrent] = useState<DashboardMap | null>(null);
   // The dashboard's first content is on screen: its time since navigation start is the "first content" figure.
   useEffect(() => {
@@ -65,7 +68,10 @@ export function DashboardView({ manifest, urlOf, pins = [], onPick, pickedVertex
   }, []);
   const markerX = current && current.layer !== 'output' ? current.layerIndex : null;
   const source: MapSource = { id: manifest.run.id, label: manifest.run.name, maps: manifest.maps, meshes: manifest.meshes, urlOf, run: manifest.run };
-  const groups = GROUPS.map((g) => ({ ...g, curves: manifest.curves.filter((c) => c.kind === g.kind) })).filter((g) => g.curves.length);
+  // Comparing: the training curves of both runs overlaid in one chart each (loss, accuracy).
+  const curvesOf = (kind: DashboardCurve['kind']) =>
+    compareCurves && kind === 'training' ? overlayCurves({ label: 'this run', curves: manifest.curves }, compareCurves, kind) : manifest.curves.filter((c) => c.kind === kind);
+  const groups = GROUPS.map((g) => ({ ...g, curves: curvesOf(g.kind) })).filter((g) => g.curves.length);
   return (
     <div className="dashboard" data-testid="dashboard">
       <ul className="dash-facts" aria-label="Configuration">
@@ -86,7 +92,7 @@ export function DashboardView({ manifest, urlOf, pins = [], onPick, pickedVertex
       </section>
 
       {groups.map((g) => (
-        <section key={g.kind} className="dash-section" aria-label={g.title}>
+        <section key={g.kind} className="dash-section" aria-label={g.title} data-testid={`curves-${g.kind}`}>
           <h2>
             {g.title}
             <span className="export-buttons">

@@ -36,6 +36,11 @@ function setPath(o: Config, path: string[], value: unknown): Config {
   return { ...o, [k]: rest.length ? setPath(((o[k] as Config) ?? {}) as Config, rest, value) : value };
 }
 
+/** A list of choices (e.g. render.emotions: items are an enum of names), typed as "a, b". */
+export function isChoiceList(s: Schema): boolean {
+  return s.type === 'array' && !!s.items && (Array.isArray(s.items.enum) || s.items.type === 'string');
+}
+
 /** The message for a number out of its schema's range, or ''. */
 export function numberError(field: string, x: number, s: Schema): string {
   if (!Number.isFinite(x)) return `${field} must be a number`;
@@ -80,7 +85,8 @@ function Leaf({ path, schema, value, onChange, error }: { path: string[]; schema
   // rewritten); the parsed value goes up. A value changed elsewhere (the JSON editor, a preset)
   // replaces the text.
   const [text, setText] = useState(() => textOf(value));
-  const parse = (t: string): unknown => (schema.type === 'array' ? t.split(',').map(parseNumberText) : parseNumberText(t));
+  const parse = (t: string): unknown =>
+    isChoiceList(schema) ? t.split(',').map((x) => x.trim()).filter((x) => x !== '') : schema.type === 'array' ? t.split(',').map(parseNumberText) : parseNumberText(t);
   useEffect(() => {
     if (!sameValue(parse(text), value)) setText(textOf(value));
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -138,6 +144,10 @@ export function leafError(field: string, s: Schema, v: unknown): string {
     if (s.maxItems !== undefined && items.length > s.maxItems) return `${field} takes at most ${s.maxItems} values`;
     for (let i = 0; i < items.length; i++) {
       const item = s.prefixItems?.[i] ?? (s.items || {});
+      if (isChoiceList(s)) {
+        if (item.enum && !item.enum.includes(items[i])) return `${field}[${i}] must be one of ${item.enum.join(', ')}`;
+        continue;
+      }
       const e = numberError(`${field}[${i}]`, items[i]!, item);
       if (e) return e;
     }

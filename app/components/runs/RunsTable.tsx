@@ -13,6 +13,31 @@ export interface RunRow {
   fraction: number;
   createdAt: Date | string;
   config: Config;
+  /** From the run's dashboard (server/dashboards/keyResults.ts); null until the run succeeded. */
+  keyResults?: KeyResults | null;
+}
+
+export interface KeyResults {
+  valAccuracy: number | null;
+  peakBits: number | null;
+  shape: FeatureResults;
+  texture: FeatureResults;
+}
+interface FeatureResults {
+  peakBits: number | null;
+  maps: number;
+  generalisation: number | null;
+}
+
+const bits = (b: number | null) => (b === null ? '—' : `${b.toFixed(3)} bits`);
+
+/** A feature's summary cell: peak bits over its maps, and P(original) under anti-caricature changes of it. */
+export function featureSummary(f: FeatureResults | undefined): string {
+  if (!f) return '—';
+  const parts: string[] = [];
+  if (f.maps > 0) parts.push(`peak ${bits(f.peakBits)} (${f.maps} map${f.maps === 1 ? '' : 's'})`);
+  if (f.generalisation !== null) parts.push(`P(original) ${f.generalisation.toFixed(2)} when changed`);
+  return parts.length ? parts.join(' · ') : '—';
 }
 
 /** Every leaf of a configuration as [dotted path, value] (arrays are leaves). */
@@ -31,7 +56,8 @@ export function differingFields(configs: Config[]): string[] {
 }
 
 /**
- * An experiment's runs as a table: the fields where their configurations differ as columns (the
+ * An experiment's runs as a table: key results (validation accuracy, peak bits, shape and texture
+ * summaries), the fields where their configurations differ as columns (the
  * rest is shared), and two runs chosen for a diff of their configurations and a side-by-side view.
  */
 export function RunsTable({ runs }: { runs: RunRow[] }) {
@@ -52,6 +78,10 @@ export function RunsTable({ runs }: { runs: RunRow[] }) {
               <th>Run</th>
               <th>Started</th>
               <th>Status</th>
+              <th title="Last epoch's validation accuracy">Val. accuracy</th>
+              <th title="Largest per-vertex mutual information over all maps">Peak bits</th>
+              <th title="Peak bits over shape maps; mean P(original) when the shape deviation is reduced (levels < 1)">Shape</th>
+              <th title="Peak bits over texture maps; mean P(original) when the texture deviation is reduced (levels < 1)">Texture</th>
               {cols.map((c) => (
                 <th key={c} className="small">
                   {c}
@@ -75,6 +105,10 @@ export function RunsTable({ runs }: { runs: RunRow[] }) {
                     {r.status}
                     {r.status === 'running' ? ` ${Math.round(r.fraction * 100)}%` : ''}
                   </td>
+                  <td data-testid="val-accuracy">{r.keyResults?.valAccuracy != null ? `${(r.keyResults.valAccuracy * 100).toFixed(1)} %` : '—'}</td>
+                  <td data-testid="peak-bits">{bits(r.keyResults?.peakBits ?? null)}</td>
+                  <td className="small">{featureSummary(r.keyResults?.shape)}</td>
+                  <td className="small">{featureSummary(r.keyResults?.texture)}</td>
                   {cols.map((c) => (
                     <td key={c}>{show(m.get(c))}</td>
                   ))}

@@ -1,13 +1,14 @@
 'use client';
 
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { DashboardMap, DashboardMesh, DashboardPin } from '@/workers/contract';
+import type { DashboardMap, DashboardMesh, DashboardPin, MeshRegions } from '@/workers/contract';
+import { regionOfVertex } from './meshRegions';
 import { COLORMAPS, type ColormapName } from './colormap';
 import dynamic from 'next/dynamic';
 import type { ViewerPin } from './FaceViewer';
 import { Legend } from './Legend';
 import { mapStats, vertexColors } from './mapData';
-import { analysisLabel, choiceOf, optionsFor, resolveChoice, type Dimension, type MapChoice } from './mapSelection';
+import { analysisLabel, choiceOf, optionsFor, poseAvailability, resolveChoice, type Dimension, type MapChoice } from './mapSelection';
 import { useMapData } from './useMapData';
 import { composeViewPng } from './pngExport';
 import { downloadBlob, encodePly, fileSafe, mapCsv, mapJson } from './exports';
@@ -51,8 +52,9 @@ const DIM_LABEL: Record<Dimension, string> = { analysis: 'Analysis', feature: 'F
 
 function Selector({ maps, choice, dim, onChange, idPrefix }: { maps: DashboardMap[]; choice: MapChoice; dim: Dimension; onChange: (c: Partial<MapChoice>) => void; idPrefix: string }) {
   const opts = optionsFor(maps, choice, dim);
+  if (dim === 'pose') return <PoseSelector maps={maps} choice={choice} onChange={onChange} idPrefix={idPrefix} />;
   if (opts.length < 2 && dim !== 'feature') return null;
-  const label = (v: string | number) => (dim === 'analysis' ? analysisLabel(String(v)) : dim === 'pose' ? `${v}°` : String(v));
+  const label = (v: string | number) => (dim === 'analysis' ? analysisLabel(String(v)) : String(v));
   if (dim === 'feature' || dim === 'analysis') {
     return (
       <div className="toggle-group" role="radiogroup" aria-label={DIM_LABEL[dim]}>
@@ -78,13 +80,36 @@ function Selector({ maps, choice, dim, onChange, idPrefix }: { maps: DashboardMa
   return (
     <label className="control" htmlFor={`${idPrefix}-${dim}`}>
       <span>{DIM_LABEL[dim]}</span>
-      <select id={`${idPrefix}-${dim}`} value={String(choice[dim])} onChange={(e) => onChange({ [dim]: dim === 'pose' ? Number(e.target.value) : e.target.value })}>
+      <select id={`${idPrefix}-${dim}`} value={String(choice[dim])} onChange={(e) => onChange({ [dim]: e.target.value })}>
         {opts.map((v) => (
           <option key={String(v)} value={String(v)}>
             {label(v)}
           </option>
         ))}
       </select>
+    </label>
+  );
+}
+
+/** Always shown: disabled, with the reason and where poses are, when the chosen map has a single pose. */
+function PoseSelector({ maps, choice, onChange, idPrefix }: { maps: DashboardMap[]; choice: MapChoice; onChange: (c: Partial<MapChoice>) => void; idPrefix: string }) {
+  const { poses, enabled, reason } = poseAvailability(maps, choice);
+  const id = `${idPrefix}-pose`;
+  return (
+    <label className="control" htmlFor={id}>
+      <span>{DIM_LABEL.pose}</span>
+      <select id={id} data-testid={id} value={String(choice.pose)} disabled={!enabled} aria-describedby={reason ? `${id}-why` : undefined} onChange={(e) => onChange({ pose: Number(e.target.value) })}>
+        {poses.map((v) => (
+          <option key={v} value={String(v)}>
+            {v}°
+          </option>
+        ))}
+      </select>
+      {reason && (
+        <span id={`${id}-why`} className="small muted" data-testid={`${id}-why`}>
+          {reason}
+        </span>
+      )}
     </label>
   );
 }
@@ -107,7 +132,7 @@ function meshOf(source: MapSource | undefined, map: DashboardMap | null): Dashbo
  * What the pointer is on: the vertex, its position (mm), its information (bits) and whether it
  * passes the map's family-wise error threshold (maximum-statistic permutation test, α = 0.05).
  */
-function HoverReadout({ vertex, data, map }: { vertex: number | null; data: { positions: Float32Array; values: Float32Array } | null; map: DashboardMap | null }) {
+function HoverReadout({ vertex, data, map }: { vertex: number | null; data: { positions: Float32Array; values: Float32Array; regions: MeshRegions | null } | null; map: DashboardMap | null }) {
   if (vertex === null || !data || !map || vertex >= data.values.length) {
     return (
       <p className="small muted hover-readout" data-testid="hover-readout">
@@ -117,11 +142,12 @@ function HoverReadout({ vertex, data, map }: { vertex: number | null; data: { po
   }
   const bits = data.values[vertex]!;
   const [x, y, z] = [data.positions[vertex * 3]!, data.positions[vertex * 3 + 1]!, data.positions[vertex * 3 + 2]!].map((c) => c.toFixed(1));
+  const region = data.regions ? (regionOfVertex(data.regions, vertex) ?? 'no named region') : 'regions not stored';
   const t = map.thresholdBits;
   const test = t === null ? 'no permutation test' : bits >= t ? `significant (≥ FWER threshold ${formatTick(t)} bits, p < 0.05 corrected)` : `not significant (< FWER threshold ${formatTick(t)} bits)`;
   return (
     <p className="small hover-readout" data-testid="hover-readout" data-vertex={vertex}>
-      Vertex <strong>{vertex}</strong> at ({x}, {y}, {z}) mm · <strong>{Number.isFinite(bits) ? `${bits.toFixed(4)} bits` : 'no value'}</strong> · {test}
+      Vertex <strong>{vertex}</strong> at ({x}, {y}, {z}) mm · region <strong data-testid="hover-region">{region.replace(/_/g, ' ')}</strong> · <strong>{Number.isFinite(bits) ? `${bits.toFixed(4)} bits` : 'no value'}</strong> · {test}
     </p>
   );
 }

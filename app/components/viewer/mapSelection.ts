@@ -67,3 +67,40 @@ const ANALYSIS_LABELS: Record<string, string> = {
 export function analysisLabel(a: string): string {
   return ANALYSIS_LABELS[a] ?? a;
 }
+
+export interface PoseAvailability {
+  /** The poses (yaw, degrees) offered for the current choice, in order. */
+  poses: number[];
+  /** Whether there is a pose to choose (two or more). */
+  enabled: boolean;
+  /** Why the selector is disabled, and where poses can be found; null when enabled. */
+  reason: string | null;
+}
+
+/**
+ * The pose selector is always shown; this says what it offers. When the chosen map has one pose,
+ * the reason names the responses (of this analysis, else of other analyses) that hold several
+ * poses, or says that the run has no per-pose maps at all.
+ */
+export function poseAvailability(maps: DashboardMap[], choice: MapChoice): PoseAvailability {
+  const poses = optionsFor(maps, choice, 'pose') as number[];
+  if (poses.length >= 2) return { poses, enabled: true, reason: null };
+  const only = poses.length === 1 ? `This map is for one pose (${poses[0]}°)` : 'No map is chosen';
+  // Groups of maps that differ only in pose: where are there several poses?
+  const groups = new Map<string, Set<number>>();
+  for (const m of maps) {
+    const k = JSON.stringify([m.analysis, m.feature, m.band, m.identity, m.response, m.layer]);
+    if (!groups.has(k)) groups.set(k, new Set());
+    groups.get(k)!.add(m.poseYawDeg);
+  }
+  const where = new Map<string, number>();
+  for (const [k, s] of groups) {
+    if (s.size < 2) continue;
+    const [analysis, , , , response] = JSON.parse(k) as string[];
+    const label = analysis === choice.analysis ? `Response = "${response}"` : `${analysisLabel(analysis!)}, Response = "${response}"`;
+    where.set(label, Math.max(where.get(label) ?? 0, s.size));
+  }
+  if (where.size === 0) return { poses, enabled: false, reason: `${only}; this run has no per-pose maps (the pose-invariance analysis was not run).` };
+  const sameFirst = [...where].sort(([a], [b]) => Number(b.startsWith('Response')) - Number(a.startsWith('Response')));
+  return { poses, enabled: false, reason: `${only}; poses exist for ${sameFirst.map(([l, n]) => `${l} (${n} poses)`).join(', ')}.` };
+}

@@ -1,8 +1,9 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import type { DashboardMap, DashboardMesh } from '@/workers/contract';
-import { fetchFloat32, fetchUint32, sliceMap } from './mapData';
+import type { DashboardMap, DashboardMesh, MeshRegions } from '@/workers/contract';
+import { decodeMeshRegions } from './meshRegions';
+import { fetchArrayBuffer, fetchFloat32, fetchUint32, sliceMap } from './mapData';
 
 export interface LoadedMap {
   key: string;
@@ -10,6 +11,8 @@ export interface LoadedMap {
   triangles: Uint32Array;
   /** Float32 [V] bits (sign applied). */
   values: Float32Array;
+  /** Per-vertex region labels, null when the mesh has none (or they could not be read). */
+  regions: MeshRegions | null;
 }
 
 /** Fetches a map's mesh and values as typed arrays through the artifact route (cached per page). */
@@ -19,11 +22,15 @@ export function useMapData(map: DashboardMap | null, mesh: DashboardMesh | null,
   useEffect(() => {
     if (!map || !mesh) return;
     let live = true;
-    Promise.all([fetchFloat32(urlOf(mesh.positions.id)), fetchUint32(urlOf(mesh.triangles.id)), fetchFloat32(urlOf(map.values.id))])
-      .then(([positions, triangles, all]) => {
+    // Region labels are an extra: a mesh without them (or a failed read) still draws.
+    const regions = mesh.regions
+      ? fetchArrayBuffer(urlOf(mesh.regions.id)).then((b) => decodeMeshRegions(new Uint8Array(b), mesh.vertexCount)).catch(() => null)
+      : Promise.resolve(null);
+    Promise.all([fetchFloat32(urlOf(mesh.positions.id)), fetchUint32(urlOf(mesh.triangles.id)), fetchFloat32(urlOf(map.values.id)), regions])
+      .then(([positions, triangles, all, regions]) => {
         if (!live) return;
         if (positions.length !== map.vertexCount * 3) throw new Error(`mesh has ${positions.length / 3} vertices, map ${map.vertexCount}`);
-        setState({ data: { key: map.key, positions, triangles, values: sliceMap(all, map.offset, map.vertexCount, map.sign) }, error: null });
+        setState({ data: { key: map.key, positions, triangles, values: sliceMap(all, map.offset, map.vertexCount, map.sign), regions }, error: null });
       })
       .catch((e: unknown) => live && setState({ data: null, error: e instanceof Error ? e.message : String(e) }));
     return () => {

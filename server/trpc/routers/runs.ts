@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { RUN_STATUSES } from '../../../workers/contract';
 import { experiments, runs } from '../../db/schema';
 import { dashboardRunProcedure } from '../../dashboards/scope';
+import { keyResultsOf } from '../../dashboards/keyResults';
+import { loadDashboard } from '../../dashboards/load';
 import { budgetRefusal, cancelRun, estimateRun, launchRun, needsConfirmation, runLimits } from '../../workflows';
 import { readRunProgress } from '../../workflows/progress';
 import { router, workspaceProcedure } from '../init';
@@ -90,7 +92,14 @@ export const runsRouter = router({
         .orderBy(desc(runs.createdAt), desc(runs.id))
         .limit(input.pageSize)
         .offset((input.page - 1) * input.pageSize);
-      return { total: total?.n ?? 0, page: input.page, pageSize: input.pageSize, items: items.map((r) => ({ ...r, name: r.config.name })) };
+      // Key results of finished runs, from their dashboards (a finished run's dashboard is cached per process).
+      const withResults = await Promise.all(
+        items.map(async (r) => {
+          const d = r.status === 'succeeded' ? await loadDashboard(ctx.db, r.id).catch(() => null) : null;
+          return { ...r, name: r.config.name, keyResults: d ? keyResultsOf(d.manifest) : null };
+        }),
+      );
+      return { total: total?.n ?? 0, page: input.page, pageSize: input.pageSize, items: withResults };
     }),
 
   /** A run's progress: status, stage, fraction, ETA, error, estimate, each step, the last log lines. */

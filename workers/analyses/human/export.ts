@@ -37,66 +37,8 @@ export function humanTrialsCsv(rows: HumanTrial[]): string {
   return lines.join('\r\n') + '\r\n';
 }
 
-/** RFC 4180 records: fields split on commas outside quotes, "" inside quotes = one quote. */
-export function parseCsvRecords(text: string): string[][] {
-  const records: string[][] = [];
-  let field = '', record: string[] = [], quoted = false, i = 0;
-  const endField = () => { record.push(field); field = ''; };
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  while (i < src.length) {
-    const ch = src[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (src[i + 1] === '"') { field += '"'; i += 2; continue; }
-        quoted = false; i++; continue;
-      }
-      field += ch; i++; continue;
-    }
-    if (ch === '"' && field === '') { quoted = true; i++; continue; }
-    if (ch === ',') { endField(); i++; continue; }
-    if (ch === '\r' || ch === '\n') {
-      endField();
-      records.push(record);
-      record = [];
-      i += ch === '\r' && src[i + 1] === '\n' ? 2 : 1;
-      continue;
-    }
-    field += ch; i++;
-  }
-  if (quoted) throw new Error('CSV: a quoted field is not closed before the end of the file');
-  if (field !== '' || record.length > 0) { endField(); records.push(record); }
-  return records.filter((r) => !(r.length === 1 && r[0] === ''));
-}
-
-/**
- * Parses the tidy CSV into raw row objects (typed cells; validate them with trialTable). Errors name
- * the line and the column.
- */
-export function parseHumanTrialsCsv(text: string): Record<string, unknown>[] {
-  const records = parseCsvRecords(text);
-  if (records.length === 0) throw new Error('human trials CSV: the file is empty');
-  const header = records[0].map((h) => h.trim());
-  const missing = HUMAN_TRIAL_COLUMNS.filter((c) => !header.includes(c.name)).map((c) => c.name);
-  if (missing.length) throw new Error(`human trials CSV: the header lacks the column(s) ${missing.join(', ')} (expected: ${HUMAN_TRIAL_COLUMNS.map((c) => c.name).join(',')})`);
-  return records.slice(1).map((rec, i) => {
-    const line = i + 2;
-    if (rec.length !== header.length) throw new Error(`human trials CSV line ${line}: ${rec.length} cells, the header has ${header.length}`);
-    const row: Record<string, unknown> = {};
-    for (const c of HUMAN_TRIAL_COLUMNS) {
-      const raw = rec[header.indexOf(c.name)];
-      if (raw === '') { row[c.name] = null; continue; }
-      if (c.type === 'boolean') {
-        if (raw !== 'true' && raw !== 'false') throw new Error(`human trials CSV line ${line}, column ${c.name}: '${raw}' must be true or false`);
-        row[c.name] = raw === 'true';
-      } else if (c.type === 'integer' || c.type === 'number') {
-        const x = Number(raw);
-        if (!Number.isFinite(x) || (c.type === 'integer' && !Number.isInteger(x))) throw new Error(`human trials CSV line ${line}, column ${c.name}: '${raw}' must be ${c.type === 'integer' ? 'an integer' : 'a number'}`);
-        row[c.name] = x;
-      } else row[c.name] = raw.startsWith("'") && FORMULA_START.test(raw.slice(1)) ? raw.slice(1) : raw;
-    }
-    return row;
-  });
-}
+// The parser moved to workers/contract/humanTrialsCsv.ts (the web tier validates uploads with it).
+export { parseCsvRecords, parseHumanTrialsCsv } from '../../contract';
 
 /** The data dictionary of the export, as Markdown (docs/human-trials.md is this text). */
 export function dataDictionary(): string {

@@ -53,6 +53,7 @@ export function RunDashboard({ runId }: { runId: string }) {
     otherRunId && other.data
       ? [{ id: otherRunId, label: `${other.data.manifest.run.name} (${formatDate(other.data.manifest.run.createdAt)})`, maps: other.data.manifest.maps, meshes: other.data.manifest.meshes, urlOf: artifactUrl }]
       : [];
+  const compareCurves = otherRunId && other.data ? { label: `compared (${formatDate(other.data.manifest.run.createdAt)})`, curves: other.data.manifest.curves } : undefined;
   const others = (finished.data?.items ?? []).filter((r) => r.id !== runId);
 
   if (progress.error) {
@@ -115,6 +116,7 @@ export function RunDashboard({ runId }: { runId: string }) {
           <DashboardView
             manifest={dash.data.manifest}
             urlOf={artifactUrl}
+            compareCurves={compareCurves}
             pins={pins}
             onPick={canEdit ? setPick : undefined}
             pickedVertex={pick?.vertex ?? null}

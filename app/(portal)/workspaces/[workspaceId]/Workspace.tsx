@@ -8,6 +8,7 @@ import { Members } from './Members';
 import { DemoRunButton } from '../../../components/runs/DemoRunButton';
 import { ActivityFeed } from '../../../components/dashboard/Activity';
 import { ModelUpload } from '../../../components/runs/ModelUpload';
+import { HumanUpload } from '../../../components/humans/HumanUpload';
 
 export function Workspace({ workspaceId }: { workspaceId: string }) {
   const trpc = useTRPC();
@@ -40,6 +41,7 @@ export function Workspace({ workspaceId }: { workspaceId: string }) {
         <Members workspaceId={workspaceId} />
       </div>
       <ModelUpload workspaceId={workspaceId} canEdit={canEdit} />
+      <HumanUpload workspaceId={workspaceId} canEdit={canEdit} />
       <ActivityFeed workspaceId={workspaceId} />
     </div>
   );
