@@ -39,9 +39,12 @@ async function main() {
     Array.from({ length: n }, (_, i) => ({ epoch: i + 1, trainLoss: 3 * Math.exp(-rate * (i + 1)), trainAccuracy: 1 - Math.exp(-rate * (i + 1)), valLoss: 3.2 * Math.exp(-rate * (i + 1)), valAccuracy: 0.9 * (1 - Math.exp(-rate * (i + 1))) }));
   const a = await seedOracleRun(db, store, { workspaceId, experimentId: exp!.id, userId: user!.id, bundle, name: 'Run A (lr 0.01)', history: history(4, 0.5) });
   const b = await seedOracleRun(db, store, { workspaceId, experimentId: exp!.id, userId: user!.id, bundle, name: 'Run B (lr 0.001)', history: history(6, 0.2) });
-  const [rowB] = await db.select().from(runs).where(eq(runs.id, b.runId));
-  const cfgB = rowB!.config as ExperimentConfig;
-  await db.update(runs).set({ config: { ...cfgB, training: { ...cfgB.training, learningRate: 0.001, epochs: 6 } } }).where(eq(runs.id, b.runId));
+  // The two runs' training settings, as their names say (whatever the demo preset holds today).
+  for (const [id, training] of [[a.runId, { learningRate: 0.01, epochs: 4 }], [b.runId, { learningRate: 0.001, epochs: 6 }]] as const) {
+    const [row] = await db.select().from(runs).where(eq(runs.id, id));
+    const cfg = row!.config as ExperimentConfig;
+    await db.update(runs).set({ config: { ...cfg, training: { ...cfg.training, ...training } } }).where(eq(runs.id, id));
+  }
   writeFileSync(path.join(config.dataDir, 'e2e-seed.json'), JSON.stringify({ ...SEED_USER, workspaceId, experimentId: exp!.id, runIds: [a.runId, b.runId] }));
   await handle.close();
 }

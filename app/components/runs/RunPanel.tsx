@@ -65,11 +65,18 @@ export function RunPanel({ experimentId, workspaceId, config, canEdit }: { exper
           <button
             type="button"
             className="button"
-            onClick={() => {
+            onClick={async () => {
               // Above the server's threshold the launch is confirmed first (the server insists on confirm: true).
               const e = estimate.data;
               if (e?.needsConfirmation && !window.confirm(`This run is estimated at ${formatEta(e.totalSeconds)}, longer than ${formatEta(e.confirmAboveSeconds)}. Launch it?`)) return;
-              launch.mutate({ experimentId, confirm: Boolean(e?.needsConfirmation) });
+              try {
+                await launch.mutateAsync({ experimentId, confirm: Boolean(e?.needsConfirmation) });
+              } catch (err) {
+                // The estimate shown can lag the configuration just saved: the server's estimate decides.
+                const message = errorInfo(err).message;
+                if (!e?.needsConfirmation && message.startsWith('confirm: ') && window.confirm(`${message.slice('confirm: '.length).replace(/; launch with confirm: true$/, '')}. Launch it?`))
+                  launch.mutate({ experimentId, confirm: true });
+              }
             }}
             disabled={launch.isPending}
             data-testid="launch-run"
