@@ -150,12 +150,33 @@ export function buildDashboard(input: BuildInput): { manifest: DashboardManifest
       },
       meshes: [...meshes.values()],
       maps: drawable,
-      curves,
+      curves: withFinitePoints(curves),
       stimuli,
       files: files.filter((f) => !used.has(f.id)),
     },
     problems,
   };
+}
+
+/**
+ * Curves keep only their points with a finite y (an estimate that could not be made, e.g. a level
+ * an analysis did not test, is a gap in the line, not a NaN the manifest refuses); a series left
+ * without points is dropped, and a curve without series.
+ */
+export function withFinitePoints(curves: DashboardCurve[]): DashboardCurve[] {
+  return curves
+    .map((c) => ({
+      ...c,
+      series: c.series
+        .map((s) => {
+          const keep = s.y.map((y, i) => Number.isFinite(y) && Number.isFinite(s.x[i]));
+          if (keep.every(Boolean)) return s;
+          const pick = <T,>(a: T[]) => a.filter((_, i) => keep[i]);
+          return { ...s, x: pick(s.x), y: pick(s.y), ...(s.significant ? { significant: pick(s.significant) } : {}) };
+        })
+        .filter((s) => s.y.length > 0),
+    }))
+    .filter((c) => c.series.length > 0);
 }
 
 /** Loss and accuracy per epoch (training and validation) as two curves. */
