@@ -60,7 +60,8 @@ export function buildDashboard(input: BuildInput): { manifest: DashboardManifest
     const decl = parsed.success ? parsed.data : DashboardDecl.parse({});
     const extra = input.derived?.get(m.stepId);
     if (extra) {
-      const e = DashboardDecl.parse(extra);
+      // Derived curves may hold points without an estimate (NaN): gaps, not a refused manifest.
+      const e = DashboardDecl.parse({ ...extra, curves: withFinitePoints((extra as { curves?: DashboardCurve[] }).curves ?? []) });
       decl.meshes.push(...e.meshes);
       decl.maps.push(...e.maps);
       decl.curves.push(...e.curves);
