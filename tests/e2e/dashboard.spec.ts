@@ -201,7 +201,10 @@ test('run → dashboard → threshold → pin → publish → public view → un
   const pngWidth = png.bytes.readUInt32BE(16);
   expect(pngWidth).toBeGreaterThan(500); // both viewers side by side
 
-  const csv = (await download(page, exportsGroup.getByRole('button', { name: 'CSV', exact: true }))).bytes.toString('utf8').trimEnd().split('\n');
+  const csvLines = (await download(page, exportsGroup.getByRole('button', { name: 'CSV', exact: true }))).bytes.toString('utf8').trimEnd().split('\n');
+  // Negative bias-corrected estimates are explained in a leading '#' line, never clamped.
+  for (const c of csvLines.filter((l) => l.startsWith('#'))) expect(c).toMatch(/below 0 bits .*bias-corrected/);
+  const csv = csvLines.filter((l) => !l.startsWith('#'));
   expect(csv[0]).toBe('vertex,x_mm,y_mm,z_mm,mi_bits');
   expect(csv.length - 1).toBe(vertices);
   expect(csv[1]!.split(',')).toHaveLength(5);
