@@ -6,6 +6,7 @@
  * Bounded: DURATION seconds per measurement (default 30), loopback only. Ends with one JSON line.
  *   npm run bench:load -- [--duration 30] [--connections 50] [--rate 300]
  * BENCH_DATABASE_URL=postgres://... runs it on PostgreSQL (an empty database) instead of PGlite.
+ * BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' passes node flags to the server (profiling).
  * Uses the existing build when there is one (DEEPER_SKIP_BUILD=1); otherwise start.mjs builds.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -50,7 +51,7 @@ try {
 }
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const server: ChildProcess = spawn(process.execPath, [path.join(root, 'scripts/start.mjs')], {
+const server: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.join(root, 'scripts/start.mjs')], {
   env: { ...env, PORT: String(port), HOST: '127.0.0.1', DEEPER_SKIP_BUILD: existsSync(path.join(root, '.next/BUILD_ID')) ? '1' : '0' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
