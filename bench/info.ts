@@ -1,6 +1,6 @@
 /**
  * `npm run bench:info [-- --vertices 4735 --dims 3 --trials 1000 --perms 1000 --threads auto
- *   --kernel-threads auto --seed 1 --reps 3 --loop-perms 1000 --no-numpy --no-loop]`
+ *   --kernel-threads 1 --seed 1 --reps 3 --loop-perms 1000 --no-numpy --no-loop]`
  *
  * A per-vertex information map (vertices × dims × trials, 1% of vertices informative) plus a
  * permutation test with the maximum statistic over vertices, timed against two NumPy baselines on
@@ -26,7 +26,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Rng, copnorm, gcmiMapCC, gcmiMapCCParallel, kernelThreads, permutationMaxStat } from '../workers/info';
+import { Rng, copnorm, gcmiMapCC, gcmiMapCCParallel, permutationMaxStat } from '../workers/info';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -42,10 +42,9 @@ const seed = Number(opt('seed', '1'));
 const reps = Math.max(1, Number(opt('reps', '3')));
 const loopPerms = Number(opt('loop-perms', `${P}`));
 const threadsArg = opt('threads', 'auto');
-// --kernel-threads 1|2: the wasm kernels' work-stealing helper thread (workers/info/gemm-threads.ts,
-// copnorm-threads.ts); 'auto' (default) leaves the engine's default (kernelThreads(): 2 with 2+ cores)
-const kernelThreadsArg = opt('kernel-threads', process.env.DEEPER_INFO_KERNEL_THREADS ?? 'auto');
-if (kernelThreadsArg !== 'auto') process.env.DEEPER_INFO_KERNEL_THREADS = kernelThreadsArg;
+// --kernel-threads 2: the permutation kernel's work-stealing helper thread (workers/info/gemm-threads.ts)
+const kernelThreads = opt('kernel-threads', process.env.DEEPER_INFO_KERNEL_THREADS ?? '1');
+process.env.DEEPER_INFO_KERNEL_THREADS = kernelThreads;
 const threads: number | 'auto' = threadsArg === 'auto' ? 'auto' : Number(threadsArg);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const uptime = () => {
@@ -156,7 +155,7 @@ const out = {
   perms: P,
   reps,
   threads: threadsArg,
-  kernel_threads: kernelThreads(),
+  kernel_threads: Number(kernelThreads),
   cores: availableParallelism(),
   uptime_start: uptimeStart,
   uptime_end: uptimeEnd,

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copnorm, copnormRow, lastCopnormHelperChunks } from '@/workers/info/copnorm';
+import { copnorm, copnormRow } from '@/workers/info/copnorm';
 import { createDotKernel, dotBlock } from '@/workers/info/gemm';
 import { Rng } from '@/workers/info/rng';
 
@@ -56,37 +56,6 @@ describe('rank.c (copula normalisation in wasm)', () => {
     const scores = new Float64Array(n);
     copnormRow(ref, scores); // scores in rank order
     for (const r of [0, 5, 350, 699]) expect(Float64Array.from(out.subarray(r * n, (r + 1) * n)).sort()).toEqual(Float64Array.from(scores).sort());
-  });
-});
-
-describe('copnorm on two threads (copnorm-threads.ts: output in shared memory)', () => {
-  it('gives exactly the single-thread ranks and repeat counts, with the helper taking part', () => {
-    const rows = 4200; // 4.2e6 values: above THREADED_MIN_VALUES
-    const n = 1000;
-    const x = awkwardRows(rows, n);
-    const prev = process.env.DEEPER_INFO_KERNEL_THREADS;
-    try {
-      process.env.DEEPER_INFO_KERNEL_THREADS = '1';
-      const repOne = new Int32Array(rows);
-      const one = copnorm(x, rows, n, new Float64Array(new SharedArrayBuffer(rows * n * 8)), repOne);
-      process.env.DEEPER_INFO_KERNEL_THREADS = '2';
-      let helped = 0;
-      // the helper starts with each call and may wait for a core: a few calls until it has taken part
-      for (let k = 0; k < 8 && helped === 0; k++) {
-        const repTwo = new Int32Array(rows).fill(-1);
-        const two = copnorm(x, rows, n, new Float64Array(new SharedArrayBuffer(rows * n * 8)), repTwo);
-        helped = lastCopnormHelperChunks();
-        let same = true;
-        for (let i = 0; i < rows * n && same; i++) same = two[i] === one[i];
-        expect(same, `call ${k}: same values`).toBe(true);
-        expect(Array.from(repTwo)).toEqual(Array.from(repOne));
-      }
-      expect(helped).toBeGreaterThan(0);
-      expect(repOne.filter((r) => r === n - 1).length).toBe(rows / 6); // the constant rows
-    } finally {
-      if (prev === undefined) delete process.env.DEEPER_INFO_KERNEL_THREADS;
-      else process.env.DEEPER_INFO_KERNEL_THREADS = prev;
-    }
   });
 });
 

@@ -4,8 +4,7 @@
  * order (a stable sort), as the reference does, so the output is always a permutation of the same
  * N normal quantiles and has exactly zero mean up to rounding.
  */
-import { copnormShared, rankLayout } from './copnorm-threads';
-import { instantiate, kernelThreads, loadWasm } from './gemm';
+import { instantiate, loadWasm } from './gemm';
 import { ndtri } from './special';
 import { checkFinite } from './validate';
 
@@ -157,51 +156,34 @@ function rankerFor(n: number): Ranker | null {
   if (ranker && ranker.n === n) return ranker;
   const mod = loadWasm();
   if (!mod) return (ranker = null);
-  const L = rankLayout(n, Math.max(1, Math.floor(CHUNK_BYTES / (8 * n))));
-  const { exports, memory, base } = instantiate(mod, L.bytes);
+  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (8 * n)));
+  // layout past the heap base: scores [n] f64, x [chunkRows][n] f64, out [chunkRows][n] f64,
+  // items [n] u64, tmp [n] u64, count [4][256] u32, repeated [chunkRows] i32
+  const scoresOff = 0;
+  const xOff = scoresOff + n * 8;
+  const outOff = xOff + chunkRows * n * 8;
+  const itemsOff = outOff + chunkRows * n * 8;
+  const tmpOff = itemsOff + n * 8;
+  const countOff = tmpOff + n * 8;
+  const repOff = countOff + 4 * 256 * 4;
+  const { exports, memory, base } = instantiate(mod, repOff + chunkRows * 4);
   const fn = exports.copnorm_rows as (...args: number[]) => void;
-  new Float64Array(memory.buffer, base + L.scoresOff, n).set(normalScores(n));
+  new Float64Array(memory.buffer, base + scoresOff, n).set(normalScores(n));
   ranker = {
     n,
-    chunkRows: L.chunkRows,
-    run: (rows) => fn(base + L.xOff, rows, n, base + L.scoresOff, base + L.outOff, base + L.repOff, base + L.itemsOff, base + L.tmpOff, base + L.countOff),
-    x: new Float64Array(memory.buffer, base + L.xOff, L.chunkRows * n),
-    out: new Float64Array(memory.buffer, base + L.outOff, L.chunkRows * n),
-    repeated: new Int32Array(memory.buffer, base + L.repOff, L.chunkRows),
+    chunkRows,
+    run: (rows) => fn(base + xOff, rows, n, base + scoresOff, base + outOff, base + repOff, base + itemsOff, base + tmpOff, base + countOff),
+    x: new Float64Array(memory.buffer, base + xOff, chunkRows * n),
+    out: new Float64Array(memory.buffer, base + outOff, chunkRows * n),
+    repeated: new Int32Array(memory.buffer, base + repOff, chunkRows),
   };
   return ranker;
-}
-
-/**
- * Values from which copnorm ranks on two threads (DEEPER_INFO_KERNEL_THREADS ≥ 2, see gemm.ts), when
- * `out` lives on a SharedArrayBuffer (copnorm-threads.ts): below it the worker's start-up (tens of
- * milliseconds) is not repaid.
- */
-export const THREADED_MIN_VALUES = 2e6;
-
-let helperChunks = 0;
-/** Chunks of rows the helper thread ranked in the last two-thread copnorm (diagnostics, tests). */
-export function lastCopnormHelperChunks(): number {
-  return helperChunks;
 }
 
 /** copnorm through rank.c (the same ranks, ties and repeat counts as copnormRow); false without wasm. */
 function copnormWasm(x: Float64Array, rows: number, n: number, out: Float64Array, repeated?: Int32Array): boolean {
   const rk = rankerFor(n);
   if (!rk) return false;
-  const mod = loadWasm();
-  if (mod && out.buffer instanceof SharedArrayBuffer && out !== x && rows * n >= THREADED_MIN_VALUES && kernelThreads() > 1) {
-    const rep = repeated ?? new Int32Array(rows);
-    const own = (r0: number, m: number) => {
-      rk.x.set(x.subarray(r0 * n, (r0 + m) * n));
-      rk.run(m);
-      out.set(rk.out.subarray(0, m * n), r0 * n);
-      rep.set(rk.repeated.subarray(0, m), r0);
-    };
-    const data = out.subarray(0, rows * n);
-    helperChunks = copnormShared(mod, data, rows, rankLayout(n, rk.chunkRows), normalScores(n), rep, () => data.set(x.subarray(0, rows * n)), own);
-    return true;
-  }
   for (let r0 = 0; r0 < rows; r0 += rk.chunkRows) {
     const m = Math.min(rk.chunkRows, rows - r0);
     rk.x.set(x.subarray(r0 * n, (r0 + m) * n));

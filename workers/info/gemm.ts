@@ -4,7 +4,6 @@
  * all row-major). Blocked 3 rows × 3 responses so that nine accumulators stay in registers and each
  * loaded value is used three times.
  */
-import { availableParallelism } from 'node:os';
 import { GEMM_WASM_BASE64 } from './gemm-wasm';
 import { type HelperThread, startHelper } from './gemm-threads';
 export function dotBlock(a: Float64Array, rows: number, n: number, y: Float64Array, nb: number, out: Float64Array): void {
@@ -111,15 +110,13 @@ export function instantiate(mod: WebAssembly.Module, bytes: number): { exports: 
 type Kernel = (a: number, rows: number, n: number, y: number, nb: number, out: number) => void;
 
 /**
- * Threads for the information engine's own wasm kernels on the calling thread: the f32 engine's
- * kernels made by createDotKernel without `a` (the permutation test's own kernel, gemm-threads.ts)
- * and copnorm into shared memory (copnorm-threads.ts). DEEPER_INFO_KERNEL_THREADS (1 or 2); default
- * 2 where the machine has 2 or more cores, else 1. The second thread is a work-stealing helper: a
- * helper that gets no core (a busy machine) costs at most the chunk it holds, and the products
- * are the same either way. Set it to 1 where every core is already busy.
+ * Threads for the f32 engine's kernels made by createDotKernel without `a` (the permutation test's
+ * own kernel): DEEPER_INFO_KERNEL_THREADS (1 or 2), default 1. The second thread is a work-stealing
+ * helper (gemm-threads.ts); on the shared 2-core development machine it could not be shown to win,
+ * so it is opt-in until measured on an idle one (`npm run bench:info -- --kernel-threads 2`).
  */
 export function kernelThreads(): number {
-  const t = Number(process.env.DEEPER_INFO_KERNEL_THREADS ?? (availableParallelism() >= 2 ? 2 : 1));
+  const t = Number(process.env.DEEPER_INFO_KERNEL_THREADS ?? 1);
   return t >= 2 ? 2 : 1;
 }
 

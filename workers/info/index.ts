@@ -62,9 +62,7 @@
  * dimension gets NaN (and a warning) instead of failing the whole map.
  *
  * The WebAssembly kernel (gemm.c → gemm-wasm.ts, rebuilt by build-gemm-wasm.sh with clang-14) is
- * committed as base64, so nothing is compiled at install time. kernelThreads(): 1 or 2 threads for
- * the permutation test's float32 kernel and its copnorm (DEEPER_INFO_KERNEL_THREADS; default 2
- * with 2 or more cores).
+ * committed as base64, so nothing is compiled at install time.
  */
 export { ndtri, digamma } from './special';
 export { copnorm, copnormRow, normalScores } from './copnorm';
@@ -85,7 +83,6 @@ export {
 export { type StatisticSpec } from './nullmodel';
 export { tfce, tfceMesh, tfceGrid, meshAdjacency, gridAdjacency, clusterMass, type Adjacency, type TfceOptions } from './tfce';
 export { Rng } from './rng';
-export { kernelThreads } from './gemm';
 export { bayesianPrevalence, prevalenceMap, prevalenceLogPosterior, type Prevalence, type PrevalenceOptions } from './prevalence';
 export {
   coinformationFLD, coinformationTest, permutationTestOfD, gaussianCoinformation, gccmiGivenDiscrete, gccmiGivenContinuous, classCopulas, gccmiFromClassCopulas,
