@@ -77,6 +77,12 @@ export interface DotKernel {
   /** the left matrix, rows × n, row-major (float64) */
   readonly a: Float64Array;
   run(y: Float64Array, nb: number): Float64Array;
+  /**
+   * Write rows r0.. of the left matrix from `rows` (float64, whole rows) straight into the kernel's
+   * memory: the float32 engine converts them here (its `a` then stays untouched, so a caller that
+   * builds the matrix chunk by chunk never holds a float64 copy of it).
+   */
+  setRows(r0: number, rows: Float64Array): void;
   /** row chunks computed by the f32 engine's helper thread, if it has one (diagnostics) */
   readonly helperChunks?: number;
 }
@@ -145,6 +151,11 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
       get helperChunks() {
         return helper?.helped;
       },
+      setRows(r0, src) {
+        a32.set(src, r0 * n);
+        if (helper) a64.set(src, r0 * n); // the helper copies its matrix from a64
+        converted = true;
+      },
       run(y, nb) {
         if (!converted) {
           a32.set(a64.subarray(0, rows * n));
@@ -171,6 +182,7 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
     return {
       engine: 'wasm-simd',
       a: aView,
+      setRows: (r0, src) => aView.set(src, r0 * n),
       run(y, nb) {
         yView.set(y.subarray(0, nb * n));
         dot(aOff, rows, n, yOff, nb, outOff);
@@ -183,6 +195,7 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
   return {
     engine: 'js',
     a: aJs,
+    setRows: (r0, src) => aJs.set(src, r0 * n),
     run(y, nb) {
       dotBlock(aJs, rows, n, y, nb, out);
       return out;

@@ -20,7 +20,10 @@ import { type Adjacency, type TfceOptions, clusterMass, tfce } from './tfce';
 
 export interface NullModelCC {
   kind: 'cc';
-  /** whitened copula-normalised x, [variable][dim][trial] */
+  /**
+   * whitened copula-normalised x, [variable][dim][trial]; empty when the model was built chunk by
+   * chunk straight into its dot-product kernel (permutation.ts), which then holds the only copy
+   */
   z: Float64Array;
   nVar: number;
   nDim: number;
@@ -275,7 +278,7 @@ export class NullEvaluator {
   private readonly kernel: DotKernel;
   private readonly block: number;
 
-  /** kernel: one from createModelKernel whose `a` already holds the model's matrix (no copy). */
+  /** kernel: one from createModelKernel that already holds the model's matrix (no copy). */
   constructor(
     readonly model: NullModel,
     readonly spec: StatisticSpec = { type: 'mi' },
@@ -285,7 +288,7 @@ export class NullEvaluator {
     const shape = kernelShape(model.kind, model.nVar, model.nDim, model.kind === 'cd' ? model.k : 2);
     this.block = shape.block;
     const a = model.kind === 'cc' ? model.z : model.f;
-    this.kernel = kernel && kernel.a === a ? kernel : bindDotKernel(a, shape.rows, model.n, shape.cols, modelEngine(model.kind, engine));
+    this.kernel = kernel ?? bindDotKernel(a, shape.rows, model.n, shape.cols, modelEngine(model.kind, engine));
   }
 
   get engine(): string {
