@@ -212,6 +212,7 @@ export function permutationMaxStatSync(input: PermutationInput): PermutationResu
   const prep = prepare(input, 'kernel');
   const perms = permutations(input.nPerm, input.nTrial, seed);
   const maxNull = new NullEvaluator(prep.model, input.statistic, 'auto', prep.kernel).maxima(perms, 0, input.nPerm);
+  prep.kernel?.release(); // its memory serves the next test of this process
   return finish(input, prep, maxNull, alpha, seed);
 }
 
