@@ -270,7 +270,10 @@ export function createModelKernel(kind: 'cc' | 'cd', nVar: number, d: number, n:
  * row a permutation of 0..n−1: permutation p pairs trial t of x with trial perms[p][t] of y).
  */
 export function nullMaxima(model: NullModel, perms: Int32Array, p0: number, p1: number, spec: StatisticSpec = { type: 'mi' }, engine: DotEngine = 'auto'): Float64Array {
-  return new NullEvaluator(model, spec, engine).maxima(perms, p0, p1);
+  const evaluator = new NullEvaluator(model, spec, engine);
+  const out = evaluator.maxima(perms, p0, p1);
+  evaluator.release();
+  return out;
 }
 
 /** Holds the dot-product kernel (with its copy of the model's matrix) across many calls. */
@@ -293,6 +296,11 @@ export class NullEvaluator {
 
   get engine(): string {
     return this.kernel.engine;
+  }
+
+  /** Done: the kernel's memory serves the next kernel of this process (gemm.ts, release). */
+  release(): void {
+    this.kernel.release();
   }
 
   maxima(perms: Int32Array, p0: number, p1: number): Float64Array {
