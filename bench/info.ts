@@ -17,6 +17,10 @@
  * NumPy runs in its own child environment with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset: this
  * machine sets them for old OpenBLAS builds, and they slow a current NumPy.
  *
+ * Deeper's permutation test keeps its kernel's wasm memory for the next test of the process
+ * (workers/info/gemm.ts, spareF32: fresh pages fault on first touch, a large cost on this machine);
+ * the first repetition pays for fresh memory, later ones reuse it, as a worker that runs several
+ * tests does. `deeper.total_s_first_rep` is that cold first run, beside the median.
  * The Deeper whole job and the GEMM baselines are repeated --reps times, interleaved
  * (Deeper, f64, f32, Deeper, f64, f32, ...); every ratio is median over median from that one run, and
  * the load average (uptime) is printed beside the figures: on a shared machine only ratios from one
@@ -163,6 +167,7 @@ const out = {
   deeper: {
     total_s: totalS,
     total_s_all: deeperTotals,
+    total_s_first_rep: deeperTotals[0],
     copnorm_s: copnormS,
     map_s: mapS,
     copnorm_plus_map_2_threads_s: mapTwoThreadsS,
@@ -178,6 +183,7 @@ const out = {
   numpy_loop_perms_run: loopPerms,
   numpy_loop_total_s: loopTotalS,
   ratio_vs_numpy_gemm: ratio(gemmBest?.total_s, totalS),
+  ratio_first_rep_vs_numpy_gemm: ratio(gemmBest?.total_s, deeperTotals[0]),
   ratio_copnorm_vs_numpy_gemm: ratio(gemmBest?.copnorm_s, copnormS),
   ratio_perm_vs_numpy_gemm: ratio(gemmBest?.perm_s_each, permS),
   ratio_vs_numpy: ratio(loopTotalS, totalS),

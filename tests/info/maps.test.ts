@@ -233,3 +233,37 @@ describe('maps over worker threads', () => {
     expect(await gcmiMapCDParallel(x, 21, 3, n, labels, 2, { threads: 2 })).toEqual(gcmiMapCD(x, 21, 3, n, labels, 2));
   });
 });
+
+describe('the cc null model built chunk by chunk into the kernel (permutation.ts, one thread)', () => {
+  it('equals the whole-map build (worker threads) bit for bit across chunks, with constant and degenerate variables warned once', async () => {
+    const own = new Rng(21);
+    const [nVar, d, n] = [500, 3, 200]; // 218 variables per 1 MB chunk: three chunks
+    const x = Float64Array.from({ length: nVar * d * n }, () => own.normal());
+    const y = Float64Array.from({ length: n }, () => own.normal());
+    for (let v = 0; v < 5; v++) for (let t = 0; t < n; t++) x[v * d * n + t] += 0.6 * y[t];
+    x.fill(2.5, (300 * d + 1) * n, (300 * d + 2) * n); // variable 300: a constant dimension
+    x.copyWithin((450 * d + 2) * n, (450 * d) * n, (450 * d + 1) * n); // variable 450: dims 0 and 2 equal (degenerate)
+    for (let t = 0; t < n; t++) x[(100 * d + 1) * n + t] = Math.round(x[(100 * d + 1) * n + t]); // variable 100: many ties
+    const run = async (threads: number) => {
+      const messages: string[] = [];
+      const prev = setWarningHandler((m) => messages.push(m));
+      try {
+        const r = await permutationMaxStat({ x, nVar, nDim: d, nTrial: n, y, nPerm: 60, seed: 4, threads });
+        return { r, messages };
+      } finally {
+        setWarningHandler(prev);
+      }
+    };
+    const one = await run(1);
+    const two = await run(2);
+    expect(Array.from(one.r.mi)).toEqual(Array.from(two.r.mi));
+    expect(Array.from(one.r.maxNull)).toEqual(Array.from(two.r.maxNull));
+    expect(Array.from(one.r.mask)).toEqual(Array.from(two.r.mask));
+    expect(one.messages).toEqual(two.messages);
+    expect(one.messages.filter((m) => /constant dimension/.test(m))).toHaveLength(1);
+    expect(one.messages.filter((m) => /more than 10% repeated/.test(m))).toHaveLength(1);
+    expect(Number.isNaN(one.r.mi[300]) && Number.isNaN(one.r.mi[450])).toBe(true);
+    expect(Array.from(one.r.mask.subarray(0, 5))).toEqual([1, 1, 1, 1, 1]);
+    expect(one.r.mask.reduce((a, b) => a + b, 0)).toBeLessThan(10);
+  });
+});

@@ -82,6 +82,32 @@ describe('gemm.c dot kernels', () => {
   });
 });
 
+describe('f32 kernel memory reuse (release)', () => {
+  it('a released kernel\'s memory serves the next f32 kernel, with the same products; the released one refuses work', () => {
+    const rng = new Rng(8);
+    const [rows, n, nb] = [30, 300, 9];
+    const a = Float64Array.from({ length: rows * n }, () => rng.normal());
+    const y = Float64Array.from({ length: nb * n }, () => rng.normal());
+    const first = createDotKernel(rows, n, nb, 'f32');
+    first.setRows(0, a);
+    const want = Array.from(first.run(y, nb).subarray(0, rows * nb));
+    const firstOut = first.run(y, nb);
+    first.release();
+    expect(() => first.run(y, nb)).toThrow(/after release/);
+    // a bigger kernel takes the released memory (grown) and overwrites it: garbage from before must not leak in
+    const big = createDotKernel(rows * 2, n, nb, 'f32');
+    expect(firstOut.buffer.byteLength).toBe(0); // the released memory was taken and grown (growing detaches old views)
+    big.setRows(0, a);
+    big.setRows(rows, a.map((v) => -v));
+    const got = big.run(y, nb);
+    for (let r = 0; r < rows; r++)
+      for (let b = 0; b < nb; b++) {
+        expect(got[r * nb + b]).toBe(want[r * nb + b]);
+        expect(got[(rows + r) * nb + b]).toBe(-want[r * nb + b]);
+      }
+  });
+});
+
 describe('gemm-threads (the f32 kernel with a work-stealing helper thread)', () => {
   it('gives exactly the single-thread products, block after block', () => {
     const rows = 1005; // rows × n ≥ 1e6: the helper starts

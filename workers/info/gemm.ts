@@ -77,8 +77,39 @@ export interface DotKernel {
   /** the left matrix, rows × n, row-major (float64) */
   readonly a: Float64Array;
   run(y: Float64Array, nb: number): Float64Array;
+  /**
+   * Write rows r0.. of the left matrix from `rows` (float64, whole rows) straight into the kernel's
+   * memory: the float32 engine converts them here (its `a` then stays untouched, so a caller that
+   * builds the matrix chunk by chunk never holds a float64 copy of it).
+   */
+  setRows(r0: number, rows: Float64Array): void;
   /** row chunks computed by the f32 engine's helper thread, if it has one (diagnostics) */
   readonly helperChunks?: number;
+  /**
+   * Done with this kernel: the f32 engine keeps its wasm memory for the next f32 kernel of this
+   * process (see spareF32); run() and setRows() throw afterwards. Optional: an unreleased kernel is
+   * simply garbage-collected.
+   */
+  release(): void;
+}
+
+type Instance = ReturnType<typeof instantiate>;
+/**
+ * One released f32 kernel instance, kept for the next f32 kernel (grown if it needs more). Fresh
+ * memory is expensive (every page faults on first touch: about 0.3-0.5 s for the 57 MB matrix of a
+ * 4,735 × 3 × 1,000 map on the development machine), so a process that runs several permutation
+ * tests reuses the pages; the cost is that the largest released kernel's memory stays with the
+ * process.
+ */
+let spareF32: Instance | null = null;
+
+function f32Instance(mod: WebAssembly.Module, bytes: number): Instance {
+  const spare = spareF32;
+  spareF32 = null;
+  if (!spare) return instantiate(mod, bytes);
+  const pages = Math.ceil((spare.base + bytes) / 65536) - spare.memory.buffer.byteLength / 65536;
+  if (pages > 0) spare.memory.grow(pages);
+  return spare;
 }
 
 let wasmModule: WebAssembly.Module | null | undefined;
@@ -127,7 +158,8 @@ const helpers = new FinalizationRegistry<HelperThread>((h) => h.terminate());
 export function createDotKernel(rows: number, n: number, maxCols: number, engine: DotEngine = 'auto', a?: Float64Array): DotKernel {
   const mod = engine === 'js' ? null : loadWasm();
   if (mod && engine === 'f32') {
-    const { exports, memory, base } = instantiate(mod, rows * n * 4 + maxCols * n * 4 + rows * maxCols * 8 + 16);
+    const inst = f32Instance(mod, rows * n * 4 + maxCols * n * 4 + rows * maxCols * 8 + 16);
+    const { exports, memory, base } = inst;
     const dot = exports.dot_block_f32 as Kernel;
     const aOff = base;
     const yOff = aOff + rows * n * 4;
@@ -139,13 +171,27 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
     const a64 = a ?? (threaded ? new Float64Array(new SharedArrayBuffer(rows * n * 8)) : new Float64Array(rows * n));
     const helper = threaded ? startHelper(mod, a64, rows, n, maxCols) : null;
     let converted = false;
+    let released = false;
     const kernel: DotKernel = {
       engine: 'wasm-simd-f32',
       a: a64,
       get helperChunks() {
         return helper?.helped;
       },
+      setRows(r0, src) {
+        if (released) throw new Error('dot kernel: used after release()');
+        a32.set(src, r0 * n);
+        if (helper) a64.set(src, r0 * n); // the helper copies its matrix from a64
+        converted = true;
+      },
+      release() {
+        if (released) return;
+        released = true;
+        helper?.terminate();
+        spareF32 = inst;
+      },
       run(y, nb) {
+        if (released) throw new Error('dot kernel: used after release()');
         if (!converted) {
           a32.set(a64.subarray(0, rows * n));
           converted = true;
@@ -171,6 +217,8 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
     return {
       engine: 'wasm-simd',
       a: aView,
+      setRows: (r0, src) => aView.set(src, r0 * n),
+      release: () => {},
       run(y, nb) {
         yView.set(y.subarray(0, nb * n));
         dot(aOff, rows, n, yOff, nb, outOff);
@@ -183,6 +231,8 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
   return {
     engine: 'js',
     a: aJs,
+    setRows: (r0, src) => aJs.set(src, r0 * n),
+    release: () => {},
     run(y, nb) {
       dotBlock(aJs, rows, n, y, nb, out);
       return out;

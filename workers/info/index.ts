@@ -62,7 +62,11 @@
  * dimension gets NaN (and a warning) instead of failing the whole map.
  *
  * The WebAssembly kernel (gemm.c → gemm-wasm.ts, rebuilt by build-gemm-wasm.sh with clang-14) is
- * committed as base64, so nothing is compiled at install time.
+ * committed as base64, so nothing is compiled at install time. The permutation test (one thread,
+ * continuous y) builds its null model chunk by chunk of variables straight into the float32 kernel
+ * (no float64 copy of the map), and a finished test leaves the kernel's wasm memory to the next
+ * one of the process (gemm.ts, release): fresh memory faults on first touch and was the largest
+ * cost of a whole job.
  */
 export { ndtri, digamma } from './special';
 export { copnorm, copnormRow, normalScores } from './copnorm';

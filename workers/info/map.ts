@@ -55,6 +55,15 @@ export function prepareMapX(x: Float64Array, nVar: number, nDim: number, nTrial:
       if (same) repeated[r] = nTrial - 1;
     }
   }
+  return { cx, constant: constantVariables(repeated, nVar, nDim, nTrial) };
+}
+
+/**
+ * Variables with a constant dimension (1) from each row's count of repeated values (copnorm's
+ * `repeated`, [variable·nDim + dim]); warns about them and about rows with more than 10% repeats.
+ */
+export function constantVariables(repeated: Int32Array, nVar: number, nDim: number, nTrial: number): Uint8Array {
+  const rows = nVar * nDim;
   const constant = new Uint8Array(nVar);
   let nConstant = 0;
   let nRepeated = 0;
@@ -71,7 +80,7 @@ export function prepareMapX(x: Float64Array, nVar: number, nDim: number, nTrial:
   if (nConstant > 0) warn(`x: ${nConstant} variable(s) have a constant dimension; their MI is NaN`);
   if (nRepeated > 0)
     warn(`x: ${nRepeated} row(s) have more than 10% repeated values (first: variable ${Math.floor(firstRepeated / nDim)}, dim ${firstRepeated % nDim})`);
-  return { cx, constant };
+  return constant;
 }
 
 /** Constant offset (bits) that the bias correction adds to a cc map value: d-dim x, 1-dim y. */
@@ -164,8 +173,12 @@ function sums3(cx: Float64Array, base: number, n: number, mean: Float64Array, cy
   c[0] = s0y * f; c[1] = s1y * f; c[2] = s2y * f;
 }
 
-/** The cc kernel on variables [from, to) of prepared data; output indexed from 0. */
-export function miMapCCKernel(cx: Float64Array, nVar: number, nDim: number, n: number, cy: Float64Array, bias: boolean, demeaned: boolean, from: number, to: number, skip?: Uint8Array): Float64Array {
+/**
+ * The cc kernel on variables [from, to) of prepared data; output indexed from 0. Degenerate
+ * variables get NaN and a warning, or their count goes to `onDegenerate` instead (callers that
+ * work chunk by chunk warn once).
+ */
+export function miMapCCKernel(cx: Float64Array, nVar: number, nDim: number, n: number, cy: Float64Array, bias: boolean, demeaned: boolean, from: number, to: number, skip?: Uint8Array, onDegenerate?: (count: number) => void): Float64Array {
   const out = new Float64Array(to - from);
   let my = 0;
   if (!demeaned) {
@@ -229,7 +242,8 @@ export function miMapCCKernel(cx: Float64Array, nVar: number, nDim: number, n: n
     }
     out[v - from] = -0.5 * Math.log1p(-r2) / LN2 + offset;
   }
-  if (constantVars > 0) warn(`x: ${constantVars} variable(s) are constant or degenerate; their MI is NaN`);
+  if (onDegenerate) onDegenerate(constantVars);
+  else if (constantVars > 0) warn(`x: ${constantVars} variable(s) are constant or degenerate; their MI is NaN`);
   return out;
 }
 

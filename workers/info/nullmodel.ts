@@ -20,7 +20,10 @@ import { type Adjacency, type TfceOptions, clusterMass, tfce } from './tfce';
 
 export interface NullModelCC {
   kind: 'cc';
-  /** whitened copula-normalised x, [variable][dim][trial] */
+  /**
+   * whitened copula-normalised x, [variable][dim][trial]; empty when the model was built chunk by
+   * chunk straight into its dot-product kernel (permutation.ts), which then holds the only copy
+   */
   z: Float64Array;
   nVar: number;
   nDim: number;
@@ -267,7 +270,10 @@ export function createModelKernel(kind: 'cc' | 'cd', nVar: number, d: number, n:
  * row a permutation of 0..n−1: permutation p pairs trial t of x with trial perms[p][t] of y).
  */
 export function nullMaxima(model: NullModel, perms: Int32Array, p0: number, p1: number, spec: StatisticSpec = { type: 'mi' }, engine: DotEngine = 'auto'): Float64Array {
-  return new NullEvaluator(model, spec, engine).maxima(perms, p0, p1);
+  const evaluator = new NullEvaluator(model, spec, engine);
+  const out = evaluator.maxima(perms, p0, p1);
+  evaluator.release();
+  return out;
 }
 
 /** Holds the dot-product kernel (with its copy of the model's matrix) across many calls. */
@@ -275,7 +281,7 @@ export class NullEvaluator {
   private readonly kernel: DotKernel;
   private readonly block: number;
 
-  /** kernel: one from createModelKernel whose `a` already holds the model's matrix (no copy). */
+  /** kernel: one from createModelKernel that already holds the model's matrix (no copy). */
   constructor(
     readonly model: NullModel,
     readonly spec: StatisticSpec = { type: 'mi' },
@@ -285,11 +291,16 @@ export class NullEvaluator {
     const shape = kernelShape(model.kind, model.nVar, model.nDim, model.kind === 'cd' ? model.k : 2);
     this.block = shape.block;
     const a = model.kind === 'cc' ? model.z : model.f;
-    this.kernel = kernel && kernel.a === a ? kernel : bindDotKernel(a, shape.rows, model.n, shape.cols, modelEngine(model.kind, engine));
+    this.kernel = kernel ?? bindDotKernel(a, shape.rows, model.n, shape.cols, modelEngine(model.kind, engine));
   }
 
   get engine(): string {
     return this.kernel.engine;
+  }
+
+  /** Done: the kernel's memory serves the next kernel of this process (gemm.ts, release). */
+  release(): void {
+    this.kernel.release();
   }
 
   maxima(perms: Int32Array, p0: number, p1: number): Float64Array {

@@ -12,11 +12,12 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { checkMapArgs, miMapCCKernel, miMapCDKernel, prepareMapX, prepareY } from './map';
-import { type Alloc, type NullModel, NullEvaluator, type StatisticSpec, applyStatistic, buildModelCC, buildModelCD, createModelKernel, sharedAlloc } from './nullmodel';
+import { checkMapArgs, constantVariables, miMapCCKernel, miMapCDKernel, prepareMapX, prepareY } from './map';
+import { type Alloc, type NullModel, type NullModelCC, NullEvaluator, type StatisticSpec, applyStatistic, buildModelCC, buildModelCD, createModelKernel, sharedAlloc } from './nullmodel';
+import { copnorm } from './copnorm';
 import type { DotKernel } from './gemm';
 import { Rng } from './rng';
-import { asLabels, warn } from './validate';
+import { asLabels, checkFinite, warn } from './validate';
 
 export interface PermutationInput {
   /** [variable][dim][trial] */
@@ -133,6 +134,7 @@ function prepare(input: PermutationInput, how: Alloc | 'kernel'): Prepared {
   const bias = input.biasCorrect ?? true;
   if (input.y instanceof Float64Array && input.k === undefined) {
     const cy = prepareY(input.y, nTrial, cn);
+    if (how === 'kernel' && cn) return prepareCCInKernel(x, nVar, nDim, nTrial, cy, bias);
     // copula-normalise straight into the memory the null model will use, then whiten it in place:
     // one fresh copy of the map instead of three (page faults on new memory are a real cost here)
     const mk = how === 'kernel' ? createModelKernel('cc', nVar, nDim, nTrial) : undefined;
@@ -151,6 +153,42 @@ function prepare(input: PermutationInput, how: Alloc | 'kernel'): Prepared {
   const model = buildModelCD(cx, nVar, nDim, nTrial, labels, input.k, bias, !cn, mk?.alloc ?? (how as Alloc));
   constant.forEach((c, v) => c && (model.bad[v] = 1));
   return { model, mi, kernel: mk?.kernel };
+}
+
+/** Values per chunk of prepareCCInKernel's float64 scratch (1 MB: it stays in cache). */
+const PREP_CHUNK_VALUES = 1 << 17;
+
+/**
+ * The cc model built chunk by chunk of variables straight into its float32 kernel: each chunk is
+ * copula-normalised into one small float64 scratch, its observed MI taken, whitened in place and
+ * written into the kernel's memory. No float64 copy of the whole map is ever made: fresh memory
+ * is expensive (page faults), and the scratch stays in cache. Per variable the arithmetic is that of
+ * the whole-map path (prepareMapX, miMapCCKernel, buildModelCC), so the results are the same bits.
+ */
+function prepareCCInKernel(x: Float64Array, nVar: number, d: number, n: number, cy: Float64Array, bias: boolean): Prepared {
+  checkFinite(x, 'x'); // once, with the index in the whole map (the chunks check again, in cache)
+  const { kernel } = createModelKernel('cc', nVar, d, n);
+  const per = Math.max(1, Math.floor(PREP_CHUNK_VALUES / (d * n)));
+  const scratch = new Float64Array(per * d * n);
+  const repeated = new Int32Array(nVar * d);
+  const mi = new Float64Array(nVar);
+  const bad = new Uint8Array(nVar);
+  let degenerate = 0;
+  let model: NullModelCC | undefined;
+  for (let v0 = 0; v0 < nVar; v0 += per) {
+    const m = Math.min(per, nVar - v0);
+    const rep = repeated.subarray(v0 * d, (v0 + m) * d);
+    const cx = copnorm(x.subarray(v0 * d * n, (v0 + m) * d * n), m * d, n, scratch, rep);
+    const constant = new Uint8Array(m);
+    for (let r = 0; r < m * d; r++) if (rep[r] >= n - 1) constant[Math.floor(r / d)] = 1;
+    mi.set(miMapCCKernel(cx, m, d, n, cy, bias, true, 0, m, constant, (c) => (degenerate += c)), v0);
+    model = buildModelCC(cx, m, d, n, cy, bias, false, () => cx);
+    for (let v = 0; v < m; v++) bad[v0 + v] = model.bad[v] | constant[v];
+    kernel.setRows(v0 * d, cx.subarray(0, m * d * n));
+  }
+  constantVariables(repeated, nVar, d, n); // the warnings, once for the whole map
+  if (degenerate > 0) warn(`x: ${degenerate} variable(s) are constant or degenerate; their MI is NaN`);
+  return { model: { ...model!, z: new Float64Array(0), nVar, bad }, mi, kernel };
 }
 
 function checkPermArgs(input: PermutationInput): { alpha: number; seed: number } {
@@ -174,6 +212,7 @@ export function permutationMaxStatSync(input: PermutationInput): PermutationResu
   const prep = prepare(input, 'kernel');
   const perms = permutations(input.nPerm, input.nTrial, seed);
   const maxNull = new NullEvaluator(prep.model, input.statistic, 'auto', prep.kernel).maxima(perms, 0, input.nPerm);
+  prep.kernel?.release(); // its memory serves the next test of this process
   return finish(input, prep, maxNull, alpha, seed);
 }
 
