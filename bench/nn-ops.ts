@@ -9,7 +9,8 @@
  * (2 per multiply-add: convolutions, their two gradients and the dense layer), so the table also
  * gives the GFLOP/s reached, beside the wasm SIMD128 multiply-add ceiling measured here by
  * bench/simd-ceiling.c (compiled with clang-14 at run time; skipped without it), per thread and
- * on --threads threads at once. The last line is one JSON object; uptime is printed beside it.
+ * on --threads threads at once (and its relaxed-simd FMA variant on one thread, where the runtime
+ * accepts it). The last line is one JSON object; uptime is printed beside it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
 import { chooseBackend } from '../workers/nn/backend';
 import { buildResNet10 } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
@@ -98,27 +100,58 @@ async function fastest(n: number, f: () => void): Promise<Table> {
   return best!;
 }
 
-/** GFLOP/s of bench/simd-ceiling.c on one thread and on `n` threads at once; null without clang-14. */
-async function simdCeiling(n: number): Promise<{ one_thread: number; threads: number; n: number } | null> {
+/** Best-of-3 GFLOP/s of the madd_loop export of a compiled bench/simd-ceiling.c, on this thread. */
+function loopGflops(mod: WebAssembly.Module, iters: number, flops: number): number {
+  const fn = new WebAssembly.Instance(mod, {}).exports.madd_loop as (i: number, s: number) => number;
+  fn(1000, 1); // tier up
+  let best = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    fn(iters, 1);
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return flops / best / 1e9;
+}
+
+const CLANG_FLAGS = ['--target=wasm32', '-O3', '-msimd128', '-nostdlib', '-fno-builtin', '-Wl,--no-entry'];
+
+/**
+ * The relaxed-simd FMA variant on one thread (GFLOP/s), or null where this runtime rejects it.
+ * clang-14 encodes f32x4 fma with its prototype opcode 0xfd 0xaf 0x01; the standard
+ * f32x4.relaxed_madd is 0xfd 0x105 (LEB128: 0xfd 0x85 0x02), the same length, so it is rewritten
+ * in place; Node 20 (V8 11.3) needs --experimental-wasm-relaxed-simd, set here at run time.
+ */
+function fmaCeiling(dir: string, src: string, iters: number, flops: number): number | null {
+  try {
+    const out = path.join(dir, 'fma.wasm');
+    execFileSync('clang-14', [...CLANG_FLAGS, '-mrelaxed-simd', '-DRELAXED_FMA', '-o', out, src], { stdio: 'pipe' });
+    const bytes = readFileSync(out);
+    let patched = 0;
+    for (let i = 0; i + 2 < bytes.length; i++) {
+      if (bytes[i] === 0xfd && bytes[i + 1] === 0xaf && bytes[i + 2] === 0x01) { bytes[i + 1] = 0x85; bytes[i + 2] = 0x02; patched++; }
+    }
+    if (patched < 12) throw new Error(`expected 12 fma instructions, found ${patched}`);
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+    return loopGflops(new WebAssembly.Module(bytes), iters, flops);
+  } catch (e) {
+    console.log(`(no relaxed-simd FMA ceiling: ${e instanceof Error ? e.message.split('\n')[0] : e})`);
+    return null;
+  }
+}
+
+/**
+ * GFLOP/s of bench/simd-ceiling.c on one thread and on `n` threads at once (mul+add, what
+ * XNNPACK's wasm SIMD kernels can use), and its relaxed-simd FMA variant on one thread; null without clang-14.
+ */
+async function simdCeiling(n: number): Promise<{ one_thread: number; threads: number; n: number; fma_one_thread: number | null } | null> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ceiling-'));
   try {
     const src = path.join(path.dirname(fileURLToPath(import.meta.url)), 'simd-ceiling.c');
-    execFileSync('clang-14', ['--target=wasm32', '-O3', '-msimd128', '-nostdlib', '-fno-builtin', '-Wl,--no-entry', '-o', path.join(dir, 'c.wasm'), src], { stdio: 'pipe' });
+    execFileSync('clang-14', [...CLANG_FLAGS, '-o', path.join(dir, 'c.wasm'), src], { stdio: 'pipe' });
     const mod = new WebAssembly.Module(readFileSync(path.join(dir, 'c.wasm')));
     const iters = 20_000_000;
     const flops = iters * 96;
-    const one = (): number => {
-      const fn = new WebAssembly.Instance(mod, {}).exports.madd_loop as (i: number, s: number) => number;
-      fn(1000, 1); // tier up
-      let best = Infinity;
-      for (let r = 0; r < 3; r++) {
-        const t0 = performance.now();
-        fn(iters, 1);
-        best = Math.min(best, (performance.now() - t0) / 1000);
-      }
-      return flops / best / 1e9;
-    };
-    const single = one();
+    const single = loopGflops(mod, iters, flops);
     const code = `const { parentPort, workerData } = require('node:worker_threads');
       const fn = new WebAssembly.Instance(workerData.mod, {}).exports.madd_loop; fn(1000, 1);
       let best = Infinity; for (let r = 0; r < 3; r++) { const t0 = performance.now(); fn(workerData.iters, 1); best = Math.min(best, performance.now() - t0); }
@@ -128,7 +161,7 @@ async function simdCeiling(n: number): Promise<{ one_thread: number; threads: nu
       w.on('message', (g: number) => { resolve(g); void w.terminate(); });
       w.on('error', reject);
     })));
-    return { one_thread: single, threads: all.reduce((a, b) => a + b, 0), n };
+    return { one_thread: single, threads: all.reduce((a, b) => a + b, 0), n, fma_one_thread: fmaCeiling(dir, src, iters, flops) };
   } catch (e) {
     console.log(`(no SIMD ceiling: ${e instanceof Error ? e.message.split('\n')[0] : e})`);
     return null;
@@ -173,6 +206,10 @@ if (ceiling) {
   const c = threads > 1 ? ceiling.threads : ceiling.one_thread;
   console.log(`wasm SIMD128 multiply-add ceiling: ${ceiling.one_thread.toFixed(1)} GFLOP/s on 1 thread, ${ceiling.threads.toFixed(1)} on ${ceiling.n} at once; ` +
     `training reaches ${((100 * gfs(train)) / c).toFixed(0)} %, inference ${((100 * gfs(infer)) / c).toFixed(0)} % of it`);
+  if (ceiling.fma_one_thread !== null) {
+    console.log(`relaxed-simd FMA ceiling (not used by tfjs-backend-wasm 4.22): ${ceiling.fma_one_thread.toFixed(1)} GFLOP/s on 1 thread` +
+      (threads === 1 ? `; training reaches ${((100 * gfs(train)) / ceiling.fma_one_thread).toFixed(0)} %, inference ${((100 * gfs(infer)) / ceiling.fma_one_thread).toFixed(0)} % of it` : ''));
+  }
 }
 console.log(`uptime at end: ${uptimeEnd}`);
 console.log(JSON.stringify({
