@@ -5,11 +5,11 @@
  * profiled kernel by kernel (tf.profile; the wasm kernels are synchronous, so each kernel's time is
  * its wall time, which on 1 thread and an idle core is its CPU time), grouped as conv forward,
  * backprop filter, backprop input, batch norm, pooling and other. The fastest of --reps profiled
- * passes (after a warm-up) is kept per setting. FLOPs are counted from each kernel's shapes
- * (2 per multiply-add: convolutions, their two gradients and the dense layer), so the table also
- * gives the GFLOP/s reached, beside the wasm SIMD128 multiply-add ceiling measured here by
- * bench/simd-ceiling.c (compiled with clang-14 at run time; skipped without it), per thread and
- * on --threads threads at once (and its relaxed-simd FMA variant on one thread, where the runtime
+ * passes (after a warm-up) is kept per setting. FLOPs: the network's own (networkFlops, from the
+ * architecture), beside those the kernels computed (from each kernel's shapes, zero padding
+ * included), so the table also gives the GFLOP/s reached, beside the wasm SIMD128 multiply-add
+ * ceiling measured here by bench/simd-ceiling.c (compiled with clang-14 at run time; skipped
+ * without it), per thread and on --threads threads at once (and its relaxed-simd FMA variant on one thread, where the runtime
  * accepts it). The last line is one JSON object; uptime is printed beside it.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { chooseBackend } from '../workers/nn/backend';
-import { buildResNet10 } from '../workers/nn/resnet10';
+import { buildResNet10, resNet10Widths } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
 import { Predictor } from '../workers/nn/predict';
 import { BN_GRAD, BN_TRAIN } from '../workers/nn/kernels/batch_norm';
@@ -69,6 +69,25 @@ function flopsOf(k: { name: string; inputShapes: number[][]; outputShapes: numbe
     return 2 * prod(k.inputShapes[0]) * out[out.length - 1];
   }
   return 0;
+}
+
+/**
+ * The network's own FLOPs per image (2 per multiply-add of its convolutions and dense layer), as
+ * the architecture defines them, whatever form the kernels compute them in (the space-to-depth stem
+ * multiplies a zero-padded 8×8 filter; the filter gradient's padded grid adds products with zeros).
+ * Training: forward, filter gradients and input gradients, less the stem's input gradient (the
+ * images need none): 3·forward − stem.
+ */
+function networkFlops(S: number, w: number, K: number): { forward: number; stem: number; training: number } {
+  const c = resNet10Widths(w);
+  const side = (div: number) => Math.ceil(S / div);
+  const stem = 2 * side(2) ** 2 * 49 * 3 * c[0];
+  let forward = stem + 2 * c[3] * K;
+  for (let b = 0; b < 4; b++) {
+    const o = side(2 ** (b + 2)) ** 2, cin = b === 0 ? c[0] : c[b - 1], cb = c[b];
+    forward += 2 * o * (9 * cin * cb + 9 * cb * cb + cin * cb);
+  }
+  return { forward, stem, training: 3 * forward - stem };
 }
 
 interface Table { ms: Record<Group, number>; totalMs: number; gflop: number; otherByKernel: Record<string, number> }
@@ -199,9 +218,12 @@ for (const g of GROUPS) console.log(`| ${g} | ${row(train, g)} | ${row(infer, g)
 console.log(`| total | ${train.totalMs.toFixed(1)} ms | ${infer.totalMs.toFixed(1)} ms |`);
 const top = (t: Table) => Object.entries(t.otherByKernel).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
 console.log(`other, by kernel (ms): training: ${top(train)}; inference: ${top(infer)}`);
-const gfs = (t: Table) => t.gflop / (t.totalMs / 1000);
-console.log(`GFLOP counted: training step ${train.gflop.toFixed(2)} (${(train.gflop / batch).toFixed(3)} per image), inference ${infer.gflop.toFixed(2)} (${(infer.gflop / inferBatch).toFixed(3)} per image)`);
-console.log(`GFLOP/s reached: training ${gfs(train).toFixed(1)}, inference ${gfs(infer).toFixed(1)}`);
+const net = networkFlops(size, width, classes);
+const useful = (t: Table) => (t === train ? net.training * batch : net.forward * inferBatch) / 1e9;
+const gfs = (t: Table) => useful(t) / (t.totalMs / 1000);
+console.log(`GFLOP of the network: ${(net.training / 1e9).toFixed(3)} per training image, ${(net.forward / 1e9).toFixed(3)} per inference image ` +
+  `(the kernels computed ${(train.gflop / batch).toFixed(3)} and ${(infer.gflop / inferBatch).toFixed(3)}, zero padding included)`);
+console.log(`GFLOP/s reached (network FLOPs / kernel time): training ${gfs(train).toFixed(1)}, inference ${gfs(infer).toFixed(1)}`);
 if (ceiling) {
   const c = threads > 1 ? ceiling.threads : ceiling.one_thread;
   console.log(`wasm SIMD128 multiply-add ceiling: ${ceiling.one_thread.toFixed(1)} GFLOP/s on 1 thread, ${ceiling.threads.toFixed(1)} on ${ceiling.n} at once; ` +
@@ -215,6 +237,7 @@ console.log(`uptime at end: ${uptimeEnd}`);
 console.log(JSON.stringify({
   bench: 'nn-ops', backend: backend.name, threads: backend.threads, cores: availableParallelism(), size, width, classes, batch, infer_batch: inferBatch,
   uptime_start: uptimeStart, uptime_end: uptimeEnd, train, infer,
+  network_gflop_per_image: { training: net.training / 1e9, inference: net.forward / 1e9 },
   train_gflops_per_s: gfs(train), infer_gflops_per_s: gfs(infer), simd_ceiling_gflops_per_s: ceiling,
 }));
 process.exit(0);
