@@ -1,7 +1,6 @@
 /**
  * Deeper's wasm gradient kernels against the tfjs cpu backend on small random tensors: strides
- * 1–3, odd sizes, 'same', 'valid' and explicit padding, both filter-gradient strategies (shifted
- * views, forced with setMaxGridWaste(100) and setMinViewChannels(0), and im2col). Relative error below 1e-5.
+ * 1–3, odd sizes, 'same', 'valid' and explicit padding. Relative error below 1e-5.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -9,7 +8,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerDeeperKernels } from '../../workers/nn/kernels/register';
 import { batchNormTrain } from '../../workers/nn/kernels/batch_norm';
 import { maxPoolTrain } from '../../workers/nn/kernels/max_pool';
-import { setGroupTarget, GROUP_TARGET, setMaxGridWaste, MAX_GRID_WASTE, setMinViewChannels, MIN_VIEW_CHANNELS } from '../../workers/nn/kernels/conv2d_backprop_filter';
+import { setGroupTarget, GROUP_TARGET, setMaxGridWaste, MAX_GRID_WASTE } from '../../workers/nn/kernels/conv2d_backprop_filter';
 
 function rand(shape: number[], seed: number): Float32Array {
   let s = seed >>> 0;
@@ -54,9 +53,7 @@ describe('wasm convolution gradient kernels match cpu', () => {
   for (const c of cases) for (const waste of [100, 0]) {
     const name = `x ${c.x} filter ${c.k} stride ${c.s} pad ${JSON.stringify(c.pad)} ${waste ? 'shifted views' : 'im2col'}`;
     it(name, async () => {
-      const savedChannels = MIN_VIEW_CHANNELS;
       setMaxGridWaste(waste);
-      setMinViewChannels(waste ? 0 : savedChannels);
       const xv = rand(c.x, 1), wv = rand(c.k, 2);
       const grads = () => {
         const x = tf.tensor4d(xv, c.x as [number, number, number, number]);
@@ -68,7 +65,6 @@ describe('wasm convolution gradient kernels match cpu', () => {
       const ref = await on('cpu', grads);
       const got = await on('wasm', grads);
       setMaxGridWaste(1.6);
-      setMinViewChannels(savedChannels);
       for (let i = 0; i < 3; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-5);
     });
   }
@@ -76,10 +72,9 @@ describe('wasm convolution gradient kernels match cpu', () => {
 
 describe('filter gradient with several image groups, both strategies', () => {
   it.each([['shifted views', 100], ['im2col', 0]])('%s match cpu when the reduction is split across groups', async (_name, waste) => {
-    const saved = GROUP_TARGET, savedWaste = MAX_GRID_WASTE, savedChannels = MIN_VIEW_CHANNELS;
+    const saved = GROUP_TARGET, savedWaste = MAX_GRID_WASTE;
     setGroupTarget(40);
     setMaxGridWaste(waste);
-    setMinViewChannels(waste ? 0 : savedChannels);
     try {
       const xs = [5, 9, 8, 3], ks = [3, 3, 3, 4];
       const xv = rand(xs, 7), wv = rand(ks, 8);
@@ -92,7 +87,6 @@ describe('filter gradient with several image groups, both strategies', () => {
     } finally {
       setGroupTarget(saved);
       setMaxGridWaste(savedWaste);
-      setMinViewChannels(savedChannels);
     }
   });
 });

@@ -8,13 +8,12 @@ import * as tf from '@tensorflow/tfjs';
 import { BN_EPSILON, BN_MOMENTUM, STRIDES, type LayerName } from './resnet10';
 import { batchNormTrain } from './kernels/batch_norm';
 import { maxPoolTrain } from './kernels/max_pool';
-import { stemConv, stemFilter, stemGeometry, stemInput } from './stem';
+import { stemConvTrain } from './stem';
 
 /**
- * Whether the 7×7 stride-2 stem runs as a stride-1 convolution on a space-to-depth input
- * (workers/nn/stem.ts; the same result up to float rounding, measured faster on wasm). On by
- * default; benchmarks and tests turn it off to compare. Folded parameters keep the form they were
- * folded with.
+ * Whether training takes the 7×7 stride-2 stem's filter gradient from its space-to-depth form
+ * (workers/nn/stem.ts, stemConvTrain; the same result up to float rounding, measured faster on
+ * wasm). On by default; benchmarks and tests turn it off to compare.
  */
 export let STEM_SPACE_TO_DEPTH = true;
 export function setStemSpaceToDepth(on: boolean): void { STEM_SPACE_TO_DEPTH = on; }
@@ -68,7 +67,7 @@ export interface BatchStat { layer: ConvBN; mean: tf.Tensor; variance: tf.Tensor
 
 function convBNTrain(x: tf.Tensor4D, c: ConvBN, relu: boolean, stats: BatchStat[], stem = false): tf.Tensor4D {
   const z = stem && STEM_SPACE_TO_DEPTH && c.stride === 2
-    ? stemConv(x, c.kernel as tf.Tensor4D)
+    ? stemConvTrain(x, c.kernel as tf.Tensor4D)
     : tf.conv2d(x, c.kernel as tf.Tensor4D, c.stride, 'same');
   const { y, mean, variance } = batchNormTrain(z, c.gamma, c.beta, BN_EPSILON, relu);
   stats.push({ layer: c, mean: tf.keep(mean), variance: tf.keep(variance), count: z.size / z.shape[3] });
@@ -104,11 +103,8 @@ export function disposeStats(stats: BatchStat[]): void {
   stats.length = 0;
 }
 
-/**
- * A convolution with its batch norm folded in. With spaceToDepth (the stem only) the filter is
- * already rearranged for the blocked input (stem.ts: [J, J, 4C, CO]).
- */
-export interface FoldedConv { filter: tf.Tensor4D; bias: tf.Tensor1D; stride: number; kernelSize: number; spaceToDepth: boolean }
+/** A convolution with its batch norm folded in. */
+export interface FoldedConv { filter: tf.Tensor4D; bias: tf.Tensor1D; stride: number }
 export interface FoldedParams {
   stem: FoldedConv;
   blocks: { conv1: FoldedConv; conv2: FoldedConv; proj: FoldedConv }[];
@@ -116,28 +112,24 @@ export interface FoldedParams {
   dispose(): void;
 }
 
-function fold(c: ConvBN, stem = false): FoldedConv {
+function fold(c: ConvBN): FoldedConv {
   return tf.tidy(() => {
     const scale = tf.div(c.gamma, tf.sqrt(tf.add(c.movingVariance.read(), BN_EPSILON)));
-    const filter = tf.mul(c.kernel, scale) as tf.Tensor4D;
-    const spaceToDepth = stem && STEM_SPACE_TO_DEPTH && c.stride === 2;
     return {
-      filter: tf.keep(spaceToDepth ? stemFilter(filter) : filter),
+      filter: tf.keep(tf.mul(c.kernel, scale) as tf.Tensor4D),
       bias: tf.keep(tf.sub(c.beta, tf.mul(c.movingMean.read(), scale)) as tf.Tensor1D),
       stride: c.stride,
-      kernelSize: c.kernel.shape[0],
-      spaceToDepth,
     };
   });
 }
 
 export function foldBatchNorm(p: ResNetParams): FoldedParams {
   const all: tf.Tensor[] = [];
-  const f = (c: ConvBN, stem = false) => { const r = fold(c, stem); all.push(r.filter, r.bias); return r; };
+  const f = (c: ConvBN) => { const r = fold(c); all.push(r.filter, r.bias); return r; };
   const dense = { kernel: tf.clone(p.dense.kernel) as tf.Tensor2D, bias: tf.clone(p.dense.bias) as tf.Tensor1D };
   all.push(dense.kernel, dense.bias);
   return {
-    stem: f(p.stem, true),
+    stem: f(p.stem),
     blocks: p.blocks.map((b) => ({ conv1: f(b.conv1), conv2: f(b.conv2), proj: f(b.proj) })),
     dense,
     dispose: () => tf.dispose(all),
@@ -145,12 +137,7 @@ export function foldBatchNorm(p: ResNetParams): FoldedParams {
 }
 
 function convInfer(x: tf.Tensor4D, c: FoldedConv, relu: boolean): tf.Tensor4D {
-  const activation = relu ? 'relu' : 'linear';
-  if (c.spaceToDepth) {
-    const g = stemGeometry(x.shape[1], x.shape[2], c.kernelSize);
-    return tf.fused.conv2d({ x: stemInput(x, g), filter: c.filter, strides: 1, pad: g.blockPad, bias: c.bias, activation }) as unknown as tf.Tensor4D;
-  }
-  return tf.fused.conv2d({ x, filter: c.filter, strides: c.stride, pad: 'same', bias: c.bias, activation }) as unknown as tf.Tensor4D;
+  return tf.fused.conv2d({ x, filter: c.filter, strides: c.stride, pad: 'same', bias: c.bias, activation: relu ? 'relu' : 'linear' }) as unknown as tf.Tensor4D;
 }
 
 /** Inference forward with folded batch norm; returns the requested activations and logits. */

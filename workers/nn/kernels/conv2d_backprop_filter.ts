@@ -31,14 +31,6 @@ function reductionTarget(CO: number): number {
 /** Tests force one path or the other. */
 export let MAX_GRID_WASTE = 1.6;
 export function setMaxGridWaste(r: number): void { MAX_GRID_WASTE = r; }
-/**
- * Fewer input channels than this also take the im2col path: the shifted-view products have only
- * C rows (the 7×7 stem: 3, one tap at a time, 49 passes over the packed dy), which the GEMM's
- * row tiles cannot fill; im2col gives one product with kH·kW·C rows (147). Tests set 0 to force
- * shifted views.
- */
-export let MIN_VIEW_CHANNELS = 8;
-export function setMinViewChannels(c: number): void { MIN_VIEW_CHANNELS = c; }
 
 /** Largest im2col buffer (floats) per image group. */
 const IM2COL_FLOATS = 4 * 2 ** 20;
@@ -111,7 +103,7 @@ function conv2DBackpropFilterWasm(args: { inputs: { x: TensorInfo; dy: TensorInf
   const Hq = outH + JH - 1, Wq = outW + JW - 1;
   const cell = Hq * Wq;
   const simdK = simdKernels(backend);
-  if (simdK && (cell / (outH * outW) > MAX_GRID_WASTE || C < MIN_VIEW_CHANNELS)) return filterGradIm2col(backend, x, dy, g, simdK);
+  if (simdK && cell / (outH * outW) > MAX_GRID_WASTE) return filterGradIm2col(backend, x, dy, g, simdK);
   const ng = Math.max(1, Math.min(n, Math.floor(reductionTarget(CO) / cell)));
   const groups = Math.ceil(n / ng);
   const slack = JH * Wq + JW + 4;
