@@ -98,7 +98,8 @@ async function profile(f: () => void): Promise<Table> {
   let gflop = 0;
   const otherByKernel: Record<string, number> = {};
   for (const k of info.kernels) {
-    if (k.name.endsWith('__op')) continue; // a composite op's wrapper: its kernels are listed on their own
+    // A composite op's wrapper (and tf.customGrad's, named 'forward': the training stem): its kernels are listed on their own.
+    if (k.name.endsWith('__op') || k.name === 'forward') continue;
     const t = Number(await k.kernelTimeMs);
     if (process.env.DEBUG_OPS && k.name === process.env.DEBUG_OPS) console.log(k.name, t.toFixed(1), JSON.stringify(k.inputShapes), JSON.stringify(k.outputShapes));
     const g = groupOf(k.name);
