@@ -55,7 +55,7 @@ describe('space-to-depth stem equals the strided convolution', () => {
       // stemConvTrain: the strided forward, the filter gradient from the blocked form (x gets none).
       const train = () => {
         const x = tf.tensor4d(xv, c.x), w = tf.tensor4d(wv, ws), dy = tf.tensor4d(dyv, [c.x[0], Math.ceil(c.x[1] / 2), Math.ceil(c.x[2] / 2), 5]);
-        const dw = tf.grad((b: tf.Tensor4D) => tf.sum(tf.mul(stemConvTrain(x, b), dy)))(w);
+        const dw = tf.grad((b: tf.Tensor) => tf.sum(tf.mul(stemConvTrain(x, b as tf.Tensor4D), dy)))(w);
         return [stemConvTrain(x, w), dw];
       };
       for (const backend of ['cpu', 'wasm']) {

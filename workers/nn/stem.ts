@@ -74,7 +74,7 @@ export function stemFilter(w: tf.Tensor4D): tf.Tensor4D {
 export function stemFilterBack(wb: tf.Tensor4D, k: number): tf.Tensor4D {
   const [JH, JW, C4, CO] = wb.shape;
   const C = C4 / 4;
-  const full = tf.reshape(tf.transpose(tf.reshape(wb, [JH, JW, 2, 2 * C * CO]), [0, 2, 1, 3]), [2 * JH, 2 * JW, C, CO]);
+  const full = tf.reshape(tf.transpose(tf.reshape(wb, [JH, JW, 2, 2 * C * CO]), [0, 2, 1, 3]), [2 * JH, 2 * JW, C, CO]) as tf.Tensor4D;
   return 2 * JH > k || 2 * JW > k ? tf.slice(full, [0, 0, 0, 0], [k, k, C, CO]) : full;
 }
 
@@ -86,7 +86,8 @@ export function stemFilterBack(wb: tf.Tensor4D, k: number): tf.Tensor4D {
 export function stemConvTrain(x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
   if (w.shape[0] !== w.shape[1]) throw new Error('stem: square kernels only');
   const k = w.shape[0];
-  const f = tf.customGrad((filter: tf.Tensor, save: tf.GradSaveFunc) => {
+  // customGrad's type takes every argument as Tensor | GradSaveFunc; here: (filter, save).
+  const f = tf.customGrad<tf.Tensor4D>(((filter: tf.Tensor, save: tf.GradSaveFunc) => {
     save([]);
     return {
       value: tf.conv2d(x, filter as tf.Tensor4D, 2, 'same'),
@@ -99,7 +100,7 @@ export function stemConvTrain(x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
         return [stemFilterBack(dwb, k)];
       },
     };
-  });
+  }) as unknown as Parameters<typeof tf.customGrad<tf.Tensor4D>>[0]);
   return f(w) as tf.Tensor4D;
 }
 
