@@ -1,8 +1,8 @@
 /**
  * The stem (k×k, stride 2, TensorFlow 'same' padding; ResNet-10: 7×7 on 3 channels) as a stride-1
  * convolution after a space-to-depth transform. Its filter gradient then has 4C = 12 rows per
- * tap instead of C = 3, and 16 taps instead of 49: measured ≈ 1.5–2× less CPU time on wasm. Its
- * forward pass was measured slower than XNNPACK's strided convolution (0.5–0.9×), so training
+ * tap instead of C = 3, and 16 taps instead of 49: measured 1.2–1.7× less time on wasm. Its
+ * forward pass was measured slower than XNNPACK's strided convolution (0.45–0.85×), so training
  * uses stemConvTrain (the strided forward, the blocked filter gradient) and inference the plain
  * folded convolution.
  *
