@@ -5,11 +5,12 @@
  * profiled kernel by kernel (tf.profile; the wasm kernels are synchronous, so each kernel's time is
  * its wall time, which on 1 thread and an idle core is its CPU time), grouped as conv forward,
  * backprop filter, backprop input, batch norm, pooling and other. The fastest of --reps profiled
- * passes (after a warm-up) is kept per setting. FLOPs are counted from each kernel's shapes
- * (2 per multiply-add: convolutions, their two gradients and the dense layer), so the table also
- * gives the GFLOP/s reached, beside the wasm SIMD128 multiply-add ceiling measured here by
- * bench/simd-ceiling.c (compiled with clang-14 at run time; skipped without it), per thread and
- * on --threads threads at once. The last line is one JSON object; uptime is printed beside it.
+ * passes (after a warm-up) is kept per setting. FLOPs: the network's own (networkFlops, from the
+ * architecture), beside those the kernels computed (from each kernel's shapes, zero padding
+ * included), so the table also gives the GFLOP/s reached, beside the wasm SIMD128 multiply-add
+ * ceiling measured here by bench/simd-ceiling.c (compiled with clang-14 at run time; skipped
+ * without it), per thread and on --threads threads at once (and its relaxed-simd FMA variant on one thread, where the runtime
+ * accepts it). The last line is one JSON object; uptime is printed beside it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,8 +19,9 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
 import { chooseBackend } from '../workers/nn/backend';
-import { buildResNet10 } from '../workers/nn/resnet10';
+import { buildResNet10, resNet10Widths } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
 import { Predictor } from '../workers/nn/predict';
 import { BN_GRAD, BN_TRAIN } from '../workers/nn/kernels/batch_norm';
@@ -69,6 +71,25 @@ function flopsOf(k: { name: string; inputShapes: number[][]; outputShapes: numbe
   return 0;
 }
 
+/**
+ * The network's own FLOPs per image (2 per multiply-add of its convolutions and dense layer), as
+ * the architecture defines them, whatever form the kernels compute them in (the space-to-depth stem
+ * multiplies a zero-padded 8×8 filter; the filter gradient's padded grid adds products with zeros).
+ * Training: forward, filter gradients and input gradients, less the stem's input gradient (the
+ * images need none): 3·forward − stem.
+ */
+function networkFlops(S: number, w: number, K: number): { forward: number; stem: number; training: number } {
+  const c = resNet10Widths(w);
+  const side = (div: number) => Math.ceil(S / div);
+  const stem = 2 * side(2) ** 2 * 49 * 3 * c[0];
+  let forward = stem + 2 * c[3] * K;
+  for (let b = 0; b < 4; b++) {
+    const o = side(2 ** (b + 2)) ** 2, cin = b === 0 ? c[0] : c[b - 1], cb = c[b];
+    forward += 2 * o * (9 * cin * cb + 9 * cb * cb + cin * cb);
+  }
+  return { forward, stem, training: 3 * forward - stem };
+}
+
 interface Table { ms: Record<Group, number>; totalMs: number; gflop: number; otherByKernel: Record<string, number> }
 
 async function profile(f: () => void): Promise<Table> {
@@ -77,7 +98,8 @@ async function profile(f: () => void): Promise<Table> {
   let gflop = 0;
   const otherByKernel: Record<string, number> = {};
   for (const k of info.kernels) {
-    if (k.name.endsWith('__op')) continue; // a composite op's wrapper: its kernels are listed on their own
+    // A composite op's wrapper (and tf.customGrad's, named 'forward': the training stem): its kernels are listed on their own.
+    if (k.name.endsWith('__op') || k.name === 'forward') continue;
     const t = Number(await k.kernelTimeMs);
     if (process.env.DEBUG_OPS && k.name === process.env.DEBUG_OPS) console.log(k.name, t.toFixed(1), JSON.stringify(k.inputShapes), JSON.stringify(k.outputShapes));
     const g = groupOf(k.name);
@@ -98,27 +120,58 @@ async function fastest(n: number, f: () => void): Promise<Table> {
   return best!;
 }
 
-/** GFLOP/s of bench/simd-ceiling.c on one thread and on `n` threads at once; null without clang-14. */
-async function simdCeiling(n: number): Promise<{ one_thread: number; threads: number; n: number } | null> {
+/** Best-of-3 GFLOP/s of the madd_loop export of a compiled bench/simd-ceiling.c, on this thread. */
+function loopGflops(mod: WebAssembly.Module, iters: number, flops: number): number {
+  const fn = new WebAssembly.Instance(mod, {}).exports.madd_loop as (i: number, s: number) => number;
+  fn(1000, 1); // tier up
+  let best = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    fn(iters, 1);
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return flops / best / 1e9;
+}
+
+const CLANG_FLAGS = ['--target=wasm32', '-O3', '-msimd128', '-nostdlib', '-fno-builtin', '-Wl,--no-entry'];
+
+/**
+ * The relaxed-simd FMA variant on one thread (GFLOP/s), or null where this runtime rejects it.
+ * clang-14 encodes f32x4 fma with its prototype opcode 0xfd 0xaf 0x01; the standard
+ * f32x4.relaxed_madd is 0xfd 0x105 (LEB128: 0xfd 0x85 0x02), the same length, so it is rewritten
+ * in place; Node 20 (V8 11.3) needs --experimental-wasm-relaxed-simd, set here at run time.
+ */
+function fmaCeiling(dir: string, src: string, iters: number, flops: number): number | null {
+  try {
+    const out = path.join(dir, 'fma.wasm');
+    execFileSync('clang-14', [...CLANG_FLAGS, '-mrelaxed-simd', '-DRELAXED_FMA', '-o', out, src], { stdio: 'pipe' });
+    const bytes = readFileSync(out);
+    let patched = 0;
+    for (let i = 0; i + 2 < bytes.length; i++) {
+      if (bytes[i] === 0xfd && bytes[i + 1] === 0xaf && bytes[i + 2] === 0x01) { bytes[i + 1] = 0x85; bytes[i + 2] = 0x02; patched++; }
+    }
+    if (patched < 12) throw new Error(`expected 12 fma instructions, found ${patched}`);
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+    return loopGflops(new WebAssembly.Module(bytes), iters, flops);
+  } catch (e) {
+    console.log(`(no relaxed-simd FMA ceiling: ${e instanceof Error ? e.message.split('\n')[0] : e})`);
+    return null;
+  }
+}
+
+/**
+ * GFLOP/s of bench/simd-ceiling.c on one thread and on `n` threads at once (mul+add, what
+ * XNNPACK's wasm SIMD kernels can use), and its relaxed-simd FMA variant on one thread; null without clang-14.
+ */
+async function simdCeiling(n: number): Promise<{ one_thread: number; threads: number; n: number; fma_one_thread: number | null } | null> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ceiling-'));
   try {
     const src = path.join(path.dirname(fileURLToPath(import.meta.url)), 'simd-ceiling.c');
-    execFileSync('clang-14', ['--target=wasm32', '-O3', '-msimd128', '-nostdlib', '-fno-builtin', '-Wl,--no-entry', '-o', path.join(dir, 'c.wasm'), src], { stdio: 'pipe' });
+    execFileSync('clang-14', [...CLANG_FLAGS, '-o', path.join(dir, 'c.wasm'), src], { stdio: 'pipe' });
     const mod = new WebAssembly.Module(readFileSync(path.join(dir, 'c.wasm')));
     const iters = 20_000_000;
     const flops = iters * 96;
-    const one = (): number => {
-      const fn = new WebAssembly.Instance(mod, {}).exports.madd_loop as (i: number, s: number) => number;
-      fn(1000, 1); // tier up
-      let best = Infinity;
-      for (let r = 0; r < 3; r++) {
-        const t0 = performance.now();
-        fn(iters, 1);
-        best = Math.min(best, (performance.now() - t0) / 1000);
-      }
-      return flops / best / 1e9;
-    };
-    const single = one();
+    const single = loopGflops(mod, iters, flops);
     const code = `const { parentPort, workerData } = require('node:worker_threads');
       const fn = new WebAssembly.Instance(workerData.mod, {}).exports.madd_loop; fn(1000, 1);
       let best = Infinity; for (let r = 0; r < 3; r++) { const t0 = performance.now(); fn(workerData.iters, 1); best = Math.min(best, performance.now() - t0); }
@@ -128,7 +181,7 @@ async function simdCeiling(n: number): Promise<{ one_thread: number; threads: nu
       w.on('message', (g: number) => { resolve(g); void w.terminate(); });
       w.on('error', reject);
     })));
-    return { one_thread: single, threads: all.reduce((a, b) => a + b, 0), n };
+    return { one_thread: single, threads: all.reduce((a, b) => a + b, 0), n, fma_one_thread: fmaCeiling(dir, src, iters, flops) };
   } catch (e) {
     console.log(`(no SIMD ceiling: ${e instanceof Error ? e.message.split('\n')[0] : e})`);
     return null;
@@ -166,18 +219,26 @@ for (const g of GROUPS) console.log(`| ${g} | ${row(train, g)} | ${row(infer, g)
 console.log(`| total | ${train.totalMs.toFixed(1)} ms | ${infer.totalMs.toFixed(1)} ms |`);
 const top = (t: Table) => Object.entries(t.otherByKernel).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
 console.log(`other, by kernel (ms): training: ${top(train)}; inference: ${top(infer)}`);
-const gfs = (t: Table) => t.gflop / (t.totalMs / 1000);
-console.log(`GFLOP counted: training step ${train.gflop.toFixed(2)} (${(train.gflop / batch).toFixed(3)} per image), inference ${infer.gflop.toFixed(2)} (${(infer.gflop / inferBatch).toFixed(3)} per image)`);
-console.log(`GFLOP/s reached: training ${gfs(train).toFixed(1)}, inference ${gfs(infer).toFixed(1)}`);
+const net = networkFlops(size, width, classes);
+const useful = (t: Table) => (t === train ? net.training * batch : net.forward * inferBatch) / 1e9;
+const gfs = (t: Table) => useful(t) / (t.totalMs / 1000);
+console.log(`GFLOP of the network: ${(net.training / 1e9).toFixed(3)} per training image, ${(net.forward / 1e9).toFixed(3)} per inference image ` +
+  `(the kernels computed ${(train.gflop / batch).toFixed(3)} and ${(infer.gflop / inferBatch).toFixed(3)}, zero padding included)`);
+console.log(`GFLOP/s reached (network FLOPs / kernel time): training ${gfs(train).toFixed(1)}, inference ${gfs(infer).toFixed(1)}`);
 if (ceiling) {
   const c = threads > 1 ? ceiling.threads : ceiling.one_thread;
   console.log(`wasm SIMD128 multiply-add ceiling: ${ceiling.one_thread.toFixed(1)} GFLOP/s on 1 thread, ${ceiling.threads.toFixed(1)} on ${ceiling.n} at once; ` +
     `training reaches ${((100 * gfs(train)) / c).toFixed(0)} %, inference ${((100 * gfs(infer)) / c).toFixed(0)} % of it`);
+  if (ceiling.fma_one_thread !== null) {
+    console.log(`relaxed-simd FMA ceiling (not used by tfjs-backend-wasm 4.22): ${ceiling.fma_one_thread.toFixed(1)} GFLOP/s on 1 thread` +
+      (threads === 1 ? `; training reaches ${((100 * gfs(train)) / ceiling.fma_one_thread).toFixed(0)} %, inference ${((100 * gfs(infer)) / ceiling.fma_one_thread).toFixed(0)} % of it` : ''));
+  }
 }
 console.log(`uptime at end: ${uptimeEnd}`);
 console.log(JSON.stringify({
   bench: 'nn-ops', backend: backend.name, threads: backend.threads, cores: availableParallelism(), size, width, classes, batch, infer_batch: inferBatch,
   uptime_start: uptimeStart, uptime_end: uptimeEnd, train, infer,
+  network_gflop_per_image: { training: net.training / 1e9, inference: net.forward / 1e9 },
   train_gflops_per_s: gfs(train), infer_gflops_per_s: gfs(infer), simd_ceiling_gflops_per_s: ceiling,
 }));
 process.exit(0);

@@ -3,7 +3,18 @@
 // WebAssembly SIMD128 has no fused multiply-add without relaxed-simd, so each step is one
 // f32x4.mul and one f32x4.add per chain: 12 x 4 lanes x 2 flops = 96 flops per step, the same
 // instruction mix as the conv kernels' inner loops. Returns a sum so that nothing is optimised away.
+//
+// With -DRELAXED_FMA -mrelaxed-simd each step is instead one relaxed-simd f32x4 fused multiply-add
+// per chain (the same 96 flops in half the instructions): the FMA ceiling, for comparison only, since
+// tfjs-backend-wasm 4.22's XNNPACK build does not use relaxed-simd. clang-14 emits the prototype
+// opcode of that instruction; bench/nn-ops.ts rewrites it to the standard one before compiling.
 #include <wasm_simd128.h>
+
+#ifdef RELAXED_FMA
+#define MADD(a) a = __builtin_wasm_fma_f32x4(c, a, m)
+#else
+#define MADD(a) a = wasm_f32x4_add(wasm_f32x4_mul(a, m), c)
+#endif
 
 __attribute__((export_name("madd_loop")))
 float madd_loop(int iters, float seed) {
@@ -12,12 +23,8 @@ float madd_loop(int iters, float seed) {
   v128_t a4 = wasm_f32x4_add(a3, c), a5 = wasm_f32x4_add(a4, c), a6 = wasm_f32x4_add(a5, c), a7 = wasm_f32x4_add(a6, c);
   v128_t a8 = wasm_f32x4_add(a7, c), a9 = wasm_f32x4_add(a8, c), a10 = wasm_f32x4_add(a9, c), a11 = wasm_f32x4_add(a10, c);
   for (int i = 0; i < iters; i++) {
-    a0 = wasm_f32x4_add(wasm_f32x4_mul(a0, m), c); a1 = wasm_f32x4_add(wasm_f32x4_mul(a1, m), c);
-    a2 = wasm_f32x4_add(wasm_f32x4_mul(a2, m), c); a3 = wasm_f32x4_add(wasm_f32x4_mul(a3, m), c);
-    a4 = wasm_f32x4_add(wasm_f32x4_mul(a4, m), c); a5 = wasm_f32x4_add(wasm_f32x4_mul(a5, m), c);
-    a6 = wasm_f32x4_add(wasm_f32x4_mul(a6, m), c); a7 = wasm_f32x4_add(wasm_f32x4_mul(a7, m), c);
-    a8 = wasm_f32x4_add(wasm_f32x4_mul(a8, m), c); a9 = wasm_f32x4_add(wasm_f32x4_mul(a9, m), c);
-    a10 = wasm_f32x4_add(wasm_f32x4_mul(a10, m), c); a11 = wasm_f32x4_add(wasm_f32x4_mul(a11, m), c);
+    MADD(a0); MADD(a1); MADD(a2); MADD(a3); MADD(a4); MADD(a5);
+    MADD(a6); MADD(a7); MADD(a8); MADD(a9); MADD(a10); MADD(a11);
   }
   v128_t s = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_add(a0, a1), wasm_f32x4_add(a2, a3)), wasm_f32x4_add(wasm_f32x4_add(a4, a5), wasm_f32x4_add(a6, a7)));
   s = wasm_f32x4_add(s, wasm_f32x4_add(wasm_f32x4_add(a8, a9), wasm_f32x4_add(a10, a11)));

@@ -8,6 +8,15 @@ import * as tf from '@tensorflow/tfjs';
 import { BN_EPSILON, BN_MOMENTUM, STRIDES, type LayerName } from './resnet10';
 import { batchNormTrain } from './kernels/batch_norm';
 import { maxPoolTrain } from './kernels/max_pool';
+import { stemConvTrain } from './stem';
+
+/**
+ * Whether training takes the 7×7 stride-2 stem's filter gradient from its space-to-depth form
+ * (workers/nn/stem.ts, stemConvTrain; the same result up to float rounding, measured faster on
+ * wasm). On by default; benchmarks and tests turn it off to compare.
+ */
+export let STEM_SPACE_TO_DEPTH = true;
+export function setStemSpaceToDepth(on: boolean): void { STEM_SPACE_TO_DEPTH = on; }
 
 interface LayerVariable { read(): tf.Tensor; write(v: tf.Tensor): unknown }
 
@@ -56,8 +65,10 @@ export function trainableVariables(p: ResNetParams): tf.Variable[] {
 /** Batch statistics gathered during a training forward pass (kept tensors; caller disposes). */
 export interface BatchStat { layer: ConvBN; mean: tf.Tensor; variance: tf.Tensor; count: number }
 
-function convBNTrain(x: tf.Tensor4D, c: ConvBN, relu: boolean, stats: BatchStat[]): tf.Tensor4D {
-  const z = tf.conv2d(x, c.kernel as tf.Tensor4D, c.stride, 'same');
+function convBNTrain(x: tf.Tensor4D, c: ConvBN, relu: boolean, stats: BatchStat[], stem = false): tf.Tensor4D {
+  const z = stem && STEM_SPACE_TO_DEPTH && c.stride === 2
+    ? stemConvTrain(x, c.kernel as tf.Tensor4D)
+    : tf.conv2d(x, c.kernel as tf.Tensor4D, c.stride, 'same');
   const { y, mean, variance } = batchNormTrain(z, c.gamma, c.beta, BN_EPSILON, relu);
   stats.push({ layer: c, mean: tf.keep(mean), variance: tf.keep(variance), count: z.size / z.shape[3] });
   return y as tf.Tensor4D;
@@ -65,7 +76,7 @@ function convBNTrain(x: tf.Tensor4D, c: ConvBN, relu: boolean, stats: BatchStat[
 
 /** Training-mode forward: logits [n, classes]; batch statistics appended to `stats`. */
 export function forwardTrain(p: ResNetParams, images: tf.Tensor4D, stats: BatchStat[]): tf.Tensor2D {
-  let x = convBNTrain(images, p.stem, true, stats);
+  let x = convBNTrain(images, p.stem, true, stats, true);
   x = maxPoolTrain(x, 3, 2);
   for (const b of p.blocks) {
     const y = convBNTrain(convBNTrain(x, b.conv1, true, stats), b.conv2, false, stats);

@@ -12,7 +12,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo, Conv2DBackpropInputAttrs } from '@tensorflow/tfjs';
 import { getKernel } from '@tensorflow/tfjs';
 import { convGeometry, phaseTaps } from './conv_geometry';
-import { type WasmBackendLike, heapF32 } from './wasm_heap';
+import { type WasmBackendLike, heapF32, heapBuffer, byteOffset } from './wasm_heap';
 
 function call(name: string, backend: WasmBackendLike, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo {
   const k = getKernel(name, 'wasm');
@@ -72,18 +72,19 @@ function conv2DBackpropInputWasm(args: { inputs: { dy: TensorInfo; filter: Tenso
   }
   if (phases.length === 1 && complete && sH === 1 && sW === 1) return phases[0].out;
   const dx = backend.makeOutput([n, inH, inW, CI], 'float32');
-  const d = heapF32(backend, dx);
-  if (!complete) d.fill(0);
+  if (!complete) heapF32(backend, dx).fill(0);
+  // One view of the whole heap (taken after the last allocation): pixels move with copyWithin,
+  // without a typed-array object per pixel. Offsets in floats (tensors are 4-byte aligned).
+  const heap = new Float32Array(heapBuffer(backend));
+  const dx0 = byteOffset(backend, dx) / 4;
   for (const p of phases) {
-    const o = heapF32(backend, p.out);
+    const o0 = byteOffset(backend, p.out) / 4;
     const [, ph, pw] = p.out.shape;
     for (let img = 0; img < n; img++) for (let a = 0; a < ph; a++) {
       const i = (p.qh0 + a) * sH + p.rh - padTop;
-      for (let b = 0; b < pw; b++) {
-        const j = (p.qw0 + b) * sW + p.rw - padLeft;
-        const src = ((img * ph + a) * pw + b) * CI;
-        d.set(o.subarray(src, src + CI), ((img * inH + i) * inW + j) * CI);
-      }
+      let src = o0 + ((img * ph + a) * pw) * CI;
+      let dst = dx0 + ((img * inH + i) * inW + p.qw0 * sW + p.rw - padLeft) * CI;
+      for (let b = 0; b < pw; b++, src += CI, dst += sW * CI) heap.copyWithin(dst, src, src + CI);
     }
     backend.disposeData(p.out.dataId);
   }
