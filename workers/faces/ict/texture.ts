@@ -26,7 +26,7 @@
  * goes with the *relative* change (ΔL/L, log albedo), so the bands are specified as log-albedo RMS
  * on the darkest synthetic tone: rms_b = BAND_LOG_RMS_b · |REF_TONE| with REF_TONE = group C's
  * skin, and the tone direction c_tone ∝ REF_TONE (a change along it is a pure lightness change of
- * that tone, with no hue shift). The darkest faces get the stated relative RMS (about 3.7 % over
+ * that tone, with no hue shift). The darkest faces get the stated relative RMS (about 3.6 % over
  * all bands); lighter faces get proportionally less (group B ×0.5, A ×0.33), never more, so no tone
  * looks blotchy. (The previous absolute amplitudes, 0.016 … 0.004, were 8–13 % of group C's skin.)
  * Nyquist at 64 px: the image spans FIELD_OF_VIEW_MM = 260 mm at scale 1, 4.06 mm/px, so the
