@@ -142,15 +142,17 @@ export function buildIctFaceModel(data: IctData = readIctFile()): FaceModel {
     const skinW = (1 - masks.hair[v]) * (1 - 0.8 * masks.brows[v]);
     // Beard shadow: below the nose, in front of the ears, off the lips.
     beard[v] = (y < L(33)[1] + 2 ? 1 : 0) * (z > L(0)[2] - 10 ? 1 : 0) * (1 - masks.lips[v]) * Math.min(1, Math.abs(L(33)[1] + 2 - y) / 8) * (Math.abs(x) < 80 ? 1 : 0) * (y > L(8)[1] - 25 ? 1 : 0);
-    // Each group's skin colour at this vertex (lips, brows, hair blended as in the mean albedo).
+    // Each group's skin colour at this vertex (lips, brows, hair blended as in the mean albedo). The
+    // mean albedo of skin is their average and the ethnicity rows their centred values, so the rows
+    // sum to zero and a one-hot face gets exactly its group's colour (the hair blend is not linear).
     const own = ETHNICITY_GROUPS.map((g) => skinColourAt(GROUP_SKIN[g], masks, v));
-    const meanOwn = skinColourAt(MEAN_SKIN, masks, v);
+    const meanOwn = [0, 1, 2].map((c) => own.reduce((s, o) => s + o[c], 0) / own.length);
     for (let c = 0; c < 3; c++) {
       // Male (+1) beard shadow: a grey-blue darkening of 14 % (R) on the darkest tone, less on lighter
       // ones; half of it sits in the mean and half in the gender row, so female (−1) faces get none
       // (a symmetric ± row would lighten women's jaws).
       const halfBeard = 0.5 * 0.14 * beard[v] * [1, 0.75, 0.5][c] * REF_TONE[c] * skinW;
-      albedoMean[v * 3 + c] -= halfBeard;
+      albedoMean[v * 3 + c] = meanOwn[c] - halfBeard;
       textureDemo[v * 3 + c] = -0.05 * REF_TONE[c] * skinW - halfBeard; // gender (+1 male): slightly darker skin, beard shadow
       textureDemo[N + v * 3 + c] = MEAN_SKIN[c] * skinW * (c === 2 ? -0.06 : -0.03); // age: darker, yellower
       ETHNICITY_GROUPS.forEach((_, j) => { textureDemo[(2 + j) * N + v * 3 + c] = own[j][c] - meanOwn[c]; });
