@@ -52,7 +52,7 @@ export class Rasterizer {
   private sy: Float32Array;
   private iz: Float32Array;
   /**
-   * Pixel cell per vertex, packed: (cx + 1) + 2048 (cy + 1) with cx = floor(sx − 0.5) clamped to
+   * Pixel cell per vertex, packed: (cx + 1) + 65536 (cy + 1) with cx = floor(sx − 0.5) clamped to
    * [−1, S] (cy likewise). A triangle whose three vertices share cx (or cy) covers no pixel centre
    * inside the image (clamping only merges cells left of, right of, above or below the image).
    */
@@ -111,6 +111,7 @@ export class Rasterizer {
     const S = size * o.ssaa;
     if (out.size !== size) throw new Error(`render: output buffer is ${out.size} px, options.size is ${size}`);
     if (S > this.maxInternal) throw new Error(`render: size × ssaa = ${S} exceeds this rasterizer's ${this.maxInternal}`);
+    if (S > 65533) throw new Error(`render: size × ssaa = ${S} exceeds the pixel-cell range`);
     if (positions.length !== this.vertexCount * 3) throw new Error(`render: positions has length ${positions.length}, expected ${this.vertexCount * 3}`);
     const culled = this.cull(positions, o, geometryKey);
     this.transform(positions, o, S, culled);
@@ -166,7 +167,7 @@ export class Rasterizer {
         let kx = Math.floor(X - 0.5), ky = Math.floor(Y - 0.5);
         kx = kx < -1 ? -1 : kx > S ? S : kx;
         ky = ky < -1 ? -1 : ky > S ? S : ky;
-        cell[v] = (kx + 1) + ((ky + 1) << 11);
+        cell[v] = (kx + 1) | ((ky + 1) << 16);
       }
     }
   }
@@ -184,10 +185,10 @@ export class Rasterizer {
       for (let t = c * CLUSTER_TRIANGLES; t < tEnd; t++) {
         const i0 = triangles[t * 3], i1 = triangles[t * 3 + 1], i2 = triangles[t * 3 + 2];
         // Cheap rejection of sub-pixel triangles that hold no pixel centre (most of them at 64 px):
-        // the three vertices share a pixel column (low 11 bits of the cell) or row (the bits above).
+        // the three vertices share a pixel column (low 16 bits of the cell) or row (the bits above).
         const k0 = cell[i0];
         const diff = (k0 ^ cell[i1]) | (k0 ^ cell[i2]);
-        if ((diff & 2047) === 0 || (diff >>> 11) === 0) continue;
+        if ((diff & 0xffff) === 0 || (diff >>> 16) === 0) continue;
         const x0 = sx[i0], y0 = sy[i0], x1 = sx[i1], y1 = sy[i1], x2 = sx[i2], y2 = sy[i2];
         // Twice the signed area in y-down screen space; counter-clockwise from outside → negative.
         const area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
