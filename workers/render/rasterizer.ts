@@ -13,7 +13,6 @@
 import { CAMERA_DISTANCE_MM, NEAR_MM, focalLengthPx, lightDirection, poseMatrix } from './camera';
 import type { RenderOptions } from './options';
 import { createRng, hashInts } from '../faces';
-import { type ClusterTopology, CLUSTER_TRIANGLES, activeClusters, clusterCones, clusterTopology } from './culling';
 
 export interface RenderOutput {
   size: number;
@@ -51,19 +50,13 @@ export class Rasterizer {
   private sx: Float32Array;
   private sy: Float32Array;
   private iz: Float32Array;
+  /** floor(s − 0.5) per vertex: a triangle whose three vertices share it in x (or y) covers no pixel centre. */
   /**
-   * Pixel cell per vertex, packed: (cx + 1) + 65536 (cy + 1) with cx = floor(sx − 0.5) clamped to
+   * Pixel cell per vertex, packed: (cx + 1) | (cy + 1) << 16 with cx = floor(sx − 0.5) clamped to
    * [−1, S] (cy likewise). A triangle whose three vertices share cx (or cy) covers no pixel centre
-   * inside the image (clamping only merges cells left of, right of, above or below the image).
+   * inside the image (clamping only merges the cells left of, right of, above or below the image).
    */
   private cell: Int32Array;
-  /** Clusters of consecutive triangles for back-face culling (culling.ts); cones per geometry. */
-  private topo: ClusterTopology;
-  private cones: Float64Array;
-  private active: Uint8Array;
-  private coneKey: number | undefined = undefined;
-  private coneUses = 0;
-  private allVertices: Uint32Array;
   private depth: Float32Array;
   private tri: Int32Array;
   private bary: Float32Array;
@@ -79,10 +72,6 @@ export class Rasterizer {
     this.sy = new Float32Array(vertexCount);
     this.iz = new Float32Array(vertexCount);
     this.cell = new Int32Array(vertexCount);
-    this.topo = clusterTopology(triangles, vertexCount);
-    this.cones = new Float64Array(this.topo.count * 9);
-    this.active = new Uint8Array(this.topo.count);
-    this.allVertices = Uint32Array.from({ length: vertexCount }, (_, v) => v);
     this.depth = new Float32Array(P);
     this.tri = new Int32Array(P);
     this.bary = new Float32Array(P * 2);
@@ -102,131 +91,116 @@ export class Rasterizer {
   /**
    * Renders positions [V][3] (mm), unit normals [V][3] and albedo [V][3] (linear RGB) under the
    * options into `out` (allocated by createOutput(options.size, options.ids)).
-   * `geometryKey` (optional) names the geometry: from its second render with the same key, clusters
-   * of triangles that face away from the camera are skipped (same pixels, less work; culling.ts).
-   * A caller passing a key must change it whenever the positions change.
    */
-  render(positions: Float32Array, normals: Float32Array, albedo: Float32Array, o: RenderOptions, out: RenderOutput, geometryKey?: number): RenderOutput {
+  render(positions: Float32Array, normals: Float32Array, albedo: Float32Array, o: RenderOptions, out: RenderOutput): RenderOutput {
     const size = o.size;
     const S = size * o.ssaa;
     if (out.size !== size) throw new Error(`render: output buffer is ${out.size} px, options.size is ${size}`);
     if (S > this.maxInternal) throw new Error(`render: size × ssaa = ${S} exceeds this rasterizer's ${this.maxInternal}`);
-    if (S > 65533) throw new Error(`render: size × ssaa = ${S} exceeds the pixel-cell range`);
     if (positions.length !== this.vertexCount * 3) throw new Error(`render: positions has length ${positions.length}, expected ${this.vertexCount * 3}`);
-    const culled = this.cull(positions, o, geometryKey);
-    this.transform(positions, o, S, culled);
-    this.rasterize(S, culled);
+    this.transform(positions, o, S);
+    this.rasterize(S);
     this.resolve(normals, albedo, o, S, out);
     return out;
   }
 
-  /**
-   * Sets the pose matrix and, for a geometry rendered before under the same key, marks the clusters
-   * that can face the camera (this.active). Returns whether culling applies to this image.
-   */
-  private cull(positions: Float32Array, o: RenderOptions, key: number | undefined): boolean {
+  /** Projects every vertex: screen position (px) and 1/z (1/mm; −1 = behind the near plane). */
+  private transform(positions: Float32Array, o: RenderOptions, S: number): void {
     const R = poseMatrix(o.yaw, o.pitch, o.roll, this.R);
-    if (key === undefined) { this.coneKey = undefined; return false; }
-    if (key !== this.coneKey) { this.coneKey = key; this.coneUses = 0; }
-    if (++this.coneUses < 2) return false; // one-off geometries (per-image expressions) skip the cone pass
-    if (this.coneUses === 2) clusterCones(positions, this.triangles, this.topo, this.cones);
-    // The camera in model space: Rᵀ · (0, 0, CAMERA_DISTANCE_MM).
-    const d = CAMERA_DISTANCE_MM;
-    activeClusters(this.cones, this.topo.count, R[6] * d, R[7] * d, R[8] * d, this.active);
-    return true;
-  }
-
-  /** Projects the vertices (all, or those of active clusters): screen position (px) and 1/z (1/mm; −1 = behind the near plane). */
-  private transform(positions: Float32Array, o: RenderOptions, S: number, culled: boolean): void {
-    const R = this.R; // set by cull()
     const r0 = R[0], r1 = R[1], r2 = R[2], r3 = R[3], r4 = R[4], r5 = R[5], r6 = R[6], r7 = R[7], r8 = R[8];
     const f = focalLengthPx(S, o.scale);
     const cx = S * (0.5 + o.translateX), cy = S * (0.5 + o.translateY);
-    const { sx, sy, iz, cell, active } = this;
-    const { vertexStart, vertices } = this.topo;
-    const C = this.topo.count;
+    const { sx, sy, iz, cell } = this;
     const V = this.vertexCount;
     const dist = CAMERA_DISTANCE_MM, near = NEAR_MM; // locals: imported bindings are slower in hot loops
-    // Without culling one pass over all vertices; with culling, the vertices of each active cluster
-    // (a vertex shared by two clusters is projected twice, to the same values).
-    const list = culled ? vertices : this.allVertices;
-    for (let c = culled ? 0 : C - 1; c < C; c++) {
-      if (culled && active[c] === 0) continue;
-      const end = culled ? vertexStart[c + 1] : V;
-      for (let j = culled ? vertexStart[c] : 0; j < end; j++) {
-        const v = list[j];
-        const i3 = v * 3;
-        const x = positions[i3], y = positions[i3 + 1], z = positions[i3 + 2];
-        const depth = dist - (r6 * x + r7 * y + r8 * z);
-        const inv = depth > near ? 1 / depth : -1;
-        const X = cx + f * (r0 * x + r1 * y + r2 * z) * inv;
-        const Y = cy - f * (r3 * x + r4 * y + r5 * z) * inv;
-        sx[v] = X;
-        sy[v] = Y;
-        iz[v] = inv;
-        let kx = Math.floor(X - 0.5), ky = Math.floor(Y - 0.5);
-        kx = kx < -1 ? -1 : kx > S ? S : kx;
-        ky = ky < -1 ? -1 : ky > S ? S : ky;
-        cell[v] = (kx + 1) | ((ky + 1) << 16);
-      }
+    for (let v = 0; v < V; v++) {
+      const i3 = v * 3;
+      const x = positions[i3], y = positions[i3 + 1], z = positions[i3 + 2];
+      const depth = dist - (r6 * x + r7 * y + r8 * z);
+      const inv = depth > near ? 1 / depth : -1;
+      const X = cx + f * (r0 * x + r1 * y + r2 * z) * inv;
+      const Y = cy - f * (r3 * x + r4 * y + r5 * z) * inv;
+      sx[v] = X;
+      sy[v] = Y;
+      iz[v] = inv;
+      let kx = Math.floor(X - 0.5), ky = Math.floor(Y - 0.5);
+      kx = kx < -1 ? -1 : kx > S ? S : kx;
+      ky = ky < -1 ? -1 : ky > S ? S : ky;
+      cell[v] = (kx + 1) | ((ky + 1) << 16);
     }
   }
 
-  private rasterize(S: number, culled: boolean): void {
-    const { sx, sy, iz, depth, tri, bary, triangles, cell, active } = this;
+  private rasterize(S: number): void {
+    const { sx, sy, iz, depth, tri, bary, triangles, cell } = this;
     const P = S * S;
     depth.fill(0, 0, P);
     tri.fill(-1, 0, P);
     const T = triangles.length / 3;
-    const C = this.topo.count;
-    for (let c = 0; c < C; c++) {
-      if (culled && active[c] === 0) continue;
-      const tEnd = Math.min(T, (c + 1) * CLUSTER_TRIANGLES);
-      for (let t = c * CLUSTER_TRIANGLES; t < tEnd; t++) {
-        const i0 = triangles[t * 3], i1 = triangles[t * 3 + 1], i2 = triangles[t * 3 + 2];
-        // Cheap rejection of sub-pixel triangles that hold no pixel centre (most of them at 64 px):
-        // the three vertices share a pixel column (low 16 bits of the cell) or row (the bits above).
-        const k0 = cell[i0];
-        const diff = (k0 ^ cell[i1]) | (k0 ^ cell[i2]);
-        if ((diff & 0xffff) === 0 || (diff >>> 16) === 0) continue;
-        const x0 = sx[i0], y0 = sy[i0], x1 = sx[i1], y1 = sy[i1], x2 = sx[i2], y2 = sy[i2];
-        // Twice the signed area in y-down screen space; counter-clockwise from outside → negative.
-        const area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
-        if (!(area < 0)) continue; // back-facing, degenerate or NaN
-        // Pixels whose centre (p + 0.5) lies in the bounding box; most triangles at 64 px hold none.
-        const minX = x0 < x1 ? (x0 < x2 ? x0 : x2) : x1 < x2 ? x1 : x2;
-        const maxX = x0 > x1 ? (x0 > x2 ? x0 : x2) : x1 > x2 ? x1 : x2;
-        let px0 = Math.ceil(minX - 0.5), px1 = Math.floor(maxX - 0.5);
-        if (px0 > px1) continue;
-        const minY = y0 < y1 ? (y0 < y2 ? y0 : y2) : y1 < y2 ? y1 : y2;
-        const maxY = y0 > y1 ? (y0 > y2 ? y0 : y2) : y1 > y2 ? y1 : y2;
-        let py0 = Math.ceil(minY - 0.5), py1 = Math.floor(maxY - 0.5);
-        if (py0 > py1) continue;
-        const z0 = iz[i0], z1 = iz[i1], z2 = iz[i2];
-        if (z0 <= 0 || z1 <= 0 || z2 <= 0) continue; // behind the near plane
-        if (px0 < 0) px0 = 0;
-        if (py0 < 0) py0 = 0;
-        if (px1 > S - 1) px1 = S - 1;
-        if (py1 > S - 1) py1 = S - 1;
-        if (px0 > px1 || py0 > py1) continue;
-        const invArea = 1 / area;
-        // Edge functions w0 (edge 1→2), w1 (edge 2→0), w2 (edge 0→1), all ≤ 0 inside (negative area).
-        const a0 = y1 - y2, b0 = x2 - x1;
-        const a1 = y2 - y0, b1 = x0 - x2;
-        const a2 = y0 - y1, b2 = x1 - x0;
-        // Top-left rule (for negative orientation): an edge owns its boundary pixels when it is a
-        // top edge (horizontal, interior below) or a left edge; the others need strict inequality.
-        const bias0 = a0 > 0 || (a0 === 0 && b0 < 0) ? 0 : -1e-7;
-        const bias1 = a1 > 0 || (a1 === 0 && b1 < 0) ? 0 : -1e-7;
-        const bias2 = a2 > 0 || (a2 === 0 && b2 < 0) ? 0 : -1e-7;
-        if (px0 === px1 && py0 === py1) {
-          // Fast path: one candidate pixel (the common case at 64 px).
-          const fx = px0 + 0.5, fy = py0 + 0.5;
-          const w0 = (fx - x1) * a0 + (fy - y1) * b0;
-          const w1 = (fx - x2) * a1 + (fy - y2) * b1;
-          const w2 = (fx - x0) * a2 + (fy - y0) * b2;
+    for (let t = 0; t < T; t++) {
+      const i0 = triangles[t * 3], i1 = triangles[t * 3 + 1], i2 = triangles[t * 3 + 2];
+      // Cheap rejection of sub-pixel triangles that hold no pixel centre (most of them at 64 px), and
+      // of triangles off the image: the vertices share a pixel column (low 16 bits) or row (high 16).
+      const k0 = cell[i0];
+      const diff = (k0 ^ cell[i1]) | (k0 ^ cell[i2]);
+      if ((diff & 0xffff) === 0 || (diff >>> 16) === 0) continue;
+      const x0 = sx[i0], y0 = sy[i0], x1 = sx[i1], y1 = sy[i1], x2 = sx[i2], y2 = sy[i2];
+      // Twice the signed area in y-down screen space; counter-clockwise from outside → negative.
+      const area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
+      if (!(area < 0)) continue; // back-facing, degenerate or NaN
+      // Pixels whose centre (p + 0.5) lies in the bounding box; most triangles at 64 px hold none.
+      const minX = x0 < x1 ? (x0 < x2 ? x0 : x2) : x1 < x2 ? x1 : x2;
+      const maxX = x0 > x1 ? (x0 > x2 ? x0 : x2) : x1 > x2 ? x1 : x2;
+      let px0 = Math.ceil(minX - 0.5), px1 = Math.floor(maxX - 0.5);
+      if (px0 > px1) continue;
+      const minY = y0 < y1 ? (y0 < y2 ? y0 : y2) : y1 < y2 ? y1 : y2;
+      const maxY = y0 > y1 ? (y0 > y2 ? y0 : y2) : y1 > y2 ? y1 : y2;
+      let py0 = Math.ceil(minY - 0.5), py1 = Math.floor(maxY - 0.5);
+      if (py0 > py1) continue;
+      const z0 = iz[i0], z1 = iz[i1], z2 = iz[i2];
+      if (z0 <= 0 || z1 <= 0 || z2 <= 0) continue; // behind the near plane
+      if (px0 < 0) px0 = 0;
+      if (py0 < 0) py0 = 0;
+      if (px1 > S - 1) px1 = S - 1;
+      if (py1 > S - 1) py1 = S - 1;
+      if (px0 > px1 || py0 > py1) continue;
+      const invArea = 1 / area;
+      // Edge functions w0 (edge 1→2), w1 (edge 2→0), w2 (edge 0→1), all ≤ 0 inside (negative area).
+      const a0 = y1 - y2, b0 = x2 - x1;
+      const a1 = y2 - y0, b1 = x0 - x2;
+      const a2 = y0 - y1, b2 = x1 - x0;
+      // Top-left rule (for negative orientation): an edge owns its boundary pixels when it is a
+      // top edge (horizontal, interior below) or a left edge; the others need strict inequality.
+      const bias0 = a0 > 0 || (a0 === 0 && b0 < 0) ? 0 : -1e-7;
+      const bias1 = a1 > 0 || (a1 === 0 && b1 < 0) ? 0 : -1e-7;
+      const bias2 = a2 > 0 || (a2 === 0 && b2 < 0) ? 0 : -1e-7;
+      if (px0 === px1 && py0 === py1) {
+        // Fast path: one candidate pixel (the common case at 64 px).
+        const fx = px0 + 0.5, fy = py0 + 0.5;
+        const w0 = (fx - x1) * a0 + (fy - y1) * b0;
+        const w1 = (fx - x2) * a1 + (fy - y2) * b1;
+        const w2 = (fx - x0) * a2 + (fy - y0) * b2;
+        if (w0 <= bias0 && w1 <= bias1 && w2 <= bias2) {
+          const idx = py0 * S + px0;
+          const l1 = w1 * invArea, l2 = w2 * invArea;
+          const z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
+          if (z > depth[idx]) {
+            depth[idx] = z;
+            tri[idx] = t;
+            bary[idx * 2] = l1;
+            bary[idx * 2 + 1] = l2;
+          }
+        }
+        continue;
+      }
+      const fx = px0 + 0.5, fy = py0 + 0.5;
+      let w0row = (fx - x1) * a0 + (fy - y1) * b0;
+      let w1row = (fx - x2) * a1 + (fy - y2) * b1;
+      let w2row = (fx - x0) * a2 + (fy - y0) * b2;
+      for (let py = py0; py <= py1; py++) {
+        let w0 = w0row, w1 = w1row, w2 = w2row;
+        let idx = py * S + px0;
+        for (let px = px0; px <= px1; px++, idx++) {
           if (w0 <= bias0 && w1 <= bias1 && w2 <= bias2) {
-            const idx = py0 * S + px0;
             const l1 = w1 * invArea, l2 = w2 * invArea;
             const z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
             if (z > depth[idx]) {
@@ -236,30 +210,9 @@ export class Rasterizer {
               bary[idx * 2 + 1] = l2;
             }
           }
-          continue;
+          w0 += a0; w1 += a1; w2 += a2;
         }
-        const fx = px0 + 0.5, fy = py0 + 0.5;
-        let w0row = (fx - x1) * a0 + (fy - y1) * b0;
-        let w1row = (fx - x2) * a1 + (fy - y2) * b1;
-        let w2row = (fx - x0) * a2 + (fy - y0) * b2;
-        for (let py = py0; py <= py1; py++) {
-          let w0 = w0row, w1 = w1row, w2 = w2row;
-          let idx = py * S + px0;
-          for (let px = px0; px <= px1; px++, idx++) {
-            if (w0 <= bias0 && w1 <= bias1 && w2 <= bias2) {
-              const l1 = w1 * invArea, l2 = w2 * invArea;
-              const z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
-              if (z > depth[idx]) {
-                depth[idx] = z;
-                tri[idx] = t;
-                bary[idx * 2] = l1;
-                bary[idx * 2 + 1] = l2;
-              }
-            }
-            w0 += a0; w1 += a1; w2 += a2;
-          }
-          w0row += b0; w1row += b1; w2row += b2;
-        }
+        w0row += b0; w1row += b1; w2row += b2;
       }
     }
   }

@@ -32,8 +32,6 @@ export class StimulusRenderer {
   private lastIdentity: Identity | null = null;
   /** The expression weights of the cached geometry (null: none cached). */
   private lastExpression: Float64Array | null = null;
-  /** Changes whenever the cached geometry does: the rasteriser's key for its per-geometry culling data. */
-  private geometryVersion = 0;
   private outputs = new Map<string, RenderOutput>();
   /** Per expression row, the indices of its non-zero coordinates (built on first use): expressions are local. */
   private expressionSupport: (Uint32Array | null)[] = [];
@@ -79,7 +77,6 @@ export class StimulusRenderer {
     if (anyAlbedo) for (let i = 0; i < n; i++) g.albedo[i] = g.albedo[i] < 0 ? 0 : g.albedo[i] > 1 ? 1 : g.albedo[i];
     computeVertexNormals(g.positions, m.triangles, g.normals);
     this.lastExpression = Float64Array.from(expression);
-    this.geometryVersion++;
     return g;
   }
 
@@ -100,7 +97,7 @@ export class StimulusRenderer {
   renderExpression(id: Identity, expression: ArrayLike<number>, options: RenderOptions | RenderOptionsInput): RenderOutput {
     const o = isResolved(options) ? options : resolveRenderOptions(options);
     const g = this.geometryOf(id, expression);
-    return this.rasterizer.render(g.positions, g.normals, g.albedo, o, this.outputFor(o), this.geometryVersion);
+    return this.rasterizer.render(g.positions, g.normals, g.albedo, o, this.outputFor(o));
   }
 
   /**
@@ -110,7 +107,7 @@ export class StimulusRenderer {
   render(id: Identity, options: RenderOptions | RenderOptionsInput): RenderOutput {
     const o = isResolved(options) ? options : resolveRenderOptions(options);
     const g = this.geometryOf(id);
-    return this.rasterizer.render(g.positions, g.normals, g.albedo, o, this.outputFor(o), this.geometryVersion);
+    return this.rasterizer.render(g.positions, g.normals, g.albedo, o, this.outputFor(o));
   }
 
   private outputFor(o: RenderOptions): RenderOutput {
