@@ -47,13 +47,13 @@ const smoothstep = (t: number) => (t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t)
  * Hair density [0, 1] of a skin vertex: 1 wherever the scalp mask is 1 (so the scalp carries no
  * identity texture), and in front of it a soft hairline: a smoothstep ramp HAIRLINE_RAMP_MM tall
  * whose lower edge starts 25 mm below the scalp ramp's top and is broken up by a fixed irregular
- * field (± 4 mm, wavelengths ~9–20 mm; the same for every identity, so hair is no identity feature).
+ * field (± 3 mm, wavelengths ~15–30 mm; the same for every identity, so hair is no identity feature).
  */
 const HAIRLINE_RAMP_MM = 26;
 function hairDensity(p: number[], scalp: number, hairlineY: number): number {
   const [x, y, z] = p;
-  const wobble = 0.5 * Math.cos(0.33 * x + 0.21 * z + 1.3) + 0.3 * Math.cos(0.61 * x - 0.37 * z + 0.4) + 0.2 * Math.cos(0.71 * z + 0.52 * x + 2.1);
-  const soft = smoothstep((y - (hairlineY - 25 + 4 * wobble)) / HAIRLINE_RAMP_MM);
+  const wobble = 0.6 * Math.cos(0.21 * x + 0.13 * z + 1.3) + 0.4 * Math.cos(0.37 * x - 0.23 * z + 0.4);
+  const soft = smoothstep((y - (hairlineY - 25 + 3 * wobble)) / HAIRLINE_RAMP_MM);
   return Math.max(scalp, soft);
 }
 
