@@ -44,16 +44,16 @@ const bump = (d2: number, s: number) => Math.exp(-d2 / (2 * s * s));
 const smoothstep = (t: number) => (t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t));
 
 /**
- * Hair density [0, 1] of a skin vertex: 1 wherever the scalp mask is 1 (so the scalp carries no
+ * Hair density [0, 1] of a skin vertex (the head's mesh is coarse, so a narrow ramp looks jagged): 1 wherever the scalp mask is 1 (so the scalp carries no
  * identity texture), and in front of it a soft hairline: a smoothstep ramp HAIRLINE_RAMP_MM tall
- * whose lower edge starts 25 mm below the scalp ramp's top and is broken up by a fixed irregular
- * field (± 3 mm, wavelengths ~15–30 mm; the same for every identity, so hair is no identity feature).
+ * whose lower edge starts 30 mm below the scalp ramp's top and is broken up by a fixed irregular
+ * field (± 2 mm, wavelengths ~15–30 mm; the same for every identity, so hair is no identity feature).
  */
-const HAIRLINE_RAMP_MM = 26;
+const HAIRLINE_RAMP_MM = 34;
 function hairDensity(p: number[], scalp: number, hairlineY: number): number {
   const [x, y, z] = p;
   const wobble = 0.6 * Math.cos(0.21 * x + 0.13 * z + 1.3) + 0.4 * Math.cos(0.37 * x - 0.23 * z + 0.4);
-  const soft = smoothstep((y - (hairlineY - 25 + 3 * wobble)) / HAIRLINE_RAMP_MM);
+  const soft = smoothstep((y - (hairlineY - 30 + 2 * wobble)) / HAIRLINE_RAMP_MM);
   return Math.max(scalp, soft);
 }
 
