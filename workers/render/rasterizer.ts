@@ -50,7 +50,6 @@ export class Rasterizer {
   private sx: Float32Array;
   private sy: Float32Array;
   private iz: Float32Array;
-  /** floor(s − 0.5) per vertex: a triangle whose three vertices share it in x (or y) covers no pixel centre. */
   /**
    * Pixel cell per vertex, packed: (cx + 1) | (cy + 1) << 16 with cx = floor(sx − 0.5) clamped to
    * [−1, S] (cy likewise). A triangle whose three vertices share cx (or cy) covers no pixel centre
