@@ -50,9 +50,12 @@ export class Rasterizer {
   private sx: Float32Array;
   private sy: Float32Array;
   private iz: Float32Array;
-  /** floor(s − 0.5) per vertex: a triangle whose three vertices share it in x (or y) covers no pixel centre. */
-  private cx: Int32Array;
-  private cy: Int32Array;
+  /**
+   * Pixel cell per vertex, packed: (cx + 1) | (cy + 1) << 16 with cx = floor(sx − 0.5) clamped to
+   * [−1, S] (cy likewise). A triangle whose three vertices share cx (or cy) covers no pixel centre
+   * inside the image (clamping only merges the cells left of, right of, above or below the image).
+   */
+  private cell: Int32Array;
   private depth: Float32Array;
   private tri: Int32Array;
   private bary: Float32Array;
@@ -67,8 +70,7 @@ export class Rasterizer {
     this.sx = new Float32Array(vertexCount);
     this.sy = new Float32Array(vertexCount);
     this.iz = new Float32Array(vertexCount);
-    this.cx = new Int32Array(vertexCount);
-    this.cy = new Int32Array(vertexCount);
+    this.cell = new Int32Array(vertexCount);
     this.depth = new Float32Array(P);
     this.tri = new Int32Array(P);
     this.bary = new Float32Array(P * 2);
@@ -107,7 +109,7 @@ export class Rasterizer {
     const r0 = R[0], r1 = R[1], r2 = R[2], r3 = R[3], r4 = R[4], r5 = R[5], r6 = R[6], r7 = R[7], r8 = R[8];
     const f = focalLengthPx(S, o.scale);
     const cx = S * (0.5 + o.translateX), cy = S * (0.5 + o.translateY);
-    const { sx, sy, iz, cx: cellX, cy: cellY } = this;
+    const { sx, sy, iz, cell } = this;
     const V = this.vertexCount;
     const dist = CAMERA_DISTANCE_MM, near = NEAR_MM; // locals: imported bindings are slower in hot loops
     for (let v = 0; v < V; v++) {
@@ -120,24 +122,26 @@ export class Rasterizer {
       sx[v] = X;
       sy[v] = Y;
       iz[v] = inv;
-      cellX[v] = Math.floor(X - 0.5);
-      cellY[v] = Math.floor(Y - 0.5);
+      let kx = Math.floor(X - 0.5), ky = Math.floor(Y - 0.5);
+      kx = kx < -1 ? -1 : kx > S ? S : kx;
+      ky = ky < -1 ? -1 : ky > S ? S : ky;
+      cell[v] = (kx + 1) | ((ky + 1) << 16);
     }
   }
 
   private rasterize(S: number): void {
-    const { sx, sy, iz, depth, tri, bary, triangles, cx: cellX, cy: cellY } = this;
+    const { sx, sy, iz, depth, tri, bary, triangles, cell } = this;
     const P = S * S;
     depth.fill(0, 0, P);
     tri.fill(-1, 0, P);
     const T = triangles.length / 3;
     for (let t = 0; t < T; t++) {
       const i0 = triangles[t * 3], i1 = triangles[t * 3 + 1], i2 = triangles[t * 3 + 2];
-      // Cheap rejection of sub-pixel triangles that hold no pixel centre (most of them at 64 px).
-      const c0 = cellX[i0];
-      if (c0 === cellX[i1] && c0 === cellX[i2]) continue;
-      const d0 = cellY[i0];
-      if (d0 === cellY[i1] && d0 === cellY[i2]) continue;
+      // Cheap rejection of sub-pixel triangles that hold no pixel centre (most of them at 64 px), and
+      // of triangles off the image: the vertices share a pixel column (low 16 bits) or row (high 16).
+      const k0 = cell[i0];
+      const diff = (k0 ^ cell[i1]) | (k0 ^ cell[i2]);
+      if ((diff & 0xffff) === 0 || (diff >>> 16) === 0) continue;
       const x0 = sx[i0], y0 = sy[i0], x1 = sx[i1], y1 = sy[i1], x2 = sx[i2], y2 = sy[i2];
       // Twice the signed area in y-down screen space; counter-clockwise from outside → negative.
       const area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);

@@ -30,7 +30,8 @@ export class StimulusRenderer {
   private geometry: FaceGeometry;
   private neutral: FaceGeometry;
   private lastIdentity: Identity | null = null;
-  private lastExpression = '';
+  /** The expression weights of the cached geometry (null: none cached). */
+  private lastExpression: Float64Array | null = null;
   private outputs = new Map<string, RenderOutput>();
   /** Per expression row, the indices of its non-zero coordinates (built on first use): expressions are local. */
   private expressionSupport: (Uint32Array | null)[] = [];
@@ -50,8 +51,7 @@ export class StimulusRenderer {
    */
   geometryOf(id: Identity, expression: ArrayLike<number> = id.expression): FaceGeometry {
     const m = this.model;
-    const key = Array.prototype.join.call(expression, ',');
-    if (this.lastIdentity === id && this.lastExpression === key) return this.geometry;
+    if (this.lastIdentity === id && sameWeights(this.lastExpression, expression)) return this.geometry;
     if (this.lastIdentity !== id) {
       const neutralId = { ...id, expression: new Float32Array(m.expressionNames.length) };
       identityPositions(m, neutralId, this.neutral.positions);
@@ -76,7 +76,7 @@ export class StimulusRenderer {
     }
     if (anyAlbedo) for (let i = 0; i < n; i++) g.albedo[i] = g.albedo[i] < 0 ? 0 : g.albedo[i] > 1 ? 1 : g.albedo[i];
     computeVertexNormals(g.positions, m.triangles, g.normals);
-    this.lastExpression = key;
+    this.lastExpression = Float64Array.from(expression);
     return g;
   }
 
@@ -126,6 +126,13 @@ export class StimulusRenderer {
     const out = this.rasterizer.createOutput(o.size, o.ids);
     return this.rasterizer.render(g.positions, g.normals, g.albedo, o, out);
   }
+}
+
+/** Whether cached weights equal `w` element by element (NaN never equal: the geometry is recomputed). */
+function sameWeights(cached: Float64Array | null, w: ArrayLike<number>): boolean {
+  if (cached === null || cached.length !== w.length) return false;
+  for (let i = 0; i < w.length; i++) if (cached[i] !== w[i]) return false;
+  return true;
 }
 
 /** Marks resolved options; a symbol key survives object spread, so `{ ...prepared, yaw }` stays marked. */

@@ -24,6 +24,8 @@ export interface Anatomy {
   landmarks: Record<string, number>;
   /** [V] 1 on the scalp (no identity variance), 0 on the face, a smooth ramp between. */
   scalp: Float32Array;
+  /** Height (y, mm) where the scalp mask reaches 1 above the forehead (brow top + 50 mm). */
+  hairlineY: number;
   /** Landmark vertices each region must contain (iBUG indices or named landmarks). */
   regionAnchors: Record<string, number[]>;
 }
@@ -189,5 +191,5 @@ export function buildAnatomy(inp: AnatomyInput): Anatomy {
     ...anchors,
     forehead: [], left_cheek: [], right_cheek: [], left_temple: [], right_temple: [],
   };
-  return { regions, landmarks, scalp, regionAnchors: named };
+  return { regions, landmarks, scalp, hairlineY: hairline, regionAnchors: named };
 }

@@ -27,7 +27,7 @@ import {
 import { actionUnitShapes } from './expressions';
 import { type IctData, decodeIctFile } from './ictFile';
 import { cachedFaceModel, type CacheOptions } from './modelCache';
-import { GROUP_SKIN, LIP_RATIO, MEAN_SKIN, TEXTURE_BANDS_MM, type TextureMasks, meanAlbedo, textureSpace } from './texture';
+import { GROUP_SKIN, MEAN_SKIN, REF_TONE, TEXTURE_BANDS_MM, type TextureMasks, meanAlbedo, skinColourAt, textureSpace } from './texture';
 
 export const ICT_MODEL_NAME = 'deeper-ict-v1';
 const RECENTRE_MM = [0, 22, 20];
@@ -41,6 +41,21 @@ export function readIctFile(file = ICT_FILE): IctData {
 }
 
 const bump = (d2: number, s: number) => Math.exp(-d2 / (2 * s * s));
+const smoothstep = (t: number) => (t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t));
+
+/**
+ * Hair density [0, 1] of a skin vertex (the head's mesh is coarse, so a narrow ramp looks jagged): 1 wherever the scalp mask is 1 (so the scalp carries no
+ * identity texture), and in front of it a soft hairline: a smoothstep ramp HAIRLINE_RAMP_MM tall
+ * whose lower edge starts 30 mm below the scalp ramp's top and is broken up by a fixed irregular
+ * field (± 2 mm, wavelengths ~15–30 mm; the same for every identity, so hair is no identity feature).
+ */
+const HAIRLINE_RAMP_MM = 34;
+function hairDensity(p: number[], scalp: number, hairlineY: number): number {
+  const [x, y, z] = p;
+  const wobble = 0.6 * Math.cos(0.21 * x + 0.13 * z + 1.3) + 0.4 * Math.cos(0.37 * x - 0.23 * z + 0.4);
+  const soft = smoothstep((y - (hairlineY - 30 + 2 * wobble)) / HAIRLINE_RAMP_MM);
+  return Math.max(scalp, soft);
+}
 
 /** Squared distance from p to the segment ab (2D x, y and z). */
 function segDist2(p: number[], a: number[], b: number[]): number {
@@ -73,7 +88,7 @@ export function buildIctFaceModel(data: IctData = readIctFile()): FaceModel {
     masks.brows[v] = db < 36 ? bump(db, 3) : 0;
     masks.lidMargin[v] = bump(de, 0.9);
     masks.lips[v] = lipSet.has(v) ? 1 : 0;
-    masks.hair[v] = anatomy.scalp[v] ** 0.7;
+    masks.hair[v] = hairDensity(p, anatomy.scalp[v], anatomy.hairlineY);
     masks.skin[v] = (1 - masks.hair[v]) * (1 - 0.5 * masks.lips[v]) * (1 - 0.6 * masks.brows[v]);
   }
 
@@ -115,7 +130,7 @@ export function buildIctFaceModel(data: IctData = readIctFile()): FaceModel {
   const ethShift = toVertex(ethMean);
   for (let i = 0; i < N; i++) mean[i] += ethShift[i];
 
-  // Texture.
+  // Texture. Beard shadow and texture amplitudes are set on the darkest tone (REF_TONE, texture.ts).
   const albedoMean = meanAlbedo(mean, data.part, h.parts, masks);
   const tex = textureSpace(mean, masks);
   const textureDemo = new Float32Array(5 * N);
@@ -127,11 +142,20 @@ export function buildIctFaceModel(data: IctData = readIctFile()): FaceModel {
     const skinW = (1 - masks.hair[v]) * (1 - 0.8 * masks.brows[v]);
     // Beard shadow: below the nose, in front of the ears, off the lips.
     beard[v] = (y < L(33)[1] + 2 ? 1 : 0) * (z > L(0)[2] - 10 ? 1 : 0) * (1 - masks.lips[v]) * Math.min(1, Math.abs(L(33)[1] + 2 - y) / 8) * (Math.abs(x) < 80 ? 1 : 0) * (y > L(8)[1] - 25 ? 1 : 0);
+    // Each group's skin colour at this vertex (lips, brows, hair blended as in the mean albedo). The
+    // mean albedo of skin is their average and the ethnicity rows their centred values, so the rows
+    // sum to zero and a one-hot face gets exactly its group's colour (the hair blend is not linear).
+    const own = ETHNICITY_GROUPS.map((g) => skinColourAt(GROUP_SKIN[g], masks, v));
+    const meanOwn = [0, 1, 2].map((c) => own.reduce((s, o) => s + o[c], 0) / own.length);
     for (let c = 0; c < 3; c++) {
-      const s = MEAN_SKIN[c] * skinW;
-      textureDemo[v * 3 + c] = s * (-0.05 - 0.16 * beard[v] * [1, 0.75, 0.5][c]); // gender (+1 male): darker skin, grey-blue beard shadow
-      textureDemo[N + v * 3 + c] = s * (c === 2 ? -0.06 : -0.03); // age: darker, yellower
-      ETHNICITY_GROUPS.forEach((g, j) => { textureDemo[(2 + j) * N + v * 3 + c] = (GROUP_SKIN[g][c] - MEAN_SKIN[c]) * skinW * (1 - masks.lips[v] * (1 - LIP_RATIO[c])); });
+      // Male (+1) beard shadow: a grey-blue darkening of 14 % (R) on the darkest tone, less on lighter
+      // ones; half of it sits in the mean and half in the gender row, so female (−1) faces get none
+      // (a symmetric ± row would lighten women's jaws).
+      const halfBeard = 0.5 * 0.14 * beard[v] * [1, 0.75, 0.5][c] * REF_TONE[c] * skinW;
+      albedoMean[v * 3 + c] = meanOwn[c] - halfBeard;
+      textureDemo[v * 3 + c] = -0.05 * REF_TONE[c] * skinW - halfBeard; // gender (+1 male): slightly darker skin, beard shadow
+      textureDemo[N + v * 3 + c] = MEAN_SKIN[c] * skinW * (c === 2 ? -0.06 : -0.03); // age: darker, yellower
+      ETHNICITY_GROUPS.forEach((_, j) => { textureDemo[(2 + j) * N + v * 3 + c] = own[j][c] - meanOwn[c]; });
     }
   }
   // Brows and hair follow the group a little (darker groups: darker brows already near black).

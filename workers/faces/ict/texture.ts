@@ -5,7 +5,11 @@
  * Mean albedo: skin (the mean of the three synthetic skin groups), redder lips, dark brows, a
  * darkened lid margin, sclera, coloured irises (blue-grey to brown by a seeded hue per eye ring),
  * black pupils, a close-cropped hair cap on the scalp (the same for every identity: hair is not
- * an identity feature), dark red mouth interior.
+ * an identity feature), dark red mouth interior. skinColourAt() gives the colour of a skin vertex
+ * for any skin tone, so the ethnicity rows of the demographic norm are exact differences of it.
+ * The hair blends into the skin in log-albedo (c = skin^(1−w) · hair^w), so the lightness falls
+ * evenly across the soft hairline ramp w (a linear blend towards near-black hair looks like a hard
+ * edge: most of the perceived change happens in its last few per cent).
  *
  * Identity texture components: TEXTURE_BANDS_MM.length spatial-frequency bands; component k of band
  * b is s_k(v) · c_k, a smooth random scalar field on the skin times a colour direction:
@@ -16,8 +20,15 @@
  * colour are Gram-Schmidt orthonormalised coarse band first (fields of different colours are
  * orthogonal by construction), so the texture basis is orthonormal.
  * sd_k = rms_b · f_c · sqrt(nSkin / n_{b,c}): with N(0, 1) coefficients, band b adds a per-vertex
- * RMS of rms_b · f_c along colour c (rms = 0.016, 0.011, 0.008, 0.006, 0.004 linear albedo;
- * f = 1, 0.25, 0.15).
+ * RMS of rms_b · f_c along colour c (f = 1, 0.25, 0.15).
+ * Amplitude versus skin tone: the model is linear (albedo = mean + norm + basis · coefficients, as
+ * the GMF's), so a band's amplitude in linear albedo is the same on every face. Perceived contrast
+ * goes with the *relative* change (ΔL/L, log albedo), so the bands are specified as log-albedo RMS
+ * on the darkest synthetic tone: rms_b = BAND_LOG_RMS_b · |REF_TONE| with REF_TONE = group C's
+ * skin, and the tone direction c_tone ∝ REF_TONE (a change along it is a pure lightness change of
+ * that tone, with no hue shift). The darkest faces get the stated relative RMS (about 3.6 % over
+ * all bands); lighter faces get proportionally less (group B ×0.5, A ×0.33), never more, so no tone
+ * looks blotchy. (The previous absolute amplitudes, 0.016 … 0.004, were 8–13 % of group C's skin.)
  * Nyquist at 64 px: the image spans FIELD_OF_VIEW_MM = 260 mm at scale 1, 4.06 mm/px, so the
  * shortest resolvable wavelength is 8.1 mm; the finest band (10 mm, |ω| up to 1.25 × 2π/10 mm,
  * i.e. wavelengths down to 8 mm) sits at the limit and no band lies above it.
@@ -26,10 +37,20 @@ import { gramSchmidt } from '../linalg';
 import { createRng, gaussian } from '../rng';
 
 export const TEXTURE_BANDS_MM = [60, 32, 20, 14, 10];
-const BAND_RMS = [0.016, 0.011, 0.008, 0.006, 0.004];
+/** Synthetic skin albedo of the three ethnicity groups (linear RGB). */
+export const GROUP_SKIN: Record<string, [number, number, number]> = {
+  A: [0.6, 0.39, 0.29],
+  B: [0.4, 0.24, 0.15],
+  C: [0.2, 0.11, 0.07],
+};
+/** The tone on which texture and beard amplitudes are set (the darkest group's): see the file comment. */
+export const REF_TONE = GROUP_SKIN.C;
+/** Log-albedo (relative) RMS of each band on REF_TONE, along the tone direction. */
+export const BAND_LOG_RMS = [0.026, 0.018, 0.013, 0.01, 0.007];
+const BAND_RMS = BAND_LOG_RMS.map((r) => r * Math.hypot(...REF_TONE));
 const COLOURS: { name: string; count: number; factor: number; dir: [number, number, number] }[] = (() => {
   const norm = (v: number[]) => { const n = Math.hypot(...v); return v.map((x) => x / n); };
-  const c1 = norm([0.62, 0.45, 0.36]);
+  const c1 = norm(REF_TONE);
   const r0 = [0.35, -0.45, -0.3];
   const dot = r0[0] * c1[0] + r0[1] * c1[1] + r0[2] * c1[2];
   const c2 = norm(r0.map((x, i) => x - dot * c1[i]));
@@ -41,12 +62,6 @@ const COLOURS: { name: string; count: number; factor: number; dir: [number, numb
   ];
 })();
 
-/** Synthetic skin albedo of the three ethnicity groups (linear RGB). */
-export const GROUP_SKIN: Record<string, [number, number, number]> = {
-  A: [0.6, 0.39, 0.29],
-  B: [0.4, 0.24, 0.15],
-  C: [0.2, 0.11, 0.07],
-};
 export const MEAN_SKIN = [0, 1, 2].map((c) => (GROUP_SKIN.A[c] + GROUP_SKIN.B[c] + GROUP_SKIN.C[c]) / 3) as [number, number, number];
 
 /** Lip albedo relative to the skin's, per channel. */
@@ -69,14 +84,29 @@ export interface TextureSpace {
   names: string[];
 }
 
+const BROW_COLOUR = [0.035, 0.022, 0.015];
+const HAIR_COLOUR = [0.045, 0.03, 0.022];
+
+/**
+ * Linear RGB of skin vertex v for skin tone `tone`: lips (tone × LIP_RATIO), brows and the lid
+ * margin mixed towards the brow colour, then the hair blended in log-albedo by masks.hair[v].
+ */
+export function skinColourAt(tone: ArrayLike<number>, masks: TextureMasks, v: number): [number, number, number] {
+  const c: [number, number, number] = [tone[0], tone[1], tone[2]];
+  const mixIn = (w: number, col: ArrayLike<number>) => { for (let k = 0; k < 3; k++) c[k] = c[k] * (1 - w) + col[k] * w; };
+  mixIn(masks.lips[v], [0, 1, 2].map((k) => tone[k] * LIP_RATIO[k]));
+  mixIn(0.85 * masks.brows[v], BROW_COLOUR);
+  mixIn(0.6 * masks.lidMargin[v], BROW_COLOUR);
+  const h = masks.hair[v];
+  if (h > 0) for (let k = 0; k < 3; k++) c[k] = c[k] ** (1 - h) * HAIR_COLOUR[k] ** h;
+  return c;
+}
+
 /** Mean albedo per vertex [V][3]. `part` names each vertex's mesh part; `eyes` gives each eyeball's centre and front axis. */
 export function meanAlbedo(mean: Float32Array, part: Uint8Array, parts: string[], masks: TextureMasks): Float32Array {
   const V = part.length;
   const out = new Float32Array(V * 3);
   const set = (v: number, c: number[]) => { out[v * 3] = c[0]; out[v * 3 + 1] = c[1]; out[v * 3 + 2] = c[2]; };
-  const lipColour = MEAN_SKIN.map((x, c) => x * LIP_RATIO[c]);
-  const browColour = [0.035, 0.022, 0.015];
-  const hairColour = [0.045, 0.03, 0.022];
   const eyeInfo = new Map<number, { c: number[]; axis: number[]; r: number; iris: number[] }>();
   for (const name of ['left_eyeball', 'right_eyeball']) {
     const p = parts.indexOf(name);
@@ -92,15 +122,7 @@ export function meanAlbedo(mean: Float32Array, part: Uint8Array, parts: string[]
   const mouthColour = [0.18, 0.04, 0.035];
   for (let v = 0; v < V; v++) {
     const name = parts[part[v]];
-    if (name === 'face' || name === 'head') {
-      const c = [0, 1, 2].map((k) => MEAN_SKIN[k]);
-      const mixIn = (w: number, col: number[]) => { for (let k = 0; k < 3; k++) c[k] = c[k] * (1 - w) + col[k] * w; };
-      mixIn(masks.lips[v], lipColour);
-      mixIn(0.85 * masks.brows[v], browColour);
-      mixIn(0.6 * masks.lidMargin[v], browColour);
-      mixIn(masks.hair[v], hairColour);
-      set(v, c);
-    } else if (name === 'left_eyeball' || name === 'right_eyeball') {
+    if (name === 'face' || name === 'head') set(v, skinColourAt(MEAN_SKIN, masks, v)); else if (name === 'left_eyeball' || name === 'right_eyeball') {
       const e = eyeInfo.get(part[v])!;
       const d = [0, 1, 2].map((k) => (mean[v * 3 + k] - e.c[k]) / e.r);
       const cos = d[0] * e.axis[0] + d[1] * e.axis[1] + d[2] * e.axis[2];
