@@ -13,7 +13,8 @@ import { useMapData } from './useMapData';
 import { composeViewPng } from './pngExport';
 import { downloadBlob, encodePly, fileSafe, mapCsv, mapJson } from './exports';
 import { formatTick } from '../charts/scale';
-import { formatP, ResponsePlot } from './ResponsePlot';
+import { ResponsePlot } from './ResponsePlot';
+import { formatP } from './vertexBins';
 
 /** Maps of one run (or one published snapshot) with the way to fetch their arrays. */
 export interface MapSource {

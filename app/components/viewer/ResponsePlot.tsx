@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import type { ResponseBinsLinks } from '@/workers/contract';
 import { formatTick, linearScale, niceDomain } from '../charts/scale';
 import { fetchArrayBuffer } from './mapData';
+import { formatP, vertexBins } from './vertexBins';
 
 /**
  * What a clicked vertex's information is about (issue 14): the mean response in equal-count bins of
@@ -11,26 +12,6 @@ import { fetchArrayBuffer } from './mapData';
  * analysis stored them (workers/analyses/vertex-summary.ts). Arrays: featureMean, responseMean
  * Float32 [V][B], count Int32 [V][B]; this draws row `vertex`.
  */
-
-export interface VertexBins {
-  /** Per bin: mean feature, mean response, trials. Bins without trials are left out. */
-  x: number[];
-  y: number[];
-  n: number[];
-}
-
-/** Row v of the [V][B] bin arrays, without the empty bins. */
-export function vertexBins(featureMean: Float32Array, responseMean: Float32Array, count: Int32Array, vertex: number, bins: number): VertexBins {
-  const out: VertexBins = { x: [], y: [], n: [] };
-  for (let b = 0; b < bins; b++) {
-    const i = vertex * bins + b;
-    if (!(count[i]! > 0) || !Number.isFinite(featureMean[i]!) || !Number.isFinite(responseMean[i]!)) continue;
-    out.x.push(featureMean[i]!);
-    out.y.push(responseMean[i]!);
-    out.n.push(count[i]!);
-  }
-  return out;
-}
 
 type Loaded = { featureMean: Float32Array; responseMean: Float32Array; count: Int32Array };
 
@@ -116,9 +97,4 @@ export function ResponsePlot({ vertex, links, urlOf, pValue }: { vertex: number;
       <figcaption className="small muted">{b.x.length} equal-count bins of the feature ({total.toLocaleString('en-GB')} trials); each point is the bin&apos;s mean.</figcaption>
     </figure>
   );
-}
-
-/** A p-value with two significant digits (p ≥ 0.001) or in scientific notation. */
-export function formatP(p: number): string {
-  return p >= 0.001 ? p.toPrecision(2) : p.toExponential(1);
 }
