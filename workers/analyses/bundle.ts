@@ -86,7 +86,6 @@ export function significantOnFace(significant: Uint8Array, face: ArrayLike<numbe
   return { significant: on, share: all ? on / all : null };
 }
 
-/** `face`: the model's face region (vertex list), to report how much of the map lies on the face. */
 /**
  * The p-values ([V] float32) and the binned response summary ([V][B]) of a map (vertex-summary.ts);
  * the feature's bin means and counts are written once for all its maps.
@@ -94,18 +93,21 @@ export function significantOnFace(significant: Uint8Array, face: ArrayLike<numbe
 export function vertexSummaryRefs(w: Pick<BundleWriter, 'array' | 'arrayOnce'>, prefix: string, name: string, feature: string, s: VertexSummary, unit: string): Pick<InformationMapSummary, 'pValues' | 'responseBins'> {
   const V = s.pValues.length;
   const B = s.bins.bins;
-  const safe = feature.replace(/[^a-z0-9_-]+/gi, '-');
   return {
     pValues: w.array(`${prefix}${name}.p.f32`, s.pValues, [V], '[vertex] FWER-corrected p = (1 + #{null maxima ≥ statistic}) / (1 + permutations); NaN: no noise, no test'),
     responseBins: {
       bins: B, featureLabel: s.bins.featureLabel, responseLabel: s.bins.responseLabel,
-      featureMean: w.arrayOnce(`${prefix}${safe}.bins.feature.f32`, s.bins.featureMean, [V, B], '[vertex][bin] mean feature per quantile bin', unit),
-      count: w.arrayOnce(`${prefix}${safe}.bins.count.i32`, s.bins.count, [V, B], '[vertex][bin] trials per bin'),
+      featureMean: w.arrayOnce(`${prefix}${feature}.bins.feature.f32`, s.bins.featureMean, [V, B], '[vertex][bin] mean feature per quantile bin', unit),
+      count: w.arrayOnce(`${prefix}${feature}.bins.count.i32`, s.bins.count, [V, B], '[vertex][bin] trials per bin'),
       responseMean: w.array(`${prefix}${name}.bins.response.f32`, s.bins.responseMean, [V, B], '[vertex][bin] mean response per bin'),
     },
   };
 }
 
+/**
+ * `face`: the model's face region (vertex list), to report how much of the map lies on the face;
+ * `summary`: the map's per-vertex p-values and binned responses, when computed.
+ */
 export function mapSummary(w: BundleWriter, prefix: string, name: string, feature: string, response: InformationMapSummary['response'], m: FweMap, face?: ArrayLike<number>, summary?: VertexSummary): InformationMapSummary {
   const V = m.mi.length;
   let peak = 0;
