@@ -95,7 +95,22 @@ export function buildDashboard(input: BuildInput): { manifest: DashboardManifest
         problems.push(`${m.stepId}: map ${d.key}: [${d.offset}, ${d.offset + vertexCount}) lies outside its ${values.size} B Float32 array`);
         continue;
       }
+      // Optional per-vertex extras (issue 14): dropped with a problem when missing or of the wrong size, the map itself stays.
+      const sized = (name: string | undefined, what: string, bytes: number): ArtifactLink | undefined => {
+        if (!name) return undefined;
+        const a = resolve(name, `map ${d.key} ${what}`);
+        if (a && a.size !== bytes) problems.push(`${m.stepId}: map ${d.key}: ${what} holds ${a.size} B, expected ${bytes} B`);
+        return a && a.size === bytes ? a : undefined;
+      };
+      const pValues = sized(d.pValues, 'p-values', vertexCount * 4);
+      const rb = d.responseBins;
+      const binLinks = rb ? [sized(rb.featureMean, 'bin feature means', vertexCount * rb.bins * 4), sized(rb.responseMean, 'bin response means', vertexCount * rb.bins * 4), sized(rb.count, 'bin counts', vertexCount * rb.bins * 4)] as const : null;
+      const responseBins = rb && binLinks && binLinks[0] && binLinks[1] && binLinks[2]
+        ? { bins: rb.bins, featureLabel: rb.featureLabel, responseLabel: rb.responseLabel, featureMean: binLinks[0], responseMean: binLinks[1], count: binLinks[2] }
+        : undefined;
       maps.push({
+        ...(pValues ? { pValues } : {}),
+        ...(responseBins ? { responseBins } : {}),
         key: d.key,
         title: d.title ?? d.key,
         analysis: m.functionId.replace(/^analysis-/, ''),

@@ -56,6 +56,14 @@ export function reverseCorrelationDecl(s: ReverseCorrelationSummary): Decl {
       // A TFCE threshold is in TFCE units, not bits: the viewer then starts at no threshold.
       thresholdBits: m.test.method === 'max-statistic' && m.test.permutations > 0 ? finiteThreshold(m.test.threshold) : null,
       maxBits: m.maxBits,
+      // issue 14: per-vertex p-values and binned response summary (bundles written before lack them)
+      ...(m.pValues ? { pValues: m.pValues.file } : {}),
+      ...(m.responseBins ? {
+        responseBins: {
+          bins: m.responseBins.bins, featureLabel: m.responseBins.featureLabel, responseLabel: m.responseBins.responseLabel,
+          featureMean: m.responseBins.featureMean.file, responseMean: m.responseBins.responseMean.file, count: m.responseBins.count.file,
+        },
+      } : {}),
     };
   });
   return { maps, curves: [] };

@@ -63,6 +63,16 @@ describe('analyse battery', () => {
     const mi = new Float32Array(readFileSync(path.join(out, onDisk.reverseCorrelation[0].maps[0].arrays.mi.file)).buffer.slice(0));
     expect(mi.length).toBe(model.vertexCount);
     expect(Math.min(...mi)).toBeGreaterThan(-0.2);
+    // issue 14: every map has per-vertex p-values in [1/(P+1), 1] and 10 response bins of 6 trials (60 trials)
+    for (const m of onDisk.reverseCorrelation[0].maps) {
+      expect(m.pValues?.shape).toEqual([model.vertexCount]);
+      expect(m.responseBins?.bins).toBe(10);
+      const p = new Float32Array(readFileSync(path.join(out, m.pValues!.file)).buffer.slice(0)).filter(Number.isFinite);
+      expect(p.length).toBeGreaterThan(0);
+      expect([Math.min(...p) >= 1 / 20 - 1e-6, Math.max(...p) <= 1]).toEqual([true, true]);
+      const count = new Int32Array(readFileSync(path.join(out, m.responseBins!.count.file)).buffer.slice(0));
+      expect(new Set(count).size <= 2 && count.every((c) => c === 0 || c === 6)).toBe(true);
+    }
     expect(fractions.at(-1)).toBeCloseTo(1, 6);
     expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1] - 1e-9)).toBe(true);
   });

@@ -1,7 +1,12 @@
 import { loadDefaultFaceModel } from '../../workers/faces';
 import { runOracle } from '../../workers/analyses/oracle';
 import type { FweMap } from '../../workers/analyses/maps';
-import { ReverseCorrelationSummary, type InformationMapSummary } from '../../workers/contract/results';
+import { noiseFeatures } from '../../workers/analyses/noise';
+import { mapPValues, responseBins, responseLabel, vertexScalarFeature, vertexSummary, type VertexSummary } from '../../workers/analyses/vertex-summary';
+import { vertexSummaryRefs } from '../../workers/analyses/bundle';
+import { ReverseCorrelationSummary, type ArrayRef, type InformationMapSummary } from '../../workers/contract/results';
+import type { FaceModel } from '../../workers/faces/model';
+import type { OracleResult } from '../../workers/analyses/oracle';
 
 /**
  * A real reverse-correlation result bundle for developing and testing the dashboard before the
@@ -21,9 +26,24 @@ export interface OracleBundle {
   region: { shape: Uint32Array; texture: Uint32Array };
 }
 
-const bytes = (a: Float32Array | Uint32Array | Uint8Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+const bytes = (a: Float32Array | Uint32Array | Uint8Array | Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-function mapSummary(name: string, feature: string, map: FweMap, files: Map<string, Uint8Array>, permutations: number, seed: number): InformationMapSummary {
+/** BundleWriter's array methods, into the in-memory file map (the same names and layouts as a worker's bundle). */
+function memoryWriter(files: Map<string, Uint8Array>) {
+  const array = (file: string, data: Float32Array | Uint8Array | Int32Array, shape: number[], layout: string, unit = ''): ArrayRef => {
+    files.set(file, bytes(data));
+    return { file, dtype: data instanceof Float32Array ? 'float32' : data instanceof Uint8Array ? 'uint8' : 'int32', shape, layout, unit };
+  };
+  return { array, arrayOnce: array };
+}
+
+/** The oracle map's p-values and binned planted-response summary (workers/analyses/vertex-summary.ts). */
+function oracleVertexSummary(model: FaceModel, o: OracleResult, kind: 'shape' | 'texture'): VertexSummary {
+  const bins = responseBins(vertexScalarFeature(model, o.noise, kind), model.vertexCount, o.trials, [{ label: responseLabel('oracle'), y: o.response }]);
+  return vertexSummary(mapPValues(o.planted!, noiseFeatures(model, o.noise, kind).skip), bins, 0);
+}
+
+function mapSummary(name: string, feature: string, map: FweMap, files: Map<string, Uint8Array>, permutations: number, seed: number, summary: VertexSummary): InformationMapSummary {
   const V = map.mi.length;
   const mi = Float32Array.from(map.mi);
   let peak = 0;
@@ -42,6 +62,7 @@ function mapSummary(name: string, feature: string, map: FweMap, files: Map<strin
       mi: { file: `rc/id0/${name}.mi.f32`, dtype: 'float32', shape: [V], layout: '[vertex]', unit: 'bits' },
       significant: { file: `rc/id0/${name}.significant.u8`, dtype: 'uint8', shape: [V], layout: '[vertex]', unit: '' },
     },
+    ...vertexSummaryRefs(memoryWriter(files), 'rc/id0/', name, feature, summary, feature === 'shape' ? 'mm' : 'albedo'),
   };
 }
 
@@ -54,7 +75,10 @@ export async function oracleBundle(opts: { trials?: number; permutations?: numbe
   const texture = await runOracle(model, { kind: 'texture', region: 'mouth', seed: seed + 1, trials, permutations, basis: 'components', maps: 'planted' });
   if (!shape.planted || !texture.planted) throw new Error('the oracle computed no planted map');
   const files = new Map<string, Uint8Array>();
-  const maps = [mapSummary('shape', 'shape', shape.planted, files, permutations, seed), mapSummary('texture', 'texture', texture.planted, files, permutations, seed + 1)];
+  const maps = [
+    mapSummary('shape', 'shape', shape.planted, files, permutations, seed, oracleVertexSummary(model, shape, 'shape')),
+    mapSummary('texture', 'texture', texture.planted, files, permutations, seed + 1, oracleVertexSummary(model, texture, 'texture')),
+  ];
   // Parsed: the schema fills its defaults and checks the bundle is what dashboards read.
   const summary = ReverseCorrelationSummary.parse({
     kind: 'reverse-correlation',

@@ -16,7 +16,8 @@ import { oracleBundle, type OracleBundle } from './oracleBundle';
  * workflow engine finishes runs on its own, by the e2e fallback.
  */
 
-const CACHE = path.join(process.env.DEEPER_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'deeper'), 'oracle-bundle-v2');
+/** v3: maps carry per-vertex p-values and binned response summaries (issue 14). */
+const CACHE = path.join(process.env.DEEPER_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'deeper'), 'oracle-bundle-v3');
 
 /** The default model's per-vertex region labels (mesh.regions.bin), as the dashboard stores them for a run. */
 function meshRegionsFile(): Uint8Array<ArrayBuffer> {

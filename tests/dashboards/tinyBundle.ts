@@ -1,5 +1,7 @@
 import { informationMap, type MapFeatures } from '../../workers/analyses/maps';
-import { ReverseCorrelationSummary } from '../../workers/contract/results';
+import { ReverseCorrelationSummary, type ArrayRef } from '../../workers/contract/results';
+import { vertexSummaryRefs } from '../../workers/analyses/bundle';
+import { mapPValues, responseBins, vertexSummary } from '../../workers/analyses/vertex-summary';
 
 /**
  * A tiny real result bundle for server tests: a tetrahedron "face" (4 vertices, 4 triangles) and
@@ -26,6 +28,13 @@ export async function tinyBundle(): Promise<{ summary: ReverseCorrelationSummary
     ['mesh.triangles.u32', new Uint8Array(Uint32Array.from([0, 1, 3, 0, 3, 2, 0, 2, 1, 1, 2, 3]).buffer)],
     ['model/weights.bin', new Uint8Array([9, 9, 9])],
   ]);
+  // Per-vertex p-values and the logit in 10 bins of each vertex's z displacement (issue 14).
+  const bins = responseBins({ label: 'displacement along z (mm)', fill: (v, out) => (out.set(disp.subarray(v * 3 * T + 2 * T, v * 3 * T + 3 * T)), true) }, V, T, [{ label: 'mean target logit', y }]);
+  const array = (file: string, data: Float32Array | Uint8Array | Int32Array, shape: number[], layout: string, unit = ''): ArrayRef => {
+    files.set(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return { file, dtype: data instanceof Float32Array ? 'float32' : data instanceof Uint8Array ? 'uint8' : 'int32', shape, layout, unit };
+  };
+  const extras = vertexSummaryRefs({ array, arrayOnce: array }, 'rc/id0/', 'shape.logit', 'shape', vertexSummary(mapPValues(map, null), bins, 0), 'mm');
   let peak = 0;
   for (let v = 1; v < V; v++) if (mi[v]! > mi[peak]!) peak = v;
   // Parsed: the schema fills its defaults and checks the bundle is what dashboards read.
@@ -49,6 +58,7 @@ export async function tinyBundle(): Promise<{ summary: ReverseCorrelationSummary
           mi: { file: 'rc/id0/shape.logit.mi.f32', dtype: 'float32', shape: [V], layout: '[vertex]', unit: 'bits' },
           significant: { file: 'rc/id0/shape.logit.sig.u8', dtype: 'uint8', shape: [V], layout: '[vertex]', unit: '' },
         },
+        ...extras,
       },
     ],
     componentMi: { responses: [], shapeComponents: 0, textureComponents: 0, array: { file: 'none', dtype: 'float32', shape: [0], layout: '', unit: 'bits' } },

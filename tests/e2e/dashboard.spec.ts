@@ -7,7 +7,7 @@ import { EXPERIMENT_PRESETS } from '../../workers/contract/experiment';
  * tiny demo size, launch it on the embedded executor and follow its progress to the end, open the
  * information map, move the threshold, pin a comment to a vertex, publish, open the public link in
  * a fresh browser context (every request it makes must belong to the snapshot) and see the same
- * map, unpublish and get 404. A screenshot of every step goes to test-results/screenshots/; the
+ * map, unpublish and get 404. Clicking a vertex shows its binned responses (issue 14). A screenshot of every step goes to test-results/screenshots/; the
  * viewer's as dashboard-viewer.png (docs/screenshots/viewer.png is a hand-picked copy). The dashboard's load times (production build)
  * go to test-results/dashboard-timings.json.
  */
@@ -113,6 +113,16 @@ test('run → dashboard → threshold → pin → publish → public view → un
   const box = (await canvas.boundingBox())!;
   await canvas.click({ position: { x: box.width / 2, y: box.height * 0.45 } });
   await expect(page.getByTestId('pin-form')).toBeVisible();
+  // The clicked vertex's binned responses (issue 14): mean response in 10 equal-count bins of its
+  // feature, as the analysis stored them; the hover readout gives the stored p-value.
+  const plot = page.getByTestId('vertex-response-plot');
+  await expect(plot).toHaveAttribute('data-state', 'plot', { timeout: 15_000 });
+  await expect(plot.locator('svg circle')).toHaveCount(10);
+  await expect(plot.getByTestId('response-plot-x-label')).toHaveText(/^(displacement along the normal \(mm\)|albedo luminance change)/);
+  await canvas.hover({ position: { x: box.width / 2, y: box.height * 0.45 } });
+  await expect(page.getByTestId('hover-p')).toHaveText(/^(p = [0-9.e-]+ \(FWER-corrected\)|no p-value \(no noise here\))$/);
+  // A test run never writes into the tracked docs/: copy to docs/screenshots/vertex-plot.png by hand.
+  await page.getByTestId('viewer-primary').screenshot({ path: 'test-results/screenshots/dashboard-05b-vertex-plot.png' });
   await page.getByLabel('Comment', { exact: true }).fill('Information peaks here');
   await page.getByRole('button', { name: 'Pin comment' }).click();
   await expect(page.getByTestId('comment-list')).toContainText('Information peaks here');

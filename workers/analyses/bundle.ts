@@ -15,6 +15,7 @@ import { mapStats, type HiddenLayersResult, type LayerCoinformation } from './hi
 import type { FweMap } from './maps';
 import type { PoseInvarianceResult } from './pose-invariance';
 import type { ReverseCorrelationResult } from './reverse-correlation';
+import type { VertexSummary } from './vertex-summary';
 
 type Typed = Float32Array | Uint8Array | Int32Array;
 
@@ -24,6 +25,7 @@ export const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? 
 export class BundleWriter {
   readonly tmp: string;
   private closed = false;
+  private written = new WeakMap<object, ArrayRef>();
 
   constructor(readonly dir: string) {
     this.tmp = `${path.resolve(dir)}.partial-${process.pid}`;
@@ -41,6 +43,15 @@ export class BundleWriter {
     // typed arrays are little-endian on every platform Node runs on (x86, arm64)
     writeFileSync(full, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     return { file, dtype, shape, layout, unit, ...(columns ? { columns } : {}) };
+  }
+
+  /** Like array, but an array object already written (e.g. bins shared by a feature's maps) is referenced, not written again. */
+  arrayOnce(file: string, data: Typed, shape: number[], layout: string, unit = ''): ArrayRef {
+    const had = this.written.get(data);
+    if (had) return had;
+    const ref = this.array(file, data, shape, layout, unit);
+    this.written.set(data, ref);
+    return ref;
   }
 
   /** Writes summary.json and moves the bundle into place (replacing an older one). */
@@ -75,8 +86,29 @@ export function significantOnFace(significant: Uint8Array, face: ArrayLike<numbe
   return { significant: on, share: all ? on / all : null };
 }
 
-/** `face`: the model's face region (vertex list), to report how much of the map lies on the face. */
-export function mapSummary(w: BundleWriter, prefix: string, name: string, feature: string, response: InformationMapSummary['response'], m: FweMap, face?: ArrayLike<number>): InformationMapSummary {
+/**
+ * The p-values ([V] float32) and the binned response summary ([V][B]) of a map (vertex-summary.ts);
+ * the feature's bin means and counts are written once for all its maps.
+ */
+export function vertexSummaryRefs(w: Pick<BundleWriter, 'array' | 'arrayOnce'>, prefix: string, name: string, feature: string, s: VertexSummary, unit: string): Pick<InformationMapSummary, 'pValues' | 'responseBins'> {
+  const V = s.pValues.length;
+  const B = s.bins.bins;
+  return {
+    pValues: w.array(`${prefix}${name}.p.f32`, s.pValues, [V], '[vertex] FWER-corrected p = (1 + #{null maxima ≥ statistic}) / (1 + permutations); NaN: no noise, no test'),
+    responseBins: {
+      bins: B, featureLabel: s.bins.featureLabel, responseLabel: s.bins.responseLabel,
+      featureMean: w.arrayOnce(`${prefix}${feature}.bins.feature.f32`, s.bins.featureMean, [V, B], '[vertex][bin] mean feature per quantile bin', unit),
+      count: w.arrayOnce(`${prefix}${feature}.bins.count.i32`, s.bins.count, [V, B], '[vertex][bin] trials per bin'),
+      responseMean: w.array(`${prefix}${name}.bins.response.f32`, s.bins.responseMean, [V, B], '[vertex][bin] mean response per bin'),
+    },
+  };
+}
+
+/**
+ * `face`: the model's face region (vertex list), to report how much of the map lies on the face;
+ * `summary`: the map's per-vertex p-values and binned responses, when computed.
+ */
+export function mapSummary(w: BundleWriter, prefix: string, name: string, feature: string, response: InformationMapSummary['response'], m: FweMap, face?: ArrayLike<number>, summary?: VertexSummary): InformationMapSummary {
   const V = m.mi.length;
   let peak = 0;
   for (let v = 1; v < V; v++) if (m.mi[v] > m.mi[peak]) peak = v;
@@ -96,6 +128,7 @@ export function mapSummary(w: BundleWriter, prefix: string, name: string, featur
       significant: w.array(`${prefix}${name}.significant.u8`, m.significant, [V], '[vertex]'),
       ...(m.tfce ? { tfce: w.array(`${prefix}${name}.tfce.f32`, Float32Array.from(m.tfce), [V], `[vertex] (${stat} score)`) } : {}),
     },
+    ...(summary ? vertexSummaryRefs(w, prefix, name, feature, summary, feature.startsWith('shape') ? 'mm' : 'albedo') : {}),
   };
 }
 
@@ -107,7 +140,7 @@ export function reverseCorrelationSummary(w: BundleWriter, prefix: string, r: Re
     view: { sizePx: r.run.view.sizePx, yawDeg: r.run.view.yawDeg, pitchDeg: 0 },
     noise: { shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed, basis: o.basis },
     accuracy: r.accuracy,
-    maps: r.maps.map((m) => mapSummary(w, prefix, m.name, m.feature, m.response, m.map, face)),
+    maps: r.maps.map((m) => mapSummary(w, prefix, m.name, m.feature, m.response, m.map, face, m.summary)),
     notes: r.notes,
     componentMi: {
       responses: ['logit', 'decision'], shapeComponents: r.shapeComponents, textureComponents: r.textureComponents,

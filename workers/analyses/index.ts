@@ -29,6 +29,7 @@ export { parseHumanTrialsCsv, humanTrialsCsv, dataDictionary } from './human/exp
 export { trialTable, type TrialTable } from './human/table';
 export { humanGeneralisation } from './human/generalisation';
 export { humanMaps } from './human/reverse-correlation';
+export { humanCurveCsvFromTrials } from './human/curve-csv';
 export { curvesBeside, mapsBeside } from './human/beside';
 // issue 15: the generalisation step also stores its graded stimuli as images for human sessions.
 export { manipulate } from './generalisation';

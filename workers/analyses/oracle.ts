@@ -78,6 +78,9 @@ export interface OracleResult {
   otherSignificant: number | null;
   /** Image oracle: pixels in the mask. */
   maskPixels?: number;
+  /** The trials' noise and the planted response y [T] (for the binned response summaries, vertex-summary.ts). */
+  noise: TrialNoise;
+  response: Float64Array;
 }
 
 /** Trials are capped at this many (issue 12). */
@@ -209,7 +212,7 @@ export async function runOracle(model: FaceModel, cfg: OracleConfig, onProgress?
     truth = basis === 'vertex' ? regionM : trueSet(analytic.mi, noisy, planted.threshold, tfce);
   }
   return {
-    kind: cfg.kind, region, trials, planted, other, maskPixels, basis, r2Planted: image ? NaN : r2,
+    kind: cfg.kind, region, trials, planted, other, maskPixels, basis, r2Planted: image ? NaN : r2, noise, response: y,
     recovery: truth && planted ? recovery(planted.significant, truth) : regionRecovery, regionRecovery,
     analytic, truth, analyticCorrelation,
     otherSignificant: other ? other.significant.reduce((a, b) => a + b, 0) : null,

@@ -16,6 +16,7 @@ import type { BubbleOptions } from './bases/bubbles';
 import type { Network } from './network';
 import { Stages, type OnProgress } from './progress';
 import { runNoiseTrials, type TrialRun } from './trials';
+import { mapPValues, responseBins, responseLabel, vertexScalarFeature, vertexSummary, type VertexSummary } from './vertex-summary';
 
 export interface ReverseCorrelationOptions {
   /** Index of the target identity in `identities` (= its class). */
@@ -53,6 +54,8 @@ export interface NamedMap {
   feature: string;
   response: 'logit' | 'decision';
   map: FweMap;
+  /** Per-vertex FWER p-values and the binned response summary (vertex-summary.ts). */
+  summary?: VertexSummary;
 }
 
 export interface ReverseCorrelationResult {
@@ -109,20 +112,22 @@ export async function reverseCorrelation(
   const notes: string[] = [];
   if (!decision) notes.push(`decision maps skipped: the decision is (almost) constant (${run.decision.reduce((a, b) => a + b, 0)} of ${run.trials} correct)`);
 
-  const features: { feature: string; f: MapFeatures }[] = [];
-  if (o.shapeNoiseSd > 0) features.push({ feature: 'shape', f: noiseFeatures(model, noise, 'shape') });
+  const features: { feature: string; kind: 'shape' | 'texture'; band?: number; f: MapFeatures }[] = [];
+  if (o.shapeNoiseSd > 0) features.push({ feature: 'shape', kind: 'shape', f: noiseFeatures(model, noise, 'shape') });
   if (o.textureNoiseSd > 0) {
-    features.push({ feature: 'texture', f: noiseFeatures(model, noise, 'texture') });
-    for (let b = 0; b < bandCount; b++) features.push({ feature: `texture:${model.textureBandNames[b]}`, f: noiseFeatures(model, noise, 'texture', b) });
+    features.push({ feature: 'texture', kind: 'texture', f: noiseFeatures(model, noise, 'texture') });
+    for (let b = 0; b < bandCount; b++) features.push({ feature: `texture:${model.textureBandNames[b]}`, kind: 'texture', band: b, f: noiseFeatures(model, noise, 'texture', b) });
   }
   const maps: NamedMap[] = [];
   const tfce = o.tfce ? surfaceTfce(model) : null; // E = 1, H = 2, area-weighted (issue 12)
   const mapOpts = { permutations: o.permutations, alpha: o.alpha, seed: o.seed ^ 0x2c0, tfce, threads: o.threads };
   const responses = decision ? [['logit', logit], ['decision', decision]] as const : [['logit', logit]] as const;
   let done = 0;
-  for (const { feature, f } of o.maps ? features : []) {
+  for (const { feature, kind, band, f } of o.maps ? features : []) {
     const fmaps = await informationMaps(f, responses.map(([, r]) => r), mapOpts, (x) => stages.report('maps', (done + x) / features.length));
-    responses.forEach(([response], i) => maps.push({ name: `${feature}.${response}`, feature, response, map: fmaps[i] }));
+    // what each vertex's information is about: mean response in quantile bins of its feature, and its p-value
+    const bins = responseBins(vertexScalarFeature(model, noise, kind, band), model.vertexCount, o.trials, responses.map(([response, r]) => ({ label: responseLabel(response), y: r.y })));
+    responses.forEach(([response], i) => maps.push({ name: `${feature}.${response}`, feature, response, map: fmaps[i], summary: vertexSummary(mapPValues(fmaps[i], f.skip), bins, i) }));
     done++;
   }
 

@@ -62,6 +62,20 @@ const mapOffset = z.number().int().nonnegative().default(0);
 /** −1 flips the sign on load (co-information → redundancy, which is negative co-information). */
 const mapSign = z.union([z.literal(1), z.literal(-1)]).default(1);
 
+/**
+ * What a clicked vertex's information is about (reverse-correlation maps, issue 14): B equal-count
+ * bins of the vertex's feature; featureMean, responseMean Float32 [V][B], count Int32 [V][B].
+ */
+export const ResponseBinsLinks = z.object({
+  bins: z.number().int().min(2),
+  featureLabel: z.string(),
+  responseLabel: z.string(),
+  featureMean: ArtifactLink,
+  responseMean: ArtifactLink,
+  count: ArtifactLink,
+});
+export type ResponseBinsLinks = z.infer<typeof ResponseBinsLinks>;
+
 export const DashboardMap = z.object({
   /** Unique within the dashboard, e.g. 'reverse-correlation/shape/all/id0/output/0'. */
   key: z.string(),
@@ -77,6 +91,10 @@ export const DashboardMap = z.object({
   /** Family-wise-error threshold (bits) from the permutation maximum statistic, null without a test. */
   thresholdBits: z.number().nullable(),
   maxBits: z.number().nonnegative(),
+  /** Float32 [V] FWER-corrected permutation p-value per vertex (NaN: no noise, no test); absent in older runs. */
+  pValues: ArtifactLink.optional(),
+  /** The binned response summary per vertex; absent in older runs. */
+  responseBins: ResponseBinsLinks.optional(),
 });
 export type DashboardMap = z.infer<typeof DashboardMap>;
 
@@ -158,7 +176,11 @@ export function artifactIdsOf(m: DashboardManifest): string[] {
     ids.add(mesh.positions.id).add(mesh.triangles.id);
     if (mesh.regions) ids.add(mesh.regions.id);
   }
-  for (const map of m.maps) ids.add(map.values.id);
+  for (const map of m.maps) {
+    ids.add(map.values.id);
+    if (map.pValues) ids.add(map.pValues.id);
+    if (map.responseBins) ids.add(map.responseBins.featureMean.id).add(map.responseBins.responseMean.id).add(map.responseBins.count.id);
+  }
   for (const s of m.stimuli) ids.add(s.image.id);
   for (const f of m.files) ids.add(f.id);
   return [...ids];
@@ -189,6 +211,9 @@ export const MapDecl = z.object({
   sign: mapSign,
   thresholdBits: z.number().nullable().default(null),
   maxBits: z.number().nonnegative().optional(),
+  /** Artifact names of the per-vertex p-values (Float32 [V]) and binned response summary ([V][bins]), when stored. */
+  pValues: z.string().optional(),
+  responseBins: z.object({ bins: z.number().int().min(2), featureLabel: z.string(), responseLabel: z.string(), featureMean: z.string(), responseMean: z.string(), count: z.string() }).optional(),
 });
 export const StimulusDecl = z.object({ identity: z.string(), factor: z.string(), image: z.string() });
 export const DashboardDecl = z.object({

@@ -90,6 +90,13 @@ export const GeneralisationConfig = z.object({
   posesYawDeg: z.array(num('analyses.generalisation.posesYawDeg[]', -90, 90)).min(1).max(9).default([-30, 0, 30]),
   /** Put a baseline observer (pixel PCA + linear classifier, trained on renders of the same identities) through the same test. */
   baselineObserver: z.boolean().default(true),
+  /**
+   * Human observers beside the network's curves (issue 14): the id of a human-trials CSV uploaded to
+   * the workspace (docs/human-trials.md); resolved at launch, inside the run's workspace, to its
+   * content key (server/workflows/configArtifacts.ts). Its generalisation trials, pooled per
+   * manipulation and level, become the human curves of this analysis.
+   */
+  humanResponses: z.string().max(200).optional(),
 });
 
 export const ReverseCorrelationConfig = z.object({

@@ -63,6 +63,26 @@ export const InformationMapSummary = z.object({
   negative: z.object({ count: z.number().int().nonnegative(), minBits: z.number(), note: z.string() }).optional(),
   /** Significant vertices inside the face model's `face` region (not scalp, neck or ears) and their share of all significant vertices (null when none is significant). */
   onFace: z.object({ significant: z.number().int().nonnegative(), share: z.number().min(0).max(1).nullable() }).optional(),
+  /**
+   * float32 [V]: the FWER-corrected permutation p-value of each vertex, (1 + #{null maxima ≥ its
+   * statistic}) / (1 + permutations); NaN where no noise moves the vertex or without permutations.
+   * Absent in bundles written before issue 14.
+   */
+  pValues: ArrayRef.optional(),
+  /**
+   * What each vertex's information is about (workers/analyses/vertex-summary.ts): the trials cut into
+   * `bins` equal-count bins of the vertex's scalar feature (featureLabel says which, with units);
+   * featureMean float32 [V][B] (feature units), count int32 [V][B], responseMean float32 [V][B] (the
+   * map's response, responseLabel). NaN / 0 for vertices no noise moves. Absent in older bundles.
+   */
+  responseBins: z.object({
+    bins: z.number().int().min(2),
+    featureLabel: z.string(),
+    responseLabel: z.string(),
+    featureMean: ArrayRef,
+    count: ArrayRef,
+    responseMean: ArrayRef,
+  }).optional(),
 });
 export type InformationMapSummary = z.infer<typeof InformationMapSummary>;
 

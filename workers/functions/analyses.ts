@@ -6,6 +6,7 @@ import type { BundleWriter } from '../analyses/bundle';
 import type { BatteryConfig } from '../analyses/battery';
 import { materialiseModel, modelStep, readFaces } from './artifacts';
 import { defineWorkerFunction, type StepContext } from './define';
+import { humanCurveCsv } from './humanResponses';
 
 /**
  * Step 4: the analyses of the paper, one worker function each (independent: they run in parallel).
@@ -115,8 +116,10 @@ export const analysisGeneralisation = defineWorkerFunction({
   async run(ctx) {
     const { BundleWriter, baselineFor, generalisation, generalisationOptions, generalisationSummary } = await import('../analyses');
     const loaded = await load(ctx);
+    const humanCsv = await humanCurveCsv(ctx); // an uploaded human-trials CSV chosen in the config (issue 14)
     const options = {
       ...generalisationOptions(loaded.cfg, loaded.identities.length),
+      ...(humanCsv ? { humanCsv } : {}),
       // the baseline observer (pixel PCA + linear classifier) through the same test
       ...(loaded.cfg.generalisation.baselineObserver !== false ? { baseline: baselineFor(loaded.model, loaded.identities, loaded.net, loaded.cfg.generalisation.seed ?? 1) } : {}),
     };

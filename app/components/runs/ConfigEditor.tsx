@@ -6,6 +6,7 @@ import { useTRPC } from '@/app/trpc';
 import { ConfigForm, configErrors, unknownKeys, type ConfigSchema } from './ConfigForm';
 import { parseConfigJson } from './configJson';
 import { modelShape, useUploadedModels } from './ModelUpload';
+import { HUMAN_TRIALS_TYPE } from '../humans/HumanUpload';
 
 type Config = Record<string, unknown>;
 export const SECTIONS = ['faces', 'render', 'training', 'analyses'] as const;
@@ -78,6 +79,17 @@ export function ConfigEditor({ workspaceId, draft, onChange, serverErrors }: { w
     fromForm(next);
   };
 
+  // Human observers beside the generalisation curves: a human-trials CSV uploaded to this workspace (issue 14).
+  const uploads = useQuery({ ...trpc.artifact.list.queryOptions({ workspaceId, limit: 500 }), enabled: !!workspaceId });
+  const humanFiles = (uploads.data ?? []).filter((a) => a.contentType === HUMAN_TRIALS_TYPE);
+  const analyses = (draft.sections.analyses ?? {}) as Config;
+  const generalisation = (analyses.generalisation ?? {}) as Config;
+  const human = typeof generalisation.humanResponses === 'string' ? generalisation.humanResponses : '';
+  const chooseHuman = (id: string) => {
+    const { humanResponses: _h, ...rest } = generalisation;
+    fromForm({ ...draft.sections, analyses: { ...analyses, generalisation: id ? { ...rest, humanResponses: id } : rest } });
+  };
+
   return (
     <div className="stack-tight" data-testid="config-editor">
       <div className="button-row">
@@ -112,6 +124,19 @@ export function ConfigEditor({ workspaceId, draft, onChange, serverErrors }: { w
             </option>
           ))}
         </select>
+      </div>
+      <div className="button-row">
+        <label htmlFor="config-human">Human responses</label>
+        <select id="config-human" data-testid="config-human" value={human} onChange={(e) => chooseHuman(e.target.value)}>
+          <option value="">none</option>
+          {humanFiles.map((f) => (
+            <option key={f.id} value={f.id}>
+              Uploaded: {f.name}
+            </option>
+          ))}
+          {human && !humanFiles.some((f) => f.id === human) && <option value={human}>{uploads.isLoading ? 'loading…' : `not an upload of this workspace (${human})`}</option>}
+        </select>
+        <span className="hint">a human-trials CSV uploaded under Human observers; its generalisation trials are drawn beside the network&apos;s curves</span>
       </div>
       <div className="field">
         <label htmlFor="exp-config">Configuration (JSON)</label>

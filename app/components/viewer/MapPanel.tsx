@@ -13,6 +13,8 @@ import { useMapData } from './useMapData';
 import { composeViewPng } from './pngExport';
 import { downloadBlob, encodePly, fileSafe, mapCsv, mapJson } from './exports';
 import { formatTick } from '../charts/scale';
+import { ResponsePlot } from './ResponsePlot';
+import { formatP } from './vertexBins';
 
 /** Maps of one run (or one published snapshot) with the way to fetch their arrays. */
 export interface MapSource {
@@ -132,7 +134,7 @@ function meshOf(source: MapSource | undefined, map: DashboardMap | null): Dashbo
  * What the pointer is on: the vertex, its position (mm), its information (bits) and whether it
  * passes the map's family-wise error threshold (maximum-statistic permutation test, α = 0.05).
  */
-function HoverReadout({ vertex, data, map }: { vertex: number | null; data: { positions: Float32Array; values: Float32Array; regions: MeshRegions | null } | null; map: DashboardMap | null }) {
+function HoverReadout({ vertex, data, map }: { vertex: number | null; data: { positions: Float32Array; values: Float32Array; regions: MeshRegions | null; pValues: Float32Array | null } | null; map: DashboardMap | null }) {
   if (vertex === null || !data || !map || vertex >= data.values.length) {
     return (
       <p className="small muted hover-readout" data-testid="hover-readout">
@@ -144,10 +146,19 @@ function HoverReadout({ vertex, data, map }: { vertex: number | null; data: { po
   const [x, y, z] = [data.positions[vertex * 3]!, data.positions[vertex * 3 + 1]!, data.positions[vertex * 3 + 2]!].map((c) => c.toFixed(1));
   const region = data.regions ? (regionOfVertex(data.regions, vertex) ?? 'no named region') : 'regions not stored';
   const t = map.thresholdBits;
-  const test = t === null ? 'no permutation test' : bits >= t ? `significant (≥ FWER threshold ${formatTick(t)} bits, p < 0.05 corrected)` : `not significant (< FWER threshold ${formatTick(t)} bits)`;
+  const test = t === null ? 'no permutation test' : bits >= t ? `significant (≥ FWER threshold ${formatTick(t)} bits)` : `not significant (< FWER threshold ${formatTick(t)} bits)`;
+  // the stored per-vertex p-value (max-statistic corrected), when the analysis kept them
+  const p = data.pValues ? data.pValues[vertex]! : null;
+  const pText = p === null ? null : Number.isFinite(p) ? `p = ${formatP(p)} (FWER-corrected)` : 'no p-value (no noise here)';
   return (
     <p className="small hover-readout" data-testid="hover-readout" data-vertex={vertex}>
       Vertex <strong>{vertex}</strong> at ({x}, {y}, {z}) mm · region <strong data-testid="hover-region">{region.replace(/_/g, ' ')}</strong> · <strong>{Number.isFinite(bits) ? `${bits.toFixed(4)} bits` : 'no value'}</strong> · {test}
+      {pText && (
+        <>
+          {' · '}
+          <span data-testid="hover-p">{pText}</span>
+        </>
+      )}
     </p>
   );
 }
@@ -171,6 +182,8 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
   const canvases = useRef<(HTMLCanvasElement | null)[]>([null, null]);
   // The vertex under the pointer in the first viewer, for the hover readout.
   const [hover, setHover] = useState<number | null>(null);
+  // The clicked vertex of the first viewer: its binned response plot is shown under the readout.
+  const [clicked, setClicked] = useState<number | null>(null);
 
   const a = useMapData(map, meshOf(primary, map), primary.urlOf);
   const bData = useMapData(compare ? b.map : null, meshOf(other, b.map), other.urlOf);
@@ -222,9 +235,9 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
         triangles={data.triangles}
         colors={colors}
         pins={viewerPins(m)}
-        onPick={i === 0 && onPick ? (vertex, position) => onPick({ vertex, position, mapKey: m.key }) : undefined}
+        onPick={i === 0 ? (vertex, position) => (setClicked(vertex), onPick?.({ vertex, position, mapKey: m.key })) : undefined}
         onHover={i === 0 ? setHover : undefined}
-        selectedVertex={i === 0 ? pickedVertex : null}
+        selectedVertex={i === 0 ? (pickedVertex ?? clicked) : null}
         onCanvas={(c) => (canvases.current[i] = c)}
         label={`${src.label}: ${m.title}, coloured by mutual information in bits`}
         renderKey={m.key}
@@ -271,6 +284,9 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
           {compare && <p className="viewer-caption">{map?.title}</p>}
           {viewer(a.data, colorsA, map, 0, a.error, primary)}
           <HoverReadout vertex={hover} data={a.data} map={map} />
+          {clicked !== null && map && a.data && clicked < a.data.values.length && (
+            <ResponsePlot vertex={clicked} links={map.responseBins} urlOf={primary.urlOf} pValue={a.data.pValues ? a.data.pValues[clicked]! : null} />
+          )}
         </div>
         {compare && (
           <div data-testid="viewer-compare">
@@ -300,7 +316,7 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
           {statsA ? `${statsA.above.toLocaleString('en-GB')} of ${statsA.finite.toLocaleString('en-GB')} vertices at or above the threshold; peak ${formatTick(statsA.maxBits)} bits at vertex ${statsA.peakVertex}.` : ''}
           {statsA && map?.thresholdBits !== null && map?.thresholdBits !== undefined && map.thresholdBits > statsA.maxBits ? ' No vertex reaches the family-wise error threshold.' : ''}
           {map && map.thresholdBits === null ? ' No permutation test for this map: choose a threshold.' : ''}
-          {onPick ? ' Click the face to pin a comment to a vertex.' : ''}
+          {onPick ? ' Click the face to pin a comment to a vertex and see its responses.' : ' Click the face to see a vertex\'s responses.'}
         </p>
         <div className="export-buttons" role="group" aria-label="Export this map">
           <button type="button" onClick={exportPng}>
