@@ -39,6 +39,8 @@ export interface MapPanelProps {
   pickedVertex?: number | null;
   /** Told which map is on screen (the depth chart marks its layer). */
   onMapChange?: (map: DashboardMap | null) => void;
+  /** Open side by side with this source and map choice (e.g. human maps beside the network's). */
+  initialCompare?: { sourceId: string; choice: Partial<MapChoice> };
 }
 
 // three.js and react-three-fiber load as their own chunk, in parallel with the map's arrays, so
@@ -157,14 +159,14 @@ function HoverReadout({ vertex, data, map }: { vertex: number | null; data: { po
  * identity, response, layer scrubber, pose), the threshold slider (starting at the map's FWER
  * threshold), the colormap, a side-by-side comparison on a shared colour scale, and exports.
  */
-export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMapChange }: MapPanelProps) {
+export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMapChange, initialCompare }: MapPanelProps) {
   const primary = sources[0]!;
   const [wanted, setWanted] = useState<Partial<MapChoice>>({});
   const { choice, map } = resolveChoice(primary.maps, wanted);
-  const [compare, setCompare] = useState(false);
-  const [otherSource, setOtherSource] = useState(primary.id);
+  const [compare, setCompare] = useState(!!initialCompare);
+  const [otherSource, setOtherSource] = useState(initialCompare?.sourceId ?? primary.id);
   const other = sources.find((s) => s.id === otherSource) ?? primary;
-  const [wantedB, setWantedB] = useState<Partial<MapChoice>>({});
+  const [wantedB, setWantedB] = useState<Partial<MapChoice>>(initialCompare?.choice ?? {});
   const b = resolveChoice(other.maps, { ...choice, ...wantedB });
   const [colormap, setColormap] = useState<ColormapName>('viridis');
   const [threshold, setThreshold] = useState<number | null>(null);
