@@ -36,15 +36,24 @@ export interface StoredHumanAnalysis {
   rc?: { spec: HumanRcNoise | null; arrays: Record<string, ArtifactLink> };
 }
 
-/** The run's reverse-correlation stimuli's noise spec and the manifest that stores it (null: none). */
-export async function runRcNoise(db: Db, runId: string, store: ArtifactStore): Promise<{ spec: HumanRcNoise; manifest: Manifest } | null> {
+type ArtifactRef = Manifest['artifacts'][number];
+
+/**
+ * The run's reverse-correlation stimuli's noise spec (null: none), with the network map it names
+ * (looked up in the manifest that stores the spec, then in the run's other steps).
+ */
+export async function runRcNoise(db: Db, runId: string, store: ArtifactStore): Promise<{ spec: HumanRcNoise; networkMi: ArtifactRef | null; networkSignificant: ArtifactRef | null } | null> {
   const [run] = await db.select().from(runs).where(eq(runs.id, runId)).limit(1);
   if (!run) return null;
-  for (const m of await runManifests(db, run)) {
+  const manifests = await runManifests(db, run);
+  for (const m of manifests) {
     const file = m.artifacts.find((a) => a.name === HUMAN_RC_NOISE);
     if (!file) continue;
     const parsed = HumanRcNoise.safeParse(JSON.parse(await new Response(await store.get(file.key)).text()));
-    if (parsed.success) return { spec: parsed.data, manifest: m };
+    if (!parsed.success) continue;
+    const net = parsed.data.network;
+    const find = (name: string | undefined) => (name ? ([m, ...manifests.filter((x) => x !== m)].map((x) => x.artifacts.find((a) => a.name === name)).find(Boolean) ?? null) : null);
+    return { spec: parsed.data, networkMi: find(net?.mi), networkSignificant: find(net?.significant) };
   }
   return null;
 }
@@ -126,9 +135,8 @@ export async function analyseSession(db: Db, s: HumanSessionRow, opts: { store?:
         await writeFromStore(store, faceModel, path.join(dir, 'face-model.bin'));
         args.push('--face-model', path.join(dir, 'face-model.bin'));
       }
-      const find = (name: string) => rcRun.manifest.artifacts.find((a) => a.name === name);
-      const mi = rcRun.spec.network && find(rcRun.spec.network.mi);
-      const sig = rcRun.spec.network && find(rcRun.spec.network.significant);
+      const mi = rcRun.networkMi;
+      const sig = rcRun.networkSignificant;
       if (mi) {
         await writeFromStore(store, mi.key, path.join(dir, 'network.mi.f32'));
         args.push('--compare', path.join(dir, 'network.mi.f32'));
