@@ -62,7 +62,7 @@ export const HUMAN_TRIAL_COLUMNS: HumanTrialColumn[] = [
   { name: 'yaw_deg', type: 'number', nullable: true, unit: 'degrees', description: 'Pose of the face (positive = the face turns to its left); empty when not recorded.' },
   { name: 'noise_trial', type: 'integer', nullable: true, unit: '', description: "Reverse-correlation trials: index of the trial in the run's noise draw (basis, sds and seed of the run), which gives the noise the participant saw; empty otherwise." },
   { name: 'target', type: 'integer', nullable: false, unit: '', description: 'Identity (class index) the stimulus was made from: the correct answer.' },
-  { name: 'response', type: 'integer', nullable: false, unit: '', description: 'Identity (class index) the participant chose; -1 = no response within the time limit.' },
+  { name: 'response', type: 'integer', nullable: false, unit: '', description: 'Identity (class index) the participant chose; -1 = no response within the time limit. Reverse-correlation trials ask "Is this face N?": yes is stored as the target, no as the next learned identity after it.' },
   { name: 'confidence', type: 'integer', nullable: true, unit: 'rating 1 (guess) … 4 (sure)', description: 'Confidence rating given with the response; empty when no response.' },
   { name: 'rt_ms', type: 'number', nullable: true, unit: 'ms', description: 'Response time from stimulus onset; empty when no response.' },
 ];

@@ -117,6 +117,7 @@ export function HumanMaps({ sessionId, rc, arrays, spec, network }: { sessionId:
           <div data-testid="human-map" data-map={chosen.map.key}>
             <MapPanel
               key={chosen.map.key}
+              idPrefix={`hs-map-${sessionId.slice(0, 8)}`}
               sources={[
                 { id: 'humans', label: 'People', maps: [chosen.map], meshes: network.meshes, urlOf: network.urlOf },
                 { ...network, id: 'network', label: 'Network' },
