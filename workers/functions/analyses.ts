@@ -143,15 +143,16 @@ export const analysisReverseCorrelation = defineWorkerFunction({
   async run(ctx) {
     const { reverseCorrelation, reverseCorrelationOptions, reverseCorrelationSummary } = await import('../analyses');
     const loaded = await load(ctx);
-    let first: { r: Awaited<ReturnType<typeof reverseCorrelation>>; prefix: string } | null = null;
+    // The first target identity's result: its noise trials are the images stored for people.
+    const held: { first?: { r: Awaited<ReturnType<typeof reverseCorrelation>>; prefix: string } } = {};
     const out = await perIdentity(ctx, loaded, 'reverseCorrelation', async (w, prefix, identity, onFraction) => {
       const options = reverseCorrelationOptions(loaded.cfg, identity, { layers: [], maps: true });
       const r = await reverseCorrelation(loaded.model, loaded.identities, loaded.net, options, (p) => onFraction(p.fraction));
-      first ??= { r, prefix };
+      held.first ??= { r, prefix };
       return reverseCorrelationSummary(w, prefix, r, loaded.model.regions.face);
     });
     const cap = ctx.input.config.analyses.reverseCorrelation.humanStimuli;
-    if (first && cap > 0) await putHumanRcStimuli(ctx, loaded, first, cap);
+    if (held.first && cap > 0) await putHumanRcStimuli(ctx, loaded, held.first, cap);
     return out;
   },
 });
