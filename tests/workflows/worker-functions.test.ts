@@ -95,7 +95,7 @@ describe('worker functions under @inngest/test', () => {
     expect(rcSummary.maps.length).toBeGreaterThan(0);
     // Issue 15: min(humanStimuli, trials) of identity 0's noise trials as images for people, with the
     // noise spec that rebuilds each image's noise: the stored PNG of trial 7 is re-rendered byte for byte.
-    const readRc = async (name: string) => new Uint8Array(await new Response(await store.get(rc.manifest.artifacts.find((a) => a.name === name)!.key)).arrayBuffer());
+    const readRc = async (name: string) => store.get(rc.manifest.artifacts.find((a) => a.name === name)!.key);
     const captions = JSON.parse(new TextDecoder().decode(await readRc('human-rc.json'))) as { identity: number; yaw: number; noiseTrial: number }[];
     const nRc = Math.min(config.analyses.reverseCorrelation.humanStimuli, config.analyses.reverseCorrelation.trials);
     expect(captions).toEqual(Array.from({ length: nRc }, (_, t) => ({ identity: 0, yaw: 0, noiseTrial: t })));
@@ -103,8 +103,8 @@ describe('worker functions under @inngest/test', () => {
     const spec = HumanRcNoise.parse(JSON.parse(new TextDecoder().decode(await readRc('human-rc-noise.json'))));
     expect(spec).toMatchObject({ identity: 0, yawDeg: 0, sizePx: 32, noise: { trials: rcSummary.trials, seed: rcSummary.noise.seed, shapeSd: rcSummary.noise.shapeSd, textureSd: rcSummary.noise.textureSd } });
     if (spec.network) for (const name of [spec.network.mi, spec.network.significant]) expect(rc.manifest.artifacts.map((a) => a.name)).toContain(name);
-    const faceModel = decodeFaceModel(new Uint8Array(await new Response(await store.get(faces.manifest.artifacts.find((a) => a.name === 'face-model.bin')!.key)).arrayBuffer()));
-    const ids = identitiesFromJson(JSON.parse(new TextDecoder().decode(new Uint8Array(await new Response(await store.get(faces.manifest.artifacts.find((a) => a.name === 'identities.json')!.key)).arrayBuffer()))));
+    const faceModel = decodeFaceModel(await store.get(faces.manifest.artifacts.find((a) => a.name === 'face-model.bin')!.key));
+    const ids = identitiesFromJson(JSON.parse(new TextDecoder().decode(await store.get(faces.manifest.artifacts.find((a) => a.name === 'identities.json')!.key))));
     const again = new Float32Array(32 * 32 * 3);
     new NoiseTrialRenderer(faceModel, ids[0]!, { sizePx: 32, yawDeg: 0 }).render(drawNoise(faceModel, spec.noise), 7, again);
     expect(Buffer.from(encodePng(toUint8(again), 32, 32)).equals(Buffer.from(await readRc('human-rc/7.png')))).toBe(true);
