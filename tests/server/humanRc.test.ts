@@ -93,7 +93,7 @@ describe.each(DB_TARGETS)('reverse-correlation trials for people on %s', (target
   const window = () => ({ opensAt: new Date(Date.now() - 60_000), closesAt: new Date(Date.now() + 3_600_000) });
 
   it('serves "Is this face N?" trials after the generalisation block and stores each answer with the noise trial of its image', async () => {
-    const s = await owner.caller.humans.create({ runId, title: 'Noise', consentText: 'Anonymous.', ...window(), settings: { identities: 3, timeLimitMs: 5000, maxTrials: 60, attentionChecks: 2 } });
+    const s = await owner.caller.humans.create({ runId, title: 'Noise', consentText: 'Your answers are anonymous and stored under a code.', ...window(), settings: { identities: 3, timeLimitMs: 5000, maxTrials: 60, attentionChecks: 2 } });
     const b = browser('10.3.0.1', s.token);
     let st = (await b.post({ action: 'join', consent: true })).body;
     const code = String(st.participant);
@@ -137,7 +137,7 @@ describe.each(DB_TARGETS)('reverse-correlation trials for people on %s', (target
   }, 120_000);
 
   it('a planted observer (nose-tip luminance, σ = 0.5, ≤ 400 trials) answering through the API is recovered by the session map', async () => {
-    const s = await owner.caller.humans.create({ runId, title: 'Planted', consentText: 'Anonymous.', ...window(), settings: { identities: 3, timeLimitMs: 5000, maxTrials: 400, attentionChecks: 4 } });
+    const s = await owner.caller.humans.create({ runId, title: 'Planted', consentText: 'Your answers are anonymous and stored under a code.', ...window(), settings: { identities: 3, timeLimitMs: 5000, maxTrials: 400, attentionChecks: 4 } });
     // The observer's decision on every noise trial of the run's draw (observer.ts), looked up by the image it is shown.
     const noise = drawNoise(model, { basis: 'vertex', trials: TRIALS, shapeSd: 0, textureSd: 0.05, seed: 1 });
     const planted = simulateObserver(model, noise, {
