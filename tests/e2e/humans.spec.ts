@@ -125,6 +125,7 @@ test('two participants complete a session by keyboard; the dashboard shows their
   await expect(team.getByTestId('human-rc-participant')).toHaveCount(2);
   await expect(team.getByTestId('human-prevalence')).toContainText('of 1 included participants');
   await expect(team.getByTestId('human-map-agreement')).toContainText('Pearson r =');
+  await expect(team.getByTestId('human-rc-few')).toContainText('Only 11 pooled noise trials');
   const maps = team.getByTestId('human-map');
   await expect(maps.getByTestId('viewer-primary').locator('canvas')).toBeVisible({ timeout: 30_000 });
   await expect(maps.getByTestId('viewer-compare').locator('canvas')).toBeVisible({ timeout: 30_000 });

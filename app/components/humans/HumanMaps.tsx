@@ -94,6 +94,12 @@ export function HumanMaps({ sessionId, rc, arrays, spec, network }: { sessionId:
           </tr>
         </tbody>
       </table>
+      {rc.pooled.trials < 200 && (
+        <p className="small muted" data-testid="human-rc-few">
+          Only {rc.pooled.trials} pooled noise trials: with so few, the maps&apos; permutation thresholds are high and maps are mostly noise. A person&apos;s map needs a few
+          hundred trials (a planted observer reading one small region is recovered from 357, tests/server/humanRc.test.ts).
+        </p>
+      )}
       <p className="small" data-testid="human-prevalence">
         {prev
           ? `Population prevalence of a significant map: ${prev.k} of ${prev.n} included participants; MAP ${f2(prev.map)}, ${Math.round(prev.credibility * 100)} % HPDI [${f2(prev.hpdi[0])}, ${f2(prev.hpdi[1])}], lower bound ${f2(prev.lowerBound)} (Bayesian prevalence, α = ${prev.alpha}, β = ${prev.beta}).`
