@@ -108,11 +108,24 @@ async function trainingCurvesOf(m: Manifest, store: ArtifactStore) {
   }
 }
 
-/** Degrees for angles, a fraction of the image for translations, a factor for scale. */
-function factorCaption(f: Record<string, number>): string {
-  const deg = (x: number | undefined) => (typeof x === 'number' ? `${x.toFixed(0)}°` : '?');
-  const frac = (x: number | undefined) => (typeof x === 'number' ? x.toFixed(2) : '?');
-  return `yaw ${deg(f.yaw)}, pitch ${deg(f.pitch)}, roll ${deg(f.roll)}; light ${deg(f.lightAzimuth)} az, ${deg(f.lightElevation)} el; scale ${frac(f.scale)}; shift ${frac(f.translateX)}, ${frac(f.translateY)}`;
+/**
+ * Degrees for angles, a fraction of the image for translations, a factor for scale. Only the
+ * factors a stimulus records are named (a seeded or imported gallery may store the pose alone),
+ * never a placeholder for a missing one.
+ */
+export function factorCaption(f: Record<string, unknown>): string {
+  const n = (k: string) => (typeof f[k] === 'number' && Number.isFinite(f[k]) ? (f[k] as number) : undefined);
+  const deg = (x: number) => `${x.toFixed(0)}°`;
+  const frac = (x: number) => x.toFixed(2);
+  const join = (parts: (string | null)[]) => parts.filter((p): p is string => p !== null).join(', ');
+  const some = <T,>(x: T | undefined, fmt: (x: T) => string) => (x === undefined ? null : fmt(x));
+  const pose = join([some(n('yaw'), (x) => `yaw ${deg(x)}`), some(n('pitch'), (x) => `pitch ${deg(x)}`), some(n('roll'), (x) => `roll ${deg(x)}`)]);
+  const light = join([some(n('lightAzimuth'), (x) => `${deg(x)} az`), some(n('lightElevation'), (x) => `${deg(x)} el`)]);
+  const shift = join([some(n('translateX'), frac), some(n('translateY'), frac)]);
+  const manipulation = typeof f.manipulation === 'string' ? `${f.manipulation}${some(n('level'), (x) => ` ${frac(x)}`) ?? ''}` : '';
+  return [pose, light && `light ${light}`, some(n('scale'), (x) => `scale ${frac(x)}`) ?? '', shift && `shift ${shift}`, manipulation, some(n('noiseTrial'), (x) => `noise trial ${x}`) ?? '']
+    .filter((p) => p !== '')
+    .join('; ');
 }
 
 /** The render step's per-image PNGs (stimuli/<i>.png) captioned with factors.json[i]: identity and factor values. */
@@ -121,7 +134,7 @@ async function galleryOf(m: Manifest, store: ArtifactStore) {
   const file = m.artifacts.find((a) => a.name === 'factors.json');
   if (!pngs.length || !file || file.size > 32 * 1024 * 1024) return [];
   try {
-    const factors = (await readJson(store, file.key)) as Record<string, number>[];
+    const factors = (await readJson(store, file.key)) as Record<string, unknown>[];
     if (!Array.isArray(factors)) return [];
     return pngs
       .map((a) => ({ a, i: Number(/\d+/.exec(a.name.slice('stimuli/'.length))![0]) }))

@@ -9,7 +9,7 @@ import { crossSiteRefusal, isJsonContentType } from '../http/sameOrigin';
 import { clientIp } from '../trpc/context';
 import { secureCookiesFor } from '../config';
 import { getArtifactStore, type ArtifactStore } from '../storage';
-import { planTrials } from './plan';
+import { planTrials, rcFoil } from './plan';
 import { beginHumanWrite, humanWriteLimits, type HumanWriteLimits } from './rateLimit';
 import { linkState, linkStateMessage, sessionByToken, sha256, storedStimuli, type HumanSessionRow } from './sessions';
 
@@ -60,6 +60,12 @@ function labels(plan: PlannedHumanTrial[]): Map<number, number> {
   return new Map([...m].sort(([a], [b]) => a - b));
 }
 
+/** The number on screen of class `target` (null when it is not a learned face). */
+function labelOf(plan: PlannedHumanTrial[], target: number): number | null {
+  for (const [label, cls] of labels(plan)) if (cls === target) return label;
+  return null;
+}
+
 async function answered(db: Db, participantId: string): Promise<Set<number>> {
   const rows = await db.select({ trial: humanResponses.trial }).from(humanResponses).where(eq(humanResponses.participantId, participantId));
   return new Set(rows.map((r) => r.trial));
@@ -83,7 +89,8 @@ async function stateOf(db: Db, s: HumanSessionRow, p: typeof humanParticipants.$
     timeLimitMs: s.settings.timeLimitMs,
     identities: [...labels(p.plan).keys()],
     // What the screen needs, and nothing that gives the answer away (the label only where it is shown).
-    trial: t && { index: t.trial, phase: t.shownLabel !== null && !t.attention_check ? 'learning' : 'test', shownLabel: t.shownLabel, attentionCheck: t.attention_check },
+    // Reverse-correlation trials ask "Is this face <ask>?" (yes / no) instead of "Which face is this?".
+    trial: t && { index: t.trial, phase: t.shownLabel !== null && !t.attention_check ? 'learning' : 'test', shownLabel: t.shownLabel, attentionCheck: t.attention_check, ask: t.condition === 'reverse-correlation' ? labelOf(p.plan, t.target) : null },
   };
 }
 
@@ -106,7 +113,7 @@ const Join = z.object({ action: z.literal('join'), consent: z.literal(true, 'con
 const Respond = z.object({
   action: z.literal('respond'),
   trial: z.number().int().min(0).max(100_000),
-  /** The number on screen (1..k) chosen, or −1 when the time ran out. */
+  /** The number on screen (1..k) chosen, or −1 when the time ran out; reverse-correlation trials: the asked number = yes, 0 = no. */
   response: z.number().int().min(-1).max(99),
   confidence: z.number().int().min(1).max(4).nullable(),
   rtMs: z.number().min(0).max(600_000).nullable(),
@@ -156,7 +163,10 @@ export async function handleHumanPost(req: Request, token: string, deps: HumanAp
   const byLabel = labels(plan);
   const late = body.rtMs === null || body.rtMs > s!.settings.timeLimitMs + LATE_GRACE_MS;
   const noResponse = body.response === -1 || late;
-  if (!noResponse && !byLabel.has(body.response)) return json(400, { error: `response: one of ${[...byLabel.keys()].join(', ')} or -1` });
+  const rc = t.condition === 'reverse-correlation';
+  const ask = rc ? labelOf(plan, t.target) : null;
+  if (!noResponse && rc && body.response !== ask && body.response !== 0) return json(400, { error: `response: ${ask} (yes, it is face ${ask}), 0 (no) or -1` });
+  if (!noResponse && !rc && !byLabel.has(body.response)) return json(400, { error: `response: one of ${[...byLabel.keys()].join(', ')} or -1` });
   if (!noResponse && body.confidence === null) return json(400, { error: 'confidence: a rating 1–4 is required with a response' });
   const row = HumanTrial.parse({
     participant: existing.code,
@@ -169,7 +179,7 @@ export async function handleHumanPost(req: Request, token: string, deps: HumanAp
     yaw_deg: t.yaw_deg,
     noise_trial: t.noise_trial,
     target: t.target,
-    response: noResponse ? -1 : byLabel.get(body.response)!,
+    response: noResponse ? -1 : rc ? (body.response === 0 ? rcFoil([...byLabel.values()], t.target) : t.target) : byLabel.get(body.response)!,
     confidence: noResponse ? null : body.confidence,
     rt_ms: noResponse ? null : Math.round(body.rtMs!),
   });

@@ -19,16 +19,21 @@ import type { HumanTrial } from '../../workers/contract';
  * 1. learning: for each of the first `identities` identities, its two most frontal plain images
  *    with the face's number shown (trials answered like the others: the number is the answer);
  * 2. test, shuffled per participant: graded stimuli of the learned identities (condition
- *    'generalisation'), noise stimuli (condition 'reverse-correlation') and the remaining plain
- *    images of the learned identities at other poses. The contract's 'generalisation' rows need a
- *    manipulation and a level, so unmanipulated pose changes are stored as condition 'learning'
- *    (recognition of a learned face at a new pose, label not shown);
- * 3. attention checks spread evenly through the test block: a learning image WITH its number shown
+ *    'generalisation') and the remaining plain images of the learned identities at other poses.
+ *    The contract's 'generalisation' rows need a manipulation and a level, so unmanipulated pose
+ *    changes are stored as condition 'learning' (recognition of a learned face at a new pose,
+ *    label not shown);
+ * 3. then the noise stimuli of learned identities (condition 'reverse-correlation', the run's
+ *    human-rc/<i>.png), shuffled: the question is "Is this face N?" (N = the target's number),
+ *    answered yes or no (participant.ts stores yes as the target, no as rcFoil(target));
+ * 4. attention checks spread evenly through blocks 2–3: a learning image WITH its number shown
  *    (the answer is written on the screen), attention_check = true.
- * The plan is cut to settings.maxTrials (the per-participant cap).
+ * The plan is cut to settings.maxTrials (the per-participant cap): of the room left after learning
+ * and checks, reverse correlation gets half (rounded up) when both kinds exist, and either kind
+ * takes what the other leaves unused.
  */
 export interface StoredStimulus {
-  /** Artifact name: stimuli/<index>.png (render step) or human-stimuli/<index>.png (generalisation step). */
+  /** Artifact name: stimuli/<index>.png (render step), human-stimuli/<index>.png (generalisation step) or human-rc/<index>.png (reverse-correlation step). */
   name: string;
   /** Index into the factors file of the same step. */
   index: number;
@@ -83,6 +88,7 @@ export function planTrials(stimuli: StoredStimulus[], settings: HumanSessionSett
   const learning: Omit<PlannedHumanTrial, 'trial'>[] = [];
   const learnImages: StoredStimulus[] = [];
   const test: Omit<PlannedHumanTrial, 'trial'>[] = [];
+  const noisy: Omit<PlannedHumanTrial, 'trial'>[] = [];
   for (const id of learned) {
     const plain = stimuli.filter((s) => s.identity === id && !s.manipulation && s.noiseTrial === null).sort(frontal);
     for (const s of plain.slice(0, 2)) {
@@ -94,12 +100,14 @@ export function planTrials(stimuli: StoredStimulus[], settings: HumanSessionSett
   for (const s of stimuli) {
     if (!learned.includes(s.identity)) continue;
     if (s.manipulation && s.level !== null) test.push({ ...base(s), condition: 'generalisation', attention_check: false, manipulation: s.manipulation, level: s.level, noise_trial: null, shownLabel: null });
-    else if (s.noiseTrial !== null) test.push({ ...base(s), condition: 'reverse-correlation', attention_check: false, manipulation: null, level: null, noise_trial: s.noiseTrial, shownLabel: null });
+    else if (s.noiseTrial !== null) noisy.push({ ...base(s), condition: 'reverse-correlation', attention_check: false, manipulation: null, level: null, noise_trial: s.noiseTrial, shownLabel: null });
   }
   const shuffled = shuffle(test, rand);
+  const noiseShuffled = shuffle(noisy, rand);
   const room = Math.max(0, settings.maxTrials - learning.length);
   const checks = Math.min(settings.attentionChecks, room);
-  const testKept = shuffled.slice(0, room - checks);
+  const [genN, rcN] = splitRoom(room - checks, shuffled.length, noiseShuffled.length);
+  const testKept = [...shuffled.slice(0, genN), ...noiseShuffled.slice(0, rcN)];
   const catches = Array.from({ length: checks }, (_, c) => {
     const s = learnImages[Math.floor(rand() * learnImages.length)]!;
     return { ...base(s), condition: 'learning' as const, attention_check: true, manipulation: null, level: null, noise_trial: null, shownLabel: label(s.identity) };
@@ -114,4 +122,22 @@ export function planTrials(stimuli: StoredStimulus[], settings: HumanSessionSett
   });
   while (c < checks) block.push(catches[c++]!);
   return [...learning, ...block].slice(0, settings.maxTrials).map((t, trial) => ({ ...t, trial }));
+}
+
+/** Trials of the test block (generalisation and pose) and of the reverse-correlation block in `room`. */
+export function splitRoom(room: number, test: number, noise: number): [number, number] {
+  let rc = Math.min(noise, test > 0 ? Math.ceil(room / 2) : room);
+  const gen = Math.min(test, room - rc);
+  rc = Math.min(noise, room - gen);
+  return [gen, rc];
+}
+
+/**
+ * The class stored as the answer "no" to "Is this face N?" on a reverse-correlation trial: the next
+ * learned identity after the target in label order (cyclic), so that the stored response is a class
+ * index other than the target (correct = response equals target, as on every other trial).
+ */
+export function rcFoil(learned: number[], target: number): number {
+  const i = learned.indexOf(target);
+  return learned[(i + 1) % learned.length]!;
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
-import { HumanTrial, HUMAN_TRIAL_COLUMNS, type Manifest } from '../../workers/contract';
+import { HumanTrial, HUMAN_RC_CAPTIONS, HUMAN_RC_FOLDER, HUMAN_TRIAL_COLUMNS, type Manifest } from '../../workers/contract';
 import type { Db } from '../db/client';
 import { humanParticipants, humanResponses, humanSessions, runs, type HumanSessionSettings } from '../db/schema';
 import { runManifests } from '../dashboards/load';
@@ -74,11 +74,16 @@ export async function storedStimuli(db: Db, runId: string, store: ArtifactStore 
 const MANIPULATIONS = new Set(['shape-scale', 'texture-scale', 'shape-morph', 'texture-morph']);
 
 /**
- * The render step's gallery (stimuli/<i>.png, factors.json) and the generalisation step's graded
- * images (human-stimuli/<i>.png, human-factors.json; workers/functions/analyses.ts).
+ * The render step's gallery (stimuli/<i>.png, factors.json), the generalisation step's graded
+ * images (human-stimuli/<i>.png, human-factors.json) and the reverse-correlation step's noise
+ * trials (human-rc/<i>.png, human-rc.json; workers/functions/analyses.ts).
  */
 async function stimuliOfManifest(m: Manifest, store: ArtifactStore): Promise<StoredStimulus[]> {
-  return [...(await stimuliOf(m, store, 'stimuli', 'factors.json')), ...(await stimuliOf(m, store, 'human-stimuli', 'human-factors.json'))];
+  return [
+    ...(await stimuliOf(m, store, 'stimuli', 'factors.json')),
+    ...(await stimuliOf(m, store, 'human-stimuli', 'human-factors.json')),
+    ...(await stimuliOf(m, store, HUMAN_RC_FOLDER, HUMAN_RC_CAPTIONS)),
+  ];
 }
 
 async function stimuliOf(m: Manifest, store: ArtifactStore, folder: string, factorsName: string): Promise<StoredStimulus[]> {

@@ -2,7 +2,7 @@
  * Seed for tests/e2e/humans.spec.ts (run by playwright.config.ts before the server starts,
  * on the server's DATA_DIR: PGlite allows one owner): a team user and a finished run with the
  * oracle reverse-correlation maps (the network side of the dashboard) and stored stimuli (the
- * participants' images: plain poses and graded shape-only / texture-only changes). Writes
+ * participants' images: plain poses, graded shape-only / texture-only changes and noise trials). Writes
  * <DATA_DIR>/humans-e2e.json with the user and the run id.
  */
 import { writeFileSync } from 'node:fs';
@@ -28,7 +28,11 @@ async function main() {
   const [m] = await db.select().from(memberships).where(eq(memberships.userId, user!.id));
   const store = new FsArtifactStore(path.join(config.dataDir, 'artifacts'));
   const { runId } = await seedOracleRun(db, store, { workspaceId: m!.workspaceId, experimentId: null, userId: user!.id, bundle: await cachedOracleBundle(), name: 'Faces beside people' });
-  const { images } = await seedHumanStimuli(db, store, runId, { identities: 3, sizePx: 128 });
+  // Reverse-correlation images of identity 0 (40 of a 400-trial noise draw), compared with the run's oracle texture map.
+  const { images } = await seedHumanStimuli(db, store, runId, {
+    identities: 3, sizePx: 128,
+    rc: { trials: 400, images: 40, network: { mi: 'rc/id0/texture.mi.f32', significant: 'rc/id0/texture.significant.u8', response: 'decision' } },
+  });
   writeFileSync(path.join(config.dataDir, 'humans-e2e.json'), JSON.stringify({ runId, images, ...HUMANS_E2E_TEAM }));
   await handle.close();
 }

@@ -9,7 +9,9 @@ import { expect, test, type Page } from '@playwright/test';
  * confidence, Enter. One reloads mid-session and resumes at the next unanswered trial; one answers
  * the attention checks wrongly and lets one trial run out of time. The team analyses the stored
  * responses: both participants are listed, the inattentive one flagged and excluded, the pooled
- * curves shown. Screenshots: docs/screenshots/humans-participant.png, humans-dashboard.png.
+ * curves and the reverse-correlation maps (answered "Is this face N?" with Y / N) beside the
+ * network's shown. Screenshots: docs/screenshots/humans-participant.png, humans-participant-rc.png,
+ * humans-dashboard.png.
  * Needs the seed, which playwright.config.ts runs before the server starts (tests/e2e/humans.seed.ts).
  */
 
@@ -18,8 +20,9 @@ function seed(): { runId: string; email: string; password: string } {
 }
 
 /** Answers trials with the keyboard until `stopAfter` trials or the end; returns what was done. */
-async function answer(page: Page, opts: { attentive: boolean; stopAfter?: number; timeOutTrial?: number }) {
+async function answer(page: Page, opts: { attentive: boolean; stopAfter?: number; timeOutTrial?: number; rcScreenshot?: string }) {
   let n = 0;
+  let rc = 0;
   for (;;) {
     const done = page.getByTestId('hs-done');
     const trial = page.getByTestId('hs-trial');
@@ -32,8 +35,15 @@ async function answer(page: Page, opts: { attentive: boolean; stopAfter?: number
     const text = (await label.count()) ? await label.innerText() : '';
     const shown = /face (\d)/.exec(text)?.[1];
     const check = text.startsWith('Check');
+    const ask = page.getByTestId('hs-ask');
     if (index === opts.timeOutTrial && !shown) {
       // No key: the time limit stores response −1 and moves on.
+    } else if (await ask.count()) {
+      // "Is this face N?" on a noise image: Y and N in turn.
+      if (rc === 0 && opts.rcScreenshot) await page.screenshot({ path: opts.rcScreenshot, fullPage: true });
+      await page.keyboard.press(rc++ % 2 === 0 ? 'y' : 'n');
+      await page.keyboard.press('2');
+      await page.keyboard.press('Enter');
     } else {
       const face = check && !opts.attentive ? (shown === '3' ? '1' : '3') : (shown ?? '1');
       await page.keyboard.press(face);
@@ -59,7 +69,7 @@ test('two participants complete a session by keyboard; the dashboard shows their
   await expect(team.getByRole('heading', { name: 'Human observers' })).toBeVisible();
   await team.getByText('New participant link').click();
   await team.getByLabel('Seconds per trial').fill('6');
-  await team.getByLabel('Trials (cap)').fill('14');
+  await team.getByLabel('Trials (cap)').fill('30');
   await team.getByLabel('Attention checks').fill('2');
   await team.getByRole('button', { name: 'Create link' }).click();
   const link = await team.getByTestId('human-link').first().getAttribute('href');
@@ -83,7 +93,7 @@ test('two participants complete a session by keyboard; the dashboard shows their
   await expect(a.getByTestId('hs-code')).toHaveText(codeA);
   await expect(a.locator('img.hs-stimulus')).toBeVisible();
   await a.screenshot({ path: 'docs/screenshots/humans-participant.png', fullPage: true });
-  await answer(a, { attentive: true });
+  await answer(a, { attentive: true, rcScreenshot: 'docs/screenshots/humans-participant-rc.png' });
   await expect(a.getByTestId('hs-code')).toHaveText(codeA);
 
   // Participant B on a laptop: fails the attention checks, lets the first test trial time out.
@@ -98,11 +108,11 @@ test('two participants complete a session by keyboard; the dashboard shows their
   const codeB = await b.getByTestId('hs-code').innerText();
   expect(codeB).not.toBe(codeA);
   await answer(b, { attentive: false, timeOutTrial: 6 });
-  await expect(b.getByTestId('hs-done')).toContainText('14 trials');
+  await expect(b.getByTestId('hs-done')).toContainText('30 trials');
 
   // The team analyses the stored responses.
   await team.reload();
-  await expect(team.getByTestId('human-counts')).toHaveText('2 participants, 28 responses');
+  await expect(team.getByTestId('human-counts')).toHaveText('2 participants, 60 responses');
   await team.getByRole('button', { name: 'Analyse responses' }).click();
   await expect(team.getByTestId('human-results')).toBeVisible({ timeout: 120_000 });
   const rows = team.getByTestId('human-participant');
@@ -110,6 +120,15 @@ test('two participants complete a session by keyboard; the dashboard shows their
   await expect(team.locator(`[data-testid="human-participant"][data-flagged="true"]`)).toContainText(codeB);
   await expect(team.locator(`[data-testid="human-participant"][data-flagged="false"]`)).toContainText(codeA);
   await expect(team.getByTestId('human-curve')).toHaveCount(2);
+  // Reverse correlation: both participants' maps listed, the pooled map (the included participant's 11
+  // noise trials) drawn beside the network's on one scale, with prevalence and agreement.
+  await expect(team.getByTestId('human-rc-participant')).toHaveCount(2);
+  await expect(team.getByTestId('human-prevalence')).toContainText('of 1 included participants');
+  await expect(team.getByTestId('human-map-agreement')).toContainText('Pearson r =');
+  await expect(team.getByTestId('human-rc-few')).toContainText('Only 11 pooled noise trials');
+  const maps = team.getByTestId('human-map');
+  await expect(maps.getByTestId('viewer-primary').locator('canvas')).toBeVisible({ timeout: 30_000 });
+  await expect(maps.getByTestId('viewer-compare').locator('canvas')).toBeVisible({ timeout: 30_000 });
   await team.getByRole('heading', { name: 'Human observers' }).scrollIntoViewIfNeeded();
   await team.screenshot({ path: 'docs/screenshots/humans-dashboard.png', fullPage: true });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HumanTrial } from '../../workers/contract';
-import { learnedIdentities, planTrials, type StoredStimulus } from '../../server/humans/plan';
+import { learnedIdentities, planTrials, rcFoil, splitRoom, type StoredStimulus } from '../../server/humans/plan';
 
 /** The participant's plan from stored stimuli (server/humans/plan.ts), without a database. */
 function stimuli(identities: number, graded: boolean): StoredStimulus[] {
@@ -49,5 +49,27 @@ describe('planTrials', () => {
     expect(a.filter((t) => t.condition === 'reverse-correlation').map((t) => t.noise_trial)).toEqual([7]);
     expect(a.filter((t) => t.condition === 'generalisation')).toHaveLength(24);
     expect(() => planTrials(stimuli(1, false), settings, 'x')).toThrow(/at least 2 identities/);
+  });
+
+  it('reverse-correlation trials come after the generalisation block and get half the room; a "no" is stored as the next learned face', () => {
+    const noisy = [...stimuli(3, true), ...Array.from({ length: 50 }, (_, t) => ({ name: `human-rc/${t}.png`, index: t, key: `rc${t}`, identity: t % 4, yawDeg: 0, manipulation: null, level: null, noiseTrial: t }))];
+    const plan = planTrials(noisy, { ...settings, maxTrials: 40, attentionChecks: 2 }, 'z');
+    expect(plan).toHaveLength(40);
+    const rc = plan.filter((t) => t.condition === 'reverse-correlation');
+    const rest = plan.slice(6).filter((t) => !t.attention_check && t.condition !== 'reverse-correlation');
+    // room 40 − 6 − 2 = 32: 16 noise trials (only learned identities 0–2, so never identity 3), 16 others
+    expect(rc).toHaveLength(16);
+    expect(rest).toHaveLength(16);
+    expect(Math.min(...rc.map((t) => t.trial))).toBeGreaterThan(Math.max(...rest.map((t) => t.trial)));
+    // (the fixture's stimuli/999.png is one more noise stimulus, of trial 7)
+    expect(rc.every((t) => t.target <= 2 && t.noise_trial === (t.stimulus_id === 'stimuli/999.png' ? 7 : Number(t.stimulus_id.slice('human-rc/'.length, -4))))).toBe(true);
+    expect(plan.filter((t) => t.attention_check).length).toBe(2);
+    expect(splitRoom(32, 33, 50)).toEqual([16, 16]);
+    expect(splitRoom(33, 33, 50)).toEqual([16, 17]);
+    expect(splitRoom(32, 5, 50)).toEqual([5, 27]);
+    expect(splitRoom(32, 33, 3)).toEqual([29, 3]);
+    expect(splitRoom(32, 0, 50)).toEqual([0, 32]);
+    expect(rcFoil([0, 1, 2], 0)).toBe(1);
+    expect(rcFoil([0, 1, 2], 2)).toBe(0);
   });
 });

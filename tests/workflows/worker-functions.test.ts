@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { experimentPreset, RUN_CANCELLED, StepOutput, type ExperimentConfig, type Manifest, type WorkerFunctionId } from '../../workers/contract';
+import { experimentPreset, HumanRcNoise, RUN_CANCELLED, StepOutput, type ExperimentConfig, type Manifest, type WorkerFunctionId } from '../../workers/contract';
+import { decodeFaceModel } from '../../workers/faces';
+import { drawNoise } from '../../workers/analyses/noise';
+import { NoiseTrialRenderer } from '../../workers/analyses/trials';
+import { encodePng, toUint8 } from '../../workers/render';
+import { identitiesFromJson } from '../../workers/functions/artifacts';
 import { loadWorkerFunction } from '../../workers/functions/index';
 import { createWorkerClient, toInngestFunction } from '../../workers/functions/inngest';
 import { FsWorkerStore } from '../../workers/functions/store';
@@ -88,6 +93,21 @@ describe('worker functions under @inngest/test', () => {
     const rcSummary = JSON.parse(new TextDecoder().decode(await store.get(rc.manifest.artifacts.find((a) => a.name === 'summary.json')!.key)));
     expect(rcSummary.trials).toBe(config.analyses.reverseCorrelation.trials);
     expect(rcSummary.maps.length).toBeGreaterThan(0);
+    // Issue 15: min(humanStimuli, trials) of identity 0's noise trials as images for people, with the
+    // noise spec that rebuilds each image's noise: the stored PNG of trial 7 is re-rendered byte for byte.
+    const readRc = async (name: string) => store.get(rc.manifest.artifacts.find((a) => a.name === name)!.key);
+    const captions = JSON.parse(new TextDecoder().decode(await readRc('human-rc.json'))) as { identity: number; yaw: number; noiseTrial: number }[];
+    const nRc = Math.min(config.analyses.reverseCorrelation.humanStimuli, config.analyses.reverseCorrelation.trials);
+    expect(captions).toEqual(Array.from({ length: nRc }, (_, t) => ({ identity: 0, yaw: 0, noiseTrial: t })));
+    expect(rc.manifest.artifacts.filter((a) => a.name.startsWith('human-rc/')).length).toBe(nRc);
+    const spec = HumanRcNoise.parse(JSON.parse(new TextDecoder().decode(await readRc('human-rc-noise.json'))));
+    expect(spec).toMatchObject({ identity: 0, yawDeg: 0, sizePx: 32, noise: { trials: rcSummary.trials, seed: rcSummary.noise.seed, shapeSd: rcSummary.noise.shapeSd, textureSd: rcSummary.noise.textureSd } });
+    if (spec.network) for (const name of [spec.network.mi, spec.network.significant]) expect(rc.manifest.artifacts.map((a) => a.name)).toContain(name);
+    const faceModel = decodeFaceModel(await store.get(faces.manifest.artifacts.find((a) => a.name === 'face-model.bin')!.key));
+    const ids = identitiesFromJson(JSON.parse(new TextDecoder().decode(await store.get(faces.manifest.artifacts.find((a) => a.name === 'identities.json')!.key))));
+    const again = new Float32Array(32 * 32 * 3);
+    new NoiseTrialRenderer(faceModel, ids[0]!, { sizePx: 32, yawDeg: 0 }).render(drawNoise(faceModel, spec.noise), 7, again);
+    expect(Buffer.from(encodePng(toUint8(again), 32, 32)).equals(Buffer.from(await readRc('human-rc/7.png')))).toBe(true);
 
     const final = await invoke('finalise', ['sample-identities', 'render-dataset', 'train-model', 'analysis-generalisation', 'analysis-reverse-correlation']);
     const bundle = JSON.parse(new TextDecoder().decode(await store.get(final.manifest.artifacts[0]!.key)));

@@ -34,6 +34,7 @@ export { curvesBeside, mapsBeside } from './human/beside';
 // issue 15: the generalisation step also stores its graded stimuli as images for human sessions.
 export { manipulate } from './generalisation';
 export { StimulusRenderer as AnalysisStimulusRenderer, renderOptionsFor } from './stimuli';
+export { NoiseTrialRenderer } from './trials';
 export { baselineFor, trainBaselineObserver, renderBaselineTrainingSet, BaselineObserver, type BaselineOptions } from './baseline-observer';
 export { drawMorphTargets, demographicGroup, type MorphScope } from './morph-targets';
 export { bootstrapMean, identityScores, asymmetryPerIdentity, pairedDifference, levelSummary, type Interval, type LevelSummary } from './generalisation-stats';

@@ -70,6 +70,38 @@ export function poolActivation(a: LayerActivation, i: number, g: number, out: Fl
   for (let cell = 0; cell < g * g; cell++) for (let ch = 0; ch < c; ch++) out[cell * c + ch] /= counts[cell];
 }
 
+/**
+ * The stimulus of one reverse-correlation trial: the identity plus trial t's shape and texture
+ * noise, rendered at the view into out ([S][S][3] linear RGB). runNoiseTrials renders the
+ * network's trials with it and the analysis step the images shown to people (human-rc/<i>.png), so
+ * both see the same pixels for the same noise trial.
+ */
+export class NoiseTrialRenderer {
+  private readonly renderer: StimulusRenderer;
+  private readonly options: ReturnType<typeof renderOptionsFor>;
+  private readonly pos0: Float32Array;
+  private readonly alb0: Float32Array;
+  private readonly positions: Float32Array;
+  private readonly albedo: Float32Array;
+
+  constructor(private readonly model: FaceModel, identity: Identity, view: View) {
+    this.renderer = new StimulusRenderer(model);
+    this.options = renderOptionsFor(view);
+    this.pos0 = identityPositions(model, identity);
+    this.alb0 = identityAlbedo(model, identity);
+    this.positions = new Float32Array(this.pos0.length);
+    this.albedo = new Float32Array(this.alb0.length);
+  }
+
+  render(noise: TrialNoise, t: number, out: Float32Array): void {
+    this.positions.set(this.pos0);
+    this.albedo.set(this.alb0);
+    addShapeNoise(this.model, noise, t, this.positions);
+    addTextureNoise(this.model, noise, t, this.albedo);
+    this.renderer.renderFace(this.positions, this.albedo, this.options, out);
+  }
+}
+
 export async function runNoiseTrials(
   model: FaceModel, identity: Identity, noise: TrialNoise, net: Network, view: View,
   layers: string[], batchSize: number, onFraction: (f: number) => void = () => {},
@@ -79,12 +111,7 @@ export async function runNoiseTrials(
   if (!(target >= 0 && target < net.classCount)) throw new Error(`identity index ${target} is not a class of the network (0..${net.classCount - 1})`);
   if (view.sizePx !== net.inputSize) throw new Error(`view.sizePx ${view.sizePx} differs from the network's input size ${net.inputSize}`);
   for (const l of layers) if (!net.layerNames.includes(l)) throw new Error(`layer '${l}' is not probed by this network (${net.layerNames.join(', ')})`);
-  const renderer = new StimulusRenderer(model);
-  const options = renderOptionsFor(view);
-  const pos0 = identityPositions(model, identity);
-  const alb0 = identityAlbedo(model, identity);
-  const positions = new Float32Array(pos0.length);
-  const albedo = new Float32Array(alb0.length);
+  const stimulus = new NoiseTrialRenderer(model, identity, view);
   const px = view.sizePx * view.sizePx * 3;
   const K = net.classCount;
   const run: TrialRun = {
@@ -95,13 +122,7 @@ export async function runNoiseTrials(
   const probs = new Float64Array(K);
   await runBatched(net, T, batchSize, layers,
     (start, n, out) => {
-      for (let i = 0; i < n; i++) {
-        positions.set(pos0);
-        albedo.set(alb0);
-        addShapeNoise(model, noise, start + i, positions);
-        addTextureNoise(model, noise, start + i, albedo);
-        renderer.renderFace(positions, albedo, options, out.subarray(i * px, (i + 1) * px));
-      }
+      for (let i = 0; i < n; i++) stimulus.render(noise, start + i, out.subarray(i * px, (i + 1) * px));
     },
     (start, n, p) => {
       for (let i = 0; i < n; i++) {

@@ -14,9 +14,11 @@
  *          [--feature texture|shape] [--response decision|rating] [--permutations 200] [--alpha 0.05]
  *          [--beta 1] [--noise-basis vertex|components] [--noise-trials n] [--noise-shape-sd s]
  *          [--noise-texture-sd s] [--noise-seed 1] [--noise-region <region | landmark>] [--noise-radius mm]
+ *          [--noise-spec <human-rc-noise.json>] [--face-model <face-model.bin>]
  *          [--network-generalisation <summary.json>] [--compare <mi.f32> [--compare-significant <mask.u8>]]
  *       Human analyses of a tidy trial CSV (docs/human-trials.md): generalisation curves, reverse-
- *       correlation maps (the --noise-* options must be the run's noise draw) and prevalence, into a
+ *       correlation maps (the --noise-* options, or --noise-spec = the run's human-rc-noise.json, give
+ *       the run's noise draw; --face-model the run's face model, default the bundled one) and prevalence, into a
  *       bundle with the deduplicated raw export (trials.csv) and its data dictionary (human-trials.md).
  *       Beside the network: --network-generalisation (a generalisation or battery bundle's summary.json)
  *       compares the pooled curves with the network's top-1 accuracy; --compare the pooled map with
@@ -103,7 +105,7 @@ function topMask(values: Float32Array, significant: Uint8Array): Uint8Array {
 }
 
 export async function humansCommand(o: Opts): Promise<number> {
-  const { loadDefaultFaceModel } = await import('../faces');
+  const { loadDefaultFaceModel, decodeFaceModel } = await import('../faces');
   const {
     parseHumanTrialsCsv, humanTrialsCsv, dataDictionary, trialTable, humanGeneralisation, humanMaps, drawNoise, resolveRegion, BundleWriter,
   } = await import('../analyses');
@@ -124,16 +126,25 @@ export async function humansCommand(o: Opts): Promise<number> {
   const w = new BundleWriter(str(o, 'out'));
   let rc: Record<string, unknown> | null = null;
   if (hasRc) {
-    const model = loadDefaultFaceModel();
-    const basis = choice(o, 'noise-basis', ['vertex', 'components'] as const, 'vertex');
+    const model = typeof o.get('face-model') === 'string' ? decodeFaceModel(new Uint8Array(readFileSync(str(o, 'face-model'))), str(o, 'face-model')) : loadDefaultFaceModel();
     const maxNoiseTrial = Math.max(...table.rows.map((r) => r.noise_trial ?? 0));
-    const noise = drawNoise(model, {
-      basis, trials: num(o, 'noise-trials', maxNoiseTrial + 1, 10, 1_000_000, true),
-      shapeSd: num(o, 'noise-shape-sd', basis === 'vertex' ? 0 : 0.5, 0, 100),
-      textureSd: num(o, 'noise-texture-sd', basis === 'vertex' ? 0.05 : 0.5, 0, 100),
-      seed: num(o, 'noise-seed', 1, 0, 2 ** 31 - 1, true),
-      vertices: typeof o.get('noise-region') === 'string' ? resolveRegion(model, str(o, 'noise-region'), num(o, 'noise-radius', 10, 0.1, 500)) : undefined,
-    });
+    let noise: ReturnType<typeof drawNoise>;
+    if (typeof o.get('noise-spec') === 'string') {
+      // The run's own draw (human-rc-noise.json of its reverse-correlation step): trial t is the noise on human-rc image t.
+      const { HumanRcNoise } = await import('../contract');
+      const spec = HumanRcNoise.parse(JSON.parse(readFileSync(str(o, 'noise-spec'), 'utf8'))).noise;
+      if (maxNoiseTrial >= spec.trials) throw new Error(`noise_trial ${maxNoiseTrial} is outside the run's noise draw of ${spec.trials} trials`);
+      noise = drawNoise(model, spec);
+    } else {
+      const basis = choice(o, 'noise-basis', ['vertex', 'components'] as const, 'vertex');
+      noise = drawNoise(model, {
+        basis, trials: num(o, 'noise-trials', maxNoiseTrial + 1, 10, 1_000_000, true),
+        shapeSd: num(o, 'noise-shape-sd', basis === 'vertex' ? 0 : 0.5, 0, 100),
+        textureSd: num(o, 'noise-texture-sd', basis === 'vertex' ? 0.05 : 0.5, 0, 100),
+        seed: num(o, 'noise-seed', 1, 0, 2 ** 31 - 1, true),
+        vertices: typeof o.get('noise-region') === 'string' ? resolveRegion(model, str(o, 'noise-region'), num(o, 'noise-radius', 10, 0.1, 500)) : undefined,
+      });
+    }
     const maps = await humanMaps(model, noise, table, {
       feature: choice(o, 'feature', ['texture', 'shape'] as const, 'texture'),
       response: choice(o, 'response', ['decision', 'rating'] as const, 'decision'),

@@ -112,7 +112,7 @@ export const HumanSummary = z.object({
   })).nullable(),
   reverseCorrelation: z.object({
     options: z.object({ feature: z.enum(['shape', 'texture']), response: z.enum(['decision', 'rating']), permutations: z.number().int(), alpha: z.number(), seed: z.number().int() }).passthrough(),
-    noise: z.enum(['components', 'vertex']),
+    noise: z.enum(['components', 'coefficients', 'vertex', 'bubbles']),
     notes: z.array(z.string()),
     participants: z.array(z.object({
       participant: z.string(), flagged: z.boolean(), trials: z.number().int(), significant: z.boolean(),

@@ -110,6 +110,11 @@ export const ReverseCorrelationConfig = z.object({
   permutations: int('analyses.reverseCorrelation.permutations', 0, 10000).default(1000),
   tfce: z.boolean().default(false),
   /**
+   * Issue 15: how many of the first target identity's noise trials are also stored as images for
+   * human sessions (human-rc/<i>.png; 0 = none), capped at `trials`.
+   */
+  humanStimuli: int('analyses.reverseCorrelation.humanStimuli', 0, 2000).default(300),
+  /**
    * The noise basis of the maps (issue 12): 'bubbles' (default: smooth Gaussian bumps on the mesh),
    * 'coefficients' (the paper's noise on the identity coefficients; 'components' is its old name) or
    * 'vertex' (independent per-vertex noise, for oracles). Every map states its basis.

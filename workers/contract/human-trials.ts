@@ -62,7 +62,39 @@ export const HUMAN_TRIAL_COLUMNS: HumanTrialColumn[] = [
   { name: 'yaw_deg', type: 'number', nullable: true, unit: 'degrees', description: 'Pose of the face (positive = the face turns to its left); empty when not recorded.' },
   { name: 'noise_trial', type: 'integer', nullable: true, unit: '', description: "Reverse-correlation trials: index of the trial in the run's noise draw (basis, sds and seed of the run), which gives the noise the participant saw; empty otherwise." },
   { name: 'target', type: 'integer', nullable: false, unit: '', description: 'Identity (class index) the stimulus was made from: the correct answer.' },
-  { name: 'response', type: 'integer', nullable: false, unit: '', description: 'Identity (class index) the participant chose; -1 = no response within the time limit.' },
+  { name: 'response', type: 'integer', nullable: false, unit: '', description: 'Identity (class index) the participant chose; -1 = no response within the time limit. Reverse-correlation trials ask "Is this face N?": yes is stored as the target, no as the next learned identity after it.' },
   { name: 'confidence', type: 'integer', nullable: true, unit: 'rating 1 (guess) … 4 (sure)', description: 'Confidence rating given with the response; empty when no response.' },
   { name: 'rt_ms', type: 'number', nullable: true, unit: 'ms', description: 'Response time from stimulus onset; empty when no response.' },
 ];
+
+/**
+ * The reverse-correlation stimuli a run stores for people (workers/functions/analyses.ts): images
+ * human-rc/<i>.png captioned by human-rc.json[i] = {identity, yaw, noiseTrial}, and
+ * human-rc-noise.json (this schema): the noise draw the network saw, so that noise trial t of it is
+ * exactly the noise on the image (analyses/noise.ts drawNoise with this spec; the noisy vertices
+ * of the local bases are the face model's 'face' region, drawNoise's default).
+ */
+export const HUMAN_RC_FOLDER = 'human-rc';
+export const HUMAN_RC_CAPTIONS = 'human-rc.json';
+export const HUMAN_RC_NOISE = 'human-rc-noise.json';
+
+export const HumanRcNoise = z.object({
+  /** The target identity (class index) whose trials the images are. */
+  identity: z.number().int().min(0),
+  yawDeg: z.number(),
+  sizePx: z.number().int().positive(),
+  /** The noise draw (drawNoise's NoiseSpec without vertices). */
+  noise: z.object({
+    basis: z.enum(['bubbles', 'coefficients', 'components', 'vertex']),
+    trials: z.number().int().min(10),
+    shapeSd: z.number().min(0),
+    textureSd: z.number().min(0),
+    seed: z.number().int(),
+    bubbles: z.object({ sigmaMm: z.number().positive(), density: z.number().positive() }).optional(),
+  }),
+  /** The feature people's maps are computed on: texture when the noise has texture, else shape. */
+  feature: z.enum(['texture', 'shape']),
+  /** The network's map of the same identity and feature (artifact names in the same step), decision map when it exists. */
+  network: z.object({ mi: z.string(), significant: z.string(), response: z.enum(['decision', 'logit']) }).nullable(),
+});
+export type HumanRcNoise = z.infer<typeof HumanRcNoise>;

@@ -4,6 +4,8 @@ import type { FaceModel, Identity } from '../faces';
 import type { Network } from '../analyses/network';
 import type { BundleWriter } from '../analyses/bundle';
 import type { BatteryConfig } from '../analyses/battery';
+import type { TrialNoise } from '../analyses/noise';
+import type { TrialRun } from '../analyses/trials';
 import { materialiseModel, modelStep, readFaces } from './artifacts';
 import { defineWorkerFunction, type StepContext } from './define';
 import { humanCurveCsv } from './humanResponses';
@@ -144,13 +146,56 @@ export const analysisReverseCorrelation = defineWorkerFunction({
   async run(ctx) {
     const { reverseCorrelation, reverseCorrelationOptions, reverseCorrelationSummary } = await import('../analyses');
     const loaded = await load(ctx);
-    return perIdentity(ctx, loaded, 'reverseCorrelation', async (w, prefix, identity, onFraction) => {
+    // The first target identity's result: its noise trials are the images stored for people.
+    const held: { first?: { r: Awaited<ReturnType<typeof reverseCorrelation>>; prefix: string } } = {};
+    const out = await perIdentity(ctx, loaded, 'reverseCorrelation', async (w, prefix, identity, onFraction) => {
       const options = reverseCorrelationOptions(loaded.cfg, identity, { layers: [], maps: true });
       const r = await reverseCorrelation(loaded.model, loaded.identities, loaded.net, options, (p) => onFraction(p.fraction));
+      held.first ??= { r, prefix };
       return reverseCorrelationSummary(w, prefix, r, loaded.model.regions.face);
     });
+    const cap = ctx.input.config.analyses.reverseCorrelation.humanStimuli;
+    if (held.first && cap > 0) await putHumanRcStimuli(ctx, loaded, held.first, cap);
+    return out;
   },
 });
+
+/**
+ * Issue 15: the first target identity's reverse-correlation stimuli as people see them: its first
+ * min(cap, trials) noise trials, rendered by the renderer that made the network's inputs
+ * (NoiseTrialRenderer, same noise draw, view and size), as human-rc/<i>.png captioned by
+ * human-rc.json[i] = {identity, yaw, noiseTrial}, with the noise spec and the network's map of the
+ * same feature in human-rc-noise.json (workers/contract HumanRcNoise; server/humans reads them). All
+ * images are rendered before any is stored, and the step's manifest lists them only once the step
+ * succeeds: a failed step leaves no partial set.
+ */
+async function putHumanRcStimuli(ctx: StepContext, loaded: Loaded, first: { r: { noise: TrialNoise; run: TrialRun; identity: number; maps: { feature: string; response: string }[] }; prefix: string }, cap: number): Promise<void> {
+  const { NoiseTrialRenderer } = await import('../analyses');
+  const { encodePng, toUint8 } = await import('../render');
+  const { HUMAN_RC_CAPTIONS, HUMAN_RC_FOLDER, HUMAN_RC_NOISE, HumanRcNoise } = await import('../contract');
+  const { noise, run, identity, maps } = first.r;
+  const S = run.view.sizePx;
+  const renderer = new NoiseTrialRenderer(loaded.model, loaded.identities[identity]!, run.view);
+  const out = new Float32Array(S * S * 3);
+  const n = Math.min(cap, noise.spec.trials);
+  const pngs: Uint8Array[] = [];
+  const captions: { identity: number; yaw: number; noiseTrial: number }[] = [];
+  for (let t = 0; t < n; t++) {
+    renderer.render(noise, t, out);
+    pngs.push(encodePng(toUint8(out), S, S));
+    captions.push({ identity, yaw: run.view.yawDeg, noiseTrial: t });
+  }
+  const feature = noise.spec.textureSd > 0 ? 'texture' : 'shape';
+  const response = maps.some((m) => m.feature === feature && m.response === 'decision') ? 'decision' : maps.some((m) => m.feature === feature && m.response === 'logit') ? 'logit' : null;
+  const spec = HumanRcNoise.parse({
+    identity, yawDeg: run.view.yawDeg, sizePx: S, feature,
+    noise: { basis: noise.spec.basis, trials: noise.spec.trials, shapeSd: noise.spec.shapeSd, textureSd: noise.spec.textureSd, seed: noise.spec.seed, ...(noise.spec.bubbles ? { bubbles: noise.spec.bubbles } : {}) },
+    network: response ? { mi: `${first.prefix}${feature}.${response}.mi.f32`, significant: `${first.prefix}${feature}.${response}.significant.u8`, response } : null,
+  });
+  for (const [i, png] of pngs.entries()) await ctx.putArtifact(`${HUMAN_RC_FOLDER}/${i}.png`, png, 'image/png');
+  await ctx.putJson(HUMAN_RC_CAPTIONS, captions);
+  await ctx.putJson(HUMAN_RC_NOISE, spec);
+}
 
 export const analysisHiddenLayers = defineWorkerFunction({
   id: 'analysis-hidden-layers',

@@ -6,13 +6,16 @@ import { errorInfo, formatDate, useTRPC } from '@/app/trpc';
 import type { HumanSummary } from '@/workers/contract';
 import { LineChart, type ChartSeries } from '@/app/components/charts/LineChart';
 import { downloadBlob } from '@/app/components/viewer/exports';
+import type { MapSource } from '@/app/components/viewer/MapPanel';
+import { HumanMaps } from './HumanMaps';
 import './humans.css';
 
 /**
  * Human observers on a run's dashboard (issue 15): create a participant link on the run's stored
  * stimuli, follow how many took part, analyse their responses with the human analyses (curves per
  * participant and pooled with bootstrap intervals; attention-failed participants flagged and left
- * out of the pooled statistics, kept in the export) and download the tidy CSV with its dictionary.
+ * out of the pooled statistics, kept in the export), people's reverse-correlation maps beside the
+ * network's (HumanMaps.tsx), and download the tidy CSV with its dictionary.
  */
 const DEFAULT_CONSENT =
   'You are invited to take part in a short study of face recognition. You will learn a few faces and then say which face you see in new images, and how sure you are. ' +
@@ -22,7 +25,7 @@ const DEFAULT_CONSENT =
 
 const isoLocal = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 
-export function HumanSessionsPanel({ runId, canEdit }: { runId: string; canEdit: boolean }) {
+export function HumanSessionsPanel({ runId, canEdit, network }: { runId: string; canEdit: boolean; network?: MapSource }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const list = useQuery(trpc.humans.list.queryOptions({ runId }));
@@ -42,11 +45,12 @@ export function HumanSessionsPanel({ runId, canEdit }: { runId: string; canEdit:
     <div className="stack-tight hs-panel">
       <p className="small muted">
         People do the network&apos;s task on this run&apos;s stored stimuli: they learn a few identities, then name them across poses and under the stored shape-only and
-        texture-only changes, with a confidence rating, a time limit and attention checks. Participants need no account and give no personal data.
+        texture-only changes, then answer &ldquo;Is this face N?&rdquo; on the network&apos;s own reverse-correlation noise trials, with a confidence rating, a time limit
+        and attention checks. Participants need no account and give no personal data.
       </p>
       {list.error && <p className="alert alert-error">{errorInfo(list.error).message}</p>}
       {(list.data ?? []).map((s) => (
-        <SessionCard key={s.id} runId={runId} canEdit={canEdit} session={s} link={`${origin}/h/${s.token}`} onChange={refresh} />
+        <SessionCard key={s.id} runId={runId} canEdit={canEdit} session={s} link={`${origin}/h/${s.token}`} onChange={refresh} network={network} />
       ))}
       {canEdit && (
         <details>
@@ -109,7 +113,7 @@ interface SessionListItem {
   settings: { identities: number };
 }
 
-function SessionCard({ runId, canEdit, session: s, link, onChange }: { runId: string; canEdit: boolean; session: SessionListItem; link: string; onChange: () => void }) {
+function SessionCard({ runId, canEdit, session: s, link, onChange, network }: { runId: string; canEdit: boolean; session: SessionListItem; link: string; onChange: () => void; network?: MapSource }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const analysis = useQuery(trpc.humans.analysis.queryOptions({ runId, sessionId: s.id }));
@@ -145,6 +149,9 @@ function SessionCard({ runId, canEdit, session: s, link, onChange }: { runId: st
       {analysis.data && (
         <>
           <HumanResults summary={analysis.data.summary as HumanSummary} identities={s.settings.identities} />
+          {(analysis.data.summary as HumanSummary).reverseCorrelation && (
+            <HumanMaps sessionId={s.id} rc={(analysis.data.summary as HumanSummary).reverseCorrelation!} arrays={analysis.data.rc?.arrays ?? {}} spec={analysis.data.rc?.spec ?? null} network={network} />
+          )}
           <p className="small muted">
             {analysis.data.rows} trials analysed {formatDate(analysis.data.analysedAt)}.{' '}
             <button type="button" onClick={() => exportCsv.mutate()}>Download CSV + data dictionary</button>

@@ -6,13 +6,16 @@ import { useCallback, useEffect, useRef, useState } from 'react';
  * The participant's side of a human session (server/humans/participant.ts is its API). No account:
  * after consent the server issues a pseudonymous code and a secret, kept in an httpOnly cookie and
  * in localStorage, so a reload resumes at the next unanswered trial. Keyboard: digits choose the
- * face, then 1–4 the confidence, Enter confirms; the buttons do the same by touch or click.
+ * face (Y or N on "Is this face N?" trials), then 1–4 the confidence, Enter confirms; the buttons
+ * do the same by touch or click. A yes is sent as the asked number, a no as 0.
  */
 interface TrialView {
   index: number;
   phase: 'learning' | 'test';
   shownLabel: number | null;
   attentionCheck: boolean;
+  /** Reverse-correlation trials: "Is this face <ask>?" answered yes (Y) or no (N); null otherwise. */
+  ask: number | null;
 }
 type ApiState =
   | { state: 'consent'; title: string; consent: string; timeLimitMs: number }
@@ -125,10 +128,14 @@ export function ParticipantTask({ token, title, consent, timeLimitMs }: { token:
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey || e.ctrlKey || e.metaKey) return;
       const d = Number(e.key);
-      if (/^[1-9]$/.test(e.key)) {
+      const ask = trial.ask;
+      if (ask !== null && choice === null && /^[yn]$/i.test(e.key)) {
+        e.preventDefault();
+        setChoice(e.key.toLowerCase() === 'y' ? ask : 0);
+      } else if (/^[1-9]$/.test(e.key)) {
         e.preventDefault();
         if (choice === null) {
-          if (state.identities.includes(d)) setChoice(d);
+          if (ask === null && state.identities.includes(d)) setChoice(d);
         } else if (d >= 1 && d <= 4) setConfidence(d);
       } else if (e.key === 'Enter' && choice !== null && confidence !== null) {
         e.preventDefault();
@@ -182,6 +189,7 @@ export function ParticipantTask({ token, title, consent, timeLimitMs }: { token:
 
   const limit = state.timeLimitMs;
   const learning = trial.shownLabel !== null;
+  const ask = trial.ask ?? null;
   return (
     <section className="hs-card hs-stage" aria-live="polite" data-testid="hs-trial" data-trial={trial.index}>
       <p className="hs-muted">
@@ -189,6 +197,8 @@ export function ParticipantTask({ token, title, consent, timeLimitMs }: { token:
       </p>
       {learning ? (
         <p className="hs-label" data-testid="hs-label">{trial.attentionCheck ? `Check: this is face ${trial.shownLabel}. Choose ${trial.shownLabel}.` : `Learn: this is face ${trial.shownLabel}`}</p>
+      ) : ask !== null ? (
+        <p className="hs-label" data-testid="hs-ask" data-ask={ask}>Is this face {ask}?</p>
       ) : (
         <p className="hs-label">Which face is this?</p>
       )}
@@ -201,16 +211,26 @@ export function ParticipantTask({ token, title, consent, timeLimitMs }: { token:
       <div className="hs-timer" role="progressbar" aria-label="time left" aria-valuemin={0} aria-valuemax={limit} aria-valuenow={Math.max(0, limit - elapsed)}>
         <div style={{ width: `${Math.max(0, 100 * (1 - elapsed / limit))}%` }} />
       </div>
-      <div>
-        <p className="hs-muted">Face (keys {state.identities[0]}–{state.identities[state.identities.length - 1]}):</p>
-        <div className="hs-choices" role="group" aria-label="face">
-          {state.identities.map((d) => (
-            <button key={d} type="button" aria-pressed={choice === d} onClick={() => setChoice(d)}>{d}</button>
-          ))}
+      {ask !== null ? (
+        <div>
+          <p className="hs-muted">Face {ask}? (keys Y / N):</p>
+          <div className="hs-choices" role="group" aria-label={`is this face ${ask}`}>
+            <button type="button" aria-pressed={choice === ask} onClick={() => setChoice(ask)}>Yes (Y)</button>
+            <button type="button" aria-pressed={choice === 0} onClick={() => setChoice(0)}>No (N)</button>
+          </div>
         </div>
-      </div>
+      ) : (
+        <div>
+          <p className="hs-muted">Face (keys {state.identities[0]}–{state.identities[state.identities.length - 1]}):</p>
+          <div className="hs-choices" role="group" aria-label="face">
+            {state.identities.map((d) => (
+              <button key={d} type="button" aria-pressed={choice === d} onClick={() => setChoice(d)}>{d}</button>
+            ))}
+          </div>
+        </div>
+      )}
       <div>
-        <p className="hs-muted">How sure (keys 1–4, after the face):</p>
+        <p className="hs-muted">How sure (keys 1–4, after the {ask !== null ? 'answer' : 'face'}):</p>
         <div className="hs-choices" role="group" aria-label="confidence">
           {CONFIDENCE.map((c, i) => (
             <button key={c} type="button" aria-pressed={confidence === i + 1} disabled={choice === null} onClick={() => setConfidence(i + 1)}>{c}</button>

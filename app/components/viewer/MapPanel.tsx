@@ -41,6 +41,10 @@ export interface MapPanelProps {
   pickedVertex?: number | null;
   /** Told which map is on screen (the depth chart marks its layer). */
   onMapChange?: (map: DashboardMap | null) => void;
+  /** Open side by side with this source and map choice (e.g. human maps beside the network's). */
+  initialCompare?: { sourceId: string; choice: Partial<MapChoice> };
+  /** Prefix of the controls' element ids (default 'map'; a second panel on the page needs its own). */
+  idPrefix?: string;
 }
 
 // three.js and react-three-fiber load as their own chunk, in parallel with the map's arrays, so
@@ -168,14 +172,15 @@ function HoverReadout({ vertex, data, map }: { vertex: number | null; data: { po
  * identity, response, layer scrubber, pose), the threshold slider (starting at the map's FWER
  * threshold), the colormap, a side-by-side comparison on a shared colour scale, and exports.
  */
-export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMapChange }: MapPanelProps) {
+export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMapChange, initialCompare, idPrefix = 'map' }: MapPanelProps) {
+  const cmpPrefix = idPrefix === 'map' ? 'cmp' : `${idPrefix}-cmp`;
   const primary = sources[0]!;
   const [wanted, setWanted] = useState<Partial<MapChoice>>({});
   const { choice, map } = resolveChoice(primary.maps, wanted);
-  const [compare, setCompare] = useState(false);
-  const [otherSource, setOtherSource] = useState(primary.id);
+  const [compare, setCompare] = useState(!!initialCompare);
+  const [otherSource, setOtherSource] = useState(initialCompare?.sourceId ?? primary.id);
   const other = sources.find((s) => s.id === otherSource) ?? primary;
-  const [wantedB, setWantedB] = useState<Partial<MapChoice>>({});
+  const [wantedB, setWantedB] = useState<Partial<MapChoice>>(initialCompare?.choice ?? {});
   const b = resolveChoice(other.maps, { ...choice, ...wantedB });
   const [colormap, setColormap] = useState<ColormapName>('viridis');
   const [threshold, setThreshold] = useState<number | null>(null);
@@ -251,9 +256,9 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
 
   return (
     <section className="map-panel" aria-label="Information map">
-      <Selectors maps={primary.maps} choice={choice} onChange={(c) => setWanted({ ...choice, ...c })} idPrefix="map" />
+      <Selectors maps={primary.maps} choice={choice} onChange={(c) => setWanted({ ...choice, ...c })} idPrefix={idPrefix} />
       <div className="map-controls">
-        <label className="control threshold" htmlFor="map-threshold">
+        <label className="control threshold" htmlFor={`${idPrefix}-threshold`}>
           <span>
             Threshold: <strong data-testid="threshold-value">{threshold === null ? 'none' : `${formatTick(threshold)} bits`}</strong>
             {map?.thresholdBits !== null && map?.thresholdBits !== undefined && (
@@ -265,11 +270,11 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
               </>
             )}
           </span>
-          <input id="map-threshold" data-testid="threshold-slider" type="range" min={0} max={maxBits} step={step} value={threshold ?? 0} onChange={(e) => setThreshold(Number(e.target.value))} />
+          <input id={`${idPrefix}-threshold`} data-testid="threshold-slider" type="range" min={0} max={maxBits} step={step} value={threshold ?? 0} onChange={(e) => setThreshold(Number(e.target.value))} />
         </label>
-        <label className="control" htmlFor="map-colormap">
+        <label className="control" htmlFor={`${idPrefix}-colormap`}>
           <span>Colours</span>
-          <select id="map-colormap" value={colormap} onChange={(e) => setColormap(e.target.value as ColormapName)}>
+          <select id={`${idPrefix}-colormap`} value={colormap} onChange={(e) => setColormap(e.target.value as ColormapName)}>
             {COLORMAPS.map((c) => (
               <option key={c}>{c}</option>
             ))}
@@ -292,9 +297,9 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
           <div data-testid="viewer-compare">
             <div className="compare-controls">
               {sources.length > 1 && (
-                <label className="control" htmlFor="cmp-source">
+                <label className="control" htmlFor={`${cmpPrefix}-source`}>
                   <span>Run</span>
-                  <select id="cmp-source" value={other.id} onChange={(e) => setOtherSource(e.target.value)}>
+                  <select id={`${cmpPrefix}-source`} value={other.id} onChange={(e) => setOtherSource(e.target.value)}>
                     {sources.map((s) => (
                       <option key={s.id} value={s.id}>
                         {s.label}
@@ -303,7 +308,7 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
                   </select>
                 </label>
               )}
-              <Selectors maps={other.maps} choice={b.choice} onChange={(c) => setWantedB({ ...b.choice, ...c })} idPrefix="cmp" />
+              <Selectors maps={other.maps} choice={b.choice} onChange={(c) => setWantedB({ ...b.choice, ...c })} idPrefix={cmpPrefix} />
             </div>
             <p className="viewer-caption">{b.map?.title}</p>
             {viewer(bData.data, colorsB, b.map, 1, bData.error, other)}

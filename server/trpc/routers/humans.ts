@@ -98,7 +98,7 @@ export const humansRouter = router({
     .query(async ({ ctx, input }) => {
       const s = await mustSession(ctx, input.runId, input.sessionId);
       const a = s.analysis as StoredHumanAnalysis | null;
-      return a ? { summary: a.summary, rows: a.rows, analysedAt: s.analysedAt } : null;
+      return a ? { summary: a.summary, rows: a.rows, analysedAt: s.analysedAt, rc: a.rc ?? null } : null;
     }),
 
   /** The tidy CSV of the last analysis (every participant, flagged ones included) and its data dictionary. */

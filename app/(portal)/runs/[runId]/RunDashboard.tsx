@@ -142,7 +142,7 @@ export function RunDashboard({ runId }: { runId: string }) {
           />
           <section className="dash-section" aria-labelledby="humans-h">
             <h2 id="humans-h">Human observers</h2>
-            <HumanSessionsPanel runId={runId} canEdit={canEdit} />
+            <HumanSessionsPanel runId={runId} canEdit={canEdit} network={{ id: runId, label: 'Network', maps: dash.data.manifest.maps, meshes: dash.data.manifest.meshes, urlOf: artifactUrl }} />
           </section>
           <section className="dash-section" aria-labelledby="comments-h">
             <h2 id="comments-h">Comments</h2>
