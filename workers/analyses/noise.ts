@@ -28,7 +28,8 @@ import type { FaceModel } from '../faces/model';
 import { computeVertexNormals, createRng, hashInts } from '../faces';
 import type { MapFeatures } from './maps';
 import { jacobiEigen } from './pca';
-import { bubbleBasis, DEFAULT_BUBBLES, sparseSeries, sparseValue, type BubbleBasis, type BubbleOptions } from './bases/bubbles';
+import { blockedFill, TRIAL_SLICE } from './feature-blocks';
+import { bubbleBasis, DEFAULT_BUBBLES, sparseValue, type BubbleBasis, type BubbleOptions } from './bases/bubbles';
 
 /** 'components' is the old name of 'coefficients' (kept as an alias; drawNoise stores the canonical name). */
 export type NoiseBasis = 'coefficients' | 'bubbles' | 'vertex' | 'components';
@@ -193,50 +194,57 @@ export function noiseFeatures(model: FaceModel, noise: TrialNoise, kind: 'shape'
     noise.vertices.forEach((v, i) => { slot[v] = i; skip[v] = 0; });
     const Vn = noise.vertices.length;
     const D = kind === 'shape' ? 1 : 3; // shape: the displacement along the normal (mm)
-    return {
-      nVar: V, nDim: D, nTrial: T, skip,
-      fill(from, to, out) {
-        for (let v = from; v < to; v++) {
-          const i = slot[v];
-          if (i < 0) continue;
-          for (let d = 0; d < D; d++) {
-            const o = ((v - from) * D + d) * T;
-            for (let t = 0; t < T; t++) out[o + t] = values[(t * Vn + i) * D + d];
+    const fills = blockedFill({
+      nVar: V, nDim: D, nTrial: T, assign: true, skip: (u) => slot[u] < 0,
+      compute(vars, out) {
+        // trial-major reads: the block's vertices are (mostly) adjacent in a trial's row
+        for (let t = 0; t < T; t++) {
+          for (let j = 0; j < vars.length; j++) {
+            const i = slot[vars[j]];
+            for (let d = 0; d < D; d++) out[(j * D + d) * T + t] = values[(t * Vn + i) * D + d];
           }
         }
       },
-    };
+    });
+    return { nVar: V, nDim: D, nTrial: T, skip, ...fills };
   }
   const basis = kind === 'shape' ? model.shapeBasis : model.textureBasis;
   const sd = kind === 'shape' ? model.shapeSd : model.textureSd;
   const ks = kind === 'texture' && band !== undefined ? bandComponents(model, band) : Int32Array.from({ length: sd.length }, (_, k) => k);
   const { rank, rotation } = vertexSubspaces(basis, sd, ks, V);
   for (let v = 0; v < V; v++) skip[v] = rank[v] === 0 ? 1 : 0;
-  const raw = new Float64Array(3 * T);
-  return {
-    nVar: V, nDim: 3, nTrial: T, skip, rank,
-    fill(from, to, out) {
-      for (let v = from; v < to; v++) {
-        if (rank[v] === 0) continue;
-        raw.fill(0);
-        for (let d = 0; d < 3; d++) {
-          const row = raw.subarray(d * T, (d + 1) * T);
-          for (const k of ks) {
-            const w = sd[k] * basis[k * N + v * 3 + d];
-            if (w === 0) continue;
-            const c = values.subarray(k * T, (k + 1) * T);
-            for (let t = 0; t < T; t++) row[t] += w * c[t];
+  const nk = ks.length;
+  const fills = blockedFill({
+    nVar: V, nDim: 3, nTrial: T, assign: false, skip: (u) => rank[u] === 0,
+    compute(vars, out) {
+      // raw[d] = Σ_k sd_k B_k[v, d] c_k (k in order), then rotated onto the vertex's subspace, per trial slice
+      const w = new Float64Array(vars.length * 3 * nk);
+      vars.forEach((v, i) => { for (let d = 0; d < 3; d++) for (let j = 0; j < nk; j++) w[(i * 3 + d) * nk + j] = sd[ks[j]] * basis[ks[j] * N + v * 3 + d]; });
+      const S = TRIAL_SLICE;
+      const raw = new Float64Array(3 * S);
+      for (let t0 = 0; t0 < T; t0 += S) {
+        const n = Math.min(S, T - t0);
+        for (let i = 0; i < vars.length; i++) {
+          const v = vars[i];
+          raw.fill(0);
+          for (let d = 0; d < 3; d++) {
+            for (let j = 0; j < nk; j++) {
+              const wj = w[(i * 3 + d) * nk + j];
+              if (wj === 0) continue;
+              const c = ks[j] * T + t0;
+              for (let t = 0; t < n; t++) raw[d * S + t] += wj * values[c + t];
+            }
           }
-        }
-        // rotate onto the vertex's feature subspace: the first rank[v] rows carry all of it
-        for (let j = 0; j < rank[v]; j++) {
-          const r0 = rotation[v * 9 + j * 3], r1 = rotation[v * 9 + j * 3 + 1], r2 = rotation[v * 9 + j * 3 + 2];
-          const o = ((v - from) * 3 + j) * T;
-          for (let t = 0; t < T; t++) out[o + t] += r0 * raw[t] + r1 * raw[T + t] + r2 * raw[2 * T + t];
+          for (let j = 0; j < rank[v]; j++) {
+            const r0 = rotation[v * 9 + j * 3], r1 = rotation[v * 9 + j * 3 + 1], r2 = rotation[v * 9 + j * 3 + 2];
+            const o = (i * 3 + j) * T + t0;
+            for (let t = 0; t < n; t++) out[o + t] = r0 * raw[t] + r1 * raw[S + t] + r2 * raw[2 * S + t];
+          }
         }
       }
     },
-  };
+  });
+  return { nVar: V, nDim: 3, nTrial: T, skip, rank, ...fills };
 }
 
 /**
@@ -252,15 +260,28 @@ function bubbleFeatures(noise: TrialNoise, kind: 'shape' | 'texture', band?: num
   const nDim = kind === 'shape' ? 1 : 3;
   const skip = new Uint8Array(V);
   for (let v = 0; v < V; v++) skip[v] = l.offsets[v + 1] === l.offsets[v] ? 1 : 0;
-  return {
-    nVar: V, nDim, nTrial: T, skip,
-    fill(from, to, out) {
-      for (let v = from; v < to; v++) {
-        if (skip[v]) continue;
-        for (let d = 0; d < nDim; d++) sparseSeries(l, z, T, v, out.subarray(((v - from) * nDim + d) * T, ((v - from) * nDim + d + 1) * T), d);
+  const fills = blockedFill({
+    nVar: V, nDim, nTrial: T, assign: false, skip: (u) => skip[u] === 1,
+    compute(vars, out) {
+      // sparseSeries per vertex and channel, a trial slice at a time (the block's bump rows stay in cache)
+      const S = TRIAL_SLICE;
+      for (let t0 = 0; t0 < T; t0 += S) {
+        const n = Math.min(S, T - t0);
+        for (let i = 0; i < vars.length; i++) {
+          const v = vars[i];
+          for (let d = 0; d < nDim; d++) {
+            const o = (i * nDim + d) * T + t0;
+            for (let j = l.offsets[v]; j < l.offsets[v + 1]; j++) {
+              const w = l.weight[j];
+              const r = (l.source[j] + d) * T + t0;
+              for (let t = 0; t < n; t++) out[o + t] += w * z[r + t];
+            }
+          }
+        }
       }
     },
-  };
+  });
+  return { nVar: V, nDim, nTrial: T, skip, ...fills };
 }
 
 /**
