@@ -42,12 +42,18 @@ const opt = (name: string): string | undefined => {
 const flag = (name: string) => args.includes(`--${name}`);
 const list = (name: string): string[] | undefined => opt(name)?.split(',').map((s) => s.trim()).filter(Boolean);
 
-/** A model's named anatomical regions: its own regions minus the unions of others ('face' and any region that is a union of two or more others). */
+/**
+ * A model's named anatomical regions: its own regions minus 'face', the unions of others (any region
+ * that is a union of two or more others: 'eyes', 'brow', ...) and regions mostly off the face (ICT's
+ * 'scalp', which has no identity variance).
+ */
 export function anatomicalRegions(model: FaceModel): string[] {
   const names = Object.keys(model.regions);
+  const face = model.regions.face ? new Set(model.regions.face) : null;
   return names.filter((n) => {
     if (n === 'face') return false;
     const set = new Set(model.regions[n]);
+    if (face && [...set].filter((v) => face.has(v)).length < set.size / 2) return false;
     const parts = names.filter((m) => m !== n && model.regions[m].length < set.size && [...model.regions[m]].every((v) => set.has(v)));
     const covered = new Set(parts.flatMap((m) => [...model.regions[m]]));
     return !(parts.length >= 2 && covered.size === set.size);

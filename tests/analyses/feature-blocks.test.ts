@@ -33,7 +33,7 @@ function reference(m: FaceModel, noise: TrialNoise, kind: 'shape' | 'texture', v
   }
   const basis = kind === 'shape' ? m.shapeBasis : m.textureBasis, sd = kind === 'shape' ? m.shapeSd : m.textureSd;
   const ks = Int32Array.from({ length: sd.length }, (_, k) => k);
-  const { rank, rotation } = vertexSubspaces(basis, sd, ks, m.vertexCount);
+  const { rank, rotation } = subspaces(basis, sd, ks, m.vertexCount);
   const N = m.vertexCount * 3;
   const raw = new Float64Array(3 * T);
   for (let d = 0; d < 3; d++) for (const k of ks) {
@@ -45,6 +45,12 @@ function reference(m: FaceModel, noise: TrialNoise, kind: 'shape' | 'texture', v
     const r = rotation.subarray(v * 9 + j * 3, v * 9 + j * 3 + 3);
     for (let t = 0; t < T; t++) out[j * T + t] += r[0] * raw[t] + r[1] * raw[T + t] + r[2] * raw[2 * T + t];
   }
+}
+
+const cache = new Map<Float32Array, ReturnType<typeof vertexSubspaces>>();
+function subspaces(basis: Float32Array, sd: Float32Array, ks: Int32Array, V: number) {
+  if (!cache.has(basis)) cache.set(basis, vertexSubspaces(basis, sd, ks, V));
+  return cache.get(basis)!;
 }
 
 const bytes = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);

@@ -217,9 +217,10 @@ export function noiseFeatures(model: FaceModel, noise: TrialNoise, kind: 'shape'
   const fills = blockedFill({
     nVar: V, nDim: 3, nTrial: T, assign: false, skip: (u) => rank[u] === 0,
     compute(vars, out) {
-      // raw[d] = Σ_k sd_k B_k[v, d] c_k (k in order), then rotated onto the vertex's subspace, per trial slice
-      const w = new Float64Array(vars.length * 3 * nk);
-      vars.forEach((v, i) => { for (let d = 0; d < 3; d++) for (let j = 0; j < nk; j++) w[(i * 3 + d) * nk + j] = sd[ks[j]] * basis[ks[j] * N + v * 3 + d]; });
+      // raw[d] = Σ_k sd_k B_k[v, d] c_k (k in order; a zero weight adds +0, which changes no sum), then
+      // rotated onto the vertex's subspace, per trial slice
+      const w = new Float64Array(vars.length * nk * 3); // [vertex of the block][k][d]
+      vars.forEach((v, i) => { for (let j = 0; j < nk; j++) for (let d = 0; d < 3; d++) w[(i * nk + j) * 3 + d] = sd[ks[j]] * basis[ks[j] * N + v * 3 + d]; });
       const S = TRIAL_SLICE;
       const raw = new Float64Array(3 * S);
       for (let t0 = 0; t0 < T; t0 += S) {
@@ -227,12 +228,14 @@ export function noiseFeatures(model: FaceModel, noise: TrialNoise, kind: 'shape'
         for (let i = 0; i < vars.length; i++) {
           const v = vars[i];
           raw.fill(0);
-          for (let d = 0; d < 3; d++) {
-            for (let j = 0; j < nk; j++) {
-              const wj = w[(i * 3 + d) * nk + j];
-              if (wj === 0) continue;
-              const c = ks[j] * T + t0;
-              for (let t = 0; t < n; t++) raw[d * S + t] += wj * values[c + t];
+          for (let j = 0; j < nk; j++) {
+            const q = (i * nk + j) * 3;
+            const w0 = w[q], w1 = w[q + 1], w2 = w[q + 2];
+            if (w0 === 0 && w1 === 0 && w2 === 0) continue;
+            const c = ks[j] * T + t0;
+            for (let t = 0; t < n; t++) {
+              const x = values[c + t];
+              raw[t] += w0 * x; raw[S + t] += w1 * x; raw[2 * S + t] += w2 * x;
             }
           }
           for (let j = 0; j < rank[v]; j++) {
