@@ -266,19 +266,19 @@ function bubbleFeatures(noise: TrialNoise, kind: 'shape' | 'texture', band?: num
   const fills = blockedFill({
     nVar: V, nDim, nTrial: T, assign: false, skip: (u) => skip[u] === 1,
     compute(vars, out) {
-      // sparseSeries per vertex and channel, a trial slice at a time (the block's bump rows stay in cache)
-      const S = TRIAL_SLICE;
-      for (let t0 = 0; t0 < T; t0 += S) {
-        const n = Math.min(S, T - t0);
-        for (let i = 0; i < vars.length; i++) {
-          const v = vars[i];
-          for (let d = 0; d < nDim; d++) {
-            const o = (i * nDim + d) * T + t0;
-            for (let j = l.offsets[v]; j < l.offsets[v + 1]; j++) {
-              const w = l.weight[j];
-              const r = (l.source[j] + d) * T + t0;
-              for (let t = 0; t < n; t++) out[o + t] += w * z[r + t];
-            }
+      // sparseSeries per vertex, the channels of each bump together (texture: the same weight for the
+      // three channels, adjacent amplitude rows): each value is summed over the bumps in the same order
+      for (let i = 0; i < vars.length; i++) {
+        const v = vars[i];
+        const o = i * nDim * T;
+        for (let j = l.offsets[v]; j < l.offsets[v + 1]; j++) {
+          const w = l.weight[j];
+          const r = l.source[j] * T;
+          if (nDim === 1) for (let t = 0; t < T; t++) out[o + t] += w * z[r + t];
+          else for (let t = 0; t < T; t++) {
+            out[o + t] += w * z[r + t];
+            out[o + T + t] += w * z[r + T + t];
+            out[o + 2 * T + t] += w * z[r + 2 * T + t];
           }
         }
       }
