@@ -176,4 +176,5 @@ async function main() {
   printSummary();
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+// run as a script (npm run bench:oracles), not when a test imports the helpers above
+if (/oracles\.ts$/.test(process.argv[1] ?? '')) main().catch((e) => { console.error(e); process.exit(1); });
