@@ -1,17 +1,33 @@
 /**
- * npm run bench:oracles [-- --model ict|procedural|<file> (default ict)] [--regions nose,mouth] [--bases bubbles,coefficients,vertex]
- *                         [--kinds shape,texture] [--no-tfce] [--null-runs 100] [--null-trials 1000]
- *                         [--permutations 200] [--skip-sweep] [--skip-null]
+ * npm run bench:oracles [-- options]
  *
- * Issue 12's ground truth over the whole pipeline, with the oracle's default settings:
- * 1. the sweep: every named anatomical region of the model (its own regions, minus unions such as
- *    'face', 'eyes', 'brow', 'cheek') × shape/texture × the three bases, without and with TFCE;
- *    per run precision, recall (against the truth of the basis), analytic_correlation, trials, the
- *    planted R². Pass: precision, recall ≥ 0.9 and (bubbles, coefficients) analytic_correlation ≥ 0.95.
+ *   --models ict,procedural   face models, in this order (default ict; --model is the same; a file path works)
+ *   --bases bubbles,coefficients,vertex   --kinds shape,texture   --regions nose,mouth (default: each
+ *                             model's named anatomical regions, anatomicalRegions below)
+ *   --tfce off|on|both        the test statistic: raw MI (off, the command's default), TFCE, or both (default off;
+ *                             --no-tfce = off)
+ *   --out <file.jsonl>        results file (default bench/results/oracles-<UTC date>.jsonl). Every run appends
+ *                             one JSON line, preceded by an {"uptime": ...} line (the machine's load when it ran);
+ *                             runs already in the file (same model, basis, kind, region, tfce, permutations)
+ *                             are skipped, so a killed sweep resumes and shards share one file
+ *   --max-runs N --max-minutes M   stop after N new runs or once M minutes have passed (a shard)
+ *   --summary                 only print the summary table of the results file
+ *   --permutations 200 --skip-sweep --skip-null --null-runs 100 --null-trials 1000
+ *
+ * Issue 12's ground truth over the whole pipeline, with the oracle's default settings (seed 1, the
+ * basis's default trials and planted R², α = 0.05, the planted map only):
+ * 1. the sweep: model × basis × kind × named anatomical region (× TFCE); per run precision, recall
+ *    (against the truth of the basis), analytic_correlation, trials, the planted R². Pass: precision,
+ *    recall ≥ 0.9 and (bubbles, coefficients) analytic_correlation ≥ 0.95.
  * 2. FWER calibration: per basis, N null runs (a response independent of the noise); at most the
  *    binomial 95 % bound (9 of 100 at α = 0.05) may have any significant vertex.
- * Prints one JSON line per run and a table at the end.
+ * Ends with a summary per model, basis, kind and statistic over every run in the results file:
+ * runs, passes, min precision, min recall, min analytic r, and the failures.
  */
+import { execSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname } from 'node:path';
 import { loadDefaultFaceModel, loadFaceModel, DEFAULT_MODEL_NAME, isBuiltinFaceModel, loadBuiltinFaceModel } from '../workers/faces';
 import { runOracle } from '../workers/analyses/oracle';
 import { fwerCalibration } from '../workers/analyses/fwer-calibration';
@@ -24,53 +40,141 @@ const opt = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const flag = (name: string) => args.includes(`--${name}`);
+const list = (name: string): string[] | undefined => opt(name)?.split(',').map((s) => s.trim()).filter(Boolean);
 
-/** A model's named anatomical regions: its own regions minus the unions of others ('face' and any region that is a union of two or more others). */
+/**
+ * A model's named anatomical regions: its own regions minus 'face', the unions of others (any region
+ * that is a union of two or more others: 'eyes', 'brow', ...) and regions mostly off the face (ICT's
+ * 'scalp', which has no identity variance).
+ */
 export function anatomicalRegions(model: FaceModel): string[] {
   const names = Object.keys(model.regions);
+  const face = model.regions.face ? new Set(model.regions.face) : null;
   return names.filter((n) => {
     if (n === 'face') return false;
     const set = new Set(model.regions[n]);
+    if (face && [...set].filter((v) => face.has(v)).length < set.size / 2) return false;
     const parts = names.filter((m) => m !== n && model.regions[m].length < set.size && [...model.regions[m]].every((v) => set.has(v)));
     const covered = new Set(parts.flatMap((m) => [...model.regions[m]]));
     return !(parts.length >= 2 && covered.size === set.size);
   });
 }
 
-async function main() {
-  const name = opt('model') ?? 'ict';
-  const model = isBuiltinFaceModel(name) ? loadBuiltinFaceModel(name) : name === DEFAULT_MODEL_NAME ? loadDefaultFaceModel() : loadFaceModel(name);
-  const regions = opt('regions')?.split(',') ?? anatomicalRegions(model);
-  const bases = (opt('bases')?.split(',') ?? ['bubbles', 'coefficients', 'vertex']) as CanonicalBasis[];
-  const kinds = (opt('kinds')?.split(',') ?? ['shape', 'texture']) as ('shape' | 'texture')[];
-  const tfces = flag('no-tfce') ? [false] : [false, true];
-  const permutations = Number(opt('permutations') ?? 200);
-  const rows: Record<string, unknown>[] = [];
-  if (!flag('skip-sweep')) {
-    for (const basis of bases) for (const kind of kinds) for (const region of regions) for (const tfce of tfces) {
-      const t0 = Date.now();
-      const r = await runOracle(model, { kind, region, basis, seed: 1, permutations, tfce, maps: 'planted' });
-      const row = {
-        model: model.name, basis, kind, region, tfce, trials: r.trials, plantedR2: r.r2Planted,
-        precision: +r.recovery.precision.toFixed(3), recall: +r.recovery.recall.toFixed(3),
-        analytic_correlation: +r.analyticCorrelation.toFixed(3), truth: r.truth?.reduce((a, b) => a + b, 0) ?? null,
-        significant: r.recovery.significant, seconds: Math.round((Date.now() - t0) / 1000),
-        pass: r.recovery.precision >= 0.9 && r.recovery.recall >= 0.9 && (basis === 'vertex' || r.analyticCorrelation >= 0.95),
-      };
-      rows.push(row);
-      console.log(JSON.stringify(row));
-    }
-    console.table(rows);
-    console.log(`sweep: ${rows.filter((r) => r.pass).length} of ${rows.length} runs pass`);
-  }
-  if (!flag('skip-null')) {
-    const runs = Number(opt('null-runs') ?? 100);
-    const trials = Number(opt('null-trials') ?? 1000);
-    for (const basis of bases) for (const tfce of tfces) {
-      const c = await fwerCalibration(model, { basis, kind: 'shape', runs, trials, permutations: Math.min(permutations, 100), alpha: 0.05, seed: 7, tfce });
-      console.log(JSON.stringify({ fwer: true, model: model.name, basis, kind: 'shape', tfce, runs, trials, runsWithAny: c.runsWithAny, bound: c.bound, pass: c.runsWithAny <= c.bound }));
-    }
-  }
+export interface SweepRow {
+  oracle: true;
+  model: string; basis: CanonicalBasis; kind: 'shape' | 'texture'; region: string; tfce: boolean; permutations: number;
+  regionVertices: number; trials: number; plantedR2: number;
+  precision: number; recall: number; analytic_correlation: number; truth: number | null; significant: number;
+  thresholdBits: number; seconds: number; load1: number; at: string; pass: boolean;
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+/** The identity of a sweep run in the results file: runs with the same key are not repeated. */
+export function runKey(r: Pick<SweepRow, 'model' | 'basis' | 'kind' | 'region' | 'tfce' | 'permutations'>): string {
+  return [r.model, r.basis, r.kind, r.region, r.tfce ? 'tfce' : 'mi', r.permutations].join('|');
+}
+
+/** A run passes when precision and recall are ≥ 0.9 and, against an analytic truth, the map correlates with it at ≥ 0.95. */
+export function passes(basis: CanonicalBasis, precision: number, recall: number, analyticCorrelation: number): boolean {
+  return precision >= 0.9 && recall >= 0.9 && (basis === 'vertex' || analyticCorrelation >= 0.95);
+}
+
+export function readResults(file: string): Record<string, unknown>[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).flatMap((l) => {
+    try { return [JSON.parse(l) as Record<string, unknown>]; } catch { return []; } // a line cut by a kill
+  });
+}
+
+/** Per model, basis, kind and statistic: runs, passes, min precision, recall and analytic r, and the failing regions. */
+export function summarise(rows: Record<string, unknown>[]): Record<string, string | number>[] {
+  const groups = new Map<string, SweepRow[]>();
+  const latest = new Map<string, SweepRow>();
+  for (const r of rows) if (r.oracle) latest.set(runKey(r as unknown as SweepRow), r as unknown as SweepRow);
+  for (const r of latest.values()) {
+    const g = [r.model, r.basis, r.kind, r.tfce ? 'tfce' : 'mi'].join(' ');
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g)!.push(r);
+  }
+  const min = (xs: number[]) => (xs.length ? +Math.min(...xs).toFixed(3) : NaN);
+  return [...groups].map(([g, rs]) => ({
+    group: g, runs: rs.length, pass: rs.filter((r) => r.pass).length,
+    minP: min(rs.map((r) => r.precision)), minR: min(rs.map((r) => r.recall)),
+    minAnalyticR: rs[0].basis === 'vertex' ? NaN : min(rs.map((r) => r.analytic_correlation)),
+    failures: rs.filter((r) => !r.pass).map((r) => `${r.region} ${r.precision}/${r.recall}/${r.analytic_correlation}`).join('; '),
+  }));
+}
+
+function uptime(): string {
+  try { return execSync('uptime', { encoding: 'utf8' }).trim(); } catch { return ''; }
+}
+
+function loadModel(name: string): FaceModel {
+  return isBuiltinFaceModel(name) ? loadBuiltinFaceModel(name) : name === DEFAULT_MODEL_NAME ? loadDefaultFaceModel() : loadFaceModel(name);
+}
+
+async function main() {
+  const out = opt('out') ?? `bench/results/oracles-${new Date().toISOString().slice(0, 10)}.jsonl`;
+  mkdirSync(dirname(out), { recursive: true });
+  const append = (row: Record<string, unknown>) => { appendFileSync(out, JSON.stringify(row) + '\n'); console.log(JSON.stringify(row)); };
+  const printSummary = () => {
+    const s = summarise(readResults(out));
+    console.table(s);
+    const runs = s.reduce((a, g) => a + (g.runs as number), 0), pass = s.reduce((a, g) => a + (g.pass as number), 0);
+    console.log(`${out}: ${pass} of ${runs} runs pass`);
+  };
+  if (flag('summary')) { printSummary(); return; }
+  const models = list('models') ?? list('model') ?? ['ict'];
+  const bases = (list('bases') ?? ['bubbles', 'coefficients', 'vertex']) as CanonicalBasis[];
+  const kinds = (list('kinds') ?? ['shape', 'texture']) as ('shape' | 'texture')[];
+  const tfceOpt = flag('no-tfce') ? 'off' : opt('tfce') ?? 'off';
+  const tfces = tfceOpt === 'both' ? [false, true] : tfceOpt === 'on' ? [true] : [false];
+  const permutations = Number(opt('permutations') ?? 200);
+  const maxRuns = Number(opt('max-runs') ?? Infinity);
+  const deadline = Date.now() + Number(opt('max-minutes') ?? Infinity) * 60_000;
+  const done = new Set(readResults(out).filter((r) => r.oracle).map((r) => runKey(r as unknown as SweepRow)));
+  const doneNull = new Set(readResults(out).filter((r) => r.fwer).map((r) => JSON.stringify([r.model, r.basis, r.tfce, r.runs, r.trials])));
+  let ran = 0;
+  const more = () => ran < maxRuns && Date.now() < deadline;
+  for (const name of models) {
+    const model = loadModel(name);
+    const regions = list('regions') ?? anatomicalRegions(model);
+    if (!flag('skip-sweep')) {
+      for (const basis of bases) for (const kind of kinds) for (const region of regions) for (const tfce of tfces) {
+        const key = runKey({ model: model.name, basis, kind, region, tfce, permutations });
+        if (done.has(key) || !more()) continue;
+        append({ uptime: uptime() });
+        const t0 = Date.now();
+        const r = await runOracle(model, { kind, region, basis, seed: 1, permutations, tfce, maps: 'planted' });
+        const row: SweepRow = {
+          oracle: true, model: model.name, basis, kind, region, tfce, permutations, regionVertices: r.region.length,
+          trials: r.trials, plantedR2: r.r2Planted,
+          precision: +r.recovery.precision.toFixed(3), recall: +r.recovery.recall.toFixed(3),
+          analytic_correlation: +r.analyticCorrelation.toFixed(3), truth: r.truth?.reduce((a, b) => a + b, 0) ?? null,
+          significant: r.recovery.significant, thresholdBits: r.planted ? +r.planted.threshold.toPrecision(4) : NaN,
+          seconds: Math.round((Date.now() - t0) / 1000), load1: +loadavg()[0].toFixed(2),
+          at: new Date().toISOString(), pass: passes(basis, r.recovery.precision, r.recovery.recall, r.analyticCorrelation),
+        };
+        append(row as unknown as Record<string, unknown>);
+        done.add(key);
+        ran++;
+      }
+    }
+    if (!flag('skip-null')) {
+      const runs = Number(opt('null-runs') ?? 100);
+      const trials = Number(opt('null-trials') ?? 1000);
+      for (const basis of bases) for (const tfce of tfces) {
+        const key = JSON.stringify([model.name, basis, tfce, runs, trials]);
+        if (doneNull.has(key) || !more()) continue;
+        append({ uptime: uptime() });
+        const c = await fwerCalibration(model, { basis, kind: 'shape', runs, trials, permutations: Math.min(permutations, 100), alpha: 0.05, seed: 7, tfce });
+        append({ fwer: true, model: model.name, basis, kind: 'shape', tfce, runs, trials, runsWithAny: c.runsWithAny, bound: c.bound, pass: c.runsWithAny <= c.bound, at: new Date().toISOString() });
+        doneNull.add(key);
+        ran++;
+      }
+    }
+  }
+  printSummary();
+}
+
+// run as a script (npm run bench:oracles), not when a test imports the helpers above
+if (/oracles\.ts$/.test(process.argv[1] ?? '')) main().catch((e) => { console.error(e); process.exit(1); });

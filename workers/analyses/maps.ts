@@ -23,6 +23,8 @@ export interface MapFeatures {
   nTrial: number;
   /** Adds the features of variables [from, to) into out [to − from][nDim][nTrial] (zeroed by the caller). */
   fill(from: number, to: number, out: Float64Array): void;
+  /** Optional: the first `dims` rows of each of `vars` into out [vars.length][dims][nTrial] (zeroed), the same values as fill, computed in blocks (feature-blocks.ts). */
+  fillVars?(vars: Uint32Array, dims: number, out: Float64Array): void;
   /** 1 = variable to skip (e.g. vertices that no component moves); null = none. */
   skip: Uint8Array | null;
   /**
@@ -78,6 +80,10 @@ export function variablesByDim(f: MapFeatures): Map<number, Uint32Array> {
 export function packFeatures(f: MapFeatures, vars: Uint32Array, dims = f.nDim): Float64Array {
   const T = f.nTrial;
   const out = new Float64Array(vars.length * dims * T);
+  if (f.fillVars) {
+    f.fillVars(vars, dims, out);
+    return out;
+  }
   const one = new Float64Array(f.nDim * T);
   vars.forEach((v, i) => {
     one.fill(0);

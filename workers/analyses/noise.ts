@@ -28,7 +28,8 @@ import type { FaceModel } from '../faces/model';
 import { computeVertexNormals, createRng, hashInts } from '../faces';
 import type { MapFeatures } from './maps';
 import { jacobiEigen } from './pca';
-import { bubbleBasis, DEFAULT_BUBBLES, sparseSeries, sparseValue, type BubbleBasis, type BubbleOptions } from './bases/bubbles';
+import { blockedFill, TRIAL_SLICE } from './feature-blocks';
+import { bubbleBasis, DEFAULT_BUBBLES, sparseValue, type BubbleBasis, type BubbleOptions } from './bases/bubbles';
 
 /** 'components' is the old name of 'coefficients' (kept as an alias; drawNoise stores the canonical name). */
 export type NoiseBasis = 'coefficients' | 'bubbles' | 'vertex' | 'components';
@@ -193,50 +194,60 @@ export function noiseFeatures(model: FaceModel, noise: TrialNoise, kind: 'shape'
     noise.vertices.forEach((v, i) => { slot[v] = i; skip[v] = 0; });
     const Vn = noise.vertices.length;
     const D = kind === 'shape' ? 1 : 3; // shape: the displacement along the normal (mm)
-    return {
-      nVar: V, nDim: D, nTrial: T, skip,
-      fill(from, to, out) {
-        for (let v = from; v < to; v++) {
-          const i = slot[v];
-          if (i < 0) continue;
-          for (let d = 0; d < D; d++) {
-            const o = ((v - from) * D + d) * T;
-            for (let t = 0; t < T; t++) out[o + t] = values[(t * Vn + i) * D + d];
+    const fills = blockedFill({
+      nVar: V, nDim: D, nTrial: T, assign: true, skip: (u) => slot[u] < 0,
+      compute(vars, out) {
+        // trial-major reads: the block's vertices are (mostly) adjacent in a trial's row
+        for (let t = 0; t < T; t++) {
+          for (let j = 0; j < vars.length; j++) {
+            const i = slot[vars[j]];
+            for (let d = 0; d < D; d++) out[(j * D + d) * T + t] = values[(t * Vn + i) * D + d];
           }
         }
       },
-    };
+    });
+    return { nVar: V, nDim: D, nTrial: T, skip, ...fills };
   }
   const basis = kind === 'shape' ? model.shapeBasis : model.textureBasis;
   const sd = kind === 'shape' ? model.shapeSd : model.textureSd;
   const ks = kind === 'texture' && band !== undefined ? bandComponents(model, band) : Int32Array.from({ length: sd.length }, (_, k) => k);
   const { rank, rotation } = vertexSubspaces(basis, sd, ks, V);
   for (let v = 0; v < V; v++) skip[v] = rank[v] === 0 ? 1 : 0;
-  const raw = new Float64Array(3 * T);
-  return {
-    nVar: V, nDim: 3, nTrial: T, skip, rank,
-    fill(from, to, out) {
-      for (let v = from; v < to; v++) {
-        if (rank[v] === 0) continue;
-        raw.fill(0);
-        for (let d = 0; d < 3; d++) {
-          const row = raw.subarray(d * T, (d + 1) * T);
-          for (const k of ks) {
-            const w = sd[k] * basis[k * N + v * 3 + d];
-            if (w === 0) continue;
-            const c = values.subarray(k * T, (k + 1) * T);
-            for (let t = 0; t < T; t++) row[t] += w * c[t];
+  const nk = ks.length;
+  const fills = blockedFill({
+    nVar: V, nDim: 3, nTrial: T, assign: false, skip: (u) => rank[u] === 0,
+    compute(vars, out) {
+      // raw[d] = Σ_k sd_k B_k[v, d] c_k (k in order; a zero weight adds +0, which changes no sum), then
+      // rotated onto the vertex's subspace, per trial slice
+      const w = new Float64Array(vars.length * nk * 3); // [vertex of the block][k][d]
+      vars.forEach((v, i) => { for (let j = 0; j < nk; j++) for (let d = 0; d < 3; d++) w[(i * nk + j) * 3 + d] = sd[ks[j]] * basis[ks[j] * N + v * 3 + d]; });
+      const S = TRIAL_SLICE;
+      const raw = new Float64Array(3 * S);
+      for (let t0 = 0; t0 < T; t0 += S) {
+        const n = Math.min(S, T - t0);
+        for (let i = 0; i < vars.length; i++) {
+          const v = vars[i];
+          raw.fill(0);
+          for (let j = 0; j < nk; j++) {
+            const q = (i * nk + j) * 3;
+            const w0 = w[q], w1 = w[q + 1], w2 = w[q + 2];
+            if (w0 === 0 && w1 === 0 && w2 === 0) continue;
+            const c = ks[j] * T + t0;
+            for (let t = 0; t < n; t++) {
+              const x = values[c + t];
+              raw[t] += w0 * x; raw[S + t] += w1 * x; raw[2 * S + t] += w2 * x;
+            }
           }
-        }
-        // rotate onto the vertex's feature subspace: the first rank[v] rows carry all of it
-        for (let j = 0; j < rank[v]; j++) {
-          const r0 = rotation[v * 9 + j * 3], r1 = rotation[v * 9 + j * 3 + 1], r2 = rotation[v * 9 + j * 3 + 2];
-          const o = ((v - from) * 3 + j) * T;
-          for (let t = 0; t < T; t++) out[o + t] += r0 * raw[t] + r1 * raw[T + t] + r2 * raw[2 * T + t];
+          for (let j = 0; j < rank[v]; j++) {
+            const r0 = rotation[v * 9 + j * 3], r1 = rotation[v * 9 + j * 3 + 1], r2 = rotation[v * 9 + j * 3 + 2];
+            const o = (i * 3 + j) * T + t0;
+            for (let t = 0; t < n; t++) out[o + t] = r0 * raw[t] + r1 * raw[S + t] + r2 * raw[2 * S + t];
+          }
         }
       }
     },
-  };
+  });
+  return { nVar: V, nDim: 3, nTrial: T, skip, rank, ...fills };
 }
 
 /**
@@ -252,15 +263,28 @@ function bubbleFeatures(noise: TrialNoise, kind: 'shape' | 'texture', band?: num
   const nDim = kind === 'shape' ? 1 : 3;
   const skip = new Uint8Array(V);
   for (let v = 0; v < V; v++) skip[v] = l.offsets[v + 1] === l.offsets[v] ? 1 : 0;
-  return {
-    nVar: V, nDim, nTrial: T, skip,
-    fill(from, to, out) {
-      for (let v = from; v < to; v++) {
-        if (skip[v]) continue;
-        for (let d = 0; d < nDim; d++) sparseSeries(l, z, T, v, out.subarray(((v - from) * nDim + d) * T, ((v - from) * nDim + d + 1) * T), d);
+  const fills = blockedFill({
+    nVar: V, nDim, nTrial: T, assign: false, skip: (u) => skip[u] === 1,
+    compute(vars, out) {
+      // sparseSeries per vertex, the channels of each bump together (texture: the same weight for the
+      // three channels, adjacent amplitude rows): each value is summed over the bumps in the same order
+      for (let i = 0; i < vars.length; i++) {
+        const v = vars[i];
+        const o = i * nDim * T;
+        for (let j = l.offsets[v]; j < l.offsets[v + 1]; j++) {
+          const w = l.weight[j];
+          const r = l.source[j] * T;
+          if (nDim === 1) for (let t = 0; t < T; t++) out[o + t] += w * z[r + t];
+          else for (let t = 0; t < T; t++) {
+            out[o + t] += w * z[r + t];
+            out[o + T + t] += w * z[r + T + t];
+            out[o + 2 * T + t] += w * z[r + 2 * T + t];
+          }
+        }
       }
     },
-  };
+  });
+  return { nVar: V, nDim, nTrial: T, skip, ...fills };
 }
 
 /**

@@ -1,0 +1,33 @@
+/**
+ * The oracle sweep's bookkeeping (bench/oracles.ts): which regions it covers per model, how runs are
+ * keyed so that a killed sweep resumes, and the summary table.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadBuiltinFaceModel } from '../../workers/faces';
+import { anatomicalRegions, passes, runKey, summarise } from '../../bench/oracles';
+
+describe('oracle sweep', () => {
+  it('covers each model\'s named anatomical regions: no face, unions or off-face regions', () => {
+    const ict = anatomicalRegions(loadBuiltinFaceModel('ict'));
+    expect(ict.sort()).toEqual(['chin', 'forehead', 'jaw', 'left_brow', 'left_cheek', 'left_eye', 'left_temple', 'lips', 'mouth', 'nose', 'right_brow', 'right_cheek', 'right_eye', 'right_temple']);
+    const proc = anatomicalRegions(loadBuiltinFaceModel('procedural'));
+    expect(proc.sort()).toEqual(['chin', 'forehead', 'left_brow', 'left_cheek', 'left_eye', 'mouth', 'nose', 'right_brow', 'right_cheek', 'right_eye']);
+  });
+
+  it('keys runs by model, basis, kind, region, statistic and permutations; summarises the latest of each', () => {
+    const row = (region: string, precision: number, recall: number, r: number, basis = 'bubbles') => ({
+      oracle: true, model: 'm', basis, kind: 'shape', region, tfce: false, permutations: 200, precision, recall, analytic_correlation: r,
+      pass: passes(basis as 'bubbles', precision, recall, r),
+    });
+    expect(runKey(row('nose', 1, 1, 1) as never)).toBe('m|bubbles|shape|nose|mi|200');
+    expect(passes('bubbles', 0.95, 0.95, 0.94)).toBe(false);
+    expect(passes('vertex', 0.95, 0.95, 0.5)).toBe(true);
+    const rows = [row('nose', 0.5, 0.5, 0.9), { uptime: 'x' }, row('nose', 0.97, 0.93, 0.99), row('chin', 0.92, 0.8, 0.99), row('mouth', 1, 0.148, 0.83, 'vertex')];
+    const s = summarise(rows);
+    expect(s).toHaveLength(2);
+    const b = s.find((g) => g.group === 'm bubbles shape mi')!;
+    expect(b).toMatchObject({ runs: 2, pass: 1, minP: 0.92, minR: 0.8, minAnalyticR: 0.99 });
+    expect(b.failures).toBe('chin 0.92/0.8/0.99');
+    expect(s.find((g) => g.group === 'm vertex shape mi')).toMatchObject({ runs: 1, pass: 0, minR: 0.148 });
+  });
+});
