@@ -120,6 +120,8 @@ export class Rasterizer {
   private tri: Int32Array;
   private bary: Float32Array;
   private accum: Float32Array;
+  /** Draw slots [T] that pass the pixel-cell test, filled per image by rasterize. */
+  private candidates: Int32Array;
   private R = new Float64Array(9);
 
   /**
@@ -148,6 +150,7 @@ export class Rasterizer {
     this.tri = new Int32Array(P);
     this.bary = new Float32Array(P * 2);
     this.accum = new Float32Array(P * 3);
+    this.candidates = new Int32Array(triangles.length / 3);
   }
 
   /** Allocates an output whose buffers can be reused for every render of this size. */
@@ -195,7 +198,11 @@ export class Rasterizer {
       sx[v] = X;
       sy[v] = Y;
       iz[v] = inv;
-      let kx = Math.floor(X - 0.5), ky = Math.floor(Y - 0.5);
+      // floor(X − 0.5) clamped to [−1, S], as floor(X + 1.5) − 2 by truncation of the clamped X
+      // (truncation equals floor for X + 1.5 ≥ 0; below that the cell clamps to −1 either way;
+      // NaN gives −1 as before).
+      const ux = X < -2 ? -2 : X > S + 2 ? S + 2 : X, uy = Y < -2 ? -2 : Y > S + 2 ? S + 2 : Y;
+      let kx = ((ux + 1.5) | 0) - 2, ky = ((uy + 1.5) | 0) - 2;
       kx = kx < -1 ? -1 : kx > S ? S : kx;
       ky = ky < -1 ? -1 : ky > S ? S : ky;
       cell[v] = (kx + 1) | ((ky + 1) << 16);
@@ -203,19 +210,45 @@ export class Rasterizer {
   }
 
   private rasterize(S: number): void {
-    const { sx, sy, iz, depth, tri, bary, cell } = this;
-    const triangles = this.drawTriangles;
+    const { depth, tri } = this;
     const P = S * S;
     depth.fill(0, 0, P);
     tri.fill(-1, 0, P);
+    this.drawCandidates(S, this.selectCandidates());
+  }
+
+  /**
+   * Pass 1, branch-free (its outcome is unpredictable per triangle): fills `candidates` with the
+   * draw slots that survive the pixel-cell test and returns their count. (A method of its own, so
+   * that V8 optimises each pass with its own feedback.)
+   */
+  private selectCandidates(): number {
+    const { cell } = this;
+    const triangles = this.drawTriangles;
     const T = triangles.length / 3;
+    // Pass 1, branch-free (its outcome is unpredictable per triangle): the draw slots that survive a
+    // cheap rejection of sub-pixel triangles that hold no pixel centre (most of them at 64 px) and of
+    // triangles off the image, whose vertices share a pixel column (low 16 bits) or row (high 16).
+    // ((c − 1) >>> 31) is 1 exactly when the 16-bit field c is 0. Slots stay in draw order.
+    const list = this.candidates;
+    let n = 0;
     for (let t = 0; t < T; t++) {
+      const k0 = cell[triangles[t * 3]];
+      const diff = (k0 ^ cell[triangles[t * 3 + 1]]) | (k0 ^ cell[triangles[t * 3 + 2]]);
+      list[n] = t;
+      n += ((((diff & 0xffff) - 1) | ((diff >>> 16) - 1)) >>> 31) ^ 1;
+    }
+    return n;
+  }
+
+  /** Pass 2: draws the first n candidate slots. */
+  private drawCandidates(S: number, n: number): void {
+    const { sx, sy, iz, depth, tri, bary } = this;
+    const triangles = this.drawTriangles;
+    const list = this.candidates;
+    for (let j = 0; j < n; j++) {
+      const t = list[j];
       const i0 = triangles[t * 3], i1 = triangles[t * 3 + 1], i2 = triangles[t * 3 + 2];
-      // Cheap rejection of sub-pixel triangles that hold no pixel centre (most of them at 64 px), and
-      // of triangles off the image: the vertices share a pixel column (low 16 bits) or row (high 16).
-      const k0 = cell[i0];
-      const diff = (k0 ^ cell[i1]) | (k0 ^ cell[i2]);
-      if ((diff & 0xffff) === 0 || (diff >>> 16) === 0) continue;
       const x0 = sx[i0], y0 = sy[i0], x1 = sx[i1], y1 = sy[i1], x2 = sx[i2], y2 = sy[i2];
       // Twice the signed area in y-down screen space; counter-clockwise from outside → negative.
       const area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
