@@ -269,35 +269,40 @@ export class Rasterizer {
       if (px1 > S - 1) px1 = S - 1;
       if (py1 > S - 1) py1 = S - 1;
       if (px0 > px1 || py0 > py1) continue;
-      const invArea = 1 / area;
       // Edge functions w0 (edge 1→2), w1 (edge 2→0), w2 (edge 0→1), all ≤ 0 inside (negative area).
       const a0 = y1 - y2, b0 = x2 - x1;
       const a1 = y2 - y0, b1 = x0 - x2;
       const a2 = y0 - y1, b2 = x1 - x0;
+      if (px0 === px1 && py0 === py1) {
+        // Fast path: one candidate pixel (the common case at 64 px). The test w ≤ bias of the
+        // general path below, split: w ≤ 0 first (cheap, rejects most), and the top-left rule only
+        // for a w in (−1e−7, 0], where an edge that does not own its boundary pixels rejects.
+        const fx = px0 + 0.5, fy = py0 + 0.5;
+        const w0 = (fx - x1) * a0 + (fy - y1) * b0;
+        const w1 = (fx - x2) * a1 + (fy - y2) * b1;
+        const w2 = (fx - x0) * a2 + (fy - y0) * b2;
+        if (!(w0 <= 0 && w1 <= 0 && w2 <= 0)) continue;
+        if (w0 > -1e-7 && !(a0 > 0 || (a0 === 0 && b0 < 0))) continue;
+        if (w1 > -1e-7 && !(a1 > 0 || (a1 === 0 && b1 < 0))) continue;
+        if (w2 > -1e-7 && !(a2 > 0 || (a2 === 0 && b2 < 0))) continue;
+        const idx = py0 * S + px0;
+        const invArea = 1 / area;
+        const l1 = w1 * invArea, l2 = w2 * invArea;
+        const z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
+        if (z > depth[idx]) {
+          depth[idx] = z;
+          tri[idx] = t;
+          bary[idx * 2] = l1;
+          bary[idx * 2 + 1] = l2;
+        }
+        continue;
+      }
+      const invArea = 1 / area;
       // Top-left rule (for negative orientation): an edge owns its boundary pixels when it is a
       // top edge (horizontal, interior below) or a left edge; the others need strict inequality.
       const bias0 = a0 > 0 || (a0 === 0 && b0 < 0) ? 0 : -1e-7;
       const bias1 = a1 > 0 || (a1 === 0 && b1 < 0) ? 0 : -1e-7;
       const bias2 = a2 > 0 || (a2 === 0 && b2 < 0) ? 0 : -1e-7;
-      if (px0 === px1 && py0 === py1) {
-        // Fast path: one candidate pixel (the common case at 64 px).
-        const fx = px0 + 0.5, fy = py0 + 0.5;
-        const w0 = (fx - x1) * a0 + (fy - y1) * b0;
-        const w1 = (fx - x2) * a1 + (fy - y2) * b1;
-        const w2 = (fx - x0) * a2 + (fy - y0) * b2;
-        if (w0 <= bias0 && w1 <= bias1 && w2 <= bias2) {
-          const idx = py0 * S + px0;
-          const l1 = w1 * invArea, l2 = w2 * invArea;
-          const z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
-          if (z > depth[idx]) {
-            depth[idx] = z;
-            tri[idx] = t;
-            bary[idx * 2] = l1;
-            bary[idx * 2 + 1] = l2;
-          }
-        }
-        continue;
-      }
       const fx = px0 + 0.5, fy = py0 + 0.5;
       let w0row = (fx - x1) * a0 + (fy - y1) * b0;
       let w1row = (fx - x2) * a1 + (fy - y2) * b1;
