@@ -9,12 +9,6 @@
  *   depth     Float32Array [S][S]  1/z of the nearest surface (0 = empty)
  *   triangle  Int32Array   [S][S]  triangle index, −1 = background
  *   bary      Float32Array [S][S][2] screen-space barycentrics (b1, b2) of vertices 1 and 2; b0 = 1 − b1 − b2
- *
- * Draw order: given layout positions (e.g. the model's mean face), triangles are drawn in the Morton
- * order of their centroids (computed once per topology and layout, see drawOrder), so consecutive
- * triangles share vertices and their vertex fetches hit the cache. Each triangle keeps its own vertex
- * order; only exact depth ties can resolve differently from index order, and deterministically so.
- * The triangle buffer stores the draw slot; the triangleId output gives the model's triangle index.
  */
 import { CAMERA_DISTANCE_MM, NEAR_MM, focalLengthPx, lightDirection, poseMatrix } from './camera';
 import type { RenderOptions } from './options';
@@ -49,64 +43,10 @@ function shIrradiance(sh: number[], o: number, x: number, y: number, z: number):
   return e < 0 ? 0 : e;
 }
 
-/** Spreads the low 10 bits of v to every third bit (3-D Morton interleave). */
-function spreadBits3(v: number): number {
-  v &= 0x3ff;
-  v = (v | (v << 16)) & 0x030000ff;
-  v = (v | (v << 8)) & 0x0300f00f;
-  v = (v | (v << 4)) & 0x030c30c3;
-  v = (v | (v << 2)) & 0x09249249;
-  return v;
-}
-
-/** A topology's triangles in draw order: `triangles` [T][3] reordered, `ids` [T] the model index of each slot. */
-export interface DrawOrder {
-  triangles: Uint32Array;
-  ids: Int32Array;
-}
-
-const drawOrders = new WeakMap<Uint32Array, { layout: Float32Array; order: DrawOrder }>();
-
-/**
- * Triangles sorted by the 3-D Morton code (10 bits per axis over the bounding box) of their centroid
- * in `layout` [V][3] (mm), ties by index: a spatially compact, deterministic draw order. Cached per
- * (triangles, layout) pair.
- */
-export function drawOrder(triangles: Uint32Array, layout: Float32Array): DrawOrder {
-  const cached = drawOrders.get(triangles);
-  if (cached && cached.layout === layout) return cached.order;
-  const T = triangles.length / 3;
-  const cx = new Float64Array(T), cy = new Float64Array(T), cz = new Float64Array(T);
-  let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
-  for (let t = 0; t < T; t++) {
-    const a = triangles[t * 3] * 3, b = triangles[t * 3 + 1] * 3, c = triangles[t * 3 + 2] * 3;
-    const x = (layout[a] + layout[b] + layout[c]) / 3, y = (layout[a + 1] + layout[b + 1] + layout[c + 1]) / 3, z = (layout[a + 2] + layout[b + 2] + layout[c + 2]) / 3;
-    cx[t] = x; cy[t] = y; cz[t] = z;
-    if (x < x0) x0 = x; if (x > x1) x1 = x;
-    if (y < y0) y0 = y; if (y > y1) y1 = y;
-    if (z < z0) z0 = z; if (z > z1) z1 = z;
-  }
-  const q = (v: number, lo: number, hi: number) => (hi > lo && Number.isFinite(v) ? Math.min(1023, Math.floor(((v - lo) / (hi - lo)) * 1024)) : 0);
-  const code = new Uint32Array(T);
-  for (let t = 0; t < T; t++) code[t] = spreadBits3(q(cx[t], x0, x1)) | (spreadBits3(q(cy[t], y0, y1)) << 1) | (spreadBits3(q(cz[t], z0, z1)) << 2);
-  const ids = Int32Array.from({ length: T }, (_, t) => t).sort((a, b) => code[a] - code[b] || a - b);
-  const reordered = new Uint32Array(T * 3);
-  for (let s = 0; s < T; s++) {
-    const t = ids[s];
-    reordered[s * 3] = triangles[t * 3]; reordered[s * 3 + 1] = triangles[t * 3 + 1]; reordered[s * 3 + 2] = triangles[t * 3 + 2];
-  }
-  const order = { triangles: reordered, ids };
-  drawOrders.set(triangles, { layout, order });
-  return order;
-}
-
 export class Rasterizer {
   readonly vertexCount: number;
   readonly triangles: Uint32Array;
   readonly maxInternal: number;
-  /** Triangles [T][3] in draw order and the model index of each draw slot (identity without a layout). */
-  private drawTriangles: Uint32Array;
-  private drawIds: Int32Array | null;
   private sx: Float32Array;
   private sy: Float32Array;
   private iz: Float32Array;
@@ -120,25 +60,12 @@ export class Rasterizer {
   private tri: Int32Array;
   private bary: Float32Array;
   private accum: Float32Array;
-  /** Draw slots [T] that pass the pixel-cell test, filled per image by rasterize. */
+  /** Triangles [T] that pass the pixel-cell test, filled per image by rasterize. */
   private candidates: Int32Array;
   private R = new Float64Array(9);
 
-  /**
-   * `layout` [V][3] (mm, e.g. the model's mean face), when given, sets a spatially compact draw
-   * order (see drawOrder); without it triangles are drawn in index order.
-   */
-  constructor(triangles: Uint32Array, vertexCount: number, maxSize = 256, maxSsaa = 4, layout?: Float32Array) {
+  constructor(triangles: Uint32Array, vertexCount: number, maxSize = 256, maxSsaa = 4) {
     this.triangles = triangles;
-    if (layout) {
-      if (layout.length !== vertexCount * 3) throw new Error(`Rasterizer: layout has length ${layout.length}, expected ${vertexCount * 3}`);
-      const d = drawOrder(triangles, layout);
-      this.drawTriangles = d.triangles;
-      this.drawIds = d.ids;
-    } else {
-      this.drawTriangles = triangles;
-      this.drawIds = null;
-    }
     this.vertexCount = vertexCount;
     this.maxInternal = maxSize * maxSsaa;
     const P = this.maxInternal * this.maxInternal;
@@ -198,11 +125,7 @@ export class Rasterizer {
       sx[v] = X;
       sy[v] = Y;
       iz[v] = inv;
-      // floor(X − 0.5) clamped to [−1, S], as floor(X + 1.5) − 2 by truncation of the clamped X
-      // (truncation equals floor for X + 1.5 ≥ 0; below that the cell clamps to −1 either way;
-      // NaN gives −1 as before).
-      const ux = X < -2 ? -2 : X > S + 2 ? S + 2 : X, uy = Y < -2 ? -2 : Y > S + 2 ? S + 2 : Y;
-      let kx = ((ux + 1.5) | 0) - 2, ky = ((uy + 1.5) | 0) - 2;
+      let kx = Math.floor(X - 0.5), ky = Math.floor(Y - 0.5);
       kx = kx < -1 ? -1 : kx > S ? S : kx;
       ky = ky < -1 ? -1 : ky > S ? S : ky;
       cell[v] = (kx + 1) | ((ky + 1) << 16);
@@ -219,17 +142,16 @@ export class Rasterizer {
 
   /**
    * Pass 1, branch-free (its outcome is unpredictable per triangle): fills `candidates` with the
-   * draw slots that survive the pixel-cell test and returns their count. (A method of its own, so
+   * triangles that survive the pixel-cell test and returns their count. (A method of its own, so
    * that V8 optimises each pass with its own feedback.)
    */
   private selectCandidates(): number {
     const { cell } = this;
-    const triangles = this.drawTriangles;
+    const triangles = this.triangles;
     const T = triangles.length / 3;
-    // Pass 1, branch-free (its outcome is unpredictable per triangle): the draw slots that survive a
-    // cheap rejection of sub-pixel triangles that hold no pixel centre (most of them at 64 px) and of
-    // triangles off the image, whose vertices share a pixel column (low 16 bits) or row (high 16).
-    // ((c − 1) >>> 31) is 1 exactly when the 16-bit field c is 0. Slots stay in draw order.
+    // Cheap rejection of sub-pixel triangles that hold no pixel centre (most of them at 64 px) and of
+    // triangles off the image: the vertices share a pixel column (low 16 bits) or row (high 16).
+    // ((c − 1) >>> 31) is 1 exactly when the 16-bit field c is 0. The list stays in index order.
     const list = this.candidates;
     let n = 0;
     for (let t = 0; t < T; t++) {
@@ -241,10 +163,10 @@ export class Rasterizer {
     return n;
   }
 
-  /** Pass 2: draws the first n candidate slots. */
+  /** Pass 2: draws the first n candidate triangles. */
   private drawCandidates(S: number, n: number): void {
     const { sx, sy, iz, depth, tri, bary } = this;
-    const triangles = this.drawTriangles;
+    const triangles = this.triangles;
     const list = this.candidates;
     for (let j = 0; j < n; j++) {
       const t = list[j];
@@ -335,7 +257,7 @@ export class Rasterizer {
    */
   private resolve(normals: Float32Array, albedo: Float32Array, o: RenderOptions, S: number, out: RenderOutput): void {
     const { tri, bary } = this;
-    const triangles = this.drawTriangles;
+    const triangles = this.triangles;
     const size = o.size;
     const k = o.ssaa;
     const target = k === 1 ? out.rgb : this.accum;
@@ -429,9 +351,7 @@ export class Rasterizer {
       }
     }
     if (out.triangleId && out.barycentric && k === 1) {
-      const ids = this.drawIds;
-      if (ids === null) out.triangleId.set(tri.subarray(0, P));
-      else for (let p = 0; p < P; p++) { const t = tri[p]; out.triangleId[p] = t < 0 ? t : ids[t]; }
+      out.triangleId.set(tri.subarray(0, P));
       out.barycentric.set(bary.subarray(0, P * 2));
     }
   }

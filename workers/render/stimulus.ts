@@ -38,7 +38,7 @@ export class StimulusRenderer {
 
   constructor(model: FaceModel, maxSize = 256, maxSsaa = 4) {
     this.model = model;
-    this.rasterizer = new Rasterizer(model.triangles, model.vertexCount, maxSize, maxSsaa, model.mean);
+    this.rasterizer = new Rasterizer(model.triangles, model.vertexCount, maxSize, maxSsaa);
     const n = model.vertexCount * 3;
     this.geometry = { positions: new Float32Array(n), normals: new Float32Array(n), albedo: new Float32Array(n) };
     this.neutral = { positions: new Float32Array(n), normals: new Float32Array(n), albedo: new Float32Array(n) };
