@@ -153,11 +153,31 @@ export function applyExpression(model: FaceModel, id: Identity, name: string, we
 
 // ---- Geometry and albedo ----
 
+/**
+ * out[i] += Σ_k w_k · rows[k][i] with w_k = weights[k] · scales[k], rows [K][n]. Four rows per sweep
+ * over `out` (a quarter of its loads and stores); Math.fround rounds each partial sum to float32
+ * exactly as a store would, so the result is bit-identical to one row at a time in k order.
+ */
 function accumulate(out: Float32Array, rows: Float32Array, n: number, weights: ArrayLike<number>, scales: ArrayLike<number> | null): void {
+  const ws: number[] = [], os: number[] = [];
   for (let k = 0; k < weights.length; k++) {
     const w = weights[k] * (scales ? scales[k] : 1);
-    if (w === 0) continue;
-    const o = k * n;
+    if (w !== 0) { ws.push(w); os.push(k * n); }
+  }
+  const fround = Math.fround;
+  let j = 0;
+  for (; j + 4 <= ws.length; j += 4) {
+    const w0 = ws[j], w1 = ws[j + 1], w2 = ws[j + 2], w3 = ws[j + 3];
+    const o0 = os[j], o1 = os[j + 1], o2 = os[j + 2], o3 = os[j + 3];
+    for (let i = 0; i < n; i++) {
+      let a = fround(out[i] + w0 * rows[o0 + i]);
+      a = fround(a + w1 * rows[o1 + i]);
+      a = fround(a + w2 * rows[o2 + i]);
+      out[i] = a + w3 * rows[o3 + i];
+    }
+  }
+  for (; j < ws.length; j++) {
+    const w = ws[j], o = os[j];
     for (let i = 0; i < n; i++) out[i] += w * rows[o + i];
   }
 }

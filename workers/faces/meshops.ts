@@ -56,6 +56,18 @@ export function smoothField(adj: Adjacency, field: Float64Array, channels: numbe
 export function computeVertexNormals(positions: Float32Array, triangles: Uint32Array, out?: Float32Array): Float32Array {
   const n = out ?? new Float32Array(positions.length);
   n.fill(0);
+  addFaceNormals(positions, triangles, n);
+  normalizeRows3(n);
+  return n;
+}
+
+/**
+ * Adds each triangle's area-weighted normal (the edge cross product) to its three vertices in n [V][3].
+ * (The passes are functions of their own so that V8 optimises each with its own feedback: one
+ * function with two long loops was re-entered through on-stack replacement and deoptimised at the
+ * second loop on every call.)
+ */
+function addFaceNormals(positions: Float32Array, triangles: Uint32Array, n: Float32Array): void {
   for (let t = 0; t < triangles.length; t += 3) {
     const a = triangles[t] * 3, b = triangles[t + 1] * 3, c = triangles[t + 2] * 3;
     const e1x = positions[b] - positions[a], e1y = positions[b + 1] - positions[a + 1], e1z = positions[b + 2] - positions[a + 2];
@@ -65,9 +77,12 @@ export function computeVertexNormals(positions: Float32Array, triangles: Uint32A
     n[b] += nx; n[b + 1] += ny; n[b + 2] += nz;
     n[c] += nx; n[c + 1] += ny; n[c + 2] += nz;
   }
+}
+
+/** Scales each row of n [V][3] to unit length (zero rows stay zero). */
+function normalizeRows3(n: Float32Array): void {
   for (let i = 0; i < n.length; i += 3) {
     const l = Math.hypot(n[i], n[i + 1], n[i + 2]) || 1;
     n[i] /= l; n[i + 1] /= l; n[i + 2] /= l;
   }
-  return n;
 }

@@ -60,6 +60,8 @@ export class Rasterizer {
   private tri: Int32Array;
   private bary: Float32Array;
   private accum: Float32Array;
+  /** Triangles [T] that pass the pixel-cell test, filled per image by rasterize. */
+  private candidates: Int32Array;
   private R = new Float64Array(9);
 
   constructor(triangles: Uint32Array, vertexCount: number, maxSize = 256, maxSsaa = 4) {
@@ -75,6 +77,7 @@ export class Rasterizer {
     this.tri = new Int32Array(P);
     this.bary = new Float32Array(P * 2);
     this.accum = new Float32Array(P * 3);
+    this.candidates = new Int32Array(triangles.length / 3);
   }
 
   /** Allocates an output whose buffers can be reused for every render of this size. */
@@ -130,18 +133,44 @@ export class Rasterizer {
   }
 
   private rasterize(S: number): void {
-    const { sx, sy, iz, depth, tri, bary, triangles, cell } = this;
+    const { depth, tri } = this;
     const P = S * S;
     depth.fill(0, 0, P);
     tri.fill(-1, 0, P);
+    this.drawCandidates(S, this.selectCandidates());
+  }
+
+  /**
+   * Pass 1, branch-free (its outcome is unpredictable per triangle): fills `candidates` with the
+   * triangles that survive the pixel-cell test and returns their count. (A method of its own, so
+   * that V8 optimises each pass with its own feedback.)
+   */
+  private selectCandidates(): number {
+    const { cell } = this;
+    const triangles = this.triangles;
     const T = triangles.length / 3;
+    // Cheap rejection of sub-pixel triangles that hold no pixel centre (most of them at 64 px) and of
+    // triangles off the image: the vertices share a pixel column (low 16 bits) or row (high 16).
+    // ((c − 1) >>> 31) is 1 exactly when the 16-bit field c is 0. The list stays in index order.
+    const list = this.candidates;
+    let n = 0;
     for (let t = 0; t < T; t++) {
+      const k0 = cell[triangles[t * 3]];
+      const diff = (k0 ^ cell[triangles[t * 3 + 1]]) | (k0 ^ cell[triangles[t * 3 + 2]]);
+      list[n] = t;
+      n += ((((diff & 0xffff) - 1) | ((diff >>> 16) - 1)) >>> 31) ^ 1;
+    }
+    return n;
+  }
+
+  /** Pass 2: draws the first n candidate triangles. */
+  private drawCandidates(S: number, n: number): void {
+    const { sx, sy, iz, depth, tri, bary } = this;
+    const triangles = this.triangles;
+    const list = this.candidates;
+    for (let j = 0; j < n; j++) {
+      const t = list[j];
       const i0 = triangles[t * 3], i1 = triangles[t * 3 + 1], i2 = triangles[t * 3 + 2];
-      // Cheap rejection of sub-pixel triangles that hold no pixel centre (most of them at 64 px), and
-      // of triangles off the image: the vertices share a pixel column (low 16 bits) or row (high 16).
-      const k0 = cell[i0];
-      const diff = (k0 ^ cell[i1]) | (k0 ^ cell[i2]);
-      if ((diff & 0xffff) === 0 || (diff >>> 16) === 0) continue;
       const x0 = sx[i0], y0 = sy[i0], x1 = sx[i1], y1 = sy[i1], x2 = sx[i2], y2 = sy[i2];
       // Twice the signed area in y-down screen space; counter-clockwise from outside → negative.
       const area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
@@ -162,35 +191,40 @@ export class Rasterizer {
       if (px1 > S - 1) px1 = S - 1;
       if (py1 > S - 1) py1 = S - 1;
       if (px0 > px1 || py0 > py1) continue;
-      const invArea = 1 / area;
       // Edge functions w0 (edge 1→2), w1 (edge 2→0), w2 (edge 0→1), all ≤ 0 inside (negative area).
       const a0 = y1 - y2, b0 = x2 - x1;
       const a1 = y2 - y0, b1 = x0 - x2;
       const a2 = y0 - y1, b2 = x1 - x0;
+      if (px0 === px1 && py0 === py1) {
+        // Fast path: one candidate pixel (the common case at 64 px). The test w ≤ bias of the
+        // general path below, split: w ≤ 0 first (cheap, rejects most), and the top-left rule only
+        // for a w in (−1e−7, 0], where an edge that does not own its boundary pixels rejects.
+        const fx = px0 + 0.5, fy = py0 + 0.5;
+        const w0 = (fx - x1) * a0 + (fy - y1) * b0;
+        const w1 = (fx - x2) * a1 + (fy - y2) * b1;
+        const w2 = (fx - x0) * a2 + (fy - y0) * b2;
+        if (!(w0 <= 0 && w1 <= 0 && w2 <= 0)) continue;
+        if (w0 > -1e-7 && !(a0 > 0 || (a0 === 0 && b0 < 0))) continue;
+        if (w1 > -1e-7 && !(a1 > 0 || (a1 === 0 && b1 < 0))) continue;
+        if (w2 > -1e-7 && !(a2 > 0 || (a2 === 0 && b2 < 0))) continue;
+        const idx = py0 * S + px0;
+        const invArea = 1 / area;
+        const l1 = w1 * invArea, l2 = w2 * invArea;
+        const z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
+        if (z > depth[idx]) {
+          depth[idx] = z;
+          tri[idx] = t;
+          bary[idx * 2] = l1;
+          bary[idx * 2 + 1] = l2;
+        }
+        continue;
+      }
+      const invArea = 1 / area;
       // Top-left rule (for negative orientation): an edge owns its boundary pixels when it is a
       // top edge (horizontal, interior below) or a left edge; the others need strict inequality.
       const bias0 = a0 > 0 || (a0 === 0 && b0 < 0) ? 0 : -1e-7;
       const bias1 = a1 > 0 || (a1 === 0 && b1 < 0) ? 0 : -1e-7;
       const bias2 = a2 > 0 || (a2 === 0 && b2 < 0) ? 0 : -1e-7;
-      if (px0 === px1 && py0 === py1) {
-        // Fast path: one candidate pixel (the common case at 64 px).
-        const fx = px0 + 0.5, fy = py0 + 0.5;
-        const w0 = (fx - x1) * a0 + (fy - y1) * b0;
-        const w1 = (fx - x2) * a1 + (fy - y2) * b1;
-        const w2 = (fx - x0) * a2 + (fy - y0) * b2;
-        if (w0 <= bias0 && w1 <= bias1 && w2 <= bias2) {
-          const idx = py0 * S + px0;
-          const l1 = w1 * invArea, l2 = w2 * invArea;
-          const z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
-          if (z > depth[idx]) {
-            depth[idx] = z;
-            tri[idx] = t;
-            bary[idx * 2] = l1;
-            bary[idx * 2 + 1] = l2;
-          }
-        }
-        continue;
-      }
       const fx = px0 + 0.5, fy = py0 + 0.5;
       let w0row = (fx - x1) * a0 + (fy - y1) * b0;
       let w1row = (fx - x2) * a1 + (fy - y2) * b1;
@@ -222,7 +256,8 @@ export class Rasterizer {
    * then encodes to sRGB. Lambert works in model space (the light is rotated by Rᵀ once).
    */
   private resolve(normals: Float32Array, albedo: Float32Array, o: RenderOptions, S: number, out: RenderOutput): void {
-    const { tri, bary, triangles } = this;
+    const { tri, bary } = this;
+    const triangles = this.triangles;
     const size = o.size;
     const k = o.ssaa;
     const target = k === 1 ? out.rgb : this.accum;
