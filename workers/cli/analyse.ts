@@ -178,13 +178,13 @@ export function asymmetryStatement(a: { network: Ci; baseline: Ci | null; networ
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const o = parseOptions(rest, ANALYSE_OPTIONS);
+  const o = () => parseOptions(rest, ANALYSE_OPTIONS);
   switch (sub) {
-    case 'oracle': return oracle(o);
-    case 'battery': return battery(o, null);
-    case 'generalisation': case 'reverse-correlation': case 'hidden-layers': case 'pose-invariance': return battery(o, sub);
-    case 'attributions': return (await import('./humans')).attributionsCommand(o);
-    case 'humans': return (await import('./humans')).humansCommand(o);
+    case 'oracle': return oracle(o());
+    case 'battery': return battery(o(), null);
+    case 'generalisation': case 'reverse-correlation': case 'hidden-layers': case 'pose-invariance': return battery(o(), sub);
+    case 'attributions': return (await import('./humans')).attributionsCommand(o());
+    case 'humans': return (await import('./humans')).humansCommand(o());
     default:
       process.stderr.write('usage: npm run deeper -- analyse oracle|battery|generalisation|reverse-correlation|hidden-layers|pose-invariance|attributions|humans [options]\n(see workers/cli/analyse.ts)\n');
       return 2;
