@@ -9,7 +9,6 @@ import { Email, Password } from '../inputs';
 import { publicProcedure } from '../procedures';
 import type { Context } from '../context';
 
-
 function toTrpcError(err: unknown): never {
   if (err instanceof AccountError) {
     const code = err.code === 'rate_limited' ? 'TOO_MANY_REQUESTS' : err.code === 'email_taken' ? 'CONFLICT' : err.code === 'weak_password' ? 'BAD_REQUEST' : 'UNAUTHORIZED';

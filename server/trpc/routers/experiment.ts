@@ -2,9 +2,8 @@ import { TRPCError } from '@trpc/server';
 import { and, count, desc, eq, ilike, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { z, ZodError } from 'zod';
 import { ExperimentConfig, textField } from '../../../workers/contract';
-import type { Db } from '../../db/client';
 import { experiments, memberships, workspaces } from '../../db/schema';
-import { router } from '../init';
+import { describeZodError, router } from '../init';
 import { parseConfig } from '../inputs';
 import { authedProcedure, experimentProcedure, workspaceProcedure } from '../procedures';
 

@@ -3,7 +3,6 @@ import { TRPCError } from '@trpc/server';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { textField } from '../../../workers/contract';
-import type { Db } from '../../db/client';
 import { publications } from '../../db/schema';
 import { loadDashboard } from '../../dashboards/load';
 import { artifactIdsOf, type DashboardSnapshot } from '../../../workers/contract';
