@@ -67,6 +67,40 @@ module.exports = {
         dependencyTypesNot: ['type-only'],
       },
     },
+    {
+      name: 'workers-util-is-a-leaf',
+      severity: 'error',
+      comment: 'workers/util (RNGs, linear algebra, sha256, atomic writes) imports no other workers package: all of them may import it.',
+      from: { path: '^workers/util/' },
+      to: { path: '^workers/', pathNot: '^workers/util/' },
+    },
+    {
+      name: 'server-trpc-on-top',
+      severity: 'error',
+      comment:
+        'The tRPC layer (server/trpc) is the top of server/: nothing else in server/ imports it ' +
+        '(dashboards, storage, auth, workflows, humans are called by the routers, never the other way).',
+      from: { path: '^server/', pathNot: '^server/trpc/' },
+      to: { path: '^server/trpc/' },
+    },
+    {
+      name: 'routers-not-each-other',
+      severity: 'error',
+      comment:
+        'A router (server/trpc/routers/<name>.ts) imports no other router: procedure helpers are in ' +
+        'server/trpc/procedures.ts, shared inputs in server/trpc/inputs.ts.',
+      from: { path: '^server/trpc/routers/([^/]+)\\.ts$' },
+      to: { path: '^server/trpc/routers/', pathNot: '^server/trpc/routers/$1\\.ts$' },
+    },
+    {
+      name: 'storage-at-the-bottom',
+      severity: 'error',
+      comment:
+        'server/storage stores and serves bytes; who may read them is decided above it ' +
+        '(server/dashboards/artifacts.ts, server/dashboards/public.ts): it imports no auth, tRPC, dashboards or workflows.',
+      from: { path: '^server/storage/' },
+      to: { path: '^server/(auth|trpc|dashboards|workflows|humans|uploads)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

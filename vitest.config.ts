@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import path from 'node:path';
 
-// One runner for the whole suite. Suites live in tests/<area>/; Playwright's e2e specs are run
-// from a vitest wrapper (tests/e2e/*.test.ts) so that `npm test` covers everything.
+// The unit and integration suites: tests/<area>/*.test.ts. Playwright's e2e specs (tests/e2e/*.spec.ts)
+// are not run by vitest: `npm test` runs `playwright test` after it (package.json).
 export default defineConfig({
   resolve: { alias: { '@': path.resolve(__dirname) } },
   test: {

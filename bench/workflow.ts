@@ -8,9 +8,10 @@
  * the wall clock measures the neighbours' load; CPU time gives what one free core does.
  */
 import { spawnSync } from 'node:child_process';
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileAtomicSync } from '../workers/util';
 
 const root = path.resolve(import.meta.dirname, '..');
 /** CPU seconds (user + system) of this process since `t0` (a process.cpuUsage() reading). */
@@ -88,8 +89,7 @@ async function main(): Promise<void> {
   out.source = 'npm run bench:workflow on this machine (CPU seconds of one core; wasm backend single-threaded)';
   if (process.argv.includes('--write')) {
     const file = path.join(root, 'server/workflows/throughputs.json');
-    writeFileSync(`${file}.tmp`, `${JSON.stringify(out, null, 2)}\n`);
-    renameSync(`${file}.tmp`, file);
+    writeFileAtomicSync(file, `${JSON.stringify(out, null, 2)}\n`);
     process.stderr.write(`wrote ${file}\n`);
   }
   process.stdout.write(`${JSON.stringify(out)}\n`);

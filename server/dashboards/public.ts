@@ -1,15 +1,23 @@
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { publications } from '../db/schema';
 import { getDb } from '../db/client';
-import { log, requestIdFrom, withRequestId } from '../log';
+import { requestIdFrom, withRequestId } from '../log';
 import { getArtifactRow, getArtifactStore } from '../storage';
-import { ArtifactNotFoundError, type ArtifactStore } from '../storage/store';
-import { livePublication } from '../trpc/routers/publications';
+import { artifactResponse, notFound } from '../storage/serve';
+import type { ArtifactStore } from '../storage/store';
+
+/** A publication slug: 6–40 of the slug alphabet (no 0/o, 1/l). */
+export const SLUG_RE = /^[a-z2-9]{6,40}$/;
+
+/** The live publication of a slug, or null (unknown slug, or unpublished). */
+export async function livePublication(db: Db, slug: string) {
+  if (!SLUG_RE.test(slug)) return null;
+  const [row] = await db.select().from(publications).where(and(eq(publications.slug, slug), isNull(publications.unpublishedAt))).limit(1);
+  return row ?? null;
+}
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function notFound(reqId: string): Response {
-  return new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-request-id': reqId } });
-}
 
 /**
  * GET /p/<slug>/a/<artifactId>: an artifact of a live publication, to anyone. Only the ids the
@@ -30,24 +38,6 @@ export async function servePublishedArtifact(req: Request, slug: string, artifac
     if (!pub || !pub.artifactIds.includes(artifactId)) return notFound(reqId);
     const row = await getArtifactRow(db, artifactId);
     if (!row || row.workspaceId !== pub.workspaceId) return notFound(reqId);
-    const headers = new Headers({
-      'content-type': row.contentType,
-      'content-length': String(row.size),
-      etag: `"${row.key}"`,
-      'cache-control': 'private, max-age=31536000, immutable',
-      'x-content-type-options': 'nosniff',
-      'x-request-id': reqId,
-    });
-    if (req.headers.get('if-none-match') === `"${row.key}"`) return new Response(null, { status: 304, headers });
-    if (req.method === 'HEAD') return new Response(null, { status: 200, headers });
-    try {
-      return new Response(await store.get(row.key), { status: 200, headers });
-    } catch (err) {
-      if (err instanceof ArtifactNotFoundError) {
-        log.error({ artifactId, slug }, 'published artifact without stored bytes');
-        return notFound(reqId);
-      }
-      throw err;
-    }
+    return artifactResponse(req, row, store, reqId);
   });
 }

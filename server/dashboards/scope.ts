@@ -1,7 +1,16 @@
+/**
+ * Which workspace an object belongs to: the lookups behind the object-scoped procedures
+ * (server/trpc/procedures.ts). Plain database reads, null when there is no such object; no tRPC here.
+ */
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { comments, publications, runs } from '../db/schema';
-import { scopedProcedure } from '../trpc/init';
+import { artifacts, comments, experiments, publications, runs } from '../db/schema';
+
+/** The workspace an experiment belongs to, or null when there is no such experiment. */
+export async function workspaceOfExperiment(db: Db, experimentId: string): Promise<string | null> {
+  const [row] = await db.select({ workspaceId: experiments.workspaceId }).from(experiments).where(eq(experiments.id, experimentId)).limit(1);
+  return row?.workspaceId ?? null;
+}
 
 /** The workspace of a run, or null when there is no such run. */
 export async function workspaceOfRun(db: Db, runId: string): Promise<string | null> {
@@ -19,7 +28,8 @@ export async function workspaceOfComment(db: Db, commentId: string): Promise<str
   return row?.workspaceId ?? null;
 }
 
-/** Procedures on one run (input.runId), one publication, one comment: role checked on its workspace. */
-export const dashboardRunProcedure = scopedProcedure('runId', workspaceOfRun);
-export const publicationProcedure = scopedProcedure('publicationId', workspaceOfPublication);
-export const commentProcedure = scopedProcedure('commentId', workspaceOfComment);
+/** The workspace of an artifact, or null when there is no such artifact. */
+export async function workspaceOfArtifact(db: Db, artifactId: string): Promise<string | null> {
+  const [row] = await db.select({ workspaceId: artifacts.workspaceId }).from(artifacts).where(eq(artifacts.id, artifactId)).limit(1);
+  return row?.workspaceId ?? null;
+}

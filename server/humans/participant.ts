@@ -6,7 +6,7 @@ import type { Db } from '../db/client';
 import { getDb } from '../db/client';
 import { humanParticipants, humanResponses, type PlannedHumanTrial } from '../db/schema';
 import { crossSiteRefusal, isJsonContentType } from '../http/sameOrigin';
-import { clientIp } from '../trpc/context';
+import { clientIp } from '../http/clientIp';
 import { secureCookiesFor } from '../config';
 import { getArtifactStore, type ArtifactStore } from '../storage';
 import { planTrials, rcFoil } from './plan';

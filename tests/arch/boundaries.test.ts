@@ -46,6 +46,13 @@ const base: Record<string, string> = {
   'workers/faces/model.ts': 'export interface FaceModel { vertexCount: number }\n',
   'server/trpc/router.ts': "import { RUN_STATUSES } from '../../workers/contract';\nexport const appRouter = { statuses: RUN_STATUSES };\nexport type AppRouter = typeof appRouter;\n",
   'app/api/trpc/route.ts': "import { appRouter } from '@/server/trpc/router';\nexport const GET = () => appRouter;\n",
+  'workers/util/index.ts': "export { mulberry32 } from './random';\n",
+  'workers/util/random.ts': 'export function mulberry32(seed: number): () => number { return () => seed; }\n',
+  'server/trpc/procedures.ts': "import { workspaceOfRun } from '../dashboards/scope';\nexport const runProcedure = workspaceOfRun;\n",
+  'server/dashboards/scope.ts': 'export async function workspaceOfRun(id: string): Promise<string> { return id; }\n',
+  'server/trpc/routers/runs.ts': "import { runProcedure } from '../procedures';\nexport const runsRouter = { runProcedure };\n",
+  'server/storage/serve.ts': 'export const serve = (key: string) => key;\n',
+  'server/auth/roles.ts': "export const ROLES = ['viewer'] as const;\n",
 };
 
 describe('import boundaries (dependency-cruiser, DESIGN.md rules)', () => {
@@ -57,6 +64,8 @@ describe('import boundaries (dependency-cruiser, DESIGN.md rules)', () => {
       'workers/analyses/noise.ts':
         "import { createRng } from '../faces';\nimport type { FaceModel } from '../faces/model';\nimport type { RunStatus } from '../contract';\n" +
         'export const noise = (m: FaceModel, s: RunStatus) => createRng(m.vertexCount + s.length)();\n',
+      'workers/nn/data.ts': "import { mulberry32 } from '../util';\nexport const rng = mulberry32;\n",
+      'server/dashboards/artifacts.ts': "import { ROLES } from '../auth/roles';\nimport { serve } from '../storage/serve';\nexport const route = () => serve(ROLES[0]);\n",
       'app/components/Status.tsx': "import type { AppRouter } from '@/server/trpc/router';\nimport type { RunStatus } from '@/workers/contract';\nexport type Props = { router?: AppRouter; status: RunStatus };\n",
     });
     const r = check(dir);
@@ -73,14 +82,20 @@ describe('import boundaries (dependency-cruiser, DESIGN.md rules)', () => {
       'server/dashboards/mesh.ts': "import type { FaceModel } from '../../workers/faces/model';\nimport { createRng } from '../../workers/faces';\nexport const mesh = (m: FaceModel) => createRng(m.vertexCount);\n",
       'app/components/Face.tsx': "import { createRng } from '@/workers/faces';\nexport const face = createRng;\n",
       'app/components/Runs.tsx': "import { RUN_STATUSES } from '@/workers/contract';\nimport { appRouter } from '@/server/trpc/router';\nexport const runs = [RUN_STATUSES, appRouter];\n",
+      'workers/util/seeded.ts': "import { createRng } from '../faces';\nexport const seeded = createRng;\n",
+      'server/dashboards/leakyScope.ts': "import { runProcedure } from '../trpc/procedures';\nexport const scoped = runProcedure;\n",
+      'server/trpc/routers/comments.ts': "import { runsRouter } from './runs';\nexport const commentsRouter = runsRouter;\n",
+      'server/storage/authorised.ts': "import { ROLES } from '../auth/roles';\nexport const authorised = ROLES;\n",
     });
     const r = check(dir);
     expect(r.code).not.toBe(0);
     for (const rule of [
       'workers-not-to-web-tier', 'workers-no-web-frameworks', 'workers-package-through-index', 'server-only-workers-contract',
       'app-no-workers', 'app-no-workers-contract-code', 'app-server-through-trpc-types',
+      'workers-util-is-a-leaf', 'server-trpc-on-top', 'routers-not-each-other', 'storage-at-the-bottom',
     ]) expect(r.report, rule).toContain(rule);
-    // 8 forbidden edges: leak, react, deep, the server's type and value imports of faces, Face.tsx, Runs.tsx x2
-    expect(r.report).toMatch(/x 8 dependency violations/);
+    // 12 forbidden edges: leak, react, deep, the server's type and value imports of faces, Face.tsx, Runs.tsx x2,
+    // util → faces, dashboards → trpc, router → router, storage → auth
+    expect(r.report).toMatch(/x 12 dependency violations/);
   }, 30_000);
 });

@@ -1,5 +1,5 @@
 // The shared GCMI reference vectors, through the same command a user runs.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,7 +49,12 @@ describe('verify without the shared file', () => {
   it('rejects a malformed file naming the field', () => {
     expect(() => verifyVectors({ cases: [{ args: {} }] })).toThrow(/fn/);
   });
-  it('the usage message on a bad command line', () => {
-    expect(() => execFileSync(process.execPath, ['--import', 'tsx', 'workers/cli.ts', 'info'], { cwd: ROOT, stdio: 'pipe' })).toThrow();
+  it('the usage message on a bad command line (exit 2, usage on stderr)', () => {
+    for (const argv of [['info'], ['info', 'verify'], ['info', 'check', 'x.json']]) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'workers/cli.ts', ...argv], { cwd: ROOT, encoding: 'utf8' });
+      expect(r.status, argv.join(' ')).toBe(2);
+      expect(r.stderr, argv.join(' ')).toBe('usage: npm run deeper -- info verify <vectors.json>\n');
+      expect(r.stdout).toBe('');
+    }
   });
 });

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerDeeperKernels } from '../../workers/nn/kernels/register';
 import { batchNormTrain } from '../../workers/nn/kernels/batch_norm';
-import { maxPoolTrain } from '../../workers/nn/kernels/max_pool';
+import { MAX_POOL, MAX_POOL_GRAD, maxPoolTrain } from '../../workers/nn/kernels/max_pool';
+import { simdKernels } from '../../workers/nn/kernels/simd';
 import { setGroupTarget, GROUP_TARGET, setMaxGridWaste, MAX_GRID_WASTE } from '../../workers/nn/kernels/conv2d_backprop_filter';
 
 function rand(shape: number[], seed: number): Float32Array {
@@ -130,6 +131,12 @@ describe('max pool with recorded indices matches tf.maxPool', () => {
         return [mine ? maxPoolTrain(x, 3, 2) : tf.maxPool(x, 3, 2, 'same'), tf.grad(f as never)(x)];
       };
       const ref = await on('cpu', run(false)), got = await on('wasm', run(true));
+      // Without the SIMD module maxPoolTrain falls back to tf.maxPool, which would match trivially:
+      // the custom kernels must be what ran (registered on wasm, and the SIMD module loaded).
+      expect(tf.getBackend()).toBe('wasm');
+      expect(simdKernels(tf.backend() as never), 'the SIMD module (workers/nn/wasm) does not load: the custom max pool is not under test').not.toBeNull();
+      expect(tf.getKernel(MAX_POOL, 'wasm'), `${MAX_POOL} is not registered on wasm`).toBeDefined();
+      expect(tf.getKernel(MAX_POOL_GRAD, 'wasm'), `${MAX_POOL_GRAD} is not registered on wasm`).toBeDefined();
       for (let i = 0; i < 2; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-6);
     });
   }

@@ -1,5 +1,5 @@
 import type { Db } from '../../server/db/client';
-import { createContext } from '../../server/trpc/context';
+import { createContextInner } from '../../server/trpc/context';
 import { createCaller } from '../../server/trpc/router';
 import { SESSION_COOKIE } from '../../server/config';
 
@@ -10,7 +10,7 @@ export async function callerFor(db: Db, token: string | null, opts: { ip?: strin
   const headers = new Headers({ 'x-forwarded-for': opts.ip ?? '10.0.0.1', 'user-agent': 'vitest' });
   if (token) headers.set('cookie', `${SESSION_COOKIE}=${token}`);
   const resHeaders = new Headers();
-  const ctx = await createContext({ req: new Request('http://localhost/api/trpc', { headers }), resHeaders, db });
+  const ctx = await createContextInner({ headers, url: 'http://localhost/api/trpc', resHeaders, db });
   return { caller: createCaller(ctx), resHeaders };
 }
 

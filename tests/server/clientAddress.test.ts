@@ -2,7 +2,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientAddress, setClientAddress, trustedProxyHops } from '../../scripts/clientAddress.mjs';
-import { clientIp } from '../../server/trpc/context';
+import { clientIp } from '../../server/http/clientIp';
 
 // Issue 13 item 5: the server that `npm start` runs decides the client address itself; a client's
 // X-Forwarded-For is ignored unless TRUST_PROXY_HOPS proxies are configured in front.

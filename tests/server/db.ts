@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openDb, wrapPglite, type DbHandle } from '../../server/db/client';
 import { migrateDb, MIGRATIONS_FOLDER } from '../../server/db/migrate';
+import { writeFileAtomicSync } from '../../workers/util';
 
 /**
  * A migrated, empty PGlite data directory as a tarball, cached in the temp folder under a hash of
@@ -24,9 +25,7 @@ async function migratedTemplate(): Promise<Blob> {
   await migrateDb(handle);
   const dump = await ((handle.db as unknown as { $client: PGlite }).$client).dumpDataDir('none');
   await handle.close();
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  writeFileSync(tmp, new Uint8Array(await dump.arrayBuffer()));
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, new Uint8Array(await dump.arrayBuffer()));
   return dump;
 }
 

@@ -7,7 +7,7 @@ import { createTestDb } from './db';
 import { signUpUser, type TestUser } from './callers';
 import type { DbHandle } from '../../server/db/client';
 import { handleTrpc, MAX_BODY_BYTES } from '../../server/trpc/handler';
-import { serveArtifact } from '../../server/storage/serve';
+import { serveArtifact } from '../../server/dashboards/artifacts';
 import { FsArtifactStore, storeArtifact } from '../../server/storage';
 import { createLogger, withRequestId } from '../../server/log';
 import { SESSION_COOKIE } from '../../server/config';

@@ -9,6 +9,7 @@
  * Layout: Samples {data [dim][trial]}; masks Uint8Array [vertex], 1 = selected.
  */
 import { fwerThreshold, Rng, type Samples } from '../info';
+import { choleskyInto, logDetFromPivots } from '../util';
 
 /** P copies of a layer's samples with the trial order permuted (seeded, one order per copy). */
 export function permutedSamples(s: Samples, P: number, seed: number): Samples[] {
@@ -74,14 +75,8 @@ export function whiten(s: Samples): Float64Array {
     c[i * d + j] = a / (T - 1);
   }
   const L = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) {
-    let a = c[i * d + j];
-    for (let k = 0; k < j; k++) a -= L[i * d + k] * L[j * d + k];
-    if (i === j) {
-      if (!(a > 1e-12 * Math.max(1e-300, c[i * d + i]))) throw new RangeError(`whiten: covariance is singular at dimension ${i}`);
-      L[i * d + i] = Math.sqrt(a);
-    } else L[i * d + j] = a / L[j * d + j];
-  }
+  const failed = choleskyInto(c, d, L, { relativeTolerance: 1e-12 });
+  if (failed >= 0) throw new RangeError(`whiten: covariance is singular at dimension ${failed}`);
   // forward substitution, trial by trial, in place
   for (let t = 0; t < T; t++) for (let i = 0; i < d; i++) {
     let a = x[i * T + t];
@@ -91,20 +86,10 @@ export function whiten(s: Samples): Float64Array {
   return x;
 }
 
-/** log det of a symmetric positive-definite n × n matrix (Cholesky), or −∞ when not positive definite. */
+/** log det of a symmetric positive-definite n × n matrix (Cholesky, workers/util), or −∞ when not positive definite. */
 function logDetSpd(a: Float64Array, n: number): number {
-  const L = new Float64Array(n * n);
-  let ld = 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) {
-    let s = a[i * n + j];
-    for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
-    if (i === j) {
-      if (!(s > 0)) return -Infinity;
-      L[i * n + i] = Math.sqrt(s);
-      ld += Math.log(s);
-    } else L[i * n + j] = s / L[j * n + j];
-  }
-  return ld;
+  const pivots = new Float64Array(n);
+  return choleskyInto(a, n, new Float64Array(n * n), { pivots }) >= 0 ? -Infinity : logDetFromPivots(pivots, n);
 }
 
 /**

@@ -17,6 +17,7 @@
  * requested k; k = 0 for a layer that does not vary at all), and `dropped` says how many were cut.
  */
 import { createRng, gaussian, hashInts } from '../faces';
+import { jacobiEigen as jacobiEigenSolver } from '../util';
 
 export interface PcaResult {
   /** [k][T] component scores (the projection of each centred trial on each component). */
@@ -152,41 +153,7 @@ function orthonormaliseColumns(a: Float64Array, n: number, l: number): void {
   }
 }
 
-/** Cyclic Jacobi eigendecomposition of a symmetric [n][n] matrix: values[i], vectors column i. */
+/** Cyclic Jacobi eigendecomposition of a symmetric [n][n] matrix (workers/util, stopping at off-diagonal sum of squares < 1e-30): values[i], vectors column i. */
 export function jacobiEigen(m: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const a = Float64Array.from(m);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
-    if (off < 1e-30) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let r = 0; r < n; r++) {
-          const arp = a[r * n + p], arq = a[r * n + q];
-          a[r * n + p] = c * arp - s * arq;
-          a[r * n + q] = s * arp + c * arq;
-        }
-        for (let r = 0; r < n; r++) {
-          const apr = a[p * n + r], aqr = a[q * n + r];
-          a[p * n + r] = c * apr - s * aqr;
-          a[q * n + r] = s * apr + c * aqr;
-        }
-        for (let r = 0; r < n; r++) {
-          const vrp = v[r * n + p], vrq = v[r * n + q];
-          v[r * n + p] = c * vrp - s * vrq;
-          v[r * n + q] = s * vrp + c * vrq;
-        }
-      }
-    }
-  }
-  const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) values[i] = a[i * n + i];
-  return { values, vectors: v };
+  return jacobiEigenSolver(m, n, 1e-30);
 }

@@ -29,43 +29,23 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { ExperimentConfig, experimentPreset } from '../contract';
+import { choice, num, parseOptions, str, type Opts } from './options';
 
-export type Opts = Map<string, string | true>;
+export { choice, num, str, type Opts } from './options';
 
-function options(argv: string[]): Opts {
-  const m: Opts = new Map();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}'`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) m.set(a.slice(2), true);
-    else { m.set(a.slice(2), next); i++; }
-  }
-  return m;
-}
-
-export function num(o: Opts, name: string, fallback: number, min: number, max: number, integer = false): number {
-  const v = o.get(name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got '${String(v)}'`);
-  }
-  return n;
-}
-
-export function str(o: Opts, name: string): string {
-  const v = o.get(name);
-  if (typeof v !== 'string') throw new Error(`--${name} <value> is required`);
-  return v;
-}
-
-export function choice<T extends string>(o: Opts, name: string, allowed: readonly T[], fallback: T): T {
-  const v = o.get(name);
-  if (v === undefined) return fallback;
-  if (typeof v !== 'string' || !allowed.includes(v as T)) throw new Error(`--${name} must be one of ${allowed.join(', ')}, got '${String(v)}'`);
-  return v as T;
-}
+/** Every option of the analyse subcommands (workers/cli/humans.ts included): value options, then flags. */
+const ANALYSE_OPTIONS = {
+  values: [
+    'alpha', 'basis', 'density', 'face-model', 'faces-seed', 'gen-identities', 'human', 'identities', 'kind', 'layer-permutations',
+    'model', 'out', 'pca', 'permutations', 'pose-trials', 'preset', 'r2', 'radius', 'rc-identities', 'region', 'seed', 'shape-sd',
+    'sigma', 'size', 'texture-sd', 'threads', 'trials', 'vertex-stride',
+    // attributions and humans (workers/cli/humans.ts)
+    'baseline', 'batch', 'beta', 'compare', 'compare-significant', 'csv', 'feature', 'identity', 'ig-rule', 'ig-steps', 'methods',
+    'min-pass', 'network-generalisation', 'noise-basis', 'noise-radius', 'noise-region', 'noise-seed', 'noise-shape-sd',
+    'noise-texture-sd', 'noise-trials', 'patch', 'resamples', 'response', 'stride', 'yaw',
+  ],
+  flags: ['tfce', 'planted-only', 'no-baseline'],
+} as const;
 
 export const progress = (label: string) => {
   let last = -1;
@@ -198,13 +178,13 @@ export function asymmetryStatement(a: { network: Ci; baseline: Ci | null; networ
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const o = options(rest);
+  const o = () => parseOptions(rest, ANALYSE_OPTIONS);
   switch (sub) {
-    case 'oracle': return oracle(o);
-    case 'battery': return battery(o, null);
-    case 'generalisation': case 'reverse-correlation': case 'hidden-layers': case 'pose-invariance': return battery(o, sub);
-    case 'attributions': return (await import('./humans')).attributionsCommand(o);
-    case 'humans': return (await import('./humans')).humansCommand(o);
+    case 'oracle': return oracle(o());
+    case 'battery': return battery(o(), null);
+    case 'generalisation': case 'reverse-correlation': case 'hidden-layers': case 'pose-invariance': return battery(o(), sub);
+    case 'attributions': return (await import('./humans')).attributionsCommand(o());
+    case 'humans': return (await import('./humans')).humansCommand(o());
     default:
       process.stderr.write('usage: npm run deeper -- analyse oracle|battery|generalisation|reverse-correlation|hidden-layers|pose-invariance|attributions|humans [options]\n(see workers/cli/analyse.ts)\n');
       return 2;

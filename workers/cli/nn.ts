@@ -12,34 +12,15 @@
  */
 import path from 'node:path';
 import { availableParallelism } from 'node:os';
+import { num, parseOptions, str, type Opts } from './options';
 
-function options(argv: string[]): Map<string, string | true> {
-  const m = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}'`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) m.set(a.slice(2), true);
-    else { m.set(a.slice(2), next); i++; }
-  }
-  return m;
-}
+/** Every option of the nn subcommands: value options, then flags. */
+const NN_OPTIONS = {
+  values: ['dataset', 'out', 'width', 'epochs', 'batch', 'lr', 'optimizer', 'seed', 'threads', 'checkpoints', 'classes', 'model', 'size'],
+  flags: ['no-augment'],
+} as const;
 
-function num(o: Map<string, string | true>, name: string, fallback: number, min: number, max: number): number {
-  const v = o.get(name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number in [${min}, ${max}], got '${String(v)}'`);
-  return n;
-}
-
-function str(o: Map<string, string | true>, name: string): string {
-  const v = o.get(name);
-  if (typeof v !== 'string') throw new Error(`--${name} <value> is required`);
-  return v;
-}
-
-async function train(o: Map<string, string | true>): Promise<number> {
+async function train(o: Opts): Promise<number> {
   const nn = await import('../nn');
   const { listShards, readShard } = await import('../render');
   const dataset = str(o, 'dataset'), out = str(o, 'out');
@@ -78,7 +59,7 @@ async function train(o: Map<string, string | true>): Promise<number> {
   return 0;
 }
 
-async function check(o: Map<string, string | true>): Promise<number> {
+async function check(o: Opts): Promise<number> {
   const nn = await import('../nn');
   await nn.chooseBackend({ log: () => {} });
   const model = await nn.loadModel(str(o, 'model'), {
@@ -89,7 +70,7 @@ async function check(o: Map<string, string | true>): Promise<number> {
   return 0;
 }
 
-async function info(o: Map<string, string | true>): Promise<number> {
+async function info(o: Opts): Promise<number> {
   const nn = await import('../nn');
   await nn.chooseBackend({ log: () => {} });
   const model = await nn.loadModel(str(o, 'model'));
@@ -103,10 +84,10 @@ async function info(o: Map<string, string | true>): Promise<number> {
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const commands: Record<string, (o: Map<string, string | true>) => Promise<number>> = { train, check, info };
+  const commands: Record<string, (o: Opts) => Promise<number>> = { train, check, info };
   if (!sub || !commands[sub]) {
     process.stderr.write('usage: npm run deeper -- nn <train|check|info> [options]  (see workers/cli/nn.ts)\n');
     return 2;
   }
-  return commands[sub](options(rest));
+  return commands[sub](parseOptions(rest, NN_OPTIONS));
 }

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import {
   EXPERIMENT_PRESETS,
   ExperimentConfig,
@@ -29,17 +30,21 @@ import { FsWorkerStore, workerStoreFromEnv } from '../functions';
 
 const USAGE = `usage: npm run deeper -- run <${Object.keys(EXPERIMENT_PRESETS).join('|')}|config.json> [--data DIR] [--seed N] [--json]\n`;
 
-function parseArgs(argv: string[]): { experiment?: string; data?: string; seed?: number; json: boolean } {
-  const out: { experiment?: string; data?: string; seed?: number; json: boolean } = { json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--data') out.data = argv[++i];
-    else if (a === '--seed') out.seed = Number(argv[++i]);
-    else if (a === '--json') out.json = true;
-    else if (a.startsWith('--')) throw new Error(`unknown option ${a}\n${USAGE}`);
-    else out.experiment = a;
+function parseRunArgs(argv: string[]): { experiment?: string; data?: string; seed?: number; json: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { data: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } }, strict: true, allowPositionals: true });
+  } catch (e) {
+    const option = /'(--[^' ]+)/.exec((e as Error).message)?.[1] ?? String(e);
+    throw new Error(`${(e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 'unknown option' : 'option needs a value:'} ${option}\n${USAGE}`);
   }
-  return out;
+  const { values, positionals } = parsed;
+  return {
+    experiment: positionals.at(-1),
+    data: values.data,
+    seed: values.seed === undefined ? undefined : Number(values.seed),
+    json: values.json ?? false,
+  };
 }
 
 function loadConfig(what: string): ExperimentConfig {
@@ -64,7 +69,7 @@ export function progressBar(stage: string, fraction: number, etaSeconds: number 
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
+  const args = parseRunArgs(argv);
   if (!args.experiment) {
     process.stderr.write(USAGE);
     return 2;

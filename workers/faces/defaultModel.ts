@@ -6,8 +6,7 @@
  * model), and 6 expression blendshapes. Building takes about a second; the result is cached as a
  * .dfm file keyed by a hash of the generating source, so later loads take tens of ms.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import { loadFaceModel, saveFaceModel } from './format';
 import { gramSchmidt, packRows } from './linalg';
 import type { FaceModel } from './model';
 import { createRng } from './rng';
+import { sourceDigest } from '../util';
 import { AGE_EXTRA, DEMOGRAPHIC_SHAPE, EXPRESSION_SHAPE, NAMED_SHAPE, randomShapeFields, shapeField } from './shapeFields';
 import {
   GROUP_SKIN, TEXTURE_BANDS, demographicTextureFields, expressionAlbedoFields, highFrequencyFields,
@@ -130,15 +130,13 @@ export function buildDefaultFaceModel(): FaceModel {
   };
 }
 
-/** A short hash of the generating source, so a code change rebuilds the cache. */
+/**
+ * A short hash of the generating source (every .ts file of faces/ and of workers/util, by content,
+ * whatever the files are called), so a code change rebuilds the cache and a rename does not.
+ */
 function sourceHash(): string {
   const dir = path.dirname(fileURLToPath(import.meta.url));
-  const h = createHash('sha256');
-  for (const f of ['basemesh.ts', 'shapeFields.ts', 'textureFields.ts', 'defaultModel.ts', 'format.ts', 'linalg.ts', 'meshops.ts', 'rng.ts']) {
-    const p = path.join(dir, f);
-    h.update(existsSync(p) ? readFileSync(p) : f);
-  }
-  return h.digest('hex').slice(0, 12);
+  return sourceDigest([dir, path.join(dir, '..', 'util')]).slice(0, 12);
 }
 
 export function defaultModelCacheDir(): string {

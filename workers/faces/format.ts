@@ -3,8 +3,8 @@
  * version, header schema, array layout) is written once in workers/contract/faceModelFormat.ts,
  * which the server's mesh reader shares; this file maps it to and from FaceModel and does the file I/O.
  */
-import { readFileSync, writeFileSync, renameSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../util';
 import {
   DFM_ARRAY_FIELDS as ARRAY_FIELDS, dfmArrayRange, encodeDfmHeader, parseDfm,
   type DfmArrayField as ArrayField, type DfmArrayRef, type DfmDtype as Dtype, type DfmHeader,
@@ -105,10 +105,7 @@ export function decodeFaceModel(bytes: Uint8Array, source = 'face model'): FaceM
 
 /** Writes a model atomically (temporary name, then rename). */
 export function saveFaceModel(m: FaceModel, file: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, encodeFaceModel(m));
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, encodeFaceModel(m));
 }
 
 export function loadFaceModel(file: string): FaceModel {

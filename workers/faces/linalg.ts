@@ -1,4 +1,5 @@
 /** Small dense linear algebra for building and checking bases (Float64 internally). */
+import { jacobiEigen } from '../util';
 
 export function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
@@ -61,42 +62,11 @@ export function projectOut(v: Float64Array, rows: Float64Array[]): Float64Array 
   return out;
 }
 
-/** Eigen-decomposition of a symmetric K×K matrix (row-major) by cyclic Jacobi rotations: values descending, vectors as columns of `vectors` (row-major K×K). */
+/** Eigen-decomposition of a symmetric K×K matrix (row-major) by cyclic Jacobi rotations (workers/util, stopping at off-diagonal sum of squares < 1e-22): values descending, vectors as columns of `vectors` (row-major K×K). */
 export function symmetricEigen(A: Float64Array, K: number): { values: Float64Array; vectors: Float64Array } {
-  const a = Float64Array.from(A);
-  const v = new Float64Array(K * K);
-  for (let i = 0; i < K; i++) v[i * K + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < K; p++) for (let q = p + 1; q < K; q++) off += a[p * K + q] ** 2;
-    if (off < 1e-22) break;
-    for (let p = 0; p < K; p++) {
-      for (let q = p + 1; q < K; q++) {
-        const apq = a[p * K + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (a[q * K + q] - a[p * K + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let k = 0; k < K; k++) {
-          const akp = a[k * K + p], akq = a[k * K + q];
-          a[k * K + p] = c * akp - s * akq;
-          a[k * K + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < K; k++) {
-          const apk = a[p * K + k], aqk = a[q * K + k];
-          a[p * K + k] = c * apk - s * aqk;
-          a[q * K + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < K; k++) {
-          const vkp = v[k * K + p], vkq = v[k * K + q];
-          v[k * K + p] = c * vkp - s * vkq;
-          v[k * K + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: K }, (_, i) => i).sort((x, y) => a[y * K + y] - a[x * K + x]);
-  const values = Float64Array.from(order, (i) => a[i * K + i]);
+  const { values: diag, vectors: v } = jacobiEigen(A, K, 1e-22);
+  const order = Array.from({ length: K }, (_, i) => i).sort((x, y) => diag[y] - diag[x]);
+  const values = Float64Array.from(order, (i) => diag[i]);
   const vectors = new Float64Array(K * K);
   order.forEach((src, dst) => { for (let k = 0; k < K; k++) vectors[k * K + dst] = v[k * K + src]; });
   return { values, vectors };

@@ -1,6 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { sha256Hex, writeFileAtomic } from '../util';
 import { ARTIFACT_TMP_DIR, artifactFsPath, artifactObjectKey, s3SettingsFromEnv, type S3Settings } from '../contract';
 
 /**
@@ -16,9 +16,7 @@ export interface WorkerStore {
   has(key: string): Promise<boolean>;
 }
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+export { sha256Hex };
 
 export class FsWorkerStore implements WorkerStore {
   constructor(readonly root: string) {}
@@ -31,17 +29,8 @@ export class FsWorkerStore implements WorkerStore {
     const key = sha256Hex(bytes);
     const dest = this.pathOf(key);
     if (await this.has(key)) return { key, size: bytes.byteLength };
-    const tmpDir = path.join(this.root, ARTIFACT_TMP_DIR);
-    await mkdir(tmpDir, { recursive: true });
-    const tmp = path.join(tmpDir, `${randomUUID()}.part`);
-    try {
-      await writeFile(tmp, bytes, { flag: 'wx' });
-      await mkdir(path.dirname(dest), { recursive: true });
-      await rename(tmp, dest); // atomic: the key never names a partial file
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
+    // atomic: written under tmp/, renamed to the key, so the key never names a partial file
+    await writeFileAtomic(dest, bytes, { tmpDir: path.join(this.root, ARTIFACT_TMP_DIR) });
     return { key, size: bytes.byteLength };
   }
 

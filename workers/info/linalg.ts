@@ -1,43 +1,10 @@
 /**
- * Small dense linear algebra for covariance matrices: lower Cholesky factor, log-determinants and
- * triangular solves. Matrices are row-major Float64Array, d × d.
+ * Small dense linear algebra for covariance matrices: sample covariance and submatrices here; the
+ * lower Cholesky factor, log-determinants and triangular solves are workers/util's (re-exported).
+ * Matrices are row-major Float64Array, d × d.
  */
 
-/** Lower Cholesky factor L of symmetric positive-definite C (C = L Lᵀ); throws naming `name` otherwise. */
-export function cholesky(c: Float64Array, d: number, name = 'covariance'): Float64Array {
-  const l = new Float64Array(d * d);
-  for (let j = 0; j < d; j++) {
-    let s = c[j * d + j];
-    for (let k = 0; k < j; k++) s -= l[j * d + k] * l[j * d + k];
-    if (!(s > 0))
-      throw new RangeError(`${name}: covariance is not positive definite (a constant or collinear dimension, or too few trials)`);
-    const ljj = Math.sqrt(s);
-    l[j * d + j] = ljj;
-    for (let i = j + 1; i < d; i++) {
-      let t = c[i * d + j];
-      for (let k = 0; k < j; k++) t -= l[i * d + k] * l[j * d + k];
-      l[i * d + j] = t / ljj;
-    }
-  }
-  return l;
-}
-
-/** Σ log Lᵢᵢ = ½ log det C (nats). */
-export function halfLogDet(l: Float64Array, d: number): number {
-  let s = 0;
-  for (let i = 0; i < d; i++) s += Math.log(l[i * d + i]);
-  return s;
-}
-
-/** Solve L z = b in place (forward substitution), L lower triangular. */
-export function forwardSolve(l: Float64Array, d: number, b: Float64Array): Float64Array {
-  for (let i = 0; i < d; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= l[i * d + k] * b[k];
-    b[i] = s / l[i * d + i];
-  }
-  return b;
-}
+export { cholesky, halfLogDet, forwardSolve } from '../util';
 
 /**
  * Sample covariance of the rows of x ([dim][trial]), divided by (trials − 1). With demean=false

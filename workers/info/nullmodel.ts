@@ -17,6 +17,7 @@ import { entropyBias } from './gaussian';
 import { LN2 } from './special';
 import { ccBiasBits } from './map';
 import { type Adjacency, type TfceOptions, clusterMass, tfce } from './tfce';
+import { choleskyInto, halfLogDet } from '../util';
 
 export interface NullModelCC {
   kind: 'cc';
@@ -170,25 +171,11 @@ export function buildModelCC(cx: Float64Array, nVar: number, d: number, n: numbe
   return { kind: 'cc', z, nVar, nDim: d, n, y, cyy: syy / (n - 1), offset: bias ? ccBiasBits(d, n) : 0, bad };
 }
 
-/** Half log-determinant (nats) of a d×d covariance via Cholesky; NaN if not positive definite. */
+/** Half log-determinant (nats) of a d×d covariance via Cholesky (workers/util); NaN if not positive definite. */
 function halfLogDetCov(c: Float64Array, d: number): number {
   if (d === 1) return 0.5 * Math.log(c[0]);
-  let s = 0;
   const l = new Float64Array(d * d);
-  for (let j = 0; j < d; j++) {
-    let a = c[j * d + j];
-    for (let k = 0; k < j; k++) a -= l[j * d + k] * l[j * d + k];
-    if (!(a > 0)) return NaN;
-    const ljj = Math.sqrt(a);
-    l[j * d + j] = ljj;
-    s += Math.log(ljj);
-    for (let i = j + 1; i < d; i++) {
-      let t = c[i * d + j];
-      for (let k = 0; k < j; k++) t -= l[i * d + k] * l[j * d + k];
-      l[i * d + j] = t / ljj;
-    }
-  }
-  return s;
+  return choleskyInto(c, d, l) >= 0 ? NaN : halfLogDet(l, d);
 }
 
 /** Build the cd model from copula-normalised (or raw, center = true) x and labels 0..k−1. */

@@ -5,9 +5,10 @@
  * beyond the two newest are removed.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic as writeAtomic } from '../util';
 import { directoryHandler, saveModel } from './io';
 
 export const EpochRecordSchema = z.object({
@@ -33,12 +34,6 @@ export const TrainingStateSchema = z.object({
 export type TrainingState = z.infer<typeof TrainingStateSchema>;
 
 const Latest = z.object({ epoch: z.number().int(), dir: z.string() });
-
-async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
-}
 
 export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainingState): Promise<string> {
   const name = `epoch-${String(state.epoch).padStart(4, '0')}`;

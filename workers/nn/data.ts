@@ -6,6 +6,7 @@
  * 0..1. The network sees Float32 0..1.
  */
 import { z } from 'zod';
+import { mulberry32 } from '../util';
 
 export interface Batch {
   /** [n][size][size][3], 0..1. */
@@ -76,16 +77,9 @@ export async function shardSource(paths: string[], readShard: (path: string) => 
   return arraySource(parts);
 }
 
-/** mulberry32: small seeded PRNG, uniform in [0, 1). */
+/** mulberry32 (workers/util) started from the raw seed: uniform in [0, 1). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /** Seed for a (run seed, epoch, purpose) triple, so an epoch replays identically after a resume. */

@@ -4,17 +4,12 @@
  * that a network trained elsewhere can be brought in.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic as writeAtomic } from '../util';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
-
-async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
-}
 
 /** An IOHandler reading and writing `dir/model.json` and the weight files it lists. */
 export function directoryHandler(dir: string): tf.io.IOHandler {

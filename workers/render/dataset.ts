@@ -4,7 +4,7 @@
  * checksum matches are kept). Every image is determined by (model, config, index), so any image
  * can be re-rendered alone (renderDatasetImage).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { EMOTIONS, emotionWeights, loadBuiltinFaceModel } from '../faces';
@@ -12,6 +12,7 @@ import { loadFaceModel } from '../faces';
 import { type Identity, sampleIdentities } from '../faces';
 import type { FaceModel } from '../faces/model';
 import { createRng, hashInts } from '../faces';
+import { writeFileAtomicSync as writeAtomic } from '../util';
 import { DATASET_FORMAT, type ImageRecord, type ShardRef, sha256, shardManifestSchema, shardPaths } from './datasetFormat';
 import { factorsToRenderOptions, parseStimulusDesign, stimulusDesignSchema, stimulusFactors, type StimulusDesign } from './design';
 import type { RenderOptions } from './options';
@@ -137,12 +138,6 @@ export function renderDatasetImage(model: FaceModel, config: DatasetConfig, inde
   const rgb = new Uint8Array(config.design.size ** 2 * 3);
   const record = producer.renderInto({ index, identity: Math.floor(index / M), image: index % M }, rgb);
   return { rgb, record };
-}
-
-function writeAtomic(file: string, data: Uint8Array | string): void {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
 }
 
 /** Writes one shard (.bin, then .json) atomically. */

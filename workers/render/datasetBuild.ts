@@ -1,7 +1,8 @@
 /** buildDataset: plans shards, keeps complete ones, renders the rest over worker_threads, writes dataset.json last. */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { writeFileAtomicSync } from '../util';
 import {
   type BuildDatasetOptions, type DatasetConfig, type DatasetConfigInput, type DatasetManifest, type DatasetProgress,
   ImageProducer, configHash, loadDatasetModel, parseDatasetConfig, planDataset, shardIsComplete, shardsOf, writeShard,
@@ -69,8 +70,7 @@ export async function buildDataset(input: DatasetConfigInput, opts: BuildDataset
     shards: refs,
   };
   const file = path.join(opts.outDir, 'dataset.json');
-  writeFileSync(`${file}.tmp`, JSON.stringify(manifest, null, 1));
-  renameSync(`${file}.tmp`, file);
+  writeFileAtomicSync(file, JSON.stringify(manifest, null, 1));
   return { ...manifest, shardsKept: kept, shardsRendered: jobs.length, seconds: (performance.now() - start) / 1000 };
 }
 

@@ -9,8 +9,8 @@
  * A shard is complete when its .json exists and the sha256 of its .bin matches; both are written
  * under temporary names and renamed, the .json last. Labels are identity indices (0..N−1).
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { sha256Hex } from '../util';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -50,9 +50,8 @@ export function shardPaths(dir: string, split: 'train' | 'val', shard: number): 
   return { bin: `${base}.bin`, json: `${base}.json` };
 }
 
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+/** sha256 of the bytes as 64 hex digits (workers/util). */
+export const sha256 = (bytes: Uint8Array): string => sha256Hex(bytes);
 
 /** Reads and checks one shard (.json or .bin path): images [n][H][W][3], labels [n], per-image records. */
 export function readShard(file: string): { split: 'train' | 'val'; size: number; count: number; images: Uint8Array; labels: Int32Array; factors: ImageRecord['factors'][]; records: ImageRecord[] } {

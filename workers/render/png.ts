@@ -1,7 +1,6 @@
 /** A minimal PNG encoder (8-bit RGB, no interlace) on node:zlib, and an image grid helper. */
 import { deflateSync } from 'node:zlib';
-import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { writeFileAtomicSync } from '../util';
 
 const CRC_TABLE = new Uint32Array(256);
 for (let n = 0; n < 256; n++) {
@@ -48,10 +47,7 @@ export function encodePng(rgb: Uint8Array, width: number, height: number): Uint8
 
 /** Writes a PNG atomically. */
 export function writePng(file: string, rgb: Uint8Array, width: number, height: number): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, encodePng(rgb, width, height));
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, encodePng(rgb, width, height));
 }
 
 /** Tiles square Uint8 RGB images (each size × size) into a grid with `cols` columns and a `gap` px border. */

@@ -1,6 +1,6 @@
 import { headers } from 'next/headers';
 import { createCaller } from '@/server/trpc/router';
-import { createContext } from '@/server/trpc/context';
+import { createContextInner } from '@/server/trpc/context';
 import { Home, type HomeInitial } from './Home';
 
 export const metadata = { title: 'Home' };
@@ -14,7 +14,7 @@ export const dynamic = 'force-dynamic';
 async function loadHome(): Promise<HomeInitial | undefined> {
   try {
     const h = await headers();
-    const caller = createCaller(await createContext({ req: new Request('http://localhost/home', { headers: new Headers(h) }), resHeaders: new Headers() }));
+    const caller = createCaller(await createContextInner({ headers: new Headers(h) }));
     const [workspaces, recent, invitations] = await Promise.all([caller.workspace.list(), caller.experiment.recent({ limit: 8 }), caller.member.invitations()]);
     // As the browser would receive them over tRPC (dates as ISO strings).
     return JSON.parse(JSON.stringify({ workspaces, recent, invitations })) as HomeInitial;

@@ -1,7 +1,7 @@
 import { cache } from 'react';
 import { notFound } from 'next/navigation';
 import { getDb } from '@/server/db/client';
-import { livePublication } from '@/server/trpc/routers/publications';
+import { livePublication } from '@/server/dashboards/public';
 import { PublicDashboard } from './PublicDashboard';
 
 /**

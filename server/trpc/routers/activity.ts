@@ -2,7 +2,8 @@ import { and, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { comments, experiments, publications, runs, users } from '../../db/schema';
 import { authorName } from '../../dashboards/pins';
-import { router, workspaceProcedure } from '../init';
+import { router } from '../init';
+import { workspaceProcedure } from '../procedures';
 
 export interface ActivityItem {
   kind: 'run.created' | 'run.finished' | 'comment' | 'publication';

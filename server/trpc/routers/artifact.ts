@@ -1,15 +1,8 @@
 import { and, desc, eq, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../db/client';
 import { artifacts } from '../../db/schema';
-import { router, scopedProcedure, workspaceProcedure } from '../init';
-
-export async function workspaceOfArtifact(db: Db, artifactId: string): Promise<string | null> {
-  const [row] = await db.select({ workspaceId: artifacts.workspaceId }).from(artifacts).where(eq(artifacts.id, artifactId)).limit(1);
-  return row?.workspaceId ?? null;
-}
-
-export const artifactProcedure = scopedProcedure('artifactId', workspaceOfArtifact);
+import { router } from '../init';
+import { artifactProcedure, workspaceProcedure } from '../procedures';
 
 const columns = {
   id: artifacts.id,

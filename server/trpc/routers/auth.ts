@@ -2,18 +2,12 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { textField } from '../../../workers/contract';
 import { AccountError, authenticate, signUp } from '../../auth/accounts';
-import { PASSWORD_MAX_LENGTH } from '../../auth/password';
 import { clearedSessionCookie, createSession, revokeSession, sessionCookie } from '../../auth/sessions';
 import { log } from '../../log';
-import { publicProcedure, router } from '../init';
+import { router } from '../init';
+import { Email, Password } from '../inputs';
+import { publicProcedure } from '../procedures';
 import type { Context } from '../context';
-
-export const Email = z
-  .string({ error: 'email is required' })
-  .trim()
-  .max(254, 'email must be at most 254 characters')
-  .pipe(z.email('email must be a valid email address'));
-const Password = z.string().max(PASSWORD_MAX_LENGTH, `password must be at most ${PASSWORD_MAX_LENGTH} characters`);
 
 function toTrpcError(err: unknown): never {
   if (err instanceof AccountError) {

@@ -7,9 +7,8 @@ import { comments, runs, users } from '../../db/schema';
 import { roleAtLeast } from '../../auth/roles';
 import { authorName } from '../../dashboards/pins';
 import { loadDashboard } from '../../dashboards/load';
-import { commentProcedure, dashboardRunProcedure } from '../../dashboards/scope';
 import { router } from '../init';
-import { experimentProcedure } from './experiment';
+import { commentProcedure, dashboardRunProcedure, experimentProcedure } from '../procedures';
 
 const Body = textField('body', { min: 1, max: 5000, multiline: true });
 /** A pin: a vertex of the map's mesh, the map it was placed on and the vertex position in mm. */

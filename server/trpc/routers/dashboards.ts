@@ -4,11 +4,10 @@ import { ExperimentConfig, experimentPreset } from '../../../workers/contract';
 import { experiments } from '../../db/schema';
 import { launchRun } from '../../workflows';
 import { readRunProgress } from '../../workflows/progress';
-import { authedProcedure, workspaceProcedure } from '../init';
+import { authedProcedure, dashboardRunProcedure, workspaceProcedure } from '../procedures';
 
 let configSchemaCache: unknown = null;
 import { loadDashboard } from '../../dashboards/load';
-import { dashboardRunProcedure } from '../../dashboards/scope';
 import { router } from '../init';
 
 export const dashboardsRouter = router({

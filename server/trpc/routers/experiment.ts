@@ -2,31 +2,10 @@ import { TRPCError } from '@trpc/server';
 import { and, count, desc, eq, ilike, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { z, ZodError } from 'zod';
 import { ExperimentConfig, textField } from '../../../workers/contract';
-import type { Db } from '../../db/client';
 import { experiments, memberships, workspaces } from '../../db/schema';
-import { authedProcedure, describeZodError, router, scopedProcedure, workspaceProcedure } from '../init';
-
-/** The workspace an experiment belongs to, or null when there is no such experiment. */
-export async function workspaceOfExperiment(db: Db, experimentId: string): Promise<string | null> {
-  const [row] = await db.select({ workspaceId: experiments.workspaceId }).from(experiments).where(eq(experiments.id, experimentId)).limit(1);
-  return row?.workspaceId ?? null;
-}
-
-/** Procedures on one experiment: input.experimentId, role checked on its workspace. */
-export const experimentProcedure = scopedProcedure('experimentId', workspaceOfExperiment);
-
-/** Validates a configuration; a bad one is a 400 naming config.<field>. */
-export function parseConfig(raw: unknown): ExperimentConfig {
-  try {
-    return ExperimentConfig.parse(raw);
-  } catch (err) {
-    if (err instanceof ZodError) {
-      const prefixed = new ZodError(err.issues.map((issue) => ({ ...issue, path: ['config', ...issue.path] })));
-      throw new TRPCError({ code: 'BAD_REQUEST', message: describeZodError(prefixed), cause: prefixed });
-    }
-    throw err;
-  }
-}
+import { describeZodError, router } from '../init';
+import { parseConfig } from '../inputs';
+import { authedProcedure, experimentProcedure, workspaceProcedure } from '../procedures';
 
 /**
  * Keys of `raw` that the contract does not know, as dotted paths ('training.learningrate'): any key

@@ -5,8 +5,9 @@ import type { Db } from '../../db/client';
 import { invitations, memberships, users, workspaces, type WorkspaceRole } from '../../db/schema';
 import { normalizeEmail } from '../../auth/accounts';
 import { ROLES } from '../../auth/roles';
-import { authedProcedure, router, workspaceProcedure } from '../init';
-import { Email } from './auth';
+import { router } from '../init';
+import { Email } from '../inputs';
+import { authedProcedure, workspaceProcedure } from '../procedures';
 
 const Role = z.enum(ROLES, { error: 'role must be one of viewer, editor, owner' });
 const UserId = z.uuid('userId must be a UUID');

@@ -3,29 +3,21 @@ import { TRPCError } from '@trpc/server';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { textField } from '../../../workers/contract';
-import type { Db } from '../../db/client';
 import { publications } from '../../db/schema';
 import { loadDashboard } from '../../dashboards/load';
 import { artifactIdsOf, type DashboardSnapshot } from '../../../workers/contract';
 import { runPins } from '../../dashboards/pins';
 import { forgetPublishedPage } from '../../dashboards/publishedPage';
-import { dashboardRunProcedure, publicationProcedure } from '../../dashboards/scope';
-import { publicProcedure, router, workspaceProcedure } from '../init';
+import { livePublication } from '../../dashboards/public';
+import { router } from '../init';
+import { dashboardRunProcedure, publicProcedure, publicationProcedure, workspaceProcedure } from '../procedures';
 
 const SLUG_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789'; // no 0/o, 1/l: slugs are read aloud and typed
-export const SLUG_RE = /^[a-z2-9]{6,40}$/;
 
 /** A random 12-character slug (60 bits): unguessable, so unpublished neighbours cannot be found. */
 export function newSlug(): string {
   const bytes = randomBytes(12);
   return Array.from(bytes, (b) => SLUG_ALPHABET[b % SLUG_ALPHABET.length]).join('');
-}
-
-/** The live publication of a slug, or null (unknown slug, or unpublished). */
-export async function livePublication(db: Db, slug: string) {
-  if (!SLUG_RE.test(slug)) return null;
-  const [row] = await db.select().from(publications).where(and(eq(publications.slug, slug), isNull(publications.unpublishedAt))).limit(1);
-  return row ?? null;
 }
 
 const listColumns = {

@@ -3,13 +3,13 @@ import { and, count, desc, eq, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { RUN_STATUSES } from '../../../workers/contract';
 import { experiments, runs } from '../../db/schema';
-import { dashboardRunProcedure } from '../../dashboards/scope';
 import { keyResultsOf } from '../../dashboards/keyResults';
 import { loadDashboard } from '../../dashboards/load';
 import { budgetRefusal, cancelRun, estimateRun, launchRun, needsConfirmation, runLimits } from '../../workflows';
 import { readRunProgress } from '../../workflows/progress';
-import { router, workspaceProcedure } from '../init';
-import { experimentProcedure, parseConfig } from './experiment';
+import { router } from '../init';
+import { parseConfig } from '../inputs';
+import { dashboardRunProcedure, experimentProcedure, workspaceProcedure } from '../procedures';
 
 /** Procedures on one run (input.runId), role checked on its workspace. */
 const runProcedure = dashboardRunProcedure;

@@ -3,7 +3,8 @@ import { and, asc, count, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { textField } from '../../../workers/contract';
 import { memberships, workspaces } from '../../db/schema';
-import { authedProcedure, router, workspaceProcedure } from '../init';
+import { router } from '../init';
+import { authedProcedure, workspaceProcedure } from '../procedures';
 
 export const WorkspaceName = textField('name', { min: 1, max: 80 });
 

@@ -19,7 +19,7 @@
  * int16 (max |delta| / 32767). The build script reports the largest rounding errors
  * (workers/faces/README.md states them).
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../util';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { z } from 'zod';
 
@@ -150,7 +150,7 @@ export function encodeIctFile(src: IctSource): { bytes: Uint8Array; report: Reco
   const header: IctHeader = {
     version: 1, provenance: src.provenance, vertexCount: V, triangleCount: src.triangles.length / 3, parts: src.parts,
     identityCount: K, expressionNames: exprNames, landmarks68: src.landmarks68, payloadBytes: payload.length,
-    payloadSha256: createHash('sha256').update(payload).digest('hex'), sections,
+    payloadSha256: sha256Hex(payload), sections,
   };
   const head = new TextEncoder().encode(JSON.stringify(header));
   const packed = deflateSync(payload, { level: 9 });
@@ -180,7 +180,7 @@ export function decodeIctFile(bytes: Uint8Array, file: string): IctData {
   let payload: Uint8Array = new Uint8Array(0);
   try { payload = inflateSync(bytes.subarray(12 + H)); } catch (e) { fail('payload', `cannot be inflated (${(e as Error).message}; truncated or corrupt)`); }
   if (payload.length !== h.payloadBytes) fail('payload', `inflates to ${payload.length} bytes, header.payloadBytes says ${h.payloadBytes}`);
-  if (createHash('sha256').update(payload).digest('hex') !== h.payloadSha256) fail('payload', 'sha256 does not match header.payloadSha256 (corrupt)');
+  if (sha256Hex(payload) !== h.payloadSha256) fail('payload', 'sha256 does not match header.payloadSha256 (corrupt)');
   const buf = new Uint8Array(payload).buffer;
   const V = h.vertexCount, K = h.identityCount, E = h.expressionNames.length;
   const want: Record<SectionName, number> = { mean: V * 3, triangles: h.triangleCount * 3, part: V, identityScale: K * h.parts.length, identity: K * V * 3, exprScale: E, exprOffsets: E + 1, exprIndices: -1, exprDeltas: -1 };

@@ -11,11 +11,11 @@
  * Frame: ICT's positions are translated by RECENTRE_MM so the pose pivot (origin) sits inside the
  * head between the ears, at the height between the eyes and the mouth.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { principalAxes } from '../linalg';
+import { sha256Hex, sourceDigest } from '../../util';
 import { buildAdjacency, smoothField } from '../meshops';
 import type { FaceModel } from '../model';
 import { validateFaceModel } from '../model';
@@ -186,11 +186,9 @@ export function buildIctFaceModel(data: IctData = readIctFile()): FaceModel {
 }
 
 function cacheKey(data: IctData): string {
-  const h = createHash('sha256');
-  h.update(data.header.payloadSha256);
-  for (const f of ['ictModel.ts', 'anatomy.ts', 'texture.ts', 'demographics.ts', 'expressions.ts']) h.update(readFileSync(path.join(here, f)));
-  for (const f of ['../linalg.ts', '../format.ts', '../rng.ts']) h.update(readFileSync(path.join(here, f)));
-  return `${ICT_MODEL_NAME}-${h.digest('hex').slice(0, 12)}`;
+  // the data and every .ts file of faces/ict, faces/ and workers/util, by content (renames keep the key)
+  const sources = sourceDigest([here, path.join(here, '..'), path.join(here, '..', '..', 'util')]);
+  return `${ICT_MODEL_NAME}-${sha256Hex(data.header.payloadSha256, sources).slice(0, 12)}`;
 }
 
 let memo: FaceModel | null = null;

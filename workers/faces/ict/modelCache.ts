@@ -4,10 +4,10 @@
  * is logged (through `warn`) and the model is rebuilt and rewritten. Files are written to a
  * temporary name and renamed, so nothing half-written is ever read as a cache.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sha256Hex, writeFileAtomicSync } from '../../util';
 import { decodeFaceModel, encodeFaceModel } from '../format';
 import type { FaceModel } from '../model';
 
@@ -15,21 +15,10 @@ export function modelCacheDir(): string {
   return process.env.DEEPER_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'deeper');
 }
 
-/** Writes bytes to `file` through a temporary file in the same folder and a rename. */
-export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, file);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-}
+/** Writes bytes to `file` through a temporary file in the same folder and a rename (workers/util). */
+export const writeFileAtomic = writeFileAtomicSync;
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+export { sha256Hex };
 
 export interface CacheOptions {
   dir?: string;

@@ -1,4 +1,4 @@
-import { serveArtifact } from '@/server/storage/serve';
+import { serveArtifact } from '@/server/dashboards/artifacts';
 
 export const dynamic = 'force-dynamic';
 

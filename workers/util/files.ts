@@ -1,0 +1,50 @@
+/**
+ * Atomic file writes (DESIGN.md: "nothing is half-written"): the bytes go to a temporary name in the
+ * same folder (or in `tmpDir`, which must be on the same filesystem), then one rename puts them in
+ * place, so a reader sees the old file or the whole new one, never a part. The temporary file is
+ * removed if anything fails. The parent folder is created when missing.
+ *
+ * These are for the edges (functions/, cli/, main.ts and the caches that libraries keep today, see
+ * issue 18 item 2); a pure library does not call them.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface AtomicWriteOptions {
+  /** Folder for the temporary file (default: the target's folder), e.g. an artifact store's tmp/. */
+  tmpDir?: string;
+}
+
+/** `<dir>/<name>.<pid>.<random>.tmp`: unique per process and call, beside the target unless tmpDir says. */
+function temporaryName(file: string, opts: AtomicWriteOptions): string {
+  const dir = opts.tmpDir ?? path.dirname(file);
+  return path.join(dir, `${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Writes `data` to `file` atomically (temporary name, then rename); synchronous. */
+export function writeFileAtomicSync(file: string, data: Uint8Array | string, opts: AtomicWriteOptions = {}): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (opts.tmpDir) mkdirSync(opts.tmpDir, { recursive: true });
+  const tmp = temporaryName(file, opts);
+  try {
+    writeFileSync(tmp, data, { flag: 'wx' });
+    renameSync(tmp, file);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** Writes `data` to `file` atomically (temporary name, then rename). */
+export async function writeFileAtomic(file: string, data: Uint8Array | string, opts: AtomicWriteOptions = {}): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  if (opts.tmpDir) await mkdir(opts.tmpDir, { recursive: true });
+  const tmp = temporaryName(file, opts);
+  try {
+    await writeFile(tmp, data, { flag: 'wx' });
+    await rename(tmp, file);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
