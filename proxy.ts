@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { securityHeaders } from './server/http/securityHeaders';
+import { securityHeaders } from './server/http/security-headers';
 
 // Keep in sync with server/config.ts SESSION_COOKIE (the proxy imports only pure modules of server/).
 const SESSION_COOKIE = 'deeper_session';

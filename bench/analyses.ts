@@ -10,10 +10,10 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadDefaultFaceModel } from '../workers/faces/defaultModel';
+import { loadDefaultFaceModel } from '../workers/faces/default-model';
 import { sampleIdentities } from '../workers/faces/identity';
-import { buildDataset } from '../workers/render/datasetBuild';
-import { listShards, readShard } from '../workers/render/datasetFormat';
+import { buildDataset } from '../workers/render/dataset-build';
+import { listShards, readShard } from '../workers/render/dataset-format';
 import * as nn from '../workers/nn';
 import { networkFromModel } from '../workers/analyses/nn-adapter';
 import { runBattery, type BatteryConfig } from '../workers/analyses/battery';

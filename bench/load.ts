@@ -88,7 +88,7 @@ try {
   for (const [name, t] of Object.entries(targets)) {
     for (const [mode, rate] of [[`closed ${CONNECTIONS} clients`, null], [`open ${RATE}/s`, RATE]] as const) {
       const job = JSON.stringify({ ...t, connections: CONNECTIONS, durationS: DURATION_S, rate });
-      const out = execFileSync(process.execPath, [path.join(root, 'bench/loadGen.mjs'), job], { encoding: 'utf8' });
+      const out = execFileSync(process.execPath, [path.join(root, 'bench/load-gen.mjs'), job], { encoding: 'utf8' });
       results[`${name} / ${mode}`] = JSON.parse(out.trim().split('\n').pop()!);
     }
   }

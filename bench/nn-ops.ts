@@ -24,8 +24,8 @@ import { chooseBackend } from '../workers/nn/backend';
 import { buildResNet10, resNet10Widths } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
 import { Predictor } from '../workers/nn/predict';
-import { BN_GRAD, BN_TRAIN } from '../workers/nn/kernels/batch_norm';
-import { MAX_POOL, MAX_POOL_GRAD } from '../workers/nn/kernels/max_pool';
+import { BN_GRAD, BN_TRAIN } from '../workers/nn/kernels/batch-norm';
+import { MAX_POOL, MAX_POOL_GRAD } from '../workers/nn/kernels/max-pool';
 
 const argv = process.argv.slice(2);
 const num = (name: string, fallback: number) => {

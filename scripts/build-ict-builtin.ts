@@ -11,12 +11,12 @@
  * own renderer; opaque here they would hide the eyes).
  * Units: cm in ICT, mm in the output. Identity modes are quantised to int8 with one scale per mode;
  * expressions are kept only for the shapes the AU table uses, sparse (vertices that move > 1 µm).
- * The file layout is documented in workers/faces/ict/ictFile.ts.
+ * The file layout is documented in workers/faces/ict/ict-file.ts.
  */
 import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { encodeIctFile, ICT_EXPRESSIONS_USED, type IctPart, type IctSource } from '../workers/faces/ict/ictFile';
-import { writeFileAtomic } from '../workers/faces/ict/modelCache';
+import { encodeIctFile, ICT_EXPRESSIONS_USED, type IctPart, type IctSource } from '../workers/faces/ict/ict-file';
+import { writeFileAtomic } from '../workers/faces/ict/model-cache';
 
 const dir = process.argv[2] ?? path.resolve('../shared/facemodels/ict-facekit');
 const outDir = path.resolve('workers/faces/ict');

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setClientAddress, trustedProxyHops } from './clientAddress.mjs';
+import { setClientAddress, trustedProxyHops } from './client-address.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -49,7 +49,7 @@ const port = Number(process.env.PORT ?? '3000');
 const host = process.env.HOST ?? '0.0.0.0';
 const hops = trustedProxyHops(process.env.TRUST_PROXY_HOPS);
 // Next's request handler behind our own HTTP server, which decides the client address from the
-// socket (or TRUST_PROXY_HOPS proxies) before Next sees the request: see clientAddress.mjs.
+// socket (or TRUST_PROXY_HOPS proxies) before Next sees the request: see client-address.mjs.
 process.env.NODE_ENV = 'production';
 const { default: next } = await import('next');
 const app = next({ dev: false, dir: root, hostname: host === '0.0.0.0' ? 'localhost' : host, port });

@@ -11,7 +11,7 @@
  */
 import { executeWorkerFunction, type StepReporter } from './functions/define';
 import { loadAllWorkerFunctions, loadWorkerFunction } from './functions/index';
-import { workerStoreFromEnv } from './functions/store';
+import { workerStoreFromEnv } from './functions/worker-artifact-store';
 import type { ChildMessage } from './contract';
 
 function send(msg: ChildMessage): Promise<void> {

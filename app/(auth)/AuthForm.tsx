@@ -6,7 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorInfo, useTRPC } from '../trpc';
 import { Field, FormMessage } from '../components/Field';
-import { safeNext } from './safeNext';
+import { safeNext } from './safe-next';
 
 
 export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { memberships, users, workspaces } from '../db/schema';
 import { burnPasswordCheck, hashPassword, passwordWeakness, verifyPassword } from './password';
-import { beginSignInAttempt, beginSignUpAttempt, recordSignInSuccess } from './rateLimit';
+import { beginSignInAttempt, beginSignUpAttempt, recordSignInSuccess } from './rate-limit';
 
 /** Emails are compared trimmed and lower-cased. */
 export function normalizeEmail(email: string): string {
@@ -61,7 +61,7 @@ function retryIn(seconds: number): string {
 }
 
 /**
- * Checks credentials under the rate limit (server/auth/rateLimit.ts): the attempt is recorded
+ * Checks credentials under the rate limit (server/auth/rate-limit.ts): the attempt is recorded
  * before the password is verified. The same message for an unknown email and a wrong password
  * (and the same argon2 cost), so sign-in does not reveal which emails have accounts.
  */

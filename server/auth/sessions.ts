@@ -45,7 +45,7 @@ export async function createSession(
 
 /**
  * Recently validated sessions by token hash, so that a burst of reads by one browser costs one
- * database lookup (with PGlite every query blocks the event loop for milliseconds; bench/authRead.ts).
+ * database lookup (with PGlite every query blocks the event loop for milliseconds; bench/auth-read.ts).
  * An entry lives SESSION_CACHE_MS (default 5,000; 0 turns the cache off); sign-out in this process
  * evicts it at once, so a session revoked through another web process stays usable here for at
  * most that long.

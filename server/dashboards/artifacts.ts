@@ -5,7 +5,7 @@ import { tokenFromCookieHeader, validateSession } from '../auth/sessions';
 import { requestIdFrom, withRequestId } from '../log';
 import { getArtifactRow, getArtifactStore } from '../storage';
 import { artifactResponse, notFound } from '../storage/serve';
-import type { ArtifactStore } from '../storage/store';
+import type { ArtifactStore } from '../storage/artifact-storage';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -3,11 +3,11 @@ import { encodeMeshRegions, MESH_REGIONS_ARTIFACT, type Manifest } from '../../w
 import type { Db } from '../db/client';
 import { artifacts, experiments, runs, runSteps } from '../db/schema';
 import { getArtifactStore, storeArtifact, type ArtifactStore } from '../storage';
-import { meshFromFaceModel } from './faceModelMesh';
+import { meshFromFaceModel } from './face-model-mesh';
 import { trainingCurves } from './build';
 import type { DashboardDecl } from '../../workers/contract';
 import { buildDashboard, type ArtifactRowLike } from './build';
-import { declFromResult } from './results';
+import { declFromResult } from './dashboard-results';
 import type { DashboardManifest } from '../../workers/contract';
 
 export type RunRow = typeof runs.$inferSelect;

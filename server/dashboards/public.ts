@@ -5,7 +5,7 @@ import { getDb } from '../db/client';
 import { requestIdFrom, withRequestId } from '../log';
 import { getArtifactRow, getArtifactStore } from '../storage';
 import { artifactResponse, notFound } from '../storage/serve';
-import type { ArtifactStore } from '../storage/store';
+import type { ArtifactStore } from '../storage/artifact-storage';
 
 /** A publication slug: 6–40 of the slug alphabet (no 0/o, 1/l). */
 export const SLUG_RE = /^[a-z2-9]{6,40}$/;

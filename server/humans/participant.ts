@@ -5,12 +5,12 @@ import { HumanTrial } from '../../workers/contract';
 import type { Db } from '../db/client';
 import { getDb } from '../db/client';
 import { humanParticipants, humanResponses, type PlannedHumanTrial } from '../db/schema';
-import { crossSiteRefusal, isJsonContentType } from '../http/sameOrigin';
-import { clientIp } from '../http/clientIp';
+import { crossSiteRefusal, isJsonContentType } from '../http/same-origin';
+import { clientIp } from '../http/client-ip';
 import { secureCookiesFor } from '../config';
 import { getArtifactStore, type ArtifactStore } from '../storage';
 import { planTrials, rcFoil } from './plan';
-import { beginHumanWrite, humanWriteLimits, type HumanWriteLimits } from './rateLimit';
+import { beginHumanWrite, humanWriteLimits, type HumanWriteLimits } from './rate-limit';
 import { linkState, linkStateMessage, sessionByToken, sha256, storedStimuli, type HumanSessionRow } from './sessions';
 
 /**

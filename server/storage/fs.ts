@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ARTIFACT_TMP_DIR, artifactFsPath } from '../../workers/contract';
-import { ArtifactNotFoundError, assertArtifactKey, chunksOf, type ArtifactData, type ArtifactStore, type StoredObject } from './store';
+import { ArtifactNotFoundError, assertArtifactKey, chunksOf, type ArtifactData, type ArtifactStore, type StoredObject } from './artifact-storage';
 
 /**
  * Artifacts as files: <root>/<k[0:2]>/<k[2:4]>/<key> (the contract's artifactFsPath), sharded so

@@ -5,9 +5,9 @@ import { artifacts } from '../db/schema';
 import { config } from '../config';
 import { FsArtifactStore } from './fs';
 import { S3ArtifactStore, s3OptionsFromEnv } from './s3';
-import type { ArtifactData, ArtifactStore } from './store';
+import type { ArtifactData, ArtifactStore } from './artifact-storage';
 
-export * from './store';
+export * from './artifact-storage';
 export { FsArtifactStore } from './fs';
 export { S3ArtifactStore, s3OptionsFromEnv, type S3StoreOptions } from './s3';
 

@@ -11,9 +11,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ARTIFACT_TMP_DIR, artifactObjectKey, s3SettingsFromEnv, type S3Settings } from '../../workers/contract';
-import { ArtifactNotFoundError, assertArtifactKey, chunksOf, type ArtifactData, type ArtifactStore, type StoredObject } from './store';
+import { ArtifactNotFoundError, assertArtifactKey, chunksOf, type ArtifactData, type ArtifactStore, type StoredObject } from './artifact-storage';
 
-/** The contract's S3 settings (workers/contract/artifactStore.ts), plus the multipart part size. */
+/** The contract's S3 settings (workers/contract/artifact-store.ts), plus the multipart part size. */
 export type S3StoreOptions = Partial<Omit<S3Settings, 'bucket'>> & {
   bucket: string;
   /** Multipart part size in bytes (≥ 5 MiB; default 8 MiB). */

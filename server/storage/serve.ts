@@ -1,6 +1,6 @@
 import { log } from '../log';
 import type { ArtifactRow } from './index';
-import { ArtifactNotFoundError, type ArtifactStore } from './store';
+import { ArtifactNotFoundError, type ArtifactStore } from './artifact-storage';
 
 /** 404 with the request id (the same answer for unknown, unauthorised and missing artifacts). */
 export function notFound(reqId: string): Response {

@@ -3,7 +3,7 @@ import { getDb } from '../db/client';
 import { validateSession, tokenFromCookieHeader, type Session } from '../auth/sessions';
 import { requestIdFrom } from '../log';
 import { secureCookiesFor } from '../config';
-import { clientIp } from '../http/clientIp';
+import { clientIp } from '../http/client-ip';
 
 /** What every procedure sees: the database, the caller's session (or null) and request facts. */
 export interface Context {

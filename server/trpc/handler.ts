@@ -3,7 +3,7 @@ import { appRouter } from './router';
 import { createContext } from './context';
 import { log, requestIdFrom, withRequestId } from '../log';
 import type { Db } from '../db/client';
-import { crossSiteRefusal, isJsonContentType } from '../http/sameOrigin';
+import { crossSiteRefusal, isJsonContentType } from '../http/same-origin';
 
 /** Largest accepted request body (bytes); larger ones get 413 before tRPC parses anything. */
 export const MAX_BODY_BYTES = 1024 * 1024;

@@ -7,7 +7,7 @@ import { getDb } from '../db/client';
 import { runs } from '../db/schema';
 import { log } from '../log';
 import { estimateRun } from './estimate';
-import { resolveConfigArtifacts } from './configArtifacts';
+import { resolveConfigArtifacts } from './config-artifacts';
 import { budgetRefusal, checkRunQuota, needsConfirmation, runLimits, type RunLimits } from './limits';
 import { RefusedError } from '../errors';
 import { LocalExecutor } from './executor';

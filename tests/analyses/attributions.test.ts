@@ -10,9 +10,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chooseBackend, buildResNet10 } from '../../workers/nn';
-import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
+import { loadDefaultFaceModel } from '../../workers/faces/default-model';
 import { demographicNorm, identityAlbedo, identityPositions } from '../../workers/faces/identity';
-import { createRng, fillGaussian } from '../../workers/faces/rng';
+import { createRng, fillGaussian } from '../../workers/faces/seeded-rng';
 import {
   type LogitFunction, gradientTimesInput, integratedGradients, logitGradient, logitValues, occlusion, patchOffsets, pathQuadrature, targetLogit,
 } from '../../workers/analyses/attributions';

@@ -6,12 +6,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
+import { loadDefaultFaceModel } from '../../workers/faces/default-model';
 import { sampleIdentities } from '../../workers/faces/identity';
 import { buildResNet10, chooseBackend } from '../../workers/nn';
 import { networkFromModel } from '../../workers/analyses/nn-adapter';
 import { runBattery, type BatteryConfig } from '../../workers/analyses/battery';
-import { BatterySummary, NEGATIVE_MI_NOTE } from '../../workers/contract/results';
+import { BatterySummary, NEGATIVE_MI_NOTE } from '../../workers/contract/result-bundles';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'deeper-battery-bubbles-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

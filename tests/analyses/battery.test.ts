@@ -1,13 +1,13 @@
 /**
  * The battery end to end on a real (small, untrained) ResNet-10 from the nn engine: every stage
- * runs, the bundle validates against contract/results.ts, and every array file has the size its
+ * runs, the bundle validates against contract/result-bundles.ts, and every array file has the size its
  * ArrayRef declares. Sizes are tiny; the demo-size timing lives in bench/analyses.ts.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
+import { loadDefaultFaceModel } from '../../workers/faces/default-model';
 import { sampleIdentities } from '../../workers/faces/identity';
 import { buildResNet10, chooseBackend } from '../../workers/nn';
 import * as tf from '@tensorflow/tfjs';
@@ -16,7 +16,7 @@ import { loadNetwork, networkFromModel } from '../../workers/analyses/nn-adapter
 import { reverseCorrelation } from '../../workers/analyses/reverse-correlation';
 import { hiddenLayers } from '../../workers/analyses/hidden-layers';
 import { runBattery, type BatteryConfig } from '../../workers/analyses/battery';
-import { BatterySummary, type ArrayRef } from '../../workers/contract/results';
+import { BatterySummary, type ArrayRef } from '../../workers/contract/result-bundles';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'deeper-battery-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

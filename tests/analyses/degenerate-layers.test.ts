@@ -9,7 +9,7 @@
  * logits = (brightness, −brightness, 0).
  */
 import { describe, expect, it } from 'vitest';
-import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
+import { loadDefaultFaceModel } from '../../workers/faces/default-model';
 import { sampleIdentities } from '../../workers/faces/identity';
 import { hiddenLayers } from '../../workers/analyses/hidden-layers';
 import { poseInvariance } from '../../workers/analyses/pose-invariance';

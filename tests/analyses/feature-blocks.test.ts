@@ -3,7 +3,7 @@
  * each vertex alone, the way noise.ts did before: every map made of them is unchanged.
  */
 import { describe, expect, it } from 'vitest';
-import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
+import { loadDefaultFaceModel } from '../../workers/faces/default-model';
 import { drawNoise, noiseFeatures, vertexSubspaces, type TrialNoise } from '../../workers/analyses/noise';
 import { packFeatures, variablesByDim } from '../../workers/analyses/maps';
 import { noisyVertices } from '../../workers/analyses/oracle';

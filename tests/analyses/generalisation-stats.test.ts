@@ -4,7 +4,7 @@
  * classifier) that is above chance on easy data.
  */
 import { describe, expect, it } from 'vitest';
-import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
+import { loadDefaultFaceModel } from '../../workers/faces/default-model';
 import { sampleIdentities } from '../../workers/faces/identity';
 import {
   asymmetryPerIdentity, bootstrapMean, identityScores, levelSummary, pairedDifference,

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../workers/cli/analyse';
-import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
+import { loadDefaultFaceModel } from '../../workers/faces/default-model';
 import { drawNoise } from '../../workers/analyses/noise';
 import { resolveRegion } from '../../workers/analyses/regions';
 import { simulateObserver } from '../../workers/analyses/human/observer';

@@ -4,7 +4,7 @@
  * a person can do), is recovered by their reverse-correlation map (GCMI + max-statistic FWER).
  */
 import { describe, expect, it } from 'vitest';
-import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
+import { loadDefaultFaceModel } from '../../workers/faces/default-model';
 import { drawNoise } from '../../workers/analyses/noise';
 import { recovery, regionMask, resolveRegion, vertexBall } from '../../workers/analyses/regions';
 import { pearson } from '../../workers/analyses/map-agreement';

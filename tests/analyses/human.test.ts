@@ -8,8 +8,8 @@
  * - generalisation curves: per participant and pooled, the bootstrap interval contains the truth.
  */
 import { describe, expect, it } from 'vitest';
-import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
-import { createRng } from '../../workers/faces/rng';
+import { loadDefaultFaceModel } from '../../workers/faces/default-model';
+import { createRng } from '../../workers/faces/seeded-rng';
 import { drawNoise } from '../../workers/analyses/noise';
 import { resolveRegion, vertexBall } from '../../workers/analyses/regions';
 import { simulateObserver } from '../../workers/analyses/human/observer';

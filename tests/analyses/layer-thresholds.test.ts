@@ -5,7 +5,7 @@
  * that reads the shape noise of the model's components (planted), decision = sign of that reading.
  */
 import { describe, expect, it } from 'vitest';
-import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
+import { loadDefaultFaceModel } from '../../workers/faces/default-model';
 import { hiddenLayers } from '../../workers/analyses/hidden-layers';
 import { drawNoise } from '../../workers/analyses/noise';
 import type { TrialRun } from '../../workers/analyses/trials';

@@ -1,7 +1,7 @@
 /** The share of a map's significant vertices that lie on the face region (issue 12's "≥ 80 % on the face"). */
 import { describe, expect, it } from 'vitest';
 import { significantOnFace } from '../../workers/analyses/bundle';
-import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
+import { loadDefaultFaceModel } from '../../workers/faces/default-model';
 
 describe('significantOnFace', () => {
   it('counts significant vertices inside the face region and their share', () => {

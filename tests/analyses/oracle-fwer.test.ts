@@ -5,7 +5,7 @@
  * components move, which is why the localisation checks use per-vertex noise (noise.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
+import { loadDefaultFaceModel } from '../../workers/faces/default-model';
 import { runOracle } from '../../workers/analyses/oracle';
 
 describe('oracle false positives', () => {

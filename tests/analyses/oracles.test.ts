@@ -4,7 +4,7 @@
  * is `npm run bench:oracles`).
  */
 import { describe, expect, it } from 'vitest';
-import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
+import { loadDefaultFaceModel } from '../../workers/faces/default-model';
 import { drawNoise, noiseFeatures, addShapeNoise, addTextureNoise } from '../../workers/analyses/noise';
 import { runOracle, plantedResponse } from '../../workers/analyses/oracle';
 import { analyticOracleMap } from '../../workers/analyses/oracle-truth';

@@ -4,7 +4,7 @@
  * permutation threshold. Network: activations drawn at random, independent of the image (null).
  */
 import { describe, expect, it } from 'vitest';
-import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
+import { loadDefaultFaceModel } from '../../workers/faces/default-model';
 import { sampleIdentities } from '../../workers/faces/identity';
 import { chiSquareQuantile, poseInvariance, rankDof } from '../../workers/analyses/pose-invariance';
 import type { Network, Prediction } from '../../workers/analyses/network';

@@ -1,6 +1,6 @@
 /** The analyses' building blocks, with numbers: FWER threshold, PCA, regions, feature ranks, curve summaries. */
 import { describe, expect, it } from 'vitest';
-import { loadDefaultFaceModel } from '../../workers/faces/defaultModel';
+import { loadDefaultFaceModel } from '../../workers/faces/default-model';
 import { informationMap, type MapFeatures } from '../../workers/analyses/maps';
 import { fwerThreshold as fweThreshold } from '../../workers/info';
 import { drawNoise, noiseFeatures, vertexSubspaces } from '../../workers/analyses/noise';
@@ -9,7 +9,7 @@ import { parseVertexList, recovery, resolveRegion } from '../../workers/analyses
 import { levelBelowHalf, parseHumanCsv, trapezoidArea } from '../../workers/analyses/generalisation';
 import { chiSquareQuantile, dice } from '../../workers/analyses/pose-invariance';
 import { poolActivation, poolGrid } from '../../workers/analyses/trials';
-import { createRng, gaussian } from '../../workers/faces/rng';
+import { createRng, gaussian } from '../../workers/faces/seeded-rng';
 
 describe('family-wise error threshold', () => {
   it('is the ⌊alpha(P+1)⌋-th largest null maximum, +∞ when P is too small', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { artifactFsPath, artifactObjectKey, ChildMessage, DashboardMap, s3SettingsFromEnv, DFM_MAGIC, MapDecl, parseDfm, RUN_STATUSES, RunStatus, STEP_STATUSES } from '../../workers/contract';
 import { runStatus, runStepStatus } from '../../server/db/schema/runs';
 import { s3OptionsFromEnv } from '../../server/storage/s3';
-import { workerStoreFromEnv, S3WorkerStore } from '../../workers/functions/store';
+import { workerStoreFromEnv, S3WorkerStore } from '../../workers/functions/worker-artifact-store';
 
 describe('workers/contract', () => {
   it('ChildMessage: the four IPC messages parse, anything else names the bad field', () => {

@@ -1,7 +1,7 @@
 /** Issue 12: the dashboard marks significant co-information, uses the maps' FWER thresholds, and shows the baseline observer and the asymmetry. */
 import { describe, expect, it } from 'vitest';
-import { generalisationDecl, hiddenLayersDecl } from '../../server/dashboards/results';
-import { GeneralisationSummary, HiddenLayersSummary } from '../../workers/contract/results';
+import { generalisationDecl, hiddenLayersDecl } from '../../server/dashboards/dashboard-results';
+import { GeneralisationSummary, HiddenLayersSummary } from '../../workers/contract/result-bundles';
 
 const ref = (file: string, shape: number[]) => ({ file, dtype: 'float32' as const, shape, layout: '[layer][vertex]', unit: 'bits' });
 const stats = (bits: number, p: number) => ({

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mapCsv, mapJson, NEGATIVE_MI_NOTE } from '../../app/components/viewer/exports';
-import { mapStats } from '../../app/components/viewer/mapData';
+import { mapStats } from '../../app/components/viewer/map-data';
 import { negativeLegendNote } from '../../app/components/viewer/Legend';
-import { NEGATIVE_MI_NOTE as CONTRACT_NOTE } from '../../workers/contract/results';
+import { NEGATIVE_MI_NOTE as CONTRACT_NOTE } from '../../workers/contract/result-bundles';
 
 const values = Float32Array.from([0.3, -0.0125, NaN, -0.002, 0.01]);
 const positions = new Float32Array(15);

@@ -12,8 +12,8 @@ import { runSteps } from '../../server/db/schema';
 import { FsArtifactStore, storeArtifact } from '../../server/storage';
 import { servePublishedArtifact } from '../../server/dashboards/public';
 import { loadDashboard } from '../../server/dashboards/load';
-import { seedOracleRun } from './seedRun';
-import { tinyBundle } from './tinyBundle';
+import { seedOracleRun } from './seed-run';
+import { tinyBundle } from './tiny-bundle';
 
 async function code(p: Promise<unknown>): Promise<string> {
   try {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildDefaultFaceModel, encodeFaceModel } from '../../workers/faces';
-import { meshFromFaceModel } from '../../server/dashboards/faceModelMesh';
+import { meshFromFaceModel } from '../../server/dashboards/face-model-mesh';
 import { artifactIdsOf, encodeMeshRegions, labelVertexRegions } from '../../workers/contract';
-import { decodeMeshRegions, regionOfVertex } from '../../app/components/viewer/meshRegions';
-import { declFromResult } from '../../server/dashboards/results';
+import { decodeMeshRegions, regionOfVertex } from '../../app/components/viewer/read-mesh-regions';
+import { declFromResult } from '../../server/dashboards/dashboard-results';
 import { buildDashboard } from '../../server/dashboards/build';
-import type { HiddenLayersSummary, PoseInvarianceSummary, GeneralisationSummary } from '../../workers/contract/results';
+import type { HiddenLayersSummary, PoseInvarianceSummary, GeneralisationSummary } from '../../workers/contract/result-bundles';
 
 const ref = (file: string, shape: number[]) => ({ file, dtype: 'float32' as const, shape, layout: '', unit: 'bits' });
 const layerInfo = (layer: string, depth: number, meanBits: number) => ({

@@ -12,7 +12,7 @@ import { signUp } from '../../server/auth/accounts';
 import { users, memberships } from '../../server/db/schema';
 import { FsArtifactStore } from '../../server/storage';
 import { config } from '../../server/config';
-import { cachedOracleBundle, seedOracleRun } from './seedRun';
+import { cachedOracleBundle, seedOracleRun } from './seed-run';
 
 async function main() {
   const [email = 'demo@example.com', password = 'correct-horse-42'] = process.argv.slice(2);

@@ -6,16 +6,16 @@ import { informationMap, type MapFeatures } from '../../workers/analyses/maps';
 import { addShapeNoise, addTextureNoise, drawNoise } from '../../workers/analyses/noise';
 import { LUMINANCE_WEIGHTS, mapPValues, responseBins, vertexScalarFeature } from '../../workers/analyses/vertex-summary';
 import { computeVertexNormals, loadDefaultFaceModel } from '../../workers/faces';
-import { formatP, vertexBins } from '../../app/components/viewer/vertexBins';
+import { formatP, vertexBins } from '../../app/components/viewer/vertex-bins';
 import { createTestDb, DB_TARGETS } from '../server/db';
 import { callerFor, signUpUser, type TestUser } from '../server/callers';
 import type { DbHandle } from '../../server/db/client';
 import { FsArtifactStore } from '../../server/storage';
 import { servePublishedArtifact } from '../../server/dashboards/public';
-import { serveArtifact } from '../../server/storage/serve';
+import { serveArtifact } from '../../server/dashboards/artifacts';
 import { SESSION_COOKIE } from '../../server/config';
-import { seedOracleRun } from './seedRun';
-import { tinyBundle } from './tinyBundle';
+import { seedOracleRun } from './seed-run';
+import { tinyBundle } from './tiny-bundle';
 
 /**
  * Issue 14 item 5: per-vertex p-values and binned response summaries, from the analyses library to

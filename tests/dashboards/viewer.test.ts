@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { colormapHex, colormapRgb, lightness } from '../../app/components/viewer/colormap';
-import { BELOW_THRESHOLD_RGB, mapStats, nearestVertexOfFace, sliceMap, vertexColors } from '../../app/components/viewer/mapData';
+import { BELOW_THRESHOLD_RGB, mapStats, nearestVertexOfFace, sliceMap, vertexColors } from '../../app/components/viewer/map-data';
 import { curvesCsv, encodePly, mapCsv, mapJson } from '../../app/components/viewer/exports';
 import { formatTick, niceDomain } from '../../app/components/charts/scale';
-import { optionsFor, poseAvailability, resolveChoice } from '../../app/components/viewer/mapSelection';
+import { optionsFor, poseAvailability, resolveChoice } from '../../app/components/viewer/map-selection';
 import type { DashboardMap } from '../../workers/contract';
 
 const hexDist = (a: string, b: string) => Math.max(...[1, 3, 5].map((i) => Math.abs(parseInt(a.slice(i, i + 2), 16) - parseInt(b.slice(i, i + 2), 16))));

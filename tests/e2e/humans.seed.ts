@@ -14,8 +14,8 @@ import { signUp } from '../../server/auth/accounts';
 import { memberships, users } from '../../server/db/schema';
 import { FsArtifactStore } from '../../server/storage';
 import { config } from '../../server/config';
-import { cachedOracleBundle, seedOracleRun } from '../dashboards/seedRun';
-import { seedHumanStimuli } from '../dashboards/seedStimuli';
+import { cachedOracleBundle, seedOracleRun } from '../dashboards/seed-run';
+import { seedHumanStimuli } from '../dashboards/seed-stimuli';
 
 export const HUMANS_E2E_TEAM = { email: 'humans-team@example.com', password: 'observers-beside-1' };
 

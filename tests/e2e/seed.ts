@@ -1,7 +1,7 @@
 /**
  * The e2e seed (run by playwright.config.ts before the web server starts, on its fresh DATA_DIR):
  * a user, their workspace, an experiment, and two finished runs of it holding real oracle maps
- * (tests/dashboards/seedRun.ts), so that specs whose subject is not a run never compute one.
+ * (tests/dashboards/seed-run.ts), so that specs whose subject is not a run never compute one.
  * Writes <DATA_DIR>/e2e-seed.json: { email, password, workspaceId, experimentId, runIds }.
  *   DATA_DIR=/tmp/x npx tsx tests/e2e/seed.ts
  */
@@ -15,7 +15,7 @@ import { experiments, memberships, runs, users } from '../../server/db/schema';
 import { FsArtifactStore } from '../../server/storage';
 import { config } from '../../server/config';
 import { experimentPreset, type ExperimentConfig } from '../../workers/contract';
-import { cachedOracleBundle, seedOracleRun } from '../dashboards/seedRun';
+import { cachedOracleBundle, seedOracleRun } from '../dashboards/seed-run';
 
 export const SEED_USER = { email: 'seeded-researcher@example.com', password: 'violet-lantern-orbit-58' };
 

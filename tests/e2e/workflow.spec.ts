@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { writeTinyLayersModel } from './tinyModel';
+import { writeTinyLayersModel } from './tiny-model';
 
 /**
  * Issue 14 end to end, in Debian Chromium: the researcher's workflow on the seeded experiment and

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importIctFaceKit } from '../../workers/faces/importers/ict';
 import { encodeFaceModel, loadBuiltinFaceModel } from '../../workers/faces';
-import { meshFromFaceModel } from '../../server/dashboards/faceModelMesh';
+import { meshFromFaceModel } from '../../server/dashboards/face-model-mesh';
 import { NORM_FIT_SIZE, fitDemographicModel, identityResiduals, simulatePopulation } from '../../workers/faces/ict/demographics';
 
 const model = loadBuiltinFaceModel('ict');

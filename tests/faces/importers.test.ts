@@ -6,8 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { identityPositions, orthonormalityError, sampleIdentities } from '../../workers/faces';
 import { importBfm } from '../../workers/faces/importers/bfm';
 import { importIctFaceKit, parseObj } from '../../workers/faces/importers/ict';
-import { gramSchmidt } from '../../workers/faces/linalg';
-import { createRng, gaussian } from '../../workers/faces/rng';
+import { gramSchmidt } from '../../workers/faces/basis-linalg';
+import { createRng, gaussian } from '../../workers/faces/seeded-rng';
 import { renderStimulus } from '../../workers/render';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'deeper-import-'));

@@ -4,7 +4,7 @@ import {
   cmiGGG, coinformation, copnorm, entG, gccmiCCC, gccmiCCD, gcmiCC, gcmiMixtureCD, gcmiModelCD, miGG, miMixtureGD,
   miModelGD, normalScores, pidMMI, setWarningHandler,
 } from '@/workers/info';
-import { Rng } from '@/workers/info/rng';
+import { Rng } from '@/workers/info/permutation-rng';
 import { miMixtureGDSamples } from '@/workers/info/discrete';
 
 // Each test draws from its own stream, seeded the same (11) before every test, so that a test sees the

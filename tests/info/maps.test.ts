@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { gcmiCC, gcmiMapCC, gcmiMapCD, gcmiModelCD, setWarningHandler } from '@/workers/info';
 import { buildModelCC, buildModelCD, nullMaxima } from '@/workers/info/nullmodel';
 import { fwerThreshold, maxStatInference, permutationMaxStat, permutationMaxStatSync, permutations } from '@/workers/info/permutation';
-import { Rng } from '@/workers/info/rng';
+import { Rng } from '@/workers/info/permutation-rng';
 import { clusterMass, gridAdjacency, meshAdjacency, tfce, tfceGrid, tfceMesh } from '@/workers/info/tfce';
 import { copnorm } from '@/workers/info/copnorm';
 

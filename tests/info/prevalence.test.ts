@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bayesianPrevalence, prevalenceMap } from '../../workers/info/prevalence';
-import { Rng } from '../../workers/info/rng';
+import { Rng } from '../../workers/info/permutation-rng';
 
 describe('Bayesian prevalence', () => {
   it('k = n: the lower bound matches the closed form of the posterior θ^n on [α, 1]', () => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copnorm, copnormRow } from '@/workers/info/copnorm';
 import { createDotKernel, dotBlock } from '@/workers/info/gemm';
-import { Rng } from '@/workers/info/rng';
+import { Rng } from '@/workers/info/permutation-rng';
 
 /** Rows that exercise the rank kernel: normal data, ties, ±0, huge offsets with tiny spread, constants. */
 function awkwardRows(rows: number, n: number): Float64Array {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeTinyLayersModel } from '../e2e/tinyModel';
+import { writeTinyLayersModel } from '../e2e/tiny-model';
 import { loadNetwork } from '../../workers/analyses/nn-adapter';
 import { loadModel } from '../../workers/nn';
 

@@ -6,10 +6,10 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerDeeperKernels } from '../../workers/nn/kernels/register';
-import { batchNormTrain } from '../../workers/nn/kernels/batch_norm';
-import { MAX_POOL, MAX_POOL_GRAD, maxPoolTrain } from '../../workers/nn/kernels/max_pool';
+import { batchNormTrain } from '../../workers/nn/kernels/batch-norm';
+import { MAX_POOL, MAX_POOL_GRAD, maxPoolTrain } from '../../workers/nn/kernels/max-pool';
 import { simdKernels } from '../../workers/nn/kernels/simd';
-import { setGroupTarget, GROUP_TARGET, setMaxGridWaste, MAX_GRID_WASTE } from '../../workers/nn/kernels/conv2d_backprop_filter';
+import { setGroupTarget, GROUP_TARGET, setMaxGridWaste, MAX_GRID_WASTE } from '../../workers/nn/kernels/conv2d-backprop-filter';
 
 function rand(shape: number[], seed: number): Float32Array {
   let s = seed >>> 0;

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDefaultFaceModel } from '../../workers/faces';
 import { parseDatasetConfig, planDataset, renderDatasetImage } from '../../workers/render/dataset';
-import { buildDataset } from '../../workers/render/datasetBuild';
-import { listShards, readShard } from '../../workers/render/datasetFormat';
+import { buildDataset } from '../../workers/render/dataset-build';
+import { listShards, readShard } from '../../workers/render/dataset-format';
 import { parseStimulusDesign, stimulusFactors } from '../../workers/render/design';
 
 const config = {

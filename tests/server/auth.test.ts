@@ -7,7 +7,7 @@ import type { DbHandle } from '../../server/db/client';
 import { sessions, users } from '../../server/db/schema';
 import { hashToken } from '../../server/auth/sessions';
 import { isCommonPassword, passwordWeakness } from '../../server/auth/password';
-import { ADDRESS, PAIR } from '../../server/auth/rateLimit';
+import { ADDRESS, PAIR } from '../../server/auth/rate-limit';
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -96,7 +96,7 @@ describe.each(DB_TARGETS)('accounts and sessions on %s', (target) => {
     expect(left).toHaveLength(0);
   });
 
-  it('slows failed sign-ins down per account and address, and per address (tests/server/signInLimits.test.ts: the rest)', async () => {
+  it('slows failed sign-ins down per account and address, and per address (tests/server/sign-in-limits.test.ts: the rest)', async () => {
     await signUpUser(h.db, 'limited@example.com');
     const { caller } = await callerFor(h.db, null, { ip: '10.1.1.1' });
     for (let i = 0; i < PAIR.free; i++) {

@@ -11,7 +11,7 @@ import type { DbHandle } from '../../server/db/client';
 import { humanResponses, humanSessions, runs, runSteps } from '../../server/db/schema';
 import { FsArtifactStore } from '../../server/storage';
 import { handleHumanGet, handleHumanPost, serveHumanStimulus, type HumanApiDeps } from '../../server/humans/participant';
-import { seedHumanStimuli } from '../dashboards/seedStimuli';
+import { seedHumanStimuli } from '../dashboards/seed-stimuli';
 
 /**
  * Human sessions (issue 15.1) against PGlite: the team's procedures, the anonymous participant API

@@ -5,11 +5,11 @@
  * Each entry is the sha256 of the values' Float64 bytes (or Int32 for permutations).
  */
 import { createHash } from 'node:crypto';
-import { createRng, fillGaussian, hashInts } from '../../workers/faces/rng';
-import { principalAxes, symmetricEigen } from '../../workers/faces/linalg';
+import { createRng, fillGaussian, hashInts } from '../../workers/faces/seeded-rng';
+import { principalAxes, symmetricEigen } from '../../workers/faces/basis-linalg';
 import { epochSeed, rng as nnRng, shuffled } from '../../workers/nn/data';
-import { Rng } from '../../workers/info/rng';
-import { cholesky, halfLogDet, forwardSolve } from '../../workers/info/linalg';
+import { Rng } from '../../workers/info/permutation-rng';
+import { cholesky, halfLogDet, forwardSolve } from '../../workers/info/covariance';
 import { buildModelCD } from '../../workers/info/nullmodel';
 import { jacobiEigen, pcaScores } from '../../workers/analyses/pca';
 import { FastLayerNull, whiten } from '../../workers/analyses/layer-stats';

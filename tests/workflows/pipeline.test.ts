@@ -6,7 +6,7 @@ import { launchRun } from '../../server/workflows/index';
 import { orchestrate } from '../../server/workflows/orchestrate';
 import { artifactFsPath, experimentPreset, type ExperimentConfigInput } from '../../workers/contract';
 import { executeWorkerFunction, loadWorkerFunction } from '../../workers/functions/index';
-import { FsWorkerStore } from '../../workers/functions/store';
+import { FsWorkerStore } from '../../workers/functions/worker-artifact-store';
 import { runState, testEnv, waitFor, type TestEnv } from './helpers';
 
 /**

@@ -11,7 +11,7 @@ import { encodePng, toUint8 } from '../../workers/render';
 import { identitiesFromJson } from '../../workers/functions/artifacts';
 import { loadWorkerFunction } from '../../workers/functions/index';
 import { createWorkerClient, toInngestFunction } from '../../workers/functions/inngest';
-import { FsWorkerStore } from '../../workers/functions/store';
+import { FsWorkerStore } from '../../workers/functions/worker-artifact-store';
 
 /**
  * Every worker function as the Inngest function a worker host serves, run under @inngest/test on

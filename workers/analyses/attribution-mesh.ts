@@ -19,7 +19,7 @@ import {
   type LogitFunction, type QuadratureRule,
 } from './attributions';
 import { addShapeNoise, addTextureNoise, drawNoise, type NoiseBasis } from './noise';
-import { Stages, type OnProgress } from './progress';
+import { Stages, type OnProgress } from './analysis-stages';
 import { REVERSE_CORRELATION_DEFAULTS } from './reverse-correlation';
 import { renderOptionsFor, StimulusRenderer } from './stimuli';
 

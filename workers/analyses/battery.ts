@@ -1,6 +1,6 @@
 /**
  * 5. The battery: the four analyses on one network, written as one result bundle
- * (contract/results.ts BatterySummary). Reverse correlation records the layers' activations, and
+ * (contract/result-bundles.ts BatterySummary). Reverse correlation records the layers' activations, and
  * the hidden-layer analysis reuses those same trials (as the paper does); pose invariance runs its
  * own trials at each pose. Every stage's wall time is recorded in the summary.
  *
@@ -25,7 +25,7 @@ import type { Network } from './network';
 import type { NoiseBasis } from './noise';
 import type { BubbleOptions } from './bases/bubbles';
 import { poseInvariance, type PoseInvarianceOptions } from './pose-invariance';
-import { Stages, type OnProgress } from './progress';
+import { Stages, type OnProgress } from './analysis-stages';
 import { reverseCorrelation, type ReverseCorrelationOptions } from './reverse-correlation';
 
 export interface BatteryConfig {

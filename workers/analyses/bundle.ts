@@ -1,5 +1,5 @@
 /**
- * Result bundles (workers/contract/results.ts): a directory with summary.json and raw little-endian
+ * Result bundles (workers/contract/result-bundles.ts): a directory with summary.json and raw little-endian
  * arrays. Written into a temporary sibling directory and renamed into place at the end, so a reader
  * never sees half a bundle. Also converts the in-memory analysis results into their summaries.
  */
@@ -9,7 +9,7 @@ import { NEGATIVE_MI_NOTE } from '../contract';
 import type { FaceModel } from '../faces/model';
 import type {
   ArrayRef, GeneralisationSummary, HiddenLayersSummary, InformationMapSummary, PoseInvarianceSummary, ReverseCorrelationSummary,
-} from '../contract/results';
+} from '../contract/result-bundles';
 import type { GeneralisationResult } from './generalisation';
 import { mapStats, type HiddenLayersResult, type LayerCoinformation } from './hidden-layers';
 import type { FweMap } from './maps';

@@ -18,10 +18,10 @@
  */
 import type { FaceModel } from '../faces/model';
 import { type Identity, morphIdentity, scaleIdentity } from '../faces';
-import type { Manipulation } from '../contract/results';
+import type { Manipulation } from '../contract/result-bundles';
 import { argmaxRow, runBatched, softmaxRow, type Network } from './network';
-import type { OnProgress } from './progress';
-import { Stages } from './progress';
+import type { OnProgress } from './analysis-stages';
+import { Stages } from './analysis-stages';
 import { renderOptionsFor, StimulusRenderer } from './stimuli';
 import { drawMorphTargets, type MorphScope } from './morph-targets';
 import {

@@ -32,8 +32,8 @@ import type { Samples } from '../info/validate';
 import type { MapFeatures } from './maps';
 import { noiseFeatures, type TrialNoise } from './noise';
 import { pcaScores } from './pca';
-import type { OnProgress } from './progress';
-import { Stages } from './progress';
+import type { OnProgress } from './analysis-stages';
+import { Stages } from './analysis-stages';
 import type { TrialRun } from './trials';
 
 export interface HiddenLayersOptions {

@@ -19,7 +19,7 @@ import { analyticOracleMap, mapCorrelation, plantedSourceWeights, type AnalyticM
 import type { BubbleOptions } from './bases/bubbles';
 import { createRng, hashInts } from '../faces';
 import { tfceMesh, meshAdjacency } from '../info';
-import { Stages, type OnProgress } from './progress';
+import { Stages, type OnProgress } from './analysis-stages';
 import { averageDemographics, renderOptionsFor, StimulusRenderer } from './stimuli';
 import { createImageOracle, projectedRegionMask } from './image-oracle';
 import { runBatched } from './network';

@@ -31,7 +31,7 @@ import { setWarningHandler, type Samples } from '../info';
 import { drawNoise, noiseFeatures, type NoiseBasis } from './noise';
 import type { Network } from './network';
 import { pcaScores, RANK_TOLERANCE } from './pca';
-import { Stages, type OnProgress } from './progress';
+import { Stages, type OnProgress } from './analysis-stages';
 import { runNoiseTrials, type TrialRun } from './trials';
 import { informationMap } from './maps';
 import { FastLayerNull, MaxNull, whiten } from './layer-stats';

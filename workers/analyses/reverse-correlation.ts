@@ -14,7 +14,7 @@ import { drawNoise, isCoefficients, noiseFeatures, type NoiseBasis, type TrialNo
 import { surfaceTfce } from './oracle';
 import type { BubbleOptions } from './bases/bubbles';
 import type { Network } from './network';
-import { Stages, type OnProgress } from './progress';
+import { Stages, type OnProgress } from './analysis-stages';
 import { runNoiseTrials, type TrialRun } from './trials';
 import { mapPValues, responseBins, responseLabel, vertexScalarFeature, vertexSummary, type VertexSummary } from './vertex-summary';
 

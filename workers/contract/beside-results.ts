@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ArrayRef, Manipulation } from './results';
+import { ArrayRef, Manipulation } from './result-bundles';
 
 /**
  * Result bundles of the analyses beside the network (issue 15): gradient attributions on the mesh

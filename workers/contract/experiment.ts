@@ -93,7 +93,7 @@ export const GeneralisationConfig = z.object({
   /**
    * Human observers beside the network's curves (issue 14): the id of a human-trials CSV uploaded to
    * the workspace (docs/human-trials.md); resolved at launch, inside the run's workspace, to its
-   * content key (server/workflows/configArtifacts.ts). Its generalisation trials, pooled per
+   * content key (server/workflows/config-artifacts.ts). Its generalisation trials, pooled per
    * manipulation and level, become the human curves of this analysis.
    */
   humanResponses: z.string().max(200).optional(),

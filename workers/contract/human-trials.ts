@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Manipulation } from './results';
+import { Manipulation } from './result-bundles';
 
 /**
  * Human observers (issue 15): the tidy trial table, one row per (participant, trial). It is what a

@@ -7,18 +7,18 @@
  * - workflow.ts:   workflow events, step inputs/outputs and artifact manifests;
  * - child.ts:      the messages a step's child process sends its parent over IPC;
  * - dashboard.ts:  what a step declares for the dashboard, the dashboard manifest, the publication snapshot;
- * - faceModelFormat.ts: the .dfm face model file layout (header schema, parsing);
- * - artifactStore.ts: the artifact store's layout (keys, paths) and the S3 settings and their parser.
+ * - face-model-format.ts: the .dfm face model file layout (header schema, parsing);
+ * - artifact-store.ts: the artifact store's layout (keys, paths) and the S3 settings and their parser.
  */
 export * from './experiment';
 export * from './workflow';
-export * from './results';
+export * from './result-bundles';
 export * from './child';
 export * from './dashboard';
-export * from './faceModelFormat';
-export * from './meshRegions';
-export * from './humanTrialsCsv';
-export * from './artifactStore';
+export * from './face-model-format';
+export * from './mesh-regions';
+export * from './human-trials-csv';
+export * from './artifact-store';
 export * from './human-trials';
 export * from './beside-results';
 export * from './text';

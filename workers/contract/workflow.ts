@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ExperimentConfig } from './experiment';
-import { ArtifactKey } from './artifactStore';
+import { ArtifactKey } from './artifact-store';
 
 /**
  * The workflow of one run: events, the steps and their order, what a step receives and returns,

@@ -3,8 +3,8 @@
  * imported model's artifact. `default` is an alias of `procedural` (the built-in model before
  * `ict` existed), so stored configs and finished runs that say `default` stay reproducible.
  */
-import { loadDefaultFaceModel } from './defaultModel';
-import { loadIctFaceModel } from './ict/ictModel';
+import { loadDefaultFaceModel } from './default-model';
+import { loadIctFaceModel } from './ict/ict-model';
 import type { FaceModel } from './model';
 
 export const BUILTIN_FACE_MODELS = ['ict', 'procedural'] as const;

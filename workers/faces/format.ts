@@ -1,6 +1,6 @@
 /**
  * Reads and writes whole face models (FaceModel) in the .dfm format. The format itself (magic,
- * version, header schema, array layout) is written once in workers/contract/faceModelFormat.ts,
+ * version, header schema, array layout) is written once in workers/contract/face-model-format.ts,
  * which the server's mesh reader shares; this file maps it to and from FaceModel and does the file I/O.
  */
 import { readFileSync } from 'node:fs';

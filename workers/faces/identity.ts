@@ -9,7 +9,7 @@
  * standard deviations (~N(0, 1) for a typical face).
  */
 import type { FaceModel } from './model';
-import { type Rng, createRng, gaussian, hashInts } from './rng';
+import { type Rng, createRng, gaussian, hashInts } from './seeded-rng';
 
 export interface Demographics {
   /** −1 = female norm, +1 = male norm (continuous). */

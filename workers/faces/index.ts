@@ -2,14 +2,14 @@
 export type { FaceModel, DemographicSpec } from './model';
 export { validateFaceModel, orthonormalityError, basisRow } from './model';
 export { encodeFaceModel, decodeFaceModel, saveFaceModel, loadFaceModel } from './format';
-export { loadDefaultFaceModel, buildDefaultFaceModel, DEFAULT_MODEL_NAME } from './defaultModel';
+export { loadDefaultFaceModel, buildDefaultFaceModel, DEFAULT_MODEL_NAME } from './default-model';
 export type { Identity, Demographics, IdentityDesignOptions } from './identity';
 export {
   sampleIdentities, sampleIdentity, demographicNorm, demographicVector, cloneIdentity, scaleIdentity, morphIdentity,
   addCoefficientNoise, applyExpression, identityPositions, identityAlbedo,
 } from './identity';
 export { computeVertexNormals, buildAdjacency, smoothField } from './meshops';
-export { createRng, hashInts, gaussian } from './rng';
+export { createRng, hashInts, gaussian } from './seeded-rng';
 export { BUILTIN_FACE_MODELS, BUILTIN_FACE_MODEL_ALIASES, isBuiltinFaceModel, loadBuiltinFaceModel, type BuiltinFaceModelName } from './builtins';
-export { loadIctFaceModel, buildIctFaceModel, ICT_MODEL_NAME } from './ict/ictModel';
+export { loadIctFaceModel, buildIctFaceModel, ICT_MODEL_NAME } from './ict/ict-model';
 export { ACTION_UNITS, EMOTIONS, EMOTION_AUS, emotionWeights, type Emotion } from './ict/expressions';

@@ -8,12 +8,12 @@ import type { TrialNoise } from '../analyses/noise';
 import type { TrialRun } from '../analyses/trials';
 import { materialiseModel, modelStep, readFaces } from './artifacts';
 import { defineWorkerFunction, type StepContext } from './define';
-import { humanCurveCsv } from './humanResponses';
+import { humanCurveCsv } from './human-responses';
 
 /**
  * Step 4: the analyses of the paper, one worker function each (independent: they run in parallel).
  * Each loads the face model, identities and network, calls workers/analyses, writes a result
- * bundle (summary.json + arrays, workers/contract/results.ts) and stores every file of it as an
+ * bundle (summary.json + arrays, workers/contract/result-bundles.ts) and stores every file of it as an
  * artifact named by its path in the bundle. With several target identities the summary is a
  * battery summary listing one result per identity (their arrays under id<k>/). The options of
  * every analysis come from workers/analyses/battery.ts (batteryConfigFromExperiment and the

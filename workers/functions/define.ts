@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Manifest, StepInput, type ArtifactRef, type StepOutput, type WorkerFunctionId } from '../contract';
-import type { WorkerStore } from './store';
+import type { WorkerStore } from './worker-artifact-store';
 
 /**
  * A worker function: one step of a run. It reads its inputs (the manifests of the steps it needs)

@@ -6,10 +6,10 @@ import type { WorkerFunction } from './define';
  * that step's library (TensorFlow.js is not loaded to sample identities).
  */
 const loaders: Record<WorkerFunctionId, () => Promise<WorkerFunction>> = {
-  'sample-identities': () => import('./sampleIdentities').then((m) => m.sampleIdentities),
-  'render-dataset': () => import('./renderDataset').then((m) => m.renderDataset),
-  'train-model': () => import('./trainModel').then((m) => m.trainModel),
-  'import-model': () => import('./importModel').then((m) => m.importModel),
+  'sample-identities': () => import('./sample-identities').then((m) => m.sampleIdentities),
+  'render-dataset': () => import('./render-dataset').then((m) => m.renderDataset),
+  'train-model': () => import('./train-model').then((m) => m.trainModel),
+  'import-model': () => import('./import-model').then((m) => m.importModel),
   'analysis-generalisation': () => import('./analyses').then((m) => m.analysisGeneralisation),
   'analysis-reverse-correlation': () => import('./analyses').then((m) => m.analysisReverseCorrelation),
   'analysis-hidden-layers': () => import('./analyses').then((m) => m.analysisHiddenLayers),
@@ -31,4 +31,4 @@ export async function loadAllWorkerFunctions(): Promise<WorkerFunction[]> {
 }
 
 export { executeWorkerFunction, defineWorkerFunction, type WorkerFunction, type StepContext } from './define';
-export { workerStoreFromEnv, FsWorkerStore, type WorkerStore } from './store';
+export { workerStoreFromEnv, FsWorkerStore, type WorkerStore } from './worker-artifact-store';

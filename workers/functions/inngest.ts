@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Inngest, type InngestFunction } from 'inngest';
 import { RUN_CANCELLED, RUN_PROGRESS, StepInput, WORKER_APP_ID } from '../contract';
 import { executeWorkerFunction, type StepReporter, type WorkerFunction } from './define';
-import { workerStoreFromEnv, type WorkerStore } from './store';
+import { workerStoreFromEnv, type WorkerStore } from './worker-artifact-store';
 
 /**
  * The worker functions as Inngest functions of the worker app. The orchestrator (web app) calls

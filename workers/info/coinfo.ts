@@ -23,7 +23,7 @@
 import { copnorm } from './copnorm';
 import { cmiGGGSamples, miGGSamples } from './gaussian';
 import { splitByClass } from './discrete';
-import { Rng } from './rng';
+import { Rng } from './permutation-rng';
 import type { Samples } from './validate';
 
 export interface Coinformation {

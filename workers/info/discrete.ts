@@ -9,7 +9,7 @@
  *   reference uses the upper factor's columns, which is wrong for d > 1; the MATLAB one is right.)
  */
 import { LN2 } from './special';
-import { cholesky, covariance, halfLogDet } from './linalg';
+import { cholesky, covariance, halfLogDet } from './covariance';
 import { entropyBias, type GaussianOptions } from './gaussian';
 import { type Continuous, type Discrete, type Samples, asLabels, asSamples, enoughTrials } from './validate';
 

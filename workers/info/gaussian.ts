@@ -5,7 +5,7 @@
  * d·(ln 2 − ln(N−1))/2 + Σᵢ₌₁..d ψ((N−i)/2)/2 nats.
  */
 import { LN2, digamma } from './special';
-import { cholesky, covariance, halfLogDet, submatrix } from './linalg';
+import { cholesky, covariance, halfLogDet, submatrix } from './covariance';
 import { type Continuous, type Samples, asSamples, enoughTrials, sameTrials, stack } from './validate';
 
 export interface GaussianOptions {

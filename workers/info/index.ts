@@ -86,7 +86,7 @@ export {
 } from './permutation';
 export { type StatisticSpec } from './nullmodel';
 export { tfce, tfceMesh, tfceGrid, meshAdjacency, gridAdjacency, clusterMass, type Adjacency, type TfceOptions } from './tfce';
-export { Rng } from './rng';
+export { Rng } from './permutation-rng';
 export { bayesianPrevalence, prevalenceMap, prevalenceLogPosterior, type Prevalence, type PrevalenceOptions } from './prevalence';
 export {
   coinformationFLD, coinformationTest, permutationTestOfD, gaussianCoinformation, gccmiGivenDiscrete, gccmiGivenContinuous, classCopulas, gccmiFromClassCopulas,

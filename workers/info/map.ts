@@ -12,7 +12,7 @@
  */
 import { copnorm } from './copnorm';
 import { entropyBias } from './gaussian';
-import { cholesky, halfLogDet } from './linalg';
+import { cholesky, halfLogDet } from './covariance';
 import { LN2 } from './special';
 import { asLabels, checkFinite, enoughTrials, warn } from './validate';
 

@@ -16,7 +16,7 @@ import { checkMapArgs, constantVariables, miMapCCKernel, miMapCDKernel, prepareM
 import { type Alloc, type NullModel, type NullModelCC, NullEvaluator, type StatisticSpec, applyStatistic, buildModelCC, buildModelCD, createModelKernel, sharedAlloc } from './nullmodel';
 import { copnorm } from './copnorm';
 import type { DotKernel } from './gemm';
-import { Rng } from './rng';
+import { Rng } from './permutation-rng';
 import { asLabels, checkFinite, warn } from './validate';
 
 export interface PermutationInput {

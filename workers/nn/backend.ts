@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerDeeperKernels } from './kernels/register';
 import { availableParallelism } from 'node:os';
-import { withNodeWasmThreads } from './wasm_threads';
+import { withNodeWasmThreads } from './wasm-threads';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -31,7 +31,7 @@ export interface ChooseBackendOptions {
   /**
    * XNNPACK threads for the wasm backend (default: DEEPER_WASM_THREADS, else the core count, at
    * most 8). 1 loads the single-threaded SIMD build; more load the threaded build
-   * (workers/nn/wasm_threads.ts). On a busy shared machine 1 thread can be faster (XNNPACK's pool
+   * (workers/nn/wasm-threads.ts). On a busy shared machine 1 thread can be faster (XNNPACK's pool
    * spins while it waits for a core): set DEEPER_WASM_THREADS=1 there.
    */
   threads?: number;

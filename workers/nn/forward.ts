@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BN_EPSILON, BN_MOMENTUM, STRIDES, type LayerName } from './resnet10';
-import { batchNormTrain } from './kernels/batch_norm';
-import { maxPoolTrain } from './kernels/max_pool';
+import { batchNormTrain } from './kernels/batch-norm';
+import { maxPoolTrain } from './kernels/max-pool';
 import { stemConvTrain } from './stem';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Datasets: N identities × M images rendered into shards (datasetFormat.ts), split into train and
+ * Datasets: N identities × M images rendered into shards (dataset-format.ts), split into train and
  * validation, in parallel over worker_threads, with progress and resumption (finished shards whose
  * checksum matches are kept). Every image is determined by (model, config, index), so any image
  * can be re-rendered alone (renderDatasetImage).
@@ -13,7 +13,7 @@ import { type Identity, sampleIdentities } from '../faces';
 import type { FaceModel } from '../faces/model';
 import { createRng, hashInts } from '../faces';
 import { writeFileAtomicSync as writeAtomic } from '../util';
-import { DATASET_FORMAT, type ImageRecord, type ShardRef, sha256, shardManifestSchema, shardPaths } from './datasetFormat';
+import { DATASET_FORMAT, type ImageRecord, type ShardRef, sha256, shardManifestSchema, shardPaths } from './dataset-format';
 import { factorsToRenderOptions, parseStimulusDesign, stimulusDesignSchema, stimulusFactors, type StimulusDesign } from './design';
 import type { RenderOptions } from './options';
 import { toUint8 } from './rasterizer';

@@ -5,5 +5,5 @@ export { poseMatrix, focalLengthPx, lightDirection, CAMERA_DISTANCE_MM, FIELD_OF
 export { StimulusRenderer, renderStimulus, identityGeometry, prepareRenderOptions, type FaceGeometry } from './stimulus';
 export { encodePng, writePng, tileImages } from './png';
 export { pixelsToVertices, type VertexMap } from './attribution';
-export { buildDataset } from './datasetBuild';
-export { listShards, readShard, type ShardRef } from './datasetFormat';
+export { buildDataset } from './dataset-build';
+export { listShards, readShard, type ShardRef } from './dataset-format';

@@ -13,7 +13,7 @@ export function sha256Hex(...parts: (Uint8Array | string)[]): string {
  * A digest of the TypeScript sources directly in each folder (not sub-folders): the sha256 of the
  * sorted sha256s of the files' contents. It changes with any code edit there and does not depend on
  * the files' names or on which of the folders holds them, so renaming or moving a file between
- * them keeps a cache key (faces/defaultModel.ts, faces/ict/ictModel.ts) as it was.
+ * them keeps a cache key (faces/default-model.ts, faces/ict/ict-model.ts) as it was.
  */
 export function sourceDigest(dirs: readonly string[]): string {
   const sums: string[] = [];

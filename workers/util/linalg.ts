@@ -1,6 +1,6 @@
 /**
  * Small dense linear algebra shared by workers/ (one implementation each):
- *  - the cyclic Jacobi eigen-solver of symmetric matrices (faces/linalg.ts principal axes, the
+ *  - the cyclic Jacobi eigen-solver of symmetric matrices (faces/basis-linalg.ts principal axes, the
  *    default model's bases; analyses/pca.ts the randomised PCA's small problem);
  *  - the lower Cholesky factor, ½ log det and forward substitution (info/ Gaussian entropies and
  *    null models, analyses/layer-stats.ts whitening and the fast layer null).

@@ -2,9 +2,9 @@
  * The seeded pseudo-random generators of workers/ (one implementation each; callers seed them as
  * they always have, so every stream is bit-for-bit what it was before they moved here, pinned by
  * tests/util/pinned.test.ts):
- *  - mulberry32: faces/ and render/ (faces/rng.ts `createRng`: seed mixed through hashInts first),
+ *  - mulberry32: faces/ and render/ (faces/seeded-rng.ts `createRng`: seed mixed through hashInts first),
  *    nn/ (nn/data.ts `rng`: the raw seed), analyses/ through faces.
- *  - xoshiro128** seeded through splitmix32: info/ permutations (info/rng.ts `Rng`), analyses/ through info.
+ *  - xoshiro128** seeded through splitmix32: info/ permutations (info/permutation-rng.ts `Rng`), analyses/ through info.
  * Neither is for cryptography.
  */
 

@@ -6,7 +6,7 @@ import { LineChart } from '../charts/LineChart';
 import { StimulusGallery } from './StimulusGallery';
 import { MapPanel, type MapSource, type VertexPick } from '../viewer/MapPanel';
 import { curvesCsv, curvesJson, downloadBlob } from '../viewer/exports';
-import { overlayCurves } from './overlayCurves';
+import { overlayCurves } from './overlay-curves';
 import './dashboard.css';
 
 const FACT_LABELS: Record<string, string> = {

@@ -97,7 +97,7 @@ export function HumanMaps({ sessionId, rc, arrays, spec, network }: { sessionId:
       {rc.pooled.trials < 200 && (
         <p className="small muted" data-testid="human-rc-few">
           Only {rc.pooled.trials} pooled noise trials: with so few, the maps&apos; permutation thresholds are high and maps are mostly noise. A person&apos;s map needs a few
-          hundred trials (a planted observer reading one small region is recovered from 357, tests/server/humanRc.test.ts).
+          hundred trials (a planted observer reading one small region is recovered from 357, tests/server/human-rc.test.ts).
         </p>
       )}
       <p className="small" data-testid="human-prevalence">

@@ -4,7 +4,7 @@ import { useState, type DragEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { formatDate, useTRPC } from '@/app/trpc';
 
-/** The content type of an uploaded human-trials CSV (server/uploads/humanUpload.ts). */
+/** The content type of an uploaded human-trials CSV (server/uploads/human-upload.ts). */
 export const HUMAN_TRIALS_TYPE = 'text/csv; profile=deeper-human-trials';
 
 /**

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '@/app/trpc';
 import { ConfigForm, configErrors, unknownKeys, type ConfigSchema } from './ConfigForm';
-import { parseConfigJson } from './configJson';
+import { parseConfigJson } from './config-json';
 import { modelShape, useUploadedModels } from './ModelUpload';
 import { HUMAN_TRIALS_TYPE } from '../humans/HumanUpload';
 

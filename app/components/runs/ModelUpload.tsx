@@ -4,7 +4,7 @@ import { useState, type DragEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { formatDate, useTRPC } from '@/app/trpc';
 
-/** The content type of an uploaded model bundle (server/uploads/modelUpload.ts). */
+/** The content type of an uploaded model bundle (server/uploads/model-upload.ts). */
 export const MODEL_BUNDLE_TYPE = 'application/vnd.deeper.model-bundle+json';
 
 /** Input size (px) and classes of an uploaded model, from its stored name "… (S px, C classes)". */

@@ -13,7 +13,7 @@ export interface RunRow {
   fraction: number;
   createdAt: Date | string;
   config: Config;
-  /** From the run's dashboard (server/dashboards/keyResults.ts); null until the run succeeded. */
+  /** From the run's dashboard (server/dashboards/key-results.ts); null until the run succeeded. */
   keyResults?: KeyResults | null;
 }
 

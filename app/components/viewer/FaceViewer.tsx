@@ -5,7 +5,7 @@ import { Canvas, useThree, type ThreeEvent } from '@react-three/fiber';
 import { OrbitControls } from '@react-three/drei';
 import type { OrbitControls as OrbitControlsImpl } from 'three-stdlib';
 import * as THREE from 'three';
-import { nearestVertexOfFace } from './mapData';
+import { nearestVertexOfFace } from './map-data';
 
 export interface ViewerPin {
   id: string;

@@ -2,7 +2,7 @@
 
 import { useId } from 'react';
 import { colormapHex, type ColormapName } from './colormap';
-import { BELOW_THRESHOLD_RGB } from './mapData';
+import { BELOW_THRESHOLD_RGB } from './map-data';
 import { formatTick, niceDomain } from '../charts/scale';
 
 /** The colour scale in bits: gradient, ticks, the threshold mark and the grey "below threshold" swatch. */

@@ -2,19 +2,19 @@
 
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DashboardMap, DashboardMesh, DashboardPin, MeshRegions } from '@/workers/contract';
-import { regionOfVertex } from './meshRegions';
+import { regionOfVertex } from './read-mesh-regions';
 import { COLORMAPS, type ColormapName } from './colormap';
 import dynamic from 'next/dynamic';
 import type { ViewerPin } from './FaceViewer';
 import { Legend } from './Legend';
-import { mapStats, vertexColors } from './mapData';
-import { analysisLabel, choiceOf, optionsFor, poseAvailability, resolveChoice, type Dimension, type MapChoice } from './mapSelection';
-import { useMapData } from './useMapData';
-import { composeViewPng } from './pngExport';
+import { mapStats, vertexColors } from './map-data';
+import { analysisLabel, choiceOf, optionsFor, poseAvailability, resolveChoice, type Dimension, type MapChoice } from './map-selection';
+import { useMapData } from './use-map-data';
+import { composeViewPng } from './png-export';
 import { downloadBlob, encodePly, fileSafe, mapCsv, mapJson } from './exports';
 import { formatTick } from '../charts/scale';
 import { ResponsePlot } from './ResponsePlot';
-import { formatP } from './vertexBins';
+import { formatP } from './vertex-bins';
 
 /** Maps of one run (or one published snapshot) with the way to fetch their arrays. */
 export interface MapSource {

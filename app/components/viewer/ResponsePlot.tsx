@@ -3,8 +3,8 @@
 import { useEffect, useState } from 'react';
 import type { ResponseBinsLinks } from '@/workers/contract';
 import { formatTick, linearScale, niceDomain } from '../charts/scale';
-import { fetchArrayBuffer } from './mapData';
-import { formatP, vertexBins } from './vertexBins';
+import { fetchArrayBuffer } from './map-data';
+import { formatP, vertexBins } from './vertex-bins';
 
 /**
  * What a clicked vertex's information is about (issue 14): the mean response in equal-count bins of

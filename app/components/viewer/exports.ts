@@ -48,7 +48,7 @@ export function encodePly(positions: Float32Array, triangles: Uint32Array, value
 }
 
 /**
- * Why a map has values below 0 bits (the same text as NEGATIVE_MI_NOTE in workers/contract/results.ts,
+ * Why a map has values below 0 bits (the same text as NEGATIVE_MI_NOTE in workers/contract/result-bundles.ts,
  * which the app may import by type only). Exports state it, with the count; values are never clamped.
  */
 export const NEGATIVE_MI_NOTE =

@@ -7,7 +7,7 @@ import { PublicDashboard } from './PublicDashboard';
 /**
  * A snapshot never changes once published, so its page is rendered once, on the first request,
  * and then served from Next's page cache (incremental static regeneration with no time limit).
- * Unpublishing drops the cached page (forgetPublishedPage, server/dashboards/publishedPage.ts), so
+ * Unpublishing drops the cached page (forgetPublishedPage, server/dashboards/published-page.ts), so
  * the next request renders again and answers 404. Nothing here may depend on the request: no
  * cookies, no headers, no search parameters (?embed=1 is read in the browser, see useEmbed).
  */

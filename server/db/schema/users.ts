@@ -35,7 +35,7 @@ export const sessions = pgTable(
  * Sign-in attempts, the memory of the rate limiter (database-backed so that it holds across
  * processes and restarts). A row is written BEFORE the password is verified (so parallel or
  * batched guesses see each other) and deleted again when the password was right: what stays are
- * failures. Rows older than a day are pruned on write (server/auth/rateLimit.ts).
+ * failures. Rows older than a day are pruned on write (server/auth/rate-limit.ts).
  */
 export const signInFailures = pgTable(
   'sign_in_failures',

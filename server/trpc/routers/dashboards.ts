@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ExperimentConfig, experimentPreset } from '../../../workers/contract';
 import { experiments } from '../../db/schema';
 import { launchRun } from '../../workflows';
-import { readRunProgress } from '../../workflows/progress';
+import { readRunProgress } from '../../workflows/run-progress';
 import { authedProcedure, dashboardRunProcedure, workspaceProcedure } from '../procedures';
 
 let configSchemaCache: unknown = null;

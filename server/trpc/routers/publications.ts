@@ -7,7 +7,7 @@ import { publications } from '../../db/schema';
 import { loadDashboard } from '../../dashboards/load';
 import { artifactIdsOf, type DashboardSnapshot } from '../../../workers/contract';
 import { runPins } from '../../dashboards/pins';
-import { forgetPublishedPage } from '../../dashboards/publishedPage';
+import { forgetPublishedPage } from '../../dashboards/published-page';
 import { livePublication } from '../../dashboards/public';
 import { router } from '../init';
 import { dashboardRunProcedure, publicProcedure, publicationProcedure, workspaceProcedure } from '../procedures';

@@ -9,7 +9,7 @@
  * bootstrap interval. Maps: both are per-vertex MI in bits with FWER masks, compared by
  * map-agreement.ts (Pearson, Spearman, Dice of top and significant sets).
  */
-import type { GeneralisationCurve, Manipulation } from '../../contract/results';
+import type { GeneralisationCurve, Manipulation } from '../../contract/result-bundles';
 import { mapAgreement, pearson, type MapAgreement } from '../map-agreement';
 import type { FweMap } from '../maps';
 import type { PooledCurve } from './generalisation';

@@ -37,7 +37,7 @@ export function humanTrialsCsv(rows: HumanTrial[]): string {
   return lines.join('\r\n') + '\r\n';
 }
 
-// The parser moved to workers/contract/humanTrialsCsv.ts (the web tier validates uploads with it).
+// The parser moved to workers/contract/human-trials-csv.ts (the web tier validates uploads with it).
 export { parseCsvRecords, parseHumanTrialsCsv } from '../../contract';
 
 /** The data dictionary of the export, as Markdown (docs/human-trials.md is this text). */

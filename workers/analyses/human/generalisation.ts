@@ -11,7 +11,7 @@
  * trials and trials without a response are not part of the curves; flagged participants get their
  * own curve and stay out of the pool.
  */
-import type { Manipulation } from '../../contract/results';
+import type { Manipulation } from '../../contract/result-bundles';
 import { Rng } from '../../info';
 import { levelBelowHalf, MANIPULATIONS, trapezoidArea } from '../generalisation';
 import { isCorrect, type TrialTable } from './table';

@@ -14,7 +14,7 @@
  *    demographics across the population, while the identity fields (axes) are unchanged and no
  *    component is removed. The model's shape directions are shapeDemo_j = Σ_k β̂_j[k] sd_k axis_k.
  */
-import { createRng, gaussian } from '../rng';
+import { createRng, gaussian } from '../seeded-rng';
 
 export const DEMOGRAPHIC_NAMES = ['gender', 'age', 'ethnicity:A', 'ethnicity:B', 'ethnicity:C'];
 export const ETHNICITY_GROUPS = ['A', 'B', 'C'];

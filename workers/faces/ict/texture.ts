@@ -33,8 +33,8 @@
  * shortest resolvable wavelength is 8.1 mm; the finest band (10 mm, |ω| up to 1.25 × 2π/10 mm,
  * i.e. wavelengths down to 8 mm) sits at the limit and no band lies above it.
  */
-import { gramSchmidt } from '../linalg';
-import { createRng, gaussian } from '../rng';
+import { gramSchmidt } from '../basis-linalg';
+import { createRng, gaussian } from '../seeded-rng';
 
 export const TEXTURE_BANDS_MM = [60, 32, 20, 14, 10];
 /** Synthetic skin albedo of the three ethnicity groups (linear RGB). */

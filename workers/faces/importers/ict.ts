@@ -18,7 +18,7 @@ import path from 'node:path';
 import { type BuiltinFaceModelName, loadBuiltinFaceModel } from '../builtins';
 import type { FaceModel } from '../model';
 import { validateFaceModel } from '../model';
-import { principalAxes, packRows } from '../linalg';
+import { principalAxes, packRows } from '../basis-linalg';
 import { emptyDemographics, fitScaleTranslation, nearestVertices, transferRegions, transferTexture } from './transfer';
 
 const FACE_VERTICES = 9409;

@@ -5,7 +5,7 @@
  * correspondence after a similarity alignment.
  */
 import type { FaceModel } from '../model';
-import { gramSchmidt, packRows } from '../linalg';
+import { gramSchmidt, packRows } from '../basis-linalg';
 import { buildAdjacency } from '../meshops';
 
 /**

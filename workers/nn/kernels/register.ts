@@ -6,9 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 // The wasm package registers its own kernels on import: it must load before ours replace them.
 import '@tensorflow/tfjs-backend-wasm';
-import { conv2DBackpropFilterWasmConfig } from './conv2d_backprop_filter';
-import { conv2DBackpropInputWasmConfig } from './conv2d_backprop_input';
-import { registerBatchNormKernels } from './batch_norm';
+import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter';
+import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input';
+import { registerBatchNormKernels } from './batch-norm';
 
 let installed = false;
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { WasmBackendLike } from './wasm_heap';
+import type { WasmBackendLike } from './wasm-heap';
 
 export interface SimdKernels {
   bn_train(x: number, M: number, C: number, gamma: number, beta: number, eps: number, relu: number, y: number, mean: number, variance: number, scratch: number): void;

@@ -1,0 +1,168 @@
+/**
+ * Conv2DBackpropFilter for the wasm backend (tfjs-backend-wasm 4.22 has none):
+ *
+ *   dW[kh, kw, ci, co] = Σ_{n, oh, ow} xpad[n, oh·s + kh, ow·s + kw, ci] · dy[n, oh, ow, co]
+ *
+ * With kh = rh + s·jh, the input is split into stride phases laid out channel-major,
+ * xT[rh][rw][group][ci][n][a][b] = xpad[n, a·s + rh, b·s + rw, ci] on a Hq × Wq grid, and dy is
+ * zero-padded onto the same grid. Then every tap (jh, jw) is one matrix product
+ *   dW[kh, kw] (ci × co) = xT-view(offset jh·Wq + jw) (ci × L) · dyGrid (L × co)
+ * where the view is xT shifted by a constant offset: no im2col copy. Reading past a channel's row
+ * lands in the next row, but only where dyGrid is zero (the grid's tail padding is exactly as long
+ * as the largest shift). Images are grouped so that L ≈ GROUP_TARGET keeps operands cache-sized.
+ */
+import type { KernelConfig, KernelFunc, TensorInfo, Conv2DBackpropFilterAttrs } from '@tensorflow/tfjs';
+import { convGeometry, phaseTaps } from './conv-geometry';
+import { type WasmBackendLike, heapF32, makeView, disposeView, matMulInto, byteOffset } from './wasm-heap';
+import { simdKernels } from './simd';
+
+/**
+ * Reduction length per matrix product. XNNPACK's fully-connected operator streams the whole packed
+ * right operand (L × CO floats) for every tile of rows, so L is chosen to keep it cache-sized
+ * (≈ BLOCK_BYTES); 0 = automatic. Tests set a fixed value to exercise the grouping.
+ */
+export let GROUP_TARGET = 0;
+export function setGroupTarget(n: number): void { GROUP_TARGET = n; }
+export let BLOCK_BYTES = 512 * 1024;
+export function setBlockBytes(n: number): void { BLOCK_BYTES = n; }
+function reductionTarget(CO: number): number {
+  return GROUP_TARGET > 0 ? GROUP_TARGET : Math.max(256, Math.min(8192, Math.floor(BLOCK_BYTES / (4 * CO))));
+}
+/** Tests force one path or the other. */
+export let MAX_GRID_WASTE = 1.6;
+export function setMaxGridWaste(r: number): void { MAX_GRID_WASTE = r; }
+
+/** Largest im2col buffer (floats) per image group. */
+const IM2COL_FLOATS = 4 * 2 ** 20;
+
+/**
+ * Small feature maps: the shifted-view grid would multiply the reduction by (Hq·Wq)/(OH·OW), so
+ * build the transposed patch matrix P [kH·kW·C, n·OH·OW] (SIMD module) and take one product
+ * dW = P · dy per image group, exact in FLOPs.
+ */
+function filterGradIm2col(backend: WasmBackendLike, x: TensorInfo, dy: TensorInfo, g: ReturnType<typeof convGeometry>, simd: NonNullable<ReturnType<typeof simdKernels>>): TensorInfo {
+  const { n, inH, inW, inC: C, outH, outW, outC: CO, kH, kW, sH, sW, padTop, padLeft } = g;
+  const K = kH * kW * C, per = outH * outW;
+  const ng = Math.max(1, Math.min(n, Math.floor(reductionTarget(CO) / per), Math.floor(IM2COL_FLOATS / (K * per))));
+  const patches = backend.makeOutput([K * ng * per], 'float32');
+  const dW = backend.makeOutput([kH, kW, C, CO], 'float32');
+  const tmp = ng < n ? backend.makeOutput([K * CO], 'float32') : null;
+  if (tmp) heapF32(backend, dW).fill(0);
+  for (let n0 = 0; n0 < n; n0 += ng) {
+    const count = Math.min(ng, n - n0), L = count * per;
+    simd.im2col_t(byteOffset(backend, x), inH, inW, C, kH, kW, sH, sW, padTop, padLeft, outH, outW, n0, count, byteOffset(backend, patches));
+    const a = count === ng ? patches : makeView(backend, patches, 0, [K * L]);
+    const b = makeView(backend, dy, n0 * per * CO, [L * CO]);
+    matMulInto(backend, a, b, tmp ?? dW, K, L, CO);
+    if (tmp) {
+      const t = heapF32(backend, tmp), out = heapF32(backend, dW);
+      for (let e = 0; e < K * CO; e++) out[e] += t[e];
+    }
+    disposeView(backend, b);
+    if (a !== patches) disposeView(backend, a);
+  }
+  backend.disposeData(patches.dataId);
+  if (tmp) backend.disposeData(tmp.dataId);
+  return dW;
+}
+
+/** JS fallback of the SIMD phase_split (positions outside the image are left as they are: zero). */
+function phaseSplitJS(xs: Float32Array, xt: Float32Array, g: ReturnType<typeof convGeometry>, PH: number, PW: number, Hq: number, Wq: number, ng: number): void {
+  const { n, inH, inW, inC: C, sH, sW, padTop, padLeft } = g;
+  const cell = Hq * Wq, phaseSize = n * cell * C;
+  for (let rh = 0; rh < PH; rh++) for (let rw = 0; rw < PW; rw++) {
+    const pbase = (rh * PW + rw) * phaseSize;
+    for (let img = 0; img < n; img++) {
+      const grp = Math.floor(img / ng), inGrp = img - grp * ng;
+      const gsize = Math.min(ng, n - grp * ng);
+      const gbase = pbase + grp * ng * cell * C;
+      const rowLen = gsize * cell;
+      for (let a = 0; a < Hq; a++) {
+        const i = a * sH + rh - padTop;
+        if (i < 0 || i >= inH) continue;
+        for (let b = 0; b < Wq; b++) {
+          const j = b * sW + rw - padLeft;
+          if (j < 0 || j >= inW) continue;
+          const src = ((img * inH + i) * inW + j) * C;
+          let dst = gbase + inGrp * cell + a * Wq + b;
+          for (let c = 0; c < C; c++, dst += rowLen) xt[dst] = xs[src + c];
+        }
+      }
+    }
+  }
+}
+
+function conv2DBackpropFilterWasm(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: unknown; attrs: unknown }): TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const { x, dy } = args.inputs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+  const g = convGeometry(x.shape, filterShape, strides, pad, dimRoundingMode, dataFormat);
+  const { n, inH, inW, inC: C, outH, outW, outC: CO, kH, kW, sH, sW, padTop, padLeft } = g;
+  const PH = Math.min(sH, kH), PW = Math.min(sW, kW);
+  const JH = Math.ceil(kH / sH), JW = Math.ceil(kW / sW);
+  const Hq = outH + JH - 1, Wq = outW + JW - 1;
+  const cell = Hq * Wq;
+  const simdK = simdKernels(backend);
+  if (simdK && cell / (outH * outW) > MAX_GRID_WASTE) return filterGradIm2col(backend, x, dy, g, simdK);
+  const ng = Math.max(1, Math.min(n, Math.floor(reductionTarget(CO) / cell)));
+  const groups = Math.ceil(n / ng);
+  const slack = JH * Wq + JW + 4;
+  const phaseSize = n * cell * C;
+  const xT = backend.makeOutput([PH * PW * phaseSize + slack], 'float32');
+  const dyGrid = backend.makeOutput([n * cell * CO], 'float32');
+  const dW = backend.makeOutput([kH, kW, C, CO], 'float32');
+  const tmp = groups > 1 ? backend.makeOutput([C * CO], 'float32') : null;
+  // All allocations are done: heap views stay valid from here on.
+  const xs = heapF32(backend, x), dys = heapF32(backend, dy);
+  const xt = heapF32(backend, xT), dg = heapF32(backend, dyGrid), dw = heapF32(backend, dW);
+  const simd = simdKernels(backend);
+  // Phase split, channel-major per image group; the SIMD kernels write every element (zeros in the
+  // padding), so only the slack past the end needs clearing.
+  if (simd) {
+    xt.fill(0, PH * PW * phaseSize);
+    simd.phase_split(byteOffset(backend, x), n, inH, inW, C, sH, sW, PH, PW, padTop, padLeft, Hq, Wq, ng, byteOffset(backend, xT));
+    simd.grid_pad(byteOffset(backend, dy), n, outH, outW, CO, Hq, Wq, byteOffset(backend, dyGrid));
+  } else {
+    xt.fill(0); dg.fill(0);
+    phaseSplitJS(xs, xt, g, PH, PW, Hq, Wq, ng);
+    for (let img = 0; img < n; img++) for (let a = 0; a < outH; a++) {
+      const src = (img * outH + a) * outW * CO;
+      dg.set(dys.subarray(src, src + outW * CO), ((img * Hq + a) * Wq) * CO);
+    }
+  }
+  dw.fill(0);
+  for (let grp = 0; grp < groups; grp++) {
+    const gsize = Math.min(ng, n - grp * ng);
+    const L = gsize * cell;
+    const bView = makeView(backend, dyGrid, grp * ng * cell * CO, [L * CO]);
+    for (let rh = 0; rh < PH; rh++) for (let rw = 0; rw < PW; rw++) {
+      const base = (rh * PW + rw) * phaseSize + grp * ng * cell * C;
+      for (let jh = 0; jh < phaseTaps(kH, sH, rh); jh++) for (let jw = 0; jw < phaseTaps(kW, sW, rw); jw++) {
+        const kh = rh + sH * jh, kw = rw + sW * jw;
+        const aView = makeView(backend, xT, base + jh * Wq + jw, [C * L]);
+        const tapOffset = (kh * kW + kw) * C * CO;
+        if (tmp === null) {
+          const outView = makeView(backend, dW, tapOffset, [C * CO]);
+          matMulInto(backend, aView, bView, outView, C, L, CO);
+          disposeView(backend, outView);
+        } else {
+          matMulInto(backend, aView, bView, tmp, C, L, CO);
+          const t = heapF32(backend, tmp), out = heapF32(backend, dW);
+          for (let e = 0; e < C * CO; e++) out[tapOffset + e] += t[e];
+        }
+        disposeView(backend, aView);
+      }
+    }
+    disposeView(backend, bView);
+  }
+  backend.disposeData(xT.dataId);
+  backend.disposeData(dyGrid.dataId);
+  if (tmp) backend.disposeData(tmp.dataId);
+  return dW;
+}
+
+export const conv2DBackpropFilterWasmConfig: KernelConfig = {
+  kernelName: 'Conv2DBackpropFilter',
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropFilterWasm as unknown as KernelFunc,
+};

@@ -1,0 +1,98 @@
+/**
+ * Conv2DBackpropInput for the wasm backend, replacing tfjs-backend-wasm 4.22's naive loop with
+ * XNNPACK convolutions. For stride phase (rh, rw), input rows i with i + padTop ≡ rh (mod s)
+ * receive only taps kh = rh + s·j:
+ *
+ *   dx[q·s + rh − padTop] = Σ_j dy[q − j] · W[rh + s·j]ᵀ
+ *
+ * a stride-1 correlation of dy with the phase's flipped, channel-swapped sub-filter
+ * (Wsub[j', co, ci] = W[rh + s·(J−1−j'), ci, co]). Each phase is one Conv2D computing exactly the
+ * rows it owns; the phases are then interleaved into dx. Stride 1 is a single phase, no copy.
+ */
+import type { KernelConfig, KernelFunc, TensorInfo, Conv2DBackpropInputAttrs } from '@tensorflow/tfjs';
+import { getKernel } from '@tensorflow/tfjs';
+import { convGeometry, phaseTaps } from './conv-geometry';
+import { type WasmBackendLike, heapF32, heapBuffer, byteOffset } from './wasm-heap';
+
+function call(name: string, backend: WasmBackendLike, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo {
+  const k = getKernel(name, 'wasm');
+  if (!k) throw new Error(`wasm kernel ${name} missing`);
+  return k.kernelFunc({ inputs, backend: backend as never, attrs: attrs as never }) as TensorInfo;
+}
+
+/** Flipped, channel-swapped sub-filter of phase (rh, rw): shape [JH, JW, CO, CI]. */
+function phaseFilter(backend: WasmBackendLike, filter: TensorInfo, kH: number, kW: number, sH: number, sW: number, rh: number, rw: number): TensorInfo {
+  const [, , CI, CO] = filter.shape;
+  const JH = phaseTaps(kH, sH, rh), JW = phaseTaps(kW, sW, rw);
+  const out = backend.makeOutput([JH, JW, CO, CI], 'float32');
+  const w = heapF32(backend, filter), o = heapF32(backend, out);
+  for (let jh = 0; jh < JH; jh++) for (let jw = 0; jw < JW; jw++) {
+    const kh = rh + sH * (JH - 1 - jh), kw = rw + sW * (JW - 1 - jw);
+    const src = (kh * kW + kw) * CI * CO, dst = (jh * JW + jw) * CO * CI;
+    for (let ci = 0; ci < CI; ci++) for (let co = 0; co < CO; co++) o[dst + co * CI + ci] = w[src + ci * CO + co];
+  }
+  return out;
+}
+
+/** Rows q (phase-grid index) of phase r that land inside the input: [qmin, qmax]. */
+function phaseRange(r: number, s: number, pad: number, size: number): [number, number] {
+  return [Math.ceil((pad - r) / s), Math.floor((pad + size - 1 - r) / s)];
+}
+
+function conv2DBackpropInputWasm(args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: unknown; attrs: unknown }): TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const { dy, filter } = args.inputs;
+  const { inputShape, strides, pad, dataFormat, dimRoundingMode } = args.attrs as unknown as Conv2DBackpropInputAttrs;
+  const g = convGeometry(inputShape, filter.shape, strides, pad, dimRoundingMode, dataFormat);
+  const { n, inH, inW, inC: CI, outH, outW, outC: CO, kH, kW, sH, sW, padTop, padLeft } = g;
+  const phases: { rh: number; rw: number; out: TensorInfo; qh0: number; qw0: number }[] = [];
+  let complete = true; // every input pixel belongs to a phase with taps
+  for (let rh = 0; rh < sH; rh++) for (let rw = 0; rw < sW; rw++) {
+    const [qh0, qh1] = phaseRange(rh, sH, padTop, inH), [qw0, qw1] = phaseRange(rw, sW, padLeft, inW);
+    if (qh1 < qh0 || qw1 < qw0) continue;
+    const JH = phaseTaps(kH, sH, rh), JW = phaseTaps(kW, sW, rw);
+    if (JH === 0 || JW === 0) { complete = false; continue; }
+    // Output q needs dy rows q−JH+1 … q; take the rows that exist, zero-pad the rest.
+    const lo = qh0 - JH + 1, hi = qh1, loW = qw0 - JW + 1, hiW = qw1;
+    const r0 = Math.max(0, lo), r1 = Math.min(outH - 1, hi), c0 = Math.max(0, loW), c1 = Math.min(outW - 1, hiW);
+    const nOutH = qh1 - qh0 + 1, nOutW = qw1 - qw0 + 1;
+    let out: TensorInfo;
+    if (r1 < r0 || c1 < c0) {
+      out = call('Fill', backend, {}, { shape: [n, nOutH, nOutW, CI], value: 0, dtype: 'float32' });
+    } else {
+      const sliced = r0 > 0 || c0 > 0 || r1 < outH - 1 || c1 < outW - 1;
+      const src = sliced ? call('Slice', backend, { x: dy }, { begin: [0, r0, c0, 0], size: [n, r1 - r0 + 1, c1 - c0 + 1, CO] }) : dy;
+      const wsub = phaseFilter(backend, filter, kH, kW, sH, sW, rh, rw);
+      const padding = [[0, 0], [r0 - lo, hi - r1], [c0 - loW, hiW - c1], [0, 0]];
+      out = call('Conv2D', backend, { x: src, filter: wsub }, { strides: [1, 1], pad: padding, dataFormat: 'NHWC', dilations: [1, 1] });
+      backend.disposeData(wsub.dataId);
+      if (sliced) backend.disposeData(src.dataId);
+    }
+    phases.push({ rh, rw, out, qh0, qw0 });
+  }
+  if (phases.length === 1 && complete && sH === 1 && sW === 1) return phases[0].out;
+  const dx = backend.makeOutput([n, inH, inW, CI], 'float32');
+  if (!complete) heapF32(backend, dx).fill(0);
+  // One view of the whole heap (taken after the last allocation): pixels move with copyWithin,
+  // without a typed-array object per pixel. Offsets in floats (tensors are 4-byte aligned).
+  const heap = new Float32Array(heapBuffer(backend));
+  const dx0 = byteOffset(backend, dx) / 4;
+  for (const p of phases) {
+    const o0 = byteOffset(backend, p.out) / 4;
+    const [, ph, pw] = p.out.shape;
+    for (let img = 0; img < n; img++) for (let a = 0; a < ph; a++) {
+      const i = (p.qh0 + a) * sH + p.rh - padTop;
+      let src = o0 + ((img * ph + a) * pw) * CI;
+      let dst = dx0 + ((img * inH + i) * inW + p.qw0 * sW + p.rw - padLeft) * CI;
+      for (let b = 0; b < pw; b++, src += CI, dst += sW * CI) heap.copyWithin(dst, src, src + CI);
+    }
+    backend.disposeData(p.out.dataId);
+  }
+  return dx;
+}
+
+export const conv2DBackpropInputWasmConfig: KernelConfig = {
+  kernelName: 'Conv2DBackpropInput',
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropInputWasm as unknown as KernelFunc,
+};

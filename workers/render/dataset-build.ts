@@ -1,0 +1,105 @@
+/** buildDataset: plans shards, keeps complete ones, renders the rest over worker_threads, writes dataset.json last. */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { writeFileAtomicSync } from '../util';
+import {
+  type BuildDatasetOptions, type DatasetConfig, type DatasetConfigInput, type DatasetManifest, type DatasetProgress,
+  ImageProducer, configHash, loadDatasetModel, parseDatasetConfig, planDataset, shardIsComplete, shardsOf, writeShard,
+} from './dataset';
+import { DATASET_FORMAT, type ShardRef, shardPaths } from './dataset-format';
+import type { ShardJob, WorkerMessage } from './dataset-worker';
+
+export async function buildDataset(input: DatasetConfigInput, opts: BuildDatasetOptions): Promise<DatasetManifest & { shardsKept: number; shardsRendered: number; seconds: number }> {
+  const model0 = loadDatasetModel(parseDatasetConfig(input));
+  const config: DatasetConfig = parseDatasetConfig(input, model0);
+  const threads = opts.threads ?? 2;
+  if (!(Number.isInteger(threads) && threads >= 0 && threads <= 64)) throw new Error(`threads must be an integer in [0, 64], got ${threads}`);
+  mkdirSync(path.join(opts.outDir, 'shards'), { recursive: true });
+  const plan = planDataset(config);
+  const jobs: ShardJob[] = [];
+  const refs: ShardRef[] = [];
+  let kept = 0, keptImages = 0;
+  for (const split of ['train', 'val'] as const) {
+    shardsOf(plan[split], config.shardSize).forEach((list, shard) => {
+      const p = shardPaths(opts.outDir, split, shard);
+      refs.push({ split, shard, count: list.length, bin: path.relative(opts.outDir, p.bin), json: path.relative(opts.outDir, p.json) });
+      if (shardIsComplete(opts.outDir, config, split, shard, list.length)) {
+        kept++;
+        keptImages += list.length;
+      } else {
+        jobs.push({ split, shard, list });
+      }
+    });
+  }
+  const imagesTotal = plan.train.length + plan.val.length;
+  const start = performance.now();
+  let imagesDone = keptImages, rendered = 0, shardsDone = kept;
+  const report = () => {
+    const secs = (performance.now() - start) / 1000;
+    const rate = secs > 0 ? rendered / secs : 0;
+    const p: DatasetProgress = {
+      imagesDone, imagesTotal, imagesPerSecond: rate, etaSeconds: rate > 0 ? (imagesTotal - imagesDone) / rate : Infinity,
+      shardsDone, shardsTotal: refs.length, shardsKept: kept,
+    };
+    opts.onProgress?.(p);
+  };
+  report();
+  const onImages = (n: number) => { imagesDone += n; rendered += n; report(); };
+
+  if (threads === 0 || jobs.length === 0) {
+    if (jobs.length > 0) {
+      const producer = new ImageProducer(model0, config);
+      for (const job of jobs) {
+        if (opts.signal?.aborted) break;
+        let last = 0;
+        const { images, records } = producer.renderList(job.list, (d) => { if (d - last >= 16 || d === job.list.length) { onImages(d - last); last = d; } });
+        writeShard(opts.outDir, config, job.split, job.shard, images, records);
+        shardsDone++;
+        report();
+      }
+    }
+  } else {
+    await runWorkers(config, opts, jobs, Math.min(threads, jobs.length), onImages, () => { shardsDone++; report(); });
+  }
+  if (opts.signal?.aborted && shardsDone < refs.length) throw new Error(`dataset build aborted after ${shardsDone} of ${refs.length} shards; run again to resume`);
+  const manifest: DatasetManifest = {
+    format: DATASET_FORMAT, configHash: configHash(config), config,
+    model: { name: model0.name, vertexCount: model0.vertexCount },
+    counts: { train: plan.train.length, val: plan.val.length, identities: config.identities.count },
+    shards: refs,
+  };
+  const file = path.join(opts.outDir, 'dataset.json');
+  writeFileAtomicSync(file, JSON.stringify(manifest, null, 1));
+  return { ...manifest, shardsKept: kept, shardsRendered: jobs.length, seconds: (performance.now() - start) / 1000 };
+}
+
+function runWorkers(config: DatasetConfig, opts: BuildDatasetOptions, jobs: ShardJob[], n: number, onImages: (n: number) => void, onShard: () => void): Promise<void> {
+  const queue = [...jobs];
+  const workerUrl = new URL('./dataset-worker-boot.mjs', import.meta.url);
+  return new Promise((resolve, reject) => {
+    let alive = n;
+    let failed = false;
+    const workers: Worker[] = [];
+    const next = (w: Worker) => {
+      const job = opts.signal?.aborted ? undefined : queue.shift();
+      w.postMessage(job ?? null);
+    };
+    for (let k = 0; k < n; k++) {
+      const w = new Worker(workerUrl, { workerData: { config, outDir: opts.outDir } });
+      workers.push(w);
+      w.on('message', (msg: WorkerMessage) => {
+        if (msg.type === 'ready') next(w);
+        else if (msg.type === 'progress') onImages(msg.images);
+        else if (msg.type === 'done') { onShard(); next(w); }
+        else if (msg.type === 'error') {
+          failed = true;
+          for (const o of workers) void o.terminate();
+          reject(new Error(`dataset worker: ${msg.message}`));
+        }
+      });
+      w.on('error', (e) => { if (!failed) { failed = true; for (const o of workers) void o.terminate(); reject(e); } });
+      w.on('exit', () => { alive--; if (alive === 0 && !failed) resolve(); });
+    }
+  });
+}
