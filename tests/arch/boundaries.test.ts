@@ -42,7 +42,7 @@ function check(dir: string): { code: number; report: string } {
 const base: Record<string, string> = {
   'workers/contract/index.ts': "export const RUN_STATUSES = ['queued', 'done'] as const;\nexport type RunStatus = (typeof RUN_STATUSES)[number];\n",
   'workers/faces/index.ts': "export { createRng } from './rng';\n",
-  'workers/faces/seeded-rng.ts': 'export function createRng(seed: number): () => number { return () => seed; }\n',
+  'workers/faces/rng.ts': 'export function createRng(seed: number): () => number { return () => seed; }\n',
   'workers/faces/model.ts': 'export interface FaceModel { vertexCount: number }\n',
   'server/trpc/router.ts': "import { RUN_STATUSES } from '../../workers/contract';\nexport const appRouter = { statuses: RUN_STATUSES };\nexport type AppRouter = typeof appRouter;\n",
   'app/api/trpc/route.ts': "import { appRouter } from '@/server/trpc/router';\nexport const GET = () => appRouter;\n",

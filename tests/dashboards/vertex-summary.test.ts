@@ -120,14 +120,22 @@ describe('the scalar feature of a vertex is what the renderer adds', () => {
   }
 });
 
+// The routers read the process-wide store (<DATA_DIR>/artifacts), created once per process: one
+// folder for the whole file, shared by every database target.
+let dir: string;
+let store: FsArtifactStore;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'deeper-vsum-'));
+  process.env.DATA_DIR = dir;
+  store = new FsArtifactStore(path.join(dir, 'artifacts'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 describe.each(DB_TARGETS)('p-values and response bins reach the dashboard client on %s', (target) => {
-  let dir: string, store: FsArtifactStore, h: DbHandle, owner: TestUser, runId: string, oldRunId: string;
+  let h: DbHandle, owner: TestUser, runId: string, oldRunId: string;
   let bundle: Awaited<ReturnType<typeof tinyBundle>>;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'deeper-vsum-'));
-    process.env.DATA_DIR = dir;
-    store = new FsArtifactStore(path.join(dir, 'artifacts'));
     h = await createTestDb(target);
     owner = await signUpUser(h.db, 'owner@example.com');
     const workspaceId = owner.personalWorkspaceId;
@@ -144,7 +152,6 @@ describe.each(DB_TARGETS)('p-values and response bins reach the dashboard client
   });
   afterAll(async () => {
     await h?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('the manifest links them and the artifact bytes are the bundle\'s', async () => {

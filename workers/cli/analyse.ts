@@ -42,7 +42,7 @@ const ANALYSE_OPTIONS = {
     // attributions and humans (workers/cli/humans.ts)
     'baseline', 'batch', 'beta', 'compare', 'compare-significant', 'csv', 'feature', 'identity', 'ig-rule', 'ig-steps', 'methods',
     'min-pass', 'network-generalisation', 'noise-basis', 'noise-radius', 'noise-region', 'noise-seed', 'noise-shape-sd',
-    'noise-texture-sd', 'noise-trials', 'patch', 'resamples', 'response', 'stride', 'yaw',
+    'noise-spec', 'noise-texture-sd', 'noise-trials', 'patch', 'resamples', 'response', 'stride', 'yaw',
   ],
   flags: ['tfce', 'planted-only', 'no-baseline'],
 } as const;
