@@ -131,10 +131,20 @@ test('configure exactly, watch live, compare, share', async ({ browser, baseURL 
   await test.step('live curves while the run runs, then cancel', async () => {
     await page.getByLabel('Start from a preset').selectOption('tiny');
     await page.getByRole('button', { name: 'Apply preset' }).click();
-    await page.locator('#cfg-training-epochs').fill('2');
+    // The preset re-renders the form: fill each field only once it shows the preset, and check what it holds
+    // (a fill racing that render once gave epochs "12" = the preset's 1 followed by the typed 2).
+    const fillExactly = async (id: string, value: string) => {
+      await expect(async () => {
+        await page.locator(id).fill(value);
+        await expect(page.locator(id)).toHaveValue(value, { timeout: 1_000 });
+      }).toPass({ timeout: 15_000 });
+    };
+    await fillExactly('#cfg-training-epochs', '2');
     // Long analyses after training keep the run running while the curves are checked (then cancelled).
-    await page.locator('#cfg-analyses-reverseCorrelation-trials').fill('3000');
-    await page.locator('#cfg-analyses-reverseCorrelation-permutations').fill('2000');
+    await fillExactly('#cfg-analyses-reverseCorrelation-trials', '3000');
+    await fillExactly('#cfg-analyses-reverseCorrelation-permutations', '2000');
+    await fillExactly('#cfg-training-epochs', '2');
+    expect((await configJson(page)).training!.epochs).toBe(2);
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page.getByText('Saved.')).toBeVisible();
     page.once('dialog', (d) => void d.accept()); // a long estimate asks for confirmation
