@@ -128,7 +128,8 @@ export function buildDashboard(input: BuildInput): { manifest: DashboardManifest
         vertexCount,
         thresholdBits: d.thresholdBits,
         maxBits: d.maxBits ?? 0,
-        unit: d.unit ?? 'bits',
+        // information maps (bits) leave unit out: manifests of earlier runs stay as they were
+        ...(d.unit ? { unit: d.unit } : {}),
         ...(d.note ? { note: d.note } : {}),
       });
     }

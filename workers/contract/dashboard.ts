@@ -96,8 +96,8 @@ export const DashboardMap = z.object({
   pValues: ArtifactLink.optional(),
   /** The binned response summary per vertex; absent in older runs. */
   responseBins: ResponseBinsLinks.optional(),
-  /** The unit of the values and of maxBits / thresholdBits: 'bits' for information maps, 'logit units' for attribution maps (issue 15). */
-  unit: z.string().default('bits'),
+  /** The unit of the values and of maxBits / thresholdBits: 'bits' for information maps (also when absent), 'logit units' for attribution maps (issue 15). */
+  unit: z.string().optional(),
   /** What the map is and how it compares (an attribution's method and its agreement with the information maps); absent for most maps. */
   note: z.string().optional(),
 });
