@@ -12,6 +12,7 @@ import { serveArtifact } from '../../server/dashboards/artifacts';
 import { SESSION_COOKIE } from '../../server/config';
 import { seedOracleRun } from './seed-run';
 import { tinyBundle } from './tiny-bundle';
+import { analysisLabel, optionsFor, resolveChoice } from '../../app/components/viewer/map-selection';
 
 /**
  * Issue 15 item 3: attribution maps stored by the reverse-correlation step reach the dashboard's
@@ -99,6 +100,16 @@ describe.each(DB_TARGETS)('attribution maps reach the dashboard client on %s', (
     // vertex 0 carries both the planted information and the attribution: they agree at the top
     expect(s.maps[0]!.agreement[0]!.diceTop).toBe(1);
     expect(attr[1]!.note).toMatch(/Completeness error \(relative\): mean 0\.0000/);
+  });
+
+  it('the viewer\'s selector offers them as their own analysis, one response per method', async () => {
+    const { manifest } = await owner.caller.dashboards.get({ runId });
+    expect(optionsFor(manifest.maps, {}, 'analysis').map((a) => analysisLabel(String(a)))).toEqual(['Reverse correlation', 'Attributions']);
+    expect(optionsFor(manifest.maps, { analysis: 'attributions' }, 'feature')).toEqual(['image']);
+    expect(optionsFor(manifest.maps, { analysis: 'attributions', feature: 'image' }, 'response')).toEqual(['gradient-x-input', 'integrated-gradients', 'occlusion']);
+    expect(resolveChoice(manifest.maps, { analysis: 'attributions', response: 'occlusion' }).map?.key).toBe('attr/id0/occlusion');
+    // switching back keeps the information map
+    expect(resolveChoice(manifest.maps, { analysis: 'reverse-correlation', response: 'occlusion' }).map?.key).toBe('rc/id0/shape/logit');
   });
 
   it('a bundle written before attribution maps still loads, without them', async () => {
