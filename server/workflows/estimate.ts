@@ -81,7 +81,9 @@ export function stepCosts(config: ExperimentConfig, t: Throughputs = THROUGHPUTS
   const positions = Math.ceil(Math.max(0, c.render.sizePx - at.occlusion.patch) / at.occlusion.stride) + 1;
   const perStimulus = 3 + 3 * (at.integratedSteps + 1) + positions ** 2 + 1;
   const attrImages = at.enabled ? rc.identities * Math.min(at.trials, rc.trials) * perStimulus : 0;
-  const attrSeconds = attrImages > 0 ? inferenceCost(c, attrImages, t, 'attribution').seconds : 0;
+  // rendered once per stimulus, then only network passes
+  const attrStimuli = at.enabled ? rc.identities * Math.min(at.trials, rc.trials) : 0;
+  const attrSeconds = attrImages / (t.inferImagesPerS64 / areaFactor(c.render.sizePx) / widthFactor(c.training.width)) + attrStimuli / rips;
   costs.set('analysis-reverse-correlation', {
     seconds: rcInfer.seconds + rcMi + attrSeconds,
     memoryMiB: rcInfer.memoryMiB + (rc.trials * V * 6 * 4) / MiB,
