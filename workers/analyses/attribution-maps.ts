@@ -56,6 +56,13 @@ export function attributionOptions(cfg: AttributionsConfig, r: ReverseCorrelatio
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
+/** Vertices where both maps are finite. */
+function sharedFinite(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let n = 0;
+  for (let v = 0; v < a.length; v++) if (Number.isFinite(a[v]) && Number.isFinite(b[v])) n++;
+  return n;
+}
+
 /**
  * Computes the attribution maps of `r` (a reverse-correlation result of `net`) and writes their
  * arrays under `prefix`attributions/. Returns null when the network has no differentiable logit
@@ -84,7 +91,8 @@ export async function attributionMaps(
         magnitude: w.array(`${prefix}attributions/${m.method}.abs.f32`, magnitude, [V], '[vertex]', 'logit units (|attribution|)'),
         weight: w.array(`${prefix}attributions/${m.method}.weight.f32`, m.weight, [V], '[vertex]', 'barycentric weight summed over trials'),
       },
-      agreement: compared.map((c) => {
+      // compared where both maps are finite (mapAgreement needs ≥ 3 such vertices; fewer: no entry)
+      agreement: compared.filter((c) => sharedFinite(magnitude, c.map.mi) >= 3).map((c) => {
         const a = mapAgreement(magnitude, c.map.mi, { topFraction: AGREEMENT_TOP_FRACTION });
         return { map: `${c.feature}.${c.response}`, vertices: a.vertices, pearson: finite(a.pearson), spearman: finite(a.spearman), topFraction: a.topFraction, diceTop: finite(a.diceTop) };
       }),
