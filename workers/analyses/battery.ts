@@ -67,10 +67,10 @@ export function batteryConfigFromExperiment(a: z.infer<typeof AnalysesConfigSche
     hiddenLayers: { enabled: a.hiddenLayers.enabled, pcaComponents: a.hiddenLayers.pcaComponents, vertexStride: 1, permutations: a.hiddenLayers.permutations },
     // per pose as many trials as reverse correlation has (the experiment has no separate count)
     poseInvariance: { enabled: a.poseInvariance.enabled, posesYawDeg: a.poseInvariance.posesYawDeg, trials: rc.trials, vertexStride: 1 },
-    // configs saved before issue 15 have no attributions section: the schema's defaults then
+    // issue 15 (configs saved before it get the schema's defaults on parse)
     attributions: {
-      enabled: a.attributions?.enabled ?? true, trials: a.attributions?.trials ?? 32, integratedSteps: a.attributions?.integratedSteps ?? 16,
-      occlusionPatch: a.attributions?.occlusion.patch ?? 8, occlusionStride: a.attributions?.occlusion.stride ?? 4,
+      enabled: a.attributions.enabled, trials: a.attributions.trials, integratedSteps: a.attributions.integratedSteps,
+      occlusionPatch: a.attributions.occlusion.patch, occlusionStride: a.attributions.occlusion.stride,
     },
     batchSize: 64,
   };
