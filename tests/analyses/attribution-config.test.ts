@@ -18,6 +18,9 @@ describe('analyses.attributions configuration', () => {
     expect(tiny.analyses.attributions).toEqual({ enabled: true, trials: 10, integratedSteps: 4, occlusion: { patch: 8, stride: 8 } });
     // the battery takes them as they are, capped later at the run's trials
     expect(batteryConfigFromExperiment(tiny.analyses, 1).attributions).toEqual({ enabled: true, trials: 10, integratedSteps: 4, occlusionPatch: 8, occlusionStride: 8 });
+    // a run configuration stored unparsed before issue 15 (no section) gets the defaults
+    const { attributions: _none, ...stale } = tiny.analyses;
+    expect(batteryConfigFromExperiment(stale as typeof tiny.analyses, 1).attributions).toEqual({ enabled: true, trials: 32, integratedSteps: 16, occlusionPatch: 8, occlusionStride: 4 });
   });
 
   it('refuses bad values naming the field', () => {

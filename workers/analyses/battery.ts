@@ -14,7 +14,7 @@ import type { FaceModel } from '../faces/model';
 import type { Identity } from '../faces/identity';
 import type { AnalysesConfig as AnalysesConfigSchema } from '../contract/experiment';
 import type { z } from 'zod';
-import { BatterySummary, type StageTiming } from '../contract';
+import { AttributionsConfig as AttributionsConfigSchema, BatterySummary, type StageTiming } from '../contract';
 import {
   BundleWriter, generalisationSummary, hiddenLayersSummary, poseInvarianceSummary, reverseCorrelationSummary,
 } from './bundle';
@@ -67,13 +67,14 @@ export function batteryConfigFromExperiment(a: z.infer<typeof AnalysesConfigSche
     hiddenLayers: { enabled: a.hiddenLayers.enabled, pcaComponents: a.hiddenLayers.pcaComponents, vertexStride: 1, permutations: a.hiddenLayers.permutations },
     // per pose as many trials as reverse correlation has (the experiment has no separate count)
     poseInvariance: { enabled: a.poseInvariance.enabled, posesYawDeg: a.poseInvariance.posesYawDeg, trials: rc.trials, vertexStride: 1 },
-    // issue 15 (configs saved before it get the schema's defaults on parse)
-    attributions: {
-      enabled: a.attributions.enabled, trials: a.attributions.trials, integratedSteps: a.attributions.integratedSteps,
-      occlusionPatch: a.attributions.occlusion.patch, occlusionStride: a.attributions.occlusion.stride,
-    },
+    // issue 15: a run configuration stored before it has no section: the schema's defaults then
+    attributions: attributionsConfig(a.attributions ?? AttributionsConfigSchema.parse({})),
     batchSize: 64,
   };
+}
+
+function attributionsConfig(at: z.infer<typeof AttributionsConfigSchema>): AttributionsConfig {
+  return { enabled: at.enabled, trials: at.trials, integratedSteps: at.integratedSteps, occlusionPatch: at.occlusion.patch, occlusionStride: at.occlusion.stride };
 }
 
 /** The target identities of the per-identity analyses (reverse correlation, hidden layers, pose invariance). */
