@@ -113,7 +113,7 @@ export function buildDashboard(input: BuildInput): { manifest: DashboardManifest
         ...(responseBins ? { responseBins } : {}),
         key: d.key,
         title: d.title ?? d.key,
-        analysis: m.functionId.replace(/^analysis-/, ''),
+        analysis: d.analysis ?? m.functionId.replace(/^analysis-/, ''),
         feature: d.feature,
         band: d.band,
         identity: d.identity,
@@ -128,6 +128,9 @@ export function buildDashboard(input: BuildInput): { manifest: DashboardManifest
         vertexCount,
         thresholdBits: d.thresholdBits,
         maxBits: d.maxBits ?? 0,
+        // information maps (bits) leave unit out: manifests of earlier runs stay as they were
+        ...(d.unit ? { unit: d.unit } : {}),
+        ...(d.note ? { note: d.note } : {}),
       });
     }
     curves.push(...decl.curves);

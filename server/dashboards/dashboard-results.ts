@@ -7,7 +7,7 @@ import {
   PoseInvarianceSummary,
   ReverseCorrelationSummary,
 } from '../../workers/contract';
-import type { DashboardDecl } from '../../workers/contract';
+import type { DashboardDecl, MeshAttributionsSummary } from '../../workers/contract';
 import type { DashboardCurve } from '../../workers/contract';
 
 /**
@@ -66,7 +66,41 @@ export function reverseCorrelationDecl(s: ReverseCorrelationSummary): Decl {
       } : {}),
     };
   });
+  if (s.attributions) maps.push(...attributionDecls(s, s.attributions));
   return { maps, curves: [] };
+}
+
+const fmt = (x: number | null, d = 2) => (x === null ? 'n/a' : x.toFixed(d));
+
+/**
+ * Issue 15: the attribution maps of a reverse-correlation run, beside its information maps in the
+ * same viewer (analysis 'attributions', feature 'image', response = the method). The viewer shows
+ * |attribution| (logit units); the note states the method and its agreement with the logit
+ * information maps of the same trials.
+ */
+export function attributionDecls(s: ReverseCorrelationSummary, a: MeshAttributionsSummary): MapDecl[] {
+  return a.maps.map((m) => {
+    const agreement = m.agreement.map((g) => `${g.map}: Pearson r ${fmt(g.pearson)}, Spearman ρ ${fmt(g.spearman)}, Dice of the top ${Math.round(g.topFraction * 100)} % ${fmt(g.diceTop)} (${g.vertices} vertices)`);
+    const completeness = m.method === 'integrated-gradients' && a.completeness ? ` Completeness error (relative): mean ${fmt(a.completeness.mean, 4)}, max ${fmt(a.completeness.max, 4)}.` : '';
+    return {
+      key: `attr/${id(s.identity)}/${m.method}`,
+      title: `|${m.method}| of the target logit, identity ${s.identity}, ${a.trials} stimuli`,
+      analysis: 'attributions',
+      feature: 'image',
+      band: 'all',
+      identity: id(s.identity),
+      layer: 'output',
+      layerIndex: 1000,
+      poseYawDeg: s.view.yawDeg,
+      response: m.method,
+      values: m.arrays.magnitude.file,
+      vertexCount: rowLength(m.arrays.magnitude),
+      thresholdBits: null,
+      maxBits: Math.max(0, m.maxAbs ?? 0),
+      unit: 'logit units',
+      note: `${m.label}. |attribution| in ${a.unit}, averaged over ${a.trials} reverse-correlation stimuli. Agreement with the information maps: ${agreement.length ? agreement.join('; ') : 'none (no logit map)'}.${completeness}`,
+    };
+  });
 }
 
 /** null (a feature without noise, a constant decision) → NaN: the charts leave the point out. */

@@ -74,10 +74,20 @@ export function stepCosts(config: ExperimentConfig, t: Throughputs = THROUGHPUTS
   // Per vertex: 3-D displacement and RGB albedo against 2 responses. The permutation null does not
   // re-run the map (one whitened matrix product per block of 24 permutations): ~1/20 map each.
   const rcMi = (trials * V * 2 * 2 * (1 + rc.permutations / 20)) / t.gcmiSamplesPerS;
+  // Issue 15: attribution maps on the first stimuli, per stimulus in forward-pass equivalents
+  // (a backward pass ≈ 2 forwards): gradient × input 3, integrated gradients 3 (m + 1), occlusion
+  // one forward per patch position plus the unoccluded image.
+  const at = a.attributions;
+  const positions = Math.ceil(Math.max(0, c.render.sizePx - at.occlusion.patch) / at.occlusion.stride) + 1;
+  const perStimulus = 3 + 3 * (at.integratedSteps + 1) + positions ** 2 + 1;
+  const attrImages = at.enabled ? rc.identities * Math.min(at.trials, rc.trials) * perStimulus : 0;
+  // rendered once per stimulus, then only network passes
+  const attrStimuli = at.enabled ? rc.identities * Math.min(at.trials, rc.trials) : 0;
+  const attrSeconds = attrImages / (t.inferImagesPerS64 / areaFactor(c.render.sizePx) / widthFactor(c.training.width)) + attrStimuli / rips;
   costs.set('analysis-reverse-correlation', {
-    seconds: rcInfer.seconds + rcMi,
+    seconds: rcInfer.seconds + rcMi + attrSeconds,
     memoryMiB: rcInfer.memoryMiB + (rc.trials * V * 6 * 4) / MiB,
-    basis: `${rcInfer.basis}; GCMI over ${fmt(V)} vertices × ${fmt(1 + rc.permutations)} permutations`,
+    basis: `${rcInfer.basis}; GCMI over ${fmt(V)} vertices × ${fmt(1 + rc.permutations)} permutations${attrImages > 0 ? `; attribution maps: ${fmt(attrImages)} forward-pass equivalents` : ''}`,
   });
   const layers = 6;
   const hlInfer = inferenceCost(c, trials, t, 'noise-trial');

@@ -42,13 +42,41 @@ describe('analyse battery', () => {
       reverseCorrelation: { enabled: true, identities: [0], trials: 60, shapeNoiseSd: 0.5, textureNoiseSd: 0.5, basis: 'components', permutations: 19, alpha: 0.05, tfce: false, bands: true, seed: 1, threads: 1 },
       hiddenLayers: { enabled: true, pcaComponents: 2, vertexStride: 16 },
       poseInvariance: { enabled: true, posesYawDeg: [-20, 20], trials: 30, vertexStride: 16 },
+      attributions: { enabled: true, trials: 10, integratedSteps: 4, occlusionPatch: 8, occlusionStride: 8 },
       batchSize: 32,
     };
     const out = path.join(dir, 'bundle');
     const fractions: number[] = [];
     const summary = await runBattery(model, identities, net, cfg, out, (p) => fractions.push(p.fraction));
     const onDisk = BatterySummary.parse(JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')));
-    expect(onDisk.stages.map((s) => s.stage)).toEqual(['generalisation', 'reverse-correlation:id0', 'hidden-layers:id0', 'pose-invariance:id0']);
+    expect(onDisk.stages.map((s) => s.stage)).toEqual(['generalisation', 'reverse-correlation:id0', 'attributions:id0', 'hidden-layers:id0', 'pose-invariance:id0']);
+    // issue 15: the three attribution maps of the target logit on the first 10 of the same stimuli,
+    // finite where seen, with their agreement with the shape and texture logit information maps
+    const attr = onDisk.reverseCorrelation[0].attributions!;
+    expect(attr.trials).toBe(10);
+    expect(attr.maps.map((m) => m.method)).toEqual(['gradient-x-input', 'integrated-gradients', 'occlusion']);
+    expect(attr.unit).toMatch(/^logit units/);
+    for (const m of attr.maps) {
+      const values = new Float32Array(readFileSync(path.join(out, m.arrays.values.file)).buffer.slice(0));
+      const magnitude = new Float32Array(readFileSync(path.join(out, m.arrays.magnitude.file)).buffer.slice(0));
+      const weight = new Float32Array(readFileSync(path.join(out, m.arrays.weight.file)).buffer.slice(0));
+      expect(values.length).toBe(model.vertexCount);
+      // seen vertices (weight > 0) have finite values, unseen ones NaN; a frontal face shows hundreds
+      const seen = Array.from(weight.keys()).filter((v) => weight[v]! > 0);
+      expect(seen.length, m.method).toBe(m.visibleVertices);
+      expect(seen.length).toBeGreaterThan(100);
+      expect(seen.every((v) => Number.isFinite(values[v]!) && magnitude[v] === Math.abs(values[v]!))).toBe(true);
+      expect(Array.from(weight.keys()).filter((v) => !(weight[v]! > 0)).every((v) => Number.isNaN(values[v]!))).toBe(true);
+      expect(m.maxAbs!).toBeGreaterThan(0);
+      expect(m.maxAbs!).toBeCloseTo(Math.max(...seen.map((v) => magnitude[v]!)), 6);
+      expect(m.agreement.map((a) => a.map)).toEqual(['shape.logit', 'texture.logit']);
+      for (const a of m.agreement) {
+        expect([a.vertices, a.topFraction]).toEqual([seen.length, 0.05]);
+        for (const x of [a.pearson!, a.spearman!, a.diceTop!]) expect(Number.isFinite(x) && Math.abs(x) <= 1).toBe(true);
+      }
+    }
+    // integrated gradients at 4 intervals on a ReLU network: completeness holds only roughly
+    expect(Number.isFinite(attr.completeness!.mean!)).toBe(true);
     expect(summary.generalisation!.curves.map((c) => c.manipulation)).toEqual(['shape-scale', 'texture-scale', 'shape-morph', 'texture-morph']);
     // maps: shape and texture (all bands and each of the 3 bands), for the logit at least
     const names = onDisk.reverseCorrelation[0].maps.map((m) => m.name);

@@ -93,6 +93,20 @@ describe('worker functions under @inngest/test', () => {
     const rcSummary = JSON.parse(new TextDecoder().decode(await store.get(rc.manifest.artifacts.find((a) => a.name === 'summary.json')!.key)));
     expect(rcSummary.trials).toBe(config.analyses.reverseCorrelation.trials);
     expect(rcSummary.maps.length).toBeGreaterThan(0);
+    // Issue 15 item 3: the three attribution maps on the tiny preset's first 10 stimuli, stored under
+    // the names the summary gives, finite where a vertex was seen, with their agreement stated.
+    const attr = rcSummary.attributions as { trials: number; maps: { method: string; visibleVertices: number; arrays: Record<'values' | 'magnitude' | 'weight', { file: string }>; agreement: { map: string; pearson: number | null }[] }[] };
+    expect(attr.trials).toBe(Math.min(config.analyses.attributions.trials, config.analyses.reverseCorrelation.trials));
+    expect(attr.maps.map((m) => m.method)).toEqual(['gradient-x-input', 'integrated-gradients', 'occlusion']);
+    for (const m of attr.maps) {
+      const f32 = async (name: string) => new Float32Array((await store.get(rc.manifest.artifacts.find((a) => a.name === name)!.key)).slice().buffer);
+      const [values, weight] = [await f32(m.arrays.values.file), await f32(m.arrays.weight.file)];
+      const seen = Array.from(weight.keys()).filter((v) => weight[v]! > 0);
+      expect([seen.length, seen.length > 50]).toEqual([m.visibleVertices, true]);
+      expect(seen.every((v) => Number.isFinite(values[v]!))).toBe(true);
+      expect(m.agreement.length).toBeGreaterThan(0);
+      for (const a of m.agreement) expect(a.pearson === null || Math.abs(a.pearson) <= 1).toBe(true);
+    }
     // Issue 15: min(humanStimuli, trials) of identity 0's noise trials as images for people, with the
     // noise spec that rebuilds each image's noise: the stored PNG of trial 7 is re-rendered byte for byte.
     const readRc = async (name: string) => store.get(rc.manifest.artifacts.find((a) => a.name === name)!.key);

@@ -18,7 +18,7 @@ import {
   gradientTimesInput, integratedGradients, logitValues, occlusion, sumChannels, INTEGRATED_GRADIENTS_DEFAULTS,
   type LogitFunction, type QuadratureRule,
 } from './attributions';
-import { addShapeNoise, addTextureNoise, drawNoise, type NoiseBasis } from './noise';
+import { addShapeNoise, addTextureNoise, drawNoise, type NoiseBasis, type TrialNoise } from './noise';
 import { Stages, type OnProgress } from './analysis-stages';
 import { REVERSE_CORRELATION_DEFAULTS } from './reverse-correlation';
 import { renderOptionsFor, StimulusRenderer } from './stimuli';
@@ -139,15 +139,21 @@ function validate(o: MeshAttributionOptions): void {
 /**
  * Renders the reverse-correlation trials of `identity` (with the renderer's id buffers), computes
  * each method's per-pixel attribution of f (the target logit) and averages it onto the mesh.
+ * `given`: an already drawn noise (a reverse-correlation run's): its first `trials` trials are used
+ * (basis, sds and seed then come from it), so the maps are of exactly those stimuli.
  */
 export async function meshAttributions(
-  model: FaceModel, identity: Identity, f: LogitFunction, options: Partial<MeshAttributionOptions> & { sizePx: number }, onProgress?: OnProgress,
+  model: FaceModel, identity: Identity, f: LogitFunction, options: Partial<MeshAttributionOptions> & { sizePx: number }, onProgress?: OnProgress, given?: TrialNoise,
 ): Promise<MeshAttributionResult> {
-  const o: MeshAttributionOptions = { ...MESH_ATTRIBUTION_DEFAULTS, ...options };
+  const o: MeshAttributionOptions = {
+    ...MESH_ATTRIBUTION_DEFAULTS, ...options,
+    ...(given ? { basis: given.spec.basis, shapeNoiseSd: given.spec.shapeSd, textureNoiseSd: given.spec.textureSd, seed: given.spec.seed } : {}),
+  };
   validate(o);
+  if (given && o.trials > given.spec.trials) throw new Error(`trials (${o.trials}) must be ≤ the given noise's ${given.spec.trials} trials`);
   const S = o.sizePx, px = S * S * 3, T = o.trials;
   const stages = new Stages({ render: 1, ...Object.fromEntries(o.methods.map((m) => [m, m === 'gradient-x-input' ? 1 : 4])) }, onProgress);
-  const noise = drawNoise(model, { basis: o.basis, trials: T, shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed });
+  const noise = given ?? drawNoise(model, { basis: o.basis, trials: T, shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed });
   const renderer = new StimulusRenderer(model);
   const renderOptions = renderOptionsFor({ sizePx: S, yawDeg: o.yawDeg }, true);
   const pos0 = identityPositions(model, identity), alb0 = identityAlbedo(model, identity);

@@ -14,7 +14,7 @@ import type { FaceModel } from '../faces/model';
 import type { Identity } from '../faces/identity';
 import type { AnalysesConfig as AnalysesConfigSchema } from '../contract/experiment';
 import type { z } from 'zod';
-import { BatterySummary, type StageTiming } from '../contract';
+import { AttributionsConfig as AttributionsConfigSchema, BatterySummary, type StageTiming } from '../contract';
 import {
   BundleWriter, generalisationSummary, hiddenLayersSummary, poseInvarianceSummary, reverseCorrelationSummary,
 } from './bundle';
@@ -27,6 +27,7 @@ import type { BubbleOptions } from './bases/bubbles';
 import { poseInvariance, type PoseInvarianceOptions } from './pose-invariance';
 import { Stages, type OnProgress } from './analysis-stages';
 import { reverseCorrelation, type ReverseCorrelationOptions } from './reverse-correlation';
+import { attributionMaps, type AttributionsConfig } from './attribution-maps';
 
 export interface BatteryConfig {
   generalisation: Omit<Partial<GeneralisationOptions>, 'baseline'> & { enabled: boolean; identityCount: number; baselineObserver?: boolean };
@@ -41,6 +42,8 @@ export interface BatteryConfig {
   hiddenLayers: { enabled: boolean; pcaComponents: number; vertexStride: number; permutations?: number };
   /** trials: per pose. The analysed identities are reverseCorrelation.identities. */
   poseInvariance: { enabled: boolean; posesYawDeg: number[]; trials: number; vertexStride: number };
+  /** Issue 15: attribution maps on the reverse-correlation stimuli (attribution-maps.ts); absent = none. */
+  attributions?: AttributionsConfig;
   batchSize: number;
 }
 
@@ -64,8 +67,14 @@ export function batteryConfigFromExperiment(a: z.infer<typeof AnalysesConfigSche
     hiddenLayers: { enabled: a.hiddenLayers.enabled, pcaComponents: a.hiddenLayers.pcaComponents, vertexStride: 1, permutations: a.hiddenLayers.permutations },
     // per pose as many trials as reverse correlation has (the experiment has no separate count)
     poseInvariance: { enabled: a.poseInvariance.enabled, posesYawDeg: a.poseInvariance.posesYawDeg, trials: rc.trials, vertexStride: 1 },
+    // issue 15: a run configuration stored before it has no section: the schema's defaults then
+    attributions: attributionsConfig(a.attributions ?? AttributionsConfigSchema.parse({})),
     batchSize: 64,
   };
+}
+
+function attributionsConfig(at: z.infer<typeof AttributionsConfigSchema>): AttributionsConfig {
+  return { enabled: at.enabled, trials: at.trials, integratedSteps: at.integratedSteps, occlusionPatch: at.occlusion.patch, occlusionStride: at.occlusion.stride };
 }
 
 /** The target identities of the per-identity analyses (reverse correlation, hidden layers, pose invariance). */
@@ -130,6 +139,7 @@ export async function runBattery(model: FaceModel, identities: Identity[], net: 
   const stages = new Stages({
     generalisation: cfg.generalisation.enabled ? 1 : 0,
     'reverse-correlation': rcIds.length * 4,
+    attributions: cfg.reverseCorrelation.enabled && cfg.attributions?.enabled && net.targetLogit ? rcIds.length : 0,
     'hidden-layers': cfg.hiddenLayers.enabled ? rcIds.length * 2 : 0,
     'pose-invariance': piIds.length * 4,
   }, onProgress);
@@ -162,7 +172,14 @@ export async function runBattery(model: FaceModel, identities: Identity[], net: 
       const options = reverseCorrelationOptions(cfg, identity, { layers, maps: rc.enabled });
       const r = await timed(`reverse-correlation:id${identity}`, () => reverseCorrelation(model, identities, net, options, (p) => stages.report('reverse-correlation', (j + p.fraction) / rcIds.length)));
       if (rc.enabled) rcSignificant.set(identity, significantVertices(r.maps));
-      if (rc.enabled) summary.reverseCorrelation.push(reverseCorrelationSummary(w, `reverse-correlation/id${identity}/`, r, model.regions.face));
+      if (rc.enabled) {
+        const prefix = `reverse-correlation/id${identity}/`;
+        const rcSummary = reverseCorrelationSummary(w, prefix, r, model.regions.face);
+        const attributions = cfg.attributions?.enabled && net.targetLogit
+          ? await timed(`attributions:id${identity}`, () => attributionMaps(model, identities, net, cfg.attributions, r, w, prefix, cfg.batchSize, (f) => stages.report('attributions', (j + f) / rcIds.length)))
+          : null;
+        summary.reverseCorrelation.push(attributions ? { ...rcSummary, attributions } : rcSummary);
+      }
       if (cfg.hiddenLayers.enabled) {
         const h = await timed(`hidden-layers:id${identity}`, () => hiddenLayers(model, r.run, r.noise, { ...hiddenLayersOptions(cfg), diagnostic: significantVertices(r.maps) }, (p) => stages.report('hidden-layers', (j + p.fraction) / rcIds.length)));
         summary.hiddenLayers.push(hiddenLayersSummary(w, `hidden-layers/id${identity}/`, model, identity, r.run.view, h));

@@ -24,6 +24,7 @@ export { drawNoise, NOISE_BASES, canonicalBasis, type NoiseBasis, type NoiseSpec
 export { resolveRegion } from './regions';
 export { mapAgreement, type MapAgreement } from './map-agreement';
 export { targetLogit } from './attributions';
+export { attributionMaps, attributionOptions, ATTRIBUTION_UNIT, AGREEMENT_TOP_FRACTION, type AttributionsConfig } from './attribution-maps';
 export { meshAttributions, ATTRIBUTION_METHODS, MESH_ATTRIBUTION_DEFAULTS, type AttributionMethod } from './attribution-mesh';
 export { parseHumanTrialsCsv, humanTrialsCsv, dataDictionary } from './human/export';
 export { trialTable, type TrialTable } from './human/table';

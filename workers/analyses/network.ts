@@ -6,6 +6,8 @@
  * Layouts: images Float32Array [n][size][size][3] RGB in [0, 1]; logits [n][classes];
  * activations[layer] = { shape: [n, ...layer shape], data } (channels last, row-major).
  */
+import type { LogitFunction } from './attributions';
+
 export interface LayerActivation {
   shape: number[];
   data: Float32Array;
@@ -25,6 +27,11 @@ export interface Network {
   predict(images: Float32Array, n: number, layers: string[]): Promise<Prediction>;
   /** A description stored with every result: backend, weights file, etc. */
   describe(): Record<string, unknown>;
+  /**
+   * The target class's pre-softmax logit as a differentiable tfjs function (attributions.ts), when
+   * the network is a tfjs model; absent for oracles (fixed functions): no attribution maps then.
+   */
+  targetLogit?(target: number): LogitFunction;
 }
 
 /** Softmax of one row of logits (numerically stable), into `out`. */

@@ -9,6 +9,7 @@ import { loadModel } from '../nn';
 import { Predictor } from '../nn';
 import { describeResNet10, LAYER_NAMES } from '../nn';
 import type { Network } from './network';
+import { targetLogit } from './attributions';
 
 /** The layers the hidden-layer analyses probe by default: ResNet-10's named layers, logits excluded. */
 export function defaultLayers(model: tf.LayersModel): string[] {
@@ -31,6 +32,7 @@ export function networkFromModel(model: tf.LayersModel, source: Record<string, u
       const p = predictor.predict(images.subarray(0, n * predictor.inputSize * predictor.inputSize * 3), { layers, batchSize: n });
       return { logits: p.logits, activations: p.activations };
     },
+    targetLogit: (target) => targetLogit(model, target),
     describe: () => ({ ...source, architecture: arch ? { kind: 'resnet10', ...arch } : { kind: 'layers-model', layers: model.layers.length }, inputSize: predictor.inputSize, classes: predictor.numClasses, backend: currentBackend() }),
   };
 }

@@ -37,7 +37,8 @@ export const DashboardMesh = z.object({
 });
 export type DashboardMesh = z.infer<typeof DashboardMesh>;
 
-export const MAP_FEATURES = ['shape', 'texture'] as const;
+/** 'image': the whole stimulus image (attribution maps, issue 15), not one feature of the face. */
+export const MAP_FEATURES = ['shape', 'texture', 'image'] as const;
 
 /**
  * What a map is about: the fields a step declares (DashboardDecl) and the dashboard shows
@@ -95,6 +96,10 @@ export const DashboardMap = z.object({
   pValues: ArtifactLink.optional(),
   /** The binned response summary per vertex; absent in older runs. */
   responseBins: ResponseBinsLinks.optional(),
+  /** The unit of the values and of maxBits / thresholdBits: 'bits' for information maps (also when absent), 'logit units' for attribution maps (issue 15). */
+  unit: z.string().optional(),
+  /** What the map is and how it compares (an attribution's method and its agreement with the information maps); absent for most maps. */
+  note: z.string().optional(),
 });
 export type DashboardMap = z.infer<typeof DashboardMap>;
 
@@ -214,6 +219,10 @@ export const MapDecl = z.object({
   /** Artifact names of the per-vertex p-values (Float32 [V]) and binned response summary ([V][bins]), when stored. */
   pValues: z.string().optional(),
   responseBins: z.object({ bins: z.number().int().min(2), featureLabel: z.string(), responseLabel: z.string(), featureMean: z.string(), responseMean: z.string(), count: z.string() }).optional(),
+  /** The map's analysis when not the step's own (e.g. 'attributions' stored by the reverse-correlation step). */
+  analysis: z.string().optional(),
+  unit: z.string().optional(),
+  note: z.string().optional(),
 });
 export const StimulusDecl = z.object({ identity: z.string(), factor: z.string(), image: z.string() });
 export const DashboardDecl = z.object({

@@ -150,11 +150,28 @@ export const PoseInvarianceConfig = z.object({
   posesYawDeg: z.array(num('analyses.poseInvariance.posesYawDeg[]', -90, 90)).min(2).max(9).default([-30, 0, 30]),
 });
 
+/**
+ * Issue 15: attribution maps of the target logit (gradient × input, integrated gradients, occlusion)
+ * on the first `trials` reverse-correlation stimuli of each target identity (capped at that step's
+ * trials), carried onto the mesh (workers/analyses/attribution-maps.ts). integratedSteps: the path
+ * integral's intervals; occlusion patch side and stride in pixels (stride ≤ patch ≤ render.sizePx).
+ */
+export const AttributionsConfig = z.object({
+  enabled: z.boolean().default(true),
+  trials: int('analyses.attributions.trials', 10, 2000).default(32),
+  integratedSteps: int('analyses.attributions.integratedSteps', 1, 256).default(16),
+  occlusion: z.object({
+    patch: int('analyses.attributions.occlusion.patch', 1, 512).default(8),
+    stride: int('analyses.attributions.occlusion.stride', 1, 512).default(4),
+  }).prefault({}).refine((o) => o.stride <= o.patch, { message: 'analyses.attributions.occlusion.stride must be ≤ analyses.attributions.occlusion.patch (pixels)', path: ['stride'] }),
+});
+
 export const AnalysesConfig = z.object({
   generalisation: GeneralisationConfig.prefault({}),
   reverseCorrelation: ReverseCorrelationConfig.prefault({}),
   hiddenLayers: HiddenLayersConfig.prefault({}),
   poseInvariance: PoseInvarianceConfig.prefault({}),
+  attributions: AttributionsConfig.prefault({}),
 });
 
 /** An experiment's configuration (validated on create, edit and launch). */
@@ -206,6 +223,8 @@ export const EXPERIMENT_PRESETS = {
       reverseCorrelation: { identities: 1, trials: 50, permutations: 10 },
       hiddenLayers: { pcaComponents: 2 },
       poseInvariance: { posesYawDeg: [-20, 20] },
+      // cheap: 10 stimuli, 4 integration intervals, 8 px patches at stride 8 (16 occluded images per stimulus at 32 px)
+      attributions: { trials: 10, integratedSteps: 4, occlusion: { patch: 8, stride: 8 } },
     },
   },
   paper: {

@@ -182,8 +182,57 @@ export const ReverseCorrelationSummary = z.object({
   componentMi: z.object({ responses: z.array(z.string()), shapeComponents: z.number().int(), textureComponents: z.number().int(), array: ArrayRef }),
   /** float32 [trial][column], columns: logit, probability, decision (1 correct / 0), predicted class. */
   trialTable: ArrayRef,
+  /** Issue 15: attribution maps of the target logit on the first of these trials (absent in older bundles or when disabled). */
+  attributions: z.lazy(() => MeshAttributionsSummary).optional(),
 });
 export type ReverseCorrelationSummary = z.infer<typeof ReverseCorrelationSummary>;
+
+/** Agreement of two per-vertex maps (analyses/map-agreement.ts); null where undefined (constant map). */
+export const AttributionAgreement = z.object({
+  /** The information map compared (its name in `maps`, e.g. 'texture.logit'). */
+  map: z.string(),
+  vertices: z.number().int().nonnegative(),
+  pearson: z.number().nullable(),
+  spearman: z.number().nullable(),
+  /** Dice of the top `topFraction` vertices of |attribution| and of the information (bits). */
+  topFraction: z.number(),
+  diceTop: z.number().nullable(),
+});
+
+/**
+ * Attribution maps on the mesh (workers/analyses/attribution-maps.ts): per method, float32 [V] the
+ * trial-averaged signed attribution of the target logit and its magnitude |A| (NaN = never
+ * visible), in logit units: the gradient (logit per unit input intensity) times the input (or
+ * the input minus the baseline, for integrated gradients), summed over RGB; occlusion is the drop
+ * of the logit when a patch covering the pixel is set to the baseline. A vertex's value is the
+ * barycentric-weighted mean of the pixels it covers, averaged over trials.
+ */
+export const MeshAttributionsSummary = z.object({
+  /** The explained class: the target identity's pre-softmax logit. */
+  target: z.number().int().nonnegative(),
+  /** The first `trials` reverse-correlation stimuli (same noise draw). */
+  trials: z.number().int().positive(),
+  unit: z.string(),
+  options: z.object({
+    baseline: z.enum(['black', 'mean']), integratedSteps: z.number().int(), integratedRule: z.string(),
+    occlusionPatch: z.number().int(), occlusionStride: z.number().int(), sizePx: z.number().int(),
+  }),
+  /** Integrated gradients: relative completeness error |Σ A − (f(x) − f(x'))| / |f(x) − f(x')| over trials. */
+  completeness: z.object({ mean: z.number().nullable(), max: z.number().nullable() }).nullable(),
+  maps: z.array(z.object({
+    name: z.string(),
+    method: z.enum(['gradient-x-input', 'integrated-gradients', 'occlusion']),
+    /** Human-readable method with its reference and settings. */
+    label: z.string(),
+    visibleVertices: z.number().int().nonnegative(),
+    /** Largest |A| over vertices (logit units). */
+    maxAbs: z.number().nullable(),
+    arrays: z.object({ values: ArrayRef, magnitude: ArrayRef, weight: ArrayRef }),
+    /** |A| against each logit information map of the same trials (shape, texture). */
+    agreement: z.array(AttributionAgreement),
+  })),
+});
+export type MeshAttributionsSummary = z.infer<typeof MeshAttributionsSummary>;
 
 // ---- 3. Hidden layers -------------------------------------------------------------------------
 

@@ -144,15 +144,19 @@ export const analysisReverseCorrelation = defineWorkerFunction({
   title: 'Reverse correlation',
   retries: 2,
   async run(ctx) {
-    const { reverseCorrelation, reverseCorrelationOptions, reverseCorrelationSummary } = await import('../analyses');
+    const { reverseCorrelation, reverseCorrelationOptions, reverseCorrelationSummary, attributionMaps } = await import('../analyses');
     const loaded = await load(ctx);
     // The first target identity's result: its noise trials are the images stored for people.
     const held: { first?: { r: Awaited<ReturnType<typeof reverseCorrelation>>; prefix: string } } = {};
     const out = await perIdentity(ctx, loaded, 'reverseCorrelation', async (w, prefix, identity, onFraction) => {
       const options = reverseCorrelationOptions(loaded.cfg, identity, { layers: [], maps: true });
-      const r = await reverseCorrelation(loaded.model, loaded.identities, loaded.net, options, (p) => onFraction(p.fraction));
+      const withAttributions = loaded.cfg.attributions?.enabled === true;
+      const share = withAttributions ? 0.8 : 1; // of the identity's progress; the rest is the attribution maps (issue 15)
+      const r = await reverseCorrelation(loaded.model, loaded.identities, loaded.net, options, (p) => onFraction(p.fraction * share));
       held.first ??= { r, prefix };
-      return reverseCorrelationSummary(w, prefix, r, loaded.model.regions.face);
+      const summary = reverseCorrelationSummary(w, prefix, r, loaded.model.regions.face);
+      const attributions = await attributionMaps(loaded.model, loaded.identities, loaded.net, loaded.cfg.attributions, r, w, prefix, loaded.cfg.batchSize, (f) => onFraction(share + f * (1 - share)));
+      return attributions ? { ...summary, attributions } : summary;
     });
     const cap = ctx.input.config.analyses.reverseCorrelation.humanStimuli;
     if (held.first && cap > 0) await putHumanRcStimuli(ctx, loaded, held.first, cap);

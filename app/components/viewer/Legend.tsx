@@ -12,17 +12,17 @@ export function negativeLegendNote(negative: number, minBits: number): string | 
   return `${negative.toLocaleString('en-GB')} vertices are below 0 bits (down to ${formatTick(minBits)}): bias-corrected estimates scatter around 0 where there is no information; they mean "none detected", not negative information, and are drawn in the lowest colour, not changed.`;
 }
 
-export function Legend({ minBits, maxBits, thresholdBits, colormap, width = 320, negative = 0, negativeMinBits = 0 }: { minBits: number; maxBits: number; thresholdBits: number | null; colormap: ColormapName; width?: number; negative?: number; negativeMinBits?: number }) {
+export function Legend({ minBits, maxBits, thresholdBits, colormap, width = 320, negative = 0, negativeMinBits = 0, unit = 'bits' }: { minBits: number; maxBits: number; thresholdBits: number | null; colormap: ColormapName; width?: number; negative?: number; negativeMinBits?: number; unit?: string }) {
   const note = negativeLegendNote(negative, negativeMinBits);
   return (
     <div className="legend-block">
-      <LegendBar minBits={minBits} maxBits={maxBits} thresholdBits={thresholdBits} colormap={colormap} width={width} />
+      <LegendBar minBits={minBits} maxBits={maxBits} thresholdBits={thresholdBits} colormap={colormap} width={width} unit={unit} />
       {note && <p className="muted small" data-testid="legend-negative">{note}</p>}
     </div>
   );
 }
 
-function LegendBar({ minBits, maxBits, thresholdBits, colormap, width }: { minBits: number; maxBits: number; thresholdBits: number | null; colormap: ColormapName; width: number }) {
+function LegendBar({ minBits, maxBits, thresholdBits, colormap, width, unit }: { minBits: number; maxBits: number; thresholdBits: number | null; colormap: ColormapName; width: number; unit: string }) {
   const id = useId();
   const h = 14, pad = 10, w = width - 2 * pad;
   const span = maxBits - minBits || 1;
@@ -30,7 +30,7 @@ function LegendBar({ minBits, maxBits, thresholdBits, colormap, width }: { minBi
   const ticks = niceDomain(minBits, maxBits, 4).ticks.filter((t) => t >= minBits - 1e-12 && t <= maxBits + 1e-12);
   const grey = `rgb(${BELOW_THRESHOLD_RGB.map((c) => Math.round(c * 255)).join(',')})`;
   return (
-    <svg className="legend" viewBox={`0 0 ${width} 58`} width={width} role="img" aria-label={`Colour scale from ${formatTick(minBits)} to ${formatTick(maxBits)} bits${thresholdBits !== null ? `, threshold ${formatTick(thresholdBits)} bits` : ''}`}>
+    <svg className="legend" viewBox={`0 0 ${width} 58`} width={width} role="img" aria-label={`Colour scale from ${formatTick(minBits)} to ${formatTick(maxBits)} ${unit}${thresholdBits !== null ? `, threshold ${formatTick(thresholdBits)} ${unit}` : ''}`}>
       <defs>
         <linearGradient id={`${id}-g`} x1="0" x2="1" y1="0" y2="0">
           {Array.from({ length: 11 }, (_, i) => (
@@ -54,7 +54,7 @@ function LegendBar({ minBits, maxBits, thresholdBits, colormap, width }: { minBi
         </g>
       ))}
       <text x={width - pad} y={54} textAnchor="end" fontSize={11} fill="#4d5b6b">
-        mutual information (bits)
+        {unit === 'bits' ? 'mutual information (bits)' : `|attribution| (${unit})`}
       </text>
     </svg>
   );

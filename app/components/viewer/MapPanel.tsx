@@ -150,13 +150,14 @@ function HoverReadout({ vertex, data, map }: { vertex: number | null; data: { po
   const [x, y, z] = [data.positions[vertex * 3]!, data.positions[vertex * 3 + 1]!, data.positions[vertex * 3 + 2]!].map((c) => c.toFixed(1));
   const region = data.regions ? (regionOfVertex(data.regions, vertex) ?? 'no named region') : 'regions not stored';
   const t = map.thresholdBits;
-  const test = t === null ? 'no permutation test' : bits >= t ? `significant (≥ FWER threshold ${formatTick(t)} bits)` : `not significant (< FWER threshold ${formatTick(t)} bits)`;
+  const unit = map.unit ?? 'bits';
+  const test = t === null ? 'no permutation test' : bits >= t ? `significant (≥ FWER threshold ${formatTick(t)} ${unit})` : `not significant (< FWER threshold ${formatTick(t)} ${unit})`;
   // the stored per-vertex p-value (max-statistic corrected), when the analysis kept them
   const p = data.pValues ? data.pValues[vertex]! : null;
   const pText = p === null ? null : Number.isFinite(p) ? `p = ${formatP(p)} (FWER-corrected)` : 'no p-value (no noise here)';
   return (
     <p className="small hover-readout" data-testid="hover-readout" data-vertex={vertex}>
-      Vertex <strong>{vertex}</strong> at ({x}, {y}, {z}) mm · region <strong data-testid="hover-region">{region.replace(/_/g, ' ')}</strong> · <strong>{Number.isFinite(bits) ? `${bits.toFixed(4)} bits` : 'no value'}</strong> · {test}
+      Vertex <strong>{vertex}</strong> at ({x}, {y}, {z}) mm · region <strong data-testid="hover-region">{region.replace(/_/g, ' ')}</strong> · <strong>{Number.isFinite(bits) ? `${bits.toFixed(4)} ${unit}` : 'no value'}</strong> · {test}
       {pText && (
         <>
           {' · '}
@@ -200,6 +201,7 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [map?.key]);
 
+  const unit = map?.unit ?? 'bits';
   const statsA = useMemo(() => (a.data ? mapStats(a.data.values, threshold) : null), [a.data, threshold]);
   const statsB = useMemo(() => (compare && bData.data ? mapStats(bData.data.values, threshold) : null), [compare, bData.data, threshold]);
   // Shared colour scale: 0 to the largest value of the maps on screen.
@@ -244,7 +246,7 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
         onHover={i === 0 ? setHover : undefined}
         selectedVertex={i === 0 ? (pickedVertex ?? clicked) : null}
         onCanvas={(c) => (canvases.current[i] = c)}
-        label={`${src.label}: ${m.title}, coloured by mutual information in bits`}
+        label={`${src.label}: ${m.title}, coloured by ${(m.unit ?? 'bits') === 'bits' ? 'mutual information in bits' : `|attribution| in ${m.unit}`}`}
         renderKey={m.key}
         height={compare ? 380 : 460}
       />
@@ -260,7 +262,7 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
       <div className="map-controls">
         <label className="control threshold" htmlFor={`${idPrefix}-threshold`}>
           <span>
-            Threshold: <strong data-testid="threshold-value">{threshold === null ? 'none' : `${formatTick(threshold)} bits`}</strong>
+            Threshold: <strong data-testid="threshold-value">{threshold === null ? 'none' : `${formatTick(threshold)} ${unit}`}</strong>
             {map?.thresholdBits !== null && map?.thresholdBits !== undefined && (
               <>
                 {' '}
@@ -288,6 +290,11 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
         <div data-testid="viewer-primary">
           {compare && <p className="viewer-caption">{map?.title}</p>}
           {viewer(a.data, colorsA, map, 0, a.error, primary)}
+          {map?.note && (
+            <p className="small map-note" data-testid="map-note">
+              {map.note}
+            </p>
+          )}
           <HoverReadout vertex={hover} data={a.data} map={map} />
           {clicked !== null && map && a.data && clicked < a.data.values.length && (
             <ResponsePlot vertex={clicked} links={map.responseBins} urlOf={primary.urlOf} pValue={a.data.pValues ? a.data.pValues[clicked]! : null} />
@@ -316,9 +323,9 @@ export function MapPanel({ sources, pins = [], onPick, pickedVertex = null, onMa
         )}
       </div>
       <div className="map-footer">
-        <Legend minBits={0} maxBits={maxBits} thresholdBits={threshold} colormap={colormap} negative={statsA?.negative ?? 0} negativeMinBits={statsA?.minBits ?? 0} />
+        <Legend minBits={0} maxBits={maxBits} thresholdBits={threshold} colormap={colormap} negative={unit === 'bits' ? (statsA?.negative ?? 0) : 0} negativeMinBits={statsA?.minBits ?? 0} unit={unit} />
         <p className="muted small" data-testid="map-stats">
-          {statsA ? `${statsA.above.toLocaleString('en-GB')} of ${statsA.finite.toLocaleString('en-GB')} vertices at or above the threshold; peak ${formatTick(statsA.maxBits)} bits at vertex ${statsA.peakVertex}.` : ''}
+          {statsA ? `${statsA.above.toLocaleString('en-GB')} of ${statsA.finite.toLocaleString('en-GB')} vertices at or above the threshold; peak ${formatTick(statsA.maxBits)} ${unit} at vertex ${statsA.peakVertex}.` : ''}
           {statsA && map?.thresholdBits !== null && map?.thresholdBits !== undefined && map.thresholdBits > statsA.maxBits ? ' No vertex reaches the family-wise error threshold.' : ''}
           {map && map.thresholdBits === null ? ' No permutation test for this map: choose a threshold.' : ''}
           {onPick ? ' Click the face to pin a comment to a vertex and see its responses.' : ' Click the face to see a vertex\'s responses.'}

@@ -62,6 +62,7 @@ const ANALYSIS_LABELS: Record<string, string> = {
   'reverse-correlation': 'Reverse correlation',
   'hidden-layers': 'Hidden layers',
   'pose-invariance': 'Pose invariance',
+  attributions: 'Attributions',
 };
 
 export function analysisLabel(a: string): string {
