@@ -56,14 +56,22 @@ async function withAttributions() {
   return { summary: ReverseCorrelationSummary.parse({ ...bundle.summary, attributions }), files, old: bundle };
 }
 
+// The routers read the process-wide store (<DATA_DIR>/artifacts), created once per process: one
+// folder for the whole file, shared by every database target.
+let dir: string;
+let store: FsArtifactStore;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'deeper-attr-'));
+  process.env.DATA_DIR = dir;
+  store = new FsArtifactStore(path.join(dir, 'artifacts'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 describe.each(DB_TARGETS)('attribution maps reach the dashboard client on %s', (target) => {
-  let dir: string, store: FsArtifactStore, h: DbHandle, owner: TestUser, runId: string, oldRunId: string;
+  let h: DbHandle, owner: TestUser, runId: string, oldRunId: string;
   let bundle: Awaited<ReturnType<typeof withAttributions>>;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'deeper-attr-'));
-    process.env.DATA_DIR = dir;
-    store = new FsArtifactStore(path.join(dir, 'artifacts'));
     h = await createTestDb(target);
     owner = await signUpUser(h.db, 'owner@example.com');
     const workspaceId = owner.personalWorkspaceId;
@@ -74,7 +82,6 @@ describe.each(DB_TARGETS)('attribution maps reach the dashboard client on %s', (
   });
   afterAll(async () => {
     await h?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('lists the three methods beside the information map, with unit, method and agreement', async () => {
