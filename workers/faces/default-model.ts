@@ -7,7 +7,6 @@
  * .dfm file keyed by a hash of the generating source, so later loads take tens of ms.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBaseMesh } from './basemesh';
@@ -16,6 +15,7 @@ import { gramSchmidt, packRows } from './basis-linalg';
 import type { FaceModel } from './model';
 import { createRng } from './seeded-rng';
 import { sourceDigest } from '../util';
+import { modelCacheDir } from './ict/model-cache';
 import { AGE_EXTRA, DEMOGRAPHIC_SHAPE, EXPRESSION_SHAPE, NAMED_SHAPE, randomShapeFields, shapeField } from './shape-fields';
 import {
   GROUP_SKIN, TEXTURE_BANDS, demographicTextureFields, expressionAlbedoFields, highFrequencyFields,
@@ -139,10 +139,6 @@ function sourceHash(): string {
   return sourceDigest([dir, path.join(dir, '..', 'util')]).slice(0, 12);
 }
 
-export function defaultModelCacheDir(): string {
-  return process.env.DEEPER_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'deeper');
-}
-
 let cached: FaceModel | null = null;
 
 /**
@@ -151,7 +147,7 @@ let cached: FaceModel | null = null;
  */
 export function loadDefaultFaceModel(): FaceModel {
   if (cached) return cached;
-  const file = path.join(defaultModelCacheDir(), `${DEFAULT_MODEL_NAME}-${sourceHash()}.dfm`);
+  const file = path.join(modelCacheDir(), `${DEFAULT_MODEL_NAME}-${sourceHash()}.dfm`);
   if (existsSync(file)) {
     try {
       cached = loadFaceModel(file);

@@ -11,6 +11,7 @@ import { sha256Hex, writeFileAtomicSync } from '../../util';
 import { decodeFaceModel, encodeFaceModel } from '../format';
 import type { FaceModel } from '../model';
 
+/** The built-in face models' disk cache (the procedural and the ict model): DEEPER_CACHE_DIR, else ~/.cache/deeper. */
 export function modelCacheDir(): string {
   return process.env.DEEPER_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'deeper');
 }
