@@ -6,7 +6,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerDeeperKernels } from '../../workers/nn/kernels/register';
-import { batchNormTrain } from '../../workers/nn/kernels/batch-norm';
+import { batchNormTrain, setBatchNormParts } from '../../workers/nn/kernels/batch-norm';
 import { MAX_POOL, MAX_POOL_GRAD, maxPoolTrain } from '../../workers/nn/kernels/max-pool';
 import { simdKernels } from '../../workers/nn/kernels/simd';
 import { setGroupTarget, GROUP_TARGET, setMaxGridWaste, MAX_GRID_WASTE, setFilterGradPath, setFilterGradThreads } from '../../workers/nn/kernels/conv2d-backprop-filter';
@@ -119,10 +119,12 @@ describe('filter gradient with several image groups, both XNNPACK strategies', (
 });
 
 describe('fused batch norm (+ReLU) matches the stock composition', () => {
-  for (const relu of [false, true]) {
-    it(`forward and gradients on cpu and wasm, relu ${relu}`, async () => {
-      const shape = [3, 5, 4, 6];
-      const xv = rand(shape, 3), gv = rand([6], 4).map((v) => v + 1), bv = rand([6], 5), dyv = rand(shape, 6);
+  // parts: channel ranges run as separate kernel calls (the thread split; on this single-threaded
+  // build they run one after another): 3 parts of 14 channels are 4, 8 and 2 wide.
+  for (const relu of [false, true]) for (const [C, parts] of [[6, 1], [14, 3]]) {
+    it(`forward and gradients on cpu and wasm, relu ${relu}, ${C} channels in ${parts} part(s)`, async () => {
+      const shape = [3, 5, 4, C];
+      const xv = rand(shape, 3), gv = rand([C], 4).map((v) => v + 1), bv = rand([C], 5), dyv = rand(shape, 6);
       const make = () => [tf.tensor4d(xv, shape as never), tf.tensor1d(gv), tf.tensor1d(bv), tf.tensor4d(dyv, shape as never)];
       const stock = () => {
         const [x, g, b, dy] = make();
@@ -139,9 +141,14 @@ describe('fused batch norm (+ReLU) matches the stock composition', () => {
         return tf.grads(f as never)([x, g, b]);
       };
       const ref = await on('cpu', stock);
-      for (const backend of ['cpu', 'wasm']) {
-        const got = await on(backend, fused);
-        for (let i = 0; i < 3; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-5);
+      setBatchNormParts(parts);
+      try {
+        for (const backend of ['cpu', 'wasm']) {
+          const got = await on(backend, fused);
+          for (let i = 0; i < 3; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-5);
+        }
+      } finally {
+        setBatchNormParts(0);
       }
     });
   }

@@ -24,7 +24,7 @@ describe('simd pool', () => {
     for (let i = 0; i < N * OH * OW * CO; i++) f[dyOff / 4 + i] = Math.cos(0.11 * i);
     const args = (dw: number, scratch: number) => [xOff, dyOff, H, W, C, OH, OW, CO, k, k, s, s, pad, pad, 0, N * OH * OW, dw, scratch];
     const pool = createSimdPool(module, memory, 1);
-    pool.startFilterGrad(0, args(dwB, sB));
+    pool.start(0, 'filter_grad', args(dwB, sB));
     e.filter_grad(...args(dwA, sA));
     pool.wait(0);
     const a = new Float32Array(memory.buffer, dwA, K * CO), b = new Float32Array(memory.buffer, dwB, K * CO);

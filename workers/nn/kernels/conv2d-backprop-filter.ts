@@ -108,7 +108,7 @@ function filterGradPacked(backend: WasmBackendLike, x: TensorInfo, dy: TensorInf
   const args = (p: number): [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number] => [
     xOff, dyOff, inH, inW, C, outH, outW, CO, kH, kW, sH, sW, padTop, padLeft, bound(p), bound(p + 1),
     p === 0 ? dwOff : scratch + 4 * (per * p + chunkFloats), scratch + 4 * per * p];
-  for (let p = 1; p <= helpers; p++) pool!.startFilterGrad(p - 1, args(p));
+  for (let p = 1; p <= helpers; p++) pool!.start(p - 1, 'filter_grad', args(p));
   simd.filter_grad(...args(0));
   for (let p = helpers + 1; p < parts; p++) simd.filter_grad(...args(p));
   for (let p = 1; p < parts; p++) {

@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { WasmBackendLike } from './wasm-heap';
-import { createSimdPool, type SimdPool } from './simd-pool';
+import { createSimdPool, type SimdPool, type PoolExport } from './simd-pool';
 
 export interface SimdKernels {
-  bn_train(x: number, M: number, C: number, gamma: number, beta: number, eps: number, relu: number, y: number, mean: number, variance: number, scratch: number): void;
-  bn_grad(dy: number, y: number, x: number, M: number, C: number, mean: number, variance: number, gamma: number, eps: number, relu: number,
+  bn_train(x: number, M: number, C: number, ld: number, gamma: number, beta: number, eps: number, relu: number, y: number, mean: number, variance: number, scratch: number): void;
+  bn_grad(dy: number, y: number, x: number, M: number, C: number, ld: number, mean: number, variance: number, gamma: number, eps: number, relu: number,
     dx: number, dgamma: number, dbeta: number, scratch: number): void;
   max_pool(x: number, N: number, H: number, W: number, C: number, k: number, s: number, pt: number, pl: number, OH: number, OW: number, y: number, arg: number): void;
   max_pool_grad(dy: number, arg: number, count: number, dx: number, dxCount: number): void;
@@ -30,6 +30,11 @@ export interface SimdKernels {
   threads: number;
   /** Helper threads (threads − 1 of them) running the module on the same memory; null with 1 thread. */
   pool(): SimdPool | null;
+  /**
+   * Runs fn once per argument list: the first on this thread, the next ones on the pool's helpers
+   * while it works (lists beyond the helpers: on this thread after it), and returns when all are done.
+   */
+  runParts(fn: PoolExport, parts: number[][]): void;
   /** Byte offset of at least `bytes` bytes of scratch in the backend's heap (reused between calls). */
   scratch(bytes: number): number;
 }
@@ -49,7 +54,7 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     const threads = shared ? Math.max(1, getThreadsCount()) : 1;
     let pool: SimdPool | null | undefined;
-    const e = instance.exports as unknown as Omit<SimdKernels, 'scratch' | 'threads' | 'pool'>;
+    const e = instance.exports as unknown as Omit<SimdKernels, 'scratch' | 'threads' | 'pool' | 'runParts'>;
     const malloc = (backend.wasm as unknown as { _malloc(n: number): number; _free(p: number): void });
     let scratchPtr = 0, scratchBytes = 0;
     kernels = {
@@ -58,6 +63,15 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
       pool() {
         if (pool === undefined) pool = threads > 1 ? createSimdPool(module, memory, threads - 1) : null;
         return pool;
+      },
+      runParts(fn, parts) {
+        const p = parts.length > 1 ? this.pool() : null;
+        const helpers = p ? Math.min(p.helpers, parts.length - 1) : 0;
+        const call = e[fn] as unknown as (...a: number[]) => void;
+        for (let i = 1; i <= helpers; i++) p!.start(i - 1, fn, parts[i]);
+        call(...parts[0]);
+        for (let i = helpers + 1; i < parts.length; i++) call(...parts[i]);
+        for (let i = 1; i <= helpers; i++) p!.wait(i - 1);
       },
       scratch(bytes: number) {
         if (bytes > scratchBytes) {
