@@ -1,6 +1,6 @@
 /**
- * Training steps with the filter gradient on XNNPACK (A) and on the packed SIMD kernel (B),
- * interleaved in one process (A B A B …, after warm-up steps of each), so both see the same load:
+ * Training steps before (A: filter gradient on XNNPACK, batch norm on the calling thread) and after
+ * (B: the packed SIMD filter gradient, batch norm split by channels over the helper threads), interleaved in one process (A B A B …, after warm-up steps of each), so both see the same load:
  * median wall ms and CPU ms (process.cpuUsage: every thread of the process) per step, images/s.
  *   npx tsx bench/nn-step-ab.ts [--threads 1] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8]
  */
@@ -10,6 +10,7 @@ import { chooseBackend } from '../workers/nn/backend';
 import { buildResNet10 } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
 import { setFilterGradPath, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
+import { setBatchNormParts } from '../workers/nn/kernels/batch-norm';
 
 const argv = process.argv.slice(2);
 const num = (name: string, fallback: number) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? Number(argv[i + 1]) : fallback; };
@@ -33,6 +34,7 @@ const paths: FilterGradPath[] = ['xnnpack', 'packed'];
 const wall: Record<string, number[]> = { xnnpack: [], packed: [] }, cpu: Record<string, number[]> = { xnnpack: [], packed: [] };
 for (let r = -2; r < steps; r++) for (const path of paths) {
   setFilterGradPath(path);
+  setBatchNormParts(path === 'xnnpack' ? 1 : 0);
   const t0 = performance.now(), c0 = process.cpuUsage();
   step();
   const c = process.cpuUsage(c0);
