@@ -8,13 +8,13 @@ import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { chooseBackend } from '../workers/nn/backend';
 import { resNet10Widths } from '../workers/nn/resnet10';
-import { setFilterGradPath, setFilterGradThreads, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
+import { setFilterGradPath, setFilterGradParts, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
 
 const argv = process.argv.slice(2);
 const num = (name: string, fallback: number) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? Number(argv[i + 1]) : fallback; };
 const threads = num('threads', 1), S = num('size', 64), width = num('width', 0.5), batch = num('batch', 64), reps = num('reps', 7);
 await chooseBackend({ prefer: ['wasm'], threads });
-setFilterGradThreads(num('packed-threads', 0));
+setFilterGradParts(num('packed-parts', 2));
 const c = resNet10Widths(width);
 // [name, input side, cin, cout, kernel, stride]; the stem's filter gradient is its space-to-depth form (stem.ts).
 const layers: [string, number, number, number, number, number][] = [['stem s2d 4x4', S / 2, 12, c[0], 4, 1]];

@@ -9,7 +9,7 @@ import { registerDeeperKernels } from '../../workers/nn/kernels/register';
 import { batchNormTrain, setBatchNormParts } from '../../workers/nn/kernels/batch-norm';
 import { MAX_POOL, MAX_POOL_GRAD, maxPoolTrain } from '../../workers/nn/kernels/max-pool';
 import { simdKernels } from '../../workers/nn/kernels/simd';
-import { setGroupTarget, GROUP_TARGET, setMaxGridWaste, MAX_GRID_WASTE, setFilterGradPath, setFilterGradThreads } from '../../workers/nn/kernels/conv2d-backprop-filter';
+import { setGroupTarget, GROUP_TARGET, setMaxGridWaste, MAX_GRID_WASTE, setFilterGradPath, setFilterGradParts } from '../../workers/nn/kernels/conv2d-backprop-filter';
 
 function rand(shape: number[], seed: number): Float32Array {
   let s = seed >>> 0;
@@ -78,7 +78,7 @@ describe('packed filter gradient over several chunks and parts', () => {
   // the positions across image boundaries (parts beyond the helper threads run on this thread).
   it.each([1, 2, 3])('%i part(s) match cpu', async (parts) => {
     setFilterGradPath('packed');
-    setFilterGradThreads(parts);
+    setFilterGradParts(parts);
     try {
       for (const [xs, ks, s] of [[[3, 20, 19, 5], [3, 3, 5, 9], 1], [[2, 41, 37, 3], [4, 3, 3, 17], 2]] as [number[], number[], number][]) {
         const xv = rand(xs, 11), wv = rand(ks, 12);
@@ -90,7 +90,7 @@ describe('packed filter gradient over several chunks and parts', () => {
         for (let i = 0; i < 2; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-5);
       }
     } finally {
-      setFilterGradThreads(0);
+      setFilterGradParts(2);
     }
   });
 });

@@ -76,12 +76,13 @@ function filterGradIm2col(backend: WasmBackendLike, x: TensorInfo, dy: TensorInf
 }
 
 /**
- * Parts the packed kernel splits the output positions into: 0 = the backend's (XNNPACK's) thread
- * count. Parts beyond the helper threads run one after another on the calling thread (tests use
- * that to check the split on the single-threaded build). A/B benchmarks set it.
+ * Parts the packed kernel splits the output positions into, whatever the thread count (so the
+ * summation order, and a trained model's last bits, do not depend on it): part 0 runs on the
+ * calling thread, the others on the pool's helper threads where there are any, else one after
+ * another on the calling thread. 2 = the 2-core target; tests set more.
  */
-export let FILTER_GRAD_THREADS = 0;
-export function setFilterGradThreads(n: number): void { FILTER_GRAD_THREADS = n; }
+export let FILTER_GRAD_PARTS = 2;
+export function setFilterGradParts(n: number): void { FILTER_GRAD_PARTS = n; }
 /** Fewest output positions per part worth a helper thread's wake-up (≈ tens of µs). */
 const MIN_POSITIONS_PER_PART = 64;
 
@@ -95,8 +96,8 @@ type Simd = NonNullable<ReturnType<typeof simdKernels>>;
 function filterGradPacked(backend: WasmBackendLike, x: TensorInfo, dy: TensorInfo, g: ReturnType<typeof convGeometry>, simd: Simd): TensorInfo {
   const { n, inH, inW, inC: C, outH, outW, outC: CO, kH, kW, sH, sW, padTop, padLeft } = g;
   const M = n * outH * outW, dwFloats = kH * kW * C * CO;
-  const parts = Math.max(1, Math.min(FILTER_GRAD_THREADS || simd.threads, Math.floor(M / MIN_POSITIONS_PER_PART)));
-  const pool = parts > 1 ? simd.pool() : null;
+  const parts = Math.max(1, Math.min(FILTER_GRAD_PARTS, Math.floor(M / MIN_POSITIONS_PER_PART)));
+  const pool = parts > 1 && simd.threads > 1 ? simd.pool() : null;
   const helpers = pool ? Math.min(pool.helpers, parts - 1) : 0;
   const dW = backend.makeOutput([kH, kW, C, CO], 'float32');
   // Per part: its chunk scratch, then (parts after the first) a partial dW; 16-byte blocks.
