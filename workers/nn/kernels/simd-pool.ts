@@ -13,14 +13,18 @@ import { Worker } from 'node:worker_threads';
 export const POOL_EXPORTS = ['filter_grad', 'bn_train', 'bn_grad'] as const;
 export type PoolExport = (typeof POOL_EXPORTS)[number];
 
-/** Int32 slots: [0] job sequence, [1] done sequence, [2] argument count, [3] export index, [4] failed; then float64 arguments. */
-const SEQ = 0, DONE = 1, ARGC = 2, FN = 3, FAILED = 4, ARGS_BYTE = 32, MAX_ARGS = 24;
+/** Int32 slots: [0] job sequence, [1] done sequence, [2] argument count, [3] export index, [4] failed, [5] started; then float64 arguments. */
+const SEQ = 0, DONE = 1, ARGC = 2, FN = 3, FAILED = 4, STARTED = 5, ARGS_BYTE = 32, MAX_ARGS = 24;
+/** A helper that has not started after this long is taken to have failed to start (ms). */
+const START_TIMEOUT_MS = 60_000;
 
 const HELPER = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, ctl, names } = workerData;
-const e = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const c = new Int32Array(ctl), args = new Float64Array(ctl, ${ARGS_BYTE});
+let e = null;
+try { e = new WebAssembly.Instance(module, { env: { memory } }).exports; } catch (err) { e = null; }
+Atomics.store(c, ${STARTED}, 1);
 let seq = 0;
 for (;;) {
   Atomics.wait(c, ${SEQ}, seq);
@@ -28,7 +32,7 @@ for (;;) {
   const argc = c[${ARGC}];
   if (argc < 0) break;
   const a = Array.from(args.subarray(0, argc));
-  try { e[names[c[${FN}]]](...a); } catch (err) { c[${FAILED}] = 1; }
+  try { e[names[c[${FN}]]](...a); } catch (err) { c[${FAILED}] = 1; }  // e === null: fails too
   Atomics.store(c, ${DONE}, seq);
   Atomics.notify(c, ${DONE});
 }
@@ -63,7 +67,11 @@ export function createSimdPool(module: WebAssembly.Module, memory: WebAssembly.M
     wait(i) {
       const c = ctls[i];
       const seq = Atomics.load(c, SEQ);
-      while (Atomics.load(c, DONE) !== seq) Atomics.wait(c, DONE, Atomics.load(c, DONE));
+      const t0 = Date.now();
+      while (Atomics.load(c, DONE) !== seq) {
+        Atomics.wait(c, DONE, Atomics.load(c, DONE), 1000);
+        if (!Atomics.load(c, STARTED) && Date.now() - t0 > START_TIMEOUT_MS) throw new Error('simd pool: a helper thread did not start');
+      }
       if (c[FAILED]) { c[FAILED] = 0; throw new Error(`simd pool: ${POOL_EXPORTS[c[FN]]} failed on a helper thread`); }
     },
   };
