@@ -26,6 +26,7 @@ import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics,
 import { Predictor } from '../workers/nn/predict';
 import { BN_GRAD, BN_TRAIN } from '../workers/nn/kernels/batch-norm';
 import { MAX_POOL, MAX_POOL_GRAD } from '../workers/nn/kernels/max-pool';
+import { setFilterGradPath, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
 
 const argv = process.argv.slice(2);
 const num = (name: string, fallback: number) => {
@@ -35,6 +36,9 @@ const num = (name: string, fallback: number) => {
 const threads = num('threads', 1);
 const size = num('size', 64), width = num('width', 0.5), classes = num('classes', 200);
 const batch = num('batch', 64), inferBatch = num('infer', 64), reps = num('reps', 3);
+// --filter-grad xnnpack: the filter gradient on XNNPACK products (the path before the packed kernel), for before/after tables.
+const filterGrad = (argv.includes('--filter-grad') ? argv[argv.indexOf('--filter-grad') + 1] : 'packed') as FilterGradPath;
+setFilterGradPath(filterGrad);
 const uptime = () => spawnSync('uptime', { encoding: 'utf8' }).stdout?.trim() ?? '';
 
 type Group = 'conv forward' | 'backprop filter' | 'backprop input' | 'batch norm' | 'pooling' | 'other';
@@ -120,17 +124,28 @@ async function fastest(n: number, f: () => void): Promise<Table> {
   return best!;
 }
 
-/** Best-of-3 GFLOP/s of the madd_loop export of a compiled bench/simd-ceiling.c, on this thread. */
+/**
+ * GFLOP/s of the madd_loop export of a compiled bench/simd-ceiling.c on this thread: the best of 15
+ * runs of iters/5 steps each (short runs, so that on a loaded machine some run gets a core to itself;
+ * the loop has 12 independent chains, enough to be throughput- not latency-bound: 1 chain reached
+ * 2.0, 4 chains 10.0 and 12 chains 28.3 GFLOP/s at load 2), by wall time and by this process's CPU time.
+ */
 function loopGflops(mod: WebAssembly.Module, iters: number, flops: number): number {
+  return loopGflopsBoth(mod, iters, flops).wall;
+}
+function loopGflopsBoth(mod: WebAssembly.Module, iters: number, flops: number): { wall: number; cpu: number } {
   const fn = new WebAssembly.Instance(mod, {}).exports.madd_loop as (i: number, s: number) => number;
   fn(1000, 1); // tier up
-  let best = Infinity;
-  for (let r = 0; r < 3; r++) {
-    const t0 = performance.now();
-    fn(iters, 1);
+  let best = Infinity, bestCpu = Infinity;
+  const part = Math.round(iters / 5), partFlops = (flops * part) / iters;
+  for (let r = 0; r < 15; r++) {
+    const t0 = performance.now(), c0 = process.cpuUsage();
+    fn(part, 1);
+    const c = process.cpuUsage(c0);
     best = Math.min(best, (performance.now() - t0) / 1000);
+    bestCpu = Math.min(bestCpu, (c.user + c.system) / 1e6);
   }
-  return flops / best / 1e9;
+  return { wall: partFlops / best / 1e9, cpu: partFlops / Math.max(bestCpu, 1e-6) / 1e9 };
 }
 
 const CLANG_FLAGS = ['--target=wasm32', '-O3', '-msimd128', '-nostdlib', '-fno-builtin', '-Wl,--no-entry'];
@@ -163,7 +178,7 @@ function fmaCeiling(dir: string, src: string, iters: number, flops: number): num
  * GFLOP/s of bench/simd-ceiling.c on one thread and on `n` threads at once (mul+add, what
  * XNNPACK's wasm SIMD kernels can use), and its relaxed-simd FMA variant on one thread; null without clang-14.
  */
-async function simdCeiling(n: number): Promise<{ one_thread: number; threads: number; n: number; fma_one_thread: number | null } | null> {
+async function simdCeiling(n: number): Promise<{ one_thread: number; one_thread_cpu_time: number; threads: number; n: number; fma_one_thread: number | null } | null> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ceiling-'));
   try {
     const src = path.join(path.dirname(fileURLToPath(import.meta.url)), 'simd-ceiling.c');
@@ -171,7 +186,7 @@ async function simdCeiling(n: number): Promise<{ one_thread: number; threads: nu
     const mod = new WebAssembly.Module(readFileSync(path.join(dir, 'c.wasm')));
     const iters = 20_000_000;
     const flops = iters * 96;
-    const single = loopGflops(mod, iters, flops);
+    const both = loopGflopsBoth(mod, iters, flops), single = both.wall;
     const code = `const { parentPort, workerData } = require('node:worker_threads');
       const fn = new WebAssembly.Instance(workerData.mod, {}).exports.madd_loop; fn(1000, 1);
       let best = Infinity; for (let r = 0; r < 3; r++) { const t0 = performance.now(); fn(workerData.iters, 1); best = Math.min(best, performance.now() - t0); }
@@ -181,7 +196,7 @@ async function simdCeiling(n: number): Promise<{ one_thread: number; threads: nu
       w.on('message', (g: number) => { resolve(g); void w.terminate(); });
       w.on('error', reject);
     })));
-    return { one_thread: single, threads: all.reduce((a, b) => a + b, 0), n, fma_one_thread: fmaCeiling(dir, src, iters, flops) };
+    return { one_thread: single, one_thread_cpu_time: both.cpu, threads: all.reduce((a, b) => a + b, 0), n, fma_one_thread: fmaCeiling(dir, src, iters, flops) };
   } catch (e) {
     console.log(`(no SIMD ceiling: ${e instanceof Error ? e.message.split('\n')[0] : e})`);
     return null;
@@ -192,7 +207,7 @@ async function simdCeiling(n: number): Promise<{ one_thread: number; threads: nu
 
 const backend = await chooseBackend({ prefer: ['wasm'], threads });
 const uptimeStart = uptime();
-console.log(`uptime at start: ${uptimeStart}`);
+console.log(`uptime at start: ${uptimeStart}; filter gradient: ${filterGrad}`);
 
 const model = buildResNet10({ inputSize: size, widthMultiplier: width, numClasses: classes });
 const p = resNetParams(model), vars = trainableVariables(p);
@@ -227,7 +242,7 @@ console.log(`GFLOP of the network: ${(net.training / 1e9).toFixed(3)} per traini
 console.log(`GFLOP/s reached (network FLOPs / kernel time): training ${gfs(train).toFixed(1)}, inference ${gfs(infer).toFixed(1)}`);
 if (ceiling) {
   const c = threads > 1 ? ceiling.threads : ceiling.one_thread;
-  console.log(`wasm SIMD128 multiply-add ceiling: ${ceiling.one_thread.toFixed(1)} GFLOP/s on 1 thread, ${ceiling.threads.toFixed(1)} on ${ceiling.n} at once; ` +
+  console.log(`wasm SIMD128 multiply-add ceiling: ${ceiling.one_thread.toFixed(1)} GFLOP/s on 1 thread (${ceiling.one_thread_cpu_time.toFixed(1)} per CPU second), ${ceiling.threads.toFixed(1)} on ${ceiling.n} at once; ` +
     `training reaches ${((100 * gfs(train)) / c).toFixed(0)} %, inference ${((100 * gfs(infer)) / c).toFixed(0)} % of it`);
   if (ceiling.fma_one_thread !== null) {
     console.log(`relaxed-simd FMA ceiling (not used by tfjs-backend-wasm 4.22): ${ceiling.fma_one_thread.toFixed(1)} GFLOP/s on 1 thread` +

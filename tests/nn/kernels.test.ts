@@ -6,10 +6,10 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerDeeperKernels } from '../../workers/nn/kernels/register';
-import { batchNormTrain } from '../../workers/nn/kernels/batch-norm';
+import { batchNormTrain, setBatchNormParts } from '../../workers/nn/kernels/batch-norm';
 import { MAX_POOL, MAX_POOL_GRAD, maxPoolTrain } from '../../workers/nn/kernels/max-pool';
 import { simdKernels } from '../../workers/nn/kernels/simd';
-import { setGroupTarget, GROUP_TARGET, setMaxGridWaste, MAX_GRID_WASTE } from '../../workers/nn/kernels/conv2d-backprop-filter';
+import { setGroupTarget, GROUP_TARGET, setMaxGridWaste, MAX_GRID_WASTE, setFilterGradPath, setFilterGradParts } from '../../workers/nn/kernels/conv2d-backprop-filter';
 
 function rand(shape: number[], seed: number): Float32Array {
   let s = seed >>> 0;
@@ -51,10 +51,11 @@ describe('wasm convolution gradient kernels match cpu', () => {
     registerDeeperKernels();
     await tf.setBackend('wasm');
   });
-  for (const c of cases) for (const waste of [100, 0]) {
-    const name = `x ${c.x} filter ${c.k} stride ${c.s} pad ${JSON.stringify(c.pad)} ${waste ? 'shifted views' : 'im2col'}`;
+  for (const c of cases) for (const path of ['packed', 'shifted views', 'im2col'] as const) {
+    const name = `x ${c.x} filter ${c.k} stride ${c.s} pad ${JSON.stringify(c.pad)} ${path}`;
     it(name, async () => {
-      setMaxGridWaste(waste);
+      setFilterGradPath(path === 'packed' ? 'packed' : 'xnnpack');
+      setMaxGridWaste(path === 'shifted views' ? 100 : 0);
       const xv = rand(c.x, 1), wv = rand(c.k, 2);
       const grads = () => {
         const x = tf.tensor4d(xv, c.x as [number, number, number, number]);
@@ -66,16 +67,40 @@ describe('wasm convolution gradient kernels match cpu', () => {
       const ref = await on('cpu', grads);
       const got = await on('wasm', grads);
       setMaxGridWaste(1.6);
+      setFilterGradPath('packed');
       for (let i = 0; i < 3; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-5);
     });
   }
 });
 
-describe('filter gradient with several image groups, both strategies', () => {
+describe('packed filter gradient over several chunks and parts', () => {
+  // 3·20·19 = 1,140 output positions: three 512-position chunks in filter-grad.c; 1–3 parts split
+  // the positions across image boundaries (parts beyond the helper threads run on this thread).
+  it.each([1, 2, 3])('%i part(s) match cpu', async (parts) => {
+    setFilterGradPath('packed');
+    setFilterGradParts(parts);
+    try {
+      for (const [xs, ks, s] of [[[3, 20, 19, 5], [3, 3, 5, 9], 1], [[2, 41, 37, 3], [4, 3, 3, 17], 2]] as [number[], number[], number][]) {
+        const xv = rand(xs, 11), wv = rand(ks, 12);
+        const g = () => {
+          const x = tf.tensor4d(xv, xs as never), w = tf.tensor4d(wv, ks as never);
+          return tf.grads(((a: tf.Tensor4D, b: tf.Tensor4D) => tf.conv2d(a, b, s, 'same').square().sum()) as never)([x, w]);
+        };
+        const ref = await on('cpu', g), got = await on('wasm', g);
+        for (let i = 0; i < 2; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-5);
+      }
+    } finally {
+      setFilterGradParts(2);
+    }
+  });
+});
+
+describe('filter gradient with several image groups, both XNNPACK strategies', () => {
   it.each([['shifted views', 100], ['im2col', 0]])('%s match cpu when the reduction is split across groups', async (_name, waste) => {
     const saved = GROUP_TARGET, savedWaste = MAX_GRID_WASTE;
     setGroupTarget(40);
     setMaxGridWaste(waste);
+    setFilterGradPath('xnnpack');
     try {
       const xs = [5, 9, 8, 3], ks = [3, 3, 3, 4];
       const xv = rand(xs, 7), wv = rand(ks, 8);
@@ -86,6 +111,7 @@ describe('filter gradient with several image groups, both strategies', () => {
       const ref = await on('cpu', g), got = await on('wasm', g);
       for (let i = 0; i < 2; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-5);
     } finally {
+      setFilterGradPath('packed');
       setGroupTarget(saved);
       setMaxGridWaste(savedWaste);
     }
@@ -93,10 +119,12 @@ describe('filter gradient with several image groups, both strategies', () => {
 });
 
 describe('fused batch norm (+ReLU) matches the stock composition', () => {
-  for (const relu of [false, true]) {
-    it(`forward and gradients on cpu and wasm, relu ${relu}`, async () => {
-      const shape = [3, 5, 4, 6];
-      const xv = rand(shape, 3), gv = rand([6], 4).map((v) => v + 1), bv = rand([6], 5), dyv = rand(shape, 6);
+  // parts: channel ranges run as separate kernel calls (the thread split; on this single-threaded
+  // build they run one after another): 3 parts of 14 channels are 4, 8 and 2 wide.
+  for (const relu of [false, true]) for (const [C, parts] of [[6, 1], [14, 3]]) {
+    it(`forward and gradients on cpu and wasm, relu ${relu}, ${C} channels in ${parts} part(s)`, async () => {
+      const shape = [3, 5, 4, C];
+      const xv = rand(shape, 3), gv = rand([C], 4).map((v) => v + 1), bv = rand([C], 5), dyv = rand(shape, 6);
       const make = () => [tf.tensor4d(xv, shape as never), tf.tensor1d(gv), tf.tensor1d(bv), tf.tensor4d(dyv, shape as never)];
       const stock = () => {
         const [x, g, b, dy] = make();
@@ -113,9 +141,14 @@ describe('fused batch norm (+ReLU) matches the stock composition', () => {
         return tf.grads(f as never)([x, g, b]);
       };
       const ref = await on('cpu', stock);
-      for (const backend of ['cpu', 'wasm']) {
-        const got = await on(backend, fused);
-        for (let i = 0; i < 3; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-5);
+      setBatchNormParts(parts);
+      try {
+        for (const backend of ['cpu', 'wasm']) {
+          const got = await on(backend, fused);
+          for (let i = 0; i < 3; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-5);
+        }
+      } finally {
+        setBatchNormParts(0);
       }
     });
   }

@@ -91,6 +91,21 @@ function gradJS(dys: Float32Array, ys: Float32Array, xs: Float32Array, mu: Float
   }
 }
 
+/**
+ * Channel ranges [c0, c1) the SIMD batch norm splits a tensor into across threads: 0 = the backend's
+ * thread count; ranges are multiples of 4 channels and at least MIN_CHANNELS_PER_PART wide (one
+ * 64-byte line of a row per thread), and small tensors stay on one thread. Tests set it.
+ */
+export let BATCH_NORM_PARTS = 0;
+export function setBatchNormParts(n: number): void { BATCH_NORM_PARTS = n; }
+const MIN_CHANNELS_PER_PART = 16, MIN_ELEMENTS_TO_SPLIT = 32768;
+function channelParts(threads: number, C: number, size: number): [number, number][] {
+  const want = BATCH_NORM_PARTS || (size >= MIN_ELEMENTS_TO_SPLIT ? threads : 1);
+  const n = Math.max(1, Math.min(want, BATCH_NORM_PARTS ? Math.floor(C / 4) : Math.floor(C / MIN_CHANNELS_PER_PART)));
+  const quads = Math.ceil(C / 4);
+  return Array.from({ length: n }, (_, i) => [Math.min(C, 4 * Math.round((quads * i) / n)), Math.min(C, 4 * Math.round((quads * (i + 1)) / n))]);
+}
+
 function kernels(backendName: 'cpu' | 'wasm') {
   const train = (({ inputs, backend, attrs }) => {
     const a = attrs as unknown as BnAttrs;
@@ -101,8 +116,10 @@ function kernels(backendName: 'cpu' | 'wasm') {
     const simd = backendName === 'wasm' ? simdKernels(backend as WasmBackendLike) : null;
     if (simd) {
       const b = backend as WasmBackendLike, off = (t: TensorInfo) => byteOffset(b, t);
-      const scratch = simd.scratch(32 * C + 64);
-      simd.bn_train(off(x), size / C, C, off(gamma), off(beta), a.epsilon, a.relu ? 1 : 0, off(infos[0]), off(infos[1]), off(infos[2]), scratch);
+      const parts = channelParts(simd.threads, C, size), per = 32 * C + 64;
+      const scratch = simd.scratch(per * parts.length);
+      simd.runParts('bn_train', parts.map(([c0, c1], i) => [off(x) + 4 * c0, size / C, c1 - c0, C, off(gamma) + 4 * c0, off(beta) + 4 * c0,
+        a.epsilon, a.relu ? 1 : 0, off(infos[0]) + 4 * c0, off(infos[1]) + 4 * c0, off(infos[2]) + 4 * c0, scratch + per * i]));
     } else {
       trainJS(io.read(x), io.read(gamma), io.read(beta), C, a, y, meanOut, varOut);
     }
@@ -118,9 +135,11 @@ function kernels(backendName: 'cpu' | 'wasm') {
     const simd = backendName === 'wasm' ? simdKernels(backend as WasmBackendLike) : null;
     if (simd) {
       const b = backend as WasmBackendLike, off = (t: TensorInfo) => byteOffset(b, t);
-      const scratch = simd.scratch(48 * C + 64);
-      simd.bn_grad(off(dy), off(y), off(x), size / C, C, off(mean), off(variance), off(gamma), a.epsilon, a.relu ? 1 : 0,
-        off(infos[0]), off(infos[1]), off(infos[2]), scratch);
+      const parts = channelParts(simd.threads, C, size), per = 48 * C + 64;
+      const scratch = simd.scratch(per * parts.length);
+      simd.runParts('bn_grad', parts.map(([c0, c1], i) => [off(dy) + 4 * c0, off(y) + 4 * c0, off(x) + 4 * c0, size / C, c1 - c0, C,
+        off(mean) + 4 * c0, off(variance) + 4 * c0, off(gamma) + 4 * c0, a.epsilon, a.relu ? 1 : 0,
+        off(infos[0]) + 4 * c0, off(infos[1]) + 4 * c0, off(infos[2]) + 4 * c0, scratch + per * i]));
     } else {
       gradJS(io.read(dy), io.read(y), io.read(x), io.read(mean), io.read(variance), io.read(gamma), C, a, dx, dGamma, dBeta);
     }

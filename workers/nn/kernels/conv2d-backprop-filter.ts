@@ -28,6 +28,15 @@ export function setBlockBytes(n: number): void { BLOCK_BYTES = n; }
 function reductionTarget(CO: number): number {
   return GROUP_TARGET > 0 ? GROUP_TARGET : Math.max(256, Math.min(8192, Math.floor(BLOCK_BYTES / (4 * CO))));
 }
+/**
+ * Which way to compute it: 'packed' = one SIMD kernel of our own (wasm/filter-grad.c: patches and
+ * dy packed per chunk, a register-tiled product over the whole reduction); 'xnnpack' = XNNPACK
+ * products over shifted views of a padded grid, or over im2col for small maps (MAX_GRID_WASTE).
+ * Tests and A/B benchmarks set it; the default is 'packed' where the SIMD module has it.
+ */
+export type FilterGradPath = 'packed' | 'xnnpack';
+export let FILTER_GRAD_PATH: FilterGradPath = 'packed';
+export function setFilterGradPath(p: FilterGradPath): void { FILTER_GRAD_PATH = p; }
 /** Tests force one path or the other. */
 export let MAX_GRID_WASTE = 1.6;
 export function setMaxGridWaste(r: number): void { MAX_GRID_WASTE = r; }
@@ -63,6 +72,50 @@ function filterGradIm2col(backend: WasmBackendLike, x: TensorInfo, dy: TensorInf
   }
   backend.disposeData(patches.dataId);
   if (tmp) backend.disposeData(tmp.dataId);
+  return dW;
+}
+
+/**
+ * Parts the packed kernel splits the output positions into, whatever the thread count (so the
+ * summation order, and a trained model's last bits, do not depend on it): part 0 runs on the
+ * calling thread, the others on the pool's helper threads where there are any, else one after
+ * another on the calling thread. 2 = the 2-core target; tests set more.
+ */
+export let FILTER_GRAD_PARTS = 2;
+export function setFilterGradParts(n: number): void { FILTER_GRAD_PARTS = n; }
+/** Fewest output positions per part worth a helper thread's wake-up (≈ tens of µs). */
+const MIN_POSITIONS_PER_PART = 64;
+
+type Simd = NonNullable<ReturnType<typeof simdKernels>>;
+
+/**
+ * The packed SIMD kernel over all n·OH·OW output positions, split into contiguous ranges across the
+ * calling thread and the pool's helper threads; each other part writes a partial dW into scratch,
+ * added into dW at the end.
+ */
+function filterGradPacked(backend: WasmBackendLike, x: TensorInfo, dy: TensorInfo, g: ReturnType<typeof convGeometry>, simd: Simd): TensorInfo {
+  const { n, inH, inW, inC: C, outH, outW, outC: CO, kH, kW, sH, sW, padTop, padLeft } = g;
+  const M = n * outH * outW, dwFloats = kH * kW * C * CO;
+  const parts = Math.max(1, Math.min(FILTER_GRAD_PARTS, Math.floor(M / MIN_POSITIONS_PER_PART)));
+  const pool = parts > 1 && simd.threads > 1 ? simd.pool() : null;
+  const helpers = pool ? Math.min(pool.helpers, parts - 1) : 0;
+  const dW = backend.makeOutput([kH, kW, C, CO], 'float32');
+  // Per part: its chunk scratch, then (parts after the first) a partial dW; 16-byte blocks.
+  const chunkFloats = (simd.filter_grad_scratch(C, CO, kH, kW) + 3) & ~3;
+  const per = chunkFloats + ((dwFloats + 3) & ~3);
+  const scratch = simd.scratch(4 * per * parts);
+  const xOff = byteOffset(backend, x), dyOff = byteOffset(backend, dy), dwOff = byteOffset(backend, dW);
+  const bound = (p: number) => Math.round((M * p) / parts);
+  const args = (p: number): [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number] => [
+    xOff, dyOff, inH, inW, C, outH, outW, CO, kH, kW, sH, sW, padTop, padLeft, bound(p), bound(p + 1),
+    p === 0 ? dwOff : scratch + 4 * (per * p + chunkFloats), scratch + 4 * per * p];
+  for (let p = 1; p <= helpers; p++) pool!.start(p - 1, 'filter_grad', args(p));
+  simd.filter_grad(...args(0));
+  for (let p = helpers + 1; p < parts; p++) simd.filter_grad(...args(p));
+  for (let p = 1; p < parts; p++) {
+    if (p <= helpers) pool!.wait(p - 1);
+    simd.add_into(dwOff, scratch + 4 * (per * p + chunkFloats), dwFloats);
+  }
   return dW;
 }
 
@@ -103,6 +156,7 @@ function conv2DBackpropFilterWasm(args: { inputs: { x: TensorInfo; dy: TensorInf
   const Hq = outH + JH - 1, Wq = outW + JW - 1;
   const cell = Hq * Wq;
   const simdK = simdKernels(backend);
+  if (simdK && FILTER_GRAD_PATH === 'packed') return filterGradPacked(backend, x, dy, g, simdK);
   if (simdK && cell / (outH * outW) > MAX_GRID_WASTE) return filterGradIm2col(backend, x, dy, g, simdK);
   const ng = Math.max(1, Math.min(n, Math.floor(reductionTarget(CO) / cell)));
   const groups = Math.ceil(n / ng);

@@ -5,11 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { WasmBackendLike } from './wasm-heap';
+import { createSimdPool, type SimdPool, type PoolExport } from './simd-pool';
 
 export interface SimdKernels {
-  bn_train(x: number, M: number, C: number, gamma: number, beta: number, eps: number, relu: number, y: number, mean: number, variance: number, scratch: number): void;
-  bn_grad(dy: number, y: number, x: number, M: number, C: number, mean: number, variance: number, gamma: number, eps: number, relu: number,
+  bn_train(x: number, M: number, C: number, ld: number, gamma: number, beta: number, eps: number, relu: number, y: number, mean: number, variance: number, scratch: number): void;
+  bn_grad(dy: number, y: number, x: number, M: number, C: number, ld: number, mean: number, variance: number, gamma: number, eps: number, relu: number,
     dx: number, dgamma: number, dbeta: number, scratch: number): void;
   max_pool(x: number, N: number, H: number, W: number, C: number, k: number, s: number, pt: number, pl: number, OH: number, OW: number, y: number, arg: number): void;
   max_pool_grad(dy: number, arg: number, count: number, dx: number, dxCount: number): void;
@@ -18,6 +20,21 @@ export interface SimdKernels {
   im2col_t(x: number, H: number, W: number, C: number, kH: number, kW: number, sH: number, sW: number, pt: number, pl: number,
     OH: number, OW: number, n0: number, count: number, out: number): void;
   grid_pad(dy: number, N: number, OH: number, OW: number, CO: number, Hq: number, Wq: number, out: number): void;
+  /** Floats of scratch filter_grad needs (wasm/filter-grad.c). */
+  filter_grad_scratch(C: number, CO: number, kH: number, kW: number): number;
+  /** dw[kH][kW][C][CO] = the filter gradient summed over output positions [m0, m1) (wasm/filter-grad.c). */
+  filter_grad(x: number, dy: number, H: number, W: number, C: number, OH: number, OW: number, CO: number,
+    kH: number, kW: number, sH: number, sW: number, pt: number, pl: number, m0: number, m1: number, dw: number, scratch: number): void;
+  add_into(dst: number, src: number, n: number): void;
+  /** XNNPACK's thread count where the memory is shared (the threaded build), else 1. */
+  threads: number;
+  /** Helper threads (threads − 1 of them) running the module on the same memory; null with 1 thread. */
+  pool(): SimdPool | null;
+  /**
+   * Runs fn once per argument list: the first on this thread, the next ones on the pool's helpers
+   * while it works (lists beyond the helpers: on this thread after it), and returns when all are done.
+   */
+  runParts(fn: PoolExport, parts: number[][]): void;
   /** Byte offset of at least `bytes` bytes of scratch in the backend's heap (reused between calls). */
   scratch(bytes: number): number;
 }
@@ -33,12 +50,29 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
     if (!memory) throw new Error('the wasm backend exposes no memory');
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const file = fileURLToPath(new URL(`../wasm/${shared ? 'kernels-shared' : 'kernels'}.wasm`, import.meta.url));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(file)), { env: { memory } });
-    const e = instance.exports as unknown as Omit<SimdKernels, 'scratch'>;
+    const module = new WebAssembly.Module(readFileSync(file));
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    const threads = shared ? Math.max(1, getThreadsCount()) : 1;
+    let pool: SimdPool | null | undefined;
+    const e = instance.exports as unknown as Omit<SimdKernels, 'scratch' | 'threads' | 'pool' | 'runParts'>;
     const malloc = (backend.wasm as unknown as { _malloc(n: number): number; _free(p: number): void });
     let scratchPtr = 0, scratchBytes = 0;
     kernels = {
       bn_train: e.bn_train, bn_grad: e.bn_grad, max_pool: e.max_pool, max_pool_grad: e.max_pool_grad, phase_split: e.phase_split, im2col_t: e.im2col_t, grid_pad: e.grid_pad,
+      filter_grad_scratch: e.filter_grad_scratch, filter_grad: e.filter_grad, add_into: e.add_into, threads,
+      pool() {
+        if (pool === undefined) pool = threads > 1 ? createSimdPool(module, memory, threads - 1) : null;
+        return pool;
+      },
+      runParts(fn, parts) {
+        const p = parts.length > 1 ? this.pool() : null;
+        const helpers = p ? Math.min(p.helpers, parts.length - 1) : 0;
+        const call = e[fn] as unknown as (...a: number[]) => void;
+        for (let i = 1; i <= helpers; i++) p!.start(i - 1, fn, parts[i]);
+        call(...parts[0]);
+        for (let i = helpers + 1; i < parts.length; i++) call(...parts[i]);
+        for (let i = 1; i <= helpers; i++) p!.wait(i - 1);
+      },
       scratch(bytes: number) {
         if (bytes > scratchBytes) {
           if (scratchPtr) malloc._free(scratchPtr);

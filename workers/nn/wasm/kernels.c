@@ -6,7 +6,9 @@
  * (no arrays or address-taken locals): build.sh checks the binary has no data section and never
  * touches __stack_pointer. Scratch space comes from the caller (tfjs's malloc).
  *
- * Layouts: activations channels-last, x[m][c] with m = n·H·W positions and C channels.
+ * Layouts: activations channels-last, x[m][c] with m = n·H·W positions and C channels. The batch-norm
+ * kernels take C channels of rows ld floats apart (ld ≥ C): a caller splits the channels between
+ * threads by offsetting every per-channel pointer and passing C = its share, ld = all channels.
  */
 #include <wasm_simd128.h>
 #include <stdint.h>
@@ -18,13 +20,13 @@
 
 /* sum[c] (double) += Σ_m f(x[m][c]) over M rows, f = identity or (x − mean)².
  * facc: C floats, dacc: C doubles of caller scratch. */
-static void channel_sums(const float *x, int M, int C, const float *mean, float *facc, double *dacc, int squared) {
+static void channel_sums(const float *x, int M, int C, int ld, const float *mean, float *facc, double *dacc, int squared) {
   for (int c = 0; c < C; c++) dacc[c] = 0.0;
   for (int m0 = 0; m0 < M; m0 += BLOCK) {
     int m1 = m0 + BLOCK < M ? m0 + BLOCK : M;
     for (int c = 0; c < C; c++) facc[c] = 0.f;
     for (int m = m0; m < m1; m++) {
-      const float *row = x + (long)m * C;
+      const float *row = x + (long)m * ld;
       int c = 0;
       for (; c + 4 <= C; c += 4) {
         v128_t v = wasm_v128_load(row + c);
@@ -42,14 +44,14 @@ static void channel_sums(const float *x, int M, int C, const float *mean, float 
  * scratch: ≥ 3·C floats + C doubles (8-byte aligned at scratch).
  */
 EXPORT(bn_train)
-void bn_train(const float *x, int M, int C, const float *gamma, const float *beta, float eps, int relu,
+void bn_train(const float *x, int M, int C, int ld, const float *gamma, const float *beta, float eps, int relu,
               float *y, float *mean, float *var, double *scratch) {
   double *dacc = scratch;
   float *facc = (float *)(scratch + C);
   float *scale = facc + C, *shift = scale + C;
-  channel_sums(x, M, C, 0, facc, dacc, 0);
+  channel_sums(x, M, C, ld, 0, facc, dacc, 0);
   for (int c = 0; c < C; c++) mean[c] = (float)(dacc[c] / M);
-  channel_sums(x, M, C, mean, facc, dacc, 1);
+  channel_sums(x, M, C, ld, mean, facc, dacc, 1);
   for (int c = 0; c < C; c++) {
     double v = dacc[c] / M;
     var[c] = (float)v;
@@ -59,8 +61,8 @@ void bn_train(const float *x, int M, int C, const float *gamma, const float *bet
   }
   v128_t zero = wasm_f32x4_splat(0.f);
   for (int m = 0; m < M; m++) {
-    const float *row = x + (long)m * C;
-    float *out = y + (long)m * C;
+    const float *row = x + (long)m * ld;
+    float *out = y + (long)m * ld;
     int c = 0;
     for (; c + 4 <= C; c += 4) {
       v128_t v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(row + c), wasm_v128_load(scale + c)), wasm_v128_load(shift + c));
@@ -77,7 +79,7 @@ void bn_train(const float *x, int M, int C, const float *gamma, const float *bet
  * scratch: ≥ 4·C floats + 2·C doubles.
  */
 EXPORT(bn_grad)
-void bn_grad(const float *dy, const float *y, const float *x, int M, int C, const float *mean, const float *var,
+void bn_grad(const float *dy, const float *y, const float *x, int M, int C, int ld, const float *mean, const float *var,
              const float *gamma, float eps, int relu, float *dx, float *dgamma, float *dbeta, double *scratch) {
   double *dsum = scratch, *dsumx = scratch + C;
   float *fsum = (float *)(scratch + 2 * C), *fsumx = fsum + C, *istd = fsumx + C, *k1 = istd + C;
@@ -87,7 +89,7 @@ void bn_grad(const float *dy, const float *y, const float *x, int M, int C, cons
     int m1 = m0 + BLOCK < M ? m0 + BLOCK : M;
     for (int c = 0; c < C; c++) { fsum[c] = 0.f; fsumx[c] = 0.f; }
     for (int m = m0; m < m1; m++) {
-      const float *g = dy + (long)m * C, *xr = x + (long)m * C, *yr = y + (long)m * C;
+      const float *g = dy + (long)m * ld, *xr = x + (long)m * ld, *yr = y + (long)m * ld;
       int c = 0;
       for (; c + 4 <= C; c += 4) {
         v128_t gv = wasm_v128_load(g + c);
@@ -114,8 +116,8 @@ void bn_grad(const float *dy, const float *y, const float *x, int M, int C, cons
     b[c] = (float)(k1[c] * dsumx[c] / M * istd[c]);
   }
   for (int m = 0; m < M; m++) {
-    const float *g = dy + (long)m * C, *xr = x + (long)m * C, *yr = y + (long)m * C;
-    float *o = dx + (long)m * C;
+    const float *g = dy + (long)m * ld, *xr = x + (long)m * ld, *yr = y + (long)m * ld;
+    float *o = dx + (long)m * ld;
     int c = 0;
     for (; c + 4 <= C; c += 4) {
       v128_t gv = wasm_v128_load(g + c);

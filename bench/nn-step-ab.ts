@@ -1,0 +1,49 @@
+/**
+ * Training steps before (A: filter gradient on XNNPACK, batch norm on the calling thread) and after
+ * (B: the packed SIMD filter gradient, batch norm split by channels over the helper threads), interleaved in one process (A B A B …, after warm-up steps of each), so both see the same load:
+ * median wall ms and CPU ms (process.cpuUsage: every thread of the process) per step, images/s.
+ *   npx tsx bench/nn-step-ab.ts [--threads 1] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
+import { chooseBackend } from '../workers/nn/backend';
+import { buildResNet10 } from '../workers/nn/resnet10';
+import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
+import { setFilterGradPath, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
+import { setBatchNormParts } from '../workers/nn/kernels/batch-norm';
+
+const argv = process.argv.slice(2);
+const num = (name: string, fallback: number) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? Number(argv[i + 1]) : fallback; };
+const threads = num('threads', 1), size = num('size', 64), width = num('width', 0.5), classes = num('classes', 200);
+const batch = num('batch', 64), steps = num('steps', 8);
+const uptime = () => spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+await chooseBackend({ prefer: ['wasm'], threads });
+console.log(`start: ${uptime()}`);
+const model = buildResNet10({ inputSize: size, widthMultiplier: width, numClasses: classes, seed: 1 });
+const p = resNetParams(model), vars = trainableVariables(p);
+const opt = tf.train.momentum(0.01, 0.9);
+const x = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+const y = tf.oneHot(tf.randomUniform([batch], 0, classes, 'int32', 3) as tf.Tensor1D, classes);
+const step = () => {
+  const stats: BatchStat[] = [];
+  const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, forwardTrain(p, x, stats)) as tf.Scalar, true, vars)!;
+  updateMovingStatistics(stats); disposeStats(stats);
+  loss.dataSync(); loss.dispose();
+};
+const paths: FilterGradPath[] = ['xnnpack', 'packed'];
+const wall: Record<string, number[]> = { xnnpack: [], packed: [] }, cpu: Record<string, number[]> = { xnnpack: [], packed: [] };
+for (let r = -2; r < steps; r++) for (const path of paths) {
+  setFilterGradPath(path);
+  setBatchNormParts(path === 'xnnpack' ? 1 : 0);
+  const t0 = performance.now(), c0 = process.cpuUsage();
+  step();
+  const c = process.cpuUsage(c0);
+  if (r >= 0) { wall[path].push(performance.now() - t0); cpu[path].push((c.user + c.system) / 1000); }
+}
+const med = (a: number[]) => [...a].sort((u, v) => u - v)[Math.floor(a.length / 2)];
+for (const path of paths) {
+  console.log(`${path.padEnd(8)} wall ${med(wall[path]).toFixed(0)} ms (min ${Math.min(...wall[path]).toFixed(0)}), CPU ${med(cpu[path]).toFixed(0)} ms (min ${Math.min(...cpu[path]).toFixed(0)}) per step; ` +
+    `${((1000 * batch) / med(wall[path])).toFixed(0)} images/s`);
+}
+console.log(`packed/xnnpack: wall ${(med(wall.packed) / med(wall.xnnpack)).toFixed(2)}, CPU ${(med(cpu.packed) / med(cpu.xnnpack)).toFixed(2)}; ` +
+  `${size} px, width ${width}, batch ${batch}, ${threads} thread(s); end: ${uptime()}`);

@@ -1,0 +1,78 @@
+/**
+ * Helper threads for Deeper's own SIMD kernels (wasm/*.c) under the threaded wasm build:
+ * each helper is a Node worker thread with its own instance of the SIMD module on the backend's
+ * shared memory, so a kernel call can be split by ranges across the main thread and the helpers.
+ * A job is posted through a shared control block (sequence number, the export's index in
+ * POOL_EXPORTS, then the arguments as float64: integers and float parameters alike) and the helper
+ * wakes with Atomics.wait/notify: idle helpers sleep (no spinning on a busy shared machine).
+ * Helpers are unref'd, so they never keep the process alive.
+ */
+import { Worker } from 'node:worker_threads';
+
+/** The exports a helper can run. */
+export const POOL_EXPORTS = ['filter_grad', 'bn_train', 'bn_grad'] as const;
+export type PoolExport = (typeof POOL_EXPORTS)[number];
+
+/** Int32 slots: [0] job sequence, [1] done sequence, [2] argument count, [3] export index, [4] failed, [5] started; then float64 arguments. */
+const SEQ = 0, DONE = 1, ARGC = 2, FN = 3, FAILED = 4, STARTED = 5, ARGS_BYTE = 32, MAX_ARGS = 24;
+/** A helper that has not started after this long is taken to have failed to start (ms). */
+const START_TIMEOUT_MS = 60_000;
+
+const HELPER = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, ctl, names } = workerData;
+const c = new Int32Array(ctl), args = new Float64Array(ctl, ${ARGS_BYTE});
+let e = null;
+try { e = new WebAssembly.Instance(module, { env: { memory } }).exports; } catch (err) { e = null; }
+Atomics.store(c, ${STARTED}, 1);
+let seq = 0;
+for (;;) {
+  Atomics.wait(c, ${SEQ}, seq);
+  seq = Atomics.load(c, ${SEQ});
+  const argc = c[${ARGC}];
+  if (argc < 0) break;
+  const a = Array.from(args.subarray(0, argc));
+  try { e[names[c[${FN}]]](...a); } catch (err) { c[${FAILED}] = 1; }  // e === null: fails too
+  Atomics.store(c, ${DONE}, seq);
+  Atomics.notify(c, ${DONE});
+}
+`;
+
+export interface SimdPool {
+  /** Helper count (the main thread works too). */
+  readonly helpers: number;
+  /** Starts export fn(args) on helper i (returns at once). */
+  start(i: number, fn: PoolExport, args: number[]): void;
+  /** Waits until helper i has finished its job. */
+  wait(i: number): void;
+}
+
+export function createSimdPool(module: WebAssembly.Module, memory: WebAssembly.Memory, helpers: number): SimdPool {
+  const ctls = Array.from({ length: helpers }, () => new Int32Array(new SharedArrayBuffer(ARGS_BYTE + 8 * MAX_ARGS)));
+  for (const ctl of ctls) {
+    const w = new Worker(HELPER, { eval: true, workerData: { module, memory, ctl: ctl.buffer, names: POOL_EXPORTS } });
+    w.unref();
+  }
+  return {
+    helpers,
+    start(i, fn, args) {
+      const c = ctls[i];
+      if (args.length > MAX_ARGS) throw new Error('simd pool: too many arguments');
+      c[ARGC] = args.length;
+      c[FN] = POOL_EXPORTS.indexOf(fn);
+      new Float64Array(c.buffer, ARGS_BYTE, args.length).set(args);
+      Atomics.add(c, SEQ, 1);
+      Atomics.notify(c, SEQ);
+    },
+    wait(i) {
+      const c = ctls[i];
+      const seq = Atomics.load(c, SEQ);
+      const t0 = Date.now();
+      while (Atomics.load(c, DONE) !== seq) {
+        Atomics.wait(c, DONE, Atomics.load(c, DONE), 1000);
+        if (!Atomics.load(c, STARTED) && Date.now() - t0 > START_TIMEOUT_MS) throw new Error('simd pool: a helper thread did not start');
+      }
+      if (c[FAILED]) { c[FAILED] = 0; throw new Error(`simd pool: ${POOL_EXPORTS[c[FN]]} failed on a helper thread`); }
+    },
+  };
+}
