@@ -64,11 +64,11 @@ export const progress = (label: string) => {
  * absent: `fallback` (ict, the default for new experiments, unless a command says otherwise).
  */
 export async function faceModelOption(o: Opts, fallback = 'ict') {
-  const { loadDefaultFaceModel, loadFaceModel, DEFAULT_MODEL_NAME, isBuiltinFaceModel, loadBuiltinFaceModel, BUILTIN_FACE_MODEL_ALIASES } = await import('../faces');
+  const { loadDefaultFaceModel, decodeFaceModel, DEFAULT_MODEL_NAME, isBuiltinFaceModel, loadBuiltinFaceModel, BUILTIN_FACE_MODEL_ALIASES } = await import('../faces');
   const name = o.has('model') ? str(o, 'model') : fallback;
   if (isBuiltinFaceModel(name)) return loadBuiltinFaceModel(name);
   if (name === DEFAULT_MODEL_NAME) return loadDefaultFaceModel();
-  if (existsSync(name)) return loadFaceModel(name);
+  if (existsSync(name)) return decodeFaceModel(readFileSync(name), name);
   throw new Error(`--model must be a built-in face model (${Object.keys(BUILTIN_FACE_MODEL_ALIASES).join(', ')}) or a face-model file, got '${name}'`);
 }
 

@@ -5,11 +5,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { isBuiltinFaceModel, loadBuiltinFaceModel, loadFaceModel, sampleIdentities, saveFaceModel, applyExpression, type FaceModel, type Identity } from '../faces';
+import { decodeFaceModel, encodeFaceModel, isBuiltinFaceModel, loadBuiltinFaceModel, sampleIdentities, applyExpression, type FaceModel, type Identity } from '../faces';
 import { importBfm } from '../faces/importers';
 import { importIctFaceKit } from '../faces/importers';
 import { StimulusRenderer, tileImages, toUint8, writePng, type RenderOptionsInput } from '../render';
 import { buildDataset } from '../render';
+import { writeFileAtomicSync } from '../util';
 
 const USAGE = `usage: npm run deeper -- faces <command> [options]
 
@@ -42,7 +43,7 @@ const range = (v: string | undefined, name: string): { kind: 'uniform'; min: num
 /** --model: a built-in name (ict, procedural, default = procedural) or a .dfm file; default ict. */
 function modelFrom(file: string | undefined): FaceModel {
   if (file === undefined) return loadBuiltinFaceModel('ict');
-  return isBuiltinFaceModel(file) ? loadBuiltinFaceModel(file) : loadFaceModel(file);
+  return isBuiltinFaceModel(file) ? loadBuiltinFaceModel(file) : decodeFaceModel(readFileSync(file), file);
 }
 
 function renderOptions(v: Record<string, string | string[] | boolean | undefined>, size: number): RenderOptionsInput {
@@ -158,7 +159,7 @@ export async function run(argv: string[]): Promise<number> {
         ? await importBfm(src, { unitScale: num(v['unit-scale'], 'unit-scale', 1) })
         : importIctFaceKit(src, { faceOnly: !v['full-head'], maxIdentities: v['max-identities'] ? num(v['max-identities'], 'max-identities', 100) : undefined });
       mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-      saveFaceModel(model, out);
+      writeFileAtomicSync(out, encodeFaceModel(model));
       process.stdout.write(`wrote ${out}: ${model.vertexCount} vertices, ${model.shapeSd.length} shape, ${model.textureSd.length} texture, ${model.expressionNames.length} expression components\n`);
       return 0;
     }

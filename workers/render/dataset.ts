@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { EMOTIONS, emotionWeights, loadBuiltinFaceModel } from '../faces';
-import { loadFaceModel } from '../faces';
+import { decodeFaceModel } from '../faces';
 import { type Identity, sampleIdentities } from '../faces';
 import type { FaceModel } from '../faces/model';
 import { createRng, hashInts } from '../faces';
@@ -51,7 +51,7 @@ export function configHash(config: DatasetConfig): string {
 }
 
 export function loadDatasetModel(config: DatasetConfig): FaceModel {
-  return typeof config.model === 'string' ? loadBuiltinFaceModel(config.model) : loadFaceModel(config.model.file);
+  return typeof config.model === 'string' ? loadBuiltinFaceModel(config.model) : decodeFaceModel(readFileSync(config.model.file), config.model.file);
 }
 
 /** One image's place: identity i, its image m, and the global index i·M + m. */
