@@ -2,12 +2,12 @@
  * `npm run deeper -- faces <sample|grid|render|dataset|import-bfm|import-ict> [options]`:
  * sample identities, write PNG grids, render one stimulus, build a dataset, import face models.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeFaceModel, encodeFaceModel, isBuiltinFaceModel, loadBuiltinFaceModel, sampleIdentities, applyExpression, type FaceModel, type Identity } from '../faces';
 import { importBfm } from '../faces/importers';
-import { importIctFaceKit } from '../faces/importers';
+import { importIctFaceKit, type IctSourceFiles } from '../faces/importers';
 import { StimulusRenderer, tileImages, toUint8, writePng, type RenderOptionsInput } from '../render';
 import { buildDataset } from '../render';
 import { writeFileAtomicSync } from '../util';
@@ -39,6 +39,19 @@ const range = (v: string | undefined, name: string): { kind: 'uniform'; min: num
   if (!Number.isFinite(a) || !Number.isFinite(b) || a > b) throw new Error(`--${name} must be 'min,max' with min ≤ max, got '${v}'`);
   return { kind: 'uniform', min: a, max: b };
 };
+
+/** An ICT-FaceKit folder for importIctFaceKit (which reads no files): listed once, each file read when asked. */
+export function ictFolderFiles(dir: string): IctSourceFiles {
+  if (!existsSync(dir)) throw new Error(`ICT-FaceKit: folder ${dir} does not exist`);
+  return {
+    folder: dir,
+    names: readdirSync(dir),
+    text: (name) => {
+      const file = path.join(dir, name);
+      return existsSync(file) ? readFileSync(file, 'utf8') : null;
+    },
+  };
+}
 
 /** --model: a built-in name (ict, procedural, default = procedural) or a .dfm file; default ict. */
 function modelFrom(file: string | undefined): FaceModel {
@@ -157,7 +170,7 @@ export async function run(argv: string[]): Promise<number> {
       if (!src || !out) throw new Error(`${cmd}: a source path and --out model.dfm are required`);
       const model = cmd === 'import-bfm'
         ? await importBfm(src, { unitScale: num(v['unit-scale'], 'unit-scale', 1) })
-        : importIctFaceKit(src, { faceOnly: !v['full-head'], maxIdentities: v['max-identities'] ? num(v['max-identities'], 'max-identities', 100) : undefined });
+        : importIctFaceKit(ictFolderFiles(src), { faceOnly: !v['full-head'], maxIdentities: v['max-identities'] ? num(v['max-identities'], 'max-identities', 100) : undefined });
       mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
       writeFileAtomicSync(out, encodeFaceModel(model));
       process.stdout.write(`wrote ${out}: ${model.vertexCount} vertices, ${model.shapeSd.length} shape, ${model.textureSd.length} texture, ${model.expressionNames.length} expression components\n`);
