@@ -17,6 +17,7 @@ import { listShards, readShard } from '../workers/render/dataset-format';
 import * as nn from '../workers/nn';
 import { networkFromModel } from '../workers/analyses/nn-adapter';
 import { runBattery, type BatteryConfig } from '../workers/analyses/battery';
+import { stagedFolderSync } from '../workers/util';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -78,7 +79,7 @@ const cfg: BatteryConfig = {
 };
 const t0 = performance.now();
 let lastPct = -1;
-const summary = await runBattery(faceModel, identities, net, cfg, path.join(dir, 'bundle'), (p) => {
+const summary = await runBattery(faceModel, identities, net, cfg, stagedFolderSync(path.join(dir, 'bundle')), (p) => {
   const pct = Math.floor(100 * p.fraction);
   if (pct !== lastPct) { lastPct = pct; process.stderr.write(`\rbattery ${pct}% ${p.stage} ETA ${p.etaSeconds === null ? '?' : Math.round(p.etaSeconds)} s   `); }
 });

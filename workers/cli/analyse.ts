@@ -29,6 +29,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { ExperimentConfig, experimentPreset } from '../contract';
+import { stagedFolderSync } from '../util';
 import { choice, num, parseOptions, str, type Opts } from './options';
 
 export { choice, num, str, type Opts } from './options';
@@ -146,7 +147,7 @@ async function battery(o: Opts, only: Part | null): Promise<number> {
     cfg.poseInvariance.enabled = only === 'pose-invariance';
   }
   const out = str(o, 'out');
-  const summary = await runBattery(model, identities, net, cfg, out, progress(only ?? 'battery'));
+  const summary = await runBattery(model, identities, net, cfg, stagedFolderSync(out), progress(only ?? 'battery'));
   process.stderr.write('\n');
   console.log(JSON.stringify({
     bundle: out, stages: summary.stages,

@@ -8,7 +8,7 @@
  * issue 18 item 2); a pure library does not call them.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -47,4 +47,50 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string, o
   } finally {
     await rm(tmp, { force: true });
   }
+}
+
+/** A folder written whole or not at all (a result bundle, for one): see stagedFolderSync. */
+export interface StagedFolder {
+  /** The temporary sibling the files go to until commit. */
+  readonly tmp: string;
+  /** Writes one file; `file` is relative to the folder (sub-folders allowed). */
+  put(file: string, data: Uint8Array | string): void;
+  /** Moves the folder into place (replacing an older one) and returns its absolute path. */
+  commit(): string;
+  /** Removes the temporary folder. */
+  abort(): void;
+}
+
+/**
+ * Files go into `<dir>.partial-<pid>` (emptied at the first put), and commit() renames it to `dir`, so a reader
+ * never sees half a folder. The writer to disk of result bundles (workers/analyses BundleWriter's sink).
+ */
+export function stagedFolderSync(dir: string): StagedFolder {
+  const target = path.resolve(dir);
+  const tmp = `${target}.partial-${process.pid}`;
+  let started = false;
+  const start = () => {
+    if (started) return;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    started = true;
+  };
+  return {
+    tmp,
+    put(file, data) {
+      start();
+      const full = path.join(tmp, file);
+      mkdirSync(path.dirname(full), { recursive: true });
+      writeFileSync(full, data);
+    },
+    commit() {
+      start();
+      if (existsSync(target)) rmSync(target, { recursive: true, force: true });
+      renameSync(tmp, target);
+      return target;
+    },
+    abort() {
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
 }
