@@ -17,7 +17,7 @@ import { listShards, readShard } from '../workers/render/dataset-format';
 import * as nn from '../workers/nn';
 import { networkFromModel } from '../workers/analyses/nn-adapter';
 import { runBattery, type BatteryConfig } from '../workers/analyses/battery';
-import { stagedFolderSync } from '../workers/util';
+import { folderFiles, stagedFolderSync } from '../workers/util';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -60,13 +60,13 @@ if (!existsSync(path.join(netDir, 'model.json'))) {
     onProgress: (p) => { if (p.batch % 10 === 0) process.stderr.write(`\rtrain epoch ${p.epoch + 1}/${p.epochs} batch ${p.batch + 1}/${p.batches} loss ${p.loss.toFixed(3)} ${p.imagesPerSecond.toFixed(0)} img/s ETA ${Math.round(p.etaSeconds)} s   `); },
     onEpoch: (r) => process.stderr.write(`\nepoch ${r.epoch + 1}: train acc ${(100 * r.trainAccuracy).toFixed(1)}%, val acc ${r.valAccuracy === null ? '-' : (100 * r.valAccuracy).toFixed(1)}%\n`),
   }));
-  await nn.saveModel(model, netDir);
+  await nn.saveModel(model, folderFiles(netDir));
   const last = result.history[result.history.length - 1];
   trainInfo = { epochs, images: train.size, trainAccuracy: last?.trainAccuracy, valAccuracy: last?.valAccuracy };
 }
 const faceModel = loadDefaultFaceModel();
 const identities = sampleIdentities(faceModel, { count: N, seed });
-const net = networkFromModel(await nn.loadModel(netDir, { numClasses: N }), { modelDir: netDir });
+const net = networkFromModel(await nn.loadModel(folderFiles(netDir), { numClasses: N }), { modelDir: netDir });
 const cfg: BatteryConfig = {
   generalisation: { enabled: true, identityCount: 8, posesYawDeg: [-30, 0, 30] },
   reverseCorrelation: {

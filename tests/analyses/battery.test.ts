@@ -16,7 +16,7 @@ import { loadNetwork, networkFromModel } from '../../workers/analyses/nn-adapter
 import { reverseCorrelation } from '../../workers/analyses/reverse-correlation';
 import { hiddenLayers } from '../../workers/analyses/hidden-layers';
 import { runBattery, type BatteryConfig } from '../../workers/analyses/battery';
-import { stagedFolderSync } from '../../workers/util';
+import { folderFiles, stagedFolderSync } from '../../workers/util';
 import { BatterySummary, type ArrayRef } from '../../workers/contract/result-bundles';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'deeper-battery-'));
@@ -118,8 +118,8 @@ describe('analyse battery', () => {
       ],
     });
     const modelDir = path.join(dir, 'imported');
-    await saveModel(seqModel, modelDir);
-    const net = await loadNetwork(modelDir, { numClasses: 4 });
+    await saveModel(seqModel, folderFiles(modelDir));
+    const net = await loadNetwork(folderFiles(modelDir), { numClasses: 4 });
     expect(net.inputSize).toBe(24);
     expect(net.layerNames).toEqual(['conv_a']);
     const rc = await reverseCorrelation(model, identities, net, { identity: 1, trials: 60, permutations: 0, bands: false, layers: net.layerNames });
@@ -128,6 +128,6 @@ describe('analyse battery', () => {
     const h = hiddenLayers(model, rc.run, rc.noise, { pcaComponents: 2, vertexStride: 32 });
     expect(h.layers[0].layer).toBe('conv_a');
     expect(Number.isFinite(h.layers[0].logitBits)).toBe(true);
-    await expect(loadNetwork(modelDir, { numClasses: 7 })).rejects.toThrow(/class/);
+    await expect(loadNetwork(folderFiles(modelDir), { numClasses: 7 })).rejects.toThrow(/class/);
   });
 });

@@ -29,7 +29,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { ExperimentConfig, experimentPreset } from '../contract';
-import { stagedFolderSync } from '../util';
+import { folderFiles, stagedFolderSync } from '../util';
 import { choice, num, parseOptions, str, type Opts } from './options';
 
 export { choice, num, str, type Opts } from './options';
@@ -119,7 +119,7 @@ async function battery(o: Opts, only: Part | null): Promise<number> {
   exp.analyses.reverseCorrelation.basis = choice(o, 'basis', NOISE_BASES, exp.analyses.reverseCorrelation.basis);
   const cfg = batteryConfigFromExperiment(exp.analyses, exp.seed);
   const model = await faceModelOption(o.has('face-model') ? new Map([['model', o.get('face-model')!]]) : new Map(), 'procedural');
-  const net = await loadNetwork(str(o, 'model'));
+  const net = await loadNetwork(folderFiles(str(o, 'model')));
   const count = num(o, 'identities', net.classCount, 2, 100_000, true);
   if (count !== net.classCount) throw new Error(`--identities ${count} differs from the network's ${net.classCount} classes`);
   const identities = sampleIdentities(model, { count, seed: num(o, 'faces-seed', 1, 0, 2 ** 31 - 1, true) });

@@ -28,7 +28,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AttributionSummary, HumanSummary, jsonSafe } from '../contract';
-import { stagedFolderSync } from '../util';
+import { folderFiles, stagedFolderSync } from '../util';
 import { choice, num, progress, str, type Opts } from './analyse';
 
 export async function attributionsCommand(o: Opts): Promise<number> {
@@ -37,7 +37,7 @@ export async function attributionsCommand(o: Opts): Promise<number> {
   const { targetLogit, meshAttributions, ATTRIBUTION_METHODS, MESH_ATTRIBUTION_DEFAULTS, mapAgreement, BundleWriter } = await import('../analyses');
   type Method = (typeof ATTRIBUTION_METHODS)[number];
   const backend = await chooseBackend({ log: () => {} });
-  const net = await loadModel(str(o, 'model'));
+  const net = await loadModel(folderFiles(str(o, 'model')));
   const classes = net.outputs[0].shape[1] as number;
   const size = net.inputs[0].shape[1] as number;
   const model = loadDefaultFaceModel();

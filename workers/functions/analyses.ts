@@ -7,7 +7,7 @@ import type { BatteryConfig } from '../analyses/battery';
 import type { TrialNoise } from '../analyses/noise';
 import type { TrialRun } from '../analyses/trials';
 import { materialiseModel, modelStep, readFaces } from './artifacts';
-import { stagedFolderSync } from '../util';
+import { folderFiles, stagedFolderSync } from '../util';
 import { defineWorkerFunction, type StepContext } from './define';
 import { humanCurveCsv } from './human-responses';
 
@@ -33,7 +33,7 @@ async function load(ctx: StepContext): Promise<Loaded> {
   const { model, identities } = await readFaces(ctx);
   const dir = await materialiseModel(ctx, modelStep(ctx));
   const { loadNetwork, batteryConfigFromExperiment } = await import('../analyses');
-  const net = await loadNetwork(dir, { numClasses: ctx.input.config.faces.identities });
+  const net = await loadNetwork(folderFiles(dir), { numClasses: ctx.input.config.faces.identities });
   if (net.inputSize !== ctx.input.config.render.sizePx) throw new Error(`the network takes ${net.inputSize} px images, render.sizePx is ${ctx.input.config.render.sizePx}`);
   return { model, identities, net, cfg: batteryConfigFromExperiment(ctx.input.config.analyses, ctx.input.config.seed) };
 }

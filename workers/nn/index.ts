@@ -4,5 +4,5 @@ export { buildResNet10, describeResNet10, activationShape, resNet10Widths, LAYER
 export { arraySource, shardSource, augmentBatch, type DataSource, type LabelledImages, type Batch, type Augment } from './data';
 export { train, evaluate, learningRateAt, TrainOptionsSchema, type TrainOptions, type TrainHooks, type TrainProgress, type TrainResult } from './train';
 export { predict, Predictor, batchSizeForBudget, type Prediction, type PredictOptions, type Activation } from './predict';
-export { saveModel, loadModel, checkModel, directoryHandler, type ImportExpectations } from './io';
+export { saveModel, loadModel, checkModel, modelFilesHandler, type ImportExpectations } from './io';
 export { loadLatestCheckpoint, type EpochRecord } from './checkpoint';

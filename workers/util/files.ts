@@ -8,8 +8,8 @@
  * issue 18 item 2); a pure library does not call them.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface AtomicWriteOptions {
@@ -92,5 +92,61 @@ export function stagedFolderSync(dir: string): StagedFolder {
     abort() {
       rmSync(tmp, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A folder as named files, for libraries that store several files but do no I/O themselves (nn's
+ * model and checkpoint formats): the edge makes it with folderFiles(dir) and passes it down.
+ */
+export interface FolderFiles {
+  /** The folder's path, for messages. */
+  readonly where: string;
+  read(name: string): Promise<Uint8Array>;
+  /** Writes atomically (temporary name, then rename), creating folders. */
+  write(name: string, data: Uint8Array | string): Promise<void>;
+  /** The names in the folder ([] when it does not exist). */
+  list(): Promise<string[]>;
+  /** Removes a file or a sub-folder (nothing when absent). */
+  remove(name: string): Promise<void>;
+  /** A sub-folder. */
+  folder(name: string): FolderFiles;
+}
+
+/** FolderFiles on the filesystem, rooted at `dir`. */
+export function folderFiles(dir: string): FolderFiles {
+  return {
+    where: dir,
+    read: async (name) => new Uint8Array(await readFile(path.join(dir, name))),
+    write: (name, data) => writeFileAtomic(path.join(dir, name), data),
+    list: async () => (await readdir(dir).catch((e: NodeJS.ErrnoException) => { if (e.code === 'ENOENT') return []; throw e; })),
+    remove: (name) => rm(path.join(dir, name), { recursive: true, force: true }),
+    folder: (name) => folderFiles(path.join(dir, name)),
+  };
+}
+
+/** A folder as named files, synchronously (the dataset builder's store): see folderFilesSync. */
+export interface SyncFolderFiles {
+  /** The folder's path, for messages. */
+  readonly where: string;
+  /** The file's bytes, or null when it does not exist. */
+  read(name: string): Uint8Array | null;
+  /** Writes atomically (temporary name, then rename), creating folders. */
+  write(name: string, data: Uint8Array | string): void;
+}
+
+/** SyncFolderFiles on the filesystem, rooted at `dir`. */
+export function folderFilesSync(dir: string): SyncFolderFiles {
+  return {
+    where: dir,
+    read: (name) => {
+      try {
+        return new Uint8Array(readFileSync(path.join(dir, name)));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw e;
+      }
+    },
+    write: (name, data) => writeFileAtomicSync(path.join(dir, name), data),
   };
 }
