@@ -17,7 +17,7 @@ import { listShards, readShard } from '../workers/render/dataset-format';
 import * as nn from '../workers/nn';
 import { networkFromModel } from '../workers/analyses/nn-adapter';
 import { runBattery, type BatteryConfig } from '../workers/analyses/battery';
-import { folderFiles, stagedFolderSync } from '../workers/util';
+import { folderFiles, folderFilesSync, stagedFolderSync } from '../workers/util';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -45,7 +45,7 @@ if (!existsSync(path.join(dsDir, 'dataset.json'))) {
     identities: { count: N, seed },
     design: { size: 64, imagesPerIdentity: M, factors: { yaw: { kind: 'uniform', min: -35, max: 35 } } },
     seed, valFraction: 0.1, shardSize: 1000,
-  }, { outDir: dsDir, threads }));
+  }, { files: folderFilesSync(dsDir), threads }));
 }
 let trainInfo: Record<string, unknown> = { reused: true };
 if (!existsSync(path.join(netDir, 'model.json'))) {

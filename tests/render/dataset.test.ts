@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadDefaultFaceModel } from '../../workers/faces';
+import { encodeFaceModel, loadBuiltinFaceModel, loadDefaultFaceModel } from '../../workers/faces';
 import { parseDatasetConfig, planDataset, renderDatasetImage } from '../../workers/render/dataset';
 import { buildDataset } from '../../workers/render/dataset-build';
+import { folderFilesSync } from '../../workers/util';
 import { listShards, readShard } from '../../workers/render/dataset-format';
 import { parseStimulusDesign, stimulusFactors } from '../../workers/render/design';
 
@@ -48,7 +49,7 @@ describe('datasets', () => {
   it('renders shards over worker threads, reads them back, re-renders any image, and resumes', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'deeper-dataset-'));
     const progress: number[] = [];
-    const first = await buildDataset(config, { outDir: dir, threads: 2, onProgress: (p) => progress.push(p.imagesDone) });
+    const first = await buildDataset(config, { files: folderFilesSync(dir), threads: 2, onProgress: (p) => progress.push(p.imagesDone) });
     expect(first.shardsRendered).toBe(4); // train 32 → 3 shards of ≤ 12, val 8 → 1
     expect(progress.at(-1)).toBe(40);
     const shards = listShards(dir);
@@ -67,8 +68,23 @@ describe('datasets', () => {
     const original = readFileSync(bin);
     writeFileSync(bin, original.subarray(0, 100));
     expect(() => readShard(bin)).toThrow(/has 100 bytes|checksum/);
-    const second = await buildDataset(config, { outDir: dir, threads: 0 });
+    const second = await buildDataset(config, { files: folderFilesSync(dir), threads: 0 });
     expect([second.shardsKept, second.shardsRendered]).toEqual([3, 1]);
     expect(readFileSync(bin).equals(original)).toBe(true);
+  });
+
+  it('renders from a face-model file whose bytes the caller reads (readModelFile), in worker threads too', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'deeper-dataset-file-'));
+    const modelFile = path.join(dir, 'procedural.dfm');
+    writeFileSync(modelFile, encodeFaceModel(loadBuiltinFaceModel('procedural')));
+    const small = { ...config, model: { file: modelFile }, identities: { count: 2, seed: 2 }, design: { ...config.design, size: 16, imagesPerIdentity: 2 }, shardSize: 2 };
+    await expect(buildDataset(small, { files: folderFilesSync(path.join(dir, 'a')), threads: 0 })).rejects.toThrow(/model\.file.*procedural\.dfm/);
+    const read: string[] = [];
+    const readModelFile = (f: string) => (read.push(f), readFileSync(f));
+    const byThread = await buildDataset(small, { files: folderFilesSync(path.join(dir, 'b')), readModelFile, threads: 1 });
+    const inline = await buildDataset({ ...small, model: 'procedural' }, { files: folderFilesSync(path.join(dir, 'c')), threads: 0 });
+    expect(read).toEqual([modelFile]);
+    expect(byThread.model.name).toBe(inline.model.name);
+    for (const s of byThread.shards) expect(readFileSync(path.join(dir, 'b', s.bin)).equals(readFileSync(path.join(dir, 'c', s.bin)))).toBe(true);
   });
 });

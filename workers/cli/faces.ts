@@ -10,7 +10,7 @@ import { importBfm } from '../faces/importers';
 import { importIctFaceKit, type IctSourceFiles } from '../faces/importers';
 import { StimulusRenderer, tileImages, toUint8, writePng, type RenderOptionsInput } from '../render';
 import { buildDataset } from '../render';
-import { writeFileAtomicSync } from '../util';
+import { folderFilesSync, writeFileAtomicSync } from '../util';
 
 const USAGE = `usage: npm run deeper -- faces <command> [options]
 
@@ -151,7 +151,7 @@ export async function run(argv: string[]): Promise<number> {
       };
       let last = 0;
       const res = await buildDataset(config, {
-        outDir: out, threads: num(v.threads, 'threads', 2),
+        files: folderFilesSync(out), readModelFile: (f) => readFileSync(f), threads: num(v.threads, 'threads', 2),
         onProgress: (p) => {
           const now = Date.now();
           if (now - last < 500 && p.imagesDone < p.imagesTotal) return;

@@ -45,9 +45,27 @@ export interface ShardRef {
   count: number;
 }
 
-export function shardPaths(dir: string, split: 'train' | 'val', shard: number): { bin: string; json: string } {
-  const base = path.join(dir, 'shards', `${split}-${String(shard).padStart(5, '0')}`);
+/** A shard's file names relative to the dataset folder ('shards/train-00000.bin', …). */
+export function shardNames(split: 'train' | 'val', shard: number): { bin: string; json: string } {
+  const base = `shards/${split}-${String(shard).padStart(5, '0')}`;
   return { bin: `${base}.bin`, json: `${base}.json` };
+}
+
+export function shardPaths(dir: string, split: 'train' | 'val', shard: number): { bin: string; json: string } {
+  const n = shardNames(split, shard);
+  return { bin: path.join(dir, n.bin), json: path.join(dir, n.json) };
+}
+
+/**
+ * A dataset folder's files by name relative to it ('dataset.json', shardNames(…)): the builder reads
+ * and writes through it and does no file I/O itself. The edges pass workers/util folderFilesSync(dir).
+ */
+export interface DatasetFiles {
+  readonly where: string;
+  /** The bytes, or null when absent. */
+  read(name: string): Uint8Array | null;
+  /** Writes the whole file atomically (a reader sees the old one or the new one). */
+  write(name: string, data: Uint8Array | string): void;
 }
 
 /** sha256 of the bytes as 64 hex digits (workers/util). */
