@@ -49,9 +49,10 @@ if (!existsSync(path.join(dsDir, 'dataset.json'))) {
 }
 let trainInfo: Record<string, unknown> = { reused: true };
 if (!existsSync(path.join(netDir, 'model.json'))) {
-  const shards = listShards(dsDir);
-  const train = nn.arraySource(shards.filter((s) => s.split === 'train').map((s) => readShard(s.json)));
-  const val = nn.arraySource(shards.filter((s) => s.split === 'val').map((s) => readShard(s.json)));
+  const dsFiles = folderFilesSync(dsDir);
+  const shards = listShards(dsFiles);
+  const train = nn.arraySource(shards.filter((s) => s.split === 'train').map((s) => readShard(dsFiles, s.json)));
+  const val = nn.arraySource(shards.filter((s) => s.split === 'val').map((s) => readShard(dsFiles, s.json)));
   const model = nn.buildResNet10({ inputSize: 64, widthMultiplier: 0.5, numClasses: N, seed });
   const result = await timed('train', () => nn.train(model, train, {
     epochs, batchSize: 64, learningRate: 0.05, optimizer: 'sgd', seed, augment: { shiftPx: 3, zoom: 0.08 },

@@ -52,9 +52,13 @@ describe('datasets', () => {
     const first = await buildDataset(config, { files: folderFilesSync(dir), threads: 2, onProgress: (p) => progress.push(p.imagesDone) });
     expect(first.shardsRendered).toBe(4); // train 32 → 3 shards of ≤ 12, val 8 → 1
     expect(progress.at(-1)).toBe(40);
-    const shards = listShards(dir);
+    const files = folderFilesSync(dir);
+    const shards = listShards(files);
     expect(shards.map((s) => `${s.split}:${s.count}`)).toEqual(['train:12', 'train:12', 'train:8', 'val:8']);
-    const s0 = readShard(shards[0].json);
+    // Without dataset.json the shards folder is scanned: the same refs, relative to the folder.
+    expect(listShards({ ...files, read: (n) => (n === 'dataset.json' ? null : files.read(n)) })).toEqual(shards);
+    expect(() => listShards(folderFilesSync(path.join(dir, 'none')))).toThrow(/neither dataset\.json nor a shards\/ folder/);
+    const s0 = readShard(files, shards[0].json);
     expect(s0.images.length).toBe(12 * 32 * 32 * 3);
     expect(Array.from(s0.labels.slice(0, 9))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1]);
     expect(s0.records[0].factors).toHaveProperty('yaw');
@@ -64,10 +68,10 @@ describe('datasets', () => {
     const again = renderDatasetImage(loadDefaultFaceModel(), parseDatasetConfig(config), rec.index);
     expect(Buffer.from(again.rgb).equals(Buffer.from(s0.images.subarray(5 * 3072, 6 * 3072)))).toBe(true);
     // Corrupt one shard: a resumed build keeps the other three and restores the same bytes.
-    const bin = shards[1].bin;
+    const bin = path.join(dir, shards[1].bin);
     const original = readFileSync(bin);
     writeFileSync(bin, original.subarray(0, 100));
-    expect(() => readShard(bin)).toThrow(/has 100 bytes|checksum/);
+    expect(() => readShard(files, shards[1].bin)).toThrow(/has 100 bytes|checksum/);
     const second = await buildDataset(config, { files: folderFilesSync(dir), threads: 0 });
     expect([second.shardsKept, second.shardsRendered]).toEqual([3, 1]);
     expect(readFileSync(bin).equals(original)).toBe(true);

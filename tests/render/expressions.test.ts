@@ -52,7 +52,8 @@ describe('emotion as a stimulus factor', () => {
     expect(() => parseStimulusDesign({ ...config.design, emotion: { emotions: ['happiness'], intensity: 1.5 } })).toThrow(/emotion.intensity/);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'deeper-expr-'));
     await buildDataset(config, { files: folderFilesSync(dir), threads: 1 });
-    const shard = readShard(listShards(dir)[0].json);
+    const files = folderFilesSync(dir);
+    const shard = readShard(files, listShards(files)[0].json);
     const parsed = parseDatasetConfig(config, model);
     for (let k = 0; k < shard.records.length; k++) {
       const rec = shard.records[k];

@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import { availableParallelism } from 'node:os';
-import { folderFiles } from '../util';
+import { folderFiles, folderFilesSync } from '../util';
 import { num, parseOptions, str, type Opts } from './options';
 
 /** Every option of the nn subcommands: value options, then flags. */
@@ -27,13 +27,14 @@ async function train(o: Opts): Promise<number> {
   const dataset = str(o, 'dataset'), out = str(o, 'out');
   const threads = num(o, 'threads', availableParallelism(), 1, 8);
   await nn.chooseBackend({ threads });
-  const shards = listShards(dataset);
+  const files = folderFilesSync(dataset);
+  const shards = listShards(files);
   const trainShards = shards.filter((s) => s.split === 'train'), valShards = shards.filter((s) => s.split === 'val');
   if (trainShards.length === 0) throw new Error(`--dataset: no training shards under ${dataset}/shards`);
-  const data = nn.arraySource(trainShards.map((s) => readShard(s.json)));
-  const validation = valShards.length ? nn.arraySource(valShards.map((s) => readShard(s.json))) : undefined;
+  const data = nn.arraySource(trainShards.map((s) => readShard(files, s.json)));
+  const validation = valShards.length ? nn.arraySource(valShards.map((s) => readShard(files, s.json))) : undefined;
   const labels = new Set<number>();
-  for (const s of trainShards) readShard(s.json).labels.forEach((l) => labels.add(l));
+  for (const s of trainShards) readShard(files, s.json).labels.forEach((l) => labels.add(l));
   const numClasses = num(o, 'classes', Math.max(...labels) + 1, 2, 100_000);
   const model = nn.buildResNet10({ inputSize: data.imageSize, widthMultiplier: num(o, 'width', 0.5, 0.05, 4), numClasses, seed: num(o, 'seed', 0, 0, 2 ** 31) });
   const started = Date.now();

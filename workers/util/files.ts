@@ -8,7 +8,7 @@
  * issue 18 item 2); a pure library does not call them.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -133,6 +133,8 @@ export interface SyncFolderFiles {
   read(name: string): Uint8Array | null;
   /** Writes atomically (temporary name, then rename), creating folders. */
   write(name: string, data: Uint8Array | string): void;
+  /** The names in a sub-folder, or null when it does not exist. */
+  list(folder: string): string[] | null;
 }
 
 /** SyncFolderFiles on the filesystem, rooted at `dir`. */
@@ -148,5 +150,6 @@ export function folderFilesSync(dir: string): SyncFolderFiles {
       }
     },
     write: (name, data) => writeFileAtomicSync(path.join(dir, name), data),
+    list: (folder) => (existsSync(path.join(dir, folder)) ? readdirSync(path.join(dir, folder)) : null),
   };
 }
