@@ -75,6 +75,24 @@ module.exports = {
       to: { path: '^workers/', pathNot: '^workers/util/' },
     },
     {
+      name: 'workers-libraries-no-fs',
+      severity: 'error',
+      comment:
+        'workers/ libraries do no file I/O (DESIGN.md, workers/IO.md): only the edges (functions/, cli/, main.ts, ' +
+        'cli.ts) import node:fs, and the named exceptions: util/files.ts and hash.ts (the I/O primitives the edges ' +
+        'call), the wasm loaders (nn/kernels/simd.ts, nn/wasm-threads.ts), the built-in face models and their cache ' +
+        '(faces/default-model.ts, faces/ict/ict-model.ts, faces/ict/model-cache.ts) and the HDF5 importer ' +
+        '(faces/importers/bfm.ts: h5wasm opens files by path).',
+      from: {
+        path: '^workers/',
+        pathNot: [
+          '^workers/(functions|cli)/', '^workers/(main|cli)\\.ts$', '^workers/util/(files|hash)\\.ts$',
+          '^workers/nn/(kernels/simd|wasm-threads)\\.ts$', '^workers/faces/(default-model|ict/ict-model|ict/model-cache|importers/bfm)\\.ts$',
+        ],
+      },
+      to: { dependencyTypes: ['core'], path: '^(node:)?fs(/promises)?$' },
+    },
+    {
       name: 'server-trpc-on-top',
       severity: 'error',
       comment:

@@ -7,6 +7,8 @@ export default defineConfig({
   resolve: { alias: { '@': path.resolve(__dirname) } },
   test: {
     include: ['tests/**/*.test.ts'],
+    // DEEPER_WASM_THREADS & co. reach the libraries through the entry, as in main.ts and cli.ts
+    setupFiles: ['tests/runtime-env.setup.ts'],
     exclude: ['tests/e2e/**/*.spec.ts', 'node_modules/**'],
     testTimeout: 120_000,
     hookTimeout: 300_000,

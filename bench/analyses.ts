@@ -17,6 +17,7 @@ import { listShards, readShard } from '../workers/render/dataset-format';
 import * as nn from '../workers/nn';
 import { networkFromModel } from '../workers/analyses/nn-adapter';
 import { runBattery, type BatteryConfig } from '../workers/analyses/battery';
+import { folderFiles, folderFilesSync, stagedFolderSync } from '../workers/util';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -44,13 +45,14 @@ if (!existsSync(path.join(dsDir, 'dataset.json'))) {
     identities: { count: N, seed },
     design: { size: 64, imagesPerIdentity: M, factors: { yaw: { kind: 'uniform', min: -35, max: 35 } } },
     seed, valFraction: 0.1, shardSize: 1000,
-  }, { outDir: dsDir, threads }));
+  }, { files: folderFilesSync(dsDir), threads }));
 }
 let trainInfo: Record<string, unknown> = { reused: true };
 if (!existsSync(path.join(netDir, 'model.json'))) {
-  const shards = listShards(dsDir);
-  const train = nn.arraySource(shards.filter((s) => s.split === 'train').map((s) => readShard(s.json)));
-  const val = nn.arraySource(shards.filter((s) => s.split === 'val').map((s) => readShard(s.json)));
+  const dsFiles = folderFilesSync(dsDir);
+  const shards = listShards(dsFiles);
+  const train = nn.arraySource(shards.filter((s) => s.split === 'train').map((s) => readShard(dsFiles, s.json)));
+  const val = nn.arraySource(shards.filter((s) => s.split === 'val').map((s) => readShard(dsFiles, s.json)));
   const model = nn.buildResNet10({ inputSize: 64, widthMultiplier: 0.5, numClasses: N, seed });
   const result = await timed('train', () => nn.train(model, train, {
     epochs, batchSize: 64, learningRate: 0.05, optimizer: 'sgd', seed, augment: { shiftPx: 3, zoom: 0.08 },
@@ -59,13 +61,13 @@ if (!existsSync(path.join(netDir, 'model.json'))) {
     onProgress: (p) => { if (p.batch % 10 === 0) process.stderr.write(`\rtrain epoch ${p.epoch + 1}/${p.epochs} batch ${p.batch + 1}/${p.batches} loss ${p.loss.toFixed(3)} ${p.imagesPerSecond.toFixed(0)} img/s ETA ${Math.round(p.etaSeconds)} s   `); },
     onEpoch: (r) => process.stderr.write(`\nepoch ${r.epoch + 1}: train acc ${(100 * r.trainAccuracy).toFixed(1)}%, val acc ${r.valAccuracy === null ? '-' : (100 * r.valAccuracy).toFixed(1)}%\n`),
   }));
-  await nn.saveModel(model, netDir);
+  await nn.saveModel(model, folderFiles(netDir));
   const last = result.history[result.history.length - 1];
   trainInfo = { epochs, images: train.size, trainAccuracy: last?.trainAccuracy, valAccuracy: last?.valAccuracy };
 }
 const faceModel = loadDefaultFaceModel();
 const identities = sampleIdentities(faceModel, { count: N, seed });
-const net = networkFromModel(await nn.loadModel(netDir, { numClasses: N }), { modelDir: netDir });
+const net = networkFromModel(await nn.loadModel(folderFiles(netDir), { numClasses: N }), { modelDir: netDir });
 const cfg: BatteryConfig = {
   generalisation: { enabled: true, identityCount: 8, posesYawDeg: [-30, 0, 30] },
   reverseCorrelation: {
@@ -78,7 +80,7 @@ const cfg: BatteryConfig = {
 };
 const t0 = performance.now();
 let lastPct = -1;
-const summary = await runBattery(faceModel, identities, net, cfg, path.join(dir, 'bundle'), (p) => {
+const summary = await runBattery(faceModel, identities, net, cfg, stagedFolderSync(path.join(dir, 'bundle')), (p) => {
   const pct = Math.floor(100 * p.fraction);
   if (pct !== lastPct) { lastPct = pct; process.stderr.write(`\rbattery ${pct}% ${p.stage} ETA ${p.etaSeconds === null ? '?' : Math.round(p.etaSeconds)} s   `); }
 });

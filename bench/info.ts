@@ -30,7 +30,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Rng, copnorm, gcmiMapCC, gcmiMapCCParallel, permutationMaxStat } from '../workers/info';
+import { Rng, copnorm, gcmiMapCC, gcmiMapCCParallel, permutationMaxStat, setKernelThreads } from '../workers/info';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -48,7 +48,7 @@ const loopPerms = Number(opt('loop-perms', `${P}`));
 const threadsArg = opt('threads', 'auto');
 // --kernel-threads 2: the permutation kernel's work-stealing helper thread (workers/info/gemm-threads.ts)
 const kernelThreads = opt('kernel-threads', process.env.DEEPER_INFO_KERNEL_THREADS ?? '1');
-process.env.DEEPER_INFO_KERNEL_THREADS = kernelThreads;
+setKernelThreads(Number(kernelThreads));
 const threads: number | 'auto' = threadsArg === 'auto' ? 'auto' : Number(threadsArg);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const uptime = () => {

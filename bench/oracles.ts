@@ -28,7 +28,7 @@ import { execSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
-import { loadDefaultFaceModel, loadFaceModel, DEFAULT_MODEL_NAME, isBuiltinFaceModel, loadBuiltinFaceModel } from '../workers/faces';
+import { loadDefaultFaceModel, decodeFaceModel, DEFAULT_MODEL_NAME, isBuiltinFaceModel, loadBuiltinFaceModel } from '../workers/faces';
 import { runOracle } from '../workers/analyses/oracle';
 import { fwerCalibration } from '../workers/analyses/fwer-calibration';
 import type { CanonicalBasis } from '../workers/analyses/noise';
@@ -109,7 +109,7 @@ function uptime(): string {
 }
 
 function loadModel(name: string): FaceModel {
-  return isBuiltinFaceModel(name) ? loadBuiltinFaceModel(name) : name === DEFAULT_MODEL_NAME ? loadDefaultFaceModel() : loadFaceModel(name);
+  return isBuiltinFaceModel(name) ? loadBuiltinFaceModel(name) : name === DEFAULT_MODEL_NAME ? loadDefaultFaceModel() : decodeFaceModel(readFileSync(name), name);
 }
 
 async function main() {

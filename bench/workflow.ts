@@ -57,6 +57,7 @@ async function main(): Promise<void> {
   process.stderr.write(`render: ${out.renderImagesPerS64.toFixed(0)} images/s at 64 px (1 thread)\n`);
 
   const nn = await import('../workers/nn');
+  await (await import('../workers/functions/runtime-env')).applyRuntimeEnv(process.env);
   await nn.chooseBackend({ log: () => {} });
   const n = 128;
   const images = new Uint8Array(n * 64 * 64 * 3).map((_, i) => (i * 2654435761) >>> 24);

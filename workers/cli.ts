@@ -2,6 +2,8 @@
  * `npm run deeper -- <command> ...`: the command line. Each command lives in its own module under
  * workers/cli/ and exports `run(argv: string[]): Promise<number>` (the exit status).
  */
+import { applyRuntimeEnv } from './functions/runtime-env';
+
 const commands: Record<string, { module: string; summary: string }> = {
   faces: { module: './cli/faces.ts', summary: 'sample identities, PNG grids, render stimuli, build datasets' },
   info: { module: './cli/info.ts', summary: 'information theory: verify GCMI reference vectors' },
@@ -26,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`unknown command '${name}'\n\n${usage()}`);
     return 2;
   }
+  await applyRuntimeEnv(process.env);
   const mod = (await import(command.module)) as { run: (argv: string[]) => Promise<number> };
   return mod.run(rest);
 }

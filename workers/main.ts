@@ -11,6 +11,7 @@
  */
 import { executeWorkerFunction, type StepReporter } from './functions/define';
 import { loadAllWorkerFunctions, loadWorkerFunction } from './functions/index';
+import { applyRuntimeEnv } from './functions/runtime-env';
 import { workerStoreFromEnv } from './functions/worker-artifact-store';
 import type { ChildMessage } from './contract';
 
@@ -83,6 +84,7 @@ async function serveAll(): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, arg] = argv;
+  await applyRuntimeEnv(process.env);
   if (cmd === 'exec') {
     if (!arg) throw new Error('usage: workers/main.ts exec <function-id>');
     return execOne(arg);

@@ -11,6 +11,7 @@ import { sampleIdentities } from '../../workers/faces/identity';
 import { buildResNet10, chooseBackend } from '../../workers/nn';
 import { networkFromModel } from '../../workers/analyses/nn-adapter';
 import { runBattery, type BatteryConfig } from '../../workers/analyses/battery';
+import { stagedFolderSync } from '../../workers/util';
 import { BatterySummary, NEGATIVE_MI_NOTE } from '../../workers/contract/result-bundles';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'deeper-battery-bubbles-'));
@@ -30,7 +31,7 @@ describe('battery with bubbles noise', () => {
       batchSize: 32,
     };
     const out = path.join(dir, 'bundle');
-    await runBattery(model, identities, net, cfg, out);
+    await runBattery(model, identities, net, cfg, stagedFolderSync(out));
     const onDisk = BatterySummary.parse(JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')));
     const rc = onDisk.reverseCorrelation[0];
     expect(rc.noise.basis).toBe('bubbles');

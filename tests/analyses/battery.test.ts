@@ -16,6 +16,7 @@ import { loadNetwork, networkFromModel } from '../../workers/analyses/nn-adapter
 import { reverseCorrelation } from '../../workers/analyses/reverse-correlation';
 import { hiddenLayers } from '../../workers/analyses/hidden-layers';
 import { runBattery, type BatteryConfig } from '../../workers/analyses/battery';
+import { folderFiles, stagedFolderSync } from '../../workers/util';
 import { BatterySummary, type ArrayRef } from '../../workers/contract/result-bundles';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'deeper-battery-'));
@@ -47,7 +48,7 @@ describe('analyse battery', () => {
     };
     const out = path.join(dir, 'bundle');
     const fractions: number[] = [];
-    const summary = await runBattery(model, identities, net, cfg, out, (p) => fractions.push(p.fraction));
+    const summary = await runBattery(model, identities, net, cfg, stagedFolderSync(out), (p) => fractions.push(p.fraction));
     const onDisk = BatterySummary.parse(JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')));
     expect(onDisk.stages.map((s) => s.stage)).toEqual(['generalisation', 'reverse-correlation:id0', 'attributions:id0', 'hidden-layers:id0', 'pose-invariance:id0']);
     // issue 15: the three attribution maps of the target logit on the first 10 of the same stimuli,
@@ -117,8 +118,8 @@ describe('analyse battery', () => {
       ],
     });
     const modelDir = path.join(dir, 'imported');
-    await saveModel(seqModel, modelDir);
-    const net = await loadNetwork(modelDir, { numClasses: 4 });
+    await saveModel(seqModel, folderFiles(modelDir));
+    const net = await loadNetwork(folderFiles(modelDir), { numClasses: 4 });
     expect(net.inputSize).toBe(24);
     expect(net.layerNames).toEqual(['conv_a']);
     const rc = await reverseCorrelation(model, identities, net, { identity: 1, trials: 60, permutations: 0, bands: false, layers: net.layerNames });
@@ -127,6 +128,6 @@ describe('analyse battery', () => {
     const h = hiddenLayers(model, rc.run, rc.noise, { pcaComponents: 2, vertexStride: 32 });
     expect(h.layers[0].layer).toBe('conv_a');
     expect(Number.isFinite(h.layers[0].logitBits)).toBe(true);
-    await expect(loadNetwork(modelDir, { numClasses: 7 })).rejects.toThrow(/class/);
+    await expect(loadNetwork(folderFiles(modelDir), { numClasses: 7 })).rejects.toThrow(/class/);
   });
 });

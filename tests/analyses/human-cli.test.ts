@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../workers/cli/analyse';
+import { folderFiles } from '../../workers/util';
 import { loadDefaultFaceModel } from '../../workers/faces/default-model';
 import { drawNoise } from '../../workers/analyses/noise';
 import { resolveRegion } from '../../workers/analyses/regions';
@@ -96,7 +97,7 @@ describe('analyse humans | attributions', () => {
     const { chooseBackend, buildResNet10, saveModel } = await import('../../workers/nn');
     await chooseBackend({ log: () => {} });
     const dir = path.join(tmp, 'net');
-    await saveModel(buildResNet10({ inputSize: 32, widthMultiplier: 0.25, numClasses: 3, seed: 2 }), dir);
+    await saveModel(buildResNet10({ inputSize: 32, widthMultiplier: 0.25, numClasses: 3, seed: 2 }), folderFiles(dir));
     const info = Float32Array.from({ length: model.vertexCount }, (_, v) => (v % 7) / 7);
     writeFileSync(path.join(tmp, 'mi.f32'), new Uint8Array(info.buffer));
     const out = path.join(tmp, 'attr');

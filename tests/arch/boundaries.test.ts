@@ -66,6 +66,7 @@ describe('import boundaries (dependency-cruiser, DESIGN.md rules)', () => {
         'export const noise = (m: FaceModel, s: RunStatus) => createRng(m.vertexCount + s.length)();\n',
       'workers/nn/data.ts': "import { mulberry32 } from '../util';\nexport const rng = mulberry32;\n",
       'server/dashboards/artifacts.ts': "import { ROLES } from '../auth/roles';\nimport { serve } from '../storage/serve';\nexport const route = () => serve(ROLES[0]);\n",
+      'workers/functions/save.ts': "import { writeFileSync } from 'node:fs';\nexport const save = writeFileSync;\n",
       'app/components/Status.tsx': "import type { AppRouter } from '@/server/trpc/router';\nimport type { RunStatus } from '@/workers/contract';\nexport type Props = { router?: AppRouter; status: RunStatus };\n",
     });
     const r = check(dir);
@@ -86,16 +87,17 @@ describe('import boundaries (dependency-cruiser, DESIGN.md rules)', () => {
       'server/dashboards/leakyScope.ts': "import { runProcedure } from '../trpc/procedures';\nexport const scoped = runProcedure;\n",
       'server/trpc/routers/comments.ts': "import { runsRouter } from './runs';\nexport const commentsRouter = runsRouter;\n",
       'server/storage/authorised.ts': "import { ROLES } from '../auth/roles';\nexport const authorised = ROLES;\n",
+      'workers/analyses/disk.ts': "import { readFileSync } from 'node:fs';\nimport { readFile } from 'fs/promises';\nexport const disk = [readFileSync, readFile];\n",
     });
     const r = check(dir);
     expect(r.code).not.toBe(0);
     for (const rule of [
       'workers-not-to-web-tier', 'workers-no-web-frameworks', 'workers-package-through-index', 'server-only-workers-contract',
       'app-no-workers', 'app-no-workers-contract-code', 'app-server-through-trpc-types',
-      'workers-util-is-a-leaf', 'server-trpc-on-top', 'routers-not-each-other', 'storage-at-the-bottom',
+      'workers-util-is-a-leaf', 'workers-libraries-no-fs', 'server-trpc-on-top', 'routers-not-each-other', 'storage-at-the-bottom',
     ]) expect(r.report, rule).toContain(rule);
     // 12 forbidden edges: leak, react, deep, the server's type and value imports of faces, Face.tsx, Runs.tsx x2,
-    // util → faces, dashboards → trpc, router → router, storage → auth
-    expect(r.report).toMatch(/x 12 dependency violations/);
+    // util → faces, dashboards → trpc, router → router, storage → auth, a library → node:fs and fs/promises
+    expect(r.report).toMatch(/x 14 dependency violations/);
   }, 30_000);
 });

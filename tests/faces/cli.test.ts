@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../workers/cli/faces';
+import { encodeFaceModel, loadBuiltinFaceModel } from '../../workers/faces';
 
 describe('npm run deeper -- faces', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'deeper-faces-cli-'));
@@ -25,5 +26,11 @@ describe('npm run deeper -- faces', () => {
     await expect(run(['grid'])).rejects.toThrow(/--out/);
     await expect(run(['render', '--out', path.join(dir, 'x.png'), '--yaw', 'left'])).rejects.toThrow(/--yaw must be a number/);
     await expect(run(['render', '--out', path.join(dir, 'x.png'), '--yaw', '100'])).rejects.toThrow(/'yaw'/);
+  });
+  it('names the file and the field of a truncated --model file (the cli reads it, faces decodes it)', async () => {
+    const bytes = encodeFaceModel(loadBuiltinFaceModel('procedural'));
+    const file = path.join(dir, 'truncated.dfm');
+    writeFileSync(file, bytes.subarray(0, bytes.length - 1000));
+    await expect(run(['sample', '--count', '1', '--model', file])).rejects.toThrow(/truncated\.dfm.*(runs past the end|expressionShape|expressionAlbedo)/);
   });
 });

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importIctFaceKit } from '../../workers/faces/importers/ict';
+import { ictFolderFiles } from '../../workers/cli/faces';
 import { encodeFaceModel, loadBuiltinFaceModel } from '../../workers/faces';
 import { meshFromFaceModel } from '../../server/dashboards/face-model-mesh';
 import { NORM_FIT_SIZE, fitDemographicModel, identityResiduals, simulatePopulation } from '../../workers/faces/ict/demographics';
@@ -157,7 +158,7 @@ describe('ICT built-in model', () => {
 const ictDir = path.resolve('../shared/facemodels/ict-facekit');
 describe.skipIf(!existsSync(ictDir))('ICT importer with the ict model as reference (needs ../shared)', () => {
   it('borrows texture, regions and landmarks from the named built-in model', () => {
-    const m = importIctFaceKit(ictDir, { maxIdentities: 2, expressions: ['jawOpen'], reference: 'ict' });
+    const m = importIctFaceKit(ictFolderFiles(ictDir), { maxIdentities: 2, expressions: ['jawOpen'], reference: 'ict' });
     expect(m.notes.join(' ')).toMatch(/borrowed from the built-in model 'ict' \(deeper-ict-v1\)/);
     expect(m.textureSd.length).toBe(model.textureSd.length);
     expect(m.regions.nose.length).toBeGreaterThan(50);

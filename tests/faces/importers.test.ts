@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { identityPositions, orthonormalityError, sampleIdentities } from '../../workers/faces';
 import { importBfm } from '../../workers/faces/importers/bfm';
 import { importIctFaceKit, parseObj } from '../../workers/faces/importers/ict';
+import { ictFolderFiles } from '../../workers/cli/faces';
 import { gramSchmidt } from '../../workers/faces/basis-linalg';
 import { createRng, gaussian } from '../../workers/faces/seeded-rng';
 import { renderStimulus } from '../../workers/render';
@@ -106,7 +107,7 @@ describe('Basel Face Model importer (h5wasm, a BFM-layout file written by the te
 
 describe.skipIf(!existsSync(ICT_DIR))(`ICT-FaceKit importer (real files in ${ICT_DIR}; skipped when absent)`, () => {
   it('imports identity modes and expressions of the face area', () => {
-    const m = importIctFaceKit(ICT_DIR, { maxIdentities: 4, expressions: ['jawOpen', 'mouthSmile_L'] });
+    const m = importIctFaceKit(ictFolderFiles(ICT_DIR), { maxIdentities: 4, expressions: ['jawOpen', 'mouthSmile_L'] });
     expect(m.vertexCount).toBe(9409);
     expect(m.shapeSd.length).toBe(4);
     expect(orthonormalityError(m.shapeBasis, 4, m.vertexCount * 3)).toBeLessThan(1e-5);
@@ -124,11 +125,11 @@ describe.skipIf(!existsSync(ICT_DIR))(`ICT-FaceKit importer (real files in ${ICT
 
   it('names a mismatched or malformed file', () => {
     const dir = mkdtempSync(path.join(tmp, 'ict-'));
-    expect(() => importIctFaceKit(dir)).toThrow(/missing file .*generic_neutral_mesh\.obj/);
+    expect(() => importIctFaceKit(ictFolderFiles(dir))).toThrow(/missing file .*generic_neutral_mesh\.obj/);
     copyFileSync(path.join(ICT_DIR, 'generic_neutral_mesh.obj'), path.join(dir, 'generic_neutral_mesh.obj'));
     const lines = readFileSync(path.join(ICT_DIR, 'identity000.obj'), 'utf8').split('\n');
     writeFileSync(path.join(dir, 'identity000.obj'), lines.slice(0, 5000).join('\n'));
-    expect(() => importIctFaceKit(dir)).toThrow(/identity000\.obj has \d+ vertices, generic_neutral_mesh\.obj has 26719/);
+    expect(() => importIctFaceKit(ictFolderFiles(dir))).toThrow(/identity000\.obj has \d+ vertices, generic_neutral_mesh\.obj has 26719/);
     expect(() => parseObj('v 1 2 x\n', 'bad.obj')).toThrow(/bad\.obj:1: vertex line has non-numeric/);
     expect(() => parseObj('v 1 2 3\nf 1 2\n', 'bad.obj')).toThrow(/bad\.obj:2: face line is malformed/);
   });

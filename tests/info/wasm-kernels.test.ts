@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copnorm, copnormRow } from '@/workers/info/copnorm';
-import { createDotKernel, dotBlock } from '@/workers/info/gemm';
+import { createDotKernel, dotBlock, kernelThreads, setKernelThreads } from '@/workers/info/gemm';
 import { Rng } from '@/workers/info/permutation-rng';
 
 /** Rows that exercise the rank kernel: normal data, ties, ±0, huge offsets with tiny spread, constants. */
@@ -112,11 +112,11 @@ describe('gemm-threads (the f32 kernel with a work-stealing helper thread)', () 
   it('gives exactly the single-thread products, block after block', () => {
     const rows = 1005; // rows × n ≥ 1e6: the helper starts
     const n = 1000;
-    const prev = process.env.DEEPER_INFO_KERNEL_THREADS;
+    const prev = kernelThreads();
     try {
-      process.env.DEEPER_INFO_KERNEL_THREADS = '1';
+      setKernelThreads(1);
       const one = createDotKernel(rows, n, 24, 'f32');
-      process.env.DEEPER_INFO_KERNEL_THREADS = '2';
+      setKernelThreads(2);
       const two = createDotKernel(rows, n, 24, 'f32');
       expect(two.a.buffer).toBeInstanceOf(SharedArrayBuffer);
       for (let i = 0; i < rows * n; i++) one.a[i] = two.a[i] = Math.sin(i * 1.3);
@@ -130,8 +130,7 @@ describe('gemm-threads (the f32 kernel with a work-stealing helper thread)', () 
       expect(two.helperChunks).toBeGreaterThan(0);
       expect(one.helperChunks).toBeUndefined();
     } finally {
-      if (prev === undefined) delete process.env.DEEPER_INFO_KERNEL_THREADS;
-      else process.env.DEEPER_INFO_KERNEL_THREADS = prev;
+      setKernelThreads(prev);
     }
   });
 });

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeTinyLayersModel } from '../e2e/tiny-model';
 import { loadNetwork } from '../../workers/analyses/nn-adapter';
 import { loadModel } from '../../workers/nn';
+import { folderFiles } from '../../workers/util';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'deeper-imported-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,14 +19,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('imported LayersModel with a linear output named logits', () => {
   it('predicts logits equal to the model output, with hidden activations, batch by batch', async () => {
     await writeTinyLayersModel(dir, 32, 3);
-    const net = await loadNetwork(dir);
+    const net = await loadNetwork(folderFiles(dir));
     expect(net.classCount).toBe(3);
     expect(net.layerNames).toEqual(['conv1', 'pool']);
     const n = 5;
     const images = new Float32Array(n * 32 * 32 * 3).map((_, i) => ((i * 7919) % 101) / 101);
     const p = await net.predict(images, n, net.layerNames);
     // The reference: the linear output layer applied to the probed pooling activations, z = pool·W + b.
-    const model = await loadModel(dir);
+    const model = await loadModel(folderFiles(dir));
     const [W, b] = model.getLayer('logits').getWeights().map((t) => t.dataSync());
     for (let i = 0; i < n; i++)
       for (let k = 0; k < 3; k++) {

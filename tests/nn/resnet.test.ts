@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { folderFiles } from '../../workers/util';
 import {
   chooseBackend, buildResNet10, activationShape, arraySource, train, evaluate, predict, Predictor,
   saveModel, loadModel, LAYER_NAMES, type DataSource,
@@ -71,14 +72,14 @@ describe('ResNet-10 (tiny) on the default backend', () => {
     const dirA = mkdtempSync(path.join(tmpdir(), 'nn-a-')), dirB = mkdtempSync(path.join(tmpdir(), 'nn-b-'));
     try {
       const a = buildResNet10({ inputSize: S, widthMultiplier: W, numClasses: K, seed: 4 });
-      await train(a, data, { ...opts, checkpointDir: dirA });
+      await train(a, data, { ...opts }, { checkpoints: folderFiles(dirA) });
       const b = buildResNet10({ inputSize: S, widthMultiplier: W, numClasses: K, seed: 4 });
       const ctrl = new AbortController();
-      const first = await train(b, data, { ...opts, checkpointDir: dirB }, { onEpoch: (r) => { if (r.epoch === 0) ctrl.abort(); }, signal: ctrl.signal });
+      const first = await train(b, data, { ...opts }, { checkpoints: folderFiles(dirB), onEpoch: (r) => { if (r.epoch === 0) ctrl.abort(); }, signal: ctrl.signal });
       expect(first.cancelled).toBe(true);
       expect(first.epochsCompleted).toBe(1);
       const c = buildResNet10({ inputSize: S, widthMultiplier: W, numClasses: K, seed: 99 });
-      const resumed = await train(c, data, { ...opts, checkpointDir: dirB });
+      const resumed = await train(c, data, { ...opts }, { checkpoints: folderFiles(dirB) });
       expect(resumed.resumedFromEpoch).toBe(1);
       expect(resumed.history).toHaveLength(3);
       const wa = weightsOf(a), wc = weightsOf(c);
@@ -94,15 +95,15 @@ describe('ResNet-10 (tiny) on the default backend', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'nn-io-'));
     try {
       const model = buildResNet10({ inputSize: S, widthMultiplier: W, numClasses: K, seed: 6 });
-      await saveModel(model, dir);
-      const loaded = await loadModel(dir, { inputSize: S, numClasses: K });
+      await saveModel(model, folderFiles(dir));
+      const loaded = await loadModel(folderFiles(dir), { inputSize: S, numClasses: K });
       const images = new Uint8Array(3 * S * S * 3).map((_, i) => (i * 37) % 256);
       const p1 = predict(model, images, { layers: ['block2'] }), p2 = predict(loaded, images, { layers: ['block2'] });
       expect(Array.from(p2.logits)).toEqual(Array.from(p1.logits));
       expect(Array.from(p2.activations.block2.data)).toEqual(Array.from(p1.activations.block2.data));
-      await expect(loadModel(dir, { numClasses: 10 })).rejects.toThrow(/10 classes/);
-      await expect(loadModel(dir, { inputSize: 64 })).rejects.toThrow(/64×64/);
-      await expect(loadModel(path.join(dir, 'missing'))).rejects.toThrow(/cannot read/);
+      await expect(loadModel(folderFiles(dir), { numClasses: 10 })).rejects.toThrow(/10 classes/);
+      await expect(loadModel(folderFiles(dir), { inputSize: 64 })).rejects.toThrow(/64×64/);
+      await expect(loadModel(folderFiles(path.join(dir, 'missing')))).rejects.toThrow(/cannot read/);
       model.dispose(); loaded.dispose();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -116,14 +117,14 @@ describe('ResNet-10 (tiny) on the default backend', () => {
       const conv = tf.layers.conv2d({ name: 'features', filters: 4, kernelSize: 3, strides: 4, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
       const flat = tf.layers.flatten().apply(conv) as tf.SymbolicTensor;
       const out = tf.layers.dense({ name: 'scores', units: K, activation: 'softmax' }).apply(flat) as tf.SymbolicTensor;
-      await saveModel(tf.model({ inputs: input, outputs: out }), dir);
-      const model = await loadModel(dir, { inputSize: S, numClasses: K });
+      await saveModel(tf.model({ inputs: input, outputs: out }), folderFiles(dir));
+      const model = await loadModel(folderFiles(dir), { inputSize: S, numClasses: K });
       const images = new Float32Array(2 * S * S * 3).fill(0.25);
       const p = predict(model, images, { layers: ['features'] });
       expect(p.activations.features.shape).toEqual([2, 8, 8, 4]);
       const ref = (model.predict(tf.tensor4d(images, [2, S, S, 3])) as tf.Tensor).dataSync();
       for (let i = 0; i < ref.length; i++) expect(p.probabilities[i]).toBeCloseTo(ref[i], 6);
-      await expect(loadModel(dir, { numClasses: K + 1 })).rejects.toThrow(/classes/);
+      await expect(loadModel(folderFiles(dir), { numClasses: K + 1 })).rejects.toThrow(/classes/);
       model.dispose();
     } finally {
       rmSync(dir, { recursive: true, force: true });

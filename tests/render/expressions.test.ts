@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadBuiltinFaceModel } from '../../workers/faces';
 import { parseDatasetConfig, renderDatasetImage } from '../../workers/render/dataset';
 import { buildDataset } from '../../workers/render/dataset-build';
+import { folderFilesSync } from '../../workers/util';
 import { listShards, readShard } from '../../workers/render/dataset-format';
 import { parseStimulusDesign, stimulusFactors } from '../../workers/render/design';
 
@@ -50,8 +51,9 @@ describe('emotion as a stimulus factor', () => {
     expect(['happiness', 'surprise', 'anger']).toContain(f.emotion?.name);
     expect(() => parseStimulusDesign({ ...config.design, emotion: { emotions: ['happiness'], intensity: 1.5 } })).toThrow(/emotion.intensity/);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'deeper-expr-'));
-    await buildDataset(config, { outDir: dir, threads: 1 });
-    const shard = readShard(listShards(dir)[0].json);
+    await buildDataset(config, { files: folderFilesSync(dir), threads: 1 });
+    const files = folderFilesSync(dir);
+    const shard = readShard(files, listShards(files)[0].json);
     const parsed = parseDatasetConfig(config, model);
     for (let k = 0; k < shard.records.length; k++) {
       const rec = shard.records[k];

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sha256Hex, sourceDigest, writeFileAtomic, writeFileAtomicSync } from '../../workers/util';
+import { sha256Hex, sourceDigest, stagedFolderSync, writeFileAtomic, writeFileAtomicSync } from '../../workers/util';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'deeper-util-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,6 +29,30 @@ describe('writeFileAtomic', () => {
     writeFileAtomicSync(path.join(target, 'inside'), 'x'); // target is now a non-empty folder: rename onto it fails
     expect(() => writeFileAtomicSync(target, 'y')).toThrow();
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('stagedFolderSync (the result bundles\' writer to disk)', () => {
+  it('shows nothing until commit, then replaces the older folder whole', () => {
+    const target = path.join(dir, 'bundle');
+    writeFileAtomicSync(path.join(target, 'old.txt'), 'old');
+    const f = stagedFolderSync(target);
+    expect(readdirSync(dir).filter((x) => x.startsWith('bundle.partial-'))).toEqual([]); // nothing made before the first put
+    f.put('a/x.f32', new Uint8Array(Float32Array.of(1.5).buffer));
+    f.put('summary.json', '{}\n');
+    expect(readdirSync(target)).toEqual(['old.txt']);
+    expect(f.commit()).toBe(path.resolve(target));
+    expect(readdirSync(target).sort()).toEqual(['a', 'summary.json']);
+    expect(new Float32Array(new Uint8Array(readFileSync(path.join(target, 'a', 'x.f32'))).buffer)[0]).toBe(1.5);
+    expect(readdirSync(dir).filter((x) => x.startsWith('bundle.partial-'))).toEqual([]);
+  });
+  it('abort leaves the older folder and no temporary one', () => {
+    const target = path.join(dir, 'bundle');
+    const f = stagedFolderSync(target);
+    f.put('summary.json', 'new');
+    f.abort();
+    expect(readFileSync(path.join(target, 'summary.json'), 'utf8')).toBe('{}\n');
+    expect(readdirSync(dir).filter((x) => x.startsWith('bundle.partial-'))).toEqual([]);
   });
 });
 

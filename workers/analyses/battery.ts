@@ -16,7 +16,7 @@ import type { AnalysesConfig as AnalysesConfigSchema } from '../contract/experim
 import type { z } from 'zod';
 import { AttributionsConfig as AttributionsConfigSchema, BatterySummary, type StageTiming } from '../contract';
 import {
-  BundleWriter, generalisationSummary, hiddenLayersSummary, poseInvarianceSummary, reverseCorrelationSummary,
+  BundleWriter, type BundleSink, generalisationSummary, hiddenLayersSummary, poseInvarianceSummary, reverseCorrelationSummary,
 } from './bundle';
 import { generalisation, type GeneralisationOptions } from './generalisation';
 import { baselineFor } from './baseline-observer';
@@ -132,7 +132,7 @@ export function poseInvarianceOptions(cfg: BatteryConfig, identity: number): Pos
   };
 }
 
-export async function runBattery(model: FaceModel, identities: Identity[], net: Network, cfg: BatteryConfig, outDir: string, onProgress?: OnProgress): Promise<BatterySummary> {
+export async function runBattery(model: FaceModel, identities: Identity[], net: Network, cfg: BatteryConfig, bundle: BundleSink, onProgress?: OnProgress): Promise<BatterySummary> {
   const targets = targetIdentities(cfg, identities.length);
   const rcIds = cfg.reverseCorrelation.enabled || cfg.hiddenLayers.enabled ? targets : [];
   const piIds = cfg.poseInvariance.enabled ? targets : [];
@@ -150,7 +150,7 @@ export async function runBattery(model: FaceModel, identities: Identity[], net: 
     timings.push({ stage, seconds: (performance.now() - t0) / 1000 });
     return r;
   };
-  const w = new BundleWriter(outDir);
+  const w = new BundleWriter(bundle);
   try {
     const summary: BatterySummary = {
       kind: 'battery', network: net.describe(), faceModel: { name: model.name, vertexCount: model.vertexCount },

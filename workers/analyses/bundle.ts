@@ -1,10 +1,10 @@
 /**
  * Result bundles (workers/contract/result-bundles.ts): a directory with summary.json and raw little-endian
- * arrays. Written into a temporary sibling directory and renamed into place at the end, so a reader
- * never sees half a bundle. Also converts the in-memory analysis results into their summaries.
+ * arrays. BundleWriter makes the bytes and hands each file to a sink given by the caller (the edge:
+ * workers/util stagedFolderSync writes into a temporary sibling directory and renames it into place
+ * at the end, so a reader never sees half a bundle). Also converts the in-memory analysis results
+ * into their summaries.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { NEGATIVE_MI_NOTE } from '../contract';
 import type { FaceModel } from '../faces/model';
 import type {
@@ -22,26 +22,27 @@ type Typed = Float32Array | Uint8Array | Int32Array;
 /** null for NaN/±∞ (JSON has no NaN). */
 export const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
+/** Where a bundle's files go: put each (path relative to the bundle), then commit the whole, or abort. */
+export interface BundleSink {
+  put(file: string, data: Uint8Array | string): void;
+  /** Makes the bundle visible; returns where it is. */
+  commit(): string;
+  abort(): void;
+}
+
 export class BundleWriter {
-  readonly tmp: string;
   private closed = false;
   private written = new WeakMap<object, ArrayRef>();
 
-  constructor(readonly dir: string) {
-    this.tmp = `${path.resolve(dir)}.partial-${process.pid}`;
-    rmSync(this.tmp, { recursive: true, force: true });
-    mkdirSync(this.tmp, { recursive: true });
-  }
+  constructor(readonly sink: BundleSink) {}
 
   /** Writes one array; `file` is relative to the bundle (sub-directories allowed). */
   array(file: string, data: Typed, shape: number[], layout: string, unit = '', columns?: string[]): ArrayRef {
     const n = shape.reduce((a, b) => a * b, 1);
     if (n !== data.length) throw new Error(`bundle array '${file}': shape ${JSON.stringify(shape)} holds ${n} values, data has ${data.length}`);
     const dtype = data instanceof Float32Array ? 'float32' : data instanceof Uint8Array ? 'uint8' : 'int32';
-    const full = path.join(this.tmp, file);
-    mkdirSync(path.dirname(full), { recursive: true });
     // typed arrays are little-endian on every platform Node runs on (x86, arm64)
-    writeFileSync(full, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    this.sink.put(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     return { file, dtype, shape, layout, unit, ...(columns ? { columns } : {}) };
   }
 
@@ -54,19 +55,22 @@ export class BundleWriter {
     return ref;
   }
 
-  /** Writes summary.json and moves the bundle into place (replacing an older one). */
+  /** Another file of the bundle (text or bytes), e.g. a CSV beside the arrays. */
+  file(file: string, data: Uint8Array | string): void {
+    this.sink.put(file, data);
+  }
+
+  /** Writes summary.json and commits the bundle (the sink moves it into place); returns the sink's answer. */
   finish(summary: unknown): string {
     if (this.closed) throw new Error('bundle already finished');
-    writeFileSync(path.join(this.tmp, 'summary.json'), `${JSON.stringify(summary, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
-    const target = path.resolve(this.dir);
-    if (existsSync(target)) rmSync(target, { recursive: true, force: true });
-    renameSync(this.tmp, target);
+    this.sink.put('summary.json', `${JSON.stringify(summary, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+    const target = this.sink.commit();
     this.closed = true;
     return target;
   }
 
   abort(): void {
-    rmSync(this.tmp, { recursive: true, force: true });
+    this.sink.abort();
     this.closed = true;
   }
 }

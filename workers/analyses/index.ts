@@ -17,7 +17,7 @@ export { runOracle, defaultOracleTrials, surfaceTfce, DEFAULT_PLANTED_R2, MAX_OR
 export { analyticOracleMap, mapCorrelation, type AnalyticMap } from './oracle-truth';
 export { DEFAULT_BUBBLES, type BubbleOptions } from './bases/bubbles';
 export {
-  BundleWriter, mapSummary, significantOnFace, generalisationSummary, reverseCorrelationSummary, hiddenLayersSummary, poseInvarianceSummary,
+  BundleWriter, type BundleSink, mapSummary, significantOnFace, generalisationSummary, reverseCorrelationSummary, hiddenLayersSummary, poseInvarianceSummary,
 } from './bundle';
 export { informationMap, informationMaps, type FweMap, type MapFeatures, type Response } from './maps';
 export { drawNoise, NOISE_BASES, canonicalBasis, type NoiseBasis, type NoiseSpec, type TrialNoise } from './noise';

@@ -5,6 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { chooseBackend, currentBackend } from '../nn';
+import type { FolderFiles } from '../util';
 import { loadModel } from '../nn';
 import { Predictor } from '../nn';
 import { describeResNet10, LAYER_NAMES } from '../nn';
@@ -37,9 +38,9 @@ export function networkFromModel(model: tf.LayersModel, source: Record<string, u
   };
 }
 
-/** Loads a LayersModel directory (model.json + weights) on nn's backend and wraps it. */
-export async function loadNetwork(dir: string, expect: { numClasses?: number } = {}): Promise<Network> {
+/** Loads a LayersModel folder (model.json + weights; the caller's FolderFiles) on nn's backend and wraps it. */
+export async function loadNetwork(files: FolderFiles, expect: { numClasses?: number } = {}): Promise<Network> {
   await chooseBackend({ log: () => {} });
-  const model = await loadModel(dir, expect);
-  return networkFromModel(model, { modelDir: dir });
+  const model = await loadModel(files, expect);
+  return networkFromModel(model, { modelDir: files.where });
 }

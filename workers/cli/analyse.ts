@@ -29,6 +29,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { ExperimentConfig, experimentPreset } from '../contract';
+import { folderFiles, stagedFolderSync } from '../util';
 import { choice, num, parseOptions, str, type Opts } from './options';
 
 export { choice, num, str, type Opts } from './options';
@@ -64,11 +65,11 @@ export const progress = (label: string) => {
  * absent: `fallback` (ict, the default for new experiments, unless a command says otherwise).
  */
 export async function faceModelOption(o: Opts, fallback = 'ict') {
-  const { loadDefaultFaceModel, loadFaceModel, DEFAULT_MODEL_NAME, isBuiltinFaceModel, loadBuiltinFaceModel, BUILTIN_FACE_MODEL_ALIASES } = await import('../faces');
+  const { loadDefaultFaceModel, decodeFaceModel, DEFAULT_MODEL_NAME, isBuiltinFaceModel, loadBuiltinFaceModel, BUILTIN_FACE_MODEL_ALIASES } = await import('../faces');
   const name = o.has('model') ? str(o, 'model') : fallback;
   if (isBuiltinFaceModel(name)) return loadBuiltinFaceModel(name);
   if (name === DEFAULT_MODEL_NAME) return loadDefaultFaceModel();
-  if (existsSync(name)) return loadFaceModel(name);
+  if (existsSync(name)) return decodeFaceModel(readFileSync(name), name);
   throw new Error(`--model must be a built-in face model (${Object.keys(BUILTIN_FACE_MODEL_ALIASES).join(', ')}) or a face-model file, got '${name}'`);
 }
 
@@ -118,7 +119,7 @@ async function battery(o: Opts, only: Part | null): Promise<number> {
   exp.analyses.reverseCorrelation.basis = choice(o, 'basis', NOISE_BASES, exp.analyses.reverseCorrelation.basis);
   const cfg = batteryConfigFromExperiment(exp.analyses, exp.seed);
   const model = await faceModelOption(o.has('face-model') ? new Map([['model', o.get('face-model')!]]) : new Map(), 'procedural');
-  const net = await loadNetwork(str(o, 'model'));
+  const net = await loadNetwork(folderFiles(str(o, 'model')));
   const count = num(o, 'identities', net.classCount, 2, 100_000, true);
   if (count !== net.classCount) throw new Error(`--identities ${count} differs from the network's ${net.classCount} classes`);
   const identities = sampleIdentities(model, { count, seed: num(o, 'faces-seed', 1, 0, 2 ** 31 - 1, true) });
@@ -146,7 +147,7 @@ async function battery(o: Opts, only: Part | null): Promise<number> {
     cfg.poseInvariance.enabled = only === 'pose-invariance';
   }
   const out = str(o, 'out');
-  const summary = await runBattery(model, identities, net, cfg, out, progress(only ?? 'battery'));
+  const summary = await runBattery(model, identities, net, cfg, stagedFolderSync(out), progress(only ?? 'battery'));
   process.stderr.write('\n');
   console.log(JSON.stringify({
     bundle: out, stages: summary.stages,

@@ -2,14 +2,15 @@
  * `npm run deeper -- faces <sample|grid|render|dataset|import-bfm|import-ict> [options]`:
  * sample identities, write PNG grids, render one stimulus, build a dataset, import face models.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { isBuiltinFaceModel, loadBuiltinFaceModel, loadFaceModel, sampleIdentities, saveFaceModel, applyExpression, type FaceModel, type Identity } from '../faces';
+import { decodeFaceModel, encodeFaceModel, isBuiltinFaceModel, loadBuiltinFaceModel, sampleIdentities, applyExpression, type FaceModel, type Identity } from '../faces';
 import { importBfm } from '../faces/importers';
-import { importIctFaceKit } from '../faces/importers';
+import { importIctFaceKit, type IctSourceFiles } from '../faces/importers';
 import { StimulusRenderer, tileImages, toUint8, writePng, type RenderOptionsInput } from '../render';
 import { buildDataset } from '../render';
+import { folderFilesSync, writeFileAtomicSync } from '../util';
 
 const USAGE = `usage: npm run deeper -- faces <command> [options]
 
@@ -39,10 +40,23 @@ const range = (v: string | undefined, name: string): { kind: 'uniform'; min: num
   return { kind: 'uniform', min: a, max: b };
 };
 
+/** An ICT-FaceKit folder for importIctFaceKit (which reads no files): listed once, each file read when asked. */
+export function ictFolderFiles(dir: string): IctSourceFiles {
+  if (!existsSync(dir)) throw new Error(`ICT-FaceKit: folder ${dir} does not exist`);
+  return {
+    folder: dir,
+    names: readdirSync(dir),
+    text: (name) => {
+      const file = path.join(dir, name);
+      return existsSync(file) ? readFileSync(file, 'utf8') : null;
+    },
+  };
+}
+
 /** --model: a built-in name (ict, procedural, default = procedural) or a .dfm file; default ict. */
 function modelFrom(file: string | undefined): FaceModel {
   if (file === undefined) return loadBuiltinFaceModel('ict');
-  return isBuiltinFaceModel(file) ? loadBuiltinFaceModel(file) : loadFaceModel(file);
+  return isBuiltinFaceModel(file) ? loadBuiltinFaceModel(file) : decodeFaceModel(readFileSync(file), file);
 }
 
 function renderOptions(v: Record<string, string | string[] | boolean | undefined>, size: number): RenderOptionsInput {
@@ -137,7 +151,7 @@ export async function run(argv: string[]): Promise<number> {
       };
       let last = 0;
       const res = await buildDataset(config, {
-        outDir: out, threads: num(v.threads, 'threads', 2),
+        files: folderFilesSync(out), readModelFile: (f) => readFileSync(f), threads: num(v.threads, 'threads', 2),
         onProgress: (p) => {
           const now = Date.now();
           if (now - last < 500 && p.imagesDone < p.imagesTotal) return;
@@ -156,9 +170,9 @@ export async function run(argv: string[]): Promise<number> {
       if (!src || !out) throw new Error(`${cmd}: a source path and --out model.dfm are required`);
       const model = cmd === 'import-bfm'
         ? await importBfm(src, { unitScale: num(v['unit-scale'], 'unit-scale', 1) })
-        : importIctFaceKit(src, { faceOnly: !v['full-head'], maxIdentities: v['max-identities'] ? num(v['max-identities'], 'max-identities', 100) : undefined });
+        : importIctFaceKit(ictFolderFiles(src), { faceOnly: !v['full-head'], maxIdentities: v['max-identities'] ? num(v['max-identities'], 'max-identities', 100) : undefined });
       mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-      saveFaceModel(model, out);
+      writeFileAtomicSync(out, encodeFaceModel(model));
       process.stdout.write(`wrote ${out}: ${model.vertexCount} vertices, ${model.shapeSd.length} shape, ${model.textureSd.length} texture, ${model.expressionNames.length} expression components\n`);
       return 0;
     }

@@ -25,9 +25,10 @@
  *       the network's map of the same feature (bits [V], and its significance mask).
  * Both print one JSON line with the headline figures.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AttributionSummary, HumanSummary, jsonSafe } from '../contract';
+import { folderFiles, stagedFolderSync } from '../util';
 import { choice, num, progress, str, type Opts } from './analyse';
 
 export async function attributionsCommand(o: Opts): Promise<number> {
@@ -36,7 +37,7 @@ export async function attributionsCommand(o: Opts): Promise<number> {
   const { targetLogit, meshAttributions, ATTRIBUTION_METHODS, MESH_ATTRIBUTION_DEFAULTS, mapAgreement, BundleWriter } = await import('../analyses');
   type Method = (typeof ATTRIBUTION_METHODS)[number];
   const backend = await chooseBackend({ log: () => {} });
-  const net = await loadModel(str(o, 'model'));
+  const net = await loadModel(folderFiles(str(o, 'model')));
   const classes = net.outputs[0].shape[1] as number;
   const size = net.inputs[0].shape[1] as number;
   const model = loadDefaultFaceModel();
@@ -69,7 +70,7 @@ export async function attributionsCommand(o: Opts): Promise<number> {
   };
   const compare = typeof o.get('compare') === 'string' ? readMap(str(o, 'compare'), 4) as Float32Array : null;
   const compareSig = typeof o.get('compare-significant') === 'string' ? readMap(str(o, 'compare-significant'), 1) as Uint8Array : null;
-  const w = new BundleWriter(str(o, 'out'));
+  const w = new BundleWriter(stagedFolderSync(str(o, 'out')));
   const maps = r.maps.map((m) => {
     const values = w.array(`${m.method}.f32`, m.values, [V], '[vertex]', 'logit units');
     const weight = w.array(`${m.method}.weight.f32`, m.weight, [V], '[vertex]', 'barycentric weight');
@@ -123,7 +124,7 @@ export async function humansCommand(o: Opts): Promise<number> {
     const net = GeneralisationSummary.parse(raw.kind === 'generalisation' ? raw : raw.generalisation);
     curves = gen ? curvesBeside(gen.pooled, net.curves) : null;
   }
-  const w = new BundleWriter(str(o, 'out'));
+  const w = new BundleWriter(stagedFolderSync(str(o, 'out')));
   let rc: Record<string, unknown> | null = null;
   if (hasRc) {
     const model = typeof o.get('face-model') === 'string' ? decodeFaceModel(new Uint8Array(readFileSync(str(o, 'face-model'))), str(o, 'face-model')) : loadDefaultFaceModel();
@@ -189,8 +190,8 @@ export async function humansCommand(o: Opts): Promise<number> {
       } : null,
     };
   }
-  writeFileSync(path.join(w.tmp, 'trials.csv'), humanTrialsCsv(table.rows));
-  writeFileSync(path.join(w.tmp, 'human-trials.md'), dataDictionary());
+  w.file('trials.csv', humanTrialsCsv(table.rows));
+  w.file('human-trials.md', dataDictionary());
   const summary = { kind: 'humans', source: path.basename(csvFile), rows: table.rows.length, duplicates: table.duplicates, attention: table.attention, included: table.included, generalisation: gen, curvesBesideNetwork: curves, reverseCorrelation: rc };
   finishOrAbort(w, () => HumanSummary.parse(jsonSafe(summary)));
   console.log(JSON.stringify({

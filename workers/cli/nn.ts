@@ -12,6 +12,7 @@
  */
 import path from 'node:path';
 import { availableParallelism } from 'node:os';
+import { folderFiles, folderFilesSync } from '../util';
 import { num, parseOptions, str, type Opts } from './options';
 
 /** Every option of the nn subcommands: value options, then flags. */
@@ -26,13 +27,14 @@ async function train(o: Opts): Promise<number> {
   const dataset = str(o, 'dataset'), out = str(o, 'out');
   const threads = num(o, 'threads', availableParallelism(), 1, 8);
   await nn.chooseBackend({ threads });
-  const shards = listShards(dataset);
+  const files = folderFilesSync(dataset);
+  const shards = listShards(files);
   const trainShards = shards.filter((s) => s.split === 'train'), valShards = shards.filter((s) => s.split === 'val');
   if (trainShards.length === 0) throw new Error(`--dataset: no training shards under ${dataset}/shards`);
-  const data = nn.arraySource(trainShards.map((s) => readShard(s.json)));
-  const validation = valShards.length ? nn.arraySource(valShards.map((s) => readShard(s.json))) : undefined;
+  const data = nn.arraySource(trainShards.map((s) => readShard(files, s.json)));
+  const validation = valShards.length ? nn.arraySource(valShards.map((s) => readShard(files, s.json))) : undefined;
   const labels = new Set<number>();
-  for (const s of trainShards) readShard(s.json).labels.forEach((l) => labels.add(l));
+  for (const s of trainShards) readShard(files, s.json).labels.forEach((l) => labels.add(l));
   const numClasses = num(o, 'classes', Math.max(...labels) + 1, 2, 100_000);
   const model = nn.buildResNet10({ inputSize: data.imageSize, widthMultiplier: num(o, 'width', 0.5, 0.05, 4), numClasses, seed: num(o, 'seed', 0, 0, 2 ** 31) });
   const started = Date.now();
@@ -43,8 +45,8 @@ async function train(o: Opts): Promise<number> {
     optimizer: o.get('optimizer') === 'adam' ? 'adam' : 'sgd',
     seed: num(o, 'seed', 0, 0, 2 ** 31),
     augment: o.has('no-augment') ? false : { shiftPx: Math.max(1, Math.round(data.imageSize / 16)), zoom: 0.1 },
-    checkpointDir: typeof o.get('checkpoints') === 'string' ? (o.get('checkpoints') as string) : undefined,
   }, {
+    checkpoints: typeof o.get('checkpoints') === 'string' ? folderFiles(o.get('checkpoints') as string) : undefined,
     validation,
     onProgress: (p) => {
       if (p.batch % 10 === 0 || p.batch === p.batches - 1) {
@@ -54,7 +56,7 @@ async function train(o: Opts): Promise<number> {
     onEpoch: (r) => process.stderr.write(`\nepoch ${r.epoch + 1}: train loss ${r.trainLoss.toFixed(3)} acc ${(100 * r.trainAccuracy).toFixed(1)}%` +
       (r.valAccuracy !== null ? `, val loss ${r.valLoss!.toFixed(3)} acc ${(100 * r.valAccuracy).toFixed(1)}%` : '') + '\n'),
   });
-  await nn.saveModel(model, out);
+  await nn.saveModel(model, folderFiles(out));
   console.log(JSON.stringify({ model: path.resolve(out), backend: result.backend, epochs: result.epochsCompleted, seconds: (Date.now() - started) / 1000, history: result.history }));
   return 0;
 }
@@ -62,7 +64,7 @@ async function train(o: Opts): Promise<number> {
 async function check(o: Opts): Promise<number> {
   const nn = await import('../nn');
   await nn.chooseBackend({ log: () => {} });
-  const model = await nn.loadModel(str(o, 'model'), {
+  const model = await nn.loadModel(folderFiles(str(o, 'model')), {
     inputSize: o.has('size') ? num(o, 'size', 0, 8, 4096) : undefined,
     numClasses: o.has('classes') ? num(o, 'classes', 0, 2, 1e6) : undefined,
   });
@@ -73,7 +75,7 @@ async function check(o: Opts): Promise<number> {
 async function info(o: Opts): Promise<number> {
   const nn = await import('../nn');
   await nn.chooseBackend({ log: () => {} });
-  const model = await nn.loadModel(str(o, 'model'));
+  const model = await nn.loadModel(folderFiles(str(o, 'model')));
   const d = nn.describeResNet10(model);
   const layers = d
     ? nn.LAYER_NAMES.map((l) => ({ name: l, shape: nn.activationShape(l, d.inputSize, d.widthMultiplier, d.numClasses) }))

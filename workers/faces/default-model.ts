@@ -6,15 +6,15 @@
  * model), and 6 expression blendshapes. Building takes about a second; the result is cached as a
  * .dfm file keyed by a hash of the generating source, so later loads take tens of ms.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBaseMesh } from './basemesh';
-import { loadFaceModel, saveFaceModel } from './format';
+import { decodeFaceModel, encodeFaceModel } from './format';
 import { gramSchmidt, packRows } from './basis-linalg';
 import type { FaceModel } from './model';
 import { createRng } from './seeded-rng';
-import { sourceDigest } from '../util';
+import { sourceDigest, writeFileAtomicSync } from '../util';
 import { modelCacheDir } from './ict/model-cache';
 import { AGE_EXTRA, DEMOGRAPHIC_SHAPE, EXPRESSION_SHAPE, NAMED_SHAPE, randomShapeFields, shapeField } from './shape-fields';
 import {
@@ -150,7 +150,7 @@ export function loadDefaultFaceModel(): FaceModel {
   const file = path.join(modelCacheDir(), `${DEFAULT_MODEL_NAME}-${sourceHash()}.dfm`);
   if (existsSync(file)) {
     try {
-      cached = loadFaceModel(file);
+      cached = decodeFaceModel(readFileSync(file), file);
       return cached;
     } catch {
       // A corrupt cache file is rebuilt below.
@@ -158,7 +158,7 @@ export function loadDefaultFaceModel(): FaceModel {
   }
   cached = buildDefaultFaceModel();
   try {
-    saveFaceModel(cached, file);
+    writeFileAtomicSync(file, encodeFaceModel(cached));
     // Builds of older source versions are stale: remove them (only this model's own files).
     for (const f of readdirSync(path.dirname(file))) {
       if (f.startsWith(`${DEFAULT_MODEL_NAME}-`) && f.endsWith('.dfm') && f !== path.basename(file)) rmSync(path.join(path.dirname(file), f), { force: true });

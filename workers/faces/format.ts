@@ -1,10 +1,10 @@
 /**
  * Reads and writes whole face models (FaceModel) in the .dfm format. The format itself (magic,
  * version, header schema, array layout) is written once in workers/contract/face-model-format.ts,
- * which the server's mesh reader shares; this file maps it to and from FaceModel and does the file I/O.
+ * which the server's mesh reader shares; this file maps it to and from FaceModel bytes. Files are the
+ * callers' part (cli, functions, the model caches: `decodeFaceModel(readFileSync(file), file)` and
+ * `writeFileAtomicSync(file, encodeFaceModel(m))`), so the errors still name the file and the field.
  */
-import { readFileSync } from 'node:fs';
-import { writeFileAtomicSync } from '../util';
 import {
   DFM_ARRAY_FIELDS as ARRAY_FIELDS, dfmArrayRange, encodeDfmHeader, parseDfm,
   type DfmArrayField as ArrayField, type DfmArrayRef, type DfmDtype as Dtype, type DfmHeader,
@@ -101,13 +101,4 @@ export function decodeFaceModel(bytes: Uint8Array, source = 'face model'): FaceM
     throw new Error(`${source}: ${(e as Error).message}`);
   }
   return m;
-}
-
-/** Writes a model atomically (temporary name, then rename). */
-export function saveFaceModel(m: FaceModel, file: string): void {
-  writeFileAtomicSync(file, encodeFaceModel(m));
-}
-
-export function loadFaceModel(file: string): FaceModel {
-  return decodeFaceModel(readFileSync(file), file);
 }

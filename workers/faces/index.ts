@@ -1,7 +1,7 @@
 /** Public API of the face model library (workers/faces). See README.md in this folder. */
 export type { FaceModel, DemographicSpec } from './model';
 export { validateFaceModel, orthonormalityError, basisRow } from './model';
-export { encodeFaceModel, decodeFaceModel, saveFaceModel, loadFaceModel } from './format';
+export { encodeFaceModel, decodeFaceModel } from './format';
 export { loadDefaultFaceModel, buildDefaultFaceModel, DEFAULT_MODEL_NAME } from './default-model';
 export type { Identity, Demographics, IdentityDesignOptions } from './identity';
 export {

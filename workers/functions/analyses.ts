@@ -7,6 +7,7 @@ import type { BatteryConfig } from '../analyses/battery';
 import type { TrialNoise } from '../analyses/noise';
 import type { TrialRun } from '../analyses/trials';
 import { materialiseModel, modelStep, readFaces } from './artifacts';
+import { folderFiles, stagedFolderSync } from '../util';
 import { defineWorkerFunction, type StepContext } from './define';
 import { humanCurveCsv } from './human-responses';
 
@@ -32,7 +33,7 @@ async function load(ctx: StepContext): Promise<Loaded> {
   const { model, identities } = await readFaces(ctx);
   const dir = await materialiseModel(ctx, modelStep(ctx));
   const { loadNetwork, batteryConfigFromExperiment } = await import('../analyses');
-  const net = await loadNetwork(dir, { numClasses: ctx.input.config.faces.identities });
+  const net = await loadNetwork(folderFiles(dir), { numClasses: ctx.input.config.faces.identities });
   if (net.inputSize !== ctx.input.config.render.sizePx) throw new Error(`the network takes ${net.inputSize} px images, render.sizePx is ${ctx.input.config.render.sizePx}`);
   return { model, identities, net, cfg: batteryConfigFromExperiment(ctx.input.config.analyses, ctx.input.config.seed) };
 }
@@ -59,7 +60,7 @@ async function perIdentity<S extends { kind: string }>(
 ): Promise<Record<string, unknown>> {
   const { BundleWriter, targetIdentities } = await import('../analyses');
   const dir = path.join(ctx.scratchDir, 'bundle');
-  const w = new BundleWriter(dir);
+  const w = new BundleWriter(stagedFolderSync(dir));
   const ids = targetIdentities(loaded.cfg, loaded.identities.length);
   const summaries: S[] = [];
   for (let k = 0; k < ids.length; k++) {
@@ -127,7 +128,7 @@ export const analysisGeneralisation = defineWorkerFunction({
     };
     const result = await generalisation(loaded.model, loaded.identities, loaded.net, options, (p) => ctx.progress(p.fraction, p.stage));
     const dir = path.join(ctx.scratchDir, 'bundle');
-    const w = new BundleWriter(dir);
+    const w = new BundleWriter(stagedFolderSync(dir));
     const summary = generalisationSummary(w, '', result);
     w.finish(summary);
     await putBundle(ctx, dir);

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ArtifactKey } from '../contract';
+import { folderFiles } from '../util';
 import { putModelDir } from './artifacts';
 import { defineWorkerFunction } from './define';
 
@@ -33,7 +34,7 @@ export const importModel = defineWorkerFunction({
     for (const [name, b64] of Object.entries(bundle.files)) await writeFile(path.join(dir, name), Buffer.from(b64, 'base64'));
     const nn = await import('../nn');
     const backend = await nn.chooseBackend({ log: (m: string) => ctx.log(m) });
-    const model = await nn.loadModel(dir, { inputSize: config.render.sizePx, numClasses: config.faces.identities });
+    const model = await nn.loadModel(folderFiles(dir), { inputSize: config.render.sizePx, numClasses: config.faces.identities });
     const layers = model.layers.length;
     model.dispose();
     await putModelDir(ctx, dir);

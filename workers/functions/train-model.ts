@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { folderFiles } from '../util';
 import { putModelDir } from './artifacts';
 import { defineWorkerFunction } from './define';
 
@@ -56,7 +57,6 @@ export const trainModel = defineWorkerFunction({
         learningRate: t.learningRate,
         augment: t.augment ? { shiftPx: Math.max(1, Math.round(S / 16)), zoom: 0.1 } : false,
         seed: config.seed,
-        checkpointDir,
         resume: true,
       },
       {
@@ -64,11 +64,12 @@ export const trainModel = defineWorkerFunction({
         signal: ctx.signal,
         onProgress: (p) => ctx.progress(p.fraction * 0.95),
         onEpoch: (e) => ctx.log(`epoch ${JSON.stringify(e)}`),
+        checkpoints: folderFiles(checkpointDir),
       },
     );
     if (result.cancelled) throw new Error('cancelled');
     const dir = path.join(ctx.scratchDir, 'model');
-    await nn.saveModel(model, dir);
+    await nn.saveModel(model, folderFiles(dir));
     await putModelDir(ctx, dir);
     // Timings vary from run to run; the stored history keeps only what is reproducible.
     const history = result.history.map((e) => {

@@ -140,15 +140,22 @@ export function instantiate(mod: WebAssembly.Module, bytes: number): { exports: 
 
 type Kernel = (a: number, rows: number, n: number, y: number, nb: number, out: number) => void;
 
+let defaultKernelThreads = 1;
+
 /**
  * Threads for the f32 engine's kernels made by createDotKernel without `a` (the permutation test's
- * own kernel): DEEPER_INFO_KERNEL_THREADS (1 or 2), default 1. The second thread is a work-stealing
- * helper (gemm-threads.ts); on the shared 2-core development machine it could not be shown to win,
- * so it is opt-in until measured on an idle one (`npm run bench:info -- --kernel-threads 2`).
+ * own kernel): 1 or 2, default 1. The second thread is a work-stealing helper (gemm-threads.ts); on
+ * the shared 2-core development machine it could not be shown to win, so it is opt-in until
+ * measured on an idle one (`npm run bench:info -- --kernel-threads 2`). The process's entry sets it
+ * (workers/main.ts and workers/cli.ts from DEEPER_INFO_KERNEL_THREADS, bench/info.ts from its flag).
  */
+export function setKernelThreads(threads: number): void {
+  defaultKernelThreads = threads >= 2 ? 2 : 1;
+}
+
+/** The threads set by setKernelThreads (default 1). */
 export function kernelThreads(): number {
-  const t = Number(process.env.DEEPER_INFO_KERNEL_THREADS ?? 1);
-  return t >= 2 ? 2 : 1;
+  return defaultKernelThreads;
 }
 
 /** Helpers of kernels that were garbage-collected: stop their threads. */

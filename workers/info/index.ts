@@ -79,6 +79,7 @@ export { gcmiMapCCParallel, gcmiMapCDParallel, type ParallelMapOptions } from '.
 export { chunkNull, copnormChunk, tfceMap, type ChunkNull, type TfceMap, type MapResponse } from './chunked';
 export { miGGSamples } from './gaussian';
 export { miModelGDSamples } from './discrete';
+export { setKernelThreads } from './gemm';
 export { setWarningHandler, type Samples, type Continuous, type Discrete } from './validate';
 export { verifyVectors } from './verify';
 export {

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerDeeperKernels } from './kernels/register';
+import { disableSimdKernels } from './kernels/simd';
 import { availableParallelism } from 'node:os';
 import { withNodeWasmThreads } from './wasm-threads';
 
@@ -29,7 +30,7 @@ export interface ChooseBackendOptions {
   prefer?: BackendName[];
   log?: (message: string) => void;
   /**
-   * XNNPACK threads for the wasm backend (default: DEEPER_WASM_THREADS, else the core count, at
+   * XNNPACK threads for the wasm backend (default: configureBackend's, else the core count, at
    * most 8). 1 loads the single-threaded SIMD build; more load the threaded build
    * (workers/nn/wasm-threads.ts). On a busy shared machine 1 thread can be faster (XNNPACK's pool
    * spins while it waits for a core): set DEEPER_WASM_THREADS=1 there.
@@ -37,7 +38,22 @@ export interface ChooseBackendOptions {
   threads?: number;
 }
 
+/** Process-wide defaults, set once by the process's entry (workers/main.ts, workers/cli.ts). */
+export interface BackendDefaults {
+  /** XNNPACK threads when chooseBackend is not given `threads` (the entries read DEEPER_WASM_THREADS). */
+  threads?: number;
+  /** false: the hand-written SIMD kernels stay off and the JS fallbacks run (DEEPER_NN_NO_SIMD). */
+  simd?: boolean;
+}
+
 let current: BackendInfo | null = null;
+let defaults: BackendDefaults = {};
+
+/** Sets the defaults of later chooseBackend calls; the library itself reads no environment. */
+export function configureBackend(d: BackendDefaults): void {
+  defaults = { ...d };
+  disableSimdKernels(d.simd === false ? 'configureBackend({ simd: false }) (DEEPER_NN_NO_SIMD)' : null);
+}
 
 async function importOptional(name: string): Promise<unknown> {
   return import(/* @vite-ignore */ name);
@@ -72,7 +88,7 @@ export async function chooseBackend(options: ChooseBackendOptions = {}): Promise
     else if (name === 'wasm') {
       try {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
-        const want = Math.min(8, options.threads ?? (Number(process.env.DEEPER_WASM_THREADS) || availableParallelism()));
+        const want = Math.min(8, options.threads ?? defaults.threads ?? availableParallelism());
         const ok = want > 1
           ? await withNodeWasmThreads(want, wasm.setThreadsCount, () => tf.setBackend('wasm'))
           : await tf.setBackend('wasm');

@@ -1,21 +1,20 @@
 /**
- * The TensorFlow.js LayersModel format on the filesystem (model.json + weights.bin), without
- * tfjs-node: a small IOHandler for directories, plus import with shape and class-count checks so
- * that a network trained elsewhere can be brought in.
+ * The TensorFlow.js LayersModel format (model.json + weights.bin), without tfjs-node: a small
+ * IOHandler over a folder's files, plus import with shape and class-count checks so that a network
+ * trained elsewhere can be brought in. The files come from the caller (FolderFiles: the edges pass
+ * workers/util folderFiles(dir)); this module does no file I/O itself.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic as writeAtomic } from '../util';
+import type { FolderFiles } from '../util';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
 
-/** An IOHandler reading and writing `dir/model.json` and the weight files it lists. */
-export function directoryHandler(dir: string): tf.io.IOHandler {
+/** An IOHandler reading and writing `model.json` and the weight files it lists in `files`. */
+export function modelFilesHandler(files: FolderFiles): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      await mkdir(dir, { recursive: true });
       const weights = new Uint8Array(tf.io.concatenateArrayBuffers(artifacts.weightData ?? []));
       const manifest: tf.io.WeightsManifestConfig = [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }];
       const json: tf.io.ModelJSON = {
@@ -28,15 +27,15 @@ export function directoryHandler(dir: string): tf.io.IOHandler {
         ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
       };
       // Weights first, model.json last: a reader never sees a model.json without its weights.
-      await writeAtomic(path.join(dir, WEIGHTS_BIN), weights);
-      await writeAtomic(path.join(dir, MODEL_JSON), JSON.stringify(json));
+      await files.write(WEIGHTS_BIN, weights);
+      await files.write(MODEL_JSON, JSON.stringify(json));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
     async load(): Promise<tf.io.ModelArtifacts> {
-      const file = path.join(dir, MODEL_JSON);
+      const file = path.join(files.where, MODEL_JSON);
       let json: tf.io.ModelJSON;
       try {
-        json = JSON.parse(await readFile(file, 'utf8')) as tf.io.ModelJSON;
+        json = JSON.parse(new TextDecoder().decode(await files.read(MODEL_JSON))) as tf.io.ModelJSON;
       } catch (e) {
         throw new Error(`model: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -47,7 +46,7 @@ export function directoryHandler(dir: string): tf.io.IOHandler {
         for (const group of manifest) {
           specs.push(...group.weights);
           for (const p of group.paths) {
-            const b = await readFile(path.join(dir, p));
+            const b = await files.read(p);
             buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
           }
         }
@@ -57,8 +56,8 @@ export function directoryHandler(dir: string): tf.io.IOHandler {
   };
 }
 
-export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
-  await model.save(directoryHandler(dir));
+export async function saveModel(model: tf.LayersModel, files: FolderFiles): Promise<void> {
+  await model.save(modelFilesHandler(files));
 }
 
 export interface ImportExpectations {
@@ -69,11 +68,11 @@ export interface ImportExpectations {
 }
 
 /**
- * Loads a LayersModel from `dir` and checks it takes [n, S, S, 3] images and outputs one score
+ * Loads a LayersModel from `files` and checks it takes [n, S, S, 3] images and outputs one score
  * per class; errors name the field that does not match.
  */
-export async function loadModel(dir: string, expect: ImportExpectations = {}): Promise<tf.LayersModel> {
-  const model = await tf.loadLayersModel(directoryHandler(dir));
+export async function loadModel(files: FolderFiles, expect: ImportExpectations = {}): Promise<tf.LayersModel> {
+  const model = await tf.loadLayersModel(modelFilesHandler(files));
   try {
     checkModel(model, expect);
   } catch (e) {

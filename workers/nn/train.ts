@@ -16,6 +16,7 @@ import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics,
 import { describeResNet10 } from './resnet10';
 import { Predictor } from './predict';
 import { loadLatestCheckpoint, saveCheckpoint, type EpochRecord, type TrainingState } from './checkpoint';
+import type { FolderFiles } from '../util';
 
 export const TrainOptionsSchema = z.object({
   epochs: z.number().int().min(1).max(10_000),
@@ -32,9 +33,7 @@ export const TrainOptionsSchema = z.object({
   warmupEpochs: z.number().min(0).max(100).default(0),
   augment: z.union([z.literal(false), AugmentSchema]).default({ shiftPx: 4, zoom: 0.1 }),
   seed: z.number().int().min(0).default(0),
-  /** Where checkpoints go; none when absent. */
-  checkpointDir: z.string().optional(),
-  /** Continue from the newest checkpoint in checkpointDir when there is one. */
+  /** Continue from the newest checkpoint in hooks.checkpoints when there is one. */
   resume: z.boolean().default(true),
 });
 export type TrainOptions = z.input<typeof TrainOptionsSchema>;
@@ -56,6 +55,8 @@ export interface TrainHooks {
   onProgress?: (p: TrainProgress) => void;
   onEpoch?: (r: EpochRecord) => void;
   signal?: AbortSignal;
+  /** Where checkpoints go (the edge's folder: workers/util folderFiles(dir)); none when absent. */
+  checkpoints?: FolderFiles;
 }
 
 export interface TrainResult {
@@ -127,8 +128,8 @@ export async function train(model: tf.LayersModel, data: DataSource, options: Tr
   let history: EpochRecord[] = [];
   let startEpoch = 0;
   let resumedFromEpoch: number | null = null;
-  if (o.checkpointDir && o.resume) {
-    const ck = await loadLatestCheckpoint(o.checkpointDir);
+  if (hooks.checkpoints && o.resume) {
+    const ck = await loadLatestCheckpoint(hooks.checkpoints);
     if (ck) {
       model.setWeights(ck.weights);
       await optimizer.setWeights(ck.optimizerWeights);
@@ -199,9 +200,9 @@ export async function train(model: tf.LayersModel, data: DataSource, options: Tr
     };
     history.push(record);
     hooks.onEpoch?.(record);
-    if (o.checkpointDir) {
+    if (hooks.checkpoints) {
       const state: TrainingState = { epoch: epoch + 1, history, seed: o.seed, optimizer: o.optimizer, backend: backend.name };
-      await saveCheckpoint(o.checkpointDir, model, optimizer, state);
+      await saveCheckpoint(hooks.checkpoints, model, optimizer, state);
     }
   }
   optimizer.dispose();

@@ -8,8 +8,8 @@
  *
  * A shard is complete when its .json exists and the sha256 of its .bin matches; both are written
  * under temporary names and renamed, the .json last. Labels are identity indices (0..N−1).
+ * Files are read and written through DatasetFiles, given by the caller (no file I/O here).
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { sha256Hex } from '../util';
 import path from 'node:path';
 import { z } from 'zod';
@@ -45,24 +45,50 @@ export interface ShardRef {
   count: number;
 }
 
-export function shardPaths(dir: string, split: 'train' | 'val', shard: number): { bin: string; json: string } {
-  const base = path.join(dir, 'shards', `${split}-${String(shard).padStart(5, '0')}`);
+/** A shard's file names relative to the dataset folder ('shards/train-00000.bin', …). */
+export function shardNames(split: 'train' | 'val', shard: number): { bin: string; json: string } {
+  const base = `shards/${split}-${String(shard).padStart(5, '0')}`;
   return { bin: `${base}.bin`, json: `${base}.json` };
+}
+
+export function shardPaths(dir: string, split: 'train' | 'val', shard: number): { bin: string; json: string } {
+  const n = shardNames(split, shard);
+  return { bin: path.join(dir, n.bin), json: path.join(dir, n.json) };
+}
+
+/**
+ * A dataset folder's files by name relative to it ('dataset.json', shardNames(…)): the builder reads
+ * and writes through it and does no file I/O itself. The edges pass workers/util folderFilesSync(dir).
+ */
+export interface DatasetFiles {
+  readonly where: string;
+  /** The bytes, or null when absent. */
+  read(name: string): Uint8Array | null;
+  /** Writes the whole file atomically (a reader sees the old one or the new one). */
+  write(name: string, data: Uint8Array | string): void;
+  /** The names in a sub-folder ('shards'), or null when it does not exist. */
+  list(folder: string): string[] | null;
 }
 
 /** sha256 of the bytes as 64 hex digits (workers/util). */
 export const sha256 = (bytes: Uint8Array): string => sha256Hex(bytes);
 
-/** Reads and checks one shard (.json or .bin path): images [n][H][W][3], labels [n], per-image records. */
-export function readShard(file: string): { split: 'train' | 'val'; size: number; count: number; images: Uint8Array; labels: Int32Array; factors: ImageRecord['factors'][]; records: ImageRecord[] } {
-  const json = file.endsWith('.bin') ? file.slice(0, -4) + '.json' : file;
-  const bin = json.slice(0, -5) + '.bin';
-  if (!existsSync(json)) throw new Error(`readShard: manifest ${json} does not exist`);
-  if (!existsSync(bin)) throw new Error(`readShard: image file ${bin} does not exist`);
-  const parsed = shardManifestSchema.safeParse(JSON.parse(readFileSync(json, 'utf8')));
+/**
+ * Reads and checks one shard (`name`: its .json or .bin, relative to the dataset folder, as in
+ * ShardRef): images [n][H][W][3], labels [n], per-image records.
+ */
+export function readShard(files: DatasetFiles, name: string): { split: 'train' | 'val'; size: number; count: number; images: Uint8Array; labels: Int32Array; factors: ImageRecord['factors'][]; records: ImageRecord[] } {
+  const jsonName = name.endsWith('.bin') ? name.slice(0, -4) + '.json' : name;
+  const binName = jsonName.slice(0, -5) + '.bin';
+  const json = path.join(files.where, jsonName), bin = path.join(files.where, binName);
+  const jsonBytes = files.read(jsonName);
+  if (!jsonBytes) throw new Error(`readShard: manifest ${json} does not exist`);
+  const binBytes = files.read(binName);
+  if (!binBytes) throw new Error(`readShard: image file ${bin} does not exist`);
+  const parsed = shardManifestSchema.safeParse(JSON.parse(new TextDecoder().decode(jsonBytes)));
   if (!parsed.success) throw new Error(`readShard: ${json} field '${parsed.error.issues[0].path.join('.')}': ${parsed.error.issues[0].message}`);
   const m = parsed.data;
-  const images = new Uint8Array(readFileSync(bin));
+  const images = binBytes;
   const expected = m.count * m.size * m.size * 3;
   if (images.length !== expected) throw new Error(`readShard: ${bin} has ${images.length} bytes, expected ${m.count} × ${m.size}² × 3 = ${expected}`);
   if (sha256(images) !== m.sha256) throw new Error(`readShard: ${bin} fails its sha256 checksum (corrupt or partly written)`);
@@ -75,21 +101,22 @@ export function readShard(file: string): { split: 'train' | 'val'; size: number;
   };
 }
 
-/** The shards of a dataset folder, train first, in shard order (from dataset.json, else by scanning). */
-export function listShards(datasetDir: string): ShardRef[] {
-  const manifest = path.join(datasetDir, 'dataset.json');
-  if (existsSync(manifest)) {
-    const m = JSON.parse(readFileSync(manifest, 'utf8')) as { shards: ShardRef[] };
-    return m.shards.map((s) => ({ ...s, bin: path.join(datasetDir, s.bin), json: path.join(datasetDir, s.json) }));
-  }
-  const dir = path.join(datasetDir, 'shards');
-  if (!existsSync(dir)) throw new Error(`listShards: ${datasetDir} has neither dataset.json nor a shards/ folder`);
+/**
+ * The shards of a dataset folder, train first, in shard order (from dataset.json, else by scanning);
+ * bin and json are relative to the folder (readShard(files, ref.json)).
+ */
+export function listShards(files: DatasetFiles): ShardRef[] {
+  const manifest = files.read('dataset.json');
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  if (manifest) return (JSON.parse(text(manifest)) as { shards: ShardRef[] }).shards;
+  const names = files.list('shards');
+  if (!names) throw new Error(`listShards: ${files.where} has neither dataset.json nor a shards/ folder`);
   const out: ShardRef[] = [];
-  for (const f of readdirSync(dir).sort()) {
+  for (const f of names.sort()) {
     const mt = /^(train|val)-(\d{5})\.json$/.exec(f);
     if (!mt) continue;
-    const json = path.join(dir, f);
-    const m = JSON.parse(readFileSync(json, 'utf8')) as ShardManifest;
+    const json = `shards/${f}`;
+    const m = JSON.parse(text(files.read(json)!)) as ShardManifest;
     out.push({ split: mt[1] as 'train' | 'val', shard: Number(mt[2]), json, bin: json.slice(0, -5) + '.bin', count: m.count });
   }
   return out.sort((a, b) => (a.split === b.split ? a.shard - b.shard : a.split === 'train' ? -1 : 1));

@@ -1,20 +1,22 @@
 /**
- * worker_threads entry of buildDataset: receives the config once, then shard jobs; renders each
- * shard, writes it atomically and reports progress. Started with execArgv ['--import', 'tsx'].
+ * worker_threads entry of buildDataset: receives the config (and a face-model file's bytes) once,
+ * then shard jobs; renders each shard, reports progress and hands the shard's bytes back (the main
+ * thread writes them). Started with execArgv ['--import', 'tsx'].
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type DatasetConfig, ImageProducer, type PlannedImage, loadDatasetModel, writeShard } from './dataset';
+import { type DatasetConfig, ImageProducer, type PlannedImage, loadDatasetModel } from './dataset';
+import type { ImageRecord } from './dataset-format';
 
 export interface ShardJob { split: 'train' | 'val'; shard: number; list: PlannedImage[] }
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'progress'; images: number }
-  | { type: 'done'; split: 'train' | 'val'; shard: number }
+  | { type: 'done'; split: 'train' | 'val'; shard: number; images: Uint8Array; records: ImageRecord[] }
   | { type: 'error'; message: string };
 
-const { config, outDir } = workerData as { config: DatasetConfig; outDir: string };
+const { config, modelFile } = workerData as { config: DatasetConfig; modelFile?: Uint8Array };
 const port = parentPort!;
-const producer = new ImageProducer(loadDatasetModel(config), config);
+const producer = new ImageProducer(loadDatasetModel(config, modelFile), config);
 port.postMessage({ type: 'ready' } satisfies WorkerMessage);
 port.on('message', (job: ShardJob | null) => {
   if (job === null) {
@@ -29,8 +31,7 @@ port.on('message', (job: ShardJob | null) => {
         reported = done;
       }
     });
-    writeShard(outDir, config, job.split, job.shard, images, records);
-    port.postMessage({ type: 'done', split: job.split, shard: job.shard } satisfies WorkerMessage);
+    port.postMessage({ type: 'done', split: job.split, shard: job.shard, images, records } satisfies WorkerMessage, [images.buffer as ArrayBuffer]);
   } catch (e) {
     port.postMessage({ type: 'error', message: (e as Error).message } satisfies WorkerMessage);
   }

@@ -4,16 +4,13 @@
  * checksum matches are kept). Every image is determined by (model, config, index), so any image
  * can be re-rendered alone (renderDatasetImage).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
 import { EMOTIONS, emotionWeights, loadBuiltinFaceModel } from '../faces';
-import { loadFaceModel } from '../faces';
+import { decodeFaceModel } from '../faces';
 import { type Identity, sampleIdentities } from '../faces';
 import type { FaceModel } from '../faces/model';
 import { createRng, hashInts } from '../faces';
-import { writeFileAtomicSync as writeAtomic } from '../util';
-import { DATASET_FORMAT, type ImageRecord, type ShardRef, sha256, shardManifestSchema, shardPaths } from './dataset-format';
+import { DATASET_FORMAT, type DatasetFiles, type ImageRecord, type ShardRef, sha256, shardManifestSchema, shardNames } from './dataset-format';
 import { factorsToRenderOptions, parseStimulusDesign, stimulusDesignSchema, stimulusFactors, type StimulusDesign } from './design';
 import type { RenderOptions } from './options';
 import { toUint8 } from './rasterizer';
@@ -50,8 +47,11 @@ export function configHash(config: DatasetConfig): string {
   return sha256(new TextEncoder().encode(JSON.stringify(canon(config)))).slice(0, 16);
 }
 
-export function loadDatasetModel(config: DatasetConfig): FaceModel {
-  return typeof config.model === 'string' ? loadBuiltinFaceModel(config.model) : loadFaceModel(config.model.file);
+/** The config's face model: a built-in one, or `modelFile` (the bytes of config.model.file, read by the caller). */
+export function loadDatasetModel(config: DatasetConfig, modelFile?: Uint8Array): FaceModel {
+  if (typeof config.model === 'string') return loadBuiltinFaceModel(config.model);
+  if (!modelFile) throw new Error(`dataset config field 'model.file': ${config.model.file} needs its bytes (BuildDatasetOptions.readModelFile)`);
+  return decodeFaceModel(modelFile, config.model.file);
 }
 
 /** One image's place: identity i, its image m, and the global index i·M + m. */
@@ -140,23 +140,24 @@ export function renderDatasetImage(model: FaceModel, config: DatasetConfig, inde
   return { rgb, record };
 }
 
-/** Writes one shard (.bin, then .json) atomically. */
-export function writeShard(dir: string, config: DatasetConfig, split: 'train' | 'val', shard: number, images: Uint8Array, records: ImageRecord[]): void {
-  const { bin, json } = shardPaths(dir, split, shard);
-  mkdirSync(path.dirname(bin), { recursive: true });
-  writeAtomic(bin, images);
+/** Writes one shard (.bin, then .json), each atomically, into `files`. */
+export function writeShard(files: DatasetFiles, config: DatasetConfig, split: 'train' | 'val', shard: number, images: Uint8Array, records: ImageRecord[]): void {
+  const { bin, json } = shardNames(split, shard);
+  files.write(bin, images);
   const manifest = { format: DATASET_FORMAT, configHash: configHash(config), split, shard, size: config.design.size, count: records.length, sha256: sha256(images), images: records };
-  writeAtomic(json, JSON.stringify(manifest));
+  files.write(json, JSON.stringify(manifest));
 }
 
 /** True when the shard's manifest belongs to this config and its .bin matches the checksum. */
-export function shardIsComplete(dir: string, config: DatasetConfig, split: 'train' | 'val', shard: number, expectedCount: number): boolean {
-  const { bin, json } = shardPaths(dir, split, shard);
-  if (!existsSync(json) || !existsSync(bin)) return false;
+export function shardIsComplete(files: DatasetFiles, config: DatasetConfig, split: 'train' | 'val', shard: number, expectedCount: number): boolean {
+  const { bin, json } = shardNames(split, shard);
+  const jsonBytes = files.read(json);
+  if (!jsonBytes) return false;
   try {
-    const m = shardManifestSchema.parse(JSON.parse(readFileSync(json, 'utf8')));
+    const m = shardManifestSchema.parse(JSON.parse(new TextDecoder().decode(jsonBytes)));
     if (m.configHash !== configHash(config) || m.count !== expectedCount) return false;
-    return sha256(readFileSync(bin)) === m.sha256;
+    const binBytes = files.read(bin);
+    return binBytes !== null && sha256(binBytes) === m.sha256;
   } catch {
     return false;
   }
@@ -174,11 +175,14 @@ export interface DatasetProgress {
 }
 
 export interface BuildDatasetOptions {
-  outDir: string;
+  /** The dataset folder's files (the edge's workers/util folderFilesSync(dir)). */
+  files: DatasetFiles;
+  /** The bytes of config.model.file, when the config names a face-model file (the caller reads it). */
+  readModelFile?: (file: string) => Uint8Array;
   /** worker_threads to use; 0 renders in the calling thread. */
   threads?: number;
   onProgress?: (p: DatasetProgress) => void;
-  /** Stops handing out shards when aborted; finished shards stay on disk for a later resume. */
+  /** Stops handing out shards when aborted; finished shards stay in `files` for a later resume. */
   signal?: AbortSignal;
 }
 

@@ -6,4 +6,4 @@ export { StimulusRenderer, renderStimulus, identityGeometry, prepareRenderOption
 export { encodePng, writePng, tileImages } from './png';
 export { pixelsToVertices, type VertexMap } from './attribution';
 export { buildDataset } from './dataset-build';
-export { listShards, readShard, type ShardRef } from './dataset-format';
+export { listShards, readShard, type DatasetFiles, type ShardRef } from './dataset-format';

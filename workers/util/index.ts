@@ -7,4 +7,7 @@
 export { mulberry32, hashInts, gaussian, fillGaussian, Xoshiro128, type UniformSource } from './random';
 export { jacobiEigen, choleskyInto, cholesky, halfLogDet, logDetFromPivots, forwardSolve, type CholeskyOptions } from './linalg';
 export { sha256Hex, sourceDigest } from './hash';
-export { writeFileAtomic, writeFileAtomicSync, type AtomicWriteOptions } from './files';
+export {
+  folderFiles, folderFilesSync, stagedFolderSync, writeFileAtomic, writeFileAtomicSync,
+  type AtomicWriteOptions, type FolderFiles, type StagedFolder, type SyncFolderFiles,
+} from './files';

@@ -12,8 +12,9 @@
  * ICT has no albedo: the texture space is the default model's, carried over by nearest vertex after
  * aligning the meshes by landmarks (eye corners, nose tip, mouth corners, chin), as are the named
  * regions and landmarks. The demographic norm is empty (zero directions).
+ * The importer reads no files: the caller lists the folder and hands over each file's text on
+ * request (IctSourceFiles; workers/cli/faces.ts: ictFolderFiles).
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { type BuiltinFaceModelName, loadBuiltinFaceModel } from '../builtins';
 import type { FaceModel } from '../model';
@@ -48,9 +49,19 @@ export function parseObj(text: string, file: string): ObjMesh {
   return { positions: Float32Array.from(pos), faces };
 }
 
-function readObj(file: string): ObjMesh {
-  if (!existsSync(file)) throw new Error(`ICT-FaceKit: missing file ${file}`);
-  return parseObj(readFileSync(file, 'utf8'), file);
+/** An ICT-FaceKit folder as the importer sees it: its file names, and one file's text (null: absent). */
+export interface IctSourceFiles {
+  /** The folder's name, for messages. */
+  folder: string;
+  names: string[];
+  text(name: string): string | null;
+}
+
+function readObj(src: IctSourceFiles, name: string): ObjMesh {
+  const file = path.join(src.folder, name);
+  const text = src.text(name);
+  if (text === null) throw new Error(`ICT-FaceKit: missing file ${file}`);
+  return parseObj(text, file);
 }
 
 export interface IctImportOptions {
@@ -64,10 +75,10 @@ export interface IctImportOptions {
   reference?: BuiltinFaceModelName;
 }
 
-export function importIctFaceKit(dir: string, opts: IctImportOptions = {}): FaceModel {
-  if (!existsSync(dir)) throw new Error(`ICT-FaceKit: folder ${dir} does not exist`);
+export function importIctFaceKit(src: IctSourceFiles, opts: IctImportOptions = {}): FaceModel {
+  const dir = src.folder;
   const faceOnly = opts.faceOnly ?? true;
-  const neutral = readObj(path.join(dir, 'generic_neutral_mesh.obj'));
+  const neutral = readObj(src, 'generic_neutral_mesh.obj');
   const Vall = neutral.positions.length / 3;
   const V = faceOnly ? Math.min(FACE_VERTICES, Vall) : Vall;
   const N = V * 3;
@@ -82,13 +93,13 @@ export function importIctFaceKit(dir: string, opts: IctImportOptions = {}): Face
   const triangles = Uint32Array.from(tris);
 
   const deltaOf = (file: string): Float64Array => {
-    const m = readObj(path.join(dir, file));
+    const m = readObj(src, file);
     if (m.positions.length !== neutral.positions.length) throw new Error(`ICT-FaceKit: ${file} has ${m.positions.length / 3} vertices, generic_neutral_mesh.obj has ${Vall}`);
     const d = new Float64Array(N);
     for (let i = 0; i < N; i++) d[i] = (m.positions[i] - neutral.positions[i]) * CM_TO_MM;
     return d;
   };
-  const files = readdirSync(dir);
+  const files = src.names;
   const identityFiles = files.filter((f) => /^identity\d{3}\.obj$/.test(f)).sort().slice(0, opts.maxIdentities ?? Infinity);
   if (identityFiles.length === 0) throw new Error(`ICT-FaceKit: no identityNNN.obj files in ${dir}`);
   const modes = identityFiles.map(deltaOf);
@@ -98,10 +109,10 @@ export function importIctFaceKit(dir: string, opts: IctImportOptions = {}): Face
   const sd = Float32Array.from(axes.sd);
 
   let exprNames: string[] = [];
-  const indicesFile = path.join(dir, 'vertex_indices.json');
+  const indicesText = src.text('vertex_indices.json');
   let landmarkVerts: number[] = [];
-  if (existsSync(indicesFile)) {
-    const idx = JSON.parse(readFileSync(indicesFile, 'utf8')) as { expressions?: string[]; idx_to_landmark_verts?: number[] };
+  if (indicesText !== null) {
+    const idx = JSON.parse(indicesText) as { expressions?: string[]; idx_to_landmark_verts?: number[] };
     exprNames = (idx.expressions ?? []).filter((e) => files.includes(`${e}.obj`));
     landmarkVerts = idx.idx_to_landmark_verts ?? [];
   } else {

@@ -4,4 +4,4 @@
  * import-model function need them.
  */
 export { importBfm, type BfmImportOptions } from './bfm';
-export { importIctFaceKit, type IctImportOptions } from './ict';
+export { importIctFaceKit, type IctImportOptions, type IctSourceFiles } from './ict';

@@ -40,12 +40,22 @@ export interface SimdKernels {
 }
 
 const cache = new WeakMap<object, SimdKernels | null>();
+let disabledBy: string | null = null;
+
+/**
+ * Switches the SIMD kernels off (`reason` given) or on (null) for backends not yet asked: the JS
+ * fallbacks run instead. A test and debugging knob, set by the process's entry (DEEPER_NN_NO_SIMD,
+ * read in workers/main.ts and workers/cli.ts, passed through configureBackend).
+ */
+export function disableSimdKernels(reason: string | null): void {
+  disabledBy = reason;
+}
 
 export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
   if (cache.has(backend)) return cache.get(backend)!;
   let kernels: SimdKernels | null = null;
   try {
-    if (process.env.DEEPER_NN_NO_SIMD) throw new Error('disabled by DEEPER_NN_NO_SIMD');
+    if (disabledBy) throw new Error(`disabled by ${disabledBy}`);
     const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
     if (!memory) throw new Error('the wasm backend exposes no memory');
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
