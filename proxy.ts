@@ -38,7 +38,14 @@ export function proxy(request: NextRequest) {
   // and this guard has no database, so unpublishing tells it the slug (withdrawn-slugs.ts) and it
   // rewrites, keeping the status; every other /p/ path (live or never published) goes on as before.
   const gone = pathname.startsWith('/p/') ? withdrawnRewrite(pathname) : null;
-  if (gone) return secure(NextResponse.rewrite(new URL(gone, request.url), { ...forward(), status: 410 }));
+  if (gone) {
+    // A clone of nextUrl keeps Next's own origin: a URL built from request.url can name another
+    // host (localhost vs 127.0.0.1) and is then proxied as an external rewrite.
+    const url = request.nextUrl.clone();
+    url.pathname = gone;
+    url.search = '';
+    return secure(NextResponse.rewrite(url, { ...forward(), status: 410 }));
+  }
   if (PUBLIC_PAGES.includes(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p))) return pass();
   if (request.cookies.get(SESSION_COOKIE)?.value) return pass();
   const url = request.nextUrl.clone();

@@ -21,7 +21,7 @@ export default async function WithdrawnPage({ params }: { params: Promise<{ slug
   if (!at) notFound();
   return (
     <main id="main" className="stack" style={{ maxWidth: '40rem', margin: '4rem auto', padding: '0 1.5rem' }}>
-      <h1>This snapshot was withdrawn</h1>
+      <h1>This dashboard is no longer published</h1>
       <p data-testid="withdrawn-notice">
         This snapshot was withdrawn by its authors on <time dateTime={at.toISOString()}>{DAY.format(at)}</time>. Published snapshots are read-only copies of a
         team&rsquo;s results, and the team can take them down at any time; this link will not work again.
