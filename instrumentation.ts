@@ -12,6 +12,10 @@ export async function register(): Promise<void> {
   const handle = getDbHandle();
   await migrateDb(handle);
   log.info({ db: handle.kind, ms: Math.round(performance.now() - started) }, 'database ready: migrations applied');
+  // The request guard (proxy.ts) answers the pages of withdrawn snapshots 410: tell it which they are.
+  const { loadWithdrawnSlugs } = await import('./server/dashboards/public');
+  const withdrawn = await loadWithdrawnSlugs(handle.db);
+  log.info({ withdrawn }, 'withdrawn snapshots known to the request guard');
   // Embedded workflow engine (no INNGEST_* configuration): resume the runs a restart interrupted.
   const { startWorkflows } = await import('./server/workflows');
   void startWorkflows().catch((err: unknown) => log.error({ err }, 'could not start the workflow executor'));

@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { securityHeaders } from './server/http/security-headers';
+import { withdrawnRewrite } from './server/dashboards/withdrawn-slugs';
 
 // Keep in sync with server/config.ts SESSION_COOKIE (the proxy imports only pure modules of server/).
 const SESSION_COOKIE = 'deeper_session';
@@ -27,11 +28,24 @@ export function proxy(request: NextRequest) {
     res.headers.set('x-request-id', reqId);
     return res;
   };
-  const pass = () => {
+  const forward = () => {
     const headers = new Headers(request.headers);
     headers.set('x-request-id', reqId);
-    return secure(NextResponse.next({ request: { headers } }));
+    return { request: { headers } };
   };
+  const pass = () => secure(NextResponse.next(forward()));
+  // The page of a withdrawn snapshot: 410 Gone, with a page that says so. A page cannot set 410
+  // and this guard has no database, so unpublishing tells it the slug (withdrawn-slugs.ts) and it
+  // rewrites, keeping the status; every other /p/ path (live or never published) goes on as before.
+  const gone = pathname.startsWith('/p/') ? withdrawnRewrite(pathname) : null;
+  if (gone) {
+    // A clone of nextUrl keeps Next's own origin: a URL built from request.url can name another
+    // host (localhost vs 127.0.0.1) and is then proxied as an external rewrite.
+    const url = request.nextUrl.clone();
+    url.pathname = gone;
+    url.search = '';
+    return secure(NextResponse.rewrite(url, { ...forward(), status: 410 }));
+  }
   if (PUBLIC_PAGES.includes(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p))) return pass();
   if (request.cookies.get(SESSION_COOKIE)?.value) return pass();
   const url = request.nextUrl.clone();

@@ -52,7 +52,11 @@ const hops = trustedProxyHops(process.env.TRUST_PROXY_HOPS);
 // socket (or TRUST_PROXY_HOPS proxies) before Next sees the request: see client-address.mjs.
 process.env.NODE_ENV = 'production';
 const { default: next } = await import('next');
-const app = next({ dev: false, dir: root, hostname: host === '0.0.0.0' ? 'localhost' : host, port });
+// The host name Next builds its own request URLs with. Inside proxy.ts, NextURL calls every loopback
+// address `localhost`; Next must too, or a rewrite from the proxy (withdrawn snapshots: 410) looks
+// like another origin and is proxied over the network to this server (vercel/next.js#94745).
+const LOCAL_HOST = /^(?:0\.0\.0\.0|localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/;
+const app = next({ dev: false, dir: root, hostname: LOCAL_HOST.test(host) ? 'localhost' : host, port });
 await app.prepare();
 const handle = app.getRequestHandler();
 const server = createServer((req, res) => {

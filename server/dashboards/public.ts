@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { publications } from '../db/schema';
 import { getDb } from '../db/client';
@@ -6,6 +6,7 @@ import { requestIdFrom, withRequestId } from '../log';
 import { getArtifactRow, getArtifactStore } from '../storage';
 import { artifactResponse, notFound } from '../storage/serve';
 import type { ArtifactStore } from '../storage/artifact-storage';
+import { markWithdrawn } from './withdrawn-slugs';
 
 /** A publication slug: 6–40 of the slug alphabet (no 0/o, 1/l). */
 export const SLUG_RE = /^[a-z2-9]{6,40}$/;
@@ -15,6 +16,26 @@ export async function livePublication(db: Db, slug: string) {
   if (!SLUG_RE.test(slug)) return null;
   const [row] = await db.select().from(publications).where(and(eq(publications.slug, slug), isNull(publications.unpublishedAt))).limit(1);
   return row ?? null;
+}
+
+/** When the publication of a slug was withdrawn, or null (unknown slug, or still live). */
+export async function withdrawnAt(db: Db, slug: string): Promise<Date | null> {
+  if (!SLUG_RE.test(slug)) return null;
+  const [row] = await db.select({ at: publications.unpublishedAt }).from(publications).where(and(eq(publications.slug, slug), isNotNull(publications.unpublishedAt))).limit(1);
+  return row?.at ?? null;
+}
+
+/** The slugs of every withdrawn publication (read once at start-up into withdrawn-slugs.ts). */
+export async function withdrawnSlugs(db: Db): Promise<string[]> {
+  const rows = await db.select({ slug: publications.slug }).from(publications).where(isNotNull(publications.unpublishedAt));
+  return rows.map((r) => r.slug);
+}
+
+/** Tells this process's request guard every withdrawn slug (instrumentation.ts, at start-up); returns how many. */
+export async function loadWithdrawnSlugs(db: Db): Promise<number> {
+  const slugs = await withdrawnSlugs(db);
+  for (const slug of slugs) markWithdrawn(slug);
+  return slugs.length;
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -10,7 +10,8 @@ import { addMember, callerFor, signUpUser, type TestUser } from '../server/calle
 import type { DbHandle } from '../../server/db/client';
 import { runSteps } from '../../server/db/schema';
 import { FsArtifactStore, storeArtifact } from '../../server/storage';
-import { servePublishedArtifact } from '../../server/dashboards/public';
+import { loadWithdrawnSlugs, servePublishedArtifact, withdrawnAt, withdrawnSlugs } from '../../server/dashboards/public';
+import { isWithdrawn } from '../../server/dashboards/withdrawn-slugs';
 import { loadDashboard } from '../../server/dashboards/load';
 import { seedOracleRun } from './seed-run';
 import { tinyBundle } from './tiny-bundle';
@@ -91,7 +92,7 @@ describe.each(DB_TARGETS)('dashboards, publications, comments on %s', (target) =
     expect(await code(editor.caller.comments.addToRun({ runId, body: ' ' }))).toBe('BAD_REQUEST');
   });
 
-  it('publishes an immutable snapshot that serves exactly its own artifacts, then unpublishes to 404', async () => {
+  it('publishes an immutable snapshot that serves exactly its own artifacts, then unpublishes: 404, and 410 for its page', async () => {
     const anonymous = (await callerFor(h.db, null)).caller;
     const pub = await editor.caller.publications.publish({ runId, title: 'Where the network looks' });
     expect(pub.url).toBe(`/p/${pub.slug}`);
@@ -131,10 +132,22 @@ describe.each(DB_TARGETS)('dashboards, publications, comments on %s', (target) =
     expect((await anonymous.publications.view({ slug: pub.slug })).snapshot).toEqual(snap);
     await h.db.update(runSteps).set({ status: 'completed' }).where(eq(runSteps.runId, runId));
 
-    // Outsiders cannot unpublish; the editor can, and then everything answers 404.
+    // Live: not withdrawn, and the request guard passes its page on.
+    expect([await withdrawnAt(h.db, pub.slug), isWithdrawn(pub.slug), (await withdrawnSlugs(h.db)).includes(pub.slug)]).toEqual([null, false, false]);
+
+    // Outsiders cannot unpublish; the editor can, and then everything answers 404, except the
+    // page itself: the request guard now knows the slug and sends it to the 410 "withdrawn" page,
+    // which shows the time of withdrawal.
     expect(await code(outsider.caller.publications.unpublish({ publicationId: pub.id }))).toBe('NOT_FOUND');
     const down = await editor.caller.publications.unpublish({ publicationId: pub.id });
     expect(down.unpublishedAt).not.toBeNull();
+    expect(isWithdrawn(pub.slug)).toBe(true);
+    expect((await withdrawnAt(h.db, pub.slug))?.getTime()).toBe(new Date(down.unpublishedAt!).getTime());
+    expect(await withdrawnAt(h.db, 'unknownslug22')).toBeNull();
+    expect(await withdrawnAt(h.db, 'NOT A SLUG')).toBeNull();
+    // After a restart the guard learns it from the database (instrumentation.ts).
+    expect(await withdrawnSlugs(h.db)).toEqual([pub.slug]);
+    expect(await loadWithdrawnSlugs(h.db)).toBe(1);
     expect(await code(anonymous.publications.view({ slug: pub.slug }))).toBe('NOT_FOUND');
     for (const id of ids) expect((await get(pub.slug, id)).status).toBe(404);
     expect((await owner.caller.publications.forRun({ runId })).map((p) => p.slug)).toEqual([pub.slug]);

@@ -7,7 +7,7 @@ import { EXPERIMENT_PRESETS } from '../../workers/contract/experiment';
  * tiny demo size, launch it on the embedded executor and follow its progress to the end, open the
  * information map, move the threshold, pin a comment to a vertex, publish, open the public link in
  * a fresh browser context (every request it makes must belong to the snapshot) and see the same
- * map, unpublish and get 404. Clicking a vertex shows its binned responses (issue 14). A screenshot of every step goes to test-results/screenshots/; the
+ * map, unpublish and get 410 (withdrawn). Clicking a vertex shows its binned responses (issue 14). A screenshot of every step goes to test-results/screenshots/; the
  * viewer's as dashboard-viewer.png (docs/screenshots/viewer.png is a hand-picked copy). The dashboard's load times (production build)
  * go to test-results/dashboard-timings.json.
  */
@@ -175,12 +175,13 @@ test('run → dashboard → threshold → pin → publish → public view → un
   await expect(pub.getByTestId('public-dashboard')).toHaveClass(/embed-main/);
   await shot(pub, '09-embed');
 
-  // Unpublish: the link answers 404.
+  // Unpublish: the link answers 410 Gone with a page that says so.
   const item = page.getByTestId('publication-list').getByRole('listitem').filter({ hasText: publicPath! });
   await item.getByTestId('unpublish-button').click();
   await expect(item.getByTestId('publication-link')).toHaveCount(0);
   const gone = await pub.goto(publicPath!);
-  expect(gone!.status()).toBe(404); // the cached page was dropped on unpublishing
+  expect(gone!.status()).toBe(410); // the cached page was dropped on unpublishing
+  await expect(pub.getByTestId('withdrawn-notice')).toContainText('withdrawn by its authors on');
   await shot(pub, '10-unpublished');
 
   // Side by side: two viewers on one shared colour scale (a single legend), both drawn.

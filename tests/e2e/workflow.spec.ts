@@ -223,10 +223,19 @@ test('configure exactly, watch live, compare, share', async ({ browser, baseURL 
     await shot(page, '10-public-url');
     await page.getByTestId('unpublish-button').first().click();
     await expect(page.getByTestId('publication-link')).toHaveCount(0);
+    // 410 Gone with a page that says when, and a way home (docs/screenshots/withdrawn.png is a copy
+    // of this step's screenshot, made by hand); a slug that was never published stays 404.
     const pub = await ctx.newPage();
-    await pub.goto(url);
-    await expect(pub.getByTestId('withdrawn-notice')).toBeVisible();
+    const gone = await pub.goto(url);
+    expect(gone!.status()).toBe(410);
+    const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date());
+    await expect(pub.getByTestId('withdrawn-notice')).toContainText(`This snapshot was withdrawn by its authors on ${day}.`);
+    await expect(pub.getByRole('link', { name: 'About Deeper' })).toHaveAttribute('href', '/');
     await shot(pub, '11-withdrawn');
+    expect((await pub.request.get(url)).status()).toBe(410); // again: not a one-off
+    const unknown = await pub.goto('/p/zzzzzzzz2222');
+    expect(unknown!.status()).toBe(404);
+    await expect(pub.getByTestId('not-found-notice')).toBeVisible();
   });
   await test.step('upload a LayersModel folder and run the analyses on it', async () => {
     const dir = path.join(process.env.E2E_DATA_DIR!, 'upload-model');

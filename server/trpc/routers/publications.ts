@@ -9,6 +9,7 @@ import { artifactIdsOf, type DashboardSnapshot } from '../../../workers/contract
 import { runPins } from '../../dashboards/pins';
 import { forgetPublishedPage } from '../../dashboards/published-page';
 import { livePublication } from '../../dashboards/public';
+import { markWithdrawn } from '../../dashboards/withdrawn-slugs';
 import { router } from '../init';
 import { dashboardRunProcedure, publicProcedure, publicationProcedure, workspaceProcedure } from '../procedures';
 
@@ -84,7 +85,10 @@ export const publicationsRouter = router({
     ctx.db.select(listColumns).from(publications).where(eq(publications.runId, input.runId)).orderBy(desc(publications.createdAt)),
   ),
 
-  /** Takes a publication down: /p/<slug> answers 404 from now on (the slug is never reused; its cached page is dropped). */
+  /**
+   * Takes a publication down: /p/<slug> answers 410 with a page that says so from now on (the
+   * request guard learns the slug; the slug is never reused; its cached page is dropped).
+   */
   unpublish: publicationProcedure('editor').mutation(async ({ ctx, input }) => {
     const [row] = await ctx.db
       .update(publications)
@@ -92,6 +96,7 @@ export const publicationsRouter = router({
       .where(and(eq(publications.id, input.publicationId), isNull(publications.unpublishedAt)))
       .returning(listColumns);
     if (row) {
+      markWithdrawn(row.slug);
       forgetPublishedPage(row.slug);
       return row;
     }
