@@ -13,6 +13,7 @@
 import { CAMERA_DISTANCE_MM, NEAR_MM, focalLengthPx, lightDirection, poseMatrix } from './camera';
 import type { RenderOptions } from './options';
 import { createRng, hashInts } from '../faces';
+import { type RasterEngine, RasterKernels } from './raster-kernels';
 
 export interface RenderOutput {
   size: number;
@@ -63,21 +64,42 @@ export class Rasterizer {
   /** Triangles [T] that pass the pixel-cell test, filled per image by rasterize. */
   private candidates: Int32Array;
   private R = new Float64Array(9);
+  /** The WebAssembly passes (they own the buffers above), or null: the JavaScript passes run. */
+  private kernels: RasterKernels | null;
 
-  constructor(triangles: Uint32Array, vertexCount: number, maxSize = 256, maxSsaa = 4) {
+  /**
+   * `engine`: 'auto' runs projection and rasterisation in WebAssembly where available (the same bytes
+   * as the JavaScript passes, faster); 'js' forces the JavaScript passes (the reference).
+   */
+  constructor(triangles: Uint32Array, vertexCount: number, maxSize = 256, maxSsaa = 4, engine: RasterEngine = 'auto') {
     this.triangles = triangles;
     this.vertexCount = vertexCount;
     this.maxInternal = maxSize * maxSsaa;
     const P = this.maxInternal * this.maxInternal;
-    this.sx = new Float32Array(vertexCount);
-    this.sy = new Float32Array(vertexCount);
-    this.iz = new Float32Array(vertexCount);
-    this.cell = new Int32Array(vertexCount);
-    this.depth = new Float32Array(P);
-    this.tri = new Int32Array(P);
-    this.bary = new Float32Array(P * 2);
+    const k = RasterKernels.create(triangles, vertexCount, P, engine);
+    this.kernels = k;
+    this.sx = k ? k.sx : new Float32Array(vertexCount);
+    this.sy = k ? k.sy : new Float32Array(vertexCount);
+    this.iz = k ? k.iz : new Float32Array(vertexCount);
+    this.cell = k ? k.cell : new Int32Array(vertexCount);
+    this.depth = k ? k.depth : new Float32Array(P);
+    this.tri = k ? k.tri : new Int32Array(P);
+    this.bary = k ? k.bary : new Float32Array(P * 2);
+    this.candidates = k ? k.candidates : new Int32Array(triangles.length / 3);
     this.accum = new Float32Array(P * 3);
-    this.candidates = new Int32Array(triangles.length / 3);
+  }
+
+  /**
+   * A positions buffer [V][3] that render() reads without copying (in the WebAssembly engine's
+   * memory), or a fresh array for the JavaScript engine. Valid for this rasterizer's lifetime.
+   */
+  positionsBuffer(): Float32Array {
+    return this.kernels ? this.kernels.positions : new Float32Array(this.vertexCount * 3);
+  }
+
+  /** Which passes run: 'wasm' or 'js'. */
+  get engine(): 'wasm' | 'js' {
+    return this.kernels ? 'wasm' : 'js';
   }
 
   /** Allocates an output whose buffers can be reused for every render of this size. */
@@ -109,9 +131,17 @@ export class Rasterizer {
   /** Projects every vertex: screen position (px) and 1/z (1/mm; −1 = behind the near plane). */
   private transform(positions: Float32Array, o: RenderOptions, S: number): void {
     const R = poseMatrix(o.yaw, o.pitch, o.roll, this.R);
-    const r0 = R[0], r1 = R[1], r2 = R[2], r3 = R[3], r4 = R[4], r5 = R[5], r6 = R[6], r7 = R[7], r8 = R[8];
     const f = focalLengthPx(S, o.scale);
     const cx = S * (0.5 + o.translateX), cy = S * (0.5 + o.translateY);
+    if (this.kernels) {
+      this.kernels.transform(positions, R, f, cx, cy, S);
+      return;
+    }
+    this.transformJs(positions, R, f, cx, cy, S);
+  }
+
+  private transformJs(positions: Float32Array, R: Float64Array, f: number, cx: number, cy: number, S: number): void {
+    const r0 = R[0], r1 = R[1], r2 = R[2], r3 = R[3], r4 = R[4], r5 = R[5], r6 = R[6], r7 = R[7], r8 = R[8];
     const { sx, sy, iz, cell } = this;
     const V = this.vertexCount;
     const dist = CAMERA_DISTANCE_MM, near = NEAR_MM; // locals: imported bindings are slower in hot loops
@@ -137,7 +167,8 @@ export class Rasterizer {
     const P = S * S;
     depth.fill(0, 0, P);
     tri.fill(-1, 0, P);
-    this.drawCandidates(S, this.selectCandidates());
+    if (this.kernels) this.kernels.raster(S);
+    else this.drawCandidates(S, this.selectCandidates());
   }
 
   /**

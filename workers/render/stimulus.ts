@@ -40,7 +40,8 @@ export class StimulusRenderer {
     this.model = model;
     this.rasterizer = new Rasterizer(model.triangles, model.vertexCount, maxSize, maxSsaa);
     const n = model.vertexCount * 3;
-    this.geometry = { positions: new Float32Array(n), normals: new Float32Array(n), albedo: new Float32Array(n) };
+    // The positions live where the rasterizer reads them (no copy per image).
+    this.geometry = { positions: this.rasterizer.positionsBuffer(), normals: new Float32Array(n), albedo: new Float32Array(n) };
     this.neutral = { positions: new Float32Array(n), normals: new Float32Array(n), albedo: new Float32Array(n) };
   }
 

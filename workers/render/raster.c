@@ -1,0 +1,157 @@
+// The rasteriser's per-vertex and per-triangle passes in WebAssembly (built by build-raster-wasm.sh
+// into raster-wasm.ts). Each function mirrors its JavaScript twin in rasterizer.ts operation for
+// operation, in double precision with float32 storage, so that both produce the same bytes: no
+// reassociation, no fused multiply-add (-ffp-contract=off), NaN → 0 on float → int conversion
+// (-mnontrapping-fptoint, as JavaScript's `| 0`).
+#include <wasm_simd128.h>
+
+typedef unsigned int u32;
+
+#define CAMERA_DISTANCE_MM 800.0
+#define NEAR_MM 10.0
+
+// Projects vertices [V] (positions [V][3] mm): screen position sx, sy (px), 1/z (1/mm; −1 behind the
+// near plane) and the packed pixel cell (cx + 1) | (cy + 1) << 16, cx = floor(sx − 0.5) clamped to
+// [−1, S]. R is the row-major pose rotation, f the focal length (px), (cx, cy) the image centre (px).
+// Two vertices per step in f64x2 lanes (the same double operations as the scalar form).
+void transform(int V, const float *pos, double r0, double r1, double r2, double r3, double r4, double r5,
+               double r6, double r7, double r8, double f, double cx, double cy, int S, float *sx, float *sy,
+               float *iz, int *cell) {
+  const v128_t R0 = wasm_f64x2_splat(r0), R1 = wasm_f64x2_splat(r1), R2 = wasm_f64x2_splat(r2);
+  const v128_t R3 = wasm_f64x2_splat(r3), R4 = wasm_f64x2_splat(r4), R5 = wasm_f64x2_splat(r5);
+  const v128_t R6 = wasm_f64x2_splat(r6), R7 = wasm_f64x2_splat(r7), R8 = wasm_f64x2_splat(r8);
+  const v128_t F = wasm_f64x2_splat(f), CX = wasm_f64x2_splat(cx), CY = wasm_f64x2_splat(cy);
+  const v128_t DIST = wasm_f64x2_splat(CAMERA_DISTANCE_MM), NEAR = wasm_f64x2_splat(NEAR_MM);
+  const v128_t ONE = wasm_f64x2_splat(1.0), MINUS1 = wasm_f64x2_splat(-1.0), HALF = wasm_f64x2_splat(0.5);
+  const v128_t SMAX = wasm_f64x2_splat((double)S);
+  int v = 0;
+  for (; v + 2 <= V; v += 2) {
+    const float *p = pos + v * 3;
+    const v128_t x = wasm_f64x2_make(p[0], p[3]);
+    const v128_t y = wasm_f64x2_make(p[1], p[4]);
+    const v128_t z = wasm_f64x2_make(p[2], p[5]);
+    const v128_t depth = wasm_f64x2_sub(DIST, wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(R6, x), wasm_f64x2_mul(R7, y)), wasm_f64x2_mul(R8, z)));
+    const v128_t inv = wasm_v128_bitselect(wasm_f64x2_div(ONE, depth), MINUS1, wasm_f64x2_gt(depth, NEAR));
+    const v128_t ax = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(R0, x), wasm_f64x2_mul(R1, y)), wasm_f64x2_mul(R2, z));
+    const v128_t ay = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(R3, x), wasm_f64x2_mul(R4, y)), wasm_f64x2_mul(R5, z));
+    const v128_t X = wasm_f64x2_add(CX, wasm_f64x2_mul(wasm_f64x2_mul(F, ax), inv));
+    const v128_t Y = wasm_f64x2_sub(CY, wasm_f64x2_mul(wasm_f64x2_mul(F, ay), inv));
+    wasm_v128_store64_lane(sx + v, wasm_f32x4_demote_f64x2_zero(X), 0);
+    wasm_v128_store64_lane(sy + v, wasm_f32x4_demote_f64x2_zero(Y), 0);
+    wasm_v128_store64_lane(iz + v, wasm_f32x4_demote_f64x2_zero(inv), 0);
+    v128_t kx = wasm_f64x2_floor(wasm_f64x2_sub(X, HALF));
+    v128_t ky = wasm_f64x2_floor(wasm_f64x2_sub(Y, HALF));
+    // kx < −1 ? −1 : kx > S ? S : kx (a NaN stays NaN and converts to 0 below, as `NaN | 0`)
+    kx = wasm_v128_bitselect(MINUS1, wasm_v128_bitselect(SMAX, kx, wasm_f64x2_gt(kx, SMAX)), wasm_f64x2_lt(kx, MINUS1));
+    ky = wasm_v128_bitselect(MINUS1, wasm_v128_bitselect(SMAX, ky, wasm_f64x2_gt(ky, SMAX)), wasm_f64x2_lt(ky, MINUS1));
+    const v128_t ix = wasm_i32x4_trunc_sat_f64x2_zero(wasm_f64x2_add(kx, ONE));
+    const v128_t iy = wasm_i32x4_trunc_sat_f64x2_zero(wasm_f64x2_add(ky, ONE));
+    wasm_v128_store64_lane(cell + v, wasm_v128_or(ix, wasm_i32x4_shl(iy, 16)), 0);
+  }
+  for (; v < V; v++) {
+    const double x = pos[v * 3], y = pos[v * 3 + 1], z = pos[v * 3 + 2];
+    const double depth = CAMERA_DISTANCE_MM - (r6 * x + r7 * y + r8 * z);
+    const double inv = depth > NEAR_MM ? 1 / depth : -1;
+    const double X = cx + f * (r0 * x + r1 * y + r2 * z) * inv;
+    const double Y = cy - f * (r3 * x + r4 * y + r5 * z) * inv;
+    sx[v] = (float)X;
+    sy[v] = (float)Y;
+    iz[v] = (float)inv;
+    double kx = __builtin_floor(X - 0.5), ky = __builtin_floor(Y - 0.5);
+    kx = kx < -1 ? -1 : kx > S ? S : kx;
+    ky = ky < -1 ? -1 : ky > S ? S : ky;
+    cell[v] = __builtin_wasm_trunc_saturate_s_i32_f64(kx + 1) | (__builtin_wasm_trunc_saturate_s_i32_f64(ky + 1) << 16);
+  }
+}
+
+// Lists (in index order) the triangles [T] whose three vertices do not share a pixel column or row
+// of `cell`; returns their count.
+int select_candidates(int T, const u32 *tris, const int *cell, int *list) {
+  int n = 0;
+  for (int t = 0; t < T; t++) {
+    const int k0 = cell[tris[t * 3]];
+    const u32 diff = (u32)((k0 ^ cell[tris[t * 3 + 1]]) | (k0 ^ cell[tris[t * 3 + 2]]));
+    list[n] = t;
+    n += ((diff & 0xffff) != 0) & ((diff >> 16) != 0);
+  }
+  return n;
+}
+
+static inline double min3(double a, double b, double c) { return a < b ? (a < c ? a : c) : b < c ? b : c; }
+static inline double max3(double a, double b, double c) { return a > b ? (a > c ? a : c) : b > c ? b : c; }
+
+// Draws candidate triangles list[0..n) into depth (1/z), tri and bary [S][S] (see drawCandidates in
+// rasterizer.ts for the rules: back-face culling, top-left fill rule, nearest 1/z wins, first wins ties).
+void draw_candidates(int n, const int *list, const u32 *tris, const float *sx, const float *sy, const float *iz,
+                     int S, float *depth, int *tri, float *bary) {
+  const double last = (double)(S - 1);
+  for (int j = 0; j < n; j++) {
+    const int t = list[j];
+    const u32 i0 = tris[t * 3], i1 = tris[t * 3 + 1], i2 = tris[t * 3 + 2];
+    const double x0 = sx[i0], y0 = sy[i0], x1 = sx[i1], y1 = sy[i1], x2 = sx[i2], y2 = sy[i2];
+    const double area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
+    if (!(area < 0)) continue;
+    double px0 = __builtin_ceil(min3(x0, x1, x2) - 0.5), px1 = __builtin_floor(max3(x0, x1, x2) - 0.5);
+    if (px0 > px1) continue;
+    double py0 = __builtin_ceil(min3(y0, y1, y2) - 0.5), py1 = __builtin_floor(max3(y0, y1, y2) - 0.5);
+    if (py0 > py1) continue;
+    const double z0 = iz[i0], z1 = iz[i1], z2 = iz[i2];
+    if (z0 <= 0 || z1 <= 0 || z2 <= 0) continue;
+    if (px0 < 0) px0 = 0;
+    if (py0 < 0) py0 = 0;
+    if (px1 > last) px1 = last;
+    if (py1 > last) py1 = last;
+    if (px0 > px1 || py0 > py1) continue;
+    const double a0 = y1 - y2, b0 = x2 - x1;
+    const double a1 = y2 - y0, b1 = x0 - x2;
+    const double a2 = y0 - y1, b2 = x1 - x0;
+    const int ix0 = (int)px0, ix1 = (int)px1, iy0 = (int)py0, iy1 = (int)py1;
+    if (ix0 == ix1 && iy0 == iy1) {
+      const double fx = px0 + 0.5, fy = py0 + 0.5;
+      const double w0 = (fx - x1) * a0 + (fy - y1) * b0;
+      const double w1 = (fx - x2) * a1 + (fy - y2) * b1;
+      const double w2 = (fx - x0) * a2 + (fy - y0) * b2;
+      if (!(w0 <= 0 && w1 <= 0 && w2 <= 0)) continue;
+      if (w0 > -1e-7 && !(a0 > 0 || (a0 == 0 && b0 < 0))) continue;
+      if (w1 > -1e-7 && !(a1 > 0 || (a1 == 0 && b1 < 0))) continue;
+      if (w2 > -1e-7 && !(a2 > 0 || (a2 == 0 && b2 < 0))) continue;
+      const int idx = iy0 * S + ix0;
+      const double invArea = 1 / area;
+      const double l1 = w1 * invArea, l2 = w2 * invArea;
+      const double z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
+      if (z > depth[idx]) {
+        depth[idx] = (float)z;
+        tri[idx] = t;
+        bary[idx * 2] = (float)l1;
+        bary[idx * 2 + 1] = (float)l2;
+      }
+      continue;
+    }
+    const double invArea = 1 / area;
+    const double bias0 = a0 > 0 || (a0 == 0 && b0 < 0) ? 0 : -1e-7;
+    const double bias1 = a1 > 0 || (a1 == 0 && b1 < 0) ? 0 : -1e-7;
+    const double bias2 = a2 > 0 || (a2 == 0 && b2 < 0) ? 0 : -1e-7;
+    const double fx = px0 + 0.5, fy = py0 + 0.5;
+    double w0row = (fx - x1) * a0 + (fy - y1) * b0;
+    double w1row = (fx - x2) * a1 + (fy - y2) * b1;
+    double w2row = (fx - x0) * a2 + (fy - y0) * b2;
+    for (int py = iy0; py <= iy1; py++) {
+      double w0 = w0row, w1 = w1row, w2 = w2row;
+      int idx = py * S + ix0;
+      for (int px = ix0; px <= ix1; px++, idx++) {
+        if (w0 <= bias0 && w1 <= bias1 && w2 <= bias2) {
+          const double l1 = w1 * invArea, l2 = w2 * invArea;
+          const double z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
+          if (z > depth[idx]) {
+            depth[idx] = (float)z;
+            tri[idx] = t;
+            bary[idx * 2] = (float)l1;
+            bary[idx * 2 + 1] = (float)l2;
+          }
+        }
+        w0 += a0; w1 += a1; w2 += a2;
+      }
+      w0row += b0; w1row += b1; w2row += b2;
+    }
+  }
+}
