@@ -52,8 +52,10 @@ describe('rasteriser engines', () => {
   });
 
   it('projects exactly as the JavaScript pass, vertex by vertex, including behind the near plane and NaN', () => {
-    const V = 7;
-    const positions = Float32Array.from([0, 0, 0, 10, -20, 30, 0, 0, 795, 0, 0, 900, 1e30, -1e30, 5, Number.NaN, 0, 0, 130.25, -99.75, 60]);
+    // The special vertices first and again last: both the 4-wide SIMD body and the scalar tail see them.
+    const special = [0, 0, 795, Number.NaN, 0, 0, 1e30, -1e30, 5, 0, 0, 900, 0, 0, 0, 10, -20, 30, 130.25, -99.75, 60];
+    const positions = Float32Array.from([...special, ...special.slice(0, 9)]);
+    const V = positions.length / 3;
     const tris = Uint32Array.from([0, 1, 2]);
     const js = new Rasterizer(tris, V, 64, 1, 'js') as unknown as { transform: (p: Float32Array, o: unknown, S: number) => void; sx: Float32Array; sy: Float32Array; iz: Float32Array; cell: Int32Array };
     const wasm = new Rasterizer(tris, V, 64, 1) as unknown as typeof js;

@@ -13,7 +13,7 @@ typedef unsigned int u32;
 // Projects vertices [V] (positions [V][3] mm): screen position sx, sy (px), 1/z (1/mm; −1 behind the
 // near plane) and the packed pixel cell (cx + 1) | (cy + 1) << 16, cx = floor(sx − 0.5) clamped to
 // [−1, S]. R is the row-major pose rotation, f the focal length (px), (cx, cy) the image centre (px).
-// Two vertices per step in f64x2 lanes (the same double operations as the scalar form).
+// Four vertices per step, in two f64x2 halves (the same double operations as the scalar form).
 void transform(int V, const float *pos, double r0, double r1, double r2, double r3, double r4, double r5,
                double r6, double r7, double r8, double f, double cx, double cy, int S, float *sx, float *sy,
                float *iz, int *cell) {
@@ -24,29 +24,36 @@ void transform(int V, const float *pos, double r0, double r1, double r2, double 
   const v128_t DIST = wasm_f64x2_splat(CAMERA_DISTANCE_MM), NEAR = wasm_f64x2_splat(NEAR_MM);
   const v128_t ONE = wasm_f64x2_splat(1.0), MINUS1 = wasm_f64x2_splat(-1.0), HALF = wasm_f64x2_splat(0.5);
   const v128_t SMAX = wasm_f64x2_splat((double)S);
+  const v128_t K65536 = wasm_f64x2_splat(65536.0), MAGIC = wasm_f64x2_splat(6755399441055744.0);
   int v = 0;
-  for (; v + 2 <= V; v += 2) {
+  for (; v + 4 <= V; v += 4) {
+    // Four vertices: 12 floats x0 y0 z0 x1 | y1 z1 x2 y2 | z2 x3 y3 z3, deinterleaved into f32x4 x, y, z.
     const float *p = pos + v * 3;
-    const v128_t x = wasm_f64x2_make(p[0], p[3]);
-    const v128_t y = wasm_f64x2_make(p[1], p[4]);
-    const v128_t z = wasm_f64x2_make(p[2], p[5]);
-    const v128_t depth = wasm_f64x2_sub(DIST, wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(R6, x), wasm_f64x2_mul(R7, y)), wasm_f64x2_mul(R8, z)));
-    const v128_t inv = wasm_v128_bitselect(wasm_f64x2_div(ONE, depth), MINUS1, wasm_f64x2_gt(depth, NEAR));
-    const v128_t ax = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(R0, x), wasm_f64x2_mul(R1, y)), wasm_f64x2_mul(R2, z));
-    const v128_t ay = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(R3, x), wasm_f64x2_mul(R4, y)), wasm_f64x2_mul(R5, z));
-    const v128_t X = wasm_f64x2_add(CX, wasm_f64x2_mul(wasm_f64x2_mul(F, ax), inv));
-    const v128_t Y = wasm_f64x2_sub(CY, wasm_f64x2_mul(wasm_f64x2_mul(F, ay), inv));
-    wasm_v128_store64_lane(sx + v, wasm_f32x4_demote_f64x2_zero(X), 0);
-    wasm_v128_store64_lane(sy + v, wasm_f32x4_demote_f64x2_zero(Y), 0);
-    wasm_v128_store64_lane(iz + v, wasm_f32x4_demote_f64x2_zero(inv), 0);
-    v128_t kx = wasm_f64x2_floor(wasm_f64x2_sub(X, HALF));
-    v128_t ky = wasm_f64x2_floor(wasm_f64x2_sub(Y, HALF));
-    // kx < −1 ? −1 : kx > S ? S : kx (a NaN stays NaN and converts to 0 below, as `NaN | 0`)
-    kx = wasm_v128_bitselect(MINUS1, wasm_v128_bitselect(SMAX, kx, wasm_f64x2_gt(kx, SMAX)), wasm_f64x2_lt(kx, MINUS1));
-    ky = wasm_v128_bitselect(MINUS1, wasm_v128_bitselect(SMAX, ky, wasm_f64x2_gt(ky, SMAX)), wasm_f64x2_lt(ky, MINUS1));
-    const v128_t ix = wasm_i32x4_trunc_sat_f64x2_zero(wasm_f64x2_add(kx, ONE));
-    const v128_t iy = wasm_i32x4_trunc_sat_f64x2_zero(wasm_f64x2_add(ky, ONE));
-    wasm_v128_store64_lane(cell + v, wasm_v128_or(ix, wasm_i32x4_shl(iy, 16)), 0);
+    const v128_t a = wasm_v128_load(p), b = wasm_v128_load(p + 4), c = wasm_v128_load(p + 8);
+    const v128_t x4 = wasm_i32x4_shuffle(wasm_i32x4_shuffle(a, b, 0, 3, 6, 6), c, 0, 1, 2, 5);
+    const v128_t y4 = wasm_i32x4_shuffle(wasm_i32x4_shuffle(a, b, 1, 4, 7, 7), c, 0, 1, 2, 6);
+    const v128_t z4 = wasm_i32x4_shuffle(wasm_i32x4_shuffle(a, b, 2, 5, 5, 5), c, 0, 1, 4, 7);
+    for (int h = 0; h < 2; h++) {
+      const v128_t x = wasm_f64x2_promote_low_f32x4(h ? wasm_i32x4_shuffle(x4, x4, 2, 3, 2, 3) : x4);
+      const v128_t y = wasm_f64x2_promote_low_f32x4(h ? wasm_i32x4_shuffle(y4, y4, 2, 3, 2, 3) : y4);
+      const v128_t z = wasm_f64x2_promote_low_f32x4(h ? wasm_i32x4_shuffle(z4, z4, 2, 3, 2, 3) : z4);
+      const int u = v + 2 * h;
+      const v128_t depth = wasm_f64x2_sub(DIST, wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(R6, x), wasm_f64x2_mul(R7, y)), wasm_f64x2_mul(R8, z)));
+      const v128_t inv = wasm_v128_bitselect(wasm_f64x2_div(ONE, depth), MINUS1, wasm_f64x2_gt(depth, NEAR));
+      const v128_t ax = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(R0, x), wasm_f64x2_mul(R1, y)), wasm_f64x2_mul(R2, z));
+      const v128_t ay = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(R3, x), wasm_f64x2_mul(R4, y)), wasm_f64x2_mul(R5, z));
+      const v128_t X = wasm_f64x2_add(CX, wasm_f64x2_mul(wasm_f64x2_mul(F, ax), inv));
+      const v128_t Y = wasm_f64x2_sub(CY, wasm_f64x2_mul(wasm_f64x2_mul(F, ay), inv));
+      wasm_v128_store64_lane(sx + u, wasm_f32x4_demote_f64x2_zero(X), 0);
+      wasm_v128_store64_lane(sy + u, wasm_f32x4_demote_f64x2_zero(Y), 0);
+      wasm_v128_store64_lane(iz + u, wasm_f32x4_demote_f64x2_zero(inv), 0);
+      // pmax(−1, pmin(k, S)): k < −1 → −1, k > S → S, NaN → −1 (JavaScript: NaN stays, and (NaN + 1) | 0 = 0)
+      const v128_t kx = wasm_f64x2_pmax(MINUS1, wasm_f64x2_pmin(wasm_f64x2_floor(wasm_f64x2_sub(X, HALF)), SMAX));
+      const v128_t ky = wasm_f64x2_pmax(MINUS1, wasm_f64x2_pmin(wasm_f64x2_floor(wasm_f64x2_sub(Y, HALF)), SMAX));
+      // (kx + 1) + (ky + 1) · 65536, an integer in [0, 2^32): the low 32 mantissa bits once 2^52 + 2^51 is added
+      const v128_t packed = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_add(kx, ONE), wasm_f64x2_mul(wasm_f64x2_add(ky, ONE), K65536)), MAGIC);
+      wasm_v128_store64_lane(cell + u, wasm_i32x4_shuffle(packed, packed, 0, 2, 0, 2), 0);
+    }
   }
   for (; v < V; v++) {
     const double x = pos[v * 3], y = pos[v * 3 + 1], z = pos[v * 3 + 2];
