@@ -28,13 +28,17 @@ describe('rasteriser engines', () => {
     expect(new Rasterizer(model.triangles, model.vertexCount, 64, 1, 'js').engine).toBe('js');
   });
 
-  it('gives byte-identical images, triangle ids and barycentrics over poses, sizes, zooms and supersampling', () => {
+  it('gives byte-identical images, triangle ids and barycentrics over poses, sizes, zooms, supersampling, lights and backgrounds', () => {
     const js = new Rasterizer(model.triangles, model.vertexCount, 128, 2, 'js');
     const wasm = new Rasterizer(model.triangles, model.vertexCount, 128, 2);
     const cases = [
       { size: 64, ids: true }, { size: 128, ids: true }, { size: 64, ssaa: 2 }, { size: 32, scale: 4, roll: 25, ids: true },
       { size: 64, translateX: 0.45, translateY: -0.4, ids: true }, // partly off the image
       { size: 64, scale: 0.2, ids: true }, // every triangle far below a pixel
+      { size: 64, sh: Array.from({ length: 27 }, (_, i) => (i % 9 === 0 ? 0.8 : 0.2 * Math.sin(i))) },
+      { size: 64, lightColor: [1, 0.8, 0.6] as [number, number, number], ambient: 0.3, ambientColor: [0.5, 0.6, 1] as [number, number, number], background: { kind: 'flat' as const, color: [0.1, 0.7, 0.2] as [number, number, number] } },
+      { size: 64, background: { kind: 'noise' as const, seed: 4, mean: 0.5, amplitude: 0.3 } },
+      { size: 32, ssaa: 2, background: { kind: 'noise' as const, seed: 5, mean: 0.4, amplitude: 0.2 } },
     ];
     let compared = 0, covered = 0;
     for (const c of cases) {
@@ -47,7 +51,7 @@ describe('rasteriser engines', () => {
         compared++;
       }
     }
-    expect(compared).toBe(36);
+    expect(compared).toBe(60);
     expect(covered).toBeGreaterThan(10_000); // the faces were drawn, not two empty images
   });
 

@@ -162,3 +162,58 @@ void draw_candidates(int n, const int *list, const u32 *tris, const float *sx, c
     }
   }
 }
+
+// Real SH basis constants times the cosine-lobe convolution (Ramamoorthi & Hanrahan 2001), as SH_C in rasterizer.ts.
+static const double SH_C[9] = {0.886227, 1.023328, 1.023328, 1.023328, 0.858086, 0.858086, 0.247708, 0.858086, 0.429043};
+
+static inline double sh_irradiance(const double *sh, double x, double y, double z) {
+  const double e = SH_C[0] * sh[0] + SH_C[1] * sh[1] * y + SH_C[2] * sh[2] * z + SH_C[3] * sh[3] * x
+    + SH_C[4] * sh[4] * x * y + SH_C[5] * sh[5] * y * z + SH_C[6] * sh[6] * (3 * z * z - 1)
+    + SH_C[7] * sh[7] * x * z + SH_C[8] * sh[8] * (x * x - y * y);
+  return e < 0 ? 0 : e;
+}
+
+static inline double clamp01(double c) { return c < 0 ? 0 : c > 1 ? 1 : c; }
+
+// Shades the P pixels of tri/bary into rgb [P][3] (see resolve in rasterizer.ts): background pixels get
+// (bgr, bgg, bgb); a covered pixel interpolates albedo and the vertex normal with its barycentrics,
+// renormalises the normal and lights it: Lambert + ambient in model space (light (lx, ly, lz), colour
+// (lr, lg, lb), ambient (ar, ag, ab)), or, when sh is not 0, SH irradiance (sh [3][9]) in camera space
+// (rotation R [9]); then sRGB-encodes through lut [lutSize + 1].
+void resolve(int P, const int *tri, const float *bary, const u32 *tris, const float *normals, const float *albedo,
+             double lx, double ly, double lz, double lr, double lg, double lb, double ar, double ag, double ab,
+             const double *sh, const double *R, double bgr, double bgg, double bgb, const float *lut, int lutSize, float *rgb) {
+  const double L = (double)lutSize;
+  for (int p = 0; p < P; p++) {
+    const int t = tri[p];
+    float *o = rgb + p * 3;
+    if (t < 0) {
+      o[0] = (float)bgr; o[1] = (float)bgg; o[2] = (float)bgb;
+      continue;
+    }
+    const double b1 = bary[p * 2], b2 = bary[p * 2 + 1], b0 = 1 - b1 - b2;
+    const u32 v0 = tris[t * 3] * 3, v1 = tris[t * 3 + 1] * 3, v2 = tris[t * 3 + 2] * 3;
+    double nx = b0 * normals[v0] + b1 * normals[v1] + b2 * normals[v2];
+    double ny = b0 * normals[v0 + 1] + b1 * normals[v1 + 1] + b2 * normals[v2 + 1];
+    double nz = b0 * normals[v0 + 2] + b1 * normals[v1 + 2] + b2 * normals[v2 + 2];
+    const double inl = 1 / __builtin_sqrt(nx * nx + ny * ny + nz * nz + 1e-20);
+    nx *= inl; ny *= inl; nz *= inl;
+    double er, eg, eb;
+    if (sh == 0) {
+      double d = nx * lx + ny * ly + nz * lz;
+      if (d < 0) d = 0;
+      er = ar + lr * d; eg = ag + lg * d; eb = ab + lb * d;
+    } else {
+      const double cxn = R[0] * nx + R[1] * ny + R[2] * nz, cyn = R[3] * nx + R[4] * ny + R[5] * nz, czn = R[6] * nx + R[7] * ny + R[8] * nz;
+      er = sh_irradiance(sh, cxn, cyn, czn);
+      eg = sh_irradiance(sh + 9, cxn, cyn, czn);
+      eb = sh_irradiance(sh + 18, cxn, cyn, czn);
+    }
+    const double cr = clamp01((b0 * albedo[v0] + b1 * albedo[v1] + b2 * albedo[v2]) * er);
+    const double cg = clamp01((b0 * albedo[v0 + 1] + b1 * albedo[v1 + 1] + b2 * albedo[v2 + 1]) * eg);
+    const double cb = clamp01((b0 * albedo[v0 + 2] + b1 * albedo[v1 + 2] + b2 * albedo[v2 + 2]) * eb);
+    o[0] = lut[__builtin_wasm_trunc_saturate_s_i32_f64(cr * L + 0.5)];
+    o[1] = lut[__builtin_wasm_trunc_saturate_s_i32_f64(cg * L + 0.5)];
+    o[2] = lut[__builtin_wasm_trunc_saturate_s_i32_f64(cb * L + 0.5)];
+  }
+}

@@ -40,8 +40,8 @@ export class StimulusRenderer {
     this.model = model;
     this.rasterizer = new Rasterizer(model.triangles, model.vertexCount, maxSize, maxSsaa);
     const n = model.vertexCount * 3;
-    // The positions live where the rasterizer reads them (no copy per image).
-    this.geometry = { positions: this.rasterizer.positionsBuffer(), normals: new Float32Array(n), albedo: new Float32Array(n) };
+    // The geometry lives where the rasterizer reads it (no copy per image).
+    this.geometry = this.rasterizer.geometryBuffers();
     this.neutral = { positions: new Float32Array(n), normals: new Float32Array(n), albedo: new Float32Array(n) };
   }
 
