@@ -84,31 +84,29 @@ int select_candidates(int T, const u32 *tris, const int *cell, int *list) {
   return n;
 }
 
-static inline double min3(double a, double b, double c) { return a < b ? (a < c ? a : c) : b < c ? b : c; }
-static inline double max3(double a, double b, double c) { return a > b ? (a > c ? a : c) : b > c ? b : c; }
-
 // Draws candidate triangles list[0..n) into depth (1/z), tri and bary [S][S] (see drawCandidates in
 // rasterizer.ts for the rules: back-face culling, top-left fill rule, nearest 1/z wins, first wins ties).
 void draw_candidates(int n, const int *list, const u32 *tris, const float *sx, const float *sy, const float *iz,
                      int S, float *depth, int *tri, float *bary) {
-  const double last = (double)(S - 1);
+  const v128_t HALF = wasm_f64x2_splat(0.5), ZERO = wasm_f64x2_splat(0.0), LAST = wasm_f64x2_splat((double)(S - 1));
   for (int j = 0; j < n; j++) {
     const int t = list[j];
     const u32 i0 = tris[t * 3], i1 = tris[t * 3 + 1], i2 = tris[t * 3 + 2];
     const double x0 = sx[i0], y0 = sy[i0], x1 = sx[i1], y1 = sy[i1], x2 = sx[i2], y2 = sy[i2];
     const double area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
     if (!(area < 0)) continue;
-    double px0 = __builtin_ceil(min3(x0, x1, x2) - 0.5), px1 = __builtin_floor(max3(x0, x1, x2) - 0.5);
-    if (px0 > px1) continue;
-    double py0 = __builtin_ceil(min3(y0, y1, y2) - 0.5), py1 = __builtin_floor(max3(y0, y1, y2) - 0.5);
-    if (py0 > py1) continue;
+    // Pixel box in f64x2 lanes (x, y): pmin/pmax are single instructions and select exactly as the ternaries
+    // of the scalar form (the values are not NaN once area < 0; ±0 ties vanish in − 0.5).
+    const v128_t p0 = wasm_f64x2_make(x0, y0), p1 = wasm_f64x2_make(x1, y1), p2 = wasm_f64x2_make(x2, y2);
+    const v128_t lo = wasm_f64x2_ceil(wasm_f64x2_sub(wasm_f64x2_pmin(wasm_f64x2_pmin(p0, p1), p2), HALF));
+    const v128_t hi = wasm_f64x2_floor(wasm_f64x2_sub(wasm_f64x2_pmax(wasm_f64x2_pmax(p0, p1), p2), HALF));
+    if (wasm_v128_any_true(wasm_f64x2_gt(lo, hi))) continue;
     const double z0 = iz[i0], z1 = iz[i1], z2 = iz[i2];
     if (z0 <= 0 || z1 <= 0 || z2 <= 0) continue;
-    if (px0 < 0) px0 = 0;
-    if (py0 < 0) py0 = 0;
-    if (px1 > last) px1 = last;
-    if (py1 > last) py1 = last;
-    if (px0 > px1 || py0 > py1) continue;
+    const v128_t clo = wasm_f64x2_pmax(lo, ZERO), chi = wasm_f64x2_pmin(hi, LAST);
+    if (wasm_v128_any_true(wasm_f64x2_gt(clo, chi))) continue;
+    const double px0 = wasm_f64x2_extract_lane(clo, 0), py0 = wasm_f64x2_extract_lane(clo, 1);
+    const double px1 = wasm_f64x2_extract_lane(chi, 0), py1 = wasm_f64x2_extract_lane(chi, 1);
     const double a0 = y1 - y2, b0 = x2 - x1;
     const double a1 = y2 - y0, b1 = x0 - x2;
     const double a2 = y0 - y1, b2 = x1 - x0;
@@ -162,6 +160,7 @@ void draw_candidates(int n, const int *list, const u32 *tris, const float *sx, c
     }
   }
 }
+
 
 // Real SH basis constants times the cosine-lobe convolution (Ramamoorthi & Hanrahan 2001), as SH_C in rasterizer.ts.
 static const double SH_C[9] = {0.886227, 1.023328, 1.023328, 1.023328, 0.858086, 0.858086, 0.247708, 0.858086, 0.429043};
