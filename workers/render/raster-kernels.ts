@@ -6,13 +6,14 @@
  * JavaScript passes' double-precision operations exactly, so both engines give the same bytes
  * (tests/render/raster-engines.test.ts).
  */
+import { CAMERA_DISTANCE_MM, NEAR_MM } from './camera';
 import { RASTER_WASM_BASE64 } from './raster-wasm';
 
 export type RasterEngine = 'auto' | 'js';
 
 interface Exports {
   transform(V: number, pos: number, r0: number, r1: number, r2: number, r3: number, r4: number, r5: number, r6: number, r7: number, r8: number,
-    f: number, cx: number, cy: number, S: number, sx: number, sy: number, iz: number, cell: number): void;
+    f: number, cx: number, cy: number, dist: number, near: number, S: number, sx: number, sy: number, iz: number, cell: number): void;
   select_candidates(T: number, tris: number, cell: number, list: number): number;
   draw_candidates(n: number, list: number, tris: number, sx: number, sy: number, iz: number, S: number, depth: number, tri: number, bary: number): void;
   resolve(P: number, tri: number, bary: number, tris: number, normals: number, albedo: number, lx: number, ly: number, lz: number,
@@ -130,7 +131,7 @@ export class RasterKernels {
       this.staging.set(positions);
       at = a.staging;
     }
-    this.x.transform(this.vertexCount, at, R[0], R[1], R[2], R[3], R[4], R[5], R[6], R[7], R[8], f, cx, cy, S, a.sx, a.sy, a.iz, a.cell);
+    this.x.transform(this.vertexCount, at, R[0], R[1], R[2], R[3], R[4], R[5], R[6], R[7], R[8], f, cx, cy, CAMERA_DISTANCE_MM, NEAR_MM, S, a.sx, a.sy, a.iz, a.cell);
   }
 
   /** Candidate selection then drawing into depth, tri and bary (cleared by the caller) at S × S. */

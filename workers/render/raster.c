@@ -7,21 +7,19 @@
 
 typedef unsigned int u32;
 
-#define CAMERA_DISTANCE_MM 800.0
-#define NEAR_MM 10.0
-
 // Projects vertices [V] (positions [V][3] mm): screen position sx, sy (px), 1/z (1/mm; −1 behind the
 // near plane) and the packed pixel cell (cx + 1) | (cy + 1) << 16, cx = floor(sx − 0.5) clamped to
-// [−1, S]. R is the row-major pose rotation, f the focal length (px), (cx, cy) the image centre (px).
+// [−1, S]. R is the row-major pose rotation, f the focal length (px), (cx, cy) the image centre (px),
+// dist the camera distance and near the near plane (mm; camera.ts).
 // Four vertices per step, in two f64x2 halves (the same double operations as the scalar form).
 void transform(int V, const float *pos, double r0, double r1, double r2, double r3, double r4, double r5,
-               double r6, double r7, double r8, double f, double cx, double cy, int S, float *sx, float *sy,
+               double r6, double r7, double r8, double f, double cx, double cy, double dist, double near, int S, float *sx, float *sy,
                float *iz, int *cell) {
   const v128_t R0 = wasm_f64x2_splat(r0), R1 = wasm_f64x2_splat(r1), R2 = wasm_f64x2_splat(r2);
   const v128_t R3 = wasm_f64x2_splat(r3), R4 = wasm_f64x2_splat(r4), R5 = wasm_f64x2_splat(r5);
   const v128_t R6 = wasm_f64x2_splat(r6), R7 = wasm_f64x2_splat(r7), R8 = wasm_f64x2_splat(r8);
   const v128_t F = wasm_f64x2_splat(f), CX = wasm_f64x2_splat(cx), CY = wasm_f64x2_splat(cy);
-  const v128_t DIST = wasm_f64x2_splat(CAMERA_DISTANCE_MM), NEAR = wasm_f64x2_splat(NEAR_MM);
+  const v128_t DIST = wasm_f64x2_splat(dist), NEAR = wasm_f64x2_splat(near);
   const v128_t ONE = wasm_f64x2_splat(1.0), MINUS1 = wasm_f64x2_splat(-1.0), HALF = wasm_f64x2_splat(0.5);
   const v128_t SMAX = wasm_f64x2_splat((double)S);
   const v128_t K65536 = wasm_f64x2_splat(65536.0), MAGIC = wasm_f64x2_splat(6755399441055744.0);
@@ -57,8 +55,8 @@ void transform(int V, const float *pos, double r0, double r1, double r2, double 
   }
   for (; v < V; v++) {
     const double x = pos[v * 3], y = pos[v * 3 + 1], z = pos[v * 3 + 2];
-    const double depth = CAMERA_DISTANCE_MM - (r6 * x + r7 * y + r8 * z);
-    const double inv = depth > NEAR_MM ? 1 / depth : -1;
+    const double depth = dist - (r6 * x + r7 * y + r8 * z);
+    const double inv = depth > near ? 1 / depth : -1;
     const double X = cx + f * (r0 * x + r1 * y + r2 * z) * inv;
     const double Y = cy - f * (r3 * x + r4 * y + r5 * z) * inv;
     sx[v] = (float)X;
