@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { loadBuiltinFaceModel, sampleIdentities } from '../workers/faces';
-import { identityGeometry } from '../workers/render';
+import { Rasterizer, identityGeometry } from '../workers/render';
 import { IMAGES_PER_IDENTITY, renderLoop, BENCH_FACE_MODEL } from './render-loop';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
@@ -63,6 +63,7 @@ async function main() {
   const figures: Record<string, number | string> = {
     model: BENCH_FACE_MODEL, vertices: model.vertexCount, triangles: model.triangleCount, images_per_identity: IMAGES_PER_IDENTITY, duration_s: DURATION_MS / 1000,
     cpus: os.cpus().length, load_average_1m_start: Number(os.loadavg()[0].toFixed(2)),
+    engine: new Rasterizer(model.triangles, model.vertexCount, 8, 1).engine, // 'wasm' (raster.c) or 'js'
   };
   for (const size of [64, 224]) {
     const r1 = ours1t(size);

@@ -13,6 +13,7 @@
 import { CAMERA_DISTANCE_MM, NEAR_MM, focalLengthPx, lightDirection, poseMatrix } from './camera';
 import type { RenderOptions } from './options';
 import { createRng, hashInts } from '../faces';
+import { type RasterEngine, RasterKernels } from './raster-kernels';
 
 export interface RenderOutput {
   size: number;
@@ -63,21 +64,44 @@ export class Rasterizer {
   /** Triangles [T] that pass the pixel-cell test, filled per image by rasterize. */
   private candidates: Int32Array;
   private R = new Float64Array(9);
+  /** The WebAssembly passes (they own the buffers above), or null: the JavaScript passes run. */
+  private kernels: RasterKernels | null;
 
-  constructor(triangles: Uint32Array, vertexCount: number, maxSize = 256, maxSsaa = 4) {
+  /**
+   * `engine`: 'auto' runs projection and rasterisation in WebAssembly where available (the same bytes
+   * as the JavaScript passes, faster); 'js' forces the JavaScript passes (the reference).
+   */
+  constructor(triangles: Uint32Array, vertexCount: number, maxSize = 256, maxSsaa = 4, engine: RasterEngine = 'auto') {
     this.triangles = triangles;
     this.vertexCount = vertexCount;
     this.maxInternal = maxSize * maxSsaa;
     const P = this.maxInternal * this.maxInternal;
-    this.sx = new Float32Array(vertexCount);
-    this.sy = new Float32Array(vertexCount);
-    this.iz = new Float32Array(vertexCount);
-    this.cell = new Int32Array(vertexCount);
-    this.depth = new Float32Array(P);
-    this.tri = new Int32Array(P);
-    this.bary = new Float32Array(P * 2);
-    this.accum = new Float32Array(P * 3);
-    this.candidates = new Int32Array(triangles.length / 3);
+    const k = RasterKernels.create(triangles, vertexCount, P, SRGB_LUT, engine);
+    this.kernels = k;
+    this.sx = k ? k.sx : new Float32Array(vertexCount);
+    this.sy = k ? k.sy : new Float32Array(vertexCount);
+    this.iz = k ? k.iz : new Float32Array(vertexCount);
+    this.cell = k ? k.cell : new Int32Array(vertexCount);
+    this.depth = k ? k.depth : new Float32Array(P);
+    this.tri = k ? k.tri : new Int32Array(P);
+    this.bary = k ? k.bary : new Float32Array(P * 2);
+    this.candidates = k ? k.candidates : new Int32Array(triangles.length / 3);
+    this.accum = k ? k.shade : new Float32Array(P * 3);
+  }
+
+  /**
+   * Positions, normals and albedo buffers [V][3] that render() reads without copying (in the
+   * WebAssembly engine's memory), or fresh arrays for the JavaScript engine. Valid for this
+   * rasterizer's lifetime; one set per rasterizer.
+   */
+  geometryBuffers(): { positions: Float32Array; normals: Float32Array; albedo: Float32Array } {
+    const k = this.kernels, n = this.vertexCount * 3;
+    return k ? { positions: k.positions, normals: k.normals, albedo: k.albedo } : { positions: new Float32Array(n), normals: new Float32Array(n), albedo: new Float32Array(n) };
+  }
+
+  /** Which passes run: 'wasm' or 'js'. */
+  get engine(): 'wasm' | 'js' {
+    return this.kernels ? 'wasm' : 'js';
   }
 
   /** Allocates an output whose buffers can be reused for every render of this size. */
@@ -109,9 +133,17 @@ export class Rasterizer {
   /** Projects every vertex: screen position (px) and 1/z (1/mm; −1 = behind the near plane). */
   private transform(positions: Float32Array, o: RenderOptions, S: number): void {
     const R = poseMatrix(o.yaw, o.pitch, o.roll, this.R);
-    const r0 = R[0], r1 = R[1], r2 = R[2], r3 = R[3], r4 = R[4], r5 = R[5], r6 = R[6], r7 = R[7], r8 = R[8];
     const f = focalLengthPx(S, o.scale);
     const cx = S * (0.5 + o.translateX), cy = S * (0.5 + o.translateY);
+    if (this.kernels) {
+      this.kernels.transform(positions, R, f, cx, cy, S);
+      return;
+    }
+    this.transformJs(positions, R, f, cx, cy, S);
+  }
+
+  private transformJs(positions: Float32Array, R: Float64Array, f: number, cx: number, cy: number, S: number): void {
+    const r0 = R[0], r1 = R[1], r2 = R[2], r3 = R[3], r4 = R[4], r5 = R[5], r6 = R[6], r7 = R[7], r8 = R[8];
     const { sx, sy, iz, cell } = this;
     const V = this.vertexCount;
     const dist = CAMERA_DISTANCE_MM, near = NEAR_MM; // locals: imported bindings are slower in hot loops
@@ -137,7 +169,8 @@ export class Rasterizer {
     const P = S * S;
     depth.fill(0, 0, P);
     tri.fill(-1, 0, P);
-    this.drawCandidates(S, this.selectCandidates());
+    if (this.kernels) this.kernels.raster(S);
+    else this.drawCandidates(S, this.selectCandidates());
   }
 
   /**
@@ -257,7 +290,6 @@ export class Rasterizer {
    */
   private resolve(normals: Float32Array, albedo: Float32Array, o: RenderOptions, S: number, out: RenderOutput): void {
     const { tri, bary } = this;
-    const triangles = this.triangles;
     const size = o.size;
     const k = o.ssaa;
     const target = k === 1 ? out.rgb : this.accum;
@@ -282,6 +314,60 @@ export class Rasterizer {
       amp = bg.amplitude;
     }
     const P = S * S;
+    if (this.kernels) {
+      // The same shading in WebAssembly, into kernels.shade (= this.accum); the noise background in JavaScript.
+      this.kernels.resolve(P, normals, albedo, { lx, ly, lz, lr, lg, lb, ar, ag, ab, sh, R, bgr, bgg, bgb });
+      if (k === 1) {
+        target.set(this.accum.subarray(0, P * 3));
+        if (rng !== null) {
+          for (let p = 0; p < P; p++) {
+            if (tri[p] >= 0) continue;
+            const n = bgr + amp * (2 * rng() - 1);
+            const c = n < 0 ? 0 : n > 1 ? 1 : n;
+            target[p * 3] = c; target[p * 3 + 1] = c; target[p * 3 + 2] = c;
+          }
+        }
+      }
+    } else {
+      this.shadeJs(normals, albedo, R, lx, ly, lz, lr, lg, lb, ar, ag, ab, sh, bgr, bgg, bgb, rng, amp, k, P, target);
+    }
+    if (k > 1) {
+      // Box-filter the supersampled image down to the output size.
+      const inv = 1 / (k * k);
+      const dst = out.rgb;
+      for (let y = 0; y < size; y++) {
+        for (let x = 0; x < size; x++) {
+          let r = 0, g = 0, b = 0;
+          let bgCount = 0;
+          for (let dy = 0; dy < k; dy++) {
+            let q = ((y * k + dy) * S + x * k) * 3;
+            for (let dx = 0; dx < k; dx++, q += 3) {
+              r += target[q]; g += target[q + 1]; b += target[q + 2];
+              if (tri[(y * k + dy) * S + x * k + dx] < 0) bgCount++;
+            }
+          }
+          const d = (y * size + x) * 3;
+          if (rng !== null && bgCount > 0) {
+            const n = bgr + amp * (2 * rng() - 1);
+            const c = (n < 0 ? 0 : n > 1 ? 1 : n) - bgr;
+            r += c * bgCount; g += c * bgCount; b += c * bgCount;
+          }
+          dst[d] = r * inv; dst[d + 1] = g * inv; dst[d + 2] = b * inv;
+        }
+      }
+    }
+    if (out.triangleId && out.barycentric && k === 1) {
+      out.triangleId.set(tri.subarray(0, P));
+      out.barycentric.set(bary.subarray(0, P * 2));
+    }
+  }
+
+  /** The JavaScript shading loop of resolve (the reference for RasterKernels.resolve). */
+  private shadeJs(normals: Float32Array, albedo: Float32Array, R: Float64Array, lx: number, ly: number, lz: number, lr: number, lg: number, lb: number,
+    ar: number, ag: number, ab: number, sh: number[] | null, bgr: number, bgg: number, bgb: number, rng: (() => number) | null, amp: number,
+    k: number, P: number, target: Float32Array): void {
+    const { tri, bary } = this;
+    const triangles = this.triangles;
     for (let p = 0; p < P; p++) {
       const t = tri[p];
       const o3 = p * 3;
@@ -324,35 +410,6 @@ export class Rasterizer {
       target[o3] = SRGB_LUT[(cr * LUT_SIZE + 0.5) | 0];
       target[o3 + 1] = SRGB_LUT[(cg * LUT_SIZE + 0.5) | 0];
       target[o3 + 2] = SRGB_LUT[(cb * LUT_SIZE + 0.5) | 0];
-    }
-    if (k > 1) {
-      // Box-filter the supersampled image down to the output size.
-      const inv = 1 / (k * k);
-      const dst = out.rgb;
-      for (let y = 0; y < size; y++) {
-        for (let x = 0; x < size; x++) {
-          let r = 0, g = 0, b = 0;
-          let bgCount = 0;
-          for (let dy = 0; dy < k; dy++) {
-            let q = ((y * k + dy) * S + x * k) * 3;
-            for (let dx = 0; dx < k; dx++, q += 3) {
-              r += target[q]; g += target[q + 1]; b += target[q + 2];
-              if (tri[(y * k + dy) * S + x * k + dx] < 0) bgCount++;
-            }
-          }
-          const d = (y * size + x) * 3;
-          if (rng !== null && bgCount > 0) {
-            const n = bgr + amp * (2 * rng() - 1);
-            const c = (n < 0 ? 0 : n > 1 ? 1 : n) - bgr;
-            r += c * bgCount; g += c * bgCount; b += c * bgCount;
-          }
-          dst[d] = r * inv; dst[d + 1] = g * inv; dst[d + 2] = b * inv;
-        }
-      }
-    }
-    if (out.triangleId && out.barycentric && k === 1) {
-      out.triangleId.set(tri.subarray(0, P));
-      out.barycentric.set(bary.subarray(0, P * 2));
     }
   }
 }

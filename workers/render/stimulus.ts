@@ -40,7 +40,8 @@ export class StimulusRenderer {
     this.model = model;
     this.rasterizer = new Rasterizer(model.triangles, model.vertexCount, maxSize, maxSsaa);
     const n = model.vertexCount * 3;
-    this.geometry = { positions: new Float32Array(n), normals: new Float32Array(n), albedo: new Float32Array(n) };
+    // The geometry lives where the rasterizer reads it (no copy per image).
+    this.geometry = this.rasterizer.geometryBuffers();
     this.neutral = { positions: new Float32Array(n), normals: new Float32Array(n), albedo: new Float32Array(n) };
   }
 

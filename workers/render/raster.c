@@ -1,0 +1,216 @@
+// The rasteriser's per-vertex and per-triangle passes in WebAssembly (built by build-raster-wasm.sh
+// into raster-wasm.ts). Each function mirrors its JavaScript twin in rasterizer.ts operation for
+// operation, in double precision with float32 storage, so that both produce the same bytes: no
+// reassociation, no fused multiply-add (-ffp-contract=off), NaN → 0 on float → int conversion
+// (-mnontrapping-fptoint, as JavaScript's `| 0`).
+#include <wasm_simd128.h>
+
+typedef unsigned int u32;
+
+// Projects vertices [V] (positions [V][3] mm): screen position sx, sy (px), 1/z (1/mm; −1 behind the
+// near plane) and the packed pixel cell (cx + 1) | (cy + 1) << 16, cx = floor(sx − 0.5) clamped to
+// [−1, S]. R is the row-major pose rotation, f the focal length (px), (cx, cy) the image centre (px),
+// dist the camera distance and near the near plane (mm; camera.ts).
+// Four vertices per step, in two f64x2 halves (the same double operations as the scalar form).
+void transform(int V, const float *pos, double r0, double r1, double r2, double r3, double r4, double r5,
+               double r6, double r7, double r8, double f, double cx, double cy, double dist, double near, int S, float *sx, float *sy,
+               float *iz, int *cell) {
+  const v128_t R0 = wasm_f64x2_splat(r0), R1 = wasm_f64x2_splat(r1), R2 = wasm_f64x2_splat(r2);
+  const v128_t R3 = wasm_f64x2_splat(r3), R4 = wasm_f64x2_splat(r4), R5 = wasm_f64x2_splat(r5);
+  const v128_t R6 = wasm_f64x2_splat(r6), R7 = wasm_f64x2_splat(r7), R8 = wasm_f64x2_splat(r8);
+  const v128_t F = wasm_f64x2_splat(f), CX = wasm_f64x2_splat(cx), CY = wasm_f64x2_splat(cy);
+  const v128_t DIST = wasm_f64x2_splat(dist), NEAR = wasm_f64x2_splat(near);
+  const v128_t ONE = wasm_f64x2_splat(1.0), MINUS1 = wasm_f64x2_splat(-1.0), HALF = wasm_f64x2_splat(0.5);
+  const v128_t SMAX = wasm_f64x2_splat((double)S);
+  const v128_t K65536 = wasm_f64x2_splat(65536.0), MAGIC = wasm_f64x2_splat(6755399441055744.0);
+  int v = 0;
+  for (; v + 4 <= V; v += 4) {
+    // Four vertices: 12 floats x0 y0 z0 x1 | y1 z1 x2 y2 | z2 x3 y3 z3, deinterleaved into f32x4 x, y, z.
+    const float *p = pos + v * 3;
+    const v128_t a = wasm_v128_load(p), b = wasm_v128_load(p + 4), c = wasm_v128_load(p + 8);
+    const v128_t x4 = wasm_i32x4_shuffle(wasm_i32x4_shuffle(a, b, 0, 3, 6, 6), c, 0, 1, 2, 5);
+    const v128_t y4 = wasm_i32x4_shuffle(wasm_i32x4_shuffle(a, b, 1, 4, 7, 7), c, 0, 1, 2, 6);
+    const v128_t z4 = wasm_i32x4_shuffle(wasm_i32x4_shuffle(a, b, 2, 5, 5, 5), c, 0, 1, 4, 7);
+    for (int h = 0; h < 2; h++) {
+      const v128_t x = wasm_f64x2_promote_low_f32x4(h ? wasm_i32x4_shuffle(x4, x4, 2, 3, 2, 3) : x4);
+      const v128_t y = wasm_f64x2_promote_low_f32x4(h ? wasm_i32x4_shuffle(y4, y4, 2, 3, 2, 3) : y4);
+      const v128_t z = wasm_f64x2_promote_low_f32x4(h ? wasm_i32x4_shuffle(z4, z4, 2, 3, 2, 3) : z4);
+      const int u = v + 2 * h;
+      const v128_t depth = wasm_f64x2_sub(DIST, wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(R6, x), wasm_f64x2_mul(R7, y)), wasm_f64x2_mul(R8, z)));
+      const v128_t inv = wasm_v128_bitselect(wasm_f64x2_div(ONE, depth), MINUS1, wasm_f64x2_gt(depth, NEAR));
+      const v128_t ax = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(R0, x), wasm_f64x2_mul(R1, y)), wasm_f64x2_mul(R2, z));
+      const v128_t ay = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(R3, x), wasm_f64x2_mul(R4, y)), wasm_f64x2_mul(R5, z));
+      const v128_t X = wasm_f64x2_add(CX, wasm_f64x2_mul(wasm_f64x2_mul(F, ax), inv));
+      const v128_t Y = wasm_f64x2_sub(CY, wasm_f64x2_mul(wasm_f64x2_mul(F, ay), inv));
+      wasm_v128_store64_lane(sx + u, wasm_f32x4_demote_f64x2_zero(X), 0);
+      wasm_v128_store64_lane(sy + u, wasm_f32x4_demote_f64x2_zero(Y), 0);
+      wasm_v128_store64_lane(iz + u, wasm_f32x4_demote_f64x2_zero(inv), 0);
+      // pmax(−1, pmin(k, S)): k < −1 → −1, k > S → S, NaN → −1 (JavaScript: NaN stays, and (NaN + 1) | 0 = 0)
+      const v128_t kx = wasm_f64x2_pmax(MINUS1, wasm_f64x2_pmin(wasm_f64x2_floor(wasm_f64x2_sub(X, HALF)), SMAX));
+      const v128_t ky = wasm_f64x2_pmax(MINUS1, wasm_f64x2_pmin(wasm_f64x2_floor(wasm_f64x2_sub(Y, HALF)), SMAX));
+      // (kx + 1) + (ky + 1) · 65536, an integer in [0, 2^32): the low 32 mantissa bits once 2^52 + 2^51 is added
+      const v128_t packed = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_add(kx, ONE), wasm_f64x2_mul(wasm_f64x2_add(ky, ONE), K65536)), MAGIC);
+      wasm_v128_store64_lane(cell + u, wasm_i32x4_shuffle(packed, packed, 0, 2, 0, 2), 0);
+    }
+  }
+  for (; v < V; v++) {
+    const double x = pos[v * 3], y = pos[v * 3 + 1], z = pos[v * 3 + 2];
+    const double depth = dist - (r6 * x + r7 * y + r8 * z);
+    const double inv = depth > near ? 1 / depth : -1;
+    const double X = cx + f * (r0 * x + r1 * y + r2 * z) * inv;
+    const double Y = cy - f * (r3 * x + r4 * y + r5 * z) * inv;
+    sx[v] = (float)X;
+    sy[v] = (float)Y;
+    iz[v] = (float)inv;
+    double kx = __builtin_floor(X - 0.5), ky = __builtin_floor(Y - 0.5);
+    kx = kx < -1 ? -1 : kx > S ? S : kx;
+    ky = ky < -1 ? -1 : ky > S ? S : ky;
+    cell[v] = __builtin_wasm_trunc_saturate_s_i32_f64(kx + 1) | (__builtin_wasm_trunc_saturate_s_i32_f64(ky + 1) << 16);
+  }
+}
+
+// Lists (in index order) the triangles [T] whose three vertices do not share a pixel column or row
+// of `cell`; returns their count.
+int select_candidates(int T, const u32 *tris, const int *cell, int *list) {
+  int n = 0;
+  for (int t = 0; t < T; t++) {
+    const int k0 = cell[tris[t * 3]];
+    const u32 diff = (u32)((k0 ^ cell[tris[t * 3 + 1]]) | (k0 ^ cell[tris[t * 3 + 2]]));
+    list[n] = t;
+    n += ((diff & 0xffff) != 0) & ((diff >> 16) != 0);
+  }
+  return n;
+}
+
+// Draws candidate triangles list[0..n) into depth (1/z), tri and bary [S][S] (see drawCandidates in
+// rasterizer.ts for the rules: back-face culling, top-left fill rule, nearest 1/z wins, first wins ties).
+void draw_candidates(int n, const int *list, const u32 *tris, const float *sx, const float *sy, const float *iz,
+                     int S, float *depth, int *tri, float *bary) {
+  const v128_t HALF = wasm_f64x2_splat(0.5), ZERO = wasm_f64x2_splat(0.0), LAST = wasm_f64x2_splat((double)(S - 1));
+  for (int j = 0; j < n; j++) {
+    const int t = list[j];
+    const u32 i0 = tris[t * 3], i1 = tris[t * 3 + 1], i2 = tris[t * 3 + 2];
+    const double x0 = sx[i0], y0 = sy[i0], x1 = sx[i1], y1 = sy[i1], x2 = sx[i2], y2 = sy[i2];
+    const double area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
+    if (!(area < 0)) continue;
+    // Pixel box in f64x2 lanes (x, y): pmin/pmax are single instructions and select exactly as the ternaries
+    // of the scalar form (the values are not NaN once area < 0; ±0 ties vanish in − 0.5).
+    const v128_t p0 = wasm_f64x2_make(x0, y0), p1 = wasm_f64x2_make(x1, y1), p2 = wasm_f64x2_make(x2, y2);
+    const v128_t lo = wasm_f64x2_ceil(wasm_f64x2_sub(wasm_f64x2_pmin(wasm_f64x2_pmin(p0, p1), p2), HALF));
+    const v128_t hi = wasm_f64x2_floor(wasm_f64x2_sub(wasm_f64x2_pmax(wasm_f64x2_pmax(p0, p1), p2), HALF));
+    if (wasm_v128_any_true(wasm_f64x2_gt(lo, hi))) continue;
+    const double z0 = iz[i0], z1 = iz[i1], z2 = iz[i2];
+    if (z0 <= 0 || z1 <= 0 || z2 <= 0) continue;
+    const v128_t clo = wasm_f64x2_pmax(lo, ZERO), chi = wasm_f64x2_pmin(hi, LAST);
+    if (wasm_v128_any_true(wasm_f64x2_gt(clo, chi))) continue;
+    const double px0 = wasm_f64x2_extract_lane(clo, 0), py0 = wasm_f64x2_extract_lane(clo, 1);
+    const double px1 = wasm_f64x2_extract_lane(chi, 0), py1 = wasm_f64x2_extract_lane(chi, 1);
+    const double a0 = y1 - y2, b0 = x2 - x1;
+    const double a1 = y2 - y0, b1 = x0 - x2;
+    const double a2 = y0 - y1, b2 = x1 - x0;
+    const int ix0 = (int)px0, ix1 = (int)px1, iy0 = (int)py0, iy1 = (int)py1;
+    if (ix0 == ix1 && iy0 == iy1) {
+      const double fx = px0 + 0.5, fy = py0 + 0.5;
+      const double w0 = (fx - x1) * a0 + (fy - y1) * b0;
+      const double w1 = (fx - x2) * a1 + (fy - y2) * b1;
+      const double w2 = (fx - x0) * a2 + (fy - y0) * b2;
+      if (!(w0 <= 0 && w1 <= 0 && w2 <= 0)) continue;
+      if (w0 > -1e-7 && !(a0 > 0 || (a0 == 0 && b0 < 0))) continue;
+      if (w1 > -1e-7 && !(a1 > 0 || (a1 == 0 && b1 < 0))) continue;
+      if (w2 > -1e-7 && !(a2 > 0 || (a2 == 0 && b2 < 0))) continue;
+      const int idx = iy0 * S + ix0;
+      const double invArea = 1 / area;
+      const double l1 = w1 * invArea, l2 = w2 * invArea;
+      const double z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
+      if (z > depth[idx]) {
+        depth[idx] = (float)z;
+        tri[idx] = t;
+        bary[idx * 2] = (float)l1;
+        bary[idx * 2 + 1] = (float)l2;
+      }
+      continue;
+    }
+    const double invArea = 1 / area;
+    const double bias0 = a0 > 0 || (a0 == 0 && b0 < 0) ? 0 : -1e-7;
+    const double bias1 = a1 > 0 || (a1 == 0 && b1 < 0) ? 0 : -1e-7;
+    const double bias2 = a2 > 0 || (a2 == 0 && b2 < 0) ? 0 : -1e-7;
+    const double fx = px0 + 0.5, fy = py0 + 0.5;
+    double w0row = (fx - x1) * a0 + (fy - y1) * b0;
+    double w1row = (fx - x2) * a1 + (fy - y2) * b1;
+    double w2row = (fx - x0) * a2 + (fy - y0) * b2;
+    for (int py = iy0; py <= iy1; py++) {
+      double w0 = w0row, w1 = w1row, w2 = w2row;
+      int idx = py * S + ix0;
+      for (int px = ix0; px <= ix1; px++, idx++) {
+        if (w0 <= bias0 && w1 <= bias1 && w2 <= bias2) {
+          const double l1 = w1 * invArea, l2 = w2 * invArea;
+          const double z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
+          if (z > depth[idx]) {
+            depth[idx] = (float)z;
+            tri[idx] = t;
+            bary[idx * 2] = (float)l1;
+            bary[idx * 2 + 1] = (float)l2;
+          }
+        }
+        w0 += a0; w1 += a1; w2 += a2;
+      }
+      w0row += b0; w1row += b1; w2row += b2;
+    }
+  }
+}
+
+
+// Real SH basis constants times the cosine-lobe convolution (Ramamoorthi & Hanrahan 2001), as SH_C in rasterizer.ts.
+static const double SH_C[9] = {0.886227, 1.023328, 1.023328, 1.023328, 0.858086, 0.858086, 0.247708, 0.858086, 0.429043};
+
+static inline double sh_irradiance(const double *sh, double x, double y, double z) {
+  const double e = SH_C[0] * sh[0] + SH_C[1] * sh[1] * y + SH_C[2] * sh[2] * z + SH_C[3] * sh[3] * x
+    + SH_C[4] * sh[4] * x * y + SH_C[5] * sh[5] * y * z + SH_C[6] * sh[6] * (3 * z * z - 1)
+    + SH_C[7] * sh[7] * x * z + SH_C[8] * sh[8] * (x * x - y * y);
+  return e < 0 ? 0 : e;
+}
+
+static inline double clamp01(double c) { return c < 0 ? 0 : c > 1 ? 1 : c; }
+
+// Shades the P pixels of tri/bary into rgb [P][3] (see resolve in rasterizer.ts): background pixels get
+// (bgr, bgg, bgb); a covered pixel interpolates albedo and the vertex normal with its barycentrics,
+// renormalises the normal and lights it: Lambert + ambient in model space (light (lx, ly, lz), colour
+// (lr, lg, lb), ambient (ar, ag, ab)), or, when sh is not 0, SH irradiance (sh [3][9]) in camera space
+// (rotation R [9]); then sRGB-encodes through lut [lutSize + 1].
+void resolve(int P, const int *tri, const float *bary, const u32 *tris, const float *normals, const float *albedo,
+             double lx, double ly, double lz, double lr, double lg, double lb, double ar, double ag, double ab,
+             const double *sh, const double *R, double bgr, double bgg, double bgb, const float *lut, int lutSize, float *rgb) {
+  const double L = (double)lutSize;
+  for (int p = 0; p < P; p++) {
+    const int t = tri[p];
+    float *o = rgb + p * 3;
+    if (t < 0) {
+      o[0] = (float)bgr; o[1] = (float)bgg; o[2] = (float)bgb;
+      continue;
+    }
+    const double b1 = bary[p * 2], b2 = bary[p * 2 + 1], b0 = 1 - b1 - b2;
+    const u32 v0 = tris[t * 3] * 3, v1 = tris[t * 3 + 1] * 3, v2 = tris[t * 3 + 2] * 3;
+    double nx = b0 * normals[v0] + b1 * normals[v1] + b2 * normals[v2];
+    double ny = b0 * normals[v0 + 1] + b1 * normals[v1 + 1] + b2 * normals[v2 + 1];
+    double nz = b0 * normals[v0 + 2] + b1 * normals[v1 + 2] + b2 * normals[v2 + 2];
+    const double inl = 1 / __builtin_sqrt(nx * nx + ny * ny + nz * nz + 1e-20);
+    nx *= inl; ny *= inl; nz *= inl;
+    double er, eg, eb;
+    if (sh == 0) {
+      double d = nx * lx + ny * ly + nz * lz;
+      if (d < 0) d = 0;
+      er = ar + lr * d; eg = ag + lg * d; eb = ab + lb * d;
+    } else {
+      const double cxn = R[0] * nx + R[1] * ny + R[2] * nz, cyn = R[3] * nx + R[4] * ny + R[5] * nz, czn = R[6] * nx + R[7] * ny + R[8] * nz;
+      er = sh_irradiance(sh, cxn, cyn, czn);
+      eg = sh_irradiance(sh + 9, cxn, cyn, czn);
+      eb = sh_irradiance(sh + 18, cxn, cyn, czn);
+    }
+    const double cr = clamp01((b0 * albedo[v0] + b1 * albedo[v1] + b2 * albedo[v2]) * er);
+    const double cg = clamp01((b0 * albedo[v0 + 1] + b1 * albedo[v1 + 1] + b2 * albedo[v2 + 1]) * eg);
+    const double cb = clamp01((b0 * albedo[v0 + 2] + b1 * albedo[v1 + 2] + b2 * albedo[v2 + 2]) * eb);
+    o[0] = lut[__builtin_wasm_trunc_saturate_s_i32_f64(cr * L + 0.5)];
+    o[1] = lut[__builtin_wasm_trunc_saturate_s_i32_f64(cg * L + 0.5)];
+    o[2] = lut[__builtin_wasm_trunc_saturate_s_i32_f64(cb * L + 0.5)];
+  }
+}
