@@ -83,6 +83,11 @@ export interface DotKernel {
    * builds the matrix chunk by chunk never holds a float64 copy of it).
    */
   setRows(r0: number, rows: Float64Array): void;
+  /**
+   * Σ_t a[row][t]·y[yOff + t] in float64 from the matrix the engine multiplies (the f32 engine's
+   * float32 values): one product, exactly as accurate as float64 sums allow (workers/info/screen.ts).
+   */
+  exactDot(row: number, y: Float64Array, yOff: number): number;
   /** row chunks computed by the f32 engine's helper thread, if it has one (diagnostics) */
   readonly helperChunks?: number;
   /**
@@ -140,6 +145,18 @@ export function instantiate(mod: WebAssembly.Module, bytes: number): { exports: 
 
 type Kernel = (a: number, rows: number, n: number, y: number, nb: number, out: number) => void;
 
+function rowDot(a: Float64Array | Float32Array, o: number, n: number, y: Float64Array, yOff: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let t = 0;
+  for (; t + 1 < n; t += 2) {
+    s0 += a[o + t] * y[yOff + t];
+    s1 += a[o + t + 1] * y[yOff + t + 1];
+  }
+  if (t < n) s0 += a[o + t] * y[yOff + t];
+  return s0 + s1;
+}
+
 /**
  * Threads for the f32 engine's kernels made by createDotKernel without `a` (the permutation test's
  * own kernel): DEEPER_INFO_KERNEL_THREADS (1 or 2), default 1. The second thread is a work-stealing
@@ -177,6 +194,14 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
       a: a64,
       get helperChunks() {
         return helper?.helped;
+      },
+      exactDot(row, y, yOff) {
+        if (released) throw new Error('dot kernel: used after release()');
+        if (!converted) {
+          a32.set(a64.subarray(0, rows * n));
+          converted = true;
+        }
+        return rowDot(a32, row * n, n, y, yOff);
       },
       setRows(r0, src) {
         if (released) throw new Error('dot kernel: used after release()');
@@ -218,6 +243,7 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
       engine: 'wasm-simd',
       a: aView,
       setRows: (r0, src) => aView.set(src, r0 * n),
+      exactDot: (row, y, yOff) => rowDot(aView, row * n, n, y, yOff),
       release: () => {},
       run(y, nb) {
         yView.set(y.subarray(0, nb * n));
@@ -232,6 +258,7 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
     engine: 'js',
     a: aJs,
     setRows: (r0, src) => aJs.set(src, r0 * n),
+    exactDot: (row, y, yOff) => rowDot(aJs, row * n, n, y, yOff),
     release: () => {},
     run(y, nb) {
       dotBlock(aJs, rows, n, y, nb, out);
