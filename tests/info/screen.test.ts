@@ -8,6 +8,7 @@ import { instantiate, loadWasm } from '@/workers/info/gemm';
 import { NullEvaluator, buildModelCC, nullMaxima } from '@/workers/info/nullmodel';
 import { permutationMaxStatSync, permutations } from '@/workers/info/permutation';
 import { Rng } from '@/workers/info/permutation-rng';
+import { NullScreen } from '@/workers/info/screen';
 
 describe('gemm.c dot_block_i16', () => {
   it('gives the exact integer dot products over odd tile and padding sizes', () => {
@@ -73,5 +74,40 @@ describe('NullScreen (the default cc null for the MI statistic)', () => {
     const f64 = nullMaxima(model, permutations(nPerm, n, 1), 0, nPerm, { type: 'mi' }, 'f64');
     for (let p = 0; p < nPerm; p++) expect(Math.abs(r.maxNull[p] - f64[p])).toBeLessThan(1e-8);
     expect(Array.from(r.mask.subarray(0, 3))).toEqual([1, 1, 1]);
+  });
+
+  it('rows with a spike (|q| would pass 32767) or all zeros: the scale halves, the maxima stay exact', () => {
+    const rng = new Rng(13);
+    const [nVar, d, n, nb] = [6, 2, 250, 5];
+    const z = Float64Array.from({ length: nVar * d * n }, () => rng.normal());
+    z[3 * d * n + 17] = 150; // variable 3: one trial far out
+    z.fill(0, 5 * d * n, 6 * d * n); // variable 5: zeros
+    const y = Float64Array.from({ length: n }, () => rng.normal());
+    const yb = new Float64Array(nb * n);
+    for (let b = 0; b < nb; b++) {
+      const perm = rng.permutation(n, new Int32Array(n));
+      for (let t = 0; t < n; t++) yb[b * n + t] = y[perm[t]];
+    }
+    const exact = (row: number, yy: Float64Array, off: number) => {
+      let s = 0;
+      for (let t = 0; t < n; t++) s += Math.fround(z[row * n + t]) * yy[off + t];
+      return s;
+    };
+    const screen = new NullScreen(nVar, d, n, nb, y);
+    screen.setVariables(0, z.subarray(0, 3 * d * n));
+    screen.setVariables(3, z.subarray(3 * d * n)); // in two calls, as permutation.ts does chunk by chunk
+    const got = new Float64Array(nb);
+    screen.maxima(yb, nb, new Uint8Array(nVar), exact, got);
+    for (let b = 0; b < nb; b++) {
+      let want = -Infinity;
+      for (let v = 0; v < nVar; v++) {
+        let s = 0;
+        for (let i = 0; i < d; i++) s += exact(v * d + i, yb, b * n) ** 2;
+        want = Math.max(want, s);
+      }
+      expect(got[b]).toBe(want);
+    }
+    screen.release();
+    expect(() => screen.maxima(yb, nb, new Uint8Array(nVar), exact, got)).toThrow(/after release/);
   });
 });

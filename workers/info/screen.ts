@@ -22,6 +22,8 @@
 import { instantiate, loadWasm } from './gemm';
 
 const I32_LIMIT = 2147483647 * (1 - 1e-9);
+/** float64 values per quantize_vars call (1 MB: the chunk stays in cache) */
+const SCRATCH_VALUES = 1 << 17;
 
 function pow2Floor(x: number): number {
   if (!(x > 0) || !Number.isFinite(x)) return 1;
@@ -39,12 +41,17 @@ export type ExactDot = (row: number, y: Float64Array, yOff: number) => number;
 export class NullScreen {
   readonly npad: number;
   private readonly inst: Instance;
-  private readonly q: Int16Array;
   private readonly p: Int16Array;
   private readonly out: Int32Array;
   private readonly qOff: number;
   private readonly pOff: number;
   private readonly outOff: number;
+  private readonly zOff: number;
+  private readonly invOff: number;
+  private readonly errOff: number;
+  /** variables per quantize_vars call, and their float64 scratch in wasm memory */
+  private readonly scratchVars: number;
+  private readonly scratch: Float64Array;
   /** per variable: 1/(s_v s_y) and E_v (dot-product units) */
   private readonly inv: Float64Array;
   private readonly err: Float64Array;
@@ -70,21 +77,29 @@ export class NullScreen {
     const rows = nVar * d;
     const qBytes = rows * npad * 2;
     const pBytes = maxCols * npad * 2;
-    const bytes = qBytes + pBytes + rows * maxCols * 4 + 32;
+    const outBytes = rows * maxCols * 4;
+    this.scratchVars = Math.max(1, Math.floor(SCRATCH_VALUES / (d * n)));
+    const zBytes = this.scratchVars * d * n * 8;
+    const align = (b: number) => Math.ceil(b / 16) * 16;
+    const bytes = align(qBytes) + align(pBytes) + align(outBytes) + align(zBytes) + 2 * align(nVar * 8);
     const inst = spare ?? instantiate(mod, bytes);
     spare = null;
     const grow = Math.ceil((inst.base + bytes) / 65536) - inst.memory.buffer.byteLength / 65536;
     if (grow > 0) inst.memory.grow(grow);
     this.inst = inst;
     this.qOff = inst.base;
-    this.pOff = this.qOff + Math.ceil(qBytes / 16) * 16;
-    this.outOff = this.pOff + Math.ceil(pBytes / 16) * 16;
-    this.q = new Int16Array(inst.memory.buffer, this.qOff, rows * npad);
-    this.p = new Int16Array(inst.memory.buffer, this.pOff, maxCols * npad);
-    this.out = new Int32Array(inst.memory.buffer, this.outOff, rows * maxCols);
+    this.pOff = this.qOff + align(qBytes);
+    this.outOff = this.pOff + align(pBytes);
+    this.zOff = this.outOff + align(outBytes);
+    this.invOff = this.zOff + align(zBytes);
+    this.errOff = this.invOff + align(nVar * 8);
+    const buf = inst.memory.buffer;
+    this.p = new Int16Array(buf, this.pOff, maxCols * npad);
+    this.out = new Int32Array(buf, this.outOff, rows * maxCols);
+    this.scratch = new Float64Array(buf, this.zOff, this.scratchVars * d * n);
+    this.inv = new Float64Array(buf, this.invOff, nVar);
+    this.err = new Float64Array(buf, this.errOff, nVar);
     this.p.fill(0); // the padding stays zero
-    this.inv = new Float64Array(nVar);
-    this.err = new Float64Array(nVar);
     let ymax = 0;
     let yy = 0;
     for (let t = 0; t < n; t++) {
@@ -114,55 +129,21 @@ export class NullScreen {
   }
 
   /**
-   * Quantise whole variables v0.. from their float64 z ([variable][dim][trial]); the kernel's exact
-   * recomputation uses Math.fround of these values (its float32 matrix), and so does this.
+   * Quantise whole variables v0.. from their float64 z ([variable][dim][trial]), in gemm.c
+   * (quantize_vars): from Math.fround of the values, the float32 matrix that the kernel's exact
+   * recomputation uses. Copied into wasm memory a chunk of about 1 MB at a time.
    */
   setVariables(v0: number, z: Float64Array): void {
     if (this.released) throw new Error('NullScreen: used after release()');
-    const { d, n, npad, q } = this;
+    const { d, n, npad } = this;
     const m = z.length / (d * n);
-    const np = this.normP;
-    for (let v = 0; v < m; v++) {
-      const base = v * d * n;
-      let amax = 0;
-      let rowNorm = 0;
-      for (let i = 0; i < d; i++) {
-        let ss = 0;
-        for (let t = 0; t < n; t++) {
-          const w = Math.fround(z[base + i * n + t]);
-          ss += w * w;
-          const a = Math.abs(w);
-          if (a > amax) amax = a;
-        }
-        rowNorm = Math.max(rowNorm, Math.sqrt(ss));
-      }
-      let s = amax > 0 ? pow2Floor(Math.min(32767 / amax, I32_LIMIT / (np * rowNorm))) : 1;
-      let e2 = 0;
-      for (;;) {
-        let fits = true;
-        e2 = 0;
-        for (let i = 0; i < d && fits; i++) {
-          const src = base + i * n;
-          const dst = ((v0 + v) * d + i) * npad;
-          let qq = 0;
-          let qa = 0;
-          for (let t = 0; t < n; t++) {
-            const c = Math.round(Math.fround(z[src + t]) * s);
-            q[dst + t] = c;
-            qq += c * c;
-            qa += c < 0 ? -c : c;
-          }
-          for (let t = n; t < npad; t++) q[dst + t] = 0;
-          if (Math.sqrt(qq) * np >= I32_LIMIT) fits = false;
-          const e = (0.5 * qa + 0.5 * this.sumAbsP + 0.25 * n) / (s * this.sy);
-          e2 += e * e;
-        }
-        if (fits || s < 2 ** -40) break;
-        s /= 2;
-      }
-      this.inv[v0 + v] = 1 / (s * this.sy);
-      // slack for float64 rounding: the exact sums (n·2⁻⁵³·‖z_r‖‖y‖ each), squares and square roots
-      this.err[v0 + v] = Math.sqrt(e2) * (1 + 1e-9) + 4 * (n + 8) * 2 ** -53 * rowNorm * this.normY * Math.sqrt(d) * (1 + 1e-9);
+    const per = this.scratchVars;
+    const quantize = this.inst.exports.quantize_vars as (...a: number[]) => void;
+    for (let c0 = 0; c0 < m; c0 += per) {
+      const k = Math.min(per, m - c0);
+      this.scratch.set(z.subarray(c0 * d * n, (c0 + k) * d * n));
+      const v = v0 + c0;
+      quantize(this.zOff, k, d, n, npad, this.qOff + v * d * npad * 2, this.normP, this.sumAbsP, this.sy, this.normY, this.invOff + v * 8, this.errOff + v * 8);
     }
   }
 
