@@ -110,4 +110,21 @@ describe('NullScreen (the default cc null for the MI statistic)', () => {
     screen.release();
     expect(() => screen.maxima(yb, nb, new Uint8Array(nVar), exact, got)).toThrow(/after release/);
   });
+
+  it('identical variables (all tied, every one a candidate: more than the wasm pass keeps) give the float64 maxima', () => {
+    const rng = new Rng(17);
+    const [nVar, d, n, nPerm] = [200, 2, 60, 96];
+    const one = Float64Array.from({ length: d * n }, () => rng.normal());
+    const x = new Float64Array(nVar * d * n);
+    for (let v = 0; v < nVar; v++) x.set(one, v * d * n);
+    const y = Float64Array.from({ length: n }, () => rng.normal());
+    const model = buildModelCC(copnorm(x, nVar * d, n), nVar, d, n, copnorm(y, 1, n), true, false);
+    const perms = permutations(nPerm, n, 2);
+    const f64 = nullMaxima(model, perms, 0, nPerm, { type: 'mi' }, 'f64');
+    const ev = new NullEvaluator(model);
+    const got = ev.maxima(perms, 0, nPerm);
+    expect(ev.screened).toBe(nVar * nPerm); // all of them, through the JavaScript fallback
+    for (let p = 0; p < nPerm; p++) expect(Math.abs(got[p] - f64[p])).toBeLessThan(1e-8);
+    ev.release();
+  });
 });

@@ -313,3 +313,37 @@ void quantize_vars(const double *z, int m, int d, int n, int npad, short *q, dou
     err[v] = __builtin_sqrt(e2) * (1 + 1e-9) + 4.0 * (n + 8) * 0x1p-53 * rowNorm * normY * __builtin_sqrt((double)d) * (1 + 1e-9);
   }
 }
+
+// The screen's pass over dot_block_i16's output (workers/info/screen.ts, maxima): for variable v
+// (rows v*d.., 1/(s_v s_y) = inv[v], bound err[v]) and response b, dh = |g_v,b| inv[v] bounds the
+// exact norm within err[v]. low[b] becomes max_v (dh - err) (variables with bad[v] skipped); every
+// (v, b) with dh + err >= the running low[b] is written to cand (v*nb + b) and candHi (dh + err), a
+// superset of the candidates that the caller filters against the final low[b]. Returns the count
+// (only the first cap are written: a larger count means the caller must redo the pass itself).
+__attribute__((export_name("screen_pass")))
+int screen_pass(const int *g, int nVar, int d, int nb, const double *inv, const double *err, const unsigned char *bad, double *low, int *cand, double *candHi, int cap) {
+  for (int b = 0; b < nb; b++) low[b] = -__builtin_inf();
+  int k = 0;
+  for (int v = 0; v < nVar; v++) {
+    if (bad[v]) continue;
+    const int *row = g + (long)v * d * nb;
+    double iv = inv[v], ev = err[v];
+    for (int b = 0; b < nb; b++) {
+      double s = 0;
+      for (int i = 0; i < d; i++) {
+        double c = row[i * nb + b];
+        s += c * c;
+      }
+      double dh = __builtin_sqrt(s) * iv, hi = dh + ev;
+      if (hi < low[b]) continue;
+      double lo = dh - ev;
+      if (lo > low[b]) low[b] = lo;
+      if (k < cap) {
+        cand[k] = v * nb + b;
+        candHi[k] = hi;
+      }
+      k++;
+    }
+  }
+  return k;
+}

@@ -49,6 +49,16 @@ export class NullScreen {
   private readonly zOff: number;
   private readonly invOff: number;
   private readonly errOff: number;
+  /** screen_pass's buffers: bad flags, low bounds per response, candidates (cap of them) */
+  private readonly cap: number;
+  private readonly badOff: number;
+  private readonly lowOff: number;
+  private readonly candOff: number;
+  private readonly candHiOff: number;
+  private readonly badView: Uint8Array;
+  private readonly low: Float64Array;
+  private readonly cand: Int32Array;
+  private readonly candHi: Float64Array;
   /** variables per quantize_vars call, and their float64 scratch in wasm memory */
   private readonly scratchVars: number;
   private readonly scratch: Float64Array;
@@ -81,7 +91,9 @@ export class NullScreen {
     this.scratchVars = Math.max(1, Math.floor(SCRATCH_VALUES / (d * n)));
     const zBytes = this.scratchVars * d * n * 8;
     const align = (b: number) => Math.ceil(b / 16) * 16;
-    const bytes = align(qBytes) + align(pBytes) + align(outBytes) + align(zBytes) + 2 * align(nVar * 8);
+    this.cap = Math.ceil((nVar * maxCols) / 8) + 1024;
+    const passBytes = align(nVar) + align(maxCols * 8) + align(this.cap * 4) + align(this.cap * 8);
+    const bytes = align(qBytes) + align(pBytes) + align(outBytes) + align(zBytes) + 2 * align(nVar * 8) + passBytes;
     const inst = spare ?? instantiate(mod, bytes);
     spare = null;
     const grow = Math.ceil((inst.base + bytes) / 65536) - inst.memory.buffer.byteLength / 65536;
@@ -99,6 +111,14 @@ export class NullScreen {
     this.scratch = new Float64Array(buf, this.zOff, this.scratchVars * d * n);
     this.inv = new Float64Array(buf, this.invOff, nVar);
     this.err = new Float64Array(buf, this.errOff, nVar);
+    this.badOff = this.errOff + align(nVar * 8);
+    this.lowOff = this.badOff + align(nVar);
+    this.candOff = this.lowOff + align(maxCols * 8);
+    this.candHiOff = this.candOff + align(this.cap * 4);
+    this.badView = new Uint8Array(buf, this.badOff, nVar);
+    this.low = new Float64Array(buf, this.lowOff, maxCols);
+    this.cand = new Int32Array(buf, this.candOff, this.cap);
+    this.candHi = new Float64Array(buf, this.candHiOff, this.cap);
     this.p.fill(0); // the padding stays zero
     let ymax = 0;
     let yy = 0;
@@ -154,53 +174,61 @@ export class NullScreen {
    */
   maxima(yb: Float64Array, nb: number, bad: Uint8Array, exact: ExactDot, out: Float64Array): void {
     if (this.released) throw new Error('NullScreen: used after release()');
-    const { n, npad, p, d, nVar, inv, err } = this;
+    const { n, npad, p, d, nVar } = this;
     const sy = this.sy;
     for (let b = 0; b < nb; b++)
       for (let t = 0; t < n; t++) p[b * npad + t] = Math.round(yb[b * n + t] * sy);
     const dot = this.inst.exports.dot_block_i16 as (a: number, rows: number, npad: number, y: number, nb: number, out: number) => void;
     dot(this.qOff, nVar * d, npad, this.pOff, nb, this.outOff);
+    this.badView.set(bad.subarray(0, nVar));
+    const pass = this.inst.exports.screen_pass as (...a: number[]) => number;
+    const count = pass(this.outOff, nVar, d, nb, this.invOff, this.errOff, this.badOff, this.lowOff, this.candOff, this.candHiOff, this.cap);
+    out.fill(-Infinity, 0, nb);
+    if (count > this.cap) {
+      this.passJs(nb, bad, exact, yb, out); // more possible candidates than the buffer holds (never seen)
+      return;
+    }
+    const { low, cand, candHi } = this;
+    for (let k = 0; k < count; k++) {
+      const vb = cand[k];
+      const b = vb % nb;
+      if (candHi[k] < low[b]) continue;
+      this.exactMax((vb - b) / nb, b, yb, exact, out);
+    }
+  }
+
+  /** out[b] = max(out[b], the exact squared norm of variable v's dot products with response b) */
+  private exactMax(v: number, b: number, yb: Float64Array, exact: ExactDot, out: Float64Array): void {
+    const { d, n } = this;
+    let s = 0;
+    for (let i = 0; i < d; i++) {
+      const c = exact(v * d + i, yb, b * n);
+      s += c * c;
+    }
+    this.recomputed++;
+    if (s > out[b]) out[b] = s;
+  }
+
+  /** screen_pass in JavaScript, keeping every candidate (the fallback when they overflow its buffer). */
+  private passJs(nb: number, bad: Uint8Array, exact: ExactDot, yb: Float64Array, out: Float64Array): void {
+    const { d, nVar, inv, err } = this;
     const g = this.out;
-    // one pass: the running lower bound L_b only grows, so every variable that passes against the
-    // running value is kept as a possible candidate (a superset), filtered against the final L_b below
     const low = new Float64Array(nb).fill(-Infinity);
-    const candV: number[] = [];
-    const candB: number[] = [];
-    const candHi: number[] = [];
+    const hiOf = new Float64Array(nVar * nb).fill(-Infinity);
     for (let v = 0; v < nVar; v++) {
       if (bad[v]) continue;
-      const row = v * d * nb;
-      const iv = inv[v];
-      const ev = err[v];
       for (let b = 0; b < nb; b++) {
         let s = 0;
         for (let i = 0; i < d; i++) {
-          const c = g[row + i * nb + b];
+          const c = g[(v * d + i) * nb + b];
           s += c * c;
         }
-        const dh = Math.sqrt(s) * iv;
-        const hi = dh + ev;
-        if (hi < low[b]) continue;
-        const lo = dh - ev;
-        if (lo > low[b]) low[b] = lo;
-        candV.push(v);
-        candB.push(b);
-        candHi.push(hi);
+        const dh = Math.sqrt(s) * inv[v];
+        hiOf[v * nb + b] = dh + err[v];
+        low[b] = Math.max(low[b], dh - err[v]);
       }
     }
-    out.fill(-Infinity, 0, nb);
-    for (let k = 0; k < candV.length; k++) {
-      const b = candB[k];
-      if (candHi[k] < low[b]) continue;
-      const v = candV[k];
-      let s = 0;
-      for (let i = 0; i < d; i++) {
-        const c = exact(v * d + i, yb, b * n);
-        s += c * c;
-      }
-      this.recomputed++;
-      if (s > out[b]) out[b] = s;
-    }
+    for (let v = 0; v < nVar; v++) for (let b = 0; b < nb; b++) if (!bad[v] && hiOf[v * nb + b] >= low[b]) this.exactMax(v, b, yb, exact, out);
   }
 
   /** Done: the wasm memory serves the next screen of this process; maxima() throws afterwards. */
