@@ -127,4 +127,13 @@ describe('NullScreen (the default cc null for the MI statistic)', () => {
     for (let p = 0; p < nPerm; p++) expect(Math.abs(got[p] - f64[p])).toBeLessThan(1e-8);
     ev.release();
   });
+
+  it('a non-finite value in a later chunk of the map is reported with its index in the whole map', () => {
+    const rng = new Rng(23);
+    const [nVar, d, n] = [100, 3, 500]; // 87 variables per chunk of the chunked build
+    const x = Float64Array.from({ length: nVar * d * n }, () => rng.normal());
+    const y = Float64Array.from({ length: n }, () => rng.normal());
+    x[90 * d * n + 7] = Infinity;
+    expect(() => permutationMaxStatSync({ x, nVar, nDim: d, nTrial: n, y, nPerm: 19 })).toThrow(/^x: value 135007 is Infinity/);
+  });
 });

@@ -18,7 +18,7 @@ import { NullScreen } from './screen';
 import { copnorm } from './copnorm';
 import type { DotKernel } from './gemm';
 import { Rng } from './permutation-rng';
-import { asLabels, checkFinite, warn } from './validate';
+import { allFinite64, asLabels, checkFinite, warn } from './validate';
 
 export interface PermutationInput {
   /** [variable][dim][trial] */
@@ -168,7 +168,6 @@ const PREP_CHUNK_VALUES = 1 << 17;
  * the whole-map path (prepareMapX, miMapCCKernel, buildModelCC), so the results are the same bits.
  */
 function prepareCCInKernel(x: Float64Array, nVar: number, d: number, n: number, cy: Float64Array, bias: boolean, spec: StatisticSpec): Prepared {
-  checkFinite(x, 'x'); // once, with the index in the whole map (the chunks check again, in cache)
   const { kernel } = createModelKernel('cc', nVar, d, n);
   // the model's y is cy itself (copula-normalised: zero mean, no centring)
   const screen = usesScreen('cc', spec, 'auto', kernel) ? new NullScreen(nVar, d, n, kernelShape('cc', nVar, d, 2).cols, cy) : undefined;
@@ -182,6 +181,8 @@ function prepareCCInKernel(x: Float64Array, nVar: number, d: number, n: number, 
   for (let v0 = 0; v0 < nVar; v0 += per) {
     const m = Math.min(per, nVar - v0);
     const rep = repeated.subarray(v0 * d, (v0 + m) * d);
+    // checked chunk by chunk, in cache; a bad value is reported with its index in the whole map
+    if (!allFinite64(x.subarray(v0 * d * n, (v0 + m) * d * n))) checkFinite(x, 'x');
     const cx = copnorm(x.subarray(v0 * d * n, (v0 + m) * d * n), m * d, n, scratch, rep);
     const constant = new Uint8Array(m);
     for (let r = 0; r < m * d; r++) if (rep[r] >= n - 1) constant[Math.floor(r / d)] = 1;

@@ -68,7 +68,7 @@ export function asSamples(x: Continuous, name: string): Samples {
  * block finds them without a branch per value (whole maps of millions of values; monomorphic on
  * Float64Array, several times faster than Number.isFinite on a mixed call site).
  */
-function allFinite64(data: Float64Array): boolean {
+export function allFinite64(data: Float64Array): boolean {
   const n = data.length;
   for (let i0 = 0; i0 < n; i0 += 4096) {
     const i1 = Math.min(n, i0 + 4096);
