@@ -136,4 +136,31 @@ describe('NullScreen (the default cc null for the MI statistic)', () => {
     x[90 * d * n + 7] = Infinity;
     expect(() => permutationMaxStatSync({ x, nVar, nDim: d, nTrial: n, y, nPerm: 19 })).toThrow(/^x: value 135007 is Infinity/);
   });
+
+  it('with a helper thread on a shared memory (DEEPER_INFO_KERNEL_THREADS=2): exactly the single-thread maxima', () => {
+    const rng = new Rng(29);
+    const [nVar, d, n, nPerm] = [350, 3, 1000, 96 * 3]; // rows × n ≥ 1e6: the helper starts
+    const x = Float64Array.from({ length: nVar * d * n }, () => rng.normal());
+    const y = Float64Array.from({ length: n }, () => rng.normal());
+    const model = buildModelCC(copnorm(x, nVar * d, n), nVar, d, n, copnorm(y, 1, n), true, false);
+    const perms = permutations(nPerm, n, 4);
+    const prev = process.env.DEEPER_INFO_KERNEL_THREADS;
+    try {
+      process.env.DEEPER_INFO_KERNEL_THREADS = '1';
+      const one = new NullEvaluator(model);
+      const want = one.maxima(perms, 0, nPerm);
+      one.release();
+      process.env.DEEPER_INFO_KERNEL_THREADS = '2';
+      const two = new NullEvaluator(model);
+      const screen = (two as unknown as { screen: NullScreen }).screen;
+      // blocks until the helper has taken part (it starts at the first block and may wait for a core)
+      const t0 = Date.now();
+      for (let k = 0; k < 1 || (screen.helped === 0 && Date.now() - t0 < 15_000); k++) expect(Array.from(two.maxima(perms, 0, nPerm))).toEqual(Array.from(want));
+      expect(screen.helped).toBeGreaterThan(0);
+      two.release();
+    } finally {
+      if (prev === undefined) delete process.env.DEEPER_INFO_KERNEL_THREADS;
+      else process.env.DEEPER_INFO_KERNEL_THREADS = prev;
+    }
+  });
 });

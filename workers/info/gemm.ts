@@ -171,8 +171,11 @@ export function kernelThreads(): number {
 /** Helpers of kernels that were garbage-collected: stop their threads. */
 const helpers = new FinalizationRegistry<HelperThread>((h) => h.terminate());
 
-/** `a`, for the f32 engine only: use this float64 matrix as the kernel's `a` instead of a fresh one (no copy). */
-export function createDotKernel(rows: number, n: number, maxCols: number, engine: DotEngine = 'auto', a?: Float64Array): DotKernel {
+/**
+ * `a`, for the f32 engine only: use this float64 matrix as the kernel's `a` instead of a fresh one
+ * (no copy). `threads` 2: the f32 engine's helper thread (gemm-threads.ts), for a kernel without `a`.
+ */
+export function createDotKernel(rows: number, n: number, maxCols: number, engine: DotEngine = 'auto', a?: Float64Array, threads = kernelThreads()): DotKernel {
   const mod = engine === 'js' ? null : loadWasm();
   if (mod && engine === 'f32') {
     const inst = f32Instance(mod, rows * n * 4 + maxCols * n * 4 + rows * maxCols * 8 + 16);
@@ -184,7 +187,7 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
     const a32 = new Float32Array(memory.buffer, aOff, rows * n);
     const y32 = new Float32Array(memory.buffer, yOff, maxCols * n);
     const outView = new Float64Array(memory.buffer, outOff, rows * maxCols);
-    const threaded = !a && kernelThreads() > 1 && rows * n >= 1e6 && typeof SharedArrayBuffer !== 'undefined';
+    const threaded = !a && threads > 1 && rows * n >= 1e6 && typeof SharedArrayBuffer !== 'undefined';
     const a64 = a ?? (threaded ? new Float64Array(new SharedArrayBuffer(rows * n * 8)) : new Float64Array(rows * n));
     const helper = threaded ? startHelper(mod, a64, rows, n, maxCols) : null;
     let converted = false;

@@ -12,7 +12,7 @@
  *
  * The models are plain objects of typed arrays (SharedArrayBuffer-backed when threads share them).
  */
-import { type DotEngine, type DotKernel, bindDotKernel, createDotKernel } from './gemm';
+import { type DotEngine, type DotKernel, bindDotKernel, createDotKernel, kernelThreads } from './gemm';
 import { entropyBias } from './gaussian';
 import { LN2 } from './special';
 import { ccBiasBits } from './map';
@@ -246,10 +246,13 @@ export function modelEngine(kind: 'cc' | 'cd', engine: DotEngine): DotEngine {
   return engine === 'auto' ? (kind === 'cc' ? 'f32' : 'f64') : engine;
 }
 
-/** A kernel whose memory the model can be built into: pass alloc to buildModel*, kernel to NullEvaluator. */
-export function createModelKernel(kind: 'cc' | 'cd', nVar: number, d: number, n: number, k = 2, engine: DotEngine = 'auto'): { kernel: DotKernel; alloc: Alloc } {
+/**
+ * A kernel whose memory the model can be built into: pass alloc to buildModel*, kernel to
+ * NullEvaluator. threads: for the float32 kernel's helper thread (1 where a NullScreen does the work).
+ */
+export function createModelKernel(kind: 'cc' | 'cd', nVar: number, d: number, n: number, k = 2, engine: DotEngine = 'auto', threads = kernelThreads()): { kernel: DotKernel; alloc: Alloc } {
   const shape = kernelShape(kind, nVar, d, k);
-  const kernel = createDotKernel(shape.rows, n, shape.cols, modelEngine(kind, engine));
+  const kernel = createDotKernel(shape.rows, n, shape.cols, modelEngine(kind, engine), undefined, threads);
   return { kernel, alloc: (len) => (len === kernel.a.length ? kernel.a : new Float64Array(len)) };
 }
 
@@ -297,7 +300,7 @@ export class NullEvaluator {
     if (model.kind === 'cc' && usesScreen(model.kind, spec, engine, this.kernel)) {
       if (screen) this.screen = screen;
       else if (model.z.length === model.nVar * model.nDim * model.n) {
-        this.screen = new NullScreen(model.nVar, model.nDim, model.n, shape.cols, model.y);
+        this.screen = new NullScreen(model.nVar, model.nDim, model.n, shape.cols, model.y, kernelThreads());
         this.screen.setVariables(0, model.z);
       }
     } else screen?.release();

@@ -16,7 +16,7 @@ import { checkMapArgs, constantVariables, miMapCCKernel, miMapCDKernel, prepareM
 import { type Alloc, type NullModel, type NullModelCC, NullEvaluator, type StatisticSpec, applyStatistic, buildModelCC, buildModelCD, createModelKernel, kernelShape, sharedAlloc, usesScreen } from './nullmodel';
 import { NullScreen } from './screen';
 import { copnorm } from './copnorm';
-import type { DotKernel } from './gemm';
+import { type DotKernel, kernelThreads } from './gemm';
 import { Rng } from './permutation-rng';
 import { allFinite64, asLabels, checkFinite, warn } from './validate';
 
@@ -168,9 +168,10 @@ const PREP_CHUNK_VALUES = 1 << 17;
  * the whole-map path (prepareMapX, miMapCCKernel, buildModelCC), so the results are the same bits.
  */
 function prepareCCInKernel(x: Float64Array, nVar: number, d: number, n: number, cy: Float64Array, bias: boolean, spec: StatisticSpec): Prepared {
-  const { kernel } = createModelKernel('cc', nVar, d, n);
+  // the float32 kernel's helper thread only where that kernel does the products (not under a NullScreen)
+  const { kernel } = createModelKernel('cc', nVar, d, n, 2, 'auto', spec.type === 'mi' ? 1 : kernelThreads());
   // the model's y is cy itself (copula-normalised: zero mean, no centring)
-  const screen = usesScreen('cc', spec, 'auto', kernel) ? new NullScreen(nVar, d, n, kernelShape('cc', nVar, d, 2).cols, cy) : undefined;
+  const screen = usesScreen('cc', spec, 'auto', kernel) ? new NullScreen(nVar, d, n, kernelShape('cc', nVar, d, 2).cols, cy, kernelThreads()) : undefined;
   const per = Math.max(1, Math.floor(PREP_CHUNK_VALUES / (d * n)));
   const scratch = new Float64Array(per * d * n);
   const repeated = new Int32Array(nVar * d);

@@ -20,6 +20,7 @@
  * one or two variables per permutation are recomputed.
  */
 import { instantiate, loadWasm } from './gemm';
+import { type ScreenHelper, loadSharedWasm, startScreenHelper } from './screen-threads';
 
 const I32_LIMIT = 2147483647 * (1 - 1e-9);
 /** float64 values per quantize_vars call (1 MB: the chunk stays in cache) */
@@ -37,6 +38,14 @@ let spare: Instance | null = null;
 
 /** Exact Σ_t a[row][t]·y[yOff + t] over the caller's matrix (float64 sums). */
 export type ExactDot = (row: number, y: Float64Array, yOff: number) => number;
+
+/** An instance of the shared-memory build on a fresh shared memory with `bytes` past its heap base. */
+function sharedInstance(mod: WebAssembly.Module, bytes: number): Instance {
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((bytes + (2 << 20)) / 65536), maximum: 65536, shared: true });
+  const instance = new WebAssembly.Instance(mod, { env: { memory } });
+  const base = Math.ceil(((instance.exports.__heap_base as WebAssembly.Global).value as number) / 16) * 16;
+  return { exports: instance.exports, memory, base };
+}
 
 export class NullScreen {
   readonly npad: number;
@@ -70,6 +79,12 @@ export class NullScreen {
   private readonly normY: number;
   private readonly sumAbsP: number;
   private released = false;
+  private readonly helper: ScreenHelper | null = null;
+  /** row chunks the helper thread computed (diagnostics), or null without one */
+  get helped(): number | null {
+    return this.helper ? this.helper.helped : null;
+  }
+
   /** exact recomputations so far (diagnostics: about one or two per permutation) */
   recomputed = 0;
 
@@ -80,6 +95,8 @@ export class NullScreen {
     readonly n: number,
     readonly maxCols: number,
     y: Float64Array,
+    /** 2: the int16 kernel shares its rows with a helper thread (screen-threads.ts), on a shared memory */
+    kernelThreads = 1,
   ) {
     const mod = loadWasm();
     if (!mod) throw new Error('NullScreen: WebAssembly SIMD is not available');
@@ -94,8 +111,9 @@ export class NullScreen {
     this.cap = Math.ceil((nVar * maxCols) / 8) + 1024;
     const passBytes = align(nVar) + align(maxCols * 8) + align(this.cap * 4) + align(this.cap * 8);
     const bytes = align(qBytes) + align(pBytes) + align(outBytes) + align(zBytes) + 2 * align(nVar * 8) + passBytes;
-    const inst = spare ?? instantiate(mod, bytes);
-    spare = null;
+    const shared = kernelThreads >= 2 && nVar * d * n >= 1e6 ? loadSharedWasm() : null;
+    const inst = shared ? sharedInstance(shared, bytes) : (spare ?? instantiate(mod, bytes));
+    if (!shared) spare = null;
     const grow = Math.ceil((inst.base + bytes) / 65536) - inst.memory.buffer.byteLength / 65536;
     if (grow > 0) inst.memory.grow(grow);
     this.inst = inst;
@@ -120,6 +138,10 @@ export class NullScreen {
     this.cand = new Int32Array(buf, this.candOff, this.cap);
     this.candHi = new Float64Array(buf, this.candHiOff, this.cap);
     this.p.fill(0); // the padding stays zero
+    if (shared) {
+      const dot = inst.exports.dot_block_i16 as (a: number, rows: number, npad: number, y: number, nb: number, out: number) => void;
+      this.helper = startScreenHelper(shared, inst.memory, { qOff: this.qOff, pOff: this.pOff, outOff: this.outOff, rows, npad }, dot);
+    }
     let ymax = 0;
     let yy = 0;
     for (let t = 0; t < n; t++) {
@@ -179,7 +201,8 @@ export class NullScreen {
     for (let b = 0; b < nb; b++)
       for (let t = 0; t < n; t++) p[b * npad + t] = Math.round(yb[b * n + t] * sy);
     const dot = this.inst.exports.dot_block_i16 as (a: number, rows: number, npad: number, y: number, nb: number, out: number) => void;
-    dot(this.qOff, nVar * d, npad, this.pOff, nb, this.outOff);
+    if (this.helper) this.helper.run(nb);
+    else dot(this.qOff, nVar * d, npad, this.pOff, nb, this.outOff);
     this.badView.set(bad.subarray(0, nVar));
     const pass = this.inst.exports.screen_pass as (...a: number[]) => number;
     const count = pass(this.outOff, nVar, d, nb, this.invOff, this.errOff, this.badOff, this.lowOff, this.candOff, this.candHiOff, this.cap);
@@ -235,6 +258,7 @@ export class NullScreen {
   release(): void {
     if (this.released) return;
     this.released = true;
-    spare = this.inst;
+    if (this.helper) this.helper.terminate();
+    else spare = this.inst;
   }
 }
