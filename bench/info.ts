@@ -27,14 +27,16 @@
  * The Deeper whole job and the GEMM baselines are repeated --reps times, interleaved
  * (Deeper, f64, f32, Deeper, f64, f32, ...); every ratio is median over median from that one run, and
  * the load average (uptime) is printed beside the figures: on a shared machine only ratios from one
- * interleaved run compare. The copnorm and map breakdown is timed in this process after the reps.
+ * interleaved run compare. The breakdown is timed in this process after the reps: copnorm and map
+ * of the whole map, and `perm_s_each`, the null's cost per permutation, from two sequential whole
+ * jobs that differ only in their number of permutations (P and 96).
  * The last line of output is one JSON object with every figure.
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Rng, copnorm, gcmiMapCC, gcmiMapCCParallel, permutationMaxStat } from '../workers/info';
+import { Rng, copnorm, gcmiMapCC, gcmiMapCCParallel, permutationMaxStat, permutationMaxStatSync } from '../workers/info';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -106,7 +108,18 @@ function parts() {
   const copnormS = seconds(t0);
   t0 = performance.now();
   const map = gcmiMapCC(cx, V, D, N, cy, { copnorm: false });
-  return { copnormS, mapS: seconds(t0), map };
+  const mapS = seconds(t0);
+  // the null's cost per permutation: whole jobs in this (warm) process that differ only in the
+  // number of permutations, P and 96 (one block), the faster of two each
+  const job = (nPerm: number) => {
+    const t = performance.now();
+    permutationMaxStatSync({ x, nVar: V, nDim: D, nTrial: N, y, nPerm, seed, alpha: 0.05 });
+    return seconds(t);
+  };
+  job(96); // warm-up
+  const few = Math.min(job(96), job(96));
+  const all = Math.min(job(P), job(P));
+  return { copnormS, mapS, map, permS: P > 96 ? Math.max(0, all - few) / (P - 96) : NaN };
 }
 
 /** One NumPy baseline in its own environment (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset). */
@@ -139,7 +152,7 @@ for (let r = 0; r < reps; r++) {
   if (g32) gemm32.push(g32);
   log(`[rep ${r + 1}/${reps}] numpy-gemm float64 ${g64?.total_s.toFixed(3)} s, float32 ${g32?.total_s.toFixed(3)} s   (${uptime()})`);
 }
-const { copnormS, mapS, map } = parts();
+const { copnormS, mapS, map, permS } = parts();
 log(`deeper: copnorm ${copnormS.toFixed(3)} s, one map ${mapS.toFixed(3)} s`);
 const t2 = performance.now();
 await gcmiMapCCParallel(x, V, D, N, y, { threads: 2 });
@@ -147,9 +160,8 @@ const mapTwoThreadsS = seconds(t2);
 log(`deeper: copnorm + map on 2 worker threads ${mapTwoThreadsS.toFixed(3)} s (1 thread: ${(copnormS + mapS).toFixed(3)} s)`);
 
 const totalS = median(deeperTotals);
-const permS = Math.max(0, totalS - copnormS - mapS) / P;
 const significant = last!.significant;
-log(`deeper: whole job median ${totalS.toFixed(3)} s of ${reps} fresh processes (threads ${threadsArg}), ~${(permS * 1000).toFixed(3)} ms per permutation, ${significant} significant vertices`);
+log(`deeper: whole job median ${totalS.toFixed(3)} s of ${reps} fresh processes (threads ${threadsArg}), ~${(permS * 1000).toFixed(3)} ms per permutation (in this process: (job with P − job with 96) / (P − 96), kernel threads ${kernelThreads}), ${significant} significant vertices`);
 log('comparison: both cold (every repetition of each side is a fresh process)');
 
 const summarise = (runs: Record<string, number>[]) =>
