@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { checkMapArgs, constantVariables, miMapCCKernel, miMapCDKernel, prepareMapX, prepareY } from './map';
 import { type Alloc, type NullModel, type NullModelCC, NullEvaluator, type StatisticSpec, applyStatistic, buildModelCC, buildModelCD, createModelKernel, kernelShape, sharedAlloc, usesScreen } from './nullmodel';
 import { NullScreen } from './screen';
-import { copnorm } from './copnorm';
+import { copnormFinite } from './copnorm';
 import { type DotKernel, kernelThreads } from './gemm';
 import { Rng } from './permutation-rng';
 import { allFinite64, asLabels, checkFinite, warn } from './validate';
@@ -184,7 +184,7 @@ function prepareCCInKernel(x: Float64Array, nVar: number, d: number, n: number, 
     const rep = repeated.subarray(v0 * d, (v0 + m) * d);
     // checked chunk by chunk, in cache; a bad value is reported with its index in the whole map
     if (!allFinite64(x.subarray(v0 * d * n, (v0 + m) * d * n))) checkFinite(x, 'x');
-    const cx = copnorm(x.subarray(v0 * d * n, (v0 + m) * d * n), m * d, n, scratch, rep);
+    const cx = copnormFinite(x.subarray(v0 * d * n, (v0 + m) * d * n), m * d, n, scratch, rep);
     const constant = new Uint8Array(m);
     for (let r = 0; r < m * d; r++) if (rep[r] >= n - 1) constant[Math.floor(r / d)] = 1;
     mi.set(miMapCCKernel(cx, m, d, n, cy, bias, true, 0, m, constant, (c) => (degenerate += c)), v0);
