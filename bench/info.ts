@@ -17,20 +17,26 @@
  * NumPy runs in its own child environment with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset: this
  * machine sets them for old OpenBLAS builds, and they slow a current NumPy.
  *
- * Deeper's permutation test keeps its kernel's wasm memory for the next test of the process
- * (workers/info/gemm.ts, spareF32: fresh pages fault on first touch, a large cost on this machine);
- * the first repetition pays for fresh memory, later ones reuse it, as a worker that runs several
- * tests does. `deeper.total_s_first_rep` is that cold first run, beside the median.
+ * Both sides run cold (`comparison: "both cold"` in the output): every repetition of each side is
+ * a fresh process. Each NumPy run is its own python3 process (the scripts have no repetition
+ * option), so each Deeper whole job is its own node process too (this file with --child-job),
+ * timed inside it from the call to the returned result, data generation excluded as in the
+ * scripts. (Within one process Deeper would reuse its kernels' wasm memory, workers/info/gemm.ts
+ * spareF32 and screen.ts, and skip the page faults of fresh memory, an advantage NumPy's fresh
+ * processes do not get.)
  * The Deeper whole job and the GEMM baselines are repeated --reps times, interleaved
  * (Deeper, f64, f32, Deeper, f64, f32, ...); every ratio is median over median from that one run, and
  * the load average (uptime) is printed beside the figures: on a shared machine only ratios from one
- * interleaved run compare. The last line of output is one JSON object with every figure.
+ * interleaved run compare. The breakdown is timed in this process after the reps: copnorm and map
+ * of the whole map, and `perm_s_each`, the null's cost per permutation, from two sequential whole
+ * jobs that differ only in their number of permutations (P and 96).
+ * The last line of output is one JSON object with every figure.
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Rng, copnorm, gcmiMapCC, gcmiMapCCParallel, permutationMaxStat, setKernelThreads } from '../workers/info';
+import { Rng, copnorm, gcmiMapCC, gcmiMapCCParallel, permutationMaxStat, permutationMaxStatSync, setKernelThreads } from '../workers/info';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -67,10 +73,32 @@ for (let i = 0; i < x.length; i++) x[i] = rng.normal();
 const y = new Float64Array(N);
 for (let t = 0; t < N; t++) y[t] = rng.normal();
 for (let v = 0; v < Math.max(1, Math.floor(V / 100)); v++) for (let t = 0; t < N; t++) x[v * D * N + t] += 0.5 * y[t];
+const seconds = (t0: number) => (performance.now() - t0) / 1000;
+
+/** The whole job end to end: copnorm, map, null model, permutations, inference. */
+async function deeperJob() {
+  const t0 = performance.now();
+  const result = await permutationMaxStat({ x, nVar: V, nDim: D, nTrial: N, y, nPerm: P, seed, alpha: 0.05, threads });
+  return { totalS: seconds(t0), result };
+}
+
+if (argv.includes('--child-job')) {
+  // one cold whole job in this fresh process, for the parent below
+  const { totalS, result } = await deeperJob();
+  process.stdout.write(`${JSON.stringify({ total_s: totalS, threshold: result.threshold, significant: result.mask.reduce((a, b) => a + b, 0) })}\n`);
+  process.exit(0);
+}
+
+/** One Deeper whole job in a fresh node process (same arguments, same data). */
+function deeperJobCold(): { totalS: number; threshold: number; significant: number } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...argv, '--child-job'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`deeper child job failed (${r.status}): ${(r.stderr || r.error?.message || '').slice(-800)}`);
+  const j = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+  return { totalS: j.total_s, threshold: j.threshold, significant: j.significant };
+}
 
 const uptimeStart = uptime();
 log(`uptime at start: ${uptimeStart}`);
-const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
 // parts, for the breakdown (one pass each, after the first whole job has warmed the code up)
 function parts() {
@@ -80,14 +108,18 @@ function parts() {
   const copnormS = seconds(t0);
   t0 = performance.now();
   const map = gcmiMapCC(cx, V, D, N, cy, { copnorm: false });
-  return { copnormS, mapS: seconds(t0), map };
-}
-
-/** The whole job end to end: copnorm, map, null model, permutations, inference. */
-async function deeperJob() {
-  const t0 = performance.now();
-  const result = await permutationMaxStat({ x, nVar: V, nDim: D, nTrial: N, y, nPerm: P, seed, alpha: 0.05, threads });
-  return { totalS: seconds(t0), result };
+  const mapS = seconds(t0);
+  // the null's cost per permutation: whole jobs in this (warm) process that differ only in the
+  // number of permutations, P and 96 (one block), the faster of two each
+  const job = (nPerm: number) => {
+    const t = performance.now();
+    permutationMaxStatSync({ x, nVar: V, nDim: D, nTrial: N, y, nPerm, seed, alpha: 0.05 });
+    return seconds(t);
+  };
+  job(96); // warm-up
+  const few = Math.min(job(96), job(96));
+  const all = Math.min(job(P), job(P));
+  return { copnormS, mapS, map, permS: P > 96 ? Math.max(0, all - few) / (P - 96) : NaN };
 }
 
 /** One NumPy baseline in its own environment (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset). */
@@ -108,11 +140,11 @@ const withNumpy = !argv.includes('--no-numpy');
 const deeperTotals: number[] = [];
 const gemm64: Record<string, number>[] = [];
 const gemm32: Record<string, number>[] = [];
-let last: Awaited<ReturnType<typeof deeperJob>> | undefined;
+let last: ReturnType<typeof deeperJobCold> | undefined;
 for (let r = 0; r < reps; r++) {
-  last = await deeperJob();
+  last = deeperJobCold();
   deeperTotals.push(last.totalS);
-  log(`[rep ${r + 1}/${reps}] deeper whole job ${last.totalS.toFixed(3)} s`);
+  log(`[rep ${r + 1}/${reps}] deeper whole job ${last.totalS.toFixed(3)} s (fresh process)`);
   if (!withNumpy) continue;
   const g64 = runNumpy('gcmi_numpy_gemm.py', ['--perms', `${P}`]);
   if (g64) gemm64.push(g64);
@@ -120,7 +152,7 @@ for (let r = 0; r < reps; r++) {
   if (g32) gemm32.push(g32);
   log(`[rep ${r + 1}/${reps}] numpy-gemm float64 ${g64?.total_s.toFixed(3)} s, float32 ${g32?.total_s.toFixed(3)} s   (${uptime()})`);
 }
-const { copnormS, mapS, map } = parts();
+const { copnormS, mapS, map, permS } = parts();
 log(`deeper: copnorm ${copnormS.toFixed(3)} s, one map ${mapS.toFixed(3)} s`);
 const t2 = performance.now();
 await gcmiMapCCParallel(x, V, D, N, y, { threads: 2 });
@@ -128,9 +160,9 @@ const mapTwoThreadsS = seconds(t2);
 log(`deeper: copnorm + map on 2 worker threads ${mapTwoThreadsS.toFixed(3)} s (1 thread: ${(copnormS + mapS).toFixed(3)} s)`);
 
 const totalS = median(deeperTotals);
-const permS = Math.max(0, totalS - copnormS - mapS) / P;
-const significant = last!.result.mask.reduce((a, b) => a + b, 0);
-log(`deeper: whole job median ${totalS.toFixed(3)} s of ${reps} (threads ${threadsArg}), ~${(permS * 1000).toFixed(3)} ms per permutation, ${significant} significant vertices`);
+const significant = last!.significant;
+log(`deeper: whole job median ${totalS.toFixed(3)} s of ${reps} fresh processes (threads ${threadsArg}), ~${(permS * 1000).toFixed(3)} ms per permutation (in this process: (job with P − job with 96) / (P − 96), kernel threads ${kernelThreads}), ${significant} significant vertices`);
+log('comparison: both cold (every repetition of each side is a fresh process)');
 
 const summarise = (runs: Record<string, number>[]) =>
   runs.length ? { ...runs.at(-1), total_s: median(runs.map((g) => g.total_s)), copnorm_s: median(runs.map((g) => g.copnorm_s)), perm_s_each: median(runs.map((g) => g.perm_s_each)), total_s_all: runs.map((g) => g.total_s) } : null;
@@ -164,15 +196,15 @@ const out = {
   uptime_start: uptimeStart,
   uptime_end: uptimeEnd,
   numpy_env: 'OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset',
+  comparison: 'both cold: every repetition of Deeper and of NumPy is a fresh process, timed inside it',
   deeper: {
     total_s: totalS,
     total_s_all: deeperTotals,
-    total_s_first_rep: deeperTotals[0],
     copnorm_s: copnormS,
     map_s: mapS,
     copnorm_plus_map_2_threads_s: mapTwoThreadsS,
     perm_s_each: permS,
-    threshold_95_bits: last!.result.threshold,
+    threshold_95_bits: last!.threshold,
     significant_vertices: significant,
     map_max_bits: Math.max(...map),
   },
@@ -183,7 +215,6 @@ const out = {
   numpy_loop_perms_run: loopPerms,
   numpy_loop_total_s: loopTotalS,
   ratio_vs_numpy_gemm: ratio(gemmBest?.total_s, totalS),
-  ratio_first_rep_vs_numpy_gemm: ratio(gemmBest?.total_s, deeperTotals[0]),
   ratio_copnorm_vs_numpy_gemm: ratio(gemmBest?.copnorm_s, copnormS),
   ratio_perm_vs_numpy_gemm: ratio(gemmBest?.perm_s_each, permS),
   ratio_vs_numpy: ratio(loopTotalS, totalS),

@@ -120,10 +120,20 @@ export function copnormRow(row: ArrayLike<number>, out: Float64Array, scratch = 
  * row's count of repeated values (the reference warns above 10%; trials − 1 means constant).
  */
 export function copnorm(x: Float64Array | readonly number[], rows = 1, trials = x.length / rows, out?: Float64Array, repeated?: Int32Array): Float64Array {
+  checkShape(x, rows, trials);
+  checkFinite(x, 'x');
+  return copnormFinite(x, rows, trials, out, repeated);
+}
+
+function checkShape(x: ArrayLike<number>, rows: number, trials: number): void {
   if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`rows: must be a positive integer, got ${rows}`);
   if (!Number.isInteger(trials) || trials < 1 || rows * trials !== x.length)
     throw new RangeError(`x: has ${x.length} values, expected rows × trials = ${rows} × ${trials}`);
-  checkFinite(x, 'x');
+}
+
+/** copnorm of values the caller has already checked to be finite (permutation.ts checks each chunk once). */
+export function copnormFinite(x: Float64Array | readonly number[], rows = 1, trials = x.length / rows, out?: Float64Array, repeated?: Int32Array): Float64Array {
+  checkShape(x, rows, trials);
   if (out && out.length < x.length) throw new RangeError(`out: has ${out.length} values, needs ${x.length}`);
   out ??= new Float64Array(x.length);
   const src = x instanceof Float64Array ? x : Float64Array.from(x);

@@ -83,6 +83,11 @@ export interface DotKernel {
    * builds the matrix chunk by chunk never holds a float64 copy of it).
    */
   setRows(r0: number, rows: Float64Array): void;
+  /**
+   * Σ_t a[row][t]·y[yOff + t] in float64 from the matrix the engine multiplies (the f32 engine's
+   * float32 values): one product, exactly as accurate as float64 sums allow (workers/info/screen.ts).
+   */
+  exactDot(row: number, y: Float64Array, yOff: number): number;
   /** row chunks computed by the f32 engine's helper thread, if it has one (diagnostics) */
   readonly helperChunks?: number;
   /**
@@ -142,6 +147,18 @@ type Kernel = (a: number, rows: number, n: number, y: number, nb: number, out: n
 
 let defaultKernelThreads = 1;
 
+function rowDot(a: Float64Array | Float32Array, o: number, n: number, y: Float64Array, yOff: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let t = 0;
+  for (; t + 1 < n; t += 2) {
+    s0 += a[o + t] * y[yOff + t];
+    s1 += a[o + t + 1] * y[yOff + t + 1];
+  }
+  if (t < n) s0 += a[o + t] * y[yOff + t];
+  return s0 + s1;
+}
+
 /**
  * Threads for the f32 engine's kernels made by createDotKernel without `a` (the permutation test's
  * own kernel): 1 or 2, default 1. The second thread is a work-stealing helper (gemm-threads.ts); on
@@ -161,8 +178,11 @@ export function kernelThreads(): number {
 /** Helpers of kernels that were garbage-collected: stop their threads. */
 const helpers = new FinalizationRegistry<HelperThread>((h) => h.terminate());
 
-/** `a`, for the f32 engine only: use this float64 matrix as the kernel's `a` instead of a fresh one (no copy). */
-export function createDotKernel(rows: number, n: number, maxCols: number, engine: DotEngine = 'auto', a?: Float64Array): DotKernel {
+/**
+ * `a`, for the f32 engine only: use this float64 matrix as the kernel's `a` instead of a fresh one
+ * (no copy). `threads` 2: the f32 engine's helper thread (gemm-threads.ts), for a kernel without `a`.
+ */
+export function createDotKernel(rows: number, n: number, maxCols: number, engine: DotEngine = 'auto', a?: Float64Array, threads = kernelThreads()): DotKernel {
   const mod = engine === 'js' ? null : loadWasm();
   if (mod && engine === 'f32') {
     const inst = f32Instance(mod, rows * n * 4 + maxCols * n * 4 + rows * maxCols * 8 + 16);
@@ -174,7 +194,7 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
     const a32 = new Float32Array(memory.buffer, aOff, rows * n);
     const y32 = new Float32Array(memory.buffer, yOff, maxCols * n);
     const outView = new Float64Array(memory.buffer, outOff, rows * maxCols);
-    const threaded = !a && kernelThreads() > 1 && rows * n >= 1e6 && typeof SharedArrayBuffer !== 'undefined';
+    const threaded = !a && threads > 1 && rows * n >= 1e6 && typeof SharedArrayBuffer !== 'undefined';
     const a64 = a ?? (threaded ? new Float64Array(new SharedArrayBuffer(rows * n * 8)) : new Float64Array(rows * n));
     const helper = threaded ? startHelper(mod, a64, rows, n, maxCols) : null;
     let converted = false;
@@ -184,6 +204,14 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
       a: a64,
       get helperChunks() {
         return helper?.helped;
+      },
+      exactDot(row, y, yOff) {
+        if (released) throw new Error('dot kernel: used after release()');
+        if (!converted) {
+          a32.set(a64.subarray(0, rows * n));
+          converted = true;
+        }
+        return rowDot(a32, row * n, n, y, yOff);
       },
       setRows(r0, src) {
         if (released) throw new Error('dot kernel: used after release()');
@@ -225,6 +253,7 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
       engine: 'wasm-simd',
       a: aView,
       setRows: (r0, src) => aView.set(src, r0 * n),
+      exactDot: (row, y, yOff) => rowDot(aView, row * n, n, y, yOff),
       release: () => {},
       run(y, nb) {
         yView.set(y.subarray(0, nb * n));
@@ -239,6 +268,7 @@ export function createDotKernel(rows: number, n: number, maxCols: number, engine
     engine: 'js',
     a: aJs,
     setRows: (r0, src) => aJs.set(src, r0 * n),
+    exactDot: (row, y, yOff) => rowDot(aJs, row * n, n, y, yOff),
     release: () => {},
     run(y, nb) {
       dotBlock(aJs, rows, n, y, nb, out);

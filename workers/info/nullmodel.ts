@@ -12,10 +12,11 @@
  *
  * The models are plain objects of typed arrays (SharedArrayBuffer-backed when threads share them).
  */
-import { type DotEngine, type DotKernel, bindDotKernel, createDotKernel } from './gemm';
+import { type DotEngine, type DotKernel, bindDotKernel, createDotKernel, kernelThreads } from './gemm';
 import { entropyBias } from './gaussian';
 import { LN2 } from './special';
 import { ccBiasBits } from './map';
+import { NullScreen } from './screen';
 import { type Adjacency, type TfceOptions, clusterMass, tfce } from './tfce';
 import { choleskyInto, halfLogDet } from '../util';
 
@@ -245,10 +246,13 @@ export function modelEngine(kind: 'cc' | 'cd', engine: DotEngine): DotEngine {
   return engine === 'auto' ? (kind === 'cc' ? 'f32' : 'f64') : engine;
 }
 
-/** A kernel whose memory the model can be built into: pass alloc to buildModel*, kernel to NullEvaluator. */
-export function createModelKernel(kind: 'cc' | 'cd', nVar: number, d: number, n: number, k = 2, engine: DotEngine = 'auto'): { kernel: DotKernel; alloc: Alloc } {
+/**
+ * A kernel whose memory the model can be built into: pass alloc to buildModel*, kernel to
+ * NullEvaluator. threads: for the float32 kernel's helper thread (1 where a NullScreen does the work).
+ */
+export function createModelKernel(kind: 'cc' | 'cd', nVar: number, d: number, n: number, k = 2, engine: DotEngine = 'auto', threads = kernelThreads()): { kernel: DotKernel; alloc: Alloc } {
   const shape = kernelShape(kind, nVar, d, k);
-  const kernel = createDotKernel(shape.rows, n, shape.cols, modelEngine(kind, engine));
+  const kernel = createDotKernel(shape.rows, n, shape.cols, modelEngine(kind, engine), undefined, threads);
   return { kernel, alloc: (len) => (len === kernel.a.length ? kernel.a : new Float64Array(len)) };
 }
 
@@ -263,22 +267,48 @@ export function nullMaxima(model: NullModel, perms: Int32Array, p0: number, p1: 
   return out;
 }
 
+/**
+ * Whether the cc null with statistic 'mi' runs through the int16 screen (screen.ts): engine 'auto'
+ * on the float32 kernel. The maxima are then float64 sums over the float32 matrix for the few
+ * variables that can hold each maximum; engines named explicitly keep their plain products.
+ */
+export function usesScreen(kind: 'cc' | 'cd', spec: StatisticSpec, engine: DotEngine, kernel: DotKernel): boolean {
+  return kind === 'cc' && spec.type === 'mi' && engine === 'auto' && kernel.engine === 'wasm-simd-f32';
+}
+
 /** Holds the dot-product kernel (with its copy of the model's matrix) across many calls. */
 export class NullEvaluator {
   private readonly kernel: DotKernel;
   private readonly block: number;
+  private readonly screen: NullScreen | null = null;
 
-  /** kernel: one from createModelKernel that already holds the model's matrix (no copy). */
+  /**
+   * kernel: one from createModelKernel that already holds the model's matrix (no copy); screen: a
+   * NullScreen that already holds the model's quantised matrix (permutation.ts builds both chunk by chunk).
+   */
   constructor(
     readonly model: NullModel,
     readonly spec: StatisticSpec = { type: 'mi' },
     engine: DotEngine = 'auto',
     kernel?: DotKernel,
+    screen?: NullScreen,
   ) {
     const shape = kernelShape(model.kind, model.nVar, model.nDim, model.kind === 'cd' ? model.k : 2);
     this.block = shape.block;
     const a = model.kind === 'cc' ? model.z : model.f;
     this.kernel = kernel ?? bindDotKernel(a, shape.rows, model.n, shape.cols, modelEngine(model.kind, engine));
+    if (model.kind === 'cc' && usesScreen(model.kind, spec, engine, this.kernel)) {
+      if (screen) this.screen = screen;
+      else if (model.z.length === model.nVar * model.nDim * model.n) {
+        this.screen = new NullScreen(model.nVar, model.nDim, model.n, shape.cols, model.y, kernelThreads());
+        this.screen.setVariables(0, model.z);
+      }
+    } else screen?.release();
+  }
+
+  /** variables recomputed exactly by the screen so far (diagnostics), or null without one */
+  get screened(): number | null {
+    return this.screen ? this.screen.recomputed : null;
   }
 
   get engine(): string {
@@ -288,7 +318,10 @@ export class NullEvaluator {
   /** Done: the kernel's memory serves the next kernel of this process (gemm.ts, release). */
   release(): void {
     this.kernel.release();
+    this.screen?.release();
   }
+
+  private readonly exactDot = (row: number, y: Float64Array, yOff: number) => this.kernel.exactDot(row, y, yOff);
 
   maxima(perms: Int32Array, p0: number, p1: number): Float64Array {
     return this.model.kind === 'cc' ? this.maximaCC(this.model, perms, p0, p1) : this.maximaCD(this.model, perms, p0, p1);
@@ -314,6 +347,11 @@ export class NullEvaluator {
       for (let b = 0; b < nb; b++) {
         const pr = (b0 + b) * n;
         for (let t = 0; t < n; t++) yb[b * n + t] = model.y[perms[pr + t]];
+      }
+      if (this.screen && !wholeMap) {
+        this.screen.maxima(yb, nb, model.bad, this.exactDot, r2max);
+        for (let b = 0; b < nb; b++) out[b0 - p0 + b] = r2max[b] === -Infinity ? -Infinity : miOf(r2max[b] * scale);
+        continue;
       }
       const g = this.kernel.run(yb, nb);
       r2max.fill(-Infinity);

@@ -13,11 +13,12 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { checkMapArgs, constantVariables, miMapCCKernel, miMapCDKernel, prepareMapX, prepareY } from './map';
-import { type Alloc, type NullModel, type NullModelCC, NullEvaluator, type StatisticSpec, applyStatistic, buildModelCC, buildModelCD, createModelKernel, sharedAlloc } from './nullmodel';
-import { copnorm } from './copnorm';
-import type { DotKernel } from './gemm';
+import { type Alloc, type NullModel, type NullModelCC, NullEvaluator, type StatisticSpec, applyStatistic, buildModelCC, buildModelCD, createModelKernel, kernelShape, sharedAlloc, usesScreen } from './nullmodel';
+import { NullScreen } from './screen';
+import { copnormFinite } from './copnorm';
+import { type DotKernel, kernelThreads } from './gemm';
 import { Rng } from './permutation-rng';
-import { asLabels, checkFinite, warn } from './validate';
+import { allFinite64, asLabels, checkFinite, warn } from './validate';
 
 export interface PermutationInput {
   /** [variable][dim][trial] */
@@ -124,6 +125,7 @@ interface Prepared {
   model: NullModel;
   mi: Float64Array;
   kernel?: DotKernel;
+  screen?: NullScreen;
 }
 
 /** alloc 'kernel': build the model straight into a dot-product kernel's memory (single thread). */
@@ -134,7 +136,7 @@ function prepare(input: PermutationInput, how: Alloc | 'kernel'): Prepared {
   const bias = input.biasCorrect ?? true;
   if (input.y instanceof Float64Array && input.k === undefined) {
     const cy = prepareY(input.y, nTrial, cn);
-    if (how === 'kernel' && cn) return prepareCCInKernel(x, nVar, nDim, nTrial, cy, bias);
+    if (how === 'kernel' && cn) return prepareCCInKernel(x, nVar, nDim, nTrial, cy, bias, input.statistic ?? { type: 'mi' });
     // copula-normalise straight into the memory the null model will use, then whiten it in place:
     // one fresh copy of the map instead of three (page faults on new memory are a real cost here)
     const mk = how === 'kernel' ? createModelKernel('cc', nVar, nDim, nTrial) : undefined;
@@ -165,9 +167,11 @@ const PREP_CHUNK_VALUES = 1 << 17;
  * is expensive (page faults), and the scratch stays in cache. Per variable the arithmetic is that of
  * the whole-map path (prepareMapX, miMapCCKernel, buildModelCC), so the results are the same bits.
  */
-function prepareCCInKernel(x: Float64Array, nVar: number, d: number, n: number, cy: Float64Array, bias: boolean): Prepared {
-  checkFinite(x, 'x'); // once, with the index in the whole map (the chunks check again, in cache)
-  const { kernel } = createModelKernel('cc', nVar, d, n);
+function prepareCCInKernel(x: Float64Array, nVar: number, d: number, n: number, cy: Float64Array, bias: boolean, spec: StatisticSpec): Prepared {
+  // the float32 kernel's helper thread only where that kernel does the products (not under a NullScreen)
+  const { kernel } = createModelKernel('cc', nVar, d, n, 2, 'auto', spec.type === 'mi' ? 1 : kernelThreads());
+  // the model's y is cy itself (copula-normalised: zero mean, no centring)
+  const screen = usesScreen('cc', spec, 'auto', kernel) ? new NullScreen(nVar, d, n, kernelShape('cc', nVar, d, 2).cols, cy, kernelThreads()) : undefined;
   const per = Math.max(1, Math.floor(PREP_CHUNK_VALUES / (d * n)));
   const scratch = new Float64Array(per * d * n);
   const repeated = new Int32Array(nVar * d);
@@ -178,17 +182,20 @@ function prepareCCInKernel(x: Float64Array, nVar: number, d: number, n: number, 
   for (let v0 = 0; v0 < nVar; v0 += per) {
     const m = Math.min(per, nVar - v0);
     const rep = repeated.subarray(v0 * d, (v0 + m) * d);
-    const cx = copnorm(x.subarray(v0 * d * n, (v0 + m) * d * n), m * d, n, scratch, rep);
+    // checked chunk by chunk, in cache; a bad value is reported with its index in the whole map
+    if (!allFinite64(x.subarray(v0 * d * n, (v0 + m) * d * n))) checkFinite(x, 'x');
+    const cx = copnormFinite(x.subarray(v0 * d * n, (v0 + m) * d * n), m * d, n, scratch, rep);
     const constant = new Uint8Array(m);
     for (let r = 0; r < m * d; r++) if (rep[r] >= n - 1) constant[Math.floor(r / d)] = 1;
     mi.set(miMapCCKernel(cx, m, d, n, cy, bias, true, 0, m, constant, (c) => (degenerate += c)), v0);
     model = buildModelCC(cx, m, d, n, cy, bias, false, () => cx);
     for (let v = 0; v < m; v++) bad[v0 + v] = model.bad[v] | constant[v];
     kernel.setRows(v0 * d, cx.subarray(0, m * d * n));
+    screen?.setVariables(v0, cx.subarray(0, m * d * n));
   }
   constantVariables(repeated, nVar, d, n); // the warnings, once for the whole map
   if (degenerate > 0) warn(`x: ${degenerate} variable(s) are constant or degenerate; their MI is NaN`);
-  return { model: { ...model!, z: new Float64Array(0), nVar, bad }, mi, kernel };
+  return { model: { ...model!, z: new Float64Array(0), nVar, bad }, mi, kernel, screen };
 }
 
 function checkPermArgs(input: PermutationInput): { alpha: number; seed: number } {
@@ -211,8 +218,9 @@ export function permutationMaxStatSync(input: PermutationInput): PermutationResu
   const { alpha, seed } = checkPermArgs(input);
   const prep = prepare(input, 'kernel');
   const perms = permutations(input.nPerm, input.nTrial, seed);
-  const maxNull = new NullEvaluator(prep.model, input.statistic, 'auto', prep.kernel).maxima(perms, 0, input.nPerm);
-  prep.kernel?.release(); // its memory serves the next test of this process
+  const evaluator = new NullEvaluator(prep.model, input.statistic, 'auto', prep.kernel, prep.screen);
+  const maxNull = evaluator.maxima(perms, 0, input.nPerm);
+  evaluator.release(); // the kernel's and the screen's memory serve the next test of this process
   return finish(input, prep, maxNull, alpha, seed);
 }
 

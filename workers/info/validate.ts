@@ -63,7 +63,34 @@ export function asSamples(x: Continuous, name: string): Samples {
   return s;
 }
 
+/**
+ * True when every value is finite: v·0 is 0 for finite v and NaN for ±∞ and NaN, so one sum per
+ * block finds them without a branch per value (whole maps of millions of values; monomorphic on
+ * Float64Array, several times faster than Number.isFinite on a mixed call site).
+ */
+export function allFinite64(data: Float64Array): boolean {
+  const n = data.length;
+  for (let i0 = 0; i0 < n; i0 += 4096) {
+    const i1 = Math.min(n, i0 + 4096);
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let i = i0;
+    for (; i + 3 < i1; i += 4) {
+      s0 += data[i] * 0;
+      s1 += data[i + 1] * 0;
+      s2 += data[i + 2] * 0;
+      s3 += data[i + 3] * 0;
+    }
+    for (; i < i1; i++) s0 += data[i] * 0;
+    if (s0 + s1 + s2 + s3 !== 0) return false;
+  }
+  return true;
+}
+
 export function checkFinite(data: ArrayLike<number>, name: string): void {
+  if (data instanceof Float64Array && allFinite64(data)) return;
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) throw new RangeError(`${name}: value ${i} is ${data[i]} (NaN and infinity are not allowed)`);
   }
