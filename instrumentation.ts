@@ -12,6 +12,9 @@ export async function register(): Promise<void> {
   const handle = getDbHandle();
   await migrateDb(handle);
   log.info({ db: handle.kind, ms: Math.round(performance.now() - started) }, 'database ready: migrations applied');
+  // tRPC queries for scripts/start.mjs to serve without Next's request pipeline (server/trpc/node-api.ts).
+  const { registerNodeApi } = await import('./server/trpc/node-api');
+  registerNodeApi();
   // Embedded workflow engine (no INNGEST_* configuration): resume the runs a restart interrupted.
   const { startWorkflows } = await import('./server/workflows');
   void startWorkflows().catch((err: unknown) => log.error({ err }, 'could not start the workflow executor'));

@@ -55,12 +55,24 @@ const { default: next } = await import('next');
 const app = next({ dev: false, dir: root, hostname: host === '0.0.0.0' ? 'localhost' : host, port });
 await app.prepare();
 const handle = app.getRequestHandler();
+// tRPC queries (GET /api/trpc/...) skip Next's request pipeline: server/trpc/node-api.ts, which
+// instrumentation.ts registers; DEEPER_DIRECT_API=0 sends them through Next like everything else.
+const directApi = process.env.DEEPER_DIRECT_API !== '0';
 const server = createServer((req, res) => {
   setClientAddress(req, hops);
+  const api = directApi ? globalThis.__deeperNodeApi : undefined;
+  if (api?.wants(req.method, req.url)) {
+    api.serve(req, res).catch((err) => {
+      console.error('[deeper] direct API request failed', err);
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+    return;
+  }
   handle(req, res);
 });
 server.listen(port, host, () => {
-  console.log(`[deeper] serving on http://localhost:${port} (ready steps took ${Math.round(performance.now() - t0)} ms; trusted proxy hops: ${hops})`);
+  console.log(`[deeper] serving on http://localhost:${port} (ready steps took ${Math.round(performance.now() - t0)} ms; trusted proxy hops: ${hops}; direct API: ${directApi ? 'on once the app is ready' : 'off'})`);
 });
 for (const sig of ['SIGINT', 'SIGTERM'])
   process.on(sig, () => {
