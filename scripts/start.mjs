@@ -58,6 +58,7 @@ const handle = app.getRequestHandler();
 // tRPC queries (GET /api/trpc/...) skip Next's request pipeline: server/trpc/node-api.ts, which
 // instrumentation.ts registers; DEEPER_DIRECT_API=0 sends them through Next like everything else.
 const directApi = process.env.DEEPER_DIRECT_API !== '0';
+const pageCache = process.env.PUBLISHED_PAGE_CACHE !== '0';
 const server = createServer((req, res) => {
   setClientAddress(req, hops);
   const api = directApi ? globalThis.__deeperNodeApi : undefined;
@@ -69,10 +70,13 @@ const server = createServer((req, res) => {
     });
     return;
   }
-  handle(req, res);
+  // Published pages (/p/<slug>) from memory once Next has answered them: server/dashboards/published-page-cache.ts.
+  const pages = pageCache ? globalThis.__deeperPublishedPageServer : undefined;
+  if (pages) pages.serve(req, res, () => handle(req, res));
+  else handle(req, res);
 });
 server.listen(port, host, () => {
-  console.log(`[deeper] serving on http://localhost:${port} (ready steps took ${Math.round(performance.now() - t0)} ms; trusted proxy hops: ${hops}; direct API: ${directApi ? 'on once the app is ready' : 'off'})`);
+  console.log(`[deeper] serving on http://localhost:${port} (ready steps took ${Math.round(performance.now() - t0)} ms; trusted proxy hops: ${hops}; direct API: ${directApi ? 'on' : 'off'}, published pages from memory: ${pageCache ? 'on' : 'off'}, once the app is ready)`);
 });
 for (const sig of ['SIGINT', 'SIGTERM'])
   process.on(sig, () => {
