@@ -47,7 +47,7 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 /** The slug of a cacheable request for a published page, or null. */
 export function cacheableSlug(req: Pick<IncomingMessage, 'method' | 'url' | 'headers'>): string | null {
   if (req.method !== 'GET' || !req.url) return null;
-  const m = /^\/p\/([A-Za-z0-9_-]{1,100})\/?(\?.*)?$/.exec(req.url);
+  const m = /^\/p\/([A-Za-z0-9_-]{1,100})(\?.*)?$/.exec(req.url); // not /p/<slug>/: Next redirects that
   if (!m) return null;
   if (m[2] && /[?&]_rsc=/.test(m[2])) return null;
   for (const name of Object.keys(req.headers)) if (name === 'rsc' || name.startsWith('next-')) return null;

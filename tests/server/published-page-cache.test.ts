@@ -63,7 +63,7 @@ describe('cacheableSlug and acceptsGzip', () => {
     const r = (url: string, headers: Record<string, string> = {}, method = 'GET') => cacheableSlug({ url, headers, method });
     expect(r('/p/abc_D-9')).toBe('abc_D-9');
     expect(r('/p/abc?embed=1')).toBe('abc');
-    expect(r('/p/abc/')).toBe('abc');
+    expect(r('/p/abc/')).toBeNull();
     expect(r('/p/abc/a/0b9d3c3e')).toBeNull();
     expect(r('/p/abc?_rsc=1x')).toBeNull();
     expect(r('/p/abc', { rsc: '1' })).toBeNull();
