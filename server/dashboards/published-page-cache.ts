@@ -78,6 +78,8 @@ function answerFromMemory(req: IncomingMessage, res: ServerResponse, url: URL, h
     ...hit.headers,
     ...securityHeaders({ pathname: url.pathname, searchParams: url.searchParams, https, development: false }),
     'x-request-id': typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID(),
+    // Kept from Next's first answer, which may have been its render (MISS); from memory it is a hit.
+    'x-nextjs-cache': 'HIT',
   };
   if (hit.etag && req.headers['if-none-match'] === hit.etag) {
     res.writeHead(304, headers);
