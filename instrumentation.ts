@@ -16,6 +16,12 @@ export async function register(): Promise<void> {
   const { loadWithdrawnSlugs } = await import('./server/dashboards/public');
   const withdrawn = await loadWithdrawnSlugs(handle.db);
   log.info({ withdrawn }, 'withdrawn snapshots known to the request guard');
+  // tRPC queries for scripts/start.mjs to serve without Next's request pipeline (server/trpc/node-api.ts).
+  const { registerNodeApi } = await import('./server/trpc/node-api');
+  registerNodeApi();
+  // Published pages from memory for scripts/start.mjs (server/dashboards/published-page-cache.ts).
+  const { registerPublishedPageServer } = await import('./server/dashboards/published-page-cache');
+  registerPublishedPageServer();
   // Embedded workflow engine (no INNGEST_* configuration): resume the runs a restart interrupted.
   const { startWorkflows } = await import('./server/workflows');
   void startWorkflows().catch((err: unknown) => log.error({ err }, 'could not start the workflow executor'));

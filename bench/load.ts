@@ -4,13 +4,14 @@
  * Targets: experiment.list and a run dashboard's data (dashboards.get) signed in, and the public
  * snapshot page. Each target: closed loop (CONNECTIONS clients) and open loop at RATE requests/s.
  * Bounded: DURATION seconds per measurement (default 30), loopback only. Ends with one JSON line.
- *   npm run bench:load -- [--duration 30] [--connections 50] [--rate 300]
+ *   npm run bench:load -- [--duration 30] [--connections 50] [--rate 300] [--modes closed,open]
+ * --modes open skips the closed-loop runs (short A/B comparisons on a shared machine).
  * BENCH_DATABASE_URL=postgres://... runs it on PostgreSQL (an empty database) instead of PGlite.
  * BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' passes node flags to the server (profiling).
  * Uses the existing build when there is one (DEEPER_SKIP_BUILD=1); otherwise start.mjs builds.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,8 @@ const arg = (name: string, fallback: number) => {
 const DURATION_S = Math.min(arg('duration', 30), 120);
 const CONNECTIONS = Math.min(arg('connections', 50), 200);
 const RATE = Math.min(arg('rate', 300), 2000);
+const modesArg = process.argv.includes('--modes') ? process.argv[process.argv.indexOf('--modes') + 1]!.split(',') : ['closed', 'open'];
+if (!modesArg.every((m) => m === 'closed' || m === 'open')) throw new Error('--modes takes closed, open or closed,open');
 const root = path.resolve(import.meta.dirname, '..');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'deeper-load-'));
 const databaseUrl = process.env.BENCH_DATABASE_URL;
@@ -55,6 +58,15 @@ const server: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_SERV
   env: { ...env, PORT: String(port), HOST: '127.0.0.1', DEEPER_SKIP_BUILD: existsSync(path.join(root, '.next/BUILD_ID')) ? '1' : '0' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
+/** CPU time (user + system, ms) the server process has used, from /proc (Linux; NaN elsewhere). */
+function serverCpuMs(): number {
+  try {
+    const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
 const stop = () => {
   server.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
@@ -86,13 +98,18 @@ try {
   };
   const results: Record<string, unknown> = {};
   for (const [name, t] of Object.entries(targets)) {
-    for (const [mode, rate] of [[`closed ${CONNECTIONS} clients`, null], [`open ${RATE}/s`, RATE]] as const) {
+    const modes = [[`closed ${CONNECTIONS} clients`, null, 'closed'], [`open ${RATE}/s`, RATE, 'open']] as const;
+    for (const [mode, rate] of modes.filter((m) => modesArg.includes(m[2]))) {
       const job = JSON.stringify({ ...t, connections: CONNECTIONS, durationS: DURATION_S, rate });
+      const cpu0 = serverCpuMs();
       const out = execFileSync(process.execPath, [path.join(root, 'bench/load-gen.mjs'), job], { encoding: 'utf8' });
-      results[`${name} / ${mode}`] = JSON.parse(out.trim().split('\n').pop()!);
+      const r = JSON.parse(out.trim().split('\n').pop()!) as { requests: number };
+      const cpuMs = serverCpuMs() - cpu0;
+      // The server's CPU time per answered request: less sensitive than latency to other load on the machine.
+      results[`${name} / ${mode}`] = { ...r, serverCpuMsPerRequest: !Number.isFinite(cpuMs) || !r.requests ? null : Math.round((cpuMs / r.requests) * 100) / 100 };
     }
   }
-  console.log(JSON.stringify({ bench: 'load', database: databaseUrl ? 'postgres' : 'pglite', durationS: DURATION_S, connections: CONNECTIONS, rate: RATE, loadavg: os.loadavg().map((l) => Math.round(l * 10) / 10), cores: os.cpus().length, results }));
+  console.log(JSON.stringify({ bench: 'load', directApi: process.env.DEEPER_DIRECT_API !== '0', database: databaseUrl ? 'postgres' : 'pglite', durationS: DURATION_S, connections: CONNECTIONS, rate: RATE, loadavg: os.loadavg().map((l) => Math.round(l * 10) / 10), cores: os.cpus().length, results }));
 } finally {
   stop();
 }

@@ -59,12 +59,28 @@ const LOCAL_HOST = /^(?:0\.0\.0\.0|localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/;
 const app = next({ dev: false, dir: root, hostname: LOCAL_HOST.test(host) ? 'localhost' : host, port });
 await app.prepare();
 const handle = app.getRequestHandler();
+// tRPC queries (GET /api/trpc/...) skip Next's request pipeline: server/trpc/node-api.ts, which
+// instrumentation.ts registers; DEEPER_DIRECT_API=0 sends them through Next like everything else.
+const directApi = process.env.DEEPER_DIRECT_API !== '0';
+const pageCache = process.env.PUBLISHED_PAGE_CACHE !== '0';
 const server = createServer((req, res) => {
   setClientAddress(req, hops);
-  handle(req, res);
+  const api = directApi ? globalThis.__deeperNodeApi : undefined;
+  if (api?.wants(req.method, req.url)) {
+    api.serve(req, res).catch((err) => {
+      console.error('[deeper] direct API request failed', err);
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+    return;
+  }
+  // Published pages (/p/<slug>) from memory once Next has answered them: server/dashboards/published-page-cache.ts.
+  const pages = pageCache ? globalThis.__deeperPublishedPageServer : undefined;
+  if (pages) pages.serve(req, res, () => handle(req, res));
+  else handle(req, res);
 });
 server.listen(port, host, () => {
-  console.log(`[deeper] serving on http://localhost:${port} (ready steps took ${Math.round(performance.now() - t0)} ms; trusted proxy hops: ${hops})`);
+  console.log(`[deeper] serving on http://localhost:${port} (ready steps took ${Math.round(performance.now() - t0)} ms; trusted proxy hops: ${hops}; direct API: ${directApi ? 'on' : 'off'}, published pages from memory: ${pageCache ? 'on' : 'off'}, once the app is ready)`);
 });
 for (const sig of ['SIGINT', 'SIGTERM'])
   process.on(sig, () => {

@@ -55,7 +55,12 @@ function sessionCacheMs(): number {
   return Number.isFinite(n) && n >= 0 ? Math.min(n, 60_000) : 5_000;
 }
 const SESSION_CACHE_MAX = 10_000;
-const sessionCache = new Map<string, { session: Session; until: number; db: Db }>();
+type SessionCache = Map<string, { session: Session; until: number; db: Db }>;
+// On globalThis, one per process: the server bundle holds several copies of this module (Next's
+// route handlers, and instrumentation.ts's for the direct API path of scripts/start.mjs), and a
+// sign-out through one must evict the session in all.
+const gc = globalThis as unknown as { __deeperSessionCache?: SessionCache };
+const sessionCache: SessionCache = (gc.__deeperSessionCache ??= new Map());
 
 /** The session for a token, or null when unknown or expired. */
 export async function validateSession(db: Db, token: string | undefined | null): Promise<Session | null> {

@@ -4,6 +4,7 @@ import { createContext } from './context';
 import { log, requestIdFrom, withRequestId } from '../log';
 import type { Db } from '../db/client';
 import { crossSiteRefusal, isJsonContentType } from '../http/same-origin';
+import { securityHeaders } from '../http/security-headers';
 
 /** Largest accepted request body (bytes); larger ones get 413 before tRPC parses anything. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -47,12 +48,30 @@ export function batchRefusal(url: URL): string | null {
   return null;
 }
 
-/** Serves /api/trpc/*: request id, body limit, logging, then tRPC. */
+/**
+ * The security headers of proxy.ts, set here as well: Next does not copy the headers proxy.ts puts
+ * on NextResponse.next() onto a route handler's response, and scripts/start.mjs serves queries
+ * without proxy.ts (server/trpc/node-api.ts). https as the client saw it: X-Forwarded-Proto, which
+ * start.mjs keeps only from trusted proxies.
+ */
+function withSecurityHeaders(req: Request, url: URL, res: Response): Response {
+  const https = url.protocol === 'https:' || req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+  const h = securityHeaders({ pathname: url.pathname, searchParams: url.searchParams, https, development: process.env.NODE_ENV === 'development' });
+  for (const [k, v] of Object.entries(h)) res.headers.set(k, v);
+  return res;
+}
+
+/** Serves /api/trpc/*: request id, body limit, logging, then tRPC; every answer with the security headers. */
 export async function handleTrpc(req: Request, deps: { db?: Db } = {}): Promise<Response> {
+  const url = new URL(req.url);
+  return withSecurityHeaders(req, url, await handleTrpcRequest(req, url, deps));
+}
+
+async function handleTrpcRequest(req: Request, url: URL, deps: { db?: Db }): Promise<Response> {
   const reqId = requestIdFrom(req.headers);
   return withRequestId(reqId, async () => {
     const started = performance.now();
-    const batchError = batchRefusal(new URL(req.url));
+    const batchError = batchRefusal(url);
     if (batchError) return refuse(reqId, 400, 'BAD_REQUEST', batchError);
     let request = req;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -79,7 +98,6 @@ export async function handleTrpc(req: Request, deps: { db?: Db } = {}): Promise<
       },
     });
     res.headers.set('x-request-id', reqId);
-    const url = new URL(req.url);
     log.info({ method: req.method, path: url.pathname, status: res.status, ms: Math.round(performance.now() - started) }, 'trpc request');
     return res;
   });
