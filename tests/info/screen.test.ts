@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { copnorm } from '@/workers/info/copnorm';
-import { instantiate, loadWasm } from '@/workers/info/gemm';
+import { instantiate, kernelThreads, loadWasm, setKernelThreads } from '@/workers/info/gemm';
 import { NullEvaluator, buildModelCC, nullMaxima } from '@/workers/info/nullmodel';
 import { permutationMaxStatSync, permutations } from '@/workers/info/permutation';
 import { Rng } from '@/workers/info/permutation-rng';
@@ -137,20 +137,20 @@ describe('NullScreen (the default cc null for the MI statistic)', () => {
     expect(() => permutationMaxStatSync({ x, nVar, nDim: d, nTrial: n, y, nPerm: 19 })).toThrow(/^x: value 135007 is Infinity/);
   });
 
-  it('with a helper thread on a shared memory (DEEPER_INFO_KERNEL_THREADS=2): exactly the single-thread maxima', () => {
+  it('with a helper thread on a shared memory (kernel threads 2): exactly the single-thread maxima', () => {
     const rng = new Rng(29);
     const [nVar, d, n, nPerm] = [350, 3, 1000, 96 * 3]; // rows × n ≥ 1e6: the helper starts
     const x = Float64Array.from({ length: nVar * d * n }, () => rng.normal());
     const y = Float64Array.from({ length: n }, () => rng.normal());
     const model = buildModelCC(copnorm(x, nVar * d, n), nVar, d, n, copnorm(y, 1, n), true, false);
     const perms = permutations(nPerm, n, 4);
-    const prev = process.env.DEEPER_INFO_KERNEL_THREADS;
+    const prev = kernelThreads();
     try {
-      process.env.DEEPER_INFO_KERNEL_THREADS = '1';
+      setKernelThreads(1);
       const one = new NullEvaluator(model);
       const want = one.maxima(perms, 0, nPerm);
       one.release();
-      process.env.DEEPER_INFO_KERNEL_THREADS = '2';
+      setKernelThreads(2);
       const two = new NullEvaluator(model);
       const screen = (two as unknown as { screen: NullScreen }).screen;
       // blocks until the helper has taken part (it starts at the first block and may wait for a core)
@@ -159,8 +159,7 @@ describe('NullScreen (the default cc null for the MI statistic)', () => {
       expect(screen.helped).toBeGreaterThan(0);
       two.release();
     } finally {
-      if (prev === undefined) delete process.env.DEEPER_INFO_KERNEL_THREADS;
-      else process.env.DEEPER_INFO_KERNEL_THREADS = prev;
+      setKernelThreads(prev);
     }
   });
 });
