@@ -74,11 +74,11 @@ export interface SweepRow {
 
 /**
  * The identity of a sweep run in the results file: runs with the same key are not repeated (and the
- * summary keeps the latest). The trials and, for the vertex basis, the spacing are part of it, so a
- * changed default makes a new run.
+ * summary keeps the latest). The trials and, for the vertex basis, the spacing and the noise-carrying
+ * region vertices are part of it, so a changed default makes a new run.
  */
-export function runKey(r: Pick<SweepRow, 'model' | 'basis' | 'kind' | 'region' | 'tfce' | 'permutations' | 'trials' | 'vertexSpacingMm'>): string {
-  const spacing = r.basis === 'vertex' ? [`spacing ${r.vertexSpacingMm ?? 0}`] : [];
+export function runKey(r: Pick<SweepRow, 'model' | 'basis' | 'kind' | 'region' | 'tfce' | 'permutations' | 'trials' | 'vertexSpacingMm' | 'carryingVertices' | 'regionVertices'>): string {
+  const spacing = r.basis === 'vertex' ? [`spacing ${r.vertexSpacingMm ?? 0}`, `carrying ${r.carryingVertices ?? r.regionVertices}`] : [];
   return [r.model, r.basis, r.kind, r.region, r.tfce ? 'tfce' : 'mi', r.permutations, r.trials, ...spacing].join('|');
 }
 
@@ -153,7 +153,7 @@ async function main() {
         const cfg = { kind, region, basis, seed: 1, permutations, tfce, maps: 'planted' as const };
         const setup = oracleSetup(model, cfg);
         const spacing = basis === 'vertex' ? { vertexSpacingMm: setup.spacingMm, carryingVertices: setup.carrying.length } : {};
-        const key = runKey({ model: model.name, basis, kind, region, tfce, permutations, trials: setup.trials, ...spacing });
+        const key = runKey({ model: model.name, basis, kind, region, tfce, permutations, trials: setup.trials, regionVertices: setup.region.length, ...spacing });
         if (done.has(key) || !more()) continue;
         append({ uptime: uptime() });
         const t0 = Date.now();

@@ -20,8 +20,8 @@ describe('oracle sweep', () => {
       pass: passes(basis as 'bubbles', precision, recall, r),
     });
     expect(runKey(row('nose', 1, 1, 1) as never)).toBe('m|bubbles|shape|nose|mi|200|6000');
-    expect(runKey({ ...row('nose', 1, 1, 1, 'vertex', 2000), vertexSpacingMm: 4 } as never)).toBe('m|vertex|shape|nose|mi|200|2000|spacing 4');
-    expect(runKey(row('nose', 1, 1, 1, 'vertex', 2000) as never)).toBe('m|vertex|shape|nose|mi|200|2000|spacing 0');
+    expect(runKey({ ...row('nose', 1, 1, 1, 'vertex', 2000), vertexSpacingMm: 4, carryingVertices: 30 } as never)).toBe('m|vertex|shape|nose|mi|200|2000|spacing 4|carrying 30');
+    expect(runKey({ ...row('nose', 1, 1, 1, 'vertex', 2000), regionVertices: 553 } as never)).toBe('m|vertex|shape|nose|mi|200|2000|spacing 0|carrying 553');
     expect(passes('bubbles', 0.95, 0.95, 0.94)).toBe(false);
     expect(passes('vertex', 0.95, 0.95, 0.5)).toBe(true);
     // the later nose run (other trials) replaces the earlier one in the summary

@@ -169,7 +169,7 @@ export function oracleSetup(model: FaceModel, cfg: OracleConfig) {
   const basis = canonicalBasis(cfg.basis ?? 'vertex');
   const r2 = cfg.r2 ?? DEFAULT_PLANTED_R2[basis];
   const spacingMm = basis === 'vertex' ? cfg.vertexSpacingMm ?? (cfg.kind === 'image' ? 0 : DEFAULT_VERTEX_SPACING_MM) : 0;
-  const vertices = basis === 'vertex' ? farthestPointSubsample(model, noisyVertices(model, region), spacingMm) : noisyVertices(model, region);
+  const vertices = basis === 'vertex' ? farthestPointSubsample(model, noisyVertices(model, region), spacingMm, region) : noisyVertices(model, region);
   // vertex basis: the region's noise-carrying vertices (the truth; only they can carry the planted response)
   const carrying = basis === 'vertex' ? intersect(region, vertices) : region;
   const trials = cfg.trials ?? defaultOracleTrials(carrying.length, basis, r2);
