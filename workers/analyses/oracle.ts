@@ -99,7 +99,7 @@ export const MAX_ORACLE_TRIALS = 20_000;
  * vertex basis: the default minimum spacing (mm) of the noise-carrying vertices (bases/vertex-subsample.ts).
  * Recall ≥ 0.9 needs a non-centrality T·R²/n ≈ 50 per noise-carrying region vertex, so n ≤ 20,000 ·
  * 0.8 / 50 = 320 at the trial cap; at 4 mm the largest named region of each built-in model has
- * 183 (ICT jaw) and 99 (procedural forehead) (docs/methods.md, "Vertex noise").
+ * 190 (ICT jaw) and 100 (procedural forehead) (docs/methods.md, "Vertex noise").
  */
 export const DEFAULT_VERTEX_SPACING_MM = 4;
 
@@ -108,7 +108,7 @@ export const DEFAULT_PLANTED_R2: Record<CanonicalBasis, number> = { coefficients
 
 /**
  * Default trials: coefficients 10,000 and bubbles 6,000 (measured recovery, docs/methods.md); vertex
- * noise spreads R² evenly over the region's |R| vertices (R²/|R| each), and 50·|R|/R² trials give each
+ * noise spreads R² evenly over the region's |R| noise-carrying vertices (regionSize; R²/|R| each), and 50·|R|/R² trials give each
  * a non-centrality T·R²_v ≈ 50, well above the 3-D max-statistic threshold (≈ 25); capped at 20,000.
  */
 export function defaultOracleTrials(regionSize: number, basis: NoiseBasis = 'vertex', r2 = DEFAULT_PLANTED_R2[canonicalBasis(basis)]): number {
