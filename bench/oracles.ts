@@ -12,6 +12,7 @@
  *                             are skipped, so a killed sweep resumes and shards share one file
  *   --max-runs N --max-minutes M   stop after N new runs or once M minutes have passed (a shard)
  *   --summary                 only print the summary table of the results file
+ *   --markdown <file.md>      with --summary: also write it and every region's latest run as markdown tables
  *   --permutations 200 --skip-sweep --skip-null --null-runs 100 --null-trials 1000
  *
  * Issue 12's ground truth over the whole pipeline, with the oracle's default settings (seed 1, the
@@ -25,11 +26,11 @@
  * runs, passes, min precision, min recall, min analytic r, and the failures.
  */
 import { execSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { loadDefaultFaceModel, decodeFaceModel, DEFAULT_MODEL_NAME, isBuiltinFaceModel, loadBuiltinFaceModel } from '../workers/faces';
-import { runOracle } from '../workers/analyses/oracle';
+import { oracleSetup, runOracle } from '../workers/analyses/oracle';
 import { fwerCalibration } from '../workers/analyses/fwer-calibration';
 import type { CanonicalBasis } from '../workers/analyses/noise';
 import type { FaceModel } from '../workers/faces/model';
@@ -63,14 +64,23 @@ export function anatomicalRegions(model: FaceModel): string[] {
 export interface SweepRow {
   oracle: true;
   model: string; basis: CanonicalBasis; kind: 'shape' | 'texture'; region: string; tfce: boolean; permutations: number;
+  /** vertex basis: the minimum spacing of the noise-carrying vertices (mm; absent in rows before it existed = 0). */
+  vertexSpacingMm?: number;
+  /** vertex basis: the region's noise-carrying vertices (the truth). */
+  carryingVertices?: number;
   regionVertices: number; trials: number; plantedR2: number;
   precision: number; recall: number; analytic_correlation: number; truth: number | null; significant: number;
   thresholdBits: number; seconds: number; load1: number; at: string; pass: boolean;
 }
 
-/** The identity of a sweep run in the results file: runs with the same key are not repeated. */
-export function runKey(r: Pick<SweepRow, 'model' | 'basis' | 'kind' | 'region' | 'tfce' | 'permutations'>): string {
-  return [r.model, r.basis, r.kind, r.region, r.tfce ? 'tfce' : 'mi', r.permutations].join('|');
+/**
+ * The identity of a sweep run in the results file: runs with the same key are not repeated (and the
+ * summary keeps the latest). The trials and, for the vertex basis, the spacing and the noise-carrying
+ * region vertices are part of it, so a changed default makes a new run.
+ */
+export function runKey(r: Pick<SweepRow, 'model' | 'basis' | 'kind' | 'region' | 'tfce' | 'permutations' | 'trials' | 'vertexSpacingMm' | 'carryingVertices' | 'regionVertices'>): string {
+  const spacing = r.basis === 'vertex' ? [`spacing ${r.vertexSpacingMm ?? 0}`, `carrying ${r.carryingVertices ?? r.regionVertices}`] : [];
+  return [r.model, r.basis, r.kind, r.region, r.tfce ? 'tfce' : 'mi', r.permutations, r.trials, ...spacing].join('|');
 }
 
 /** A run passes when precision and recall are ≥ 0.9 and, against an analytic truth, the map correlates with it at ≥ 0.95. */
@@ -85,11 +95,12 @@ export function readResults(file: string): Record<string, unknown>[] {
   });
 }
 
-/** Per model, basis, kind and statistic: runs, passes, min precision, recall and analytic r, and the failing regions. */
+/** Per model, basis, kind and statistic (the latest run of each region): runs, passes, min precision, recall and analytic r, and the failing regions. */
 export function summarise(rows: Record<string, unknown>[]): Record<string, string | number>[] {
   const groups = new Map<string, SweepRow[]>();
   const latest = new Map<string, SweepRow>();
-  for (const r of rows) if (r.oracle) latest.set(runKey(r as unknown as SweepRow), r as unknown as SweepRow);
+  // the latest run of each cell (model, basis, kind, region, statistic; same permutations), whatever its trials or spacing
+  for (const r of rows) if (r.oracle) latest.set([r.model, r.basis, r.kind, r.region, r.tfce, r.permutations].join('|'), r as unknown as SweepRow);
   for (const r of latest.values()) {
     const g = [r.model, r.basis, r.kind, r.tfce ? 'tfce' : 'mi'].join(' ');
     if (!groups.has(g)) groups.set(g, []);
@@ -102,6 +113,25 @@ export function summarise(rows: Record<string, unknown>[]): Record<string, strin
     minAnalyticR: rs[0].basis === 'vertex' ? NaN : min(rs.map((r) => r.analytic_correlation)),
     failures: rs.filter((r) => !r.pass).map((r) => `${r.region} ${r.precision}/${r.recall}/${r.analytic_correlation}`).join('; '),
   }));
+}
+
+/** The summary and the latest run of every cell as markdown tables (bench/results/*.md). */
+export function markdownSummary(rows: Record<string, unknown>[], source: string): string {
+  const latest = new Map<string, SweepRow>();
+  for (const r of rows) if (r.oracle) latest.set([r.model, r.basis, r.kind, r.region, r.tfce, r.permutations].join('|'), r as unknown as SweepRow);
+  const s = summarise(rows);
+  const lines = [
+    `# Oracle sweep: ${source}`, '',
+    'Generated by `npm run bench:oracles -- --summary --markdown <file>` from the latest run of each cell (seed 1, defaults).', '',
+    '| model basis kind statistic | runs | pass | min precision | min recall | min analytic r | failures (precision/recall/r) |',
+    '|---|---|---|---|---|---|---|',
+    ...s.map((g) => `| ${g.group} | ${g.runs} | ${g.pass} | ${g.minP} | ${g.minR} | ${Number.isNaN(g.minAnalyticR) ? '–' : g.minAnalyticR} | ${g.failures || '–'} |`),
+    '', '| model | basis | kind | statistic | region | region vertices | truth | trials | precision | recall | analytic r | pass | s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...[...latest.values()].map((r) => `| ${r.model} | ${r.basis}${r.basis === 'vertex' ? ` (${r.vertexSpacingMm ?? 0} mm)` : ''} | ${r.kind} | ${r.tfce ? 'tfce' : 'mi'} | ${r.region} | ${r.regionVertices} | ${r.truth} | ${r.trials} | ${r.precision} | ${r.recall} | ${r.basis === 'vertex' ? '–' : r.analytic_correlation} | ${r.pass ? 'yes' : '**no**'} | ${r.seconds} |`),
+    '',
+  ];
+  return lines.join('\n');
 }
 
 function uptime(): string {
@@ -122,7 +152,12 @@ async function main() {
     const runs = s.reduce((a, g) => a + (g.runs as number), 0), pass = s.reduce((a, g) => a + (g.pass as number), 0);
     console.log(`${out}: ${pass} of ${runs} runs pass`);
   };
-  if (flag('summary')) { printSummary(); return; }
+  if (flag('summary')) {
+    printSummary();
+    const md = opt('markdown');
+    if (md) writeFileSync(md, markdownSummary(readResults(out), out));
+    return;
+  }
   const models = list('models') ?? list('model') ?? ['ict'];
   const bases = (list('bases') ?? ['bubbles', 'coefficients', 'vertex']) as CanonicalBasis[];
   const kinds = (list('kinds') ?? ['shape', 'texture']) as ('shape' | 'texture')[];
@@ -140,13 +175,16 @@ async function main() {
     const regions = list('regions') ?? anatomicalRegions(model);
     if (!flag('skip-sweep')) {
       for (const basis of bases) for (const kind of kinds) for (const region of regions) for (const tfce of tfces) {
-        const key = runKey({ model: model.name, basis, kind, region, tfce, permutations });
+        const cfg = { kind, region, basis, seed: 1, permutations, tfce, maps: 'planted' as const };
+        const setup = oracleSetup(model, cfg);
+        const spacing = basis === 'vertex' ? { vertexSpacingMm: setup.spacingMm, carryingVertices: setup.carrying.length } : {};
+        const key = runKey({ model: model.name, basis, kind, region, tfce, permutations, trials: setup.trials, regionVertices: setup.region.length, ...spacing });
         if (done.has(key) || !more()) continue;
         append({ uptime: uptime() });
         const t0 = Date.now();
-        const r = await runOracle(model, { kind, region, basis, seed: 1, permutations, tfce, maps: 'planted' });
+        const r = await runOracle(model, cfg);
         const row: SweepRow = {
-          oracle: true, model: model.name, basis, kind, region, tfce, permutations, regionVertices: r.region.length,
+          oracle: true, model: model.name, basis, kind, region, tfce, permutations, ...spacing, regionVertices: r.region.length,
           trials: r.trials, plantedR2: r.r2Planted,
           precision: +r.recovery.precision.toFixed(3), recall: +r.recovery.recall.toFixed(3),
           analytic_correlation: +r.analyticCorrelation.toFixed(3), truth: r.truth?.reduce((a, b) => a + b, 0) ?? null,

@@ -14,15 +14,18 @@ describe('oracle sweep', () => {
     expect(proc.sort()).toEqual(['chin', 'forehead', 'left_brow', 'left_cheek', 'left_eye', 'mouth', 'nose', 'right_brow', 'right_cheek', 'right_eye']);
   });
 
-  it('keys runs by model, basis, kind, region, statistic and permutations; summarises the latest of each', () => {
-    const row = (region: string, precision: number, recall: number, r: number, basis = 'bubbles') => ({
-      oracle: true, model: 'm', basis, kind: 'shape', region, tfce: false, permutations: 200, precision, recall, analytic_correlation: r,
+  it('keys runs by model, basis, kind, region, statistic, permutations, trials (and vertex spacing); summarises the latest of each', () => {
+    const row = (region: string, precision: number, recall: number, r: number, basis = 'bubbles', trials = 6000) => ({
+      oracle: true, model: 'm', basis, kind: 'shape', region, tfce: false, permutations: 200, trials, precision, recall, analytic_correlation: r,
       pass: passes(basis as 'bubbles', precision, recall, r),
     });
-    expect(runKey(row('nose', 1, 1, 1) as never)).toBe('m|bubbles|shape|nose|mi|200');
+    expect(runKey(row('nose', 1, 1, 1) as never)).toBe('m|bubbles|shape|nose|mi|200|6000');
+    expect(runKey({ ...row('nose', 1, 1, 1, 'vertex', 2000), vertexSpacingMm: 4, carryingVertices: 30 } as never)).toBe('m|vertex|shape|nose|mi|200|2000|spacing 4|carrying 30');
+    expect(runKey({ ...row('nose', 1, 1, 1, 'vertex', 2000), regionVertices: 553 } as never)).toBe('m|vertex|shape|nose|mi|200|2000|spacing 0|carrying 553');
     expect(passes('bubbles', 0.95, 0.95, 0.94)).toBe(false);
     expect(passes('vertex', 0.95, 0.95, 0.5)).toBe(true);
-    const rows = [row('nose', 0.5, 0.5, 0.9), { uptime: 'x' }, row('nose', 0.97, 0.93, 0.99), row('chin', 0.92, 0.8, 0.99), row('mouth', 1, 0.148, 0.83, 'vertex')];
+    // the later nose run (other trials) replaces the earlier one in the summary
+    const rows = [row('nose', 0.5, 0.5, 0.9), { uptime: 'x' }, row('nose', 0.97, 0.93, 0.99, 'bubbles', 8000), row('chin', 0.92, 0.8, 0.99), row('mouth', 1, 0.148, 0.83, 'vertex')];
     const s = summarise(rows);
     expect(s).toHaveLength(2);
     const b = s.find((g) => g.group === 'm bubbles shape mi')!;

@@ -17,6 +17,7 @@ import { drawNoise, addTextureNoise, canonicalBasis, noiseFeatures, type Canonic
 import { recovery, regionMask, resolveRegion, type Recovery } from './regions';
 import { analyticOracleMap, mapCorrelation, plantedSourceWeights, type AnalyticMap } from './oracle-truth';
 import type { BubbleOptions } from './bases/bubbles';
+import { farthestPointSubsample } from './bases/vertex-subsample';
 import { createRng, hashInts } from '../faces';
 import { tfceMesh, meshAdjacency } from '../info';
 import { Stages, type OnProgress } from './analysis-stages';
@@ -32,7 +33,7 @@ export interface OracleConfig {
   region: string;
   radiusMm?: number;
   seed: number;
-  /** Default: 50 trials per region vertex, clamped to [1000, 6000] (noise.ts: the power of vertex noise). */
+  /** Default: defaultOracleTrials of the basis (vertex: 50 per noise-carrying region vertex / R², in [2000, 20,000]). */
   trials?: number;
   permutations?: number;
   alpha?: number;
@@ -52,6 +53,12 @@ export interface OracleConfig {
   bubbles?: BubbleOptions;
   /** Which maps to compute: both (default), only the planted kind's, or only the other kind's (the false-positive check). */
   maps?: 'both' | 'planted' | 'other';
+  /**
+   * vertex basis, shape and texture oracles: noise only on a farthest-point subsample of the noisy
+   * vertices at least this many mm apart (default DEFAULT_VERTEX_SPACING_MM; 0 = every vertex; the
+   * image oracle's default is 0). The truth is the region's noise-carrying vertices.
+   */
+  vertexSpacingMm?: number;
 }
 
 export interface OracleResult {
@@ -62,13 +69,15 @@ export interface OracleResult {
   planted: FweMap | null;
   /** The other kind's map (null for the image oracle, which has no shape noise). */
   other: FweMap | null;
-  /** Precision and recall against the truth of the basis (vertex: the region; else the analytic map above the threshold). */
+  /** Precision and recall against the truth of the basis (vertex: the region's noise-carrying vertices; else the analytic map above the threshold). */
   recovery: Recovery;
   /** Precision and recall against the planted region itself (every basis). */
   regionRecovery: Recovery;
   basis: CanonicalBasis;
   /** The stated R² of the planted response. */
   r2Planted: number;
+  /** vertex basis: the region's vertices that carry noise (the truth); other bases: the region. */
+  carrying: Uint32Array;
   /** The analytic MI map (bits) and the true set [V] (1 = true); null for the image oracle. */
   analytic: AnalyticMap | null;
   truth: Uint8Array | null;
@@ -86,12 +95,20 @@ export interface OracleResult {
 /** Trials are capped at this many (issue 12). */
 export const MAX_ORACLE_TRIALS = 20_000;
 
+/**
+ * vertex basis: the default minimum spacing (mm) of the noise-carrying vertices (bases/vertex-subsample.ts).
+ * Recall ≥ 0.9 needs a non-centrality T·R²/n ≈ 50 per noise-carrying region vertex, so n ≤ 20,000 ·
+ * 0.8 / 50 = 320 at the trial cap; at 4 mm the largest named region of each built-in model has
+ * 190 (ICT jaw) and 100 (procedural forehead) (docs/methods.md, "Vertex noise").
+ */
+export const DEFAULT_VERTEX_SPACING_MM = 4;
+
 /** The planted response's stated share of variance per basis (vertex: larger, see defaultOracleTrials). */
 export const DEFAULT_PLANTED_R2: Record<CanonicalBasis, number> = { coefficients: 0.5, bubbles: 0.5, vertex: 0.8 };
 
 /**
  * Default trials: coefficients 10,000 and bubbles 6,000 (measured recovery, docs/methods.md); vertex
- * noise spreads R² evenly over the region's |R| vertices (R²/|R| each), and 50·|R|/R² trials give each
+ * noise spreads R² evenly over the region's |R| noise-carrying vertices (regionSize; R²/|R| each), and 50·|R|/R² trials give each
  * a non-centrality T·R²_v ≈ 50, well above the 3-D max-statistic threshold (≈ 25); capped at 20,000.
  */
 export function defaultOracleTrials(regionSize: number, basis: NoiseBasis = 'vertex', r2 = DEFAULT_PLANTED_R2[canonicalBasis(basis)]): number {
@@ -142,22 +159,36 @@ export function plantedResponse(model: FaceModel, noise: TrialNoise, kind: 'shap
   return y;
 }
 
-export async function runOracle(model: FaceModel, cfg: OracleConfig, onProgress?: OnProgress): Promise<OracleResult> {
+/**
+ * What an oracle run will use, before it runs: the region, the basis, the planted R², the noisy
+ * vertices (vertex basis: the farthest-point subsample at the spacing), the region's noise-carrying
+ * vertices and the trials (the given ones or the basis's default).
+ */
+export function oracleSetup(model: FaceModel, cfg: OracleConfig) {
   const region = resolveRegion(model, cfg.region, cfg.radiusMm);
   const basis = canonicalBasis(cfg.basis ?? 'vertex');
   const r2 = cfg.r2 ?? DEFAULT_PLANTED_R2[basis];
-  const trials = cfg.trials ?? defaultOracleTrials(region.length, basis, r2);
+  const spacingMm = basis === 'vertex' ? cfg.vertexSpacingMm ?? (cfg.kind === 'image' ? 0 : DEFAULT_VERTEX_SPACING_MM) : 0;
+  const vertices = basis === 'vertex' ? farthestPointSubsample(model, noisyVertices(model, region), spacingMm, region) : noisyVertices(model, region);
+  // vertex basis: the region's noise-carrying vertices (the truth; only they can carry the planted response)
+  const carrying = basis === 'vertex' ? intersect(region, vertices) : region;
+  const trials = cfg.trials ?? defaultOracleTrials(carrying.length, basis, r2);
+  return { region, basis, r2, spacingMm, vertices, carrying, trials };
+}
+
+export async function runOracle(model: FaceModel, cfg: OracleConfig, onProgress?: OnProgress): Promise<OracleResult> {
+  const { region, basis, r2, vertices, carrying, trials } = oracleSetup(model, cfg);
+  const image = cfg.kind === 'image';
   if (!(Number.isInteger(trials) && trials <= MAX_ORACLE_TRIALS)) throw new Error(`trials must be an integer ≤ ${MAX_ORACLE_TRIALS}, got ${trials}`);
   const permutations = cfg.permutations ?? 200;
   const alpha = cfg.alpha ?? 0.05;
-  const image = cfg.kind === 'image';
   const which = cfg.maps ?? 'both';
   // sds: coefficients in component-sd units; vertex and bubbles in mm and linear albedo
   const local = basis !== 'coefficients';
   const shapeOn = !image && !(which === 'planted' && cfg.kind === 'texture');
   const textureOn = !(which === 'planted' && cfg.kind === 'shape');
   const noise = drawNoise(model, {
-    basis, trials, seed: cfg.seed, bubbles: cfg.bubbles, vertices: noisyVertices(model, region),
+    basis, trials, seed: cfg.seed, bubbles: cfg.bubbles, vertices,
     shapeSd: shapeOn ? (cfg.shapeSd ?? (local ? 1 : 0.5)) : 0,
     textureSd: textureOn ? (cfg.textureSd ?? (local ? 0.05 : 0.5)) : 0,
   });
@@ -201,6 +232,7 @@ export async function runOracle(model: FaceModel, cfg: OracleConfig, onProgress?
   const planted = which === 'other' ? null : await informationMap(features, { kind: 'continuous', y }, opts, stages.sub('planted'));
   const other = image || which === 'planted' ? null : await informationMap(noiseFeatures(model, noise, plantedKind === 'shape' ? 'texture' : 'shape'), { kind: 'continuous', y }, opts, stages.sub('other'));
   const regionM = regionMask(model.vertexCount, region);
+  const carryingM = regionMask(model.vertexCount, carrying);
   const none = { precision: NaN, recall: NaN, significant: 0 };
   const regionRecovery = planted ? recovery(planted.significant, regionM) : none;
   let truth: Uint8Array | null = null;
@@ -209,11 +241,11 @@ export async function runOracle(model: FaceModel, cfg: OracleConfig, onProgress?
     const noisy = new Uint8Array(model.vertexCount);
     for (let v = 0; v < noisy.length; v++) noisy[v] = features.skip && features.skip[v] ? 0 : 1;
     analyticCorrelation = mapCorrelation(planted.mi, analytic.mi, noisy);
-    truth = basis === 'vertex' ? regionM : trueSet(analytic.mi, noisy, planted.threshold, tfce);
+    truth = basis === 'vertex' ? carryingM : trueSet(analytic.mi, noisy, planted.threshold, tfce);
   }
   return {
-    kind: cfg.kind, region, trials, planted, other, maskPixels, basis, r2Planted: image ? NaN : r2, noise, response: y,
-    recovery: truth && planted ? recovery(planted.significant, truth) : regionRecovery, regionRecovery,
+    kind: cfg.kind, region, carrying, trials, planted, other, maskPixels, basis, r2Planted: image ? NaN : r2, noise, response: y,
+    recovery: planted ? recovery(planted.significant, truth ?? carryingM) : none, regionRecovery,
     analytic, truth, analyticCorrelation,
     otherSignificant: other ? other.significant.reduce((a, b) => a + b, 0) : null,
   };
@@ -227,6 +259,12 @@ export async function runOracle(model: FaceModel, cfg: OracleConfig, onProgress?
 export function noisyVertices(model: FaceModel, region: Uint32Array): Uint32Array {
   const face = model.regions.face ?? Uint32Array.from({ length: model.vertexCount }, (_, i) => i);
   return Uint32Array.from(new Set([...face, ...region])).sort();
+}
+
+/** The vertices of `region` that are in `vertices` (sorted). */
+function intersect(region: Uint32Array, vertices: Uint32Array): Uint32Array {
+  const inSet = new Set(vertices);
+  return Uint32Array.from(region.filter((v) => inSet.has(v))).sort();
 }
 
 /** The surface TFCE of the maps: E = 1, H = 2 (surface convention), extent = summed vertex area (mm², mean face). */

@@ -4,9 +4,10 @@
  *   oracle --kind shape|texture|image --region <region | landmark | vertex list> [--seed 1] [--model ict|procedural|<file>]
  *          [--trials n ≤ 20000] [--permutations 200] [--alpha 0.05] [--basis coefficients|bubbles|vertex]
  *          [--r2 share] [--tfce] [--sigma 6] [--density 1] [--radius 10] [--size 64] [--threads 1] [--planted-only]
+ *          [--vertex-spacing 4]  (vertex basis: mm between noise-carrying vertices, 0 = all; image oracle default 0)
  *       Plants a response explaining a stated share R² of its variance on the region of a face model
  *       (default: the default model) and checks the maps recover the truth of the basis (vertex: the
- *       region; coefficients, bubbles: the analytic map above the threshold, oracle-truth.ts).
+ *       region's noise-carrying vertices; coefficients, bubbles: the analytic map above the threshold, oracle-truth.ts).
  *       Last line: {"precision", "recall", "analytic_correlation", "trials", "plantedR2", ...}.
  *   battery --model <dir> --out <dir> [--preset default|demo|tiny] [--identities N] [--faces-seed 1]
  *          [--trials n] [--permutations n] [--rc-identities k] [--pose-trials n] [--pca k]
@@ -39,7 +40,7 @@ const ANALYSE_OPTIONS = {
   values: [
     'alpha', 'basis', 'density', 'face-model', 'faces-seed', 'gen-identities', 'human', 'identities', 'kind', 'layer-permutations',
     'model', 'out', 'pca', 'permutations', 'pose-trials', 'preset', 'r2', 'radius', 'rc-identities', 'region', 'seed', 'shape-sd',
-    'sigma', 'size', 'texture-sd', 'threads', 'trials', 'vertex-stride',
+    'sigma', 'size', 'texture-sd', 'threads', 'trials', 'vertex-spacing', 'vertex-stride',
     // attributions and humans (workers/cli/humans.ts)
     'baseline', 'batch', 'beta', 'compare', 'compare-significant', 'csv', 'feature', 'identity', 'ig-rule', 'ig-steps', 'methods',
     'min-pass', 'network-generalisation', 'noise-basis', 'noise-radius', 'noise-region', 'noise-seed', 'noise-shape-sd',
@@ -92,12 +93,14 @@ async function oracle(o: Opts): Promise<number> {
     sizePx: num(o, 'size', 64, 16, 256, true),
     threads: num(o, 'threads', 1, 1, 8, true),
     maps: o.has('planted-only') ? 'planted' : 'both',
+    vertexSpacingMm: o.has('vertex-spacing') ? num(o, 'vertex-spacing', 4, 0, 100) : undefined,
   }, progress(`oracle ${kind}`));
   process.stderr.write('\n');
   console.log(JSON.stringify({
     precision: r.recovery.precision, recall: r.recovery.recall, analytic_correlation: r.analyticCorrelation,
     significant: r.recovery.significant, truthVertices: r.truth ? r.truth.reduce((a, b) => a + b, 0) : r.region.length,
     kind, basis: r.basis, model: model.name, region: o.get('region'), regionVertices: r.region.length,
+    ...(r.basis === 'vertex' ? { noiseVertices: r.noise.vertices?.length, carryingVertices: r.carrying.length } : {}),
     trials: r.trials, trialsCap: 20_000, plantedR2: r.r2Planted, tfce: o.has('tfce'),
     regionPrecision: r.regionRecovery.precision, regionRecall: r.regionRecovery.recall,
     thresholdBits: r.planted?.tfce ? null : (r.planted?.threshold ?? null), thresholdTfce: r.planted?.tfce ? r.planted.threshold : null,
