@@ -13,11 +13,9 @@
  */
 import { Worker } from 'node:worker_threads';
 
-const SEQ = 0;
-const NB = 1;
-const CLAIM = 2;
-const DONE = 3;
-const READY = 4;
+import { CLAIM, DONE, NB, SEQ, shareChunks } from './chunk-claims';
+
+const READY = DONE + 1;
 
 /** Rows per chunk (a multiple of 3, the kernel's tile). */
 export function chunkRows(rows: number): number {
@@ -101,32 +99,13 @@ export function startHelper(mod: WebAssembly.Module, a64: Float64Array, rows: nu
       started();
       seq = (seq + 1) & 0x3fffffff;
       ySh.set(ySource.subarray(0, nb * n));
-      Atomics.store(ctl, NB, nb);
-      Atomics.store(ctl, DONE, 0);
-      Atomics.store(ctl, CLAIM, (seq & 0x7fff) << 16);
-      Atomics.store(ctl, SEQ, seq);
-      Atomics.notify(ctl, SEQ);
       mine.fill(0);
-      let done = 0;
-      for (;;) {
-        const v = Atomics.load(ctl, CLAIM);
-        if ((v & 0xffff) >= chunks) break;
-        if (Atomics.compareExchange(ctl, CLAIM, v, v + 1) !== v) continue;
-        const c = v & 0xffff;
+      const helperChunks = shareChunks(ctl, seq, nb, chunks, (c) => {
         own(c * chunk, Math.min(rows, (c + 1) * chunk));
         mine[c] = 1;
-        done++;
-        Atomics.add(ctl, DONE, 1);
-      }
-      // the helper's last chunk; a helper that stops mid-chunk (it cannot, short of a crash) fails the run after a minute
-      let last = Atomics.load(ctl, DONE);
-      for (let since = Date.now(), d = last; d < chunks; d = Atomics.load(ctl, DONE)) {
-        if (d !== last) [last, since] = [d, Date.now()];
-        else if (Date.now() - since > 60_000) throw new Error('permutation kernel: the helper thread stopped mid-block (DEEPER_INFO_KERNEL_THREADS=1 avoids it)');
-        Atomics.wait(ctl, DONE, d, 20);
-      }
-      helped += chunks - done;
-      if (done < chunks)
+      }, 'permutation kernel: the helper thread stopped mid-block (kernel threads 1 avoids it)');
+      helped += helperChunks;
+      if (helperChunks > 0)
         for (let c = 0; c < chunks; c++) {
           if (mine[c]) continue;
           const r0 = c * chunk;

@@ -12,12 +12,8 @@
  * another block; DONE chunks finished.
  */
 import { Worker } from 'node:worker_threads';
+import { CLAIM, DONE, NB, SEQ, shareChunks } from './chunk-claims';
 import { GEMM_WASM_SHARED_BASE64 } from './gemm-wasm';
-
-const SEQ = 0;
-const NB = 1;
-const CLAIM = 2;
-const DONE = 3;
 
 let sharedModule: WebAssembly.Module | null | undefined;
 
@@ -96,30 +92,11 @@ export function startScreenHelper(mod: WebAssembly.Module, memory: WebAssembly.M
         worker.on('error', () => {}); // a failed helper leaves every chunk to the caller
       }
       seq = (seq + 1) & 0x3fffffff;
-      Atomics.store(ctl, NB, nb);
-      Atomics.store(ctl, DONE, 0);
-      Atomics.store(ctl, CLAIM, (seq & 0x7fff) << 16);
-      Atomics.store(ctl, SEQ, seq);
-      Atomics.notify(ctl, SEQ);
-      let mine = 0;
-      for (;;) {
-        const v = Atomics.load(ctl, CLAIM);
-        if ((v & 0xffff) >= chunks) break;
-        if (Atomics.compareExchange(ctl, CLAIM, v, v + 1) !== v) continue;
-        const r0 = (v & 0xffff) * chunk;
+      helped += shareChunks(ctl, seq, nb, chunks, (c) => {
+        const r0 = c * chunk;
         const r1 = Math.min(rows, r0 + chunk);
         dot(qOff + r0 * npad * 2, r1 - r0, npad, pOff, nb, outOff + r0 * nb * 4);
-        mine++;
-        Atomics.add(ctl, DONE, 1);
-      }
-      // the helper's last chunk; a helper that stops mid-chunk (it cannot, short of a crash) fails the run after a minute
-      let last = Atomics.load(ctl, DONE);
-      for (let since = Date.now(), d = last; d < chunks; d = Atomics.load(ctl, DONE)) {
-        if (d !== last) [last, since] = [d, Date.now()];
-        else if (Date.now() - since > 60_000) throw new Error('null screen: the helper thread stopped mid-block (DEEPER_INFO_KERNEL_THREADS=1 avoids it)');
-        Atomics.wait(ctl, DONE, d, 20);
-      }
-      helped += chunks - mine;
+      }, 'null screen: the helper thread stopped mid-block (kernel threads 1 avoids it)');
     },
     terminate() {
       Atomics.store(ctl, SEQ, -1);
