@@ -1,0 +1,90 @@
+/**
+ * npx tsx bench/oracle-coefficients-curve.ts <model> <shape|texture> <regions,... | all> <T1,T2,...> [samples 10]
+ *
+ * The coefficients-basis counterpart of bench/oracle-trials-curve.ts (same large-sample simulator,
+ * docs/methods.md "Why coefficients shape chin can miss 0.9"): with the planted g over the K identity
+ * components, var(y) = |g|²/R² and ĉ_k = g_k + e_k, e_k ~ N(0, (var(y) + g_k²)/T), each vertex's
+ * statistic in χ² units is T·R̂²_v − d_v with R̂²_v = |W_v ĉ|²/var(y), W_v = Σ_v^(−½) L_v on the rank d_v
+ * of its loadings (the same rank rule as noise.ts); the FWER threshold is the 95 % quantile of the
+ * maximum over vertices of 200 null maps (ĉ = e); the truth is {v : −T·ln(1 − R²_v) > threshold}.
+ * Prints per region and T: truth size, mean and min precision and recall, and the failing samples.
+ */
+import { loadBuiltinFaceModel, createRng } from '../workers/faces';
+import { drawNoise } from '../workers/analyses/noise';
+import { noisyVertices, DEFAULT_PLANTED_R2 } from '../workers/analyses/oracle';
+import { analyticOracleMap, plantedSourceWeights, vertexLoadings } from '../workers/analyses/oracle-truth';
+import { resolveRegion } from '../workers/analyses/regions';
+import { jacobiEigen } from '../workers/analyses/pca';
+import { anatomicalRegions } from './oracles';
+const [modelName, kind, regionsArg, TsArg, samplesArg] = process.argv.slice(2);
+const k0 = kind as 'shape' | 'texture';
+const model = loadBuiltinFaceModel(modelName);
+const regions = regionsArg === 'all' ? anatomicalRegions(model) : regionsArg.split(',');
+const Ts = TsArg.split(',').map(Number);
+const samples = Number(samplesArg ?? 10);
+const R2 = DEFAULT_PLANTED_R2.coefficients;
+const V = model.vertexCount;
+function gauss(rng: () => number) { const u = rng() || 1e-12; return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng()); }
+for (const name of regions) {
+  const region = resolveRegion(model, name);
+  const noise = drawNoise(model, { basis: 'coefficients', trials: 10, seed: 1, vertices: noisyVertices(model, region), shapeSd: k0 === 'shape' ? 0.5 : 0, textureSd: k0 === 'texture' ? 0.5 : 0 });
+  const g = plantedSourceWeights(model, noise, k0, region);
+  const K = g.length;
+  const a = analyticOracleMap(model, noise, k0, region, R2);
+  const varY = g.reduce((s, x) => s + x * x, 0) / R2;
+  // W_v [d_v][K] (whitened loadings), rows stored 3 per vertex (unused rows zero)
+  const W = new Float64Array(V * 3 * K);
+  const dims = new Uint8Array(V);
+  for (let v = 0; v < V; v++) {
+    const L = vertexLoadings(model, noise, k0, v);
+    if (L.src.length === 0) continue;
+    const S = new Float64Array(9);
+    L.src.forEach((_, j) => { for (let d = 0; d < 3; d++) for (let e = 0; e < 3; e++) S[d * 3 + e] += L.w[j * 3 + d] * L.w[j * 3 + e]; });
+    const { values, vectors } = jacobiEigen(S, 3);
+    const top = Math.max(...values);
+    if (!(top > 0)) continue;
+    for (let e = 0; e < 3; e++) {
+      if (values[e] <= 1e-6 * top) continue;
+      const row = v * 3 + dims[v]++;
+      L.src.forEach((s, j) => { let p = 0; for (let d = 0; d < 3; d++) p += vectors[d * 3 + e] * L.w[j * 3 + d]; W[row * K + s] += p / Math.sqrt(values[e]); });
+    }
+  }
+  const stat = (c: Float64Array, T: number, out: Float64Array) => {
+    for (let v = 0; v < V; v++) {
+      if (dims[v] === 0) { out[v] = -Infinity; continue; }
+      let q = 0;
+      for (let r = 0; r < dims[v]; r++) { let p = 0; const o = (v * 3 + r) * K; for (let k = 0; k < K; k++) p += W[o + k] * c[k]; q += p * p; }
+      out[v] = -T * Math.log(1 - Math.min(q / varY, 0.999999)) - dims[v];
+    }
+  };
+  const rng = createRng(12345);
+  const tmp = new Float64Array(V);
+  const maxes: number[] = [];
+  for (let p = 0; p < 200; p++) {
+    const c = Float64Array.from(g, () => gauss(rng) * Math.sqrt(varY / 1e6));
+    stat(c, 1e6, tmp);
+    maxes.push(Math.max(...tmp));
+  }
+  maxes.sort((x, y) => y - x);
+  const thr = maxes[Math.floor(0.05 * 201) - 1];
+  const lines: string[] = [];
+  for (const T of Ts) {
+    const truthChi = Float64Array.from(a.r2, (r) => -T * Math.log(1 - r));
+    const Ps: number[] = [], Rs: number[] = [];
+    for (let s = 0; s < samples; s++) {
+      const c = Float64Array.from(g, (gk) => gk + gauss(rng) * Math.sqrt((varY + gk * gk) / T));
+      stat(c, T, tmp);
+      let tp = 0, fp = 0, fn = 0;
+      for (let v = 0; v < V; v++) {
+        if (dims[v] === 0) continue;
+        const sig = tmp[v] > thr, tru = truthChi[v] > thr;
+        if (sig && tru) tp++; else if (sig) fp++; else if (tru) fn++;
+      }
+      Ps.push(tp / (tp + fp)); Rs.push(tp / (tp + fn));
+    }
+    const mean = (x: number[]) => x.reduce((p, q) => p + q, 0) / x.length;
+    const truthN = truthChi.filter((x, v) => dims[v] > 0 && x > thr).length;
+    lines.push(`T=${T} truth=${truthN} P mean ${mean(Ps).toFixed(3)} min ${Math.min(...Ps).toFixed(3)} | R mean ${mean(Rs).toFixed(3)} min ${Math.min(...Rs).toFixed(3)} | fail ${Ps.filter((p, i) => p < 0.9 || Rs[i] < 0.9).length}/${samples}`);
+  }
+  console.log(`${name} thr chi2 ${thr.toFixed(2)}\n  ` + lines.join('\n  '));
+}
