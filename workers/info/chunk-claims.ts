@@ -42,3 +42,33 @@ export function shareChunks(ctl: Int32Array, seq: number, nb: number, chunks: nu
   }
   return chunks - mine;
 }
+
+/**
+ * The helper thread's side, as JavaScript source for an eval'd worker (which has `ctl` and
+ * `chunks` in scope): waits for each new block, then claims chunks of it until none is left,
+ * running `firstClaim` once per block before its first chunk and `onChunk` (with r0, r1: the
+ * chunk's rows, nb: the block's responses) on each.
+ */
+export function helperLoopSource(onChunk: string, firstClaim = ''): string {
+  return `
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctl, ${SEQ}, seen);
+  const seq = Atomics.load(ctl, ${SEQ});
+  if (seq < 0) break;
+  seen = seq;
+  const nb = Atomics.load(ctl, ${NB});
+  let claimed = false;
+  for (;;) {
+    const v = Atomics.load(ctl, ${CLAIM});
+    if (v >>> 16 !== (seq & 0x7fff) || (v & 0xffff) >= chunks) break;
+    if (Atomics.compareExchange(ctl, ${CLAIM}, v, v + 1) !== v) continue;
+    if (!claimed) { claimed = true; ${firstClaim} }
+    const r0 = (v & 0xffff) * chunk, r1 = Math.min(rows, r0 + chunk);
+    ${onChunk}
+    Atomics.add(ctl, ${DONE}, 1);
+    Atomics.notify(ctl, ${DONE});
+  }
+}
+`;
+}

@@ -13,7 +13,7 @@
  */
 import { Worker } from 'node:worker_threads';
 
-import { CLAIM, DONE, NB, SEQ, shareChunks } from './chunk-claims';
+import { DONE, SEQ, helperLoopSource, shareChunks } from './chunk-claims';
 
 const READY = DONE + 1;
 
@@ -39,27 +39,10 @@ const outSh = new Float64Array(outBuf);
 const dot = inst.exports.dot_block_f32;
 const chunks = Math.ceil(rows / chunk);
 Atomics.store(ctl, ${READY}, 1);
-let seen = 0;
-for (;;) {
-  Atomics.wait(ctl, ${SEQ}, seen);
-  const seq = Atomics.load(ctl, ${SEQ});
-  if (seq < 0) break;
-  seen = seq;
-  const nb = Atomics.load(ctl, ${NB});
-  let copied = false;
-  for (;;) {
-    const v = Atomics.load(ctl, ${CLAIM});
-    if (v >>> 16 !== (seq & 0x7fff) || (v & 0xffff) >= chunks) break;
-    if (Atomics.compareExchange(ctl, ${CLAIM}, v, v + 1) !== v) continue;
-    if (!copied) { y32.set(ySh.subarray(0, nb * n)); copied = true; }
-    const r0 = (v & 0xffff) * chunk, r1 = Math.min(rows, r0 + chunk);
-    dot(aOff + r0 * n * 4, r1 - r0, n, yOff, nb, outOff + r0 * nb * 8);
-    outSh.set(new Float64Array(mem.buffer, outOff + r0 * nb * 8, (r1 - r0) * nb), r0 * nb);
-    Atomics.add(ctl, ${DONE}, 1);
-    Atomics.notify(ctl, ${DONE});
-  }
-}
-`;
+${helperLoopSource(
+  'dot(aOff + r0 * n * 4, r1 - r0, n, yOff, nb, outOff + r0 * nb * 8); outSh.set(new Float64Array(mem.buffer, outOff + r0 * nb * 8, (r1 - r0) * nb), r0 * nb);',
+  'y32.set(ySh.subarray(0, nb * n));',
+)}`;
 
 export interface HelperThread {
   /**

@@ -12,7 +12,7 @@
  * another block; DONE chunks finished.
  */
 import { Worker } from 'node:worker_threads';
-import { CLAIM, DONE, NB, SEQ, shareChunks } from './chunk-claims';
+import { SEQ, helperLoopSource, shareChunks } from './chunk-claims';
 import { GEMM_WASM_SHARED_BASE64 } from './gemm-wasm';
 
 let sharedModule: WebAssembly.Module | null | undefined;
@@ -36,24 +36,7 @@ const { mod, memory, ctlBuf, qOff, pOff, outOff, rows, npad, chunk } = workerDat
 const ctl = new Int32Array(ctlBuf);
 const dot = new WebAssembly.Instance(mod, { env: { memory } }).exports.dot_block_i16;
 const chunks = Math.ceil(rows / chunk);
-let seen = 0;
-for (;;) {
-  Atomics.wait(ctl, ${SEQ}, seen);
-  const seq = Atomics.load(ctl, ${SEQ});
-  if (seq < 0) break;
-  seen = seq;
-  const nb = Atomics.load(ctl, ${NB});
-  for (;;) {
-    const v = Atomics.load(ctl, ${CLAIM});
-    if (v >>> 16 !== (seq & 0x7fff) || (v & 0xffff) >= chunks) break;
-    if (Atomics.compareExchange(ctl, ${CLAIM}, v, v + 1) !== v) continue;
-    const r0 = (v & 0xffff) * chunk, r1 = Math.min(rows, r0 + chunk);
-    dot(qOff + r0 * npad * 2, r1 - r0, npad, pOff, nb, outOff + r0 * nb * 4);
-    Atomics.add(ctl, ${DONE}, 1);
-    Atomics.notify(ctl, ${DONE});
-  }
-}
-`;
+${helperLoopSource('dot(qOff + r0 * npad * 2, r1 - r0, npad, pOff, nb, outOff + r0 * nb * 4);')}`;
 
 export interface ScreenLayout {
   qOff: number;
