@@ -17,7 +17,7 @@ import { BatterySummary, NEGATIVE_MI_NOTE } from '../../workers/contract/result-
 const dir = mkdtempSync(path.join(os.tmpdir(), 'deeper-battery-bubbles-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('battery with bubbles noise', () => {
+describe('battery with bubbles noise', { timeout: 300_000 }, () => {
   it('runs and states the basis', async () => {
     await chooseBackend({ log: () => {} });
     const model = loadDefaultFaceModel();

@@ -32,7 +32,7 @@ function arrayRefs(x: unknown, out: ArrayRef[] = []): ArrayRef[] {
   return out;
 }
 
-describe('analyse battery', () => {
+describe('analyse battery', { timeout: 300_000 }, () => {
   it('runs the four analyses on a ResNet-10 and writes a valid bundle', async () => {
     await chooseBackend({ log: () => {} });
     const model = loadDefaultFaceModel();
