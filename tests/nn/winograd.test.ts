@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerDeeperKernels } from '../../workers/nn/kernels/register';
 import { setConvInferPath, setWinogradParts, setWinogradTile, transformFilter, winogradConv } from '../../workers/nn/kernels/winograd';
+import { setWinogradTraining } from '../../workers/nn/kernels/winograd-train';
 import { buildResNet10, Predictor, LAYER_NAMES } from '../../workers/nn';
 
 function seeded(seed: number): () => number {
@@ -96,4 +97,39 @@ describe('Winograd convolution (wasm) against tf.conv2d on cpu', () => {
     for (let i = 0; i < N; i++) expect(argmax(wino.logits, i)).toBe(argmax(direct.logits, i));
     model.dispose();
   });
+});
+
+describe('Winograd in training (wasm): Conv2D and its input gradient against cpu', () => {
+  afterAll(async () => { setWinogradTraining(true); await tf.setBackend('wasm'); });
+  for (const c of CASES) {
+    it(`${c.N}×${c.H}×${c.W}×${c.C} → ${c.CO}: forward and dx`, async () => {
+      registerDeeperKernels();
+      const r = seeded(c.H * 77 + c.C);
+      const x = uniform(c.N * c.H * c.W * c.C, r), w = uniform(9 * c.C * c.CO, r, 1 / Math.sqrt(9 * c.C)), dy = uniform(c.N * c.H * c.W * c.CO, r);
+      const both = () => tf.tidy(() => {
+        const xt = tf.tensor4d(x, [c.N, c.H, c.W, c.C]), wt = tf.tensor4d(w, [3, 3, c.C, c.CO]), dyt = tf.tensor4d(dy, [c.N, c.H, c.W, c.CO]);
+        const y = tf.conv2d(xt, wt, 1, 'same');
+        const dx = tf.conv2dTranspose(dyt, wt, [c.N, c.H, c.W, c.C], 1, 'same');
+        return [y.dataSync() as Float32Array, dx.dataSync() as Float32Array];
+      });
+      expect(await tf.setBackend('cpu')).toBe(true);
+      const ref = both();
+      expect(await tf.setBackend('wasm')).toBe(true);
+      setWinogradTraining(true);
+      const got = both();
+      setWinogradParts(3);
+      const split = both();
+      setWinogradParts(0);
+      ['forward', 'dx'].forEach((name, i) => {
+        const err = relErr(got[i], ref[i]);
+        expect(err, `${name}: relative error ${err}`).toBeLessThan(1e-4);
+        expect(Array.from(split[i])).toEqual(Array.from(got[i]));
+      });
+      setWinogradTraining(false);
+      const direct = both();
+      setWinogradTraining(true);
+      // Off means the XNNPACK path, not the same bits.
+      expect(relErr(direct[0], ref[0])).toBeLessThan(1e-5);
+    });
+  }
 });

@@ -87,27 +87,35 @@ export function winogradFilter(filter: tf.Tensor4D, m: 2 | 4, cache: Map<number,
   return u;
 }
 
+type Simd = NonNullable<ReturnType<typeof simdKernels>>;
 interface WinogradAttrs { m: number; relu: boolean; outChannels: number }
 
-const winogradConvWasm = (({ inputs, backend, attrs }) => {
-  const b = backend as unknown as WasmBackendLike;
-  const { x, u, bias, residual } = inputs as Record<string, TensorInfo | undefined> as { x: TensorInfo; u: TensorInfo; bias: TensorInfo; residual?: TensorInfo };
-  const { m, relu, outChannels: CO } = attrs as unknown as WinogradAttrs;
+/**
+ * y [N, H, W, CO] = act(conv3×3(x) (+ bias) (+ residual)) by F(m×m, 3×3) from a transformed filter
+ * at byte offset uOff (biasOff, resOff: 0 = none), tiles split into parts across the SIMD pool.
+ */
+export function runWinograd(b: WasmBackendLike, simd: Simd, x: TensorInfo, uOff: number, biasOff: number, CO: number, m: number, relu: boolean, resOff: number): TensorInfo {
   const [N, H, W, C] = x.shape;
-  const simd = simdKernels(b);
-  if (!simd) throw new Error('Winograd convolution: the SIMD module is not loaded');
   const y = b.makeOutput([N, H, W, CO], 'float32');
   const tiles = N * Math.ceil(H / m) * Math.ceil(W / m);
   const want = WINOGRAD_PARTS || simd.threads;
   const parts = Math.max(1, Math.min(want, Math.floor(tiles / MIN_TILES_PER_PART)));
   const per = 4 * ((simd.winograd_scratch(C, CO, m) + 3) & ~3);
   const scratch = simd.scratch(per * parts);
-  const off = (t: TensorInfo) => byteOffset(b, t);
-  const res = residual ? off(residual) : 0;
+  const xOff = byteOffset(b, x), yOff = byteOffset(b, y);
   simd.runParts('winograd_conv', Array.from({ length: parts }, (_, p) => [
-    off(x), H, W, C, off(u), off(bias), CO, m, relu ? 1 : 0, res, off(y),
+    xOff, H, W, C, uOff, biasOff, CO, m, relu ? 1 : 0, resOff, yOff,
     Math.round((tiles * p) / parts), Math.round((tiles * (p + 1)) / parts), scratch + per * p]));
   return y;
+}
+
+const winogradConvWasm = (({ inputs, backend, attrs }) => {
+  const b = backend as unknown as WasmBackendLike;
+  const { x, u, bias, residual } = inputs as Record<string, TensorInfo | undefined> as { x: TensorInfo; u: TensorInfo; bias: TensorInfo; residual?: TensorInfo };
+  const { m, relu, outChannels: CO } = attrs as unknown as WinogradAttrs;
+  const simd = simdKernels(b);
+  if (!simd) throw new Error('Winograd convolution: the SIMD module is not loaded');
+  return runWinograd(b, simd, x, byteOffset(b, u), byteOffset(b, bias), CO, m, relu, residual ? byteOffset(b, residual) : 0);
 }) as unknown as KernelFunc;
 
 let registered = false;
