@@ -1,5 +1,5 @@
 /**
- * npm run bench:nn-ops [-- --threads 1 --size 64 --width 0.5 --classes 200 --batch 64 --infer 64 --reps 3 --conv-infer winograd|direct]
+ * npm run bench:nn-ops [-- --threads 1 --size 64 --width 0.5 --classes 200 --batch 64 --infer 64 --reps 3 --conv-infer winograd|direct --conv-train winograd|direct]
  *
  * Where the ResNet-10's time goes on the wasm backend: one training step and one inference pass,
  * profiled kernel by kernel (tf.profile; the wasm kernels are synchronous, so each kernel's time is
@@ -25,6 +25,7 @@ import { buildResNet10, resNet10Widths } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
 import { Predictor } from '../workers/nn/predict';
 import { WINOGRAD_CONV, setConvInferPath, type ConvInferPath } from '../workers/nn/kernels/winograd';
+import { setWinogradTraining } from '../workers/nn/kernels/winograd-train';
 import { BN_GRAD, BN_TRAIN } from '../workers/nn/kernels/batch-norm';
 import { MAX_POOL, MAX_POOL_GRAD } from '../workers/nn/kernels/max-pool';
 import { setFilterGradPath, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
@@ -43,6 +44,9 @@ setFilterGradPath(filterGrad);
 // --conv-infer direct: inference's stride-1 3×3 convolutions on XNNPACK instead of Winograd (kernels/winograd.ts).
 const convInfer = (argv.includes('--conv-infer') ? argv[argv.indexOf('--conv-infer') + 1] : 'winograd') as ConvInferPath;
 setConvInferPath(convInfer);
+// --conv-train direct: training's stride-1 3×3 forward and input-gradient convolutions on XNNPACK instead of Winograd (kernels/winograd-train.ts).
+const convTrain = argv.includes('--conv-train') ? argv[argv.indexOf('--conv-train') + 1] : 'winograd';
+setWinogradTraining(convTrain !== 'direct');
 const uptime = () => spawnSync('uptime', { encoding: 'utf8' }).stdout?.trim() ?? '';
 
 type Group = 'conv forward' | 'backprop filter' | 'backprop input' | 'batch norm' | 'pooling' | 'other';
@@ -212,7 +216,7 @@ async function simdCeiling(n: number): Promise<{ one_thread: number; one_thread_
 
 const backend = await chooseBackend({ prefer: ['wasm'], threads });
 const uptimeStart = uptime();
-console.log(`uptime at start: ${uptimeStart}; filter gradient: ${filterGrad}; inference convolutions: ${convInfer}`);
+console.log(`uptime at start: ${uptimeStart}; filter gradient: ${filterGrad}; inference convolutions: ${convInfer}; training convolutions: ${convTrain}`);
 
 const model = buildResNet10({ inputSize: size, widthMultiplier: width, numClasses: classes });
 const p = resNetParams(model), vars = trainableVariables(p);

@@ -117,15 +117,14 @@ export interface FoldedParams {
 }
 
 function fold(c: ConvBN): FoldedConv {
-  return tf.tidy(() => {
+  const folded = tf.tidy(() => {
     const scale = tf.div(c.gamma, tf.sqrt(tf.add(c.movingVariance.read(), BN_EPSILON)));
     return {
       filter: tf.keep(tf.mul(c.kernel, scale) as tf.Tensor4D),
       bias: tf.keep(tf.sub(c.beta, tf.mul(c.movingMean.read(), scale)) as tf.Tensor1D),
-      stride: c.stride,
-      winograd: new Map<number, tf.Tensor>(),
     };
   });
+  return { ...folded, stride: c.stride, winograd: new Map<number, tf.Tensor>() };
 }
 
 export function foldBatchNorm(p: ResNetParams): FoldedParams {

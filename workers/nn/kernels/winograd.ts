@@ -109,9 +109,9 @@ export function runWinograd(b: WasmBackendLike, simd: Simd, x: TensorInfo, uOff:
   return y;
 }
 
-const winogradConvWasm = (({ inputs, backend, attrs }) => {
+const winogradConvWasm = (({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: unknown; attrs: unknown }) => {
   const b = backend as unknown as WasmBackendLike;
-  const { x, u, bias, residual } = inputs as Record<string, TensorInfo | undefined> as { x: TensorInfo; u: TensorInfo; bias: TensorInfo; residual?: TensorInfo };
+  const { x, u, bias, residual } = inputs as { x: TensorInfo; u: TensorInfo; bias: TensorInfo; residual?: TensorInfo };
   const { m, relu, outChannels: CO } = attrs as unknown as WinogradAttrs;
   const simd = simdKernels(b);
   if (!simd) throw new Error('Winograd convolution: the SIMD module is not loaded');
