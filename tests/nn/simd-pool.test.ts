@@ -1,5 +1,5 @@
 /**
- * The helper threads of kernels/simd-pool.ts: filter_grad (wasm/filter-grad.c) run on a helper
+ * The helper threads of kernels/simd-pool.ts: filter_grad (wasm/filter-grad.c) and winograd_conv (wasm/winograd.c) run on a helper
  * thread over a shared memory gives the same result as on this thread, and both match a direct sum.
  */
 import { describe, it, expect } from 'vitest';
@@ -39,6 +39,47 @@ describe('simd pool', () => {
       worst = Math.max(worst, Math.abs(sum - a[((kh * k + kw) * C + ci) * CO + co]) / (1 + Math.abs(sum)));
     }
     expect(worst).toBeLessThan(1e-5);
+    expect(a.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('runs winograd_conv on a helper thread: its half of the tiles equals this thread\'s whole run', () => {
+    const file = fileURLToPath(new URL('../../workers/nn/wasm/kernels-shared.wasm', import.meta.url));
+    const module = new WebAssembly.Module(readFileSync(file));
+    const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+    const e = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as {
+      winograd_conv(...a: number[]): void; winograd_scratch(C: number, CO: number, m: number): number;
+      winograd_filter(w: number, C: number, CO: number, m: number, flip: number, U: number): void;
+    };
+    const [N, H, W, C, CO, m] = [3, 9, 7, 8, 12, 4];
+    const tiles = N * Math.ceil(H / m) * Math.ceil(W / m), half = Math.floor(tiles / 2);
+    const a2 = (m + 2) ** 2, CO8 = 16, ys = N * H * W * CO;
+    const xOff = 1024, wOff = xOff + 4 * N * H * W * C, uOff = wOff + 4 * 9 * C * CO, bOff = uOff + 4 * a2 * CO8 * C;
+    const yA = bOff + 4 * CO, yB = yA + 4 * ys, sA = yB + 4 * ys, sB = sA + 4 * (e.winograd_scratch(C, CO, m) + 4);
+    const f = new Float32Array(memory.buffer);
+    for (let i = 0; i < N * H * W * C; i++) f[xOff / 4 + i] = Math.sin(0.37 * i);
+    for (let i = 0; i < 9 * C * CO; i++) f[wOff / 4 + i] = Math.cos(0.11 * i) / 9;
+    for (let i = 0; i < CO; i++) f[bOff / 4 + i] = 0.1 * i;
+    e.winograd_filter(wOff, C, CO, m, 0, uOff);
+    const args = (y: number, t0: number, t1: number, scratch: number) => [xOff, H, W, C, uOff, bOff, CO, m, 1, 0, y, t0, t1, scratch];
+    e.winograd_conv(...args(yA, 0, tiles, sA));
+    const pool = createSimdPool(module, memory, 1);
+    pool.start(0, 'winograd_conv', args(yB, half, tiles, sB));
+    e.winograd_conv(...args(yB, 0, half, sA));
+    pool.wait(0);
+    const a = new Float32Array(memory.buffer, yA, ys), b = new Float32Array(memory.buffer, yB, ys);
+    expect(Array.from(b)).toEqual(Array.from(a));
+    // Against a direct sum ('same' padding, ReLU).
+    let worst = 0;
+    for (let n = 0; n < N; n++) for (let oy = 0; oy < H; oy++) for (let ox = 0; ox < W; ox++) for (let co = 0; co < CO; co++) {
+      let sum = f[bOff / 4 + co];
+      for (let kh = 0; kh < 3; kh++) for (let kw = 0; kw < 3; kw++) {
+        const iy = oy + kh - 1, ix = ox + kw - 1;
+        if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+        for (let c = 0; c < C; c++) sum += f[xOff / 4 + ((n * H + iy) * W + ix) * C + c] * f[wOff / 4 + ((kh * 3 + kw) * C + c) * CO + co];
+      }
+      worst = Math.max(worst, Math.abs(Math.max(sum, 0) - a[((n * H + oy) * W + ox) * CO + co]) / (1 + Math.abs(sum)));
+    }
+    expect(worst).toBeLessThan(1e-4);
     expect(a.some((v) => v !== 0)).toBe(true);
   });
 });
