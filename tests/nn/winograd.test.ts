@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerDeeperKernels } from '../../workers/nn/kernels/register';
 import { setConvInferPath, setWinogradParts, setWinogradTile, transformFilter, winogradConv } from '../../workers/nn/kernels/winograd';
-import { setWinogradTraining } from '../../workers/nn/kernels/winograd-train';
+import { setWinogradTraining, setWinogradFilterGrad, setWinogradGradParts } from '../../workers/nn/kernels/winograd-train';
 import { buildResNet10, Predictor, LAYER_NAMES } from '../../workers/nn';
 
 function seeded(seed: number): () => number {
@@ -130,6 +130,39 @@ describe('Winograd in training (wasm): Conv2D and its input gradient against cpu
       setWinogradTraining(true);
       // Off means the XNNPACK path, not the same bits.
       expect(relErr(direct[0], ref[0])).toBeLessThan(1e-5);
+    });
+  }
+});
+
+describe('Winograd filter gradient (wasm) against cpu', () => {
+  afterAll(async () => { setWinogradTile(0); setWinogradGradParts(2); setWinogradFilterGrad(true); await tf.setBackend('wasm'); });
+  for (const c of CASES) {
+    it(`${c.N}×${c.H}×${c.W}×${c.C} → ${c.CO}: F(2×2) and F(4×4), 1–3 parts`, async () => {
+      registerDeeperKernels();
+      const r = seeded(c.H * 31 + c.C);
+      const x = uniform(c.N * c.H * c.W * c.C, r), dy = uniform(c.N * c.H * c.W * c.CO, r);
+      const dw = () => tf.tidy(() => (tf.engine().runKernel('Conv2DBackpropFilter',
+        { x: tf.tensor4d(x, [c.N, c.H, c.W, c.C]), dy: tf.tensor4d(dy, [c.N, c.H, c.W, c.CO]) },
+        { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, c.C, c.CO] }) as tf.Tensor).dataSync() as Float32Array);
+      expect(await tf.setBackend('cpu')).toBe(true);
+      const ref = dw();
+      expect(await tf.setBackend('wasm')).toBe(true);
+      for (const m of [2, 4] as const) {
+        setWinogradTile(m);
+        const runs = [1, 2, 3].map((parts) => { setWinogradGradParts(parts); return dw(); });
+        for (const got of runs) {
+          const err = relErr(got, ref);
+          expect(err, `F(${m}×${m}): relative error ${err}`).toBeLessThan(1e-4);
+        }
+      }
+      setWinogradTile(0); setWinogradGradParts(2);
+      // The Winograd path was the one taken: the packed direct kernel sums in another order.
+      const wino = dw();
+      setWinogradFilterGrad(false);
+      const packed = dw();
+      setWinogradFilterGrad(true);
+      expect(relErr(packed, ref)).toBeLessThan(1e-5);
+      expect(Array.from(wino)).not.toEqual(Array.from(packed));
     });
   }
 });

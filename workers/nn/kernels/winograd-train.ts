@@ -66,3 +66,44 @@ export function winogradConv2DConfig(): KernelConfig {
   if (!stockConv2D) throw new Error('wasm kernel Conv2D missing');
   return { ...stockConv2D, kernelFunc: conv2DWasm as unknown as KernelFunc };
 }
+
+/**
+ * Whether the filter gradient of stride-1 3×3 'same' layers runs by Winograd (wasm/winograd-grad.c)
+ * instead of the packed direct kernel (conv2d-backprop-filter.ts). Tests and A/B benchmarks set it.
+ */
+export let WINOGRAD_FILTER_GRAD = true;
+export function setWinogradFilterGrad(on: boolean): void { WINOGRAD_FILTER_GRAD = on; }
+/**
+ * Parts the tiles are split into, whatever the thread count (each part sums its own dW, added at the
+ * end: a fixed count keeps the summation order, and a seeded run's bits, independent of threads).
+ */
+export let WINOGRAD_GRAD_PARTS = 2;
+export function setWinogradGradParts(n: number): void { WINOGRAD_GRAD_PARTS = n; }
+
+/** dW [3, 3, C, CO] of a stride-1 3×3 'same' convolution by Winograd; null where it does not apply. */
+export function winogradFilterGrad(backend: WasmBackendLike, x: TensorInfo, dy: TensorInfo, C: number, CO: number): TensorInfo | null {
+  if (!WINOGRAD_FILTER_GRAD || C % 4 !== 0 || CO % 4 !== 0) return null;
+  const simd = simdKernels(backend);
+  if (!simd) return null;
+  const [N, H, W] = x.shape;
+  const m = winogradTile(H, W);
+  const tiles = N * Math.ceil(H / m) * Math.ceil(W / m);
+  const parts = Math.max(1, Math.min(WINOGRAD_GRAD_PARTS, tiles));
+  const pool = parts > 1 && simd.threads > 1 ? simd.pool() : null;
+  const helpers = pool ? Math.min(pool.helpers, parts - 1) : 0;
+  const dW = backend.makeOutput([3, 3, C, CO], 'float32');
+  const dwFloats = 9 * C * CO, chunk = (simd.winograd_grad_scratch(C, CO, m) + 3) & ~3, per = chunk + ((dwFloats + 3) & ~3);
+  const scratch = simd.scratch(4 * per * parts);
+  const xOff = byteOffset(backend, x), dyOff = byteOffset(backend, dy), dwOff = byteOffset(backend, dW);
+  const partial = (p: number) => scratch + 4 * (per * p + chunk);
+  const args = (p: number) => [xOff, dyOff, H, W, C, CO, m, Math.round((tiles * p) / parts), Math.round((tiles * (p + 1)) / parts),
+    p === 0 ? dwOff : partial(p), scratch + 4 * per * p] as const;
+  for (let p = 1; p <= helpers; p++) pool!.start(p - 1, 'winograd_filter_grad', [...args(p)]);
+  simd.winograd_filter_grad(...args(0));
+  for (let p = helpers + 1; p < parts; p++) simd.winograd_filter_grad(...args(p));
+  for (let p = 1; p < parts; p++) {
+    if (p <= helpers) pool!.wait(p - 1);
+    simd.add_into(dwOff, partial(p), dwFloats);
+  }
+  return dW;
+}

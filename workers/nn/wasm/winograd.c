@@ -18,6 +18,7 @@
  * Same rules as kernels.c: no globals, no static data, no stack.
  */
 #include <wasm_simd128.h>
+#include "winograd-transforms.h"
 
 #define EXPORT(name) __attribute__((export_name(#name)))
 #define MA(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
@@ -43,23 +44,6 @@ EXPORT(winograd_scratch)
 int winograd_scratch(int C, int CO, int m) {
   int a2 = (m + 2) * (m + 2), CO8 = (CO + 7) & ~7;
   return a2 * chunk_tiles(C, CO, m) * (C + CO8) + 16;
-}
-
-/* 1-D transforms on α vectors in place: p[0], p[s], … (s = stride in vectors). */
-static inline void bt2(v128_t *p, int s) {
-  v128_t d0 = p[0], d1 = p[s], d2 = p[2 * s], d3 = p[3 * s];
-  p[0] = SUB(d0, d2); p[s] = ADD(d1, d2); p[2 * s] = SUB(d2, d1); p[3 * s] = SUB(d1, d3);
-}
-static inline void bt4(v128_t *p, int s) {
-  v128_t d0 = p[0], d1 = p[s], d2 = p[2 * s], d3 = p[3 * s], d4 = p[4 * s], d5 = p[5 * s];
-  v128_t t1 = SUB(d4, MUL(K(4.f), d2)), t2 = SUB(d3, MUL(K(4.f), d1));
-  v128_t t3 = SUB(d4, d2), t4 = MUL(K(2.f), SUB(d3, d1));
-  p[0] = ADD(SUB(MUL(K(4.f), d0), MUL(K(5.f), d2)), d4);
-  p[s] = ADD(t1, t2);
-  p[2 * s] = SUB(t1, t2);
-  p[3 * s] = ADD(t3, t4);
-  p[4 * s] = SUB(t3, t4);
-  p[5 * s] = ADD(SUB(MUL(K(4.f), d1), MUL(K(5.f), d3)), d5);
 }
 
 /* Input transform of tiles [tA, tA + count) into V[ξ][TC][C] (chunk-local tile index). */
