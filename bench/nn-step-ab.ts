@@ -2,9 +2,10 @@
  * Training steps before (A: filter gradient on XNNPACK, batch norm on the calling thread) and after
  * (B: the packed SIMD filter gradient, batch norm split by channels over the helper threads), interleaved in one process (A B A B …, after warm-up steps of each), so both see the same load:
  * median wall ms and CPU ms (process.cpuUsage: every thread of the process) per step, images/s.
- * With --ab winograd: A = stride-1 3×3 forward and input-gradient convolutions on XNNPACK, B = by
- * Winograd (kernels/winograd-train.ts), everything else as now.
- *   npx tsx bench/nn-step-ab.ts [--threads 1] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd]
+ * With --ab winograd: A = stride-1 3×3 forward and input-gradient convolutions on XNNPACK and their
+ * filter gradient on the packed kernel, B = all three by Winograd (kernels/winograd-train.ts);
+ * --ab winograd-grad: only the filter gradient differs (packed against Winograd).
+ *   npx tsx bench/nn-step-ab.ts [--threads 1] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd|winograd-grad]
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { buildResNet10 } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
 import { setFilterGradPath, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
 import { setBatchNormParts } from '../workers/nn/kernels/batch-norm';
-import { setWinogradTraining } from '../workers/nn/kernels/winograd-train';
+import { setWinogradTraining, setWinogradFilterGrad } from '../workers/nn/kernels/winograd-train';
 
 const argv = process.argv.slice(2);
 const num = (name: string, fallback: number) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? Number(argv[i + 1]) : fallback; };
@@ -33,14 +34,18 @@ const step = () => {
   updateMovingStatistics(stats); disposeStats(stats);
   loss.dataSync(); loss.dispose();
 };
-const wino = argv.includes('--ab') && argv[argv.indexOf('--ab') + 1] === 'winograd';
-const paths = wino ? ['direct', 'winograd'] : ['xnnpack', 'packed'];
+const ab = argv.includes('--ab') ? argv[argv.indexOf('--ab') + 1] : '';
+const paths = ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ['xnnpack', 'packed'];
 const wall: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []])), cpu: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []]));
 for (let r = -2; r < steps; r++) for (const path of paths) {
-  if (wino) {
+  if (ab === 'winograd') {
     setWinogradTraining(path === 'winograd');
+    setWinogradFilterGrad(path === 'winograd');
+  } else if (ab === 'winograd-grad') {
+    setWinogradFilterGrad(path === 'winograd');
   } else {
     setWinogradTraining(false);
+    setWinogradFilterGrad(false);
     setFilterGradPath(path as FilterGradPath);
     setBatchNormParts(path === 'xnnpack' ? 1 : 0);
   }
