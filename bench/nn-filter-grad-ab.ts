@@ -3,7 +3,7 @@
  * own against XNNPACK over shifted views / im2col) on the layers of ResNet-10, interleaved in one
  * process (A B A B …), median ms per layer and their largest relative difference; and 'winograd': the packed
  * path with the stride-1 3×3 layers by Winograd (wasm/winograd-grad.c).
- *   npx tsx bench/nn-filter-grad-ab.ts [--threads 1] [--size 64] [--width 0.5] [--batch 64] [--reps 7]
+ *   npx tsx bench/nn-filter-grad-ab.ts [--tile 0|2|4] [--threads 1] [--size 64] [--width 0.5] [--batch 64] [--reps 7]
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -11,12 +11,15 @@ import { chooseBackend } from '../workers/nn/backend';
 import { resNet10Widths } from '../workers/nn/resnet10';
 import { setFilterGradPath, setFilterGradParts, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
 import { setWinogradFilterGrad } from '../workers/nn/kernels/winograd-train';
+import { setWinogradTile } from '../workers/nn/kernels/winograd';
 
 const argv = process.argv.slice(2);
 const num = (name: string, fallback: number) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? Number(argv[i + 1]) : fallback; };
 const threads = num('threads', 1), S = num('size', 64), width = num('width', 0.5), batch = num('batch', 64), reps = num('reps', 7);
 await chooseBackend({ prefer: ['wasm'], threads });
 setFilterGradParts(num('packed-parts', 2));
+// --tile 2|4 forces the Winograd tile size (0: the per-shape rule, kernels/winograd.ts winogradTile).
+setWinogradTile(num('tile', 0) as 0 | 2 | 4);
 const c = resNet10Widths(width);
 // [name, input side, cin, cout, kernel, stride]; the stem's filter gradient is its space-to-depth form (stem.ts).
 const layers: [string, number, number, number, number, number][] = [['stem s2d 4x4', S / 2, 12, c[0], 4, 1]];
