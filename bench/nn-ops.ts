@@ -25,7 +25,7 @@ import { buildResNet10, resNet10Widths } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
 import { Predictor } from '../workers/nn/predict';
 import { WINOGRAD_CONV, setConvInferPath, type ConvInferPath } from '../workers/nn/kernels/winograd';
-import { setWinogradTraining } from '../workers/nn/kernels/winograd-train';
+import { setWinogradTraining, setWinogradFilterGrad } from '../workers/nn/kernels/winograd-train';
 import { BN_GRAD, BN_TRAIN } from '../workers/nn/kernels/batch-norm';
 import { MAX_POOL, MAX_POOL_GRAD } from '../workers/nn/kernels/max-pool';
 import { setFilterGradPath, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
@@ -44,9 +44,11 @@ setFilterGradPath(filterGrad);
 // --conv-infer direct: inference's stride-1 3×3 convolutions on XNNPACK instead of Winograd (kernels/winograd.ts).
 const convInfer = (argv.includes('--conv-infer') ? argv[argv.indexOf('--conv-infer') + 1] : 'winograd') as ConvInferPath;
 setConvInferPath(convInfer);
-// --conv-train direct: training's stride-1 3×3 forward and input-gradient convolutions on XNNPACK instead of Winograd (kernels/winograd-train.ts).
+// --conv-train direct: training's stride-1 3×3 forward and input-gradient convolutions on XNNPACK and their filter
+// gradient on the packed (or --filter-grad) kernel instead of Winograd (kernels/winograd-train.ts).
 const convTrain = argv.includes('--conv-train') ? argv[argv.indexOf('--conv-train') + 1] : 'winograd';
 setWinogradTraining(convTrain !== 'direct');
+setWinogradFilterGrad(convTrain !== 'direct');
 const uptime = () => spawnSync('uptime', { encoding: 'utf8' }).stdout?.trim() ?? '';
 
 type Group = 'conv forward' | 'backprop filter' | 'backprop input' | 'batch norm' | 'pooling' | 'other';
