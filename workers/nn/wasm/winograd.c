@@ -43,27 +43,31 @@ static int chunk_tiles(int C, int CO, int m) {
 EXPORT(winograd_scratch)
 int winograd_scratch(int C, int CO, int m) {
   int a2 = (m + 2) * (m + 2), CO8 = (CO + 7) & ~7;
-  return a2 * chunk_tiles(C, CO, m) * (C + CO8) + 16;
+  return a2 * chunk_tiles(C, CO, m) * (C + CO8) + C + 16;
 }
 
 /* Input transform of tiles [tA, tA + count) into V[ξ][TC][C] (chunk-local tile index). */
-static inline __attribute__((always_inline)) void input_transform(const float *x, int H, int W, int C, int m, int TH, int TW, int tA, int count, int TC, float *V) {
+static inline __attribute__((always_inline)) void input_transform(const float *x, int H, int W, int C, int m, int TH, int TW, int tA, int count, int TC, const float *zeros, float *V) {
   const int a = m + 2, a2 = a * a;
   int n = tA / (TH * TW), rem = tA - n * TH * TW, ty = rem / TW, tx = rem - ty * TW;
   for (int i = 0; i < count; i++) {
     int y0 = ty * m - 1, x0 = tx * m - 1;
     const float *img = x + (long)n * H * W * C;
+    /* The patch's α² pixel pointers, once per tile (pixels outside the image read C zeros): no branch per channel. */
+    const float *src[36];
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < a; r++) {
+      int iy = y0 + r;
+      _Pragma("clang loop unroll(full)")
+      for (int q = 0; q < a; q++) {
+        int ix = x0 + q;
+        src[r * a + q] = (iy < 0 || iy >= H || ix < 0 || ix >= W) ? zeros : img + ((long)iy * W + ix) * C;
+      }
+    }
     for (int c = 0; c < C; c += 4) {
       v128_t d[36];
       _Pragma("clang loop unroll(full)")
-      for (int r = 0; r < a; r++) {
-        int iy = y0 + r;
-        _Pragma("clang loop unroll(full)")
-        for (int q = 0; q < a; q++) {
-          int ix = x0 + q;
-          d[r * a + q] = (iy < 0 || iy >= H || ix < 0 || ix >= W) ? K(0.f) : wasm_v128_load(img + ((long)iy * W + ix) * C + c);
-        }
-      }
+      for (int e = 0; e < a2; e++) d[e] = wasm_v128_load(src[e] + c);
       if (m == 2) {
         _Pragma("clang loop unroll(full)")
         for (int r = 0; r < 4; r++) bt2(d + 4 * r, 1);
@@ -236,12 +240,13 @@ void winograd_conv(const float *x, int H, int W, int C, const float *U, const fl
                    const float *res, float *y, int t0, int t1, float *scratch) {
   const int a2 = (m + 2) * (m + 2), CO8 = (CO + 7) & ~7, TC = chunk_tiles(C, CO, m);
   const int TH = (H + m - 1) / m, TW = (W + m - 1) / m;
-  float *V = scratch, *M = V + (long)a2 * TC * C;
+  float *V = scratch, *M = V + (long)a2 * TC * C, *zeros = M + (long)a2 * TC * CO8;
+  for (int c = 0; c < C; c++) zeros[c] = 0.f;
   for (int tA = t0; tA < t1; tA += TC) {
     int count = tA + TC < t1 ? TC : t1 - tA;
     /* Literal m: the transforms' loops unroll fully and their arrays live in registers (no stack). */
-    if (m == 2) input_transform(x, H, W, C, 2, TH, TW, tA, count, TC, V);
-    else input_transform(x, H, W, C, 4, TH, TW, tA, count, TC, V);
+    if (m == 2) input_transform(x, H, W, C, 2, TH, TW, tA, count, TC, zeros, V);
+    else input_transform(x, H, W, C, 4, TH, TW, tA, count, TC, zeros, V);
     tile_products(V, U, C, CO8, a2, count, TC, M);
     if (m == 2) output_transform(M, bias, res, relu, y, H, W, CO, CO8, 2, TH, TW, tA, count, TC);
     else output_transform(M, bias, res, relu, y, H, W, CO, CO8, 4, TH, TW, tA, count, TC);
