@@ -1,5 +1,5 @@
 /**
- * npm run bench:nn-ops [-- --threads 1 --size 64 --width 0.5 --classes 200 --batch 64 --infer 64 --reps 3]
+ * npm run bench:nn-ops [-- --threads 1 --size 64 --width 0.5 --classes 200 --batch 64 --infer 64 --reps 3 --conv-infer winograd|direct --conv-train winograd|direct]
  *
  * Where the ResNet-10's time goes on the wasm backend: one training step and one inference pass,
  * profiled kernel by kernel (tf.profile; the wasm kernels are synchronous, so each kernel's time is
@@ -24,6 +24,8 @@ import { chooseBackend } from '../workers/nn/backend';
 import { buildResNet10, resNet10Widths } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
 import { Predictor } from '../workers/nn/predict';
+import { WINOGRAD_CONV, setConvInferPath, type ConvInferPath } from '../workers/nn/kernels/winograd';
+import { setWinogradTraining, setWinogradFilterGrad } from '../workers/nn/kernels/winograd-train';
 import { BN_GRAD, BN_TRAIN } from '../workers/nn/kernels/batch-norm';
 import { MAX_POOL, MAX_POOL_GRAD } from '../workers/nn/kernels/max-pool';
 import { setFilterGradPath, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
@@ -39,12 +41,20 @@ const batch = num('batch', 64), inferBatch = num('infer', 64), reps = num('reps'
 // --filter-grad xnnpack: the filter gradient on XNNPACK products (the path before the packed kernel), for before/after tables.
 const filterGrad = (argv.includes('--filter-grad') ? argv[argv.indexOf('--filter-grad') + 1] : 'packed') as FilterGradPath;
 setFilterGradPath(filterGrad);
+// --conv-infer direct: inference's stride-1 3×3 convolutions on XNNPACK instead of Winograd (kernels/winograd.ts).
+const convInfer = (argv.includes('--conv-infer') ? argv[argv.indexOf('--conv-infer') + 1] : 'winograd') as ConvInferPath;
+setConvInferPath(convInfer);
+// --conv-train direct: training's stride-1 3×3 forward and input-gradient convolutions on XNNPACK and their filter
+// gradient on the packed (or --filter-grad) kernel instead of Winograd (kernels/winograd-train.ts).
+const convTrain = argv.includes('--conv-train') ? argv[argv.indexOf('--conv-train') + 1] : 'winograd';
+setWinogradTraining(convTrain !== 'direct');
+setWinogradFilterGrad(convTrain !== 'direct');
 const uptime = () => spawnSync('uptime', { encoding: 'utf8' }).stdout?.trim() ?? '';
 
 type Group = 'conv forward' | 'backprop filter' | 'backprop input' | 'batch norm' | 'pooling' | 'other';
 const GROUPS: Group[] = ['conv forward', 'backprop filter', 'backprop input', 'batch norm', 'pooling', 'other'];
 function groupOf(kernel: string): Group {
-  if (['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative'].includes(kernel)) return 'conv forward';
+  if (['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', WINOGRAD_CONV].includes(kernel)) return 'conv forward';
   if (kernel === 'Conv2DBackpropFilter') return 'backprop filter';
   if (kernel === 'Conv2DBackpropInput') return 'backprop input';
   if ([BN_TRAIN, BN_GRAD, 'FusedBatchNorm'].includes(kernel)) return 'batch norm';
@@ -59,6 +69,7 @@ function flopsOf(k: { name: string; inputShapes: number[][]; outputShapes: numbe
     const [kh, kw, ci] = k.inputShapes[1];
     return 2 * prod(k.outputShapes[0]) * kh * kw * ci;
   }
+  if (k.name === WINOGRAD_CONV) return 2 * prod(k.outputShapes[0]) * 9 * k.inputShapes[0][3]; // direct-convolution FLOPs
   if (k.name === 'Conv2DBackpropFilter') { // inputs x, dy; output the filter gradient
     const dy = k.inputShapes[1], f = k.outputShapes[0];
     return 2 * prod(dy) * f[0] * f[1] * f[2];
@@ -207,7 +218,7 @@ async function simdCeiling(n: number): Promise<{ one_thread: number; one_thread_
 
 const backend = await chooseBackend({ prefer: ['wasm'], threads });
 const uptimeStart = uptime();
-console.log(`uptime at start: ${uptimeStart}; filter gradient: ${filterGrad}`);
+console.log(`uptime at start: ${uptimeStart}; filter gradient: ${filterGrad}; inference convolutions: ${convInfer}; training convolutions: ${convTrain}`);
 
 const model = buildResNet10({ inputSize: size, widthMultiplier: width, numClasses: classes });
 const p = resNetParams(model), vars = trainableVariables(p);

@@ -2,7 +2,10 @@
  * Training steps before (A: filter gradient on XNNPACK, batch norm on the calling thread) and after
  * (B: the packed SIMD filter gradient, batch norm split by channels over the helper threads), interleaved in one process (A B A B …, after warm-up steps of each), so both see the same load:
  * median wall ms and CPU ms (process.cpuUsage: every thread of the process) per step, images/s.
- *   npx tsx bench/nn-step-ab.ts [--threads 1] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8]
+ * With --ab winograd: A = stride-1 3×3 forward and input-gradient convolutions on XNNPACK and their
+ * filter gradient on the packed kernel, B = all three by Winograd (kernels/winograd-train.ts);
+ * --ab winograd-grad: only the filter gradient differs (packed against Winograd).
+ *   npx tsx bench/nn-step-ab.ts [--threads 1] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd|winograd-grad]
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -11,6 +14,7 @@ import { buildResNet10 } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
 import { setFilterGradPath, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
 import { setBatchNormParts } from '../workers/nn/kernels/batch-norm';
+import { setWinogradTraining, setWinogradFilterGrad } from '../workers/nn/kernels/winograd-train';
 
 const argv = process.argv.slice(2);
 const num = (name: string, fallback: number) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? Number(argv[i + 1]) : fallback; };
@@ -30,11 +34,21 @@ const step = () => {
   updateMovingStatistics(stats); disposeStats(stats);
   loss.dataSync(); loss.dispose();
 };
-const paths: FilterGradPath[] = ['xnnpack', 'packed'];
-const wall: Record<string, number[]> = { xnnpack: [], packed: [] }, cpu: Record<string, number[]> = { xnnpack: [], packed: [] };
+const ab = argv.includes('--ab') ? argv[argv.indexOf('--ab') + 1] : '';
+const paths = ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ['xnnpack', 'packed'];
+const wall: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []])), cpu: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []]));
 for (let r = -2; r < steps; r++) for (const path of paths) {
-  setFilterGradPath(path);
-  setBatchNormParts(path === 'xnnpack' ? 1 : 0);
+  if (ab === 'winograd') {
+    setWinogradTraining(path === 'winograd');
+    setWinogradFilterGrad(path === 'winograd');
+  } else if (ab === 'winograd-grad') {
+    setWinogradFilterGrad(path === 'winograd');
+  } else {
+    setWinogradTraining(false);
+    setWinogradFilterGrad(false);
+    setFilterGradPath(path as FilterGradPath);
+    setBatchNormParts(path === 'xnnpack' ? 1 : 0);
+  }
   const t0 = performance.now(), c0 = process.cpuUsage();
   step();
   const c = process.cpuUsage(c0);
@@ -45,5 +59,6 @@ for (const path of paths) {
   console.log(`${path.padEnd(8)} wall ${med(wall[path]).toFixed(0)} ms (min ${Math.min(...wall[path]).toFixed(0)}), CPU ${med(cpu[path]).toFixed(0)} ms (min ${Math.min(...cpu[path]).toFixed(0)}) per step; ` +
     `${((1000 * batch) / med(wall[path])).toFixed(0)} images/s`);
 }
-console.log(`packed/xnnpack: wall ${(med(wall.packed) / med(wall.xnnpack)).toFixed(2)}, CPU ${(med(cpu.packed) / med(cpu.xnnpack)).toFixed(2)}; ` +
+const [A, B] = paths;
+console.log(`${B}/${A}: wall ${(med(wall[B]) / med(wall[A])).toFixed(2)}, CPU ${(med(cpu[B]) / med(cpu[A])).toFixed(2)}; ` +
   `${size} px, width ${width}, batch ${batch}, ${threads} thread(s); end: ${uptime()}`);

@@ -1,5 +1,6 @@
 /**
- * The helper threads of kernels/simd-pool.ts: filter_grad (wasm/filter-grad.c) run on a helper
+ * The helper threads of kernels/simd-pool.ts: filter_grad (wasm/filter-grad.c), winograd_conv (wasm/winograd.c) and
+ * winograd_filter_grad (wasm/winograd-grad.c) run on a helper
  * thread over a shared memory gives the same result as on this thread, and both match a direct sum.
  */
 import { describe, it, expect } from 'vitest';
@@ -40,5 +41,84 @@ describe('simd pool', () => {
     }
     expect(worst).toBeLessThan(1e-5);
     expect(a.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('runs winograd_conv on a helper thread: its half of the tiles equals this thread\'s whole run', () => {
+    const file = fileURLToPath(new URL('../../workers/nn/wasm/kernels-shared.wasm', import.meta.url));
+    const module = new WebAssembly.Module(readFileSync(file));
+    const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+    const e = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as {
+      winograd_conv(...a: number[]): void; winograd_scratch(C: number, CO: number, m: number): number;
+      winograd_filter(w: number, C: number, CO: number, m: number, flip: number, U: number): void;
+    };
+    const [N, H, W, C, CO, m] = [3, 9, 7, 8, 12, 4];
+    const tiles = N * Math.ceil(H / m) * Math.ceil(W / m), half = Math.floor(tiles / 2);
+    const a2 = (m + 2) ** 2, CO8 = 16, ys = N * H * W * CO;
+    const xOff = 1024, wOff = xOff + 4 * N * H * W * C, uOff = wOff + 4 * 9 * C * CO, bOff = uOff + 4 * a2 * CO8 * C;
+    const yA = bOff + 4 * CO, yB = yA + 4 * ys, sA = yB + 4 * ys, sB = sA + 4 * (e.winograd_scratch(C, CO, m) + 4);
+    const f = new Float32Array(memory.buffer);
+    for (let i = 0; i < N * H * W * C; i++) f[xOff / 4 + i] = Math.sin(0.37 * i);
+    for (let i = 0; i < 9 * C * CO; i++) f[wOff / 4 + i] = Math.cos(0.11 * i) / 9;
+    for (let i = 0; i < CO; i++) f[bOff / 4 + i] = 0.1 * i;
+    e.winograd_filter(wOff, C, CO, m, 0, uOff);
+    const args = (y: number, t0: number, t1: number, scratch: number) => [xOff, H, W, C, uOff, bOff, CO, m, 1, 0, y, t0, t1, scratch];
+    e.winograd_conv(...args(yA, 0, tiles, sA));
+    const pool = createSimdPool(module, memory, 1);
+    pool.start(0, 'winograd_conv', args(yB, half, tiles, sB));
+    e.winograd_conv(...args(yB, 0, half, sA));
+    pool.wait(0);
+    const a = new Float32Array(memory.buffer, yA, ys), b = new Float32Array(memory.buffer, yB, ys);
+    expect(Array.from(b)).toEqual(Array.from(a));
+    // Against a direct sum ('same' padding, ReLU).
+    let worst = 0;
+    for (let n = 0; n < N; n++) for (let oy = 0; oy < H; oy++) for (let ox = 0; ox < W; ox++) for (let co = 0; co < CO; co++) {
+      let sum = f[bOff / 4 + co];
+      for (let kh = 0; kh < 3; kh++) for (let kw = 0; kw < 3; kw++) {
+        const iy = oy + kh - 1, ix = ox + kw - 1;
+        if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+        for (let c = 0; c < C; c++) sum += f[xOff / 4 + ((n * H + iy) * W + ix) * C + c] * f[wOff / 4 + ((kh * 3 + kw) * C + c) * CO + co];
+      }
+      worst = Math.max(worst, Math.abs(Math.max(sum, 0) - a[((n * H + oy) * W + ox) * CO + co]) / (1 + Math.abs(sum)));
+    }
+    expect(worst).toBeLessThan(1e-4);
+    expect(a.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('runs winograd_filter_grad on a helper thread: the same partial sum as on this thread', () => {
+    const file = fileURLToPath(new URL('../../workers/nn/wasm/kernels-shared.wasm', import.meta.url));
+    const module = new WebAssembly.Module(readFileSync(file));
+    const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+    const e = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as {
+      winograd_filter_grad(...a: number[]): void; winograd_grad_scratch(C: number, CO: number, m: number): number;
+    };
+    const [N, H, W, C, CO, m] = [3, 9, 7, 8, 12, 4];
+    const tiles = N * Math.ceil(H / m) * Math.ceil(W / m), half = Math.floor(tiles / 2), K = 9 * C * CO;
+    const xOff = 1024, dyOff = xOff + 4 * N * H * W * C, dwA = dyOff + 4 * N * H * W * CO, dwB = dwA + 4 * K, dwC = dwB + 4 * K;
+    const sA = dwC + 4 * K, sB = sA + 4 * (e.winograd_grad_scratch(C, CO, m) + 4);
+    const f = new Float32Array(memory.buffer);
+    for (let i = 0; i < N * H * W * C; i++) f[xOff / 4 + i] = Math.sin(0.37 * i);
+    for (let i = 0; i < N * H * W * CO; i++) f[dyOff / 4 + i] = Math.cos(0.11 * i);
+    const args = (dw: number, t0: number, t1: number, scratch: number) => [xOff, dyOff, H, W, C, CO, m, t0, t1, dw, scratch];
+    const pool = createSimdPool(module, memory, 1);
+    pool.start(0, 'winograd_filter_grad', args(dwB, half, tiles, sB));
+    e.winograd_filter_grad(...args(dwA, 0, half, sA));
+    pool.wait(0);
+    e.winograd_filter_grad(...args(dwC, half, tiles, sA));
+    const b = new Float32Array(memory.buffer, dwB, K), c = new Float32Array(memory.buffer, dwC, K);
+    expect(Array.from(b)).toEqual(Array.from(c));
+    // Both halves together against a direct sum.
+    const a = new Float32Array(memory.buffer, dwA, K);
+    let worst = 0;
+    for (let k = 0; k < 9; k++) for (let ci = 0; ci < C; ci++) for (let co = 0; co < CO; co++) {
+      const kh = Math.floor(k / 3), kw = k % 3;
+      let sum = 0;
+      for (let n = 0; n < N; n++) for (let oy = 0; oy < H; oy++) for (let ox = 0; ox < W; ox++) {
+        const iy = oy + kh - 1, ix = ox + kw - 1;
+        if (iy >= 0 && iy < H && ix >= 0 && ix < W) sum += f[xOff / 4 + ((n * H + iy) * W + ix) * C + ci] * f[dyOff / 4 + ((n * H + oy) * W + ox) * CO + co];
+      }
+      const i = (k * C + ci) * CO + co;
+      worst = Math.max(worst, Math.abs(sum - (a[i] + b[i])) / (1 + Math.abs(sum)));
+    }
+    expect(worst).toBeLessThan(1e-4);
   });
 });

@@ -9,6 +9,7 @@ import { BN_EPSILON, BN_MOMENTUM, STRIDES, type LayerName } from './resnet10';
 import { batchNormTrain } from './kernels/batch-norm';
 import { maxPoolTrain } from './kernels/max-pool';
 import { stemConvTrain } from './stem';
+import { useWinograd, winogradConv, winogradFilter, winogradTile } from './kernels/winograd';
 
 /**
  * Whether training takes the 7×7 stride-2 stem's filter gradient from its space-to-depth form
@@ -103,8 +104,11 @@ export function disposeStats(stats: BatchStat[]): void {
   stats.length = 0;
 }
 
-/** A convolution with its batch norm folded in. */
-export interface FoldedConv { filter: tf.Tensor4D; bias: tf.Tensor1D; stride: number }
+/**
+ * A convolution with its batch norm folded in; `winograd` caches its Winograd filter transforms
+ * per tile size (made on first use, disposed with the folded parameters).
+ */
+export interface FoldedConv { filter: tf.Tensor4D; bias: tf.Tensor1D; stride: number; winograd: Map<number, tf.Tensor> }
 export interface FoldedParams {
   stem: FoldedConv;
   blocks: { conv1: FoldedConv; conv2: FoldedConv; proj: FoldedConv }[];
@@ -113,31 +117,47 @@ export interface FoldedParams {
 }
 
 function fold(c: ConvBN): FoldedConv {
-  return tf.tidy(() => {
+  const folded = tf.tidy(() => {
     const scale = tf.div(c.gamma, tf.sqrt(tf.add(c.movingVariance.read(), BN_EPSILON)));
     return {
       filter: tf.keep(tf.mul(c.kernel, scale) as tf.Tensor4D),
       bias: tf.keep(tf.sub(c.beta, tf.mul(c.movingMean.read(), scale)) as tf.Tensor1D),
-      stride: c.stride,
     };
   });
+  return { ...folded, stride: c.stride, winograd: new Map<number, tf.Tensor>() };
 }
 
 export function foldBatchNorm(p: ResNetParams): FoldedParams {
   const all: tf.Tensor[] = [];
-  const f = (c: ConvBN) => { const r = fold(c); all.push(r.filter, r.bias); return r; };
+  const convs: FoldedConv[] = [];
+  const f = (c: ConvBN) => { const r = fold(c); all.push(r.filter, r.bias); convs.push(r); return r; };
   const dense = { kernel: tf.clone(p.dense.kernel) as tf.Tensor2D, bias: tf.clone(p.dense.bias) as tf.Tensor1D };
   all.push(dense.kernel, dense.bias);
   return {
     stem: f(p.stem),
     blocks: p.blocks.map((b) => ({ conv1: f(b.conv1), conv2: f(b.conv2), proj: f(b.proj) })),
     dense,
-    dispose: () => tf.dispose(all),
+    dispose: () => {
+      tf.dispose(all);
+      for (const c of convs) { tf.dispose([...c.winograd.values()]); c.winograd.clear(); }
+    },
   };
 }
 
-function convInfer(x: tf.Tensor4D, c: FoldedConv, relu: boolean): tf.Tensor4D {
-  return tf.fused.conv2d({ x, filter: c.filter, strides: c.stride, pad: 'same', bias: c.bias, activation: relu ? 'relu' : 'linear' }) as unknown as tf.Tensor4D;
+/**
+ * act(conv(x) + bias (+ residual)), act = ReLU or identity: stride-1 3×3 layers by Winograd on
+ * wasm (kernels/winograd.ts; setConvInferPath('direct') for XNNPACK), the others by XNNPACK's
+ * fused conv2d (the residual then added and rectified as separate ops).
+ */
+function convInfer(x: tf.Tensor4D, c: FoldedConv, relu: boolean, residual?: tf.Tensor4D): tf.Tensor4D {
+  if (useWinograd(x, c.filter, c.stride)) {
+    const m = winogradTile(x.shape[1], x.shape[2]);
+    return winogradConv(x, winogradFilter(c.filter, m, c.winograd), c.bias, m, relu, residual);
+  }
+  const y = tf.fused.conv2d({ x, filter: c.filter, strides: c.stride, pad: 'same', bias: c.bias, activation: relu && !residual ? 'relu' : 'linear' }) as unknown as tf.Tensor4D;
+  if (!residual) return y;
+  const sum = tf.add(y, residual) as tf.Tensor4D;
+  return relu ? tf.relu(sum) as tf.Tensor4D : sum;
 }
 
 /** Inference forward with folded batch norm; returns the requested activations and logits. */
@@ -147,8 +167,8 @@ export function forwardInfer(f: FoldedParams, images: tf.Tensor4D, want: Readonl
   if (want.has('conv1')) out.conv1 = x;
   x = tf.maxPool(x, 3, 2, 'same');
   f.blocks.forEach((b, i) => {
-    const y = convInfer(convInfer(x, b.conv1, true), b.conv2, false);
-    x = tf.relu(tf.add(y, convInfer(x, b.proj, false))) as tf.Tensor4D;
+    const shortcut = convInfer(x, b.proj, false);
+    x = convInfer(convInfer(x, b.conv1, true), b.conv2, true, shortcut);
     const name = `block${i + 1}` as LayerName;
     if (want.has(name)) out[name] = x;
   });

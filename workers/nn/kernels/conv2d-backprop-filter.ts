@@ -15,6 +15,7 @@ import type { KernelConfig, KernelFunc, TensorInfo, Conv2DBackpropFilterAttrs } 
 import { convGeometry, phaseTaps } from './conv-geometry';
 import { type WasmBackendLike, heapF32, makeView, disposeView, matMulInto, byteOffset } from './wasm-heap';
 import { simdKernels } from './simd';
+import { isSame3x3, winogradFilterGrad } from './winograd-train';
 
 /**
  * Reduction length per matrix product. XNNPACK's fully-connected operator streams the whole packed
@@ -156,7 +157,11 @@ function conv2DBackpropFilterWasm(args: { inputs: { x: TensorInfo; dy: TensorInf
   const Hq = outH + JH - 1, Wq = outW + JW - 1;
   const cell = Hq * Wq;
   const simdK = simdKernels(backend);
-  if (simdK && FILTER_GRAD_PATH === 'packed') return filterGradPacked(backend, x, dy, g, simdK);
+  if (simdK && FILTER_GRAD_PATH === 'packed') {
+    // Stride-1 3×3 'same' layers by Winograd (winograd-train.ts) unless it is switched off.
+    const w = isSame3x3(g) ? winogradFilterGrad(backend, x, dy, C, CO) : null;
+    return w ?? filterGradPacked(backend, x, dy, g, simdK);
+  }
   if (simdK && cell / (outH * outW) > MAX_GRID_WASTE) return filterGradIm2col(backend, x, dy, g, simdK);
   const ng = Math.max(1, Math.min(n, Math.floor(reductionTarget(CO) / cell)));
   const groups = Math.ceil(n / ng);

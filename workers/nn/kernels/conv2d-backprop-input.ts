@@ -7,12 +7,14 @@
  *
  * a stride-1 correlation of dy with the phase's flipped, channel-swapped sub-filter
  * (Wsub[j', co, ci] = W[rh + s·(J−1−j'), ci, co]). Each phase is one Conv2D computing exactly the
- * rows it owns; the phases are then interleaved into dx. Stride 1 is a single phase, no copy.
+ * rows it owns; the phases are then interleaved into dx. Stride 1 is a single phase, no copy;
+ * stride-1 3×3 'same' layers go to Winograd (winograd-train.ts) unless it is switched off.
  */
 import type { KernelConfig, KernelFunc, TensorInfo, Conv2DBackpropInputAttrs } from '@tensorflow/tfjs';
 import { getKernel } from '@tensorflow/tfjs';
 import { convGeometry, phaseTaps } from './conv-geometry';
 import { type WasmBackendLike, heapF32, heapBuffer, byteOffset } from './wasm-heap';
+import { isSame3x3, winogradConv3x3 } from './winograd-train';
 
 function call(name: string, backend: WasmBackendLike, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo {
   const k = getKernel(name, 'wasm');
@@ -45,6 +47,11 @@ function conv2DBackpropInputWasm(args: { inputs: { dy: TensorInfo; filter: Tenso
   const { inputShape, strides, pad, dataFormat, dimRoundingMode } = args.attrs as unknown as Conv2DBackpropInputAttrs;
   const g = convGeometry(inputShape, filter.shape, strides, pad, dimRoundingMode, dataFormat);
   const { n, inH, inW, inC: CI, outH, outW, outC: CO, kH, kW, sH, sW, padTop, padLeft } = g;
+  // Stride-1 3×3 'same': one Winograd convolution of dy with the flipped, channel-swapped filter.
+  if (isSame3x3(g)) {
+    const dx = winogradConv3x3(backend, dy, byteOffset(backend, filter), CO, CI, true);
+    if (dx) return dx;
+  }
   const phases: { rh: number; rw: number; out: TensorInfo; qh0: number; qw0: number }[] = [];
   let complete = true; // every input pixel belongs to a phase with taps
   for (let rh = 0; rh < sH; rh++) for (let rw = 0; rw < sW; rw++) {

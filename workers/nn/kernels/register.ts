@@ -1,6 +1,7 @@
 /**
  * Installs Deeper's gradient kernels: Conv2DBackpropFilter and a phase-decomposed
- * Conv2DBackpropInput for 'wasm', and the fused batch-norm kernels for 'cpu' and 'wasm'.
+ * Conv2DBackpropInput for 'wasm' (Winograd for stride-1 3×3 layers), Conv2D for 'wasm' with a
+ * Winograd path for stride-1 3×3 layers, and the fused batch-norm kernels for 'cpu' and 'wasm'.
  * The stock wasm Conv2DBackpropInput is kept for dilated convolutions.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -9,6 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input';
 import { registerBatchNormKernels } from './batch-norm';
+import { winogradConv2DConfig } from './winograd-train';
 
 let installed = false;
 
@@ -16,7 +18,8 @@ export function registerDeeperKernels(): void {
   if (installed) return;
   installed = true;
   registerBatchNormKernels();
-  for (const config of [conv2DBackpropFilterWasmConfig, conv2DBackpropInputWasmConfig]) {
+  // Conv2D: Winograd for stride-1 3×3 'same' layers in front of the stock kernel (winograd-train.ts).
+  for (const config of [conv2DBackpropFilterWasmConfig, conv2DBackpropInputWasmConfig, winogradConv2DConfig()]) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }

@@ -26,6 +26,17 @@ export interface SimdKernels {
   filter_grad(x: number, dy: number, H: number, W: number, C: number, OH: number, OW: number, CO: number,
     kH: number, kW: number, sH: number, sW: number, pt: number, pl: number, m0: number, m1: number, dw: number, scratch: number): void;
   add_into(dst: number, src: number, n: number): void;
+  /** Floats of scratch winograd_conv needs per part (wasm/winograd.c). */
+  winograd_scratch(C: number, CO: number, m: number): number;
+  /** Tiles [t0, t1) of a stride-1 3×3 'same' convolution by Winograd F(m×m, 3×3), + bias (+ res), ReLU if relu (wasm/winograd.c). */
+  winograd_conv(x: number, H: number, W: number, C: number, U: number, bias: number, CO: number, m: number, relu: number,
+    res: number, y: number, t0: number, t1: number, scratch: number): void;
+  /** U = G w Gᵀ (flip: of the flipped, channel-swapped filter, for an input gradient) into U[α²][⌈CO/8⌉][C][8] (wasm/winograd.c). */
+  winograd_filter(w: number, C: number, CO: number, m: number, flip: number, U: number): void;
+  /** Floats of scratch winograd_filter_grad needs per part (wasm/winograd-grad.c). */
+  winograd_grad_scratch(C: number, CO: number, m: number): number;
+  /** dw[3][3][C][CO] = the stride-1 3×3 'same' filter gradient summed over tiles [t0, t1), by Winograd F(m×m, 3×3) (wasm/winograd-grad.c). */
+  winograd_filter_grad(x: number, dy: number, H: number, W: number, C: number, CO: number, m: number, t0: number, t1: number, dw: number, scratch: number): void;
   /** XNNPACK's thread count where the memory is shared (the threaded build), else 1. */
   threads: number;
   /** Helper threads (threads − 1 of them) running the module on the same memory; null with 1 thread. */
@@ -69,7 +80,9 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
     let scratchPtr = 0, scratchBytes = 0;
     kernels = {
       bn_train: e.bn_train, bn_grad: e.bn_grad, max_pool: e.max_pool, max_pool_grad: e.max_pool_grad, phase_split: e.phase_split, im2col_t: e.im2col_t, grid_pad: e.grid_pad,
-      filter_grad_scratch: e.filter_grad_scratch, filter_grad: e.filter_grad, add_into: e.add_into, threads,
+      filter_grad_scratch: e.filter_grad_scratch, filter_grad: e.filter_grad, add_into: e.add_into,
+      winograd_scratch: e.winograd_scratch, winograd_conv: e.winograd_conv, winograd_filter: e.winograd_filter,
+      winograd_grad_scratch: e.winograd_grad_scratch, winograd_filter_grad: e.winograd_filter_grad, threads,
       pool() {
         if (pool === undefined) pool = threads > 1 ? createSimdPool(module, memory, threads - 1) : null;
         return pool;
