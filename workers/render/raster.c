@@ -82,11 +82,36 @@ int select_candidates(int T, const u32 *tris, const int *cell, int *list) {
   return n;
 }
 
-// Draws candidate triangles list[0..n) into depth (1/z), tri and bary [S][S] (see drawCandidates in
-// rasterizer.ts for the rules: back-face culling, top-left fill rule, nearest 1/z wins, first wins ties).
-void draw_candidates(int n, const int *list, const u32 *tris, const float *sx, const float *sy, const float *iz,
-                     int S, float *depth, int *tri, float *bary) {
+// A pixel to draw, found by classify_candidates: triangle t covers pixel pix (y · S + x) with edge values
+// w1, w2 there; or, when pix < 0, a triangle whose pixel box (corners lo, hi as doubles, packed px | py << 16)
+// holds more than two pixels, drawn by a loop over its box.
+typedef struct { double w1, w2; int t, pix; } Record;
+
+// The top-left rule (negative orientation): an edge (a, b) owns its boundary pixels (w ≤ 0 passes) when it is
+// a top edge (horizontal, interior below) or a left edge; otherwise w must be ≤ −1e−7. Written without
+// branches (the outcome is unpredictable); −0 for an owner tests as 0.
+static inline double top_left_bias(double a, double b) {
+  return -1e-7 * (double)(((a > 0) | ((a == 0) & (b < 0))) ^ 1);
+}
+
+static inline void put(Record *r, v128_t w1w2, int t, int pix) {
+  wasm_v128_store(r, w1w2);
+  r->t = t;
+  r->pix = pix;
+}
+
+// Phase 1 of draw_candidates over list[0..n): the pixels the candidates cover, in list order, into rec;
+// returns their count. A candidate is dropped when it faces away (or is degenerate or NaN), holds no pixel
+// centre in its box, lies partly behind the near plane, or its box misses the image (branches: these
+// outcomes come in runs). A box of one or two pixels (nearly all at 64 px) is tested branch-free (the
+// outcome is unpredictable): its two records are written and the count advances by each pixel's outcome.
+// The edge values are those of drawCandidates in rasterizer.ts: w at the first pixel centre, w + a at the
+// next column, w + b at the next row; w ≤ bias per edge (top-left rule) is the one-pixel path's test.
+static int classify_candidates(int n, const int *list, const u32 *tris, const float *sx, const float *sy, const float *iz,
+                               int S, Record *rec) {
   const v128_t HALF = wasm_f64x2_splat(0.5), ZERO = wasm_f64x2_splat(0.0), LAST = wasm_f64x2_splat((double)(S - 1));
+  const v128_t MAGIC = wasm_f64x2_splat(6755399441055744.0);
+  int m = 0;
   for (int j = 0; j < n; j++) {
     const int t = list[j];
     const u32 i0 = tris[t * 3], i1 = tris[t * 3 + 1], i2 = tris[t * 3 + 2];
@@ -99,63 +124,104 @@ void draw_candidates(int n, const int *list, const u32 *tris, const float *sx, c
     const v128_t lo = wasm_f64x2_ceil(wasm_f64x2_sub(wasm_f64x2_pmin(wasm_f64x2_pmin(p0, p1), p2), HALF));
     const v128_t hi = wasm_f64x2_floor(wasm_f64x2_sub(wasm_f64x2_pmax(wasm_f64x2_pmax(p0, p1), p2), HALF));
     if (wasm_v128_any_true(wasm_f64x2_gt(lo, hi))) continue;
-    const double z0 = iz[i0], z1 = iz[i1], z2 = iz[i2];
-    if (z0 <= 0 || z1 <= 0 || z2 <= 0) continue;
+    if (iz[i0] <= 0 || iz[i1] <= 0 || iz[i2] <= 0) continue;
     const v128_t clo = wasm_f64x2_pmax(lo, ZERO), chi = wasm_f64x2_pmin(hi, LAST);
     if (wasm_v128_any_true(wasm_f64x2_gt(clo, chi))) continue;
-    const double px0 = wasm_f64x2_extract_lane(clo, 0), py0 = wasm_f64x2_extract_lane(clo, 1);
-    const double px1 = wasm_f64x2_extract_lane(chi, 0), py1 = wasm_f64x2_extract_lane(chi, 1);
+    // The box corners as integers in [0, S): the low 32 bits of each lane once 2^52 + 2^51 is added.
+    const v128_t ilo = wasm_f64x2_add(clo, MAGIC), ihi = wasm_f64x2_add(chi, MAGIC);
+    const int ix0 = wasm_i32x4_extract_lane(ilo, 0), iy0 = wasm_i32x4_extract_lane(ilo, 2);
+    const int dx = wasm_i32x4_extract_lane(ihi, 0) - ix0, dy = wasm_i32x4_extract_lane(ihi, 2) - iy0;
+    if (dx + dy > 1) {
+      put(rec + m, wasm_i64x2_make(ix0 | iy0 << 16, wasm_i32x4_extract_lane(ihi, 0) | wasm_i32x4_extract_lane(ihi, 2) << 16), t, -1);
+      m++;
+      continue;
+    }
+    const double fx = wasm_f64x2_extract_lane(clo, 0) + 0.5, fy = wasm_f64x2_extract_lane(clo, 1) + 0.5;
     const double a0 = y1 - y2, b0 = x2 - x1;
     const double a1 = y2 - y0, b1 = x0 - x2;
     const double a2 = y0 - y1, b2 = x1 - x0;
-    const int ix0 = (int)px0, ix1 = (int)px1, iy0 = (int)py0, iy1 = (int)py1;
-    if (ix0 == ix1 && iy0 == iy1) {
-      const double fx = px0 + 0.5, fy = py0 + 0.5;
-      const double w0 = (fx - x1) * a0 + (fy - y1) * b0;
-      const double w1 = (fx - x2) * a1 + (fy - y2) * b1;
-      const double w2 = (fx - x0) * a2 + (fy - y0) * b2;
-      if (!(w0 <= 0 && w1 <= 0 && w2 <= 0)) continue;
-      if (w0 > -1e-7 && !(a0 > 0 || (a0 == 0 && b0 < 0))) continue;
-      if (w1 > -1e-7 && !(a1 > 0 || (a1 == 0 && b1 < 0))) continue;
-      if (w2 > -1e-7 && !(a2 > 0 || (a2 == 0 && b2 < 0))) continue;
-      const int idx = iy0 * S + ix0;
-      const double invArea = 1 / area;
-      const double l1 = w1 * invArea, l2 = w2 * invArea;
-      const double z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
-      if (z > depth[idx]) {
-        depth[idx] = (float)z;
-        tri[idx] = t;
-        bary[idx * 2] = (float)l1;
-        bary[idx * 2 + 1] = (float)l2;
-      }
-      continue;
+    const double w0 = (fx - x1) * a0 + (fy - y1) * b0;
+    const double w1 = (fx - x2) * a1 + (fy - y2) * b1;
+    const double w2 = (fx - x0) * a2 + (fy - y0) * b2;
+    // Lane 0: the first pixel; lane 1: the next column (dx = 1), the next row (dy = 1) or none.
+    const v128_t W0 = wasm_f64x2_make(w0, w0 + (dx ? a0 : b0));
+    const v128_t W1 = wasm_f64x2_make(w1, w1 + (dx ? a1 : b1));
+    const v128_t W2 = wasm_f64x2_make(w2, w2 + (dx ? a2 : b2));
+    const double bias0 = top_left_bias(a0, b0), bias1 = top_left_bias(a1, b1), bias2 = top_left_bias(a2, b2);
+    const v128_t in = wasm_v128_and(wasm_v128_and(wasm_f64x2_le(W0, wasm_f64x2_splat(bias0)), wasm_f64x2_le(W1, wasm_f64x2_splat(bias1))),
+                                    wasm_f64x2_le(W2, wasm_f64x2_splat(bias2)));
+    const int bits = wasm_i64x2_bitmask(in) & (1 | (dx + dy) << 1);
+    const int pix = iy0 * S + ix0;
+    put(rec + m, wasm_i64x2_shuffle(W1, W2, 0, 2), t, pix);
+    m += bits & 1;
+    put(rec + m, wasm_i64x2_shuffle(W1, W2, 1, 3), t, pix + (dx ? 1 : S));
+    m += bits >> 1;
+  }
+  return m;
+}
+
+// Phase 2: draws one record (rules of drawCandidates in rasterizer.ts: nearest 1/z wins, first wins ties).
+static inline void draw_record(const Record *r, const u32 *tris, const float *sx, const float *sy, const float *iz, int S,
+                               float *depth, int *tri, float *bary) {
+  const int t = r->t;
+  const u32 i0 = tris[t * 3], i1 = tris[t * 3 + 1], i2 = tris[t * 3 + 2];
+  const double x0 = sx[i0], y0 = sy[i0], x1 = sx[i1], y1 = sy[i1], x2 = sx[i2], y2 = sy[i2];
+  const double area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
+  const double z0 = iz[i0], z1 = iz[i1], z2 = iz[i2];
+  const double invArea = 1 / area;
+  if (r->pix >= 0) {
+    const int idx = r->pix;
+    const double l1 = r->w1 * invArea, l2 = r->w2 * invArea;
+    const double z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
+    if (z > depth[idx]) {
+      depth[idx] = (float)z;
+      tri[idx] = t;
+      bary[idx * 2] = (float)l1;
+      bary[idx * 2 + 1] = (float)l2;
     }
-    const double invArea = 1 / area;
-    const double bias0 = a0 > 0 || (a0 == 0 && b0 < 0) ? 0 : -1e-7;
-    const double bias1 = a1 > 0 || (a1 == 0 && b1 < 0) ? 0 : -1e-7;
-    const double bias2 = a2 > 0 || (a2 == 0 && b2 < 0) ? 0 : -1e-7;
-    const double fx = px0 + 0.5, fy = py0 + 0.5;
-    double w0row = (fx - x1) * a0 + (fy - y1) * b0;
-    double w1row = (fx - x2) * a1 + (fy - y2) * b1;
-    double w2row = (fx - x0) * a2 + (fy - y0) * b2;
-    for (int py = iy0; py <= iy1; py++) {
-      double w0 = w0row, w1 = w1row, w2 = w2row;
-      int idx = py * S + ix0;
-      for (int px = ix0; px <= ix1; px++, idx++) {
-        if (w0 <= bias0 && w1 <= bias1 && w2 <= bias2) {
-          const double l1 = w1 * invArea, l2 = w2 * invArea;
-          const double z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
-          if (z > depth[idx]) {
-            depth[idx] = (float)z;
-            tri[idx] = t;
-            bary[idx * 2] = (float)l1;
-            bary[idx * 2 + 1] = (float)l2;
-          }
+    return;
+  }
+  const v128_t box = wasm_v128_load(r);
+  const int lo = wasm_i32x4_extract_lane(box, 0), hi = wasm_i32x4_extract_lane(box, 2);
+  const int ix0 = lo & 0xffff, iy0 = lo >> 16, ix1 = hi & 0xffff, iy1 = hi >> 16;
+  const double a0 = y1 - y2, b0 = x2 - x1;
+  const double a1 = y2 - y0, b1 = x0 - x2;
+  const double a2 = y0 - y1, b2 = x1 - x0;
+  const double bias0 = a0 > 0 || (a0 == 0 && b0 < 0) ? 0 : -1e-7;
+  const double bias1 = a1 > 0 || (a1 == 0 && b1 < 0) ? 0 : -1e-7;
+  const double bias2 = a2 > 0 || (a2 == 0 && b2 < 0) ? 0 : -1e-7;
+  const double fx = (double)ix0 + 0.5, fy = (double)iy0 + 0.5;
+  double w0row = (fx - x1) * a0 + (fy - y1) * b0;
+  double w1row = (fx - x2) * a1 + (fy - y2) * b1;
+  double w2row = (fx - x0) * a2 + (fy - y0) * b2;
+  for (int py = iy0; py <= iy1; py++) {
+    double w0 = w0row, w1 = w1row, w2 = w2row;
+    int idx = py * S + ix0;
+    for (int px = ix0; px <= ix1; px++, idx++) {
+      if (w0 <= bias0 && w1 <= bias1 && w2 <= bias2) {
+        const double l1 = w1 * invArea, l2 = w2 * invArea;
+        const double z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
+        if (z > depth[idx]) {
+          depth[idx] = (float)z;
+          tri[idx] = t;
+          bary[idx * 2] = (float)l1;
+          bary[idx * 2 + 1] = (float)l2;
         }
-        w0 += a0; w1 += a1; w2 += a2;
       }
-      w0row += b0; w1row += b1; w2row += b2;
+      w0 += a0; w1 += a1; w2 += a2;
     }
+    w0row += b0; w1row += b1; w2row += b2;
+  }
+}
+
+// Draws candidate triangles list[0..n) into depth (1/z), tri and bary [S][S] (see drawCandidates in
+// rasterizer.ts), in chunks of 512 candidates (classified, then drawn while their vertices are in cache);
+// rec holds 1024 records.
+void draw_candidates(int n, const int *list, const u32 *tris, const float *sx, const float *sy, const float *iz,
+                     int S, float *depth, int *tri, float *bary, Record *rec) {
+  for (int j = 0; j < n; j += 512) {
+    const int m = classify_candidates(n - j < 512 ? n - j : 512, list + j, tris, sx, sy, iz, S, rec);
+    for (int k = 0; k < m; k++) draw_record(rec + k, tris, sx, sy, iz, S, depth, tri, bary);
   }
 }
 
