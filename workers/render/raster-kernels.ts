@@ -36,7 +36,7 @@ export interface ShadeParams {
 let wasmModule: WebAssembly.Module | null | undefined;
 
 /** The compiled raster module, or null where WebAssembly (with SIMD) is unavailable. */
-function rasterModule(): WebAssembly.Module | null {
+export function rasterModule(): WebAssembly.Module | null {
   if (wasmModule === undefined) {
     try {
       wasmModule = new WebAssembly.Module(Uint8Array.from(atob(RASTER_WASM_BASE64), (c) => c.charCodeAt(0)));
