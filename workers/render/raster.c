@@ -110,7 +110,7 @@ static inline void put(Record *r, v128_t w1w2, int t, int pix) {
 static int classify_candidates(int n, const int *list, const u32 *tris, const float *sx, const float *sy, const float *iz,
                                int S, Record *rec) {
   const v128_t HALF = wasm_f64x2_splat(0.5), ZERO = wasm_f64x2_splat(0.0), LAST = wasm_f64x2_splat((double)(S - 1));
-  const v128_t MAGIC = wasm_f64x2_splat(6755399441055744.0);
+  const v128_t MAGIC = wasm_f64x2_splat(6755399441055744.0), EPS = wasm_f64x2_splat(-1e-7);
   int m = 0;
   for (int j = 0; j < n; j++) {
     const int t = list[j];
@@ -147,9 +147,15 @@ static int classify_candidates(int n, const int *list, const u32 *tris, const fl
     const v128_t W0 = wasm_f64x2_make(w0, w0 + (dx ? a0 : b0));
     const v128_t W1 = wasm_f64x2_make(w1, w1 + (dx ? a1 : b1));
     const v128_t W2 = wasm_f64x2_make(w2, w2 + (dx ? a2 : b2));
-    const double bias0 = top_left_bias(a0, b0), bias1 = top_left_bias(a1, b1), bias2 = top_left_bias(a2, b2);
-    const v128_t in = wasm_v128_and(wasm_v128_and(wasm_f64x2_le(W0, wasm_f64x2_splat(bias0)), wasm_f64x2_le(W1, wasm_f64x2_splat(bias1))),
-                                    wasm_f64x2_le(W2, wasm_f64x2_splat(bias2)));
+    // w ≤ bias per edge, bias 0 or −1e−7: w ≤ −1e−7 on every edge passes and w > 0 on any fails whatever the
+    // biases; only a centre within 1e−7 of an edge (rare) needs the top-left rule.
+    v128_t in = wasm_v128_and(wasm_v128_and(wasm_f64x2_le(W0, ZERO), wasm_f64x2_le(W1, ZERO)), wasm_f64x2_le(W2, ZERO));
+    const v128_t strict = wasm_v128_and(wasm_v128_and(wasm_f64x2_le(W0, EPS), wasm_f64x2_le(W1, EPS)), wasm_f64x2_le(W2, EPS));
+    if (wasm_v128_any_true(wasm_v128_andnot(in, strict))) {
+      const double bias0 = top_left_bias(a0, b0), bias1 = top_left_bias(a1, b1), bias2 = top_left_bias(a2, b2);
+      in = wasm_v128_and(wasm_v128_and(wasm_f64x2_le(W0, wasm_f64x2_splat(bias0)), wasm_f64x2_le(W1, wasm_f64x2_splat(bias1))),
+                         wasm_f64x2_le(W2, wasm_f64x2_splat(bias2)));
+    }
     const int bits = wasm_i64x2_bitmask(in) & (1 | (dx + dy) << 1);
     const int pix = iy0 * S + ix0;
     put(rec + m, wasm_i64x2_shuffle(W1, W2, 0, 2), t, pix);
