@@ -22,7 +22,7 @@ void transform(int V, const float *pos, double r0, double r1, double r2, double 
   const v128_t DIST = wasm_f64x2_splat(dist), NEAR = wasm_f64x2_splat(near);
   const v128_t ONE = wasm_f64x2_splat(1.0), MINUS1 = wasm_f64x2_splat(-1.0), HALF = wasm_f64x2_splat(0.5);
   const v128_t SMAX = wasm_f64x2_splat((double)S);
-  const v128_t K65536 = wasm_f64x2_splat(65536.0), MAGIC = wasm_f64x2_splat(6755399441055744.0);
+  const v128_t K65536 = wasm_f64x2_splat(65536.0), MAGIC65537 = wasm_f64x2_splat(6755399441055744.0 + 65537.0);
   int v = 0;
   for (; v + 4 <= V; v += 4) {
     // Four vertices: 12 floats x0 y0 z0 x1 | y1 z1 x2 y2 | z2 x3 y3 z3, deinterleaved into f32x4 x, y, z.
@@ -48,8 +48,9 @@ void transform(int V, const float *pos, double r0, double r1, double r2, double 
       // pmax(−1, pmin(k, S)): k < −1 → −1, k > S → S, NaN → −1 (JavaScript: NaN stays, and (NaN + 1) | 0 = 0)
       const v128_t kx = wasm_f64x2_pmax(MINUS1, wasm_f64x2_pmin(wasm_f64x2_floor(wasm_f64x2_sub(X, HALF)), SMAX));
       const v128_t ky = wasm_f64x2_pmax(MINUS1, wasm_f64x2_pmin(wasm_f64x2_floor(wasm_f64x2_sub(Y, HALF)), SMAX));
-      // (kx + 1) + (ky + 1) · 65536, an integer in [0, 2^32): the low 32 mantissa bits once 2^52 + 2^51 is added
-      const v128_t packed = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_add(kx, ONE), wasm_f64x2_mul(wasm_f64x2_add(ky, ONE), K65536)), MAGIC);
+      // (kx + 1) + (ky + 1) · 65536, an integer in [0, 2^32): the low 32 mantissa bits once 2^52 + 2^51 is added,
+      // summed as (kx + ky · 65536) + (2^52 + 2^51 + 65537) (every partial sum an exact integer, so the same bits)
+      const v128_t packed = wasm_f64x2_add(wasm_f64x2_add(kx, wasm_f64x2_mul(ky, K65536)), MAGIC65537);
       wasm_v128_store64_lane(cell + u, wasm_i32x4_shuffle(packed, packed, 0, 2, 0, 2), 0);
     }
   }
