@@ -236,54 +236,80 @@ void draw_candidates(int n, const int *list, const u32 *tris, const float *sx, c
 // Real SH basis constants times the cosine-lobe convolution (Ramamoorthi & Hanrahan 2001), as SH_C in rasterizer.ts.
 static const double SH_C[9] = {0.886227, 1.023328, 1.023328, 1.023328, 0.858086, 0.858086, 0.247708, 0.858086, 0.429043};
 
-static inline double sh_irradiance(const double *sh, double x, double y, double z) {
-  const double e = SH_C[0] * sh[0] + SH_C[1] * sh[1] * y + SH_C[2] * sh[2] * z + SH_C[3] * sh[3] * x
-    + SH_C[4] * sh[4] * x * y + SH_C[5] * sh[5] * y * z + SH_C[6] * sh[6] * (3 * z * z - 1)
-    + SH_C[7] * sh[7] * x * z + SH_C[8] * sh[8] * (x * x - y * y);
-  return e < 0 ? 0 : e;
+// Two pixels' SH irradiance, clamped at 0, in f64x2 lanes (shIrradiance of rasterizer.ts: the same operations in
+// the same order).
+static inline v128_t sh_irradiance2(const double *sh, v128_t x, v128_t y, v128_t z) {
+#define SHK(i) wasm_f64x2_splat(SH_C[i] * sh[i])
+  const v128_t e = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_add(
+    SHK(0), wasm_f64x2_mul(SHK(1), y)), wasm_f64x2_mul(SHK(2), z)), wasm_f64x2_mul(SHK(3), x)),
+    wasm_f64x2_mul(wasm_f64x2_mul(SHK(4), x), y)), wasm_f64x2_mul(wasm_f64x2_mul(SHK(5), y), z)),
+    wasm_f64x2_mul(SHK(6), wasm_f64x2_sub(wasm_f64x2_mul(wasm_f64x2_mul(wasm_f64x2_splat(3), z), z), wasm_f64x2_splat(1)))),
+    wasm_f64x2_mul(wasm_f64x2_mul(SHK(7), x), z)), wasm_f64x2_mul(SHK(8), wasm_f64x2_sub(wasm_f64x2_mul(x, x), wasm_f64x2_mul(y, y))));
+#undef SHK
+  return wasm_v128_bitselect(wasm_f64x2_splat(0), e, wasm_f64x2_lt(e, wasm_f64x2_splat(0)));
 }
-
-static inline double clamp01(double c) { return c < 0 ? 0 : c > 1 ? 1 : c; }
 
 // Shades the P pixels of tri/bary into rgb [P][3] (see resolve in rasterizer.ts): background pixels get
 // (bgr, bgg, bgb); a covered pixel interpolates albedo and the vertex normal with its barycentrics,
 // renormalises the normal and lights it: Lambert + ambient in model space (light (lx, ly, lz), colour
 // (lr, lg, lb), ambient (ar, ag, ab)), or, when sh is not 0, SH irradiance (sh [3][9]) in camera space
-// (rotation R [9]); then sRGB-encodes through lut [lutSize + 1].
+// (rotation R [9]); then sRGB-encodes through lut [lutSize + 1]. The covered pixels are listed first
+// (covered [P]), then shaded two at a time in f64x2 lanes (an odd last one twice), with the scalar form's
+// operations in its order.
 void resolve(int P, const int *tri, const float *bary, const u32 *tris, const float *normals, const float *albedo,
              double lx, double ly, double lz, double lr, double lg, double lb, double ar, double ag, double ab,
-             const double *sh, const double *R, double bgr, double bgg, double bgb, const float *lut, int lutSize, float *rgb) {
-  const double L = (double)lutSize;
+             const double *sh, const double *R, double bgr, double bgg, double bgb, const float *lut, int lutSize, float *rgb,
+             int *covered) {
+  int n = 0;
   for (int p = 0; p < P; p++) {
-    const int t = tri[p];
     float *o = rgb + p * 3;
-    if (t < 0) {
-      o[0] = (float)bgr; o[1] = (float)bgg; o[2] = (float)bgb;
-      continue;
-    }
-    const double b1 = bary[p * 2], b2 = bary[p * 2 + 1], b0 = 1 - b1 - b2;
-    const u32 v0 = tris[t * 3] * 3, v1 = tris[t * 3 + 1] * 3, v2 = tris[t * 3 + 2] * 3;
-    double nx = b0 * normals[v0] + b1 * normals[v1] + b2 * normals[v2];
-    double ny = b0 * normals[v0 + 1] + b1 * normals[v1 + 1] + b2 * normals[v2 + 1];
-    double nz = b0 * normals[v0 + 2] + b1 * normals[v1 + 2] + b2 * normals[v2 + 2];
-    const double inl = 1 / __builtin_sqrt(nx * nx + ny * ny + nz * nz + 1e-20);
-    nx *= inl; ny *= inl; nz *= inl;
-    double er, eg, eb;
+    o[0] = (float)bgr; o[1] = (float)bgg; o[2] = (float)bgb;
+    covered[n] = p;
+    n += tri[p] >= 0;
+  }
+  const v128_t ONE = wasm_f64x2_splat(1.0), ZERO = wasm_f64x2_splat(0.0), EPS = wasm_f64x2_splat(1e-20), HALF = wasm_f64x2_splat(0.5);
+  const v128_t LV = wasm_f64x2_splat((double)lutSize), MAGIC = wasm_f64x2_splat(6755399441055744.0);
+  const v128_t LX = wasm_f64x2_splat(lx), LY = wasm_f64x2_splat(ly), LZ = wasm_f64x2_splat(lz);
+  for (int k = 0; k < n; k += 2) {
+    const int pa = covered[k], pb = covered[k + 1 < n ? k + 1 : k];
+    const int ta = tri[pa], tb = tri[pb];
+    const v128_t b1 = wasm_f64x2_make(bary[pa * 2], bary[pb * 2]), b2 = wasm_f64x2_make(bary[pa * 2 + 1], bary[pb * 2 + 1]);
+    const v128_t b0 = wasm_f64x2_sub(wasm_f64x2_sub(ONE, b1), b2);
+    const u32 a0 = tris[ta * 3] * 3, a1 = tris[ta * 3 + 1] * 3, a2 = tris[ta * 3 + 2] * 3;
+    const u32 c0 = tris[tb * 3] * 3, c1 = tris[tb * 3 + 1] * 3, c2 = tris[tb * 3 + 2] * 3;
+    // b0 · f[v0] + b1 · f[v1] + b2 · f[v2] per lane, component i of the per-vertex field f
+#define INTERP(f, i) wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(b0, wasm_f64x2_make(f[a0 + i], f[c0 + i])), \
+    wasm_f64x2_mul(b1, wasm_f64x2_make(f[a1 + i], f[c1 + i]))), wasm_f64x2_mul(b2, wasm_f64x2_make(f[a2 + i], f[c2 + i])))
+    v128_t nx = INTERP(normals, 0), ny = INTERP(normals, 1), nz = INTERP(normals, 2);
+    const v128_t inl = wasm_f64x2_div(ONE, wasm_f64x2_sqrt(wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_add(
+      wasm_f64x2_mul(nx, nx), wasm_f64x2_mul(ny, ny)), wasm_f64x2_mul(nz, nz)), EPS)));
+    nx = wasm_f64x2_mul(nx, inl); ny = wasm_f64x2_mul(ny, inl); nz = wasm_f64x2_mul(nz, inl);
+    v128_t er, eg, eb;
     if (sh == 0) {
-      double d = nx * lx + ny * ly + nz * lz;
-      if (d < 0) d = 0;
-      er = ar + lr * d; eg = ag + lg * d; eb = ab + lb * d;
+      v128_t d = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(nx, LX), wasm_f64x2_mul(ny, LY)), wasm_f64x2_mul(nz, LZ));
+      d = wasm_v128_bitselect(ZERO, d, wasm_f64x2_lt(d, ZERO));
+      er = wasm_f64x2_add(wasm_f64x2_splat(ar), wasm_f64x2_mul(wasm_f64x2_splat(lr), d));
+      eg = wasm_f64x2_add(wasm_f64x2_splat(ag), wasm_f64x2_mul(wasm_f64x2_splat(lg), d));
+      eb = wasm_f64x2_add(wasm_f64x2_splat(ab), wasm_f64x2_mul(wasm_f64x2_splat(lb), d));
     } else {
-      const double cxn = R[0] * nx + R[1] * ny + R[2] * nz, cyn = R[3] * nx + R[4] * ny + R[5] * nz, czn = R[6] * nx + R[7] * ny + R[8] * nz;
-      er = sh_irradiance(sh, cxn, cyn, czn);
-      eg = sh_irradiance(sh + 9, cxn, cyn, czn);
-      eb = sh_irradiance(sh + 18, cxn, cyn, czn);
+#define ROT(i) wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_splat(R[i]), nx), wasm_f64x2_mul(wasm_f64x2_splat(R[i + 1]), ny)), \
+    wasm_f64x2_mul(wasm_f64x2_splat(R[i + 2]), nz))
+      const v128_t cxn = ROT(0), cyn = ROT(3), czn = ROT(6);
+#undef ROT
+      er = sh_irradiance2(sh, cxn, cyn, czn);
+      eg = sh_irradiance2(sh + 9, cxn, cyn, czn);
+      eb = sh_irradiance2(sh + 18, cxn, cyn, czn);
     }
-    const double cr = clamp01((b0 * albedo[v0] + b1 * albedo[v1] + b2 * albedo[v2]) * er);
-    const double cg = clamp01((b0 * albedo[v0 + 1] + b1 * albedo[v1 + 1] + b2 * albedo[v2 + 1]) * eg);
-    const double cb = clamp01((b0 * albedo[v0 + 2] + b1 * albedo[v1 + 2] + b2 * albedo[v2 + 2]) * eb);
-    o[0] = lut[__builtin_wasm_trunc_saturate_s_i32_f64(cr * L + 0.5)];
-    o[1] = lut[__builtin_wasm_trunc_saturate_s_i32_f64(cg * L + 0.5)];
-    o[2] = lut[__builtin_wasm_trunc_saturate_s_i32_f64(cb * L + 0.5)];
+    // Clamped to [0, 1] by pmin then pmax (NaN → 0, the table index of the scalar form's NaN); the index
+    // c · L + 0.5 ≥ 0.5 truncates as floor, read from the low 32 bits once 2^52 + 2^51 is added.
+#define INDEX(c) wasm_f64x2_add(MAGIC, wasm_f64x2_floor(wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_pmax(ZERO, wasm_f64x2_pmin(c, ONE)), LV), HALF)))
+    const v128_t ir = INDEX(wasm_f64x2_mul(INTERP(albedo, 0), er));
+    const v128_t ig = INDEX(wasm_f64x2_mul(INTERP(albedo, 1), eg));
+    const v128_t ib = INDEX(wasm_f64x2_mul(INTERP(albedo, 2), eb));
+#undef INDEX
+#undef INTERP
+    float *oa = rgb + pa * 3, *ob = rgb + pb * 3;
+    oa[0] = lut[wasm_i32x4_extract_lane(ir, 0)]; oa[1] = lut[wasm_i32x4_extract_lane(ig, 0)]; oa[2] = lut[wasm_i32x4_extract_lane(ib, 0)];
+    ob[0] = lut[wasm_i32x4_extract_lane(ir, 2)]; ob[1] = lut[wasm_i32x4_extract_lane(ig, 2)]; ob[2] = lut[wasm_i32x4_extract_lane(ib, 2)];
   }
 }
