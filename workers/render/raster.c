@@ -194,9 +194,7 @@ static inline void draw_record(const Record *r, const u32 *tris, const float *sx
   const double a0 = y1 - y2, b0 = x2 - x1;
   const double a1 = y2 - y0, b1 = x0 - x2;
   const double a2 = y0 - y1, b2 = x1 - x0;
-  const double bias0 = a0 > 0 || (a0 == 0 && b0 < 0) ? 0 : -1e-7;
-  const double bias1 = a1 > 0 || (a1 == 0 && b1 < 0) ? 0 : -1e-7;
-  const double bias2 = a2 > 0 || (a2 == 0 && b2 < 0) ? 0 : -1e-7;
+  const double bias0 = top_left_bias(a0, b0), bias1 = top_left_bias(a1, b1), bias2 = top_left_bias(a2, b2);
   const double fx = (double)ix0 + 0.5, fy = (double)iy0 + 0.5;
   double w0row = (fx - x1) * a0 + (fy - y1) * b0;
   double w1row = (fx - x2) * a1 + (fy - y2) * b1;
@@ -205,15 +203,13 @@ static inline void draw_record(const Record *r, const u32 *tris, const float *sx
     double w0 = w0row, w1 = w1row, w2 = w2row;
     int idx = py * S + ix0;
     for (int px = ix0; px <= ix1; px++, idx++) {
-      if (w0 <= bias0 && w1 <= bias1 && w2 <= bias2) {
-        const double l1 = w1 * invArea, l2 = w2 * invArea;
-        const double z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
-        if (z > depth[idx]) {
-          depth[idx] = (float)z;
-          tri[idx] = t;
-          bary[idx * 2] = (float)l1;
-          bary[idx * 2 + 1] = (float)l2;
-        }
+      const double l1 = w1 * invArea, l2 = w2 * invArea;
+      const double z = z0 + (z1 - z0) * l1 + (z2 - z0) * l2;
+      if ((w0 <= bias0) & (w1 <= bias1) & (w2 <= bias2) & (z > depth[idx])) {
+        depth[idx] = (float)z;
+        tri[idx] = t;
+        bary[idx * 2] = (float)l1;
+        bary[idx * 2 + 1] = (float)l2;
       }
       w0 += a0; w1 += a1; w2 += a2;
     }
