@@ -73,8 +73,22 @@ void transform(int V, const float *pos, double r0, double r1, double r2, double 
 // Lists (in index order) the triangles [T] whose three vertices do not share a pixel column or row
 // of `cell`; returns their count.
 int select_candidates(int T, const u32 *tris, const int *cell, int *list) {
-  int n = 0;
-  for (int t = 0; t < T; t++) {
+  const v128_t LOW = wasm_i32x4_splat(0xffff), ZERO = wasm_i32x4_splat(0);
+  int n = 0, t = 0;
+  // Four triangles per step: their cells gathered into lanes, the test in i32x4, the list appended without branches.
+  for (; t + 4 <= T; t += 4) {
+    const u32 *q = tris + t * 3;
+    const v128_t k0 = wasm_i32x4_make(cell[q[0]], cell[q[3]], cell[q[6]], cell[q[9]]);
+    const v128_t k1 = wasm_i32x4_make(cell[q[1]], cell[q[4]], cell[q[7]], cell[q[10]]);
+    const v128_t k2 = wasm_i32x4_make(cell[q[2]], cell[q[5]], cell[q[8]], cell[q[11]]);
+    const v128_t d = wasm_v128_or(wasm_v128_xor(k0, k1), wasm_v128_xor(k0, k2));
+    const int bits = wasm_i32x4_bitmask(wasm_v128_and(wasm_i32x4_ne(wasm_v128_and(d, LOW), ZERO), wasm_i32x4_ne(wasm_u32x4_shr(d, 16), ZERO)));
+    list[n] = t; n += bits & 1;
+    list[n] = t + 1; n += (bits >> 1) & 1;
+    list[n] = t + 2; n += (bits >> 2) & 1;
+    list[n] = t + 3; n += bits >> 3;
+  }
+  for (; t < T; t++) {
     const int k0 = cell[tris[t * 3]];
     const u32 diff = (u32)((k0 ^ cell[tris[t * 3 + 1]]) | (k0 ^ cell[tris[t * 3 + 2]]));
     list[n] = t;
