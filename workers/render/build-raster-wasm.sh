@@ -1,6 +1,6 @@
 #!/bin/sh
-# Rebuild workers/render/raster-wasm.ts (the rasteriser's transform and raster passes as base64 wasm)
-# from raster.c. Needs clang and wasm-ld (Debian: apt-get install clang-14 lld-14).
+# Rebuild workers/render/raster-wasm.ts (the rasteriser's passes and the identity sums as base64 wasm)
+# from raster.c and basis.c. Needs clang and wasm-ld (Debian: apt-get install clang-14 lld-14).
 # OUT=<dir> writes raster-wasm.ts there instead (the test compares a rebuild with the committed file).
 set -eu
 cd "$(dirname "$0")"
