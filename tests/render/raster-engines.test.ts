@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBuiltinFaceModel, sampleIdentities } from '../../workers/faces';
-import { Rasterizer, StimulusRenderer, resolveRenderOptions, type RenderOutput } from '../../workers/render';
+import { FIELD_OF_VIEW_MM, Rasterizer, StimulusRenderer, resolveRenderOptions, type RenderOutput } from '../../workers/render';
 
 function digest(out: RenderOutput): string {
   const h = createHash('sha256');
@@ -53,6 +53,34 @@ describe('rasteriser engines', () => {
     }
     expect(compared).toBe(60);
     expect(covered).toBeGreaterThan(10_000); // the faces were drawn, not two empty images
+  });
+
+  it('applies the top-left rule as the JavaScript pass where edges run exactly through pixel centres', () => {
+    // Fans of triangles around the model origin, which projects exactly onto the centre of pixel (32, 32)
+    // (translate 0.5 / 64): every spoke is an edge with w = 0 there; rings of radius 0.3 to 2.5 px
+    // give one-, two- and many-pixel boxes.
+    const spokes = 12, ringsPx = [0.3, 0.7, 1.2, 2.5];
+    let centreOwned = 0;
+    for (const scale of [1, 2.5, 5]) {
+      const mmPerPx = FIELD_OF_VIEW_MM / 64 / scale;
+      const pos: number[] = [0, 0, 0], tris: number[] = [];
+      for (const [ri, r] of ringsPx.entries()) {
+        for (let k = 0; k < spokes; k++) {
+          const a = (2 * Math.PI * k) / spokes + ri * 0.1;
+          pos.push(r * mmPerPx * Math.cos(a), r * mmPerPx * Math.sin(a), 0);
+        }
+        const o = 1 + ri * spokes;
+        for (let k = 0; k < spokes; k++) tris.push(0, o + k, o + ((k + 1) % spokes), 0, o + ((k + 1) % spokes), o + k);
+      }
+      const V = pos.length / 3, positions = Float32Array.from(pos), normals = new Float32Array(V * 3).fill(0.577), albedo = new Float32Array(V * 3).fill(0.5);
+      const js = new Rasterizer(Uint32Array.from(tris), V, 64, 1, 'js'), wasm = new Rasterizer(Uint32Array.from(tris), V, 64, 1);
+      const o = resolveRenderOptions({ size: 64, scale, translateX: 0.5 / 64, translateY: 0.5 / 64, ids: true });
+      const a = js.render(positions, normals, albedo, o, js.createOutput(64, true));
+      const b = wasm.render(positions, normals, albedo, o, wasm.createOutput(64, true));
+      expect(digest(b), `scale ${scale}`).toBe(digest(a));
+      if (a.triangleId![32 * 64 + 32] >= 0) centreOwned++;
+    }
+    expect(centreOwned).toBe(3); // the shared centre pixel is drawn (by one triangle of each fan)
   });
 
   it('projects exactly as the JavaScript pass, vertex by vertex, including behind the near plane and NaN', () => {

@@ -188,27 +188,58 @@ function checkIdentity(model: FaceModel, id: Identity) {
   if (id.expression.length !== model.expressionNames.length) throw new Error(`identity.expression has ${id.expression.length} weights, model '${model.name}' has ${model.expressionNames.length}`);
 }
 
+/** One term of an identity sum: Σ_k w_k · rows[k], w_k = weights[k] · scales[k] (scales null: 1), rows [K][3V]. */
+export interface BasisTerm {
+  rows: Float32Array;
+  weights: ArrayLike<number>;
+  scales: ArrayLike<number> | null;
+}
+
+/**
+ * An identity's positions or albedo as a sum of basis rows: out = base, then for each term in order and
+ * each k with w_k ≠ 0 (a double), out += w_k · rows[k], rounded to float32 after every row; albedo is then
+ * clamped to [0, 1] (clamp01). identityPositions and identityAlbedo compute it in JavaScript; the renderer
+ * (workers/render) computes the same sum, bit for bit, in WebAssembly.
+ */
+export interface IdentitySum {
+  base: Float32Array;
+  terms: BasisTerm[];
+  clamp01: boolean;
+}
+
+/** The sum that gives an identity's positions ('positions', mm) or albedo ('albedo'). */
+export function identitySum(model: FaceModel, id: Identity, of: 'positions' | 'albedo'): IdentitySum {
+  checkIdentity(model, id);
+  const d = demographicVector(model, id.demographics);
+  if (of === 'positions') {
+    return {
+      base: model.mean, clamp01: false,
+      terms: [{ rows: model.shapeDemo, weights: d, scales: null }, { rows: model.shapeBasis, weights: id.shape, scales: model.shapeSd },
+        { rows: model.expressionShape, weights: id.expression, scales: null }],
+    };
+  }
+  const terms: BasisTerm[] = [{ rows: model.textureDemo, weights: d, scales: null }, { rows: model.textureBasis, weights: id.texture, scales: model.textureSd }];
+  if (model.expressionAlbedo) terms.push({ rows: model.expressionAlbedo, weights: id.expression, scales: null });
+  return { base: model.albedoMean, terms, clamp01: true };
+}
+
+/** Computes an IdentitySum into out [3V]. */
+export function applyIdentitySum(s: IdentitySum, out: Float32Array): Float32Array {
+  const n = s.base.length;
+  out.set(s.base);
+  for (const t of s.terms) accumulate(out, t.rows, n, t.weights, t.scales);
+  if (s.clamp01) for (let i = 0; i < n; i++) out[i] = out[i] < 0 ? 0 : out[i] > 1 ? 1 : out[i];
+  return out;
+}
+
 /** Vertex positions [V][3] in mm of an identity. */
 export function identityPositions(model: FaceModel, id: Identity, out: Float32Array = new Float32Array(model.vertexCount * 3)): Float32Array {
-  checkIdentity(model, id);
-  const n = model.vertexCount * 3;
-  out.set(model.mean);
-  accumulate(out, model.shapeDemo, n, demographicVector(model, id.demographics), null);
-  accumulate(out, model.shapeBasis, n, id.shape, model.shapeSd);
-  accumulate(out, model.expressionShape, n, id.expression, null);
-  return out;
+  return applyIdentitySum(identitySum(model, id, 'positions'), out);
 }
 
 /** Per-vertex albedo [V][3], linear RGB clamped to [0, 1], of an identity. */
 export function identityAlbedo(model: FaceModel, id: Identity, out: Float32Array = new Float32Array(model.vertexCount * 3)): Float32Array {
-  checkIdentity(model, id);
-  const n = model.vertexCount * 3;
-  out.set(model.albedoMean);
-  accumulate(out, model.textureDemo, n, demographicVector(model, id.demographics), null);
-  accumulate(out, model.textureBasis, n, id.texture, model.textureSd);
-  if (model.expressionAlbedo) accumulate(out, model.expressionAlbedo, n, id.expression, null);
-  for (let i = 0; i < n; i++) out[i] = out[i] < 0 ? 0 : out[i] > 1 ? 1 : out[i];
-  return out;
+  return applyIdentitySum(identitySum(model, id, 'albedo'), out);
 }
 
 /** A fresh seeded generator for callers that derive their own draws (re-exported for convenience). */

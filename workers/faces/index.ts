@@ -3,10 +3,10 @@ export type { FaceModel, DemographicSpec } from './model';
 export { validateFaceModel, orthonormalityError, basisRow } from './model';
 export { encodeFaceModel, decodeFaceModel } from './format';
 export { loadDefaultFaceModel, buildDefaultFaceModel, DEFAULT_MODEL_NAME } from './default-model';
-export type { Identity, Demographics, IdentityDesignOptions } from './identity';
+export type { Identity, Demographics, IdentityDesignOptions, IdentitySum, BasisTerm } from './identity';
 export {
   sampleIdentities, sampleIdentity, demographicNorm, demographicVector, cloneIdentity, scaleIdentity, morphIdentity,
-  addCoefficientNoise, applyExpression, identityPositions, identityAlbedo,
+  addCoefficientNoise, applyExpression, identityPositions, identityAlbedo, identitySum, applyIdentitySum,
 } from './identity';
 export { computeVertexNormals, buildAdjacency, smoothField } from './meshops';
 export { createRng, hashInts, gaussian } from './seeded-rng';

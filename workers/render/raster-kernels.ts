@@ -15,10 +15,10 @@ interface Exports {
   transform(V: number, pos: number, r0: number, r1: number, r2: number, r3: number, r4: number, r5: number, r6: number, r7: number, r8: number,
     f: number, cx: number, cy: number, dist: number, near: number, S: number, sx: number, sy: number, iz: number, cell: number): void;
   select_candidates(T: number, tris: number, cell: number, list: number): number;
-  draw_candidates(n: number, list: number, tris: number, sx: number, sy: number, iz: number, S: number, depth: number, tri: number, bary: number): void;
+  draw_candidates(n: number, list: number, tris: number, sx: number, sy: number, iz: number, S: number, depth: number, tri: number, bary: number, rec: number): void;
   resolve(P: number, tri: number, bary: number, tris: number, normals: number, albedo: number, lx: number, ly: number, lz: number,
     lr: number, lg: number, lb: number, ar: number, ag: number, ab: number, sh: number, R: number, bgr: number, bgg: number, bgb: number,
-    lut: number, lutSize: number, rgb: number): void;
+    lut: number, lutSize: number, rgb: number, covered: number): void;
 }
 
 /** Lighting of one image for RasterKernels.resolve (see Rasterizer.resolve). */
@@ -36,7 +36,7 @@ export interface ShadeParams {
 let wasmModule: WebAssembly.Module | null | undefined;
 
 /** The compiled raster module, or null where WebAssembly (with SIMD) is unavailable. */
-function rasterModule(): WebAssembly.Module | null {
+export function rasterModule(): WebAssembly.Module | null {
   if (wasmModule === undefined) {
     try {
       wasmModule = new WebAssembly.Module(Uint8Array.from(atob(RASTER_WASM_BASE64), (c) => c.charCodeAt(0)));
@@ -73,7 +73,7 @@ export class RasterKernels {
   private readonly x: Exports;
   private readonly triangleCount: number;
   private readonly vertexCount: number;
-  private readonly at: { positions: number; staging: number; normals: number; stagingNormals: number; albedo: number; stagingAlbedo: number; sh: number; R: number; lut: number; shade: number; tris: number; sx: number; sy: number; iz: number; cell: number; list: number; depth: number; tri: number; bary: number };
+  private readonly at: { positions: number; staging: number; normals: number; stagingNormals: number; albedo: number; stagingAlbedo: number; sh: number; R: number; lut: number; shade: number; tris: number; sx: number; sy: number; iz: number; cell: number; list: number; rec: number; depth: number; tri: number; bary: number; covered: number };
 
   private constructor(mod: WebAssembly.Module, triangles: Uint32Array, vertexCount: number, pixels: number, lut: Float32Array) {
     const instance = new WebAssembly.Instance(mod, {});
@@ -87,7 +87,7 @@ export class RasterKernels {
     this.at = {
       positions: take(V * 12), staging: take(V * 12), normals: take(V * 12), stagingNormals: take(V * 12), albedo: take(V * 12), stagingAlbedo: take(V * 12),
       sh: take(27 * 8), R: take(9 * 8), lut: take(lut.length * 4), shade: take(pixels * 12), tris: take(T * 12), sx: take(V * 4), sy: take(V * 4), iz: take(V * 4), cell: take(V * 4),
-      list: take(T * 4), depth: take(pixels * 4), tri: take(pixels * 4), bary: take(pixels * 8),
+      list: take(T * 4), rec: take(1025 * 24) /* draw_candidates' records: 2 per candidate, 512 candidates per chunk, one spare */, depth: take(pixels * 4), tri: take(pixels * 4), bary: take(pixels * 8), covered: take(pixels * 4),
     };
     const pages = Math.ceil(offset / 65536) - memory.buffer.byteLength / 65536;
     if (pages > 0) memory.grow(pages); // once, before any view is taken (growing detaches views)
@@ -138,7 +138,7 @@ export class RasterKernels {
   raster(S: number): void {
     const a = this.at;
     const n = this.x.select_candidates(this.triangleCount, a.tris, a.cell, a.list);
-    this.x.draw_candidates(n, a.list, a.tris, a.sx, a.sy, a.iz, S, a.depth, a.tri, a.bary);
+    this.x.draw_candidates(n, a.list, a.tris, a.sx, a.sy, a.iz, S, a.depth, a.tri, a.bary, a.rec);
   }
 
   /**
@@ -162,6 +162,6 @@ export class RasterKernels {
       atSh = a.sh;
     }
     this.rotation.set(l.R);
-    this.x.resolve(P, a.tri, a.bary, a.tris, atN, atA, l.lx, l.ly, l.lz, l.lr, l.lg, l.lb, l.ar, l.ag, l.ab, atSh, a.R, l.bgr, l.bgg, l.bgb, a.lut, this.lutSize, a.shade);
+    this.x.resolve(P, a.tri, a.bary, a.tris, atN, atA, l.lx, l.ly, l.lz, l.lr, l.lg, l.lb, l.ar, l.ag, l.ab, atSh, a.R, l.bgr, l.bgg, l.bgb, a.lut, this.lutSize, a.shade, a.covered);
   }
 }

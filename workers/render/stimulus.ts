@@ -4,9 +4,10 @@
  * computes its positions, normals and albedo once.
  */
 import type { FaceModel } from '../faces/model';
-import { type Identity, identityAlbedo, identityPositions } from '../faces';
+import { type Identity, identityAlbedo, identityPositions, identitySum } from '../faces';
 import { computeVertexNormals } from '../faces';
 import { type RenderOptionsInput, type RenderOptions, resolveRenderOptions } from './options';
+import { BasisKernel } from './basis-kernel';
 import { Rasterizer, type RenderOutput, toUint8 } from './rasterizer';
 
 /** An identity's renderable surface: positions [V][3] mm, unit normals [V][3], albedo [V][3] linear RGB. */
@@ -55,8 +56,15 @@ export class StimulusRenderer {
     if (this.lastIdentity === id && sameWeights(this.lastExpression, expression)) return this.geometry;
     if (this.lastIdentity !== id) {
       const neutralId = { ...id, expression: new Float32Array(m.expressionNames.length) };
-      identityPositions(m, neutralId, this.neutral.positions);
-      identityAlbedo(m, neutralId, this.neutral.albedo);
+      // From the second identity on, the sums run in WebAssembly (the same bytes; its rows are copied once per thread).
+      const kernel = this.lastIdentity !== null ? BasisKernel.forModel(m) : null;
+      if (kernel) {
+        kernel.sum(identitySum(m, neutralId, 'positions'), this.neutral.positions);
+        kernel.sum(identitySum(m, neutralId, 'albedo'), this.neutral.albedo);
+      } else {
+        identityPositions(m, neutralId, this.neutral.positions);
+        identityAlbedo(m, neutralId, this.neutral.albedo);
+      }
       this.lastIdentity = id;
     }
     const n = m.vertexCount * 3;
