@@ -37,6 +37,13 @@ export interface SimdKernels {
   winograd_grad_scratch(C: number, CO: number, m: number): number;
   /** dw[3][3][C][CO] = the stride-1 3×3 'same' filter gradient summed over tiles [t0, t1), by Winograd F(m×m, 3×3) (wasm/winograd-grad.c). */
   winograd_filter_grad(x: number, dy: number, H: number, W: number, C: number, CO: number, m: number, t0: number, t1: number, dw: number, scratch: number): void;
+  /** Floats of scratch direct_conv needs per part (wasm/direct-conv.c). */
+  direct_scratch(C: number, OW: number, kH: number, kW: number, sW: number): number;
+  /** P[⌈CO/8⌉][K][8] from w[K][CO] (wasm/direct-conv.c). */
+  direct_pack(w: number, K: number, CO: number, P: number): void;
+  /** Output rows [r0, r1) of N·OH of a direct convolution from a packed filter, + bias, ReLU if relu (wasm/direct-conv.c). */
+  direct_conv(x: number, H: number, W: number, C: number, P: number, bias: number, CO: number, kH: number, kW: number, sH: number, sW: number,
+    pt: number, pl: number, OH: number, OW: number, relu: number, y: number, r0: number, r1: number, scratch: number): void;
   /** XNNPACK's thread count where the memory is shared (the threaded build), else 1. */
   threads: number;
   /** Helper threads (threads − 1 of them) running the module on the same memory; null with 1 thread. */
@@ -82,7 +89,8 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
       bn_train: e.bn_train, bn_grad: e.bn_grad, max_pool: e.max_pool, max_pool_grad: e.max_pool_grad, phase_split: e.phase_split, im2col_t: e.im2col_t, grid_pad: e.grid_pad,
       filter_grad_scratch: e.filter_grad_scratch, filter_grad: e.filter_grad, add_into: e.add_into,
       winograd_scratch: e.winograd_scratch, winograd_conv: e.winograd_conv, winograd_filter: e.winograd_filter,
-      winograd_grad_scratch: e.winograd_grad_scratch, winograd_filter_grad: e.winograd_filter_grad, threads,
+      winograd_grad_scratch: e.winograd_grad_scratch, winograd_filter_grad: e.winograd_filter_grad,
+      direct_scratch: e.direct_scratch, direct_pack: e.direct_pack, direct_conv: e.direct_conv, threads,
       pool() {
         if (pool === undefined) pool = threads > 1 ? createSimdPool(module, memory, threads - 1) : null;
         return pool;
