@@ -6,7 +6,10 @@
  * second (2·N·OH·OW·kH·kW·C·CO), largest relative difference. Then whole inference (Predictor,
  * folded batch norm, Winograd on), images/s, xnnpack against own, interleaved, per batch size.
  *   npx tsx bench/nn-direct-ab.ts [--threads 1] [--size 64] [--width 0.5] [--batch 64] [--reps 7]
- *     [--infer-batches 64,128] [--infer-images 512] [--skip-layers] [--skip-infer]
+ *     [--infer-batches 64,128] [--infer-images 512] [--skip-layers] [--skip-infer] [--grad]
+ * --grad: also the filter gradient of the same layers, the packed kernel (filter-grad.c; the stem in
+ * its space-to-depth form, 4×4 on 12 channels, as stem.ts) against the row kernel (direct-grad.c;
+ * the stem as it is, 7×7 stride 2 on 3 channels).
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -14,6 +17,7 @@ import { chooseBackend } from '../workers/nn/backend';
 import { resNet10Widths } from '../workers/nn/resnet10';
 import { buildResNet10, Predictor } from '../workers/nn';
 import { directConv, packFilter, setDirectConvPath, type DirectConvPath } from '../workers/nn/kernels/direct-conv';
+import { setRowFilterGrad } from '../workers/nn/kernels/conv2d-backprop-filter';
 
 const argv = process.argv.slice(2);
 const num = (name: string, fallback: number) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? Number(argv[i + 1]) : fallback; };
@@ -64,6 +68,44 @@ if (!argv.includes('--skip-layers')) {
     tf.dispose([x, w, bias, p]);
   }
   console.log(`total CPU ms: xnnpack ${tot.xnnpack.toFixed(1)}, own ${tot.own.toFixed(1)} (${(tot.xnnpack / tot.own).toFixed(2)}× less); ${uptime()}`);
+}
+
+if (argv.includes('--grad')) {
+  const layers: [string, number, number, number, number, number][] = [['stem', S, 3, c[0], 7, 2], ['block1 proj', S / 4, c[0], c[0], 1, 1]];
+  for (let b = 1; b < 4; b++) {
+    layers.push([`block${b + 1} conv a`, S / 2 ** (b + 1), c[b - 1], c[b], 3, 2]);
+    layers.push([`block${b + 1} proj`, S / 2 ** (b + 1), c[b - 1], c[b], 1, 2]);
+  }
+  const tot = { packed: 0, rows: 0 };
+  console.log(`filter gradient, batch ${batch}, threads ${threads}; ${uptime()}`);
+  for (const [name, side, cin, cout, k, s] of layers) {
+    const out = Math.ceil(side / s);
+    const x = tf.randomNormal([batch, side, side, cin], 0, 1, 'float32', 1), dy = tf.randomNormal([batch, out, out, cout], 0, 1, 'float32', 2);
+    // The packed path's stem: the space-to-depth input (2×2 blocks, 12 channels) and a 4×4 stride-1 filter, as stem.ts.
+    const xs = name === 'stem' ? tf.randomNormal([batch, out + 3, out + 3, 4 * cin], 0, 1, 'float32', 1) : x;
+    const run = (path: 'packed' | 'rows') => {
+      setRowFilterGrad(path === 'rows');
+      const stemPacked = name === 'stem' && path === 'packed';
+      return tf.engine().runKernel('Conv2DBackpropFilter', { x: stemPacked ? xs : x, dy }, stemPacked
+        ? { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', filterShape: [4, 4, 4 * cin, cout] }
+        : { strides: [s, s], pad: 'same', dataFormat: 'NHWC', filterShape: [k, k, cin, cout] }) as tf.Tensor;
+    };
+    const cpu: Record<string, number[]> = { packed: [], rows: [] };
+    for (let r = 0; r < reps + 1; r++) for (const path of ['packed', 'rows'] as const) {
+      const c0 = process.cpuUsage();
+      const dw = run(path);
+      dw.dataSync();
+      const c1 = process.cpuUsage(c0);
+      if (r > 0) cpu[path].push((c1.user + c1.system) / 1000);
+      dw.dispose();
+    }
+    const flops = 2 * batch * out * out * k * k * cin * cout, a = median(cpu.packed), b = median(cpu.rows);
+    tot.packed += a; tot.rows += b;
+    console.log(`${name.padEnd(12)} ${batch}×${side}²×${cin}→${cout} ${k}×${k}/${s} CPU: packed ${a.toFixed(1)} ms (${(flops / a / 1e6).toFixed(1)} GFLOP/s), rows ${b.toFixed(1)} ms (${(flops / b / 1e6).toFixed(1)})`);
+    tf.dispose(name === 'stem' ? [x, dy, xs] : [x, dy]);
+  }
+  setRowFilterGrad(true);
+  console.log(`total CPU ms: packed ${tot.packed.toFixed(1)}, rows ${tot.rows.toFixed(1)} (${(tot.packed / tot.rows).toFixed(2)}× less); ${uptime()}`);
 }
 
 if (!argv.includes('--skip-infer')) {

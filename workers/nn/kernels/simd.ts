@@ -44,6 +44,11 @@ export interface SimdKernels {
   /** Output rows [r0, r1) of N·OH of a direct convolution from a packed filter, + bias, ReLU if relu (wasm/direct-conv.c). */
   direct_conv(x: number, H: number, W: number, C: number, P: number, bias: number, CO: number, kH: number, kW: number, sH: number, sW: number,
     pt: number, pl: number, OH: number, OW: number, relu: number, y: number, r0: number, r1: number, scratch: number): void;
+  /** Floats of scratch direct_filter_grad needs per part (wasm/direct-grad.c). */
+  direct_grad_scratch(C: number, CO: number, kH: number, kW: number, OW: number, sW: number): number;
+  /** dw[kH][kW][C][CO] = the filter gradient summed over output rows [r0, r1) of N·OH, no packing (wasm/direct-grad.c). */
+  direct_filter_grad(x: number, dy: number, H: number, W: number, C: number, OH: number, OW: number, CO: number,
+    kH: number, kW: number, sH: number, sW: number, pt: number, pl: number, r0: number, r1: number, dw: number, scratch: number): void;
   /** XNNPACK's thread count where the memory is shared (the threaded build), else 1. */
   threads: number;
   /** Helper threads (threads − 1 of them) running the module on the same memory; null with 1 thread. */
@@ -90,7 +95,8 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
       filter_grad_scratch: e.filter_grad_scratch, filter_grad: e.filter_grad, add_into: e.add_into,
       winograd_scratch: e.winograd_scratch, winograd_conv: e.winograd_conv, winograd_filter: e.winograd_filter,
       winograd_grad_scratch: e.winograd_grad_scratch, winograd_filter_grad: e.winograd_filter_grad,
-      direct_scratch: e.direct_scratch, direct_pack: e.direct_pack, direct_conv: e.direct_conv, threads,
+      direct_scratch: e.direct_scratch, direct_pack: e.direct_pack, direct_conv: e.direct_conv,
+      direct_grad_scratch: e.direct_grad_scratch, direct_filter_grad: e.direct_filter_grad, threads,
       pool() {
         if (pool === undefined) pool = threads > 1 ? createSimdPool(module, memory, threads - 1) : null;
         return pool;
