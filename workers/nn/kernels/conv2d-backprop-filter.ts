@@ -45,6 +45,12 @@ export function setFilterGradPath(p: FilterGradPath): void { FILTER_GRAD_PATH = 
  */
 export let ROW_FILTER_GRAD = true;
 export function setRowFilterGrad(on: boolean): void { ROW_FILTER_GRAD = on; }
+/**
+ * Largest dW (kH·kW·C·CO floats) the row kernel takes: it loads and stores all of dW once per
+ * 64-position chunk, so past the L2 cache it loses (measured at paper scale: block4 conv a,
+ * 2,304 × 512, 27.4 ms against 21.9 packed; 1,152 × 256 still 20.7 against 22.5).
+ */
+const ROW_GRAD_MAX_FLOATS = 1 << 19;
 /** Tests force one path or the other. */
 export let MAX_GRID_WASTE = 1.6;
 export function setMaxGridWaste(r: number): void { MAX_GRID_WASTE = r; }
@@ -104,7 +110,7 @@ type Simd = NonNullable<ReturnType<typeof simdKernels>>;
 function filterGradPacked(backend: WasmBackendLike, x: TensorInfo, dy: TensorInfo, g: ReturnType<typeof convGeometry>, simd: Simd): TensorInfo {
   const { n, inH, inW, inC: C, outH, outW, outC: CO, kH, kW, sH, sW, padTop, padLeft } = g;
   const M = n * outH * outW, dwFloats = kH * kW * C * CO;
-  const rowKernel = ROW_FILTER_GRAD && CO % 4 === 0;
+  const rowKernel = ROW_FILTER_GRAD && CO % 4 === 0 && dwFloats <= ROW_GRAD_MAX_FLOATS;
   const units = rowKernel ? n * outH : M; // the row kernel splits by output rows, the packed one by positions
   const parts = Math.max(1, Math.min(FILTER_GRAD_PARTS, units, Math.floor(M / MIN_POSITIONS_PER_PART)));
   const pool = parts > 1 && simd.threads > 1 ? simd.pool() : null;
