@@ -46,6 +46,9 @@ for (const s of [1, 2, 3]) {
     // Output channels a multiple of 4: our direct forward kernel and the row filter-gradient kernel (CO ≡ 4 mod 8 too).
     cases.push({ x: [2, 13, 11, 3], k: [7, 7, 3, 12], s, pad });
     cases.push({ x: [3, 9, 10, 6], k: [1, 1, 6, 8], s, pad });
+    // Input channels ×4 and ≥ 4 columns per stride phase: the input gradient's phases on the direct kernel, straight into dx.
+    cases.push({ x: [2, 15, 13, 8], k: [3, 3, 8, 12], s, pad });
+    cases.push({ x: [2, 12, 14, 8], k: [1, 1, 8, 4], s, pad });
   }
 }
 

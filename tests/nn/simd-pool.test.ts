@@ -140,7 +140,7 @@ describe('simd pool', () => {
     for (let i = 0; i < K * CO; i++) f[wOff / 4 + i] = Math.cos(0.11 * i);
     e.direct_pack(wOff, K, CO, pOff);
     const half = Math.floor(rows / 2);
-    const conv = (y: number, r0: number, r1: number, scratch: number) => [xOff, H, W, C, pOff, 0, CO, k, k, s, s, pad, pad, OH, OW, 0, y, r0, r1, scratch];
+    const conv = (y: number, r0: number, r1: number, scratch: number) => [xOff, H, W, C, pOff, 0, CO, k, k, s, s, pad, pad, OH, OW, 0, y, CO, OW * CO, OH * OW * CO, r0, r1, scratch];
     const pool = createSimdPool(module, memory, 1);
     pool.start(0, 'direct_conv', conv(yB, half, rows, sB));
     e.direct_conv(...conv(yB, 0, half, sA));

@@ -48,20 +48,30 @@ export function directConvApplies(backend: WasmBackendLike, CO: number, OW: numb
   return simdKernels(backend);
 }
 
-/** y = act(conv(x) (+ bias)) from a packed filter at byte offset pOff (biasOff 0: none). */
-export function runDirect(b: WasmBackendLike, simd: Simd, x: TensorInfo, pOff: number, biasOff: number, g: DirectGeometry, relu: boolean): TensorInfo {
+/** Where the output pixels go: byte offset of pixel (0, 0, 0) and floats per column, row and image. */
+export interface OutputLayout { yOff: number; yPix: number; yRow: number; yImg: number }
+
+/** act(conv(x) (+ bias)) from a packed filter at byte offset pOff (biasOff 0: none) into an output laid out as `out`. */
+export function runDirectInto(simd: Simd, b: WasmBackendLike, x: TensorInfo, pOff: number, biasOff: number, g: DirectGeometry, relu: boolean, out: OutputLayout): void {
   const [N, H, W, C] = x.shape;
   const { outH: OH, outW: OW, outC: CO } = g;
-  const y = b.makeOutput([N, OH, OW, CO], 'float32');
   const rows = N * OH;
   const want = DIRECT_PARTS || simd.threads;
   const parts = Math.max(1, Math.min(want, Math.floor(rows / MIN_ROWS_PER_PART)));
   const per = 4 * ((simd.direct_scratch(C, OW, g.kH, g.kW, g.sW) + 3) & ~3);
   const scratch = simd.scratch(per * parts);
-  const xOff = byteOffset(b, x), yOff = byteOffset(b, y);
+  const xOff = byteOffset(b, x);
   simd.runParts('direct_conv', Array.from({ length: parts }, (_, p) => [
-    xOff, H, W, C, pOff, biasOff, CO, g.kH, g.kW, g.sH, g.sW, g.padTop, g.padLeft, OH, OW, relu ? 1 : 0, yOff,
+    xOff, H, W, C, pOff, biasOff, CO, g.kH, g.kW, g.sH, g.sW, g.padTop, g.padLeft, OH, OW, relu ? 1 : 0, out.yOff, out.yPix, out.yRow, out.yImg,
     Math.round((rows * p) / parts), Math.round((rows * (p + 1)) / parts), scratch + per * p]));
+}
+
+/** y = act(conv(x) (+ bias)) from a packed filter at byte offset pOff (biasOff 0: none). */
+export function runDirect(b: WasmBackendLike, simd: Simd, x: TensorInfo, pOff: number, biasOff: number, g: DirectGeometry, relu: boolean): TensorInfo {
+  const [N] = x.shape;
+  const { outH: OH, outW: OW, outC: CO } = g;
+  const y = b.makeOutput([N, OH, OW, CO], 'float32');
+  runDirectInto(simd, b, x, pOff, biasOff, g, relu, { yOff: byteOffset(b, y), yPix: CO, yRow: OW * CO, yImg: OH * OW * CO });
   return y;
 }
 

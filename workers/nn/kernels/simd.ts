@@ -43,7 +43,7 @@ export interface SimdKernels {
   direct_pack(w: number, K: number, CO: number, P: number): void;
   /** Output rows [r0, r1) of N·OH of a direct convolution from a packed filter, + bias, ReLU if relu (wasm/direct-conv.c). */
   direct_conv(x: number, H: number, W: number, C: number, P: number, bias: number, CO: number, kH: number, kW: number, sH: number, sW: number,
-    pt: number, pl: number, OH: number, OW: number, relu: number, y: number, r0: number, r1: number, scratch: number): void;
+    pt: number, pl: number, OH: number, OW: number, relu: number, y: number, yPix: number, yRow: number, yImg: number, r0: number, r1: number, scratch: number): void;
   /** Floats of scratch direct_filter_grad needs per part (wasm/direct-grad.c). */
   direct_grad_scratch(C: number, CO: number, kH: number, kW: number, OW: number, sW: number): number;
   /** dw[kH][kW][C][CO] = the filter gradient summed over output rows [r0, r1) of N·OH, no packing (wasm/direct-grad.c). */

@@ -48,11 +48,14 @@ static inline void store8(float *o, int co, int CO, v128_t a, v128_t b, v128_t b
   if (co + 4 < CO) wasm_v128_store(o + 4, b);
 }
 
-/* bias = 0: none. Rows [r0, r1) of N·OH; scratch: direct_scratch(C, OW, kH, kW, sW) floats. */
+/* bias = 0: none. Rows [r0, r1) of N·OH; scratch: direct_scratch(C, OW, kH, kW, sW) floats. Output
+ * pixel (n, oy, ox) at y + n·yImg + oy·yRow + ox·yPix (a plain NHWC output: yPix = CO, yRow = OW·CO,
+ * yImg = OH·OW·CO; a stride phase of an input gradient writes straight into every s-th pixel of dx).
+ * Padding may be negative (the output starts inside the input). */
 EXPORT(direct_conv)
 void direct_conv(const float *x, int H, int W, int C, const float *P, const float *bias, int CO,
                  int kH, int kW, int sH, int sW, int pt, int pl, int OH, int OW, int relu,
-                 float *y, int r0, int r1, float *scratch) {
+                 float *y, int yPix, int yRow, int yImg, int r0, int r1, float *scratch) {
   const int WP = row_pixels(OW, sW, kW), rowF = WP * C, KW = kW * C, K = kH * KW, CO8 = (CO + 7) & ~7;
   const int step = sW * C;
   float *R = scratch;
@@ -66,13 +69,15 @@ void direct_conv(const float *x, int H, int W, int C, const float *P, const floa
       const float *src = x + (((long)n * H + (oy * sH + kh - pt)) * W) * C;
       float *dst = R + (long)kh * rowF;
       int lead = pl * C, body = W * C;
+      if (lead < 0) { src -= lead; body += lead; lead = 0; } /* negative padding: skip −pl input pixels */
+      if (body < 0) body = 0;
       if (lead > rowF) lead = rowF;
       if (lead + body > rowF) body = rowF - lead;
       for (int i = 0; i < lead; i++) dst[i] = 0.f;
       for (int i = 0; i < body; i++) dst[lead + i] = src[i];
       for (int i = lead + body; i < rowF; i++) dst[i] = 0.f;
     }
-    float *yrow = y + (long)r * OW * CO;
+    float *yrow = y + (long)n * yImg + (long)oy * yRow;
     for (int co = 0; co < CO8; co += 8) {
       const float *p0 = P + (long)co * K;
       v128_t bias0 = bias ? wasm_v128_load(bias + co) : wasm_f32x4_splat(0.f);
@@ -94,11 +99,11 @@ void direct_conv(const float *x, int H, int W, int C, const float *P, const floa
             MA(c30, s, b0); MA(c31, s, b1);
           }
         }
-        float *o = yrow + (long)ox * CO + co;
+        float *o = yrow + (long)ox * yPix + co;
         store8(o, co, CO, c00, c01, bias0, bias1, relu);
-        if (ox + 1 < OW) store8(o + CO, co, CO, c10, c11, bias0, bias1, relu);
-        if (ox + 2 < OW) store8(o + 2 * CO, co, CO, c20, c21, bias0, bias1, relu);
-        if (ox + 3 < OW) store8(o + 3 * CO, co, CO, c30, c31, bias0, bias1, relu);
+        if (ox + 1 < OW) store8(o + yPix, co, CO, c10, c11, bias0, bias1, relu);
+        if (ox + 2 < OW) store8(o + 2 * yPix, co, CO, c20, c21, bias0, bias1, relu);
+        if (ox + 3 < OW) store8(o + 3 * yPix, co, CO, c30, c31, bias0, bias1, relu);
       }
     }
   }
