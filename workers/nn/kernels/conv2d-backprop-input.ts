@@ -15,7 +15,7 @@ import { getKernel } from '@tensorflow/tfjs';
 import { convGeometry, phaseTaps } from './conv-geometry';
 import { type WasmBackendLike, heapF32, heapBuffer, byteOffset } from './wasm-heap';
 import { isSame3x3, winogradConv3x3 } from './winograd-train';
-import { MIN_OUT_WIDTH, directConvApplies, runDirectInto } from './direct-conv';
+import { DIRECT_SMALL_MAPS, MIN_OUT_WIDTH, directConvApplies, runDirectInto } from './direct-conv';
 import type { ConvGeometry } from './conv-geometry';
 
 /**
@@ -63,7 +63,7 @@ function inputGradDirect(backend: WasmBackendLike, dy: TensorInfo, filter: Tenso
     if (qh1 < qh0 || qw1 < qw0) continue;
     const JH = phaseTaps(kH, sH, rh), JW = phaseTaps(kW, sW, rw);
     if (JH === 0 || JW === 0) { complete = false; continue; }
-    if (qw1 - qw0 + 1 < MIN_OUT_WIDTH) return null;
+    if (qw1 - qw0 + 1 < MIN_OUT_WIDTH && !DIRECT_SMALL_MAPS) return null;
     phases.push({ rh, rw, qh0, qw0, nh: qh1 - qh0 + 1, nw: qw1 - qw0 + 1, JH, JW });
   }
   const dx = backend.makeOutput([n, inH, inW, CI], 'float32');

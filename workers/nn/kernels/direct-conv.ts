@@ -37,14 +37,17 @@ type Simd = NonNullable<ReturnType<typeof simdKernels>>;
 export type DirectGeometry = Pick<ConvGeometry, 'kH' | 'kW' | 'sH' | 'sW' | 'padTop' | 'padLeft' | 'outH' | 'outW' | 'outC'>;
 
 /**
- * Fewest output columns for the direct kernel: its tile is 4 pixels of one output row, so a 2-wide
- * map wastes half of it (measured: block4's 2 × 2 outputs at 64 px 1.2–1.5× slower than XNNPACK).
+ * Fewest output columns for direct_conv: its tile is 4 pixels of one output row, so a 2-wide map
+ * wastes half of it (measured: block4's 2 × 2 outputs at 64 px 1.2–1.5× slower than XNNPACK).
+ * Narrower maps take direct_conv_small (the tile across rows) where DIRECT_SMALL_MAPS, else XNNPACK.
  */
 export const MIN_OUT_WIDTH = 4;
+export let DIRECT_SMALL_MAPS = true;
+export function setDirectSmallMaps(on: boolean): void { DIRECT_SMALL_MAPS = on; }
 
 /** Whether the direct kernel takes a convolution with CO output channels and OW output columns on this backend. */
 export function directConvApplies(backend: WasmBackendLike, CO: number, OW: number): Simd | null {
-  if (DIRECT_CONV_PATH !== 'own' || CO % 4 !== 0 || OW < MIN_OUT_WIDTH) return null;
+  if (DIRECT_CONV_PATH !== 'own' || CO % 4 !== 0 || (OW < MIN_OUT_WIDTH && !DIRECT_SMALL_MAPS)) return null;
   return simdKernels(backend);
 }
 
@@ -58,10 +61,11 @@ export function runDirectInto(simd: Simd, b: WasmBackendLike, x: TensorInfo, pOf
   const rows = N * OH;
   const want = DIRECT_PARTS || simd.threads;
   const parts = Math.max(1, Math.min(want, Math.floor(rows / MIN_ROWS_PER_PART)));
-  const per = 4 * ((simd.direct_scratch(C, OW, g.kH, g.kW, g.sW) + 3) & ~3);
+  const small = OW < MIN_OUT_WIDTH;
+  const per = 4 * (((small ? simd.direct_small_scratch : simd.direct_scratch)(C, OW, g.kH, g.kW, g.sW) + 3) & ~3);
   const scratch = simd.scratch(per * parts);
   const xOff = byteOffset(b, x);
-  simd.runParts('direct_conv', Array.from({ length: parts }, (_, p) => [
+  simd.runParts(small ? 'direct_conv_small' : 'direct_conv', Array.from({ length: parts }, (_, p) => [
     xOff, H, W, C, pOff, biasOff, CO, g.kH, g.kW, g.sH, g.sW, g.padTop, g.padLeft, OH, OW, relu ? 1 : 0, out.yOff, out.yPix, out.yRow, out.yImg,
     Math.round((rows * p) / parts), Math.round((rows * (p + 1)) / parts), scratch + per * p]));
 }
@@ -111,7 +115,7 @@ let registered = false;
 
 /** Whether inference runs this convolution (input [N, H, W, C], filter [kH, kW, C, CO], 'same') on the direct kernel. */
 export function useDirectInfer(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number): boolean {
-  if (DIRECT_CONV_PATH !== 'own' || filter.shape[3] % 4 !== 0 || Math.ceil(x.shape[2] / stride) < MIN_OUT_WIDTH || tf.getBackend() !== 'wasm') return false;
+  if (DIRECT_CONV_PATH !== 'own' || filter.shape[3] % 4 !== 0 || (Math.ceil(x.shape[2] / stride) < MIN_OUT_WIDTH && !DIRECT_SMALL_MAPS) || tf.getBackend() !== 'wasm') return false;
   return simdKernels(tf.backend() as unknown as WasmBackendLike) !== null;
 }
 

@@ -44,6 +44,10 @@ export interface SimdKernels {
   /** Output rows [r0, r1) of N·OH of a direct convolution from a packed filter, + bias, ReLU if relu (wasm/direct-conv.c). */
   direct_conv(x: number, H: number, W: number, C: number, P: number, bias: number, CO: number, kH: number, kW: number, sH: number, sW: number,
     pt: number, pl: number, OH: number, OW: number, relu: number, y: number, yPix: number, yRow: number, yImg: number, r0: number, r1: number, scratch: number): void;
+  /** direct_conv's variant for maps under 4 columns (the 4-pixel tile across rows) and its scratch floats (wasm/direct-conv.c). */
+  direct_small_scratch(C: number, OW: number, kH: number, kW: number, sW: number): number;
+  direct_conv_small(x: number, H: number, W: number, C: number, P: number, bias: number, CO: number, kH: number, kW: number, sH: number, sW: number,
+    pt: number, pl: number, OH: number, OW: number, relu: number, y: number, yPix: number, yRow: number, yImg: number, r0: number, r1: number, scratch: number): void;
   /** Floats of scratch direct_filter_grad needs per part (wasm/direct-grad.c). */
   direct_grad_scratch(C: number, CO: number, kH: number, kW: number, OW: number, sW: number): number;
   /** dw[kH][kW][C][CO] = the filter gradient summed over output rows [r0, r1) of N·OH, no packing (wasm/direct-grad.c). */
@@ -96,6 +100,7 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
       winograd_scratch: e.winograd_scratch, winograd_conv: e.winograd_conv, winograd_filter: e.winograd_filter,
       winograd_grad_scratch: e.winograd_grad_scratch, winograd_filter_grad: e.winograd_filter_grad,
       direct_scratch: e.direct_scratch, direct_pack: e.direct_pack, direct_conv: e.direct_conv,
+      direct_small_scratch: e.direct_small_scratch, direct_conv_small: e.direct_conv_small,
       direct_grad_scratch: e.direct_grad_scratch, direct_filter_grad: e.direct_filter_grad, threads,
       pool() {
         if (pool === undefined) pool = threads > 1 ? createSimdPool(module, memory, threads - 1) : null;

@@ -108,3 +108,76 @@ void direct_conv(const float *x, int H, int W, int C, const float *P, const floa
     }
   }
 }
+
+/* Maps under 4 output columns: the 4-pixel tile runs across output rows (flattened positions of a chunk
+ * of ≥ 16 positions, whole rows), each pixel with its own row block; kH rows copied per output row, zeros
+ * outside the image. Same arguments and results as direct_conv. */
+static int small_rows(int OW) { return (16 + OW - 1) / OW; }
+
+EXPORT(direct_small_scratch)
+int direct_small_scratch(int C, int OW, int kH, int kW, int sW) {
+  return small_rows(OW) * kH * ((OW - 1) * sW + kW) * C + 4;
+}
+
+EXPORT(direct_conv_small)
+void direct_conv_small(const float *x, int H, int W, int C, const float *P, const float *bias, int CO,
+                       int kH, int kW, int sH, int sW, int pt, int pl, int OH, int OW, int relu,
+                       float *y, int yPix, int yRow, int yImg, int r0, int r1, float *scratch) {
+  const int rowF = ((OW - 1) * sW + kW) * C, KW = kW * C, K = kH * KW, CO8 = (CO + 7) & ~7, step = sW * C, RC = small_rows(OW);
+  float *R = scratch;
+  for (int ra = r0; ra < r1; ra += RC) {
+    int rows = ra + RC < r1 ? RC : r1 - ra;
+    for (int q = 0; q < rows; q++) {
+      int r = ra + q, n = r / OH, oy = r - n * OH;
+      for (int kh = 0; kh < kH; kh++) {
+        float *dst = R + ((long)q * kH + kh) * rowF;
+        int iy = oy * sH + kh - pt;
+        if (iy < 0 || iy >= H) { for (int i = 0; i < rowF; i++) dst[i] = 0.f; continue; }
+        const float *src = x + (((long)n * H + iy) * W) * C;
+        int lead = pl * C, body = W * C;
+        if (lead < 0) { src -= lead; body += lead; lead = 0; }
+        if (body < 0) body = 0;
+        if (lead > rowF) lead = rowF;
+        if (lead + body > rowF) body = rowF - lead;
+        for (int i = 0; i < lead; i++) dst[i] = 0.f;
+        for (int i = 0; i < body; i++) dst[lead + i] = src[i];
+        for (int i = lead + body; i < rowF; i++) dst[i] = 0.f;
+      }
+    }
+    const int positions = rows * OW;
+    for (int co = 0; co < CO8; co += 8) {
+      const float *p0 = P + (long)co * K;
+      v128_t bias0 = bias ? wasm_v128_load(bias + co) : wasm_f32x4_splat(0.f);
+      v128_t bias1 = bias && co + 4 < CO ? wasm_v128_load(bias + co + 4) : wasm_f32x4_splat(0.f);
+      for (int p = 0; p < positions; p += 4) {
+        const float *base[4];
+        float *out[4];
+        for (int i = 0; i < 4; i++) {
+          int pp = p + i < positions ? p + i : p, q = pp / OW, ox = pp - q * OW, r = ra + q, n = r / OH, oy = r - n * OH;
+          base[i] = R + (long)q * kH * rowF + (long)ox * step;
+          out[i] = p + i < positions ? y + (long)n * yImg + (long)oy * yRow + (long)ox * yPix + co : 0;
+        }
+        v128_t c00 = wasm_f32x4_splat(0.f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        const float *u = p0;
+        for (int kh = 0; kh < kH; kh++) {
+          const float *v0 = base[0] + (long)kh * rowF, *v1 = base[1] + (long)kh * rowF, *v2 = base[2] + (long)kh * rowF, *v3 = base[3] + (long)kh * rowF;
+          for (int j = 0; j < KW; j++, u += 8) {
+            v128_t b0 = wasm_v128_load(u), b1 = wasm_v128_load(u + 4);
+            v128_t s = wasm_v128_load32_splat(v0 + j);
+            MA(c00, s, b0); MA(c01, s, b1);
+            s = wasm_v128_load32_splat(v1 + j);
+            MA(c10, s, b0); MA(c11, s, b1);
+            s = wasm_v128_load32_splat(v2 + j);
+            MA(c20, s, b0); MA(c21, s, b1);
+            s = wasm_v128_load32_splat(v3 + j);
+            MA(c30, s, b0); MA(c31, s, b1);
+          }
+        }
+        store8(out[0], co, CO, c00, c01, bias0, bias1, relu);
+        if (out[1]) store8(out[1], co, CO, c10, c11, bias0, bias1, relu);
+        if (out[2]) store8(out[2], co, CO, c20, c21, bias0, bias1, relu);
+        if (out[3]) store8(out[3], co, CO, c30, c31, bias0, bias1, relu);
+      }
+    }
+  }
+}
