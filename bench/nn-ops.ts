@@ -29,7 +29,7 @@ import { DIRECT_CONV, setDirectConvPath, type DirectConvPath } from '../workers/
 import { setWinogradTraining, setWinogradFilterGrad } from '../workers/nn/kernels/winograd-train';
 import { BN_GRAD, BN_TRAIN } from '../workers/nn/kernels/batch-norm';
 import { MAX_POOL, MAX_POOL_GRAD } from '../workers/nn/kernels/max-pool';
-import { setFilterGradPath, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
+import { setFilterGradPath, setRowFilterGrad, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
 
 const argv = process.argv.slice(2);
 const num = (name: string, fallback: number) => {
@@ -50,8 +50,11 @@ setConvInferPath(convInfer);
 const convTrain = argv.includes('--conv-train') ? argv[argv.indexOf('--conv-train') + 1] : 'winograd';
 setWinogradTraining(convTrain !== 'direct');
 setWinogradFilterGrad(convTrain !== 'direct');
-// --direct-conv xnnpack: the stem, stride-2 and 1×1 convolutions on XNNPACK instead of our direct kernel (kernels/direct-conv.ts).
-setDirectConvPath((argv.includes('--direct-conv') ? argv[argv.indexOf('--direct-conv') + 1] : 'own') as DirectConvPath);
+// --direct-conv xnnpack: the stem, stride-2 and 1×1 convolutions (forward and input gradient) on XNNPACK instead of our
+// direct kernel (kernels/direct-conv.ts), and their filter gradient on the packed kernel instead of the row kernel (stem in space-to-depth form).
+const directConvPath = (argv.includes('--direct-conv') ? argv[argv.indexOf('--direct-conv') + 1] : 'own') as DirectConvPath;
+setDirectConvPath(directConvPath);
+setRowFilterGrad(directConvPath === 'own');
 const uptime = () => spawnSync('uptime', { encoding: 'utf8' }).stdout?.trim() ?? '';
 
 type Group = 'conv forward' | 'backprop filter' | 'backprop input' | 'batch norm' | 'pooling' | 'other';
