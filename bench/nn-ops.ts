@@ -1,5 +1,5 @@
 /**
- * npm run bench:nn-ops [-- --threads 1 --size 64 --width 0.5 --classes 200 --batch 64 --infer 64 --reps 3 --conv-infer winograd|direct --conv-train winograd|direct]
+ * npm run bench:nn-ops [-- --threads 1 --size 64 --width 0.5 --classes 200 --batch 64 --infer 64 --reps 3 --conv-infer winograd|direct --conv-train winograd|direct --direct-conv own|xnnpack]
  *
  * Where the ResNet-10's time goes on the wasm backend: one training step and one inference pass,
  * profiled kernel by kernel (tf.profile; the wasm kernels are synchronous, so each kernel's time is
@@ -25,10 +25,11 @@ import { buildResNet10, resNet10Widths } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
 import { Predictor } from '../workers/nn/predict';
 import { WINOGRAD_CONV, setConvInferPath, type ConvInferPath } from '../workers/nn/kernels/winograd';
+import { DIRECT_CONV, setDirectConvPath, type DirectConvPath } from '../workers/nn/kernels/direct-conv';
 import { setWinogradTraining, setWinogradFilterGrad } from '../workers/nn/kernels/winograd-train';
 import { BN_GRAD, BN_TRAIN } from '../workers/nn/kernels/batch-norm';
 import { MAX_POOL, MAX_POOL_GRAD } from '../workers/nn/kernels/max-pool';
-import { setFilterGradPath, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
+import { setFilterGradPath, setRowFilterGrad, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
 
 const argv = process.argv.slice(2);
 const num = (name: string, fallback: number) => {
@@ -49,12 +50,17 @@ setConvInferPath(convInfer);
 const convTrain = argv.includes('--conv-train') ? argv[argv.indexOf('--conv-train') + 1] : 'winograd';
 setWinogradTraining(convTrain !== 'direct');
 setWinogradFilterGrad(convTrain !== 'direct');
+// --direct-conv xnnpack: the stem, stride-2 and 1×1 convolutions (forward and input gradient) on XNNPACK instead of our
+// direct kernel (kernels/direct-conv.ts), and their filter gradient on the packed kernel instead of the row kernel (stem in space-to-depth form).
+const directConvPath = (argv.includes('--direct-conv') ? argv[argv.indexOf('--direct-conv') + 1] : 'own') as DirectConvPath;
+setDirectConvPath(directConvPath);
+setRowFilterGrad(directConvPath === 'own');
 const uptime = () => spawnSync('uptime', { encoding: 'utf8' }).stdout?.trim() ?? '';
 
 type Group = 'conv forward' | 'backprop filter' | 'backprop input' | 'batch norm' | 'pooling' | 'other';
 const GROUPS: Group[] = ['conv forward', 'backprop filter', 'backprop input', 'batch norm', 'pooling', 'other'];
 function groupOf(kernel: string): Group {
-  if (['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', WINOGRAD_CONV].includes(kernel)) return 'conv forward';
+  if (['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', WINOGRAD_CONV, DIRECT_CONV].includes(kernel)) return 'conv forward';
   if (kernel === 'Conv2DBackpropFilter') return 'backprop filter';
   if (kernel === 'Conv2DBackpropInput') return 'backprop input';
   if ([BN_TRAIN, BN_GRAD, 'FusedBatchNorm'].includes(kernel)) return 'batch norm';
@@ -69,6 +75,7 @@ function flopsOf(k: { name: string; inputShapes: number[][]; outputShapes: numbe
     const [kh, kw, ci] = k.inputShapes[1];
     return 2 * prod(k.outputShapes[0]) * kh * kw * ci;
   }
+  if (k.name === DIRECT_CONV) return 2 * prod(k.outputShapes[0]) * (prod(k.inputShapes[1]) / ((k.outputShapes[0][3] + 7) & ~7)); // K = packed size / ⌈CO/8⌉·8
   if (k.name === WINOGRAD_CONV) return 2 * prod(k.outputShapes[0]) * 9 * k.inputShapes[0][3]; // direct-convolution FLOPs
   if (k.name === 'Conv2DBackpropFilter') { // inputs x, dy; output the filter gradient
     const dy = k.inputShapes[1], f = k.outputShapes[0];
@@ -218,7 +225,7 @@ async function simdCeiling(n: number): Promise<{ one_thread: number; one_thread_
 
 const backend = await chooseBackend({ prefer: ['wasm'], threads });
 const uptimeStart = uptime();
-console.log(`uptime at start: ${uptimeStart}; filter gradient: ${filterGrad}; inference convolutions: ${convInfer}; training convolutions: ${convTrain}`);
+console.log(`uptime at start: ${uptimeStart}; filter gradient: ${filterGrad}; inference convolutions: ${convInfer}; training convolutions: ${convTrain}; stem, stride-2 and 1×1 convolutions: ${argv.includes("--direct-conv") ? argv[argv.indexOf("--direct-conv") + 1] : "own"}`);
 
 const model = buildResNet10({ inputSize: size, widthMultiplier: width, numClasses: classes });
 const p = resNetParams(model), vars = trainableVariables(p);

@@ -4,17 +4,22 @@
  * median wall ms and CPU ms (process.cpuUsage: every thread of the process) per step, images/s.
  * With --ab winograd: A = stride-1 3×3 forward and input-gradient convolutions on XNNPACK and their
  * filter gradient on the packed kernel, B = all three by Winograd (kernels/winograd-train.ts);
- * --ab winograd-grad: only the filter gradient differs (packed against Winograd).
- *   npx tsx bench/nn-step-ab.ts [--threads 1] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd|winograd-grad]
+ * --ab winograd-grad: only the filter gradient differs (packed against Winograd); --ab direct: the
+ * forward convolutions Winograd does not take (stem, stride-2, 1×1) on XNNPACK against our direct
+ * kernel (kernels/direct-conv.ts); --ab rows: the filter gradient of those layers on the packed
+ * kernel (the stem in space-to-depth form) against the row kernel (wasm/direct-grad.c); --ab direct-all:
+ * both of those before against after.
+ *   npx tsx bench/nn-step-ab.ts [--threads 1] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd|winograd-grad|direct|rows|direct-all]
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { chooseBackend } from '../workers/nn/backend';
 import { buildResNet10 } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
-import { setFilterGradPath, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
+import { setFilterGradPath, setRowFilterGrad, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
 import { setBatchNormParts } from '../workers/nn/kernels/batch-norm';
 import { setWinogradTraining, setWinogradFilterGrad } from '../workers/nn/kernels/winograd-train';
+import { setDirectConvPath, type DirectConvPath } from '../workers/nn/kernels/direct-conv';
 
 const argv = process.argv.slice(2);
 const num = (name: string, fallback: number) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? Number(argv[i + 1]) : fallback; };
@@ -35,15 +40,24 @@ const step = () => {
   loss.dataSync(); loss.dispose();
 };
 const ab = argv.includes('--ab') ? argv[argv.indexOf('--ab') + 1] : '';
-const paths = ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ['xnnpack', 'packed'];
+const paths = ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
 const wall: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []])), cpu: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []]));
 for (let r = -2; r < steps; r++) for (const path of paths) {
   if (ab === 'winograd') {
     setWinogradTraining(path === 'winograd');
     setWinogradFilterGrad(path === 'winograd');
+  } else if (ab === 'direct') {
+    setDirectConvPath(path as DirectConvPath);
+  } else if (ab === 'rows') {
+    setRowFilterGrad(path === 'rows');
+  } else if (ab === 'direct-all') {
+    setDirectConvPath(path === 'after' ? 'own' : 'xnnpack');
+    setRowFilterGrad(path === 'after');
   } else if (ab === 'winograd-grad') {
     setWinogradFilterGrad(path === 'winograd');
   } else {
+    setDirectConvPath('xnnpack');
+    setRowFilterGrad(false);
     setWinogradTraining(false);
     setWinogradFilterGrad(false);
     setFilterGradPath(path as FilterGradPath);

@@ -9,7 +9,7 @@ import { registerDeeperKernels } from '../../workers/nn/kernels/register';
 import { batchNormTrain, setBatchNormParts } from '../../workers/nn/kernels/batch-norm';
 import { MAX_POOL, MAX_POOL_GRAD, maxPoolTrain } from '../../workers/nn/kernels/max-pool';
 import { simdKernels } from '../../workers/nn/kernels/simd';
-import { setGroupTarget, GROUP_TARGET, setMaxGridWaste, MAX_GRID_WASTE, setFilterGradPath, setFilterGradParts } from '../../workers/nn/kernels/conv2d-backprop-filter';
+import { setGroupTarget, GROUP_TARGET, setMaxGridWaste, MAX_GRID_WASTE, setFilterGradPath, setFilterGradParts, setRowFilterGrad } from '../../workers/nn/kernels/conv2d-backprop-filter';
 
 function rand(shape: number[], seed: number): Float32Array {
   let s = seed >>> 0;
@@ -43,6 +43,12 @@ for (const s of [1, 2, 3]) {
     cases.push({ x: [3, 11, 10, 2], k: [1, 1, 2, 5], s, pad });
     cases.push({ x: [1, 13, 12, 3], k: [7, 5, 3, 2], s, pad });
     cases.push({ x: [2, 8, 8, 4], k: [2, 4, 4, 3], s, pad });
+    // Output channels a multiple of 4: our direct forward kernel and the row filter-gradient kernel (CO ≡ 4 mod 8 too).
+    cases.push({ x: [2, 13, 11, 3], k: [7, 7, 3, 12], s, pad });
+    cases.push({ x: [3, 9, 10, 6], k: [1, 1, 6, 8], s, pad });
+    // Input channels ×4 and ≥ 4 columns per stride phase: the input gradient's phases on the direct kernel, straight into dx.
+    cases.push({ x: [2, 15, 13, 8], k: [3, 3, 8, 12], s, pad });
+    cases.push({ x: [2, 12, 14, 8], k: [1, 1, 8, 4], s, pad });
   }
 }
 
@@ -51,10 +57,11 @@ describe('wasm convolution gradient kernels match cpu', () => {
     registerDeeperKernels();
     await tf.setBackend('wasm');
   });
-  for (const c of cases) for (const path of ['packed', 'shifted views', 'im2col'] as const) {
+  for (const c of cases) for (const path of ['rows', 'packed', 'shifted views', 'im2col'] as const) {
     const name = `x ${c.x} filter ${c.k} stride ${c.s} pad ${JSON.stringify(c.pad)} ${path}`;
     it(name, async () => {
-      setFilterGradPath(path === 'packed' ? 'packed' : 'xnnpack');
+      setFilterGradPath(path === 'packed' || path === 'rows' ? 'packed' : 'xnnpack');
+      setRowFilterGrad(path === 'rows');
       setMaxGridWaste(path === 'shifted views' ? 100 : 0);
       const xv = rand(c.x, 1), wv = rand(c.k, 2);
       const grads = () => {
@@ -68,19 +75,22 @@ describe('wasm convolution gradient kernels match cpu', () => {
       const got = await on('wasm', grads);
       setMaxGridWaste(1.6);
       setFilterGradPath('packed');
+      setRowFilterGrad(true);
       for (let i = 0; i < 3; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-5);
     });
   }
 });
 
-describe('packed filter gradient over several chunks and parts', () => {
+describe('packed and row filter gradients over several chunks and parts', () => {
   // 3·20·19 = 1,140 output positions: three 512-position chunks in filter-grad.c; 1–3 parts split
   // the positions across image boundaries (parts beyond the helper threads run on this thread).
+  // The 7×7 stride-2 case with 12 output channels takes the row kernel (direct-grad.c: 64-position
+  // chunks of rows; 1–3 parts split the 2·21 rows).
   it.each([1, 2, 3])('%i part(s) match cpu', async (parts) => {
     setFilterGradPath('packed');
     setFilterGradParts(parts);
     try {
-      for (const [xs, ks, s] of [[[3, 20, 19, 5], [3, 3, 5, 9], 1], [[2, 41, 37, 3], [4, 3, 3, 17], 2]] as [number[], number[], number][]) {
+      for (const [xs, ks, s] of [[[3, 20, 19, 5], [3, 3, 5, 9], 1], [[2, 41, 37, 3], [4, 3, 3, 17], 2], [[2, 41, 37, 3], [7, 7, 3, 12], 2]] as [number[], number[], number][]) {
         const xv = rand(xs, 11), wv = rand(ks, 12);
         const g = () => {
           const x = tf.tensor4d(xv, xs as never), w = tf.tensor4d(wv, ks as never);

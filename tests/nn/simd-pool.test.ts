@@ -1,6 +1,6 @@
 /**
- * The helper threads of kernels/simd-pool.ts: filter_grad (wasm/filter-grad.c), winograd_conv (wasm/winograd.c) and
- * winograd_filter_grad (wasm/winograd-grad.c) run on a helper
+ * The helper threads of kernels/simd-pool.ts: filter_grad (wasm/filter-grad.c), winograd_conv (wasm/winograd.c),
+ * winograd_filter_grad (wasm/winograd-grad.c), direct_conv (wasm/direct-conv.c) and direct_filter_grad (wasm/direct-grad.c) run on a helper
  * thread over a shared memory gives the same result as on this thread, and both match a direct sum.
  */
 import { describe, it, expect } from 'vitest';
@@ -120,5 +120,59 @@ describe('simd pool', () => {
       worst = Math.max(worst, Math.abs(sum - (a[i] + b[i])) / (1 + Math.abs(sum)));
     }
     expect(worst).toBeLessThan(1e-4);
+  });
+
+  it('runs direct_conv and direct_filter_grad on a helper thread: the same bits as on this thread, and a direct sum', () => {
+    const file = fileURLToPath(new URL('../../workers/nn/wasm/kernels-shared.wasm', import.meta.url));
+    const module = new WebAssembly.Module(readFileSync(file));
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
+    const e = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as {
+      direct_conv(...a: number[]): void; direct_scratch(...a: number[]): number; direct_pack(...a: number[]): void;
+      direct_filter_grad(...a: number[]): void; direct_grad_scratch(...a: number[]): number;
+    };
+    const [N, H, W, C, CO, k, s, pad] = [2, 13, 11, 3, 12, 7, 2, 3];
+    const OH = Math.floor((H + 2 * pad - k) / s) + 1, OW = Math.floor((W + 2 * pad - k) / s) + 1, K = k * k * C, rows = N * OH;
+    const xOff = 1024, wOff = xOff + 4 * N * H * W * C, pOff = wOff + 4 * K * CO, yA = pOff + 4 * K * 16, yB = yA + 4 * rows * OW * CO;
+    const dwA = yB + 4 * rows * OW * CO, dwB = dwA + 4 * K * CO, sA = dwB + 4 * K * CO;
+    const sB = sA + 4 * (Math.max(e.direct_scratch(C, OW, k, k, s), e.direct_grad_scratch(C, CO, k, k, OW, s)) + 4);
+    const f = new Float32Array(memory.buffer);
+    for (let i = 0; i < N * H * W * C; i++) f[xOff / 4 + i] = Math.sin(0.37 * i);
+    for (let i = 0; i < K * CO; i++) f[wOff / 4 + i] = Math.cos(0.11 * i);
+    e.direct_pack(wOff, K, CO, pOff);
+    const half = Math.floor(rows / 2);
+    const conv = (y: number, r0: number, r1: number, scratch: number) => [xOff, H, W, C, pOff, 0, CO, k, k, s, s, pad, pad, OH, OW, 0, y, CO, OW * CO, OH * OW * CO, r0, r1, scratch];
+    const pool = createSimdPool(module, memory, 1);
+    pool.start(0, 'direct_conv', conv(yB, half, rows, sB));
+    e.direct_conv(...conv(yB, 0, half, sA));
+    pool.wait(0);
+    e.direct_conv(...conv(yA, 0, rows, sA));
+    const ya = new Float32Array(memory.buffer, yA, rows * OW * CO), yb = new Float32Array(memory.buffer, yB, rows * OW * CO);
+    expect(Array.from(yb)).toEqual(Array.from(ya));
+    // The filter gradient of this convolution with dy = y: helper and this thread, same rows, same bits.
+    const grad = (dw: number, scratch: number) => [xOff, yA, H, W, C, OH, OW, CO, k, k, s, s, pad, pad, 0, rows, dw, scratch];
+    pool.start(0, 'direct_filter_grad', grad(dwB, sB));
+    e.direct_filter_grad(...grad(dwA, sA));
+    pool.wait(0);
+    const a = new Float32Array(memory.buffer, dwA, K * CO), b = new Float32Array(memory.buffer, dwB, K * CO);
+    expect(Array.from(b)).toEqual(Array.from(a));
+    let worstY = 0, worstW = 0;
+    for (let n = 0; n < N; n++) for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) for (let co = 0; co < CO; co++) {
+      let sum = 0;
+      for (let kh = 0; kh < k; kh++) for (let kw = 0; kw < k; kw++) for (let ci = 0; ci < C; ci++) {
+        const iy = oy * s + kh - pad, ix = ox * s + kw - pad;
+        if (iy >= 0 && iy < H && ix >= 0 && ix < W) sum += f[xOff / 4 + ((n * H + iy) * W + ix) * C + ci] * f[wOff / 4 + ((kh * k + kw) * C + ci) * CO + co];
+      }
+      worstY = Math.max(worstY, Math.abs(sum - ya[((n * OH + oy) * OW + ox) * CO + co]) / (1 + Math.abs(sum)));
+    }
+    for (let kh = 0; kh < k; kh++) for (let kw = 0; kw < k; kw++) for (let ci = 0; ci < C; ci++) for (let co = 0; co < CO; co++) {
+      let sum = 0;
+      for (let n = 0; n < N; n++) for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {
+        const iy = oy * s + kh - pad, ix = ox * s + kw - pad;
+        if (iy >= 0 && iy < H && ix >= 0 && ix < W) sum += f[xOff / 4 + ((n * H + iy) * W + ix) * C + ci] * ya[((n * OH + oy) * OW + ox) * CO + co];
+      }
+      worstW = Math.max(worstW, Math.abs(sum - a[((kh * k + kw) * C + ci) * CO + co]) / (1 + Math.abs(sum)));
+    }
+    expect(worstY).toBeLessThan(1e-5);
+    expect(worstW).toBeLessThan(1e-5);
   });
 });

@@ -9,7 +9,9 @@ import { BN_EPSILON, BN_MOMENTUM, STRIDES, type LayerName } from './resnet10';
 import { batchNormTrain } from './kernels/batch-norm';
 import { maxPoolTrain } from './kernels/max-pool';
 import { stemConvTrain } from './stem';
+import { ROW_FILTER_GRAD } from './kernels/conv2d-backprop-filter';
 import { useWinograd, winogradConv, winogradFilter, winogradTile } from './kernels/winograd';
+import { directConv, directFilter, useDirectInfer } from './kernels/direct-conv';
 
 /**
  * Whether training takes the 7×7 stride-2 stem's filter gradient from its space-to-depth form
@@ -67,7 +69,8 @@ export function trainableVariables(p: ResNetParams): tf.Variable[] {
 export interface BatchStat { layer: ConvBN; mean: tf.Tensor; variance: tf.Tensor; count: number }
 
 function convBNTrain(x: tf.Tensor4D, c: ConvBN, relu: boolean, stats: BatchStat[], stem = false): tf.Tensor4D {
-  const z = stem && STEM_SPACE_TO_DEPTH && c.stride === 2
+  // With the row filter-gradient kernel on wasm the plain strided form is faster (no space-to-depth copies, K = 147 not 192).
+  const z = stem && STEM_SPACE_TO_DEPTH && c.stride === 2 && !(ROW_FILTER_GRAD && tf.getBackend() === 'wasm')
     ? stemConvTrain(x, c.kernel as tf.Tensor4D)
     : tf.conv2d(x, c.kernel as tf.Tensor4D, c.stride, 'same');
   const { y, mean, variance } = batchNormTrain(z, c.gamma, c.beta, BN_EPSILON, relu);
@@ -106,7 +109,8 @@ export function disposeStats(stats: BatchStat[]): void {
 
 /**
  * A convolution with its batch norm folded in; `winograd` caches its Winograd filter transforms
- * per tile size (made on first use, disposed with the folded parameters).
+ * per tile size (2, 4) and its packed direct-kernel filter (key 0), made on first use, disposed
+ * with the folded parameters.
  */
 export interface FoldedConv { filter: tf.Tensor4D; bias: tf.Tensor1D; stride: number; winograd: Map<number, tf.Tensor> }
 export interface FoldedParams {
@@ -146,13 +150,19 @@ export function foldBatchNorm(p: ResNetParams): FoldedParams {
 
 /**
  * act(conv(x) + bias (+ residual)), act = ReLU or identity: stride-1 3×3 layers by Winograd on
- * wasm (kernels/winograd.ts; setConvInferPath('direct') for XNNPACK), the others by XNNPACK's
- * fused conv2d (the residual then added and rectified as separate ops).
+ * wasm (kernels/winograd.ts; setConvInferPath('direct') for XNNPACK), the others (stem, stride-2,
+ * 1×1) by our direct kernel on wasm (kernels/direct-conv.ts; setDirectConvPath('xnnpack') for
+ * XNNPACK's fused conv2d, which also serves other backends; a residual is then added and
+ * rectified as separate ops).
  */
 function convInfer(x: tf.Tensor4D, c: FoldedConv, relu: boolean, residual?: tf.Tensor4D): tf.Tensor4D {
   if (useWinograd(x, c.filter, c.stride)) {
     const m = winogradTile(x.shape[1], x.shape[2]);
     return winogradConv(x, winogradFilter(c.filter, m, c.winograd), c.bias, m, relu, residual);
+  }
+  if (!residual && useDirectInfer(x, c.filter, c.stride)) {
+    const [kH, kW] = c.filter.shape;
+    return directConv(x, directFilter(c.filter, c.winograd), c.bias, kH, kW, c.stride, relu);
   }
   const y = tf.fused.conv2d({ x, filter: c.filter, strides: c.stride, pad: 'same', bias: c.bias, activation: relu && !residual ? 'relu' : 'linear' }) as unknown as tf.Tensor4D;
   if (!residual) return y;

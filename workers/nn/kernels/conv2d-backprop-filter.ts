@@ -38,6 +38,19 @@ function reductionTarget(CO: number): number {
 export type FilterGradPath = 'packed' | 'xnnpack';
 export let FILTER_GRAD_PATH: FilterGradPath = 'packed';
 export function setFilterGradPath(p: FilterGradPath): void { FILTER_GRAD_PATH = p; }
+/**
+ * Whether the 'packed' path runs the layers Winograd does not take (stem, stride-2, 1×1) on the
+ * row kernel (wasm/direct-grad.c: no packing, reads the zero-padded input rows in place) instead of
+ * filter-grad.c's packed patches. On by default; tests and A/B benchmarks turn it off.
+ */
+export let ROW_FILTER_GRAD = true;
+export function setRowFilterGrad(on: boolean): void { ROW_FILTER_GRAD = on; }
+/**
+ * Largest dW (kH·kW·C·CO floats) the row kernel takes: it loads and stores all of dW once per
+ * 64-position chunk, so past the L2 cache it loses (measured at paper scale: block4 conv a,
+ * 2,304 × 512, 27.4 ms against 21.9 packed; 1,152 × 256 still 20.7 against 22.5).
+ */
+const ROW_GRAD_MAX_FLOATS = 1 << 19;
 /** Tests force one path or the other. */
 export let MAX_GRID_WASTE = 1.6;
 export function setMaxGridWaste(r: number): void { MAX_GRID_WASTE = r; }
@@ -90,29 +103,32 @@ const MIN_POSITIONS_PER_PART = 64;
 type Simd = NonNullable<ReturnType<typeof simdKernels>>;
 
 /**
- * The packed SIMD kernel over all n·OH·OW output positions, split into contiguous ranges across the
- * calling thread and the pool's helper threads; each other part writes a partial dW into scratch,
- * added into dW at the end.
+ * The packed SIMD kernel over all n·OH·OW output positions (or the row kernel, ROW_FILTER_GRAD, over
+ * all n·OH output rows), split into contiguous ranges across the calling thread and the pool's
+ * helper threads; each other part writes a partial dW into scratch, added into dW at the end.
  */
 function filterGradPacked(backend: WasmBackendLike, x: TensorInfo, dy: TensorInfo, g: ReturnType<typeof convGeometry>, simd: Simd): TensorInfo {
   const { n, inH, inW, inC: C, outH, outW, outC: CO, kH, kW, sH, sW, padTop, padLeft } = g;
   const M = n * outH * outW, dwFloats = kH * kW * C * CO;
-  const parts = Math.max(1, Math.min(FILTER_GRAD_PARTS, Math.floor(M / MIN_POSITIONS_PER_PART)));
+  const rowKernel = ROW_FILTER_GRAD && CO % 4 === 0 && dwFloats <= ROW_GRAD_MAX_FLOATS;
+  const units = rowKernel ? n * outH : M; // the row kernel splits by output rows, the packed one by positions
+  const parts = Math.max(1, Math.min(FILTER_GRAD_PARTS, units, Math.floor(M / MIN_POSITIONS_PER_PART)));
   const pool = parts > 1 && simd.threads > 1 ? simd.pool() : null;
   const helpers = pool ? Math.min(pool.helpers, parts - 1) : 0;
   const dW = backend.makeOutput([kH, kW, C, CO], 'float32');
   // Per part: its chunk scratch, then (parts after the first) a partial dW; 16-byte blocks.
-  const chunkFloats = (simd.filter_grad_scratch(C, CO, kH, kW) + 3) & ~3;
+  const chunkFloats = ((rowKernel ? simd.direct_grad_scratch(C, CO, kH, kW, outW, sW) : simd.filter_grad_scratch(C, CO, kH, kW)) + 3) & ~3;
   const per = chunkFloats + ((dwFloats + 3) & ~3);
   const scratch = simd.scratch(4 * per * parts);
   const xOff = byteOffset(backend, x), dyOff = byteOffset(backend, dy), dwOff = byteOffset(backend, dW);
-  const bound = (p: number) => Math.round((M * p) / parts);
+  const bound = (p: number) => Math.round((units * p) / parts);
+  const fn = rowKernel ? 'direct_filter_grad' : 'filter_grad';
   const args = (p: number): [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number] => [
     xOff, dyOff, inH, inW, C, outH, outW, CO, kH, kW, sH, sW, padTop, padLeft, bound(p), bound(p + 1),
     p === 0 ? dwOff : scratch + 4 * (per * p + chunkFloats), scratch + 4 * per * p];
-  for (let p = 1; p <= helpers; p++) pool!.start(p - 1, 'filter_grad', args(p));
-  simd.filter_grad(...args(0));
-  for (let p = helpers + 1; p < parts; p++) simd.filter_grad(...args(p));
+  for (let p = 1; p <= helpers; p++) pool!.start(p - 1, fn, args(p));
+  simd[fn](...args(0));
+  for (let p = helpers + 1; p < parts; p++) simd[fn](...args(p));
   for (let p = 1; p < parts; p++) {
     if (p <= helpers) pool!.wait(p - 1);
     simd.add_into(dwOff, scratch + 4 * (per * p + chunkFloats), dwFloats);

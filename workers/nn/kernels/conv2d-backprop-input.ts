@@ -15,6 +15,16 @@ import { getKernel } from '@tensorflow/tfjs';
 import { convGeometry, phaseTaps } from './conv-geometry';
 import { type WasmBackendLike, heapF32, heapBuffer, byteOffset } from './wasm-heap';
 import { isSame3x3, winogradConv3x3 } from './winograd-train';
+import { DIRECT_SMALL_MAPS, MIN_OUT_WIDTH, directConvApplies, runDirectInto } from './direct-conv';
+import type { ConvGeometry } from './conv-geometry';
+
+/**
+ * Whether the stride phases run on our direct kernel writing straight into every s-th pixel of dx
+ * (no slicing of dy, no phase buffers, no interleaving copy); off: one Conv2D per phase, interleaved
+ * (the path before; also taken where a phase is under MIN_OUT_WIDTH columns or CI is not ×4).
+ */
+export let DIRECT_INPUT_GRAD = true;
+export function setDirectInputGrad(on: boolean): void { DIRECT_INPUT_GRAD = on; }
 
 function call(name: string, backend: WasmBackendLike, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo {
   const k = getKernel(name, 'wasm');
@@ -41,6 +51,38 @@ function phaseRange(r: number, s: number, pad: number, size: number): [number, n
   return [Math.ceil((pad - r) / s), Math.floor((pad + size - 1 - r) / s)];
 }
 
+/** dx by the direct kernel, one call per stride phase into dx's own pixels; null where it does not apply. */
+function inputGradDirect(backend: WasmBackendLike, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo | null {
+  const { n, inH, inW, inC: CI, outC: CO, kH, kW, sH, sW, padTop, padLeft } = g;
+  const simd = DIRECT_INPUT_GRAD && CI % 4 === 0 ? directConvApplies(backend, CI, MIN_OUT_WIDTH) : null;
+  if (!simd) return null;
+  const phases: { rh: number; rw: number; qh0: number; qw0: number; nh: number; nw: number; JH: number; JW: number }[] = [];
+  let complete = true;
+  for (let rh = 0; rh < sH; rh++) for (let rw = 0; rw < sW; rw++) {
+    const [qh0, qh1] = phaseRange(rh, sH, padTop, inH), [qw0, qw1] = phaseRange(rw, sW, padLeft, inW);
+    if (qh1 < qh0 || qw1 < qw0) continue;
+    const JH = phaseTaps(kH, sH, rh), JW = phaseTaps(kW, sW, rw);
+    if (JH === 0 || JW === 0) { complete = false; continue; }
+    if (qw1 - qw0 + 1 < MIN_OUT_WIDTH && !DIRECT_SMALL_MAPS) return null;
+    phases.push({ rh, rw, qh0, qw0, nh: qh1 - qh0 + 1, nw: qw1 - qw0 + 1, JH, JW });
+  }
+  const dx = backend.makeOutput([n, inH, inW, CI], 'float32');
+  if (!complete) heapF32(backend, dx).fill(0);
+  for (const p of phases) {
+    const wsub = phaseFilter(backend, filter, kH, kW, sH, sW, p.rh, p.rw), K = p.JH * p.JW * CO;
+    const packed = backend.makeOutput([((CI + 7) & ~7) * K], 'float32');
+    simd.direct_pack(byteOffset(backend, wsub), K, CI, byteOffset(backend, packed));
+    // Phase output (a, b) is dx pixel ((qh0 + a)·sH + rh − padTop, (qw0 + b)·sW + rw − padLeft); it reads dy rows qh0 + a − JH + 1 + jh.
+    const i0 = p.qh0 * sH + p.rh - padTop, j0 = p.qw0 * sW + p.rw - padLeft;
+    runDirectInto(simd, backend, dy, byteOffset(backend, packed), 0,
+      { kH: p.JH, kW: p.JW, sH: 1, sW: 1, padTop: p.JH - 1 - p.qh0, padLeft: p.JW - 1 - p.qw0, outH: p.nh, outW: p.nw, outC: CI }, false,
+      { yOff: byteOffset(backend, dx) + 4 * (i0 * inW + j0) * CI, yPix: sW * CI, yRow: sH * inW * CI, yImg: inH * inW * CI });
+    backend.disposeData(wsub.dataId);
+    backend.disposeData(packed.dataId);
+  }
+  return dx;
+}
+
 function conv2DBackpropInputWasm(args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: unknown; attrs: unknown }): TensorInfo {
   const backend = args.backend as WasmBackendLike;
   const { dy, filter } = args.inputs;
@@ -50,6 +92,10 @@ function conv2DBackpropInputWasm(args: { inputs: { dy: TensorInfo; filter: Tenso
   // Stride-1 3×3 'same': one Winograd convolution of dy with the flipped, channel-swapped filter.
   if (isSame3x3(g)) {
     const dx = winogradConv3x3(backend, dy, byteOffset(backend, filter), CO, CI, true);
+    if (dx) return dx;
+  }
+  if (sH > 1 || sW > 1 || kH > 1 || kW > 1) {
+    const dx = inputGradDirect(backend, dy, filter, g);
     if (dx) return dx;
   }
   const phases: { rh: number; rw: number; out: TensorInfo; qh0: number; qw0: number }[] = [];

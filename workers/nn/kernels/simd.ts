@@ -37,6 +37,22 @@ export interface SimdKernels {
   winograd_grad_scratch(C: number, CO: number, m: number): number;
   /** dw[3][3][C][CO] = the stride-1 3×3 'same' filter gradient summed over tiles [t0, t1), by Winograd F(m×m, 3×3) (wasm/winograd-grad.c). */
   winograd_filter_grad(x: number, dy: number, H: number, W: number, C: number, CO: number, m: number, t0: number, t1: number, dw: number, scratch: number): void;
+  /** Floats of scratch direct_conv needs per part (wasm/direct-conv.c). */
+  direct_scratch(C: number, OW: number, kH: number, kW: number, sW: number): number;
+  /** P[⌈CO/8⌉][K][8] from w[K][CO] (wasm/direct-conv.c). */
+  direct_pack(w: number, K: number, CO: number, P: number): void;
+  /** Output rows [r0, r1) of N·OH of a direct convolution from a packed filter, + bias, ReLU if relu (wasm/direct-conv.c). */
+  direct_conv(x: number, H: number, W: number, C: number, P: number, bias: number, CO: number, kH: number, kW: number, sH: number, sW: number,
+    pt: number, pl: number, OH: number, OW: number, relu: number, y: number, yPix: number, yRow: number, yImg: number, r0: number, r1: number, scratch: number): void;
+  /** direct_conv's variant for maps under 4 columns (the 4-pixel tile across rows) and its scratch floats (wasm/direct-conv.c). */
+  direct_small_scratch(C: number, OW: number, kH: number, kW: number, sW: number): number;
+  direct_conv_small(x: number, H: number, W: number, C: number, P: number, bias: number, CO: number, kH: number, kW: number, sH: number, sW: number,
+    pt: number, pl: number, OH: number, OW: number, relu: number, y: number, yPix: number, yRow: number, yImg: number, r0: number, r1: number, scratch: number): void;
+  /** Floats of scratch direct_filter_grad needs per part (wasm/direct-grad.c). */
+  direct_grad_scratch(C: number, CO: number, kH: number, kW: number, OW: number, sW: number): number;
+  /** dw[kH][kW][C][CO] = the filter gradient summed over output rows [r0, r1) of N·OH, no packing (wasm/direct-grad.c). */
+  direct_filter_grad(x: number, dy: number, H: number, W: number, C: number, OH: number, OW: number, CO: number,
+    kH: number, kW: number, sH: number, sW: number, pt: number, pl: number, r0: number, r1: number, dw: number, scratch: number): void;
   /** XNNPACK's thread count where the memory is shared (the threaded build), else 1. */
   threads: number;
   /** Helper threads (threads − 1 of them) running the module on the same memory; null with 1 thread. */
@@ -82,7 +98,10 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
       bn_train: e.bn_train, bn_grad: e.bn_grad, max_pool: e.max_pool, max_pool_grad: e.max_pool_grad, phase_split: e.phase_split, im2col_t: e.im2col_t, grid_pad: e.grid_pad,
       filter_grad_scratch: e.filter_grad_scratch, filter_grad: e.filter_grad, add_into: e.add_into,
       winograd_scratch: e.winograd_scratch, winograd_conv: e.winograd_conv, winograd_filter: e.winograd_filter,
-      winograd_grad_scratch: e.winograd_grad_scratch, winograd_filter_grad: e.winograd_filter_grad, threads,
+      winograd_grad_scratch: e.winograd_grad_scratch, winograd_filter_grad: e.winograd_filter_grad,
+      direct_scratch: e.direct_scratch, direct_pack: e.direct_pack, direct_conv: e.direct_conv,
+      direct_small_scratch: e.direct_small_scratch, direct_conv_small: e.direct_conv_small,
+      direct_grad_scratch: e.direct_grad_scratch, direct_filter_grad: e.direct_filter_grad, threads,
       pool() {
         if (pool === undefined) pool = threads > 1 ? createSimdPool(module, memory, threads - 1) : null;
         return pool;

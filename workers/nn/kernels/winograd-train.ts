@@ -3,7 +3,8 @@
  * of stride-1 3×3 'same' convolutions by F(m×m, 3×3) (wasm/winograd.c), the filter transformed in
  * the SIMD module on every call (the weights change every step; for the input gradient, the
  * flipped, channel-swapped filter is transformed directly from the forward one). Every other
- * Conv2D goes to tfjs-backend-wasm's own kernel (XNNPACK), the other input gradients to
+ * Conv2D goes to our direct kernel (direct-conv.ts; setDirectConvPath('xnnpack'): to
+ * tfjs-backend-wasm's own kernel, XNNPACK), the other input gradients to
  * conv2d-backprop-input.ts. Outputs do not depend on the thread count (no sum crosses tiles).
  */
 import type { KernelConfig, KernelFunc, TensorInfo, Conv2DAttrs } from '@tensorflow/tfjs';
@@ -12,6 +13,7 @@ import { convGeometry } from './conv-geometry';
 import { type WasmBackendLike, byteOffset } from './wasm-heap';
 import { simdKernels } from './simd';
 import { runWinograd, winogradTile } from './winograd';
+import { directConvApplies, directConvPacking } from './direct-conv';
 
 /**
  * Whether training's stride-1 3×3 convolutions (forward and input gradient) run by Winograd.
@@ -56,6 +58,11 @@ function conv2DWasm(args: { inputs: { x: TensorInfo; filter: TensorInfo }; backe
       const y = winogradConv3x3(backend, x, byteOffset(backend, filter), g.inC, g.outC, false);
       if (y) return y;
     }
+  }
+  if (dil[0] === 1 && dil[1] === 1) {
+    const g = convGeometry(x.shape, filter.shape, a.strides, a.pad, a.dimRoundingMode, a.dataFormat);
+    const simd = directConvApplies(backend, g.outC, g.outW);
+    if (simd) return directConvPacking(backend, simd, x, byteOffset(backend, filter), g);
   }
   return stockConv2D!.kernelFunc(args as never) as TensorInfo;
 }
