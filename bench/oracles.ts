@@ -16,7 +16,7 @@
  *   --permutations 200 --skip-sweep --skip-null --null-runs 100 --null-trials 1000
  *   --null-kinds shape,texture   the FWER calibration's feature kinds (default shape)
  *   --band-octaves k          bubbles texture band law (bases/bubbles.ts textureBandOctaves; default the
- *                             basis's default, 0.25; 0.5 = the law before 2026-12-01); recorded in each row
+ *                             basis's default, 0; 0.5 = the law before 2026-12-01); recorded in each row
  *
  * Issue 12's ground truth over the whole pipeline, with the oracle's default settings (seed 1, the
  * basis's default trials and planted R², α = 0.05, the planted map only):
@@ -221,7 +221,8 @@ async function main() {
         if (doneNull.has(key) || !more()) continue;
         append({ uptime: uptime() });
         const t0 = Date.now();
-        const c = await fwerCalibration(model, { basis, kind, runs, trials, permutations: Math.min(permutations, 100), alpha: 0.05, seed: 7, tfce, bubbles });
+        const c = await fwerCalibration(model, { basis, kind, runs, trials, permutations: Math.min(permutations, 100), alpha: 0.05, seed: 7, tfce, bubbles },
+          (i, n) => console.log(`null run ${i}: ${n} significant vertices (${((Date.now() - t0) / 1000).toFixed(0)} s)`));
         append({ fwer: true, model: model.name, basis, kind, tfce, ...bands, runs, trials, runsWithAny: c.runsWithAny, bound: c.bound, pass: c.runsWithAny <= c.bound, seconds: Math.round((Date.now() - t0) / 1000), load1: +loadavg()[0].toFixed(2), at: new Date().toISOString() });
         doneNull.add(key);
         ran++;

@@ -1,6 +1,6 @@
 /**
  * Issue 12: the bubbles texture band law σ_band = σ·2^(k·(nb−1−band)) (bases/bubbles.ts). The default
- * k = 0.25 was chosen from the measured recovery curve (docs/methods.md, "Texture band widths"); k = 0.5
+ * k = 0 (every band at σ) was chosen from the measured recovery curve (docs/methods.md, "Texture band widths"); k = 0.5
  * is the former law, which configs and stored human-trial noise records that state it (or predate it)
  * still reproduce.
  */
@@ -14,31 +14,32 @@ import { ExperimentConfig, HumanRcNoise } from '../../workers/contract';
 const model = loadDefaultFaceModel();
 
 describe('bubbles texture band law', () => {
-  it('gives each band its width: the former law at k = 0.5, the default at k = 0.25', () => {
-    expect(DEFAULT_TEXTURE_BAND_OCTAVES).toBe(0.25);
+  it('gives each band its width: the former law at k = 0.5, k = 0.25 and the default k = 0', () => {
+    expect(DEFAULT_TEXTURE_BAND_OCTAVES).toBe(0);
     // ICT's five bands at σ = 6 mm
     expect(textureBandSigmasMm({ sigmaMm: 6, density: 1, textureBandOctaves: 0.5 }, 5).map((s) => +s.toFixed(2))).toEqual([24, 16.97, 12, 8.49, 6]);
-    expect(textureBandSigmasMm({ sigmaMm: 6, density: 1 }, 5).map((s) => +s.toFixed(2))).toEqual([12, 10.09, 8.49, 7.14, 6]);
-    expect(textureBandSigmasMm({ sigmaMm: 6, density: 1, textureBandOctaves: 0 }, 3)).toEqual([6, 6, 6]);
+    expect(textureBandSigmasMm({ sigmaMm: 6, density: 1, textureBandOctaves: 0.25 }, 5).map((s) => +s.toFixed(2))).toEqual([12, 10.09, 8.49, 7.14, 6]);
+    expect(textureBandSigmasMm({ sigmaMm: 6, density: 1 }, 3)).toEqual([6, 6, 6]);
   });
 
-  it('k = 0.5 draws the former basis; the default has more, narrower low-band bumps and the same shape bumps', () => {
+  it('k = 0.5 draws the former basis; the default has more, narrower low-band bumps (every band the finest\'s) and the same shape bumps', () => {
     const draw = (k?: number) => drawNoise(model, { basis: 'bubbles', trials: 10, shapeSd: 1, textureSd: 0.05, seed: 3, bubbles: { sigmaMm: 6, density: 1, ...(k === undefined ? {} : { textureBandOctaves: k }) } }).bubbles!;
     const old = draw(0.5), now = draw(), def = drawNoise(model, { basis: 'bubbles', trials: 10, shapeSd: 1, textureSd: 0.05, seed: 3 }).bubbles!;
-    // procedural: 3 bands at 12, 8.5, 6 mm (k = 0.5) and 8.5, 7.1, 6 mm (k = 0.25); the finest band is σ itself
+    // procedural: 3 bands at 12, 8.5, 6 mm (k = 0.5) and 6, 6, 6 mm (k = 0); the finest band is σ itself
     expect(old.textureBumps[2]).toBe(now.textureBumps[2]);
-    expect(now.textureBumps[0]).toBeGreaterThan(1.5 * old.textureBumps[0]);
+    expect(now.textureBumps).toEqual([now.textureBumps[2], now.textureBumps[2], now.textureBumps[2]]);
+    expect(now.textureBumps[0]).toBeGreaterThan(3 * old.textureBumps[0]);
     expect(now.shapeBumps).toBe(old.shapeBumps);
     expect(Array.from(now.shape.weight)).toEqual(Array.from(old.shape.weight));
-    expect(now.options.textureBandOctaves).toBe(0.25);
+    expect(now.options.textureBandOctaves).toBe(0);
     expect(def.textureBumps).toEqual(now.textureBumps);
     expect(old.options.textureBandOctaves).toBe(0.5);
     expect(() => draw(1.5)).toThrow('textureBandOctaves must be in [0, 1]');
   });
 
-  it('the experiment contract defaults to k = 0.25, keeps a stated k, and the battery passes it on', () => {
+  it('the experiment contract defaults to k = 0, keeps a stated k, and the battery passes it on', () => {
     const def = ExperimentConfig.parse({ name: 'x' });
-    expect(def.analyses.reverseCorrelation.bubbles.textureBandOctaves).toBe(0.25);
+    expect(def.analyses.reverseCorrelation.bubbles.textureBandOctaves).toBe(0);
     const old = ExperimentConfig.parse({ name: 'x', analyses: { reverseCorrelation: { bubbles: { textureBandOctaves: 0.5 } } } });
     expect(batteryConfigFromExperiment(old.analyses, 1).reverseCorrelation.bubbles).toEqual({ sigmaMm: 6, density: 1, textureBandOctaves: 0.5 });
     expect(() => ExperimentConfig.parse({ name: 'x', analyses: { reverseCorrelation: { bubbles: { textureBandOctaves: 2 } } } })).toThrow('textureBandOctaves must be ≤ 1');
@@ -48,6 +49,6 @@ describe('bubbles texture band law', () => {
     const rec = { identity: 0, yawDeg: 0, sizePx: 64, feature: 'texture', network: null, noise: { basis: 'bubbles', trials: 300, shapeSd: 0, textureSd: 0.05, seed: 1, bubbles: { sigmaMm: 6, density: 1 } } };
     expect(HumanRcNoise.parse(rec).noise.bubbles).toEqual({ sigmaMm: 6, density: 1, textureBandOctaves: 0.5 });
     const now = { ...rec, noise: { ...rec.noise, bubbles: DEFAULT_BUBBLES } };
-    expect(HumanRcNoise.parse(now).noise.bubbles!.textureBandOctaves).toBe(0.25);
+    expect(HumanRcNoise.parse(now).noise.bubbles!.textureBandOctaves).toBe(0);
   });
 });

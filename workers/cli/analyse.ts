@@ -3,7 +3,7 @@
  *
  *   oracle --kind shape|texture|image --region <region | landmark | vertex list> [--seed 1] [--model ict|procedural|<file>]
  *          [--trials n ≤ 20000] [--permutations 200] [--alpha 0.05] [--basis coefficients|bubbles|vertex]
- *          [--r2 share] [--tfce] [--sigma 6] [--density 1] [--band-octaves 0.25] [--radius 10] [--size 64] [--threads 1] [--planted-only]
+ *          [--r2 share] [--tfce] [--sigma 6] [--density 1] [--band-octaves 0] [--radius 10] [--size 64] [--threads 1] [--planted-only]
  *          (--band-octaves k: bubbles texture bands' bump widths σ·2^(k·(nb−1−band)); 0.5 = the law before 2026-12-01)
  *          [--vertex-spacing 4]  (vertex basis: mm between noise-carrying vertices, 0 = all; image oracle default 0)
  *       Plants a response explaining a stated share R² of its variance on the region of a face model

@@ -131,7 +131,7 @@ export const ReverseCorrelationConfig = z.object({
   bubbles: z.object({
     sigmaMm: num('analyses.reverseCorrelation.bubbles.sigmaMm', 0.5, 100).default(6),
     density: num('analyses.reverseCorrelation.bubbles.density', 0.05, 16).default(1),
-    textureBandOctaves: num('analyses.reverseCorrelation.bubbles.textureBandOctaves', 0, 1).default(0.25),
+    textureBandOctaves: num('analyses.reverseCorrelation.bubbles.textureBandOctaves', 0, 1).default(0),
     shapeSdMm: num('analyses.reverseCorrelation.bubbles.shapeSdMm', 0, 10).default(1),
     textureSd: num('analyses.reverseCorrelation.bubbles.textureSd', 0, 0.5).default(0.05),
   }).prefault({}),

@@ -10,10 +10,13 @@
  * so that
  *   shape:   δ_v(t) = n_v · h_v(t),  h_v(t) = s_shape · Σ_b g_b(v) z_b(t)    (mm, along the normal n_v)
  *   texture: a_v(t) = s_tex · Σ_band Σ_b g_{b,band}(v) z_{b,c}(t) for channel c (linear albedo),
- * with texture bumps at each band's own spatial scale σ_band = σ · 2^(k·(nb−1−band)) (band 0 =
- * 'low' is the broadest; k = textureBandOctaves, octaves between neighbouring bands: default
- * 0.25, chosen from the measured recovery curve, docs/methods.md; 0.5 = the law before 2026-12-01). s is chosen so that the median per-vertex sd equals the requested sd
- * (mm, albedo), split equally over the texture bands.
+ * with texture bumps at each band's scale σ_band = σ · 2^(k·(nb−1−band)) (band 0 = 'low' is the
+ * broadest; k = textureBandOctaves, octaves between neighbouring bands). Default k = 0: every band's
+ * bumps at σ, chosen from the measured recovery curve over every named region of both built-in
+ * models (docs/methods.md, "Texture band widths": broader low bands leave a broad, flat analytic map
+ * at the threshold); 0.5 = the law before 2026-12-01 (ICT: 24, 17, 12, 8.5, 6 mm). With k = 0 the
+ * bands share their centres and loadings, and differ only in their amplitudes. s is chosen so that
+ * the median per-vertex sd equals the requested sd (mm, albedo), split equally over the texture bands.
  *
  * The noise is linear in the amplitudes: its per-vertex loadings are stored sparse (CSR over
  * vertices), which serves the features, the rendering and the analytic truth (oracle-truth.ts).
@@ -34,8 +37,8 @@ export interface BubbleOptions {
   textureBandOctaves?: number;
 }
 
-/** The texture band law's default k (ICT at σ = 6 mm: 12, 10.1, 8.5, 7.1, 6 mm; docs/methods.md, "Texture band widths"). */
-export const DEFAULT_TEXTURE_BAND_OCTAVES = 0.25;
+/** The texture band law's default k: every band at σ (docs/methods.md, "Texture band widths"). */
+export const DEFAULT_TEXTURE_BAND_OCTAVES = 0;
 
 export const DEFAULT_BUBBLES: BubbleOptions = { sigmaMm: 6, density: 1, textureBandOctaves: DEFAULT_TEXTURE_BAND_OCTAVES };
 
