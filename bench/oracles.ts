@@ -9,7 +9,8 @@
  *   --out <file.jsonl>        results file (default bench/results/oracles-<UTC date>.jsonl). Every run appends
  *                             one JSON line, preceded by an {"uptime": ...} line (the machine's load when it ran);
  *                             runs already in the file (same model, basis, kind, region, tfce, permutations)
- *                             are skipped, so a killed sweep resumes and shards share one file
+ *                             are skipped (the file is re-read before each run), so a killed sweep resumes and
+ *                             shards share one file
  *   --max-runs N --max-minutes M   stop after N new runs or once M minutes have passed (a shard)
  *   --summary                 only print the summary table of the results file
  *   --markdown <file.md>      with --summary: also write it and every region's latest run as markdown tables
@@ -178,7 +179,7 @@ async function main() {
   const bubbles = { ...DEFAULT_BUBBLES, ...(opt('band-octaves') !== undefined ? { textureBandOctaves: Number(opt('band-octaves')) } : {}) };
   const seed = Number(opt('seed') ?? 1);
   const nullKinds = (list('null-kinds') ?? ['shape']) as ('shape' | 'texture')[];
-  const done = new Set(readResults(out).filter((r) => r.oracle).map((r) => runKey(r as unknown as SweepRow)));
+  const done = new Set(readResults(out).filter((r) => r.oracle).map((r) => runKey(r as unknown as SweepRow) + (r.seed && r.seed !== 1 ? `|seed ${r.seed}` : '')));
   const nullKey = (r: Record<string, unknown>) => JSON.stringify([r.model, r.basis, r.kind ?? 'shape', r.tfce, r.runs, r.trials, r.basis === 'bubbles' && r.kind === 'texture' ? r.textureBandOctaves ?? 0.5 : null]);
   const doneNull = new Set(readResults(out).filter((r) => r.fwer).map(nullKey));
   let ran = 0;
@@ -194,6 +195,8 @@ async function main() {
         const bands = basis === 'bubbles' && kind === 'texture' ? { textureBandOctaves: bubbles.textureBandOctaves } : {};
         const seedKey = seed === 1 ? {} : { seed };
         const key = runKey({ model: model.name, basis, kind, region, tfce, permutations, trials: setup.trials, regionVertices: setup.region.length, ...spacing, ...bands }) + (seed === 1 ? '' : `|seed ${seed}`);
+        // another shard writing the same file may have run it since this one started
+        if (!done.has(key)) for (const r of readResults(out)) if (r.oracle) done.add(runKey(r as unknown as SweepRow) + (r.seed && r.seed !== 1 ? `|seed ${r.seed}` : ''));
         if (done.has(key) || !more()) continue;
         append({ uptime: uptime() });
         const t0 = Date.now();
