@@ -18,6 +18,8 @@ describe('bubbles texture band law', () => {
     expect(DEFAULT_TEXTURE_BAND_OCTAVES).toBe(0);
     // ICT's five bands at σ = 6 mm
     expect(textureBandSigmasMm({ sigmaMm: 6, density: 1, textureBandOctaves: 0.5 }, 5).map((s) => +s.toFixed(2))).toEqual([24, 16.97, 12, 8.49, 6]);
+    // bit for bit the former expression σ·2^((nb−1−band)/2), so configs that state k = 0.5 draw the former basis
+    expect(textureBandSigmasMm({ sigmaMm: 6, density: 1, textureBandOctaves: 0.5 }, 5)).toEqual([0, 1, 2, 3, 4].map((band) => 6 * Math.pow(2, (5 - 1 - band) / 2)));
     expect(textureBandSigmasMm({ sigmaMm: 6, density: 1, textureBandOctaves: 0.25 }, 5).map((s) => +s.toFixed(2))).toEqual([12, 10.09, 8.49, 7.14, 6]);
     expect(textureBandSigmasMm({ sigmaMm: 6, density: 1 }, 3)).toEqual([6, 6, 6]);
   });
