@@ -139,6 +139,8 @@ export function markdownSummary(rows: Record<string, unknown>[], source: string)
     '', '| model | basis | kind | statistic | region | region vertices | truth | trials | precision | recall | analytic r | pass | s |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...[...latest.values()].map((r) => `| ${r.model} | ${r.basis}${r.basis === 'vertex' ? ` (${r.vertexSpacingMm ?? 0} mm)` : ''}${r.textureBandOctaves !== undefined ? ` (k ${r.textureBandOctaves})` : ''} | ${r.kind} | ${r.tfce ? 'tfce' : 'mi'} | ${r.region}${r.seed && r.seed !== 1 ? ` (seed ${r.seed})` : ''} | ${r.regionVertices} | ${r.truth} | ${r.trials} | ${r.precision} | ${r.recall} | ${r.basis === 'vertex' ? '–' : r.analytic_correlation} | ${r.pass ? 'yes' : '**no**'} | ${r.seconds} |`),
+    ...(rows.some((r) => r.fwer) ? ['', '| FWER null runs: model | basis | kind | statistic | runs | trials | runs with any significant vertex | bound | pass | s |', '|---|---|---|---|---|---|---|---|---|---|',
+      ...rows.filter((r) => r.fwer).map((r) => `| ${r.model} | ${r.basis}${r.textureBandOctaves !== undefined ? ` (k ${r.textureBandOctaves})` : ''} | ${r.kind ?? 'shape'} | ${r.tfce ? 'tfce' : 'mi'} | ${r.runs} | ${r.trials} | ${r.runsWithAny} | ${r.bound} | ${r.pass ? 'yes' : '**no**'} | ${r.seconds ?? '–'} |`)] : []),
     '',
   ];
   return lines.join('\n');
