@@ -1,5 +1,5 @@
 /**
- * npx tsx bench/oracle-trials-curve.ts <model> <shape|texture> <regions,... | all> <T1,T2,...> [seeds 10]
+ * npx tsx bench/oracle-trials-curve.ts <model> <shape|texture> <regions,... | all> <T1,T2,...> [seeds 10] [k1,k2,... texture band octaves]
  *
  * A fast Gaussian simulator of a bubbles oracle's precision and recall against its analytic truth, per
  * trial count, over simulated samples (docs/methods.md, "Why bubbles texture can miss 0.9"). It
@@ -11,7 +11,10 @@
  * {v : −T·ln(1 − R²_v) > threshold}. It keeps the shared, spatially smooth sampling error L_v e of the
  * real maps (their rim vertices move together) and drops the smaller terms (the sample covariance of
  * the features, copula normalisation). Prints per region and T: truth size, mean and min precision
- * and recall, and how many simulated samples fail 0.9.
+ * and recall, and how many simulated samples fail 0.9. With a list of texture band laws k (octaves
+ * between neighbouring bands' bump widths, bases/bubbles.ts textureBandOctaves; default: the basis's
+ * default), each law is a row group of its own (the same T list), with its bump count and loading
+ * entries per noisy vertex (the features' cost is proportional to the entries).
  */
 import { loadBuiltinFaceModel, createRng } from '../workers/faces';
 import { drawNoise } from '../workers/analyses/noise';
@@ -20,17 +23,19 @@ import { analyticOracleMap, plantedSourceWeights } from '../workers/analyses/ora
 import { resolveRegion } from '../workers/analyses/regions';
 import { anatomicalRegions } from './oracles';
 import { DEFAULT_PLANTED_R2 } from '../workers/analyses/oracle';
-const [modelName, kind, regionsArg, TsArg, seedsArg] = process.argv.slice(2);
+import { DEFAULT_TEXTURE_BAND_OCTAVES } from '../workers/analyses';
+const [modelName, kind, regionsArg, TsArg, seedsArg, lawsArg] = process.argv.slice(2);
 const model = loadBuiltinFaceModel(modelName);
 const regions = regionsArg === 'all' ? anatomicalRegions(model) : regionsArg.split(',');
 const Ts = TsArg.split(',').map(Number);
 const seeds = Number(seedsArg ?? 10);
 const R2 = DEFAULT_PLANTED_R2.bubbles;
 const d = kind === 'texture' ? 3 : 1;
+const laws = lawsArg ? lawsArg.split(',').map(Number) : [DEFAULT_TEXTURE_BAND_OCTAVES];
 function gauss(rng: () => number) { const u = rng() || 1e-12; return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng()); }
-for (const name of regions) {
+for (const name of regions) for (const k of laws) {
   const region = resolveRegion(model, name);
-  const noise = drawNoise(model, { basis: 'bubbles', trials: 10, seed: 1, vertices: noisyVertices(model, region), shapeSd: kind === 'shape' ? 1 : 0, textureSd: kind === 'texture' ? 0.05 : 0 });
+  const noise = drawNoise(model, { basis: 'bubbles', trials: 10, seed: 1, vertices: noisyVertices(model, region), shapeSd: kind === 'shape' ? 1 : 0, textureSd: kind === 'texture' ? 0.05 : 0, bubbles: { sigmaMm: 6, density: 1, textureBandOctaves: k } });
   const l = kind === 'shape' ? noise.bubbles!.shape : noise.bubbles!.texture;
   const g = plantedSourceWeights(model, noise, kind as any, region);
   const a = analyticOracleMap(model, noise, kind as any, region, R2);
@@ -87,5 +92,7 @@ for (const name of regions) {
     const truthN = truthChi.filter((x) => x > thr).length;
     lines.push(`T=${T} truth=${truthN} P mean ${mean(Ps).toFixed(3)} min ${Math.min(...Ps).toFixed(3)} | R mean ${mean(Rs).toFixed(3)} min ${Math.min(...Rs).toFixed(3)} | fail ${Ps.filter((p, i) => p < 0.9 || Rs[i] < 0.9).length}/${seeds}`);
   }
-  console.log(`${name} thr chi2 ${thr.toFixed(2)}\n  ` + lines.join('\n  '));
+  const loaded = w2.filter((x) => x > 0).length;
+  const entries = l.offsets[V] / loaded;
+  console.log(`${name} k=${k} bumps ${kind === 'texture' ? noise.bubbles!.textureBumps.join('+') : noise.bubbles!.shapeBumps} entries/vertex ${entries.toFixed(1)} thr chi2 ${thr.toFixed(2)}\n  ` + lines.join('\n  '));
 }

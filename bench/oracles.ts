@@ -9,11 +9,15 @@
  *   --out <file.jsonl>        results file (default bench/results/oracles-<UTC date>.jsonl). Every run appends
  *                             one JSON line, preceded by an {"uptime": ...} line (the machine's load when it ran);
  *                             runs already in the file (same model, basis, kind, region, tfce, permutations)
- *                             are skipped, so a killed sweep resumes and shards share one file
+ *                             are skipped (the file is re-read before each run), so a killed sweep resumes and
+ *                             shards share one file
  *   --max-runs N --max-minutes M   stop after N new runs or once M minutes have passed (a shard)
  *   --summary                 only print the summary table of the results file
  *   --markdown <file.md>      with --summary: also write it and every region's latest run as markdown tables
  *   --permutations 200 --skip-sweep --skip-null --null-runs 100 --null-trials 1000
+ *   --null-kinds shape,texture   the FWER calibration's feature kinds (default shape)
+ *   --band-octaves k          bubbles texture band law (bases/bubbles.ts textureBandOctaves; default the
+ *                             basis's default, 0; 0.5 = the law before 2026-12-01); recorded in each row
  *
  * Issue 12's ground truth over the whole pipeline, with the oracle's default settings (seed 1, the
  * basis's default trials and planted R², α = 0.05, the planted map only):
@@ -31,6 +35,7 @@ import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { loadDefaultFaceModel, decodeFaceModel, DEFAULT_MODEL_NAME, isBuiltinFaceModel, loadBuiltinFaceModel } from '../workers/faces';
 import { oracleSetup, runOracle } from '../workers/analyses/oracle';
+import { DEFAULT_BUBBLES } from '../workers/analyses';
 import { fwerCalibration } from '../workers/analyses/fwer-calibration';
 import type { CanonicalBasis } from '../workers/analyses/noise';
 import type { FaceModel } from '../workers/faces/model';
@@ -68,6 +73,10 @@ export interface SweepRow {
   vertexSpacingMm?: number;
   /** vertex basis: the region's noise-carrying vertices (the truth). */
   carryingVertices?: number;
+  /** The oracle's seed (absent = 1, the command's default). */
+  seed?: number;
+  /** bubbles texture: the band law k (absent in rows before it existed = 0.5). */
+  textureBandOctaves?: number;
   regionVertices: number; trials: number; plantedR2: number;
   precision: number; recall: number; analytic_correlation: number; truth: number | null; significant: number;
   thresholdBits: number; seconds: number; load1: number; at: string; pass: boolean;
@@ -78,9 +87,10 @@ export interface SweepRow {
  * summary keeps the latest). The trials and, for the vertex basis, the spacing and the noise-carrying
  * region vertices are part of it, so a changed default makes a new run.
  */
-export function runKey(r: Pick<SweepRow, 'model' | 'basis' | 'kind' | 'region' | 'tfce' | 'permutations' | 'trials' | 'vertexSpacingMm' | 'carryingVertices' | 'regionVertices'>): string {
+export function runKey(r: Pick<SweepRow, 'model' | 'basis' | 'kind' | 'region' | 'tfce' | 'permutations' | 'trials' | 'vertexSpacingMm' | 'carryingVertices' | 'regionVertices' | 'textureBandOctaves'>): string {
   const spacing = r.basis === 'vertex' ? [`spacing ${r.vertexSpacingMm ?? 0}`, `carrying ${r.carryingVertices ?? r.regionVertices}`] : [];
-  return [r.model, r.basis, r.kind, r.region, r.tfce ? 'tfce' : 'mi', r.permutations, r.trials, ...spacing].join('|');
+  const bands = r.basis === 'bubbles' && r.kind === 'texture' ? [`bands ${r.textureBandOctaves ?? 0.5}`] : [];
+  return [r.model, r.basis, r.kind, r.region, r.tfce ? 'tfce' : 'mi', r.permutations, r.trials, ...spacing, ...bands].join('|');
 }
 
 /** A run passes when precision and recall are ≥ 0.9 and, against an analytic truth, the map correlates with it at ≥ 0.95. */
@@ -100,9 +110,9 @@ export function summarise(rows: Record<string, unknown>[]): Record<string, strin
   const groups = new Map<string, SweepRow[]>();
   const latest = new Map<string, SweepRow>();
   // the latest run of each cell (model, basis, kind, region, statistic; same permutations), whatever its trials or spacing
-  for (const r of rows) if (r.oracle) latest.set([r.model, r.basis, r.kind, r.region, r.tfce, r.permutations].join('|'), r as unknown as SweepRow);
+  for (const r of rows) if (r.oracle) latest.set([r.model, r.basis, r.kind, r.region, r.tfce, r.permutations, r.seed ?? 1].join('|'), r as unknown as SweepRow);
   for (const r of latest.values()) {
-    const g = [r.model, r.basis, r.kind, r.tfce ? 'tfce' : 'mi'].join(' ');
+    const g = [r.model, r.basis, r.kind, r.tfce ? 'tfce' : 'mi', ...(r.seed && r.seed !== 1 ? [`seed ${r.seed}`] : [])].join(' ');
     if (!groups.has(g)) groups.set(g, []);
     groups.get(g)!.push(r);
   }
@@ -118,7 +128,7 @@ export function summarise(rows: Record<string, unknown>[]): Record<string, strin
 /** The summary and the latest run of every cell as markdown tables (bench/results/*.md). */
 export function markdownSummary(rows: Record<string, unknown>[], source: string): string {
   const latest = new Map<string, SweepRow>();
-  for (const r of rows) if (r.oracle) latest.set([r.model, r.basis, r.kind, r.region, r.tfce, r.permutations].join('|'), r as unknown as SweepRow);
+  for (const r of rows) if (r.oracle) latest.set([r.model, r.basis, r.kind, r.region, r.tfce, r.permutations, r.seed ?? 1].join('|'), r as unknown as SweepRow);
   const s = summarise(rows);
   const lines = [
     `# Oracle sweep: ${source}`, '',
@@ -128,7 +138,9 @@ export function markdownSummary(rows: Record<string, unknown>[], source: string)
     ...s.map((g) => `| ${g.group} | ${g.runs} | ${g.pass} | ${g.minP} | ${g.minR} | ${Number.isNaN(g.minAnalyticR) ? '–' : g.minAnalyticR} | ${g.failures || '–'} |`),
     '', '| model | basis | kind | statistic | region | region vertices | truth | trials | precision | recall | analytic r | pass | s |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...[...latest.values()].map((r) => `| ${r.model} | ${r.basis}${r.basis === 'vertex' ? ` (${r.vertexSpacingMm ?? 0} mm)` : ''} | ${r.kind} | ${r.tfce ? 'tfce' : 'mi'} | ${r.region} | ${r.regionVertices} | ${r.truth} | ${r.trials} | ${r.precision} | ${r.recall} | ${r.basis === 'vertex' ? '–' : r.analytic_correlation} | ${r.pass ? 'yes' : '**no**'} | ${r.seconds} |`),
+    ...[...latest.values()].map((r) => `| ${r.model} | ${r.basis}${r.basis === 'vertex' ? ` (${r.vertexSpacingMm ?? 0} mm)` : ''}${r.textureBandOctaves !== undefined ? ` (k ${r.textureBandOctaves})` : ''} | ${r.kind} | ${r.tfce ? 'tfce' : 'mi'} | ${r.region}${r.seed && r.seed !== 1 ? ` (seed ${r.seed})` : ''} | ${r.regionVertices} | ${r.truth} | ${r.trials} | ${r.precision} | ${r.recall} | ${r.basis === 'vertex' ? '–' : r.analytic_correlation} | ${r.pass ? 'yes' : '**no**'} | ${r.seconds} |`),
+    ...(rows.some((r) => r.fwer) ? ['', '| FWER null runs: model | basis | kind | statistic | runs | trials | runs with any significant vertex | bound | pass | s |', '|---|---|---|---|---|---|---|---|---|---|',
+      ...rows.filter((r) => r.fwer).map((r) => `| ${r.model} | ${r.basis}${r.textureBandOctaves !== undefined ? ` (k ${r.textureBandOctaves})` : ''} | ${r.kind ?? 'shape'} | ${r.tfce ? 'tfce' : 'mi'} | ${r.runs} | ${r.trials} | ${r.runsWithAny} | ${r.bound} | ${r.pass ? 'yes' : '**no**'} | ${r.seconds ?? '–'} |`)] : []),
     '',
   ];
   return lines.join('\n');
@@ -166,8 +178,12 @@ async function main() {
   const permutations = Number(opt('permutations') ?? 200);
   const maxRuns = Number(opt('max-runs') ?? Infinity);
   const deadline = Date.now() + Number(opt('max-minutes') ?? Infinity) * 60_000;
-  const done = new Set(readResults(out).filter((r) => r.oracle).map((r) => runKey(r as unknown as SweepRow)));
-  const doneNull = new Set(readResults(out).filter((r) => r.fwer).map((r) => JSON.stringify([r.model, r.basis, r.tfce, r.runs, r.trials])));
+  const bubbles = { ...DEFAULT_BUBBLES, ...(opt('band-octaves') !== undefined ? { textureBandOctaves: Number(opt('band-octaves')) } : {}) };
+  const seed = Number(opt('seed') ?? 1);
+  const nullKinds = (list('null-kinds') ?? ['shape']) as ('shape' | 'texture')[];
+  const done = new Set(readResults(out).filter((r) => r.oracle).map((r) => runKey(r as unknown as SweepRow) + (r.seed && r.seed !== 1 ? `|seed ${r.seed}` : '')));
+  const nullKey = (r: Record<string, unknown>) => JSON.stringify([r.model, r.basis, r.kind ?? 'shape', r.tfce, r.runs, r.trials, r.basis === 'bubbles' && r.kind === 'texture' ? r.textureBandOctaves ?? 0.5 : null]);
+  const doneNull = new Set(readResults(out).filter((r) => r.fwer).map(nullKey));
   let ran = 0;
   const more = () => ran < maxRuns && Date.now() < deadline;
   for (const name of models) {
@@ -175,16 +191,20 @@ async function main() {
     const regions = list('regions') ?? anatomicalRegions(model);
     if (!flag('skip-sweep')) {
       for (const basis of bases) for (const kind of kinds) for (const region of regions) for (const tfce of tfces) {
-        const cfg = { kind, region, basis, seed: 1, permutations, tfce, maps: 'planted' as const };
+        const cfg = { kind, region, basis, seed, permutations, tfce, maps: 'planted' as const, bubbles };
         const setup = oracleSetup(model, cfg);
         const spacing = basis === 'vertex' ? { vertexSpacingMm: setup.spacingMm, carryingVertices: setup.carrying.length } : {};
-        const key = runKey({ model: model.name, basis, kind, region, tfce, permutations, trials: setup.trials, regionVertices: setup.region.length, ...spacing });
+        const bands = basis === 'bubbles' && kind === 'texture' ? { textureBandOctaves: bubbles.textureBandOctaves } : {};
+        const seedKey = seed === 1 ? {} : { seed };
+        const key = runKey({ model: model.name, basis, kind, region, tfce, permutations, trials: setup.trials, regionVertices: setup.region.length, ...spacing, ...bands }) + (seed === 1 ? '' : `|seed ${seed}`);
+        // another shard writing the same file may have run it since this one started
+        if (!done.has(key)) for (const r of readResults(out)) if (r.oracle) done.add(runKey(r as unknown as SweepRow) + (r.seed && r.seed !== 1 ? `|seed ${r.seed}` : ''));
         if (done.has(key) || !more()) continue;
         append({ uptime: uptime() });
         const t0 = Date.now();
         const r = await runOracle(model, cfg);
         const row: SweepRow = {
-          oracle: true, model: model.name, basis, kind, region, tfce, permutations, ...spacing, regionVertices: r.region.length,
+          oracle: true, model: model.name, basis, kind, region, tfce, permutations, ...spacing, ...bands, ...seedKey, regionVertices: r.region.length,
           trials: r.trials, plantedR2: r.r2Planted,
           precision: +r.recovery.precision.toFixed(3), recall: +r.recovery.recall.toFixed(3),
           analytic_correlation: +r.analyticCorrelation.toFixed(3), truth: r.truth?.reduce((a, b) => a + b, 0) ?? null,
@@ -200,12 +220,15 @@ async function main() {
     if (!flag('skip-null')) {
       const runs = Number(opt('null-runs') ?? 100);
       const trials = Number(opt('null-trials') ?? 1000);
-      for (const basis of bases) for (const tfce of tfces) {
-        const key = JSON.stringify([model.name, basis, tfce, runs, trials]);
+      for (const basis of bases) for (const kind of nullKinds) for (const tfce of tfces) {
+        const bands = basis === 'bubbles' && kind === 'texture' ? { textureBandOctaves: bubbles.textureBandOctaves } : {};
+        const key = nullKey({ model: model.name, basis, kind, tfce, runs, trials, ...bands });
         if (doneNull.has(key) || !more()) continue;
         append({ uptime: uptime() });
-        const c = await fwerCalibration(model, { basis, kind: 'shape', runs, trials, permutations: Math.min(permutations, 100), alpha: 0.05, seed: 7, tfce });
-        append({ fwer: true, model: model.name, basis, kind: 'shape', tfce, runs, trials, runsWithAny: c.runsWithAny, bound: c.bound, pass: c.runsWithAny <= c.bound, at: new Date().toISOString() });
+        const t0 = Date.now();
+        const c = await fwerCalibration(model, { basis, kind, runs, trials, permutations: Math.min(permutations, 100), alpha: 0.05, seed: 7, tfce, bubbles },
+          (i, n) => console.log(`null run ${i}: ${n} significant vertices (${((Date.now() - t0) / 1000).toFixed(0)} s)`));
+        append({ fwer: true, model: model.name, basis, kind, tfce, ...bands, runs, trials, runsWithAny: c.runsWithAny, bound: c.bound, pass: c.runsWithAny <= c.bound, seconds: Math.round((Date.now() - t0) / 1000), load1: +loadavg()[0].toFixed(2), at: new Date().toISOString() });
         doneNull.add(key);
         ran++;
       }

@@ -14,7 +14,7 @@ describe('oracle sweep', () => {
     expect(proc.sort()).toEqual(['chin', 'forehead', 'left_brow', 'left_cheek', 'left_eye', 'mouth', 'nose', 'right_brow', 'right_cheek', 'right_eye']);
   });
 
-  it('keys runs by model, basis, kind, region, statistic, permutations, trials (and vertex spacing); summarises the latest of each', () => {
+  it('keys runs by model, basis, kind, region, statistic, permutations, trials (and vertex spacing, texture band law); summarises the latest of each', () => {
     const row = (region: string, precision: number, recall: number, r: number, basis = 'bubbles', trials = 6000) => ({
       oracle: true, model: 'm', basis, kind: 'shape', region, tfce: false, permutations: 200, trials, precision, recall, analytic_correlation: r,
       pass: passes(basis as 'bubbles', precision, recall, r),
@@ -22,6 +22,9 @@ describe('oracle sweep', () => {
     expect(runKey(row('nose', 1, 1, 1) as never)).toBe('m|bubbles|shape|nose|mi|200|6000');
     expect(runKey({ ...row('nose', 1, 1, 1, 'vertex', 2000), vertexSpacingMm: 4, carryingVertices: 30 } as never)).toBe('m|vertex|shape|nose|mi|200|2000|spacing 4|carrying 30');
     expect(runKey({ ...row('nose', 1, 1, 1, 'vertex', 2000), regionVertices: 553 } as never)).toBe('m|vertex|shape|nose|mi|200|2000|spacing 0|carrying 553');
+    // bubbles texture: the band law k is part of the key (rows before it existed: the former law 0.5)
+    expect(runKey({ ...row('nose', 1, 1, 1), kind: 'texture' } as never)).toBe('m|bubbles|texture|nose|mi|200|6000|bands 0.5');
+    expect(runKey({ ...row('nose', 1, 1, 1), kind: 'texture', textureBandOctaves: 0 } as never)).toBe('m|bubbles|texture|nose|mi|200|6000|bands 0');
     expect(passes('bubbles', 0.95, 0.95, 0.94)).toBe(false);
     expect(passes('vertex', 0.95, 0.95, 0.5)).toBe(true);
     // the later nose run (other trials) replaces the earlier one in the summary

@@ -61,7 +61,7 @@ export function batteryConfigFromExperiment(a: z.infer<typeof AnalysesConfigSche
       ...(rc.basis === 'bubbles' || rc.basis === 'vertex'
         ? { shapeNoiseSd: rc.bubbles.shapeSdMm, textureNoiseSd: rc.bubbles.textureSd }
         : { shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd }),
-      basis: rc.basis, bubbles: { sigmaMm: rc.bubbles.sigmaMm, density: rc.bubbles.density },
+      basis: rc.basis, bubbles: { sigmaMm: rc.bubbles.sigmaMm, density: rc.bubbles.density, textureBandOctaves: rc.bubbles.textureBandOctaves },
       permutations: rc.permutations, alpha: 0.05, tfce: rc.tfce, bands: true, seed, threads: 1,
     },
     hiddenLayers: { enabled: a.hiddenLayers.enabled, pcaComponents: a.hiddenLayers.pcaComponents, vertexStride: 1, permutations: a.hiddenLayers.permutations },

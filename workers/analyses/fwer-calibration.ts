@@ -48,7 +48,7 @@ export function binomialUpperBound(n: number, p: number, level = 0.05): number {
   return n;
 }
 
-export async function fwerCalibration(model: FaceModel, o: FwerCalibrationOptions, onRun: (i: number) => void = () => {}): Promise<FwerCalibration> {
+export async function fwerCalibration(model: FaceModel, o: FwerCalibrationOptions, onRun: (i: number, significant: number) => void = () => {}): Promise<FwerCalibration> {
   const significantPerRun: number[] = [];
   const tfce = o.tfce ? surfaceTfce(model) : null;
   for (let i = 0; i < o.runs; i++) {
@@ -63,7 +63,7 @@ export async function fwerCalibration(model: FaceModel, o: FwerCalibrationOption
     const m = await informationMap(noiseFeatures(model, noise, o.kind), { kind: 'continuous', y },
       { permutations: o.permutations, alpha: o.alpha, seed: seed ^ 0x5eed, tfce });
     significantPerRun.push(m.significant.reduce((a, b) => a + b, 0));
-    onRun(i + 1);
+    onRun(i + 1, significantPerRun[i]);
   }
   const runsWithAny = significantPerRun.filter((n) => n > 0).length;
   return { runs: o.runs, runsWithAny, rate: runsWithAny / o.runs, significantPerRun, bound: binomialUpperBound(o.runs, o.alpha) };

@@ -15,7 +15,7 @@ export {
 } from './battery';
 export { runOracle, defaultOracleTrials, surfaceTfce, DEFAULT_PLANTED_R2, MAX_ORACLE_TRIALS, type OracleConfig, type OracleResult, type OracleKind } from './oracle';
 export { analyticOracleMap, mapCorrelation, type AnalyticMap } from './oracle-truth';
-export { DEFAULT_BUBBLES, type BubbleOptions } from './bases/bubbles';
+export { DEFAULT_BUBBLES, DEFAULT_TEXTURE_BAND_OCTAVES, textureBandSigmasMm, type BubbleOptions } from './bases/bubbles';
 export {
   BundleWriter, type BundleSink, mapSummary, significantOnFace, generalisationSummary, reverseCorrelationSummary, hiddenLayersSummary, poseInvarianceSummary,
 } from './bundle';

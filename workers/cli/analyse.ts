@@ -3,7 +3,8 @@
  *
  *   oracle --kind shape|texture|image --region <region | landmark | vertex list> [--seed 1] [--model ict|procedural|<file>]
  *          [--trials n ≤ 20000] [--permutations 200] [--alpha 0.05] [--basis coefficients|bubbles|vertex]
- *          [--r2 share] [--tfce] [--sigma 6] [--density 1] [--radius 10] [--size 64] [--threads 1] [--planted-only]
+ *          [--r2 share] [--tfce] [--sigma 6] [--density 1] [--band-octaves 0] [--radius 10] [--size 64] [--threads 1] [--planted-only]
+ *          (--band-octaves k: bubbles texture bands' bump widths σ·2^(k·(nb−1−band)); 0.5 = the law before 2026-12-01)
  *          [--vertex-spacing 4]  (vertex basis: mm between noise-carrying vertices, 0 = all; image oracle default 0)
  *       Plants a response explaining a stated share R² of its variance on the region of a face model
  *       (default: the default model) and checks the maps recover the truth of the basis (vertex: the
@@ -38,7 +39,7 @@ export { choice, num, str, type Opts } from './options';
 /** Every option of the analyse subcommands (workers/cli/humans.ts included): value options, then flags. */
 const ANALYSE_OPTIONS = {
   values: [
-    'alpha', 'basis', 'density', 'face-model', 'faces-seed', 'gen-identities', 'human', 'identities', 'kind', 'layer-permutations',
+    'alpha', 'band-octaves', 'basis', 'density', 'face-model', 'faces-seed', 'gen-identities', 'human', 'identities', 'kind', 'layer-permutations',
     'model', 'out', 'pca', 'permutations', 'pose-trials', 'preset', 'r2', 'radius', 'rc-identities', 'region', 'seed', 'shape-sd',
     'sigma', 'size', 'texture-sd', 'threads', 'trials', 'vertex-spacing', 'vertex-stride',
     // attributions and humans (workers/cli/humans.ts)
@@ -75,7 +76,7 @@ export async function faceModelOption(o: Opts, fallback = 'ict') {
 }
 
 async function oracle(o: Opts): Promise<number> {
-  const { runOracle, NOISE_BASES } = await import('../analyses');
+  const { runOracle, NOISE_BASES, DEFAULT_TEXTURE_BAND_OCTAVES } = await import('../analyses');
   const model = await faceModelOption(o);
   const kind = choice(o, 'kind', ['shape', 'texture', 'image'] as const, 'shape');
   if (!o.has('kind')) throw new Error('--kind shape|texture|image is required');
@@ -88,7 +89,7 @@ async function oracle(o: Opts): Promise<number> {
     alpha: num(o, 'alpha', 0.05, 1e-4, 0.5),
     r2: o.has('r2') ? num(o, 'r2', 0.5, 0.01, 1) : undefined,
     tfce: o.has('tfce'),
-    bubbles: { sigmaMm: num(o, 'sigma', 6, 0.5, 100), density: num(o, 'density', 1, 0.05, 16) },
+    bubbles: { sigmaMm: num(o, 'sigma', 6, 0.5, 100), density: num(o, 'density', 1, 0.05, 16), textureBandOctaves: num(o, 'band-octaves', DEFAULT_TEXTURE_BAND_OCTAVES, 0, 1) },
     radiusMm: num(o, 'radius', 10, 0.1, 200),
     sizePx: num(o, 'size', 64, 16, 256, true),
     threads: num(o, 'threads', 1, 1, 8, true),

@@ -121,13 +121,17 @@ export const ReverseCorrelationConfig = z.object({
    */
   basis: z.enum(['bubbles', 'coefficients', 'components', 'vertex']).default('bubbles'),
   /**
-   * bubbles: bump width σ (mm) and density (bumps per σ² of surface); the noise sds of the local
-   * bases (bubbles and vertex): shape in mm along the normal, texture in linear albedo per channel.
-   * Defaults from the measured recovery curve (docs/methods.md, issue 12).
+   * bubbles: bump width σ (mm) and density (bumps per σ² of surface); textureBandOctaves k, the
+   * texture bands' bump widths σ_band = σ·2^(k·(nb−1−band)) (0.5 = the law before 2026-12-01: a
+   * config that states it reproduces a run made then; a stored config without the field gets the
+   * current default); the noise sds of the local bases (bubbles and vertex): shape in mm along the
+   * normal, texture in linear albedo per channel. Defaults from the measured recovery curve
+   * (docs/methods.md, issue 12, "Texture band widths").
    */
   bubbles: z.object({
     sigmaMm: num('analyses.reverseCorrelation.bubbles.sigmaMm', 0.5, 100).default(6),
     density: num('analyses.reverseCorrelation.bubbles.density', 0.05, 16).default(1),
+    textureBandOctaves: num('analyses.reverseCorrelation.bubbles.textureBandOctaves', 0, 1).default(0),
     shapeSdMm: num('analyses.reverseCorrelation.bubbles.shapeSdMm', 0, 10).default(1),
     textureSd: num('analyses.reverseCorrelation.bubbles.textureSd', 0, 0.5).default(0.05),
   }).prefault({}),

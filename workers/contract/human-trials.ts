@@ -90,7 +90,11 @@ export const HumanRcNoise = z.object({
     shapeSd: z.number().min(0),
     textureSd: z.number().min(0),
     seed: z.number().int(),
-    bubbles: z.object({ sigmaMm: z.number().positive(), density: z.number().positive() }).optional(),
+    /**
+     * bubbles: σ (mm), density, and the texture band law k (octaves between bands' bump widths,
+     * bases/bubbles.ts). A record written before k existed has none: it was drawn with k = 0.5.
+     */
+    bubbles: z.object({ sigmaMm: z.number().positive(), density: z.number().positive(), textureBandOctaves: z.number().min(0).max(1).default(0.5) }).optional(),
   }),
   /** The feature people's maps are computed on: texture when the noise has texture, else shape. */
   feature: z.enum(['texture', 'shape']),

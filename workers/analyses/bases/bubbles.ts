@@ -10,9 +10,13 @@
  * so that
  *   shape:   δ_v(t) = n_v · h_v(t),  h_v(t) = s_shape · Σ_b g_b(v) z_b(t)    (mm, along the normal n_v)
  *   texture: a_v(t) = s_tex · Σ_band Σ_b g_{b,band}(v) z_{b,c}(t) for channel c (linear albedo),
- * with texture bumps at each band's own spatial scale σ_band = σ · 2^((nb−1−band)/2) (band 0 =
- * 'low' is the broadest). s is chosen so that the median per-vertex sd equals the requested sd
- * (mm, albedo), split equally over the texture bands.
+ * with texture bumps at each band's scale σ_band = σ · 2^(k·(nb−1−band)) (band 0 = 'low' is the
+ * broadest; k = textureBandOctaves, octaves between neighbouring bands). Default k = 0: every band's
+ * bumps at σ, chosen from the measured recovery curve over every named region of both built-in
+ * models (docs/methods.md, "Texture band widths": broader low bands leave a broad, flat analytic map
+ * at the threshold); 0.5 = the law before 2026-12-01 (ICT: 24, 17, 12, 8.5, 6 mm). With k = 0 the
+ * bands share their centres and loadings, and differ only in their amplitudes. s is chosen so that
+ * the median per-vertex sd equals the requested sd (mm, albedo), split equally over the texture bands.
  *
  * The noise is linear in the amplitudes: its per-vertex loadings are stored sparse (CSR over
  * vertices), which serves the features, the rendering and the analytic truth (oracle-truth.ts).
@@ -26,9 +30,23 @@ export interface BubbleOptions {
   sigmaMm: number;
   /** Bump centres per σ² of surface (spacing σ/√density; default 1). */
   density: number;
+  /**
+   * Texture: octaves k between neighbouring bands' bump widths, σ_band = σ · 2^(k·(nb−1−band));
+   * absent = DEFAULT_TEXTURE_BAND_OCTAVES. 0.5 is the former law (ICT: 24, 17, 12, 8.5, 6 mm).
+   */
+  textureBandOctaves?: number;
 }
 
-export const DEFAULT_BUBBLES: BubbleOptions = { sigmaMm: 6, density: 1 };
+/** The texture band law's default k: every band at σ (docs/methods.md, "Texture band widths"). */
+export const DEFAULT_TEXTURE_BAND_OCTAVES = 0;
+
+export const DEFAULT_BUBBLES: BubbleOptions = { sigmaMm: 6, density: 1, textureBandOctaves: DEFAULT_TEXTURE_BAND_OCTAVES };
+
+/** Each texture band's bump width σ_band (mm), band 0 = the broadest. */
+export function textureBandSigmasMm(opts: BubbleOptions, bands: number): number[] {
+  const k = opts.textureBandOctaves ?? DEFAULT_TEXTURE_BAND_OCTAVES;
+  return Array.from({ length: bands }, (_, band) => opts.sigmaMm * Math.pow(2, k * (bands - 1 - band)));
+}
 
 /** Sparse per-vertex loadings of a scalar field on amplitudes: x_v = Σ_j weight_j · z_{source_j}. */
 export interface SparseLoadings {
@@ -109,13 +127,15 @@ function toSparse(per: Array<Array<[number, number]>>, sources: number, sd: numb
 /**
  * The bubble basis of a model over the noisy vertices: centres and loadings on them only, so the
  * noise (and any information it carries) stays on that set, by default the face region, however
- * broad a band's bumps are (ICT's lowest texture band has σ = 4·σ; cut at 3σ it would otherwise
+ * broad a band's bumps are (ICT's lowest texture band had σ = 4·σ under the former law k = 0.5; cut at 3σ it would otherwise
  * reach 70 mm onto the scalp, neck and ears).
  * shapeSdMm: median sd of the normal height (mm); textureSd: median sd of each albedo channel.
  */
 export function bubbleBasis(model: FaceModel, vertices: Uint32Array, opts: BubbleOptions, shapeSdMm: number, textureSd: number): BubbleBasis {
   if (!(opts.sigmaMm > 0 && opts.sigmaMm <= 100)) throw new Error(`bubbles.sigmaMm must be in (0, 100] mm, got ${opts.sigmaMm}`);
   if (!(opts.density > 0 && opts.density <= 16)) throw new Error(`bubbles.density must be in (0, 16] bumps per σ², got ${opts.density}`);
+  const k = opts.textureBandOctaves ?? DEFAULT_TEXTURE_BAND_OCTAVES;
+  if (!(k >= 0 && k <= 1)) throw new Error(`bubbles.textureBandOctaves must be in [0, 1] octaves per band, got ${k}`);
   const spacing = (s: number) => s / Math.sqrt(opts.density);
   const inside = new Uint8Array(model.vertexCount);
   for (const v of vertices) inside[v] = 1;
@@ -124,9 +144,10 @@ export function bubbleBasis(model: FaceModel, vertices: Uint32Array, opts: Bubbl
   const nb = Math.max(1, model.textureBandNames.length);
   const per: Array<Array<[number, number]>> = Array.from({ length: model.vertexCount }, () => []);
   const textureBumps: number[] = [];
+  const sigmas = textureBandSigmasMm(opts, nb);
   let first = 0;
   for (let band = 0; band < nb; band++) {
-    const s = opts.sigmaMm * Math.pow(2, (nb - 1 - band) / 2);
+    const s = sigmas[band];
     const centres = bumpCentres(model, vertices, spacing(s));
     textureBumps.push(centres.length);
     const l = bumpLoadings(model, centres, s, first, 3, inside);
@@ -137,7 +158,7 @@ export function bubbleBasis(model: FaceModel, vertices: Uint32Array, opts: Bubbl
     first += centres.length * 3;
   }
   const texture = toSparse(per, first, textureSd);
-  return { options: opts, shape, texture, shapeBumps: shapeCentres.length, textureBumps };
+  return { options: { ...opts, textureBandOctaves: k }, shape, texture, shapeBumps: shapeCentres.length, textureBumps };
 }
 
 /**
