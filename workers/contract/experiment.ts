@@ -123,8 +123,9 @@ export const ReverseCorrelationConfig = z.object({
   /**
    * bubbles: bump width σ (mm) and density (bumps per σ² of surface); textureBandOctaves k, the
    * texture bands' bump widths σ_band = σ·2^(k·(nb−1−band)) (0.5 = the law before 2026-12-01: a
-   * config that states it reproduces a run made then; a stored config without the field gets the
-   * current default); the noise sds of the local bases (bubbles and vertex): shape in mm along the
+   * config that states it reproduces a run made then; experiments and run snapshots stored in the
+   * database before the field existed were given 0.5 by drizzle/0006_bubbles_band_law.sql; a config
+   * file without the field gets the current default); the noise sds of the local bases (bubbles and vertex): shape in mm along the
    * normal, texture in linear albedo per channel. Defaults from the measured recovery curve
    * (docs/methods.md, issue 12, "Texture band widths").
    */
