@@ -14,6 +14,7 @@
  *   --summary                 only print the summary table of the results file
  *   --markdown <file.md>      with --summary: also write it and every region's latest run as markdown tables
  *   --permutations 200 --skip-sweep --skip-null --null-runs 100 --null-trials 1000
+ *                             (the FWER null runs cover --bases × --kinds × --tfce; min(permutations, 100) each)
  *
  * Issue 12's ground truth over the whole pipeline, with the oracle's default settings (seed 1, the
  * basis's default trials and planted R², α = 0.05, the planted map only):
@@ -131,6 +132,13 @@ export function markdownSummary(rows: Record<string, unknown>[], source: string)
     ...[...latest.values()].map((r) => `| ${r.model} | ${r.basis}${r.basis === 'vertex' ? ` (${r.vertexSpacingMm ?? 0} mm)` : ''} | ${r.kind} | ${r.tfce ? 'tfce' : 'mi'} | ${r.region} | ${r.regionVertices} | ${r.truth} | ${r.trials} | ${r.precision} | ${r.recall} | ${r.basis === 'vertex' ? '–' : r.analytic_correlation} | ${r.pass ? 'yes' : '**no**'} | ${r.seconds} |`),
     '',
   ];
+  const nulls = rows.filter((r) => r.fwer);
+  if (nulls.length) lines.push(
+    '| FWER null runs: model | basis | kind | statistic | runs | trials | runs with any significant vertex | bound | pass | s |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...nulls.map((r) => `| ${r.model} | ${r.basis} | ${r.kind ?? 'shape'} | ${r.tfce ? 'tfce' : 'mi'} | ${r.runs} | ${r.trials} | ${r.runsWithAny} | ${r.bound} | ${r.pass ? 'yes' : '**no**'} | ${r.seconds ?? '–'} |`),
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -167,7 +175,7 @@ async function main() {
   const maxRuns = Number(opt('max-runs') ?? Infinity);
   const deadline = Date.now() + Number(opt('max-minutes') ?? Infinity) * 60_000;
   const done = new Set(readResults(out).filter((r) => r.oracle).map((r) => runKey(r as unknown as SweepRow)));
-  const doneNull = new Set(readResults(out).filter((r) => r.fwer).map((r) => JSON.stringify([r.model, r.basis, r.tfce, r.runs, r.trials])));
+  const doneNull = new Set(readResults(out).filter((r) => r.fwer).map((r) => JSON.stringify([r.model, r.basis, r.kind ?? 'shape', r.tfce, r.runs, r.trials])));
   let ran = 0;
   const more = () => ran < maxRuns && Date.now() < deadline;
   for (const name of models) {
@@ -200,12 +208,16 @@ async function main() {
     if (!flag('skip-null')) {
       const runs = Number(opt('null-runs') ?? 100);
       const trials = Number(opt('null-trials') ?? 1000);
-      for (const basis of bases) for (const tfce of tfces) {
-        const key = JSON.stringify([model.name, basis, tfce, runs, trials]);
+      for (const basis of bases) for (const kind of kinds) for (const tfce of tfces) {
+        const key = JSON.stringify([model.name, basis, kind, tfce, runs, trials]);
         if (doneNull.has(key) || !more()) continue;
         append({ uptime: uptime() });
-        const c = await fwerCalibration(model, { basis, kind: 'shape', runs, trials, permutations: Math.min(permutations, 100), alpha: 0.05, seed: 7, tfce });
-        append({ fwer: true, model: model.name, basis, kind: 'shape', tfce, runs, trials, runsWithAny: c.runsWithAny, bound: c.bound, pass: c.runsWithAny <= c.bound, at: new Date().toISOString() });
+        const t0 = Date.now();
+        const c = await fwerCalibration(model, { basis, kind, runs, trials, permutations: Math.min(permutations, 100), alpha: 0.05, seed: 7, tfce });
+        append({
+          fwer: true, model: model.name, basis, kind, tfce, runs, trials, runsWithAny: c.runsWithAny, bound: c.bound, pass: c.runsWithAny <= c.bound,
+          seconds: Math.round((Date.now() - t0) / 1000), load1: +loadavg()[0].toFixed(2), at: new Date().toISOString(),
+        });
         doneNull.add(key);
         ran++;
       }
