@@ -15,9 +15,10 @@
  *   --summary                 only print the summary table of the results file
  *   --markdown <file.md>      with --summary: also write it and every region's latest run as markdown tables
  *   --permutations 200 --skip-sweep --skip-null --null-runs 100 --null-trials 1000
- *   --null-kinds shape,texture   the FWER calibration's feature kinds (default shape)
+ *   --null-kinds shape,texture   the FWER calibration's feature kinds (default: --kinds)
  *   --band-octaves k          bubbles texture band law (bases/bubbles.ts textureBandOctaves; default the
  *                             basis's default, 0; 0.5 = the law before 2026-12-01); recorded in each row
+ *                             (the FWER null runs cover --bases × --kinds × --tfce; min(permutations, 100) each)
  *
  * Issue 12's ground truth over the whole pipeline, with the oracle's default settings (seed 1, the
  * basis's default trials and planted R², α = 0.05, the planted map only):
@@ -143,6 +144,13 @@ export function markdownSummary(rows: Record<string, unknown>[], source: string)
       ...rows.filter((r) => r.fwer).map((r) => `| ${r.model} | ${r.basis}${r.textureBandOctaves !== undefined ? ` (k ${r.textureBandOctaves})` : ''} | ${r.kind ?? 'shape'} | ${r.tfce ? 'tfce' : 'mi'} | ${r.runs} | ${r.trials} | ${r.runsWithAny} | ${r.bound} | ${r.pass ? 'yes' : '**no**'} | ${r.seconds ?? '–'} |`)] : []),
     '',
   ];
+  const nulls = rows.filter((r) => r.fwer);
+  if (nulls.length) lines.push(
+    '| FWER null runs: model | basis | kind | statistic | runs | trials | runs with any significant vertex | bound | pass | s |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...nulls.map((r) => `| ${r.model} | ${r.basis} | ${r.kind ?? 'shape'} | ${r.tfce ? 'tfce' : 'mi'} | ${r.runs} | ${r.trials} | ${r.runsWithAny} | ${r.bound} | ${r.pass ? 'yes' : '**no**'} | ${r.seconds ?? '–'} |`),
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -180,7 +188,7 @@ async function main() {
   const deadline = Date.now() + Number(opt('max-minutes') ?? Infinity) * 60_000;
   const bubbles = { ...DEFAULT_BUBBLES, ...(opt('band-octaves') !== undefined ? { textureBandOctaves: Number(opt('band-octaves')) } : {}) };
   const seed = Number(opt('seed') ?? 1);
-  const nullKinds = (list('null-kinds') ?? ['shape']) as ('shape' | 'texture')[];
+  const nullKinds = (list('null-kinds') ?? kinds) as ('shape' | 'texture')[];
   const done = new Set(readResults(out).filter((r) => r.oracle).map((r) => runKey(r as unknown as SweepRow) + (r.seed && r.seed !== 1 ? `|seed ${r.seed}` : '')));
   const nullKey = (r: Record<string, unknown>) => JSON.stringify([r.model, r.basis, r.kind ?? 'shape', r.tfce, r.runs, r.trials, r.basis === 'bubbles' && r.kind === 'texture' ? r.textureBandOctaves ?? 0.5 : null]);
   const doneNull = new Set(readResults(out).filter((r) => r.fwer).map(nullKey));

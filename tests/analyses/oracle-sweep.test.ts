@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadBuiltinFaceModel } from '../../workers/faces';
-import { anatomicalRegions, passes, runKey, summarise } from '../../bench/oracles';
+import { anatomicalRegions, markdownSummary, passes, runKey, summarise } from '../../bench/oracles';
 
 describe('oracle sweep', () => {
   it('covers each model\'s named anatomical regions: no face, unions or off-face regions', () => {
@@ -35,5 +35,14 @@ describe('oracle sweep', () => {
     expect(b).toMatchObject({ runs: 2, pass: 1, minP: 0.92, minR: 0.8, minAnalyticR: 0.99 });
     expect(b.failures).toBe('chin 0.92/0.8/0.99');
     expect(s.find((g) => g.group === 'm vertex shape mi')).toMatchObject({ runs: 1, pass: 0, minR: 0.148 });
+  });
+
+  it('lists the FWER null runs per basis and kind in the markdown (rows before the kind existed are shape)', () => {
+    const md = markdownSummary([
+      { fwer: true, model: 'm', basis: 'coefficients', tfce: false, runs: 100, trials: 1000, runsWithAny: 9, bound: 9, pass: true },
+      { fwer: true, model: 'm', basis: 'vertex', kind: 'texture', tfce: false, runs: 100, trials: 1000, runsWithAny: 11, bound: 9, pass: false, seconds: 300 },
+    ], 'x.jsonl');
+    expect(md).toContain('| m | coefficients | shape | mi | 100 | 1000 | 9 | 9 | yes | – |');
+    expect(md).toContain('| m | vertex | texture | mi | 100 | 1000 | 11 | 9 | **no** | 300 |');
   });
 });

@@ -5,8 +5,10 @@
  *   TFCE(v) = Σ_{k=1..K, h_k ≤ s(v)} e(h_k)^E · h_k^H · dh,   h_k = k·dh,  dh = max(s) / K
  *
  * where e(h) is the extent (vertex count, or summed vertex weights such as areas) of the cluster
- * of vertices with s ≥ h that contains v. Defaults E = 0.5, H = 2 (the values for 2D surfaces and
- * images), K = 100 steps; values ≤ 0 get 0 (MI maps are non-negative apart from bias noise).
+ * of vertices with s ≥ h that contains v. Defaults E = 0.5, H = 2 (Smith & Nichols' values for 3D
+ * volumes), K = 100 steps; values ≤ 0 get 0 (MI maps are non-negative apart from bias noise). The maps
+ * on the face mesh use the surface (2D) convention E = 1, H = 2, passed explicitly: chunked.ts tfceMap,
+ * analyses/oracle.ts surfaceTfce.
  *
  * Adjacency is compressed rows: the neighbours of vertex v are indices[offsets[v] .. offsets[v+1]).
  */
