@@ -8,8 +8,10 @@
  * forward convolutions Winograd does not take (stem, stride-2, 1×1) on XNNPACK against our direct
  * kernel (kernels/direct-conv.ts); --ab rows: the filter gradient of those layers on the packed
  * kernel (the stem in space-to-depth form) against the row kernel (wasm/direct-grad.c); --ab direct-all:
- * both of those before against after.
- *   npx tsx bench/nn-step-ab.ts [--threads 1] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd|winograd-grad|direct|rows|direct-all]
+ * both of those before against after; --ab bn: batch norm on the calling thread against split by
+ * channels over the helpers (the default); --ab none: the current defaults only (one path, for comparing
+ * processes, e.g. --xnnpack-threads 1 against 2 interleaved by the caller).
+ *   npx tsx bench/nn-step-ab.ts [--threads 1] [--xnnpack-threads n] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd|winograd-grad|direct|rows|direct-all]
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -26,7 +28,8 @@ const num = (name: string, fallback: number) => { const i = argv.indexOf(`--${na
 const threads = num('threads', 1), size = num('size', 64), width = num('width', 0.5), classes = num('classes', 200);
 const batch = num('batch', 64), steps = num('steps', 8);
 const uptime = () => spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
-await chooseBackend({ prefer: ['wasm'], threads });
+const xnnpackThreads = argv.includes('--xnnpack-threads') ? num('xnnpack-threads', threads) : undefined;
+const info = await chooseBackend({ prefer: ['wasm'], threads, xnnpackThreads });
 console.log(`start: ${uptime()}`);
 const model = buildResNet10({ inputSize: size, widthMultiplier: width, numClasses: classes, seed: 1 });
 const p = resNetParams(model), vars = trainableVariables(p);
@@ -40,10 +43,14 @@ const step = () => {
   loss.dataSync(); loss.dispose();
 };
 const ab = argv.includes('--ab') ? argv[argv.indexOf('--ab') + 1] : '';
-const paths = ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
+const paths = ab === 'none' ? ['current'] : ab === 'bn' ? ['bn-1', 'bn-split'] : ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
 const wall: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []])), cpu: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []]));
 for (let r = -2; r < steps; r++) for (const path of paths) {
-  if (ab === 'winograd') {
+  if (ab === 'none') {
+    // the defaults as they are
+  } else if (ab === 'bn') {
+    setBatchNormParts(path === 'bn-1' ? 1 : 0);
+  } else if (ab === 'winograd') {
     setWinogradTraining(path === 'winograd');
     setWinogradFilterGrad(path === 'winograd');
   } else if (ab === 'direct') {
@@ -74,5 +81,6 @@ for (const path of paths) {
     `${((1000 * batch) / med(wall[path])).toFixed(0)} images/s`);
 }
 const [A, B] = paths;
-console.log(`${B}/${A}: wall ${(med(wall[B]) / med(wall[A])).toFixed(2)}, CPU ${(med(cpu[B]) / med(cpu[A])).toFixed(2)}; ` +
+if (!B) console.log(`${size} px, width ${width}, batch ${batch}, ${info.threads} thread(s), XNNPACK ${info.xnnpackThreads}; end: ${uptime()}`);
+else console.log(`${B}/${A}: wall ${(med(wall[B]) / med(wall[A])).toFixed(2)}, CPU ${(med(cpu[B]) / med(cpu[A])).toFixed(2)}; ` +
   `${size} px, width ${width}, batch ${batch}, ${threads} thread(s); end: ${uptime()}`);
