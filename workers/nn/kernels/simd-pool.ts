@@ -78,8 +78,10 @@ export function createSimdPool(module: WebAssembly.Module, memory: WebAssembly.M
       const seq = Atomics.load(c, SEQ);
       const t0 = Date.now();
       for (let k = spinPolls; k > 0 && Atomics.load(c, DONE) !== seq; k--);
-      while (Atomics.load(c, DONE) !== seq) {
-        Atomics.wait(c, DONE, Atomics.load(c, DONE), 1000);
+      // Sleep only on the value just seen: reading DONE afresh for Atomics.wait lost the wake-up when
+      // the helper finished in between, and the wait ran its full 1,000 ms (≈ 1 step in 30 on 2 threads).
+      for (let done = Atomics.load(c, DONE); done !== seq; done = Atomics.load(c, DONE)) {
+        Atomics.wait(c, DONE, done, 1000);
         if (!Atomics.load(c, STARTED) && Date.now() - t0 > START_TIMEOUT_MS) throw new Error('simd pool: a helper thread did not start');
       }
       if (c[FAILED]) { c[FAILED] = 0; throw new Error(`simd pool: ${POOL_EXPORTS[c[FN]]} failed on a helper thread`); }
