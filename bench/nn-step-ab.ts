@@ -11,7 +11,8 @@
  * both of those before against after; --ab bn: batch norm on the calling thread against split by
  * channels over the helpers; --ab dense: the dense layer's gradient by tf.matMul's transpose flags
  * against explicit transposes (workers/nn/dense.ts); --ab spin [--spin polls]: the helper pool's
- * threads sleeping at once against polling first (kernels/simd-pool.ts); --ab none: the current defaults only (one path, for comparing
+ * threads sleeping at once against polling first (kernels/simd-pool.ts); --ab identity: the stock
+ * wasm Identity (a copy) against shared data (kernels/identity.ts); --ab none: the current defaults only (one path, for comparing
  * processes, e.g. --xnnpack-threads 1 against 2 interleaved by the caller).
  *   npx tsx bench/nn-step-ab.ts [--threads 1] [--xnnpack-threads n] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd|winograd-grad|direct|rows|direct-all]
  */
@@ -24,6 +25,7 @@ import { setFilterGradPath, setRowFilterGrad, type FilterGradPath } from '../wor
 import { setBatchNormParts } from '../workers/nn/kernels/batch-norm';
 import { setDenseTransposed } from '../workers/nn/dense';
 import { setSimdPoolSpin } from '../workers/nn/kernels/simd-pool';
+import { setSharedIdentity } from '../workers/nn/kernels/identity';
 import { setWinogradTraining, setWinogradFilterGrad } from '../workers/nn/kernels/winograd-train';
 import { setDirectConvPath, type DirectConvPath } from '../workers/nn/kernels/direct-conv';
 
@@ -47,11 +49,13 @@ const step = () => {
   loss.dataSync(); loss.dispose();
 };
 const ab = argv.includes('--ab') ? argv[argv.indexOf('--ab') + 1] : '';
-const paths = ab === 'none' ? ['current'] : ab === 'spin' ? ['sleep', 'spin'] : ab === 'bn' ? ['bn-1', 'bn-split'] : ab === 'dense' ? ['flags', 'transp'] : ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
+const paths = ab === 'none' ? ['current'] : ab === 'identity' ? ['copy', 'shared'] : ab === 'spin' ? ['sleep', 'spin'] : ab === 'bn' ? ['bn-1', 'bn-split'] : ab === 'dense' ? ['flags', 'transp'] : ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
 const wall: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []])), cpu: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []]));
 for (let r = -2; r < steps; r++) for (const path of paths) {
   if (ab === 'none') {
     // the defaults as they are
+  } else if (ab === 'identity') {
+    setSharedIdentity(path === 'shared');
   } else if (ab === 'spin') {
     setSimdPoolSpin(path === 'spin' ? num('spin', 200_000) : 0);
   } else if (ab === 'dense') {
