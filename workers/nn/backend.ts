@@ -32,10 +32,10 @@ export interface ChooseBackendOptions {
   prefer?: BackendName[];
   log?: (message: string) => void;
   /**
-   * XNNPACK threads for the wasm backend (default: configureBackend's, else the core count, at
-   * most 8). 1 loads the single-threaded SIMD build; more load the threaded build
-   * (workers/nn/wasm-threads.ts). On a busy shared machine 1 thread can be faster (XNNPACK's pool
-   * spins while it waits for a core): set DEEPER_WASM_THREADS=1 there.
+   * Threads for the wasm backend: our kernels' pool, and XNNPACK's unless xnnpackThreads says
+   * otherwise (default: configureBackend's, else the core count, at most 8). 1 loads the
+   * single-threaded SIMD build; more load the threaded build (workers/nn/wasm-threads.ts). On a
+   * busy shared machine 1 thread can be faster: set DEEPER_WASM_THREADS=1 there.
    */
   threads?: number;
   /**
@@ -48,7 +48,7 @@ export interface ChooseBackendOptions {
 
 /** Process-wide defaults, set once by the process's entry (workers/main.ts, workers/cli.ts). */
 export interface BackendDefaults {
-  /** XNNPACK threads when chooseBackend is not given `threads` (the entries read DEEPER_WASM_THREADS). */
+  /** Wasm threads (XNNPACK and our kernels) when chooseBackend is not given `threads` (the entries read DEEPER_WASM_THREADS). */
   threads?: number;
   /** XNNPACK's pthread pool when chooseBackend is not given `xnnpackThreads` (no environment variable: 1 measured no faster, README "Threads"). */
   xnnpackThreads?: number;
