@@ -8,8 +8,13 @@
  * forward convolutions Winograd does not take (stem, stride-2, 1×1) on XNNPACK against our direct
  * kernel (kernels/direct-conv.ts); --ab rows: the filter gradient of those layers on the packed
  * kernel (the stem in space-to-depth form) against the row kernel (wasm/direct-grad.c); --ab direct-all:
- * both of those before against after.
- *   npx tsx bench/nn-step-ab.ts [--threads 1] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd|winograd-grad|direct|rows|direct-all]
+ * both of those before against after; --ab bn: batch norm on the calling thread against split by
+ * channels over the helpers; --ab dense: the dense layer's gradient by tf.matMul's transpose flags
+ * against explicit transposes (workers/nn/dense.ts); --ab spin [--spin polls]: the helper pool's
+ * threads sleeping at once against polling first (kernels/simd-pool.ts); --ab identity: the stock
+ * wasm Identity (a copy) against shared data (kernels/identity.ts); --ab none: the current defaults only (one path, for comparing
+ * processes, e.g. --xnnpack-threads 1 against 2 interleaved by the caller).
+ *   npx tsx bench/nn-step-ab.ts [--threads 1] [--xnnpack-threads n] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd|winograd-grad|direct|rows|direct-all]
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -18,6 +23,9 @@ import { buildResNet10 } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
 import { setFilterGradPath, setRowFilterGrad, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
 import { setBatchNormParts } from '../workers/nn/kernels/batch-norm';
+import { setDenseTransposed } from '../workers/nn/dense';
+import { setSimdPoolSpin } from '../workers/nn/kernels/simd-pool';
+import { setSharedIdentity } from '../workers/nn/kernels/identity';
 import { setWinogradTraining, setWinogradFilterGrad } from '../workers/nn/kernels/winograd-train';
 import { setDirectConvPath, type DirectConvPath } from '../workers/nn/kernels/direct-conv';
 
@@ -26,7 +34,8 @@ const num = (name: string, fallback: number) => { const i = argv.indexOf(`--${na
 const threads = num('threads', 1), size = num('size', 64), width = num('width', 0.5), classes = num('classes', 200);
 const batch = num('batch', 64), steps = num('steps', 8);
 const uptime = () => spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
-await chooseBackend({ prefer: ['wasm'], threads });
+const xnnpackThreads = argv.includes('--xnnpack-threads') ? num('xnnpack-threads', threads) : undefined;
+const info = await chooseBackend({ prefer: ['wasm'], threads, xnnpackThreads });
 console.log(`start: ${uptime()}`);
 const model = buildResNet10({ inputSize: size, widthMultiplier: width, numClasses: classes, seed: 1 });
 const p = resNetParams(model), vars = trainableVariables(p);
@@ -40,10 +49,20 @@ const step = () => {
   loss.dataSync(); loss.dispose();
 };
 const ab = argv.includes('--ab') ? argv[argv.indexOf('--ab') + 1] : '';
-const paths = ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
+const paths = ab === 'none' ? ['current'] : ab === 'identity' ? ['copy', 'shared'] : ab === 'spin' ? ['sleep', 'spin'] : ab === 'bn' ? ['bn-1', 'bn-split'] : ab === 'dense' ? ['flags', 'transp'] : ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
 const wall: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []])), cpu: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []]));
 for (let r = -2; r < steps; r++) for (const path of paths) {
-  if (ab === 'winograd') {
+  if (ab === 'none') {
+    // the defaults as they are
+  } else if (ab === 'identity') {
+    setSharedIdentity(path === 'shared');
+  } else if (ab === 'spin') {
+    setSimdPoolSpin(path === 'spin' ? num('spin', 200_000) : 0);
+  } else if (ab === 'dense') {
+    setDenseTransposed(path === 'transp');
+  } else if (ab === 'bn') {
+    setBatchNormParts(path === 'bn-1' ? 1 : 0);
+  } else if (ab === 'winograd') {
     setWinogradTraining(path === 'winograd');
     setWinogradFilterGrad(path === 'winograd');
   } else if (ab === 'direct') {
@@ -74,5 +93,6 @@ for (const path of paths) {
     `${((1000 * batch) / med(wall[path])).toFixed(0)} images/s`);
 }
 const [A, B] = paths;
-console.log(`${B}/${A}: wall ${(med(wall[B]) / med(wall[A])).toFixed(2)}, CPU ${(med(cpu[B]) / med(cpu[A])).toFixed(2)}; ` +
+if (!B) console.log(`${size} px, width ${width}, batch ${batch}, ${info.threads} thread(s), XNNPACK ${info.xnnpackThreads}; end: ${uptime()}`);
+else console.log(`${B}/${A}: wall ${(med(wall[B]) / med(wall[A])).toFixed(2)}, CPU ${(med(cpu[B]) / med(cpu[A])).toFixed(2)}; ` +
   `${size} px, width ${width}, batch ${batch}, ${threads} thread(s); end: ${uptime()}`);

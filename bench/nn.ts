@@ -1,13 +1,14 @@
 /**
  * npm run bench:nn [-- --threads N --reps 3 --steps 5 --passes 5 --batches 32,64,128,256
  *                     --paper --only-paper --paper-reps 3 --paper-steps 2 --paper-passes 3
- *                     --paper-batches 16,32,64 --no-torch]
+ *                     --paper-batches 16,32,64 --no-torch --warmup 2]
  *
  * Training and inference images/s of the ResNet-10 on the wasm backend against the PyTorch CPU
  * baseline (../shared/bench/torch-baseline.sh → resnet10_torch.py, run as it is), measured the same
  * way on both sides:
  *  - training: the median of --steps full steps (forward, backward, momentum SGD, BN statistics)
- *    after warm-up (PyTorch: two warm-up steps; Deeper: one, plus the model build);
+ *    after warm-up (PyTorch: two warm-up steps; Deeper: --warmup, default two, plus the model
+ *    build: the 2nd–4th steps on wasm still ran 10–60 % slower than later ones, README "Threads");
  *  - inference: every batch size of --batches warmed up once, then the median of --passes passes;
  *    each engine's figure is its best batch size (each batch's figure is printed too).
  * Repetitions are interleaved, Deeper then PyTorch, --reps times (A B A B A B); each repetition
@@ -41,6 +42,8 @@ const list = (name: string, fallback: number[]) => {
   return i >= 0 ? argv[i + 1].split(',').map(Number) : fallback;
 };
 const threads = num('threads', Number(process.env.DEEPER_WASM_THREADS) || availableParallelism());
+/** Training steps run before the timed ones (PyTorch's baseline runs two). */
+const WARMUP_STEPS = Math.max(1, num('warmup', 2));
 const here = path.dirname(fileURLToPath(import.meta.url));
 const torchScript = path.resolve(here, '../../shared/bench/torch-baseline.sh');
 const withTorch = !argv.includes('--no-torch');
@@ -56,7 +59,7 @@ const log = (s: string) => console.log(s);
 
 interface Setting { name: string; size: number; width: number; classes: number; batch: number; steps: number; passes: number; batches: number[]; reps: number }
 
-/** Median seconds of a full training step (forward, backward, momentum SGD, BN statistics) after one warm-up step. */
+/** Median seconds of a full training step (forward, backward, momentum SGD, BN statistics) after WARMUP_STEPS warm-up steps. */
 function measureTrain(s: Setting): number {
   const model = buildResNet10({ inputSize: s.size, widthMultiplier: s.width, numClasses: s.classes });
   const p = resNetParams(model), vars = trainableVariables(p);
@@ -64,13 +67,13 @@ function measureTrain(s: Setting): number {
   const x = tf.randomUniform([s.batch, s.size, s.size, 3]) as tf.Tensor4D;
   const y = tf.oneHot(tf.randomUniform([s.batch], 0, s.classes, 'int32') as tf.Tensor1D, s.classes);
   const times: number[] = [];
-  for (let i = 0; i <= s.steps; i++) {
+  for (let i = 1 - WARMUP_STEPS; i <= s.steps; i++) {
     const t0 = performance.now();
     const stats: BatchStat[] = [];
     const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, forwardTrain(p, x, stats)) as tf.Scalar, true, vars)!;
     updateMovingStatistics(stats); disposeStats(stats);
     loss.dataSync(); loss.dispose();
-    if (i > 0) times.push((performance.now() - t0) / 1000); // the first step warms up
+    if (i > 0) times.push((performance.now() - t0) / 1000); // the first WARMUP_STEPS steps warm up
   }
   tf.dispose([x, y]); opt.dispose(); model.dispose();
   return median(times);
@@ -151,7 +154,7 @@ const head = demo ?? paper!;
 const uptimeEnd = uptime();
 log(`uptime at end: ${uptimeEnd}`);
 console.log(JSON.stringify({
-  bench: 'nn', backend: backend.name, threads: backend.threads, tfjs: backend.tfjsVersion, cores: availableParallelism(), uptime_end: uptimeEnd,
+  bench: 'nn', backend: backend.name, threads: backend.threads, tfjs: backend.tfjsVersion, xnnpack_threads: backend.xnnpackThreads ?? null, warmup_steps: WARMUP_STEPS, cores: availableParallelism(), uptime_end: uptimeEnd,
   train_ratio_vs_pytorch: head.train_ratio_vs_pytorch, infer_ratio_vs_pytorch: head.infer_ratio_vs_pytorch,
   demo, paper,
 }));

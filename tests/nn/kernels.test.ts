@@ -6,7 +6,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerDeeperKernels } from '../../workers/nn/kernels/register';
-import { batchNormTrain, setBatchNormParts } from '../../workers/nn/kernels/batch-norm';
+import { batchNormTrain, setBatchNormParts, BATCH_NORM_DEFAULT_PARTS } from '../../workers/nn/kernels/batch-norm';
 import { MAX_POOL, MAX_POOL_GRAD, maxPoolTrain } from '../../workers/nn/kernels/max-pool';
 import { simdKernels } from '../../workers/nn/kernels/simd';
 import { setGroupTarget, GROUP_TARGET, setMaxGridWaste, MAX_GRID_WASTE, setFilterGradPath, setFilterGradParts, setRowFilterGrad } from '../../workers/nn/kernels/conv2d-backprop-filter';
@@ -158,7 +158,7 @@ describe('fused batch norm (+ReLU) matches the stock composition', () => {
           for (let i = 0; i < 3; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-5);
         }
       } finally {
-        setBatchNormParts(0);
+        setBatchNormParts(BATCH_NORM_DEFAULT_PARTS);
       }
     });
   }

@@ -3,7 +3,7 @@
  * (workers/main.ts, workers/cli.ts, the test setup) and passed down: the libraries keep defaults
  * and never read process.env (workers/IO.md).
  *
- *   DEEPER_WASM_THREADS=n           XNNPACK threads of the wasm backend (default: the core count, ≤ 8)
+ *   DEEPER_WASM_THREADS=n           threads of the wasm backend: XNNPACK's pool and our kernels' helpers (default: the core count, ≤ 8)
  *   DEEPER_NN_NO_SIMD=1             the hand-written SIMD kernels off (JS fallbacks)
  *   DEEPER_INFO_KERNEL_THREADS=2    the permutation kernel's work-stealing helper thread (default 1)
  *

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerDeeperKernels } from './kernels/register';
-import { disableSimdKernels } from './kernels/simd';
+import { disableSimdKernels, setSimdPoolThreads } from './kernels/simd';
 import { availableParallelism } from 'node:os';
 import { withNodeWasmThreads } from './wasm-threads';
 
@@ -19,8 +19,10 @@ export interface BackendInfo {
   /** tf.getBackend() after the choice: 'tensorflow', 'wasm' or 'cpu'. */
   tfBackend: string;
   tfjsVersion: string;
-  /** Threads XNNPACK uses (wasm), else null. */
+  /** Threads the wasm backend uses (our kernels' pool: the calling thread and helpers), else null. */
   threads: number | null;
+  /** Of those, the threads XNNPACK's own pthread pool uses (wasm), else null. */
+  xnnpackThreads?: number | null;
   /** Why earlier candidates were skipped. */
   skipped: string[];
 }
@@ -30,18 +32,26 @@ export interface ChooseBackendOptions {
   prefer?: BackendName[];
   log?: (message: string) => void;
   /**
-   * XNNPACK threads for the wasm backend (default: configureBackend's, else the core count, at
-   * most 8). 1 loads the single-threaded SIMD build; more load the threaded build
-   * (workers/nn/wasm-threads.ts). On a busy shared machine 1 thread can be faster (XNNPACK's pool
-   * spins while it waits for a core): set DEEPER_WASM_THREADS=1 there.
+   * Threads for the wasm backend: our kernels' pool, and XNNPACK's unless xnnpackThreads says
+   * otherwise (default: configureBackend's, else the core count, at most 8). 1 loads the
+   * single-threaded SIMD build; more load the threaded build (workers/nn/wasm-threads.ts). On a
+   * busy shared machine 1 thread can be faster: set DEEPER_WASM_THREADS=1 there.
    */
   threads?: number;
+  /**
+   * XNNPACK's own pthread pool (default: configureBackend's xnnpackThreads, else `threads`). With
+   * `threads` > 1 and this 1, the threaded build still loads (shared memory, so our kernels split
+   * over `threads` threads) but the remaining XNNPACK ops run on the calling thread only.
+   */
+  xnnpackThreads?: number;
 }
 
 /** Process-wide defaults, set once by the process's entry (workers/main.ts, workers/cli.ts). */
 export interface BackendDefaults {
-  /** XNNPACK threads when chooseBackend is not given `threads` (the entries read DEEPER_WASM_THREADS). */
+  /** Wasm threads (XNNPACK and our kernels) when chooseBackend is not given `threads` (the entries read DEEPER_WASM_THREADS). */
   threads?: number;
+  /** XNNPACK's pthread pool when chooseBackend is not given `xnnpackThreads` (no environment variable: 1 measured no faster, README "Threads"). */
+  xnnpackThreads?: number;
   /** false: the hand-written SIMD kernels stay off and the JS fallbacks run (DEEPER_NN_NO_SIMD). */
   simd?: boolean;
 }
@@ -82,26 +92,31 @@ export async function chooseBackend(options: ChooseBackendOptions = {}): Promise
   registerDeeperKernels();
   for (const name of prefer) {
     let why: string | null = null;
-    let threads: number | null = null;
+    let threads: number | null = null, xnnpackThreads: number | null = null;
     if (name === 'tensorflow-gpu') why = await tryNative('@tensorflow/tfjs-node-gpu', true);
     else if (name === 'tensorflow') why = await tryNative('@tensorflow/tfjs-node', false);
     else if (name === 'wasm') {
       try {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
         const want = Math.min(8, options.threads ?? defaults.threads ?? availableParallelism());
+        const xnn = Math.max(1, Math.min(want, options.xnnpackThreads ?? defaults.xnnpackThreads ?? want));
         const ok = want > 1
-          ? await withNodeWasmThreads(want, wasm.setThreadsCount, () => tf.setBackend('wasm'))
+          ? await withNodeWasmThreads(xnn, wasm.setThreadsCount, () => tf.setBackend('wasm'))
           : await tf.setBackend('wasm');
         if (!ok) why = 'wasm backend failed to initialise';
-        else threads = wasm.getThreadsCount();
+        else {
+          xnnpackThreads = wasm.getThreadsCount();
+          threads = want > 1 ? want : xnnpackThreads;
+          setSimdPoolThreads(threads);
+        }
       } catch (e) {
         why = `wasm: ${e instanceof Error ? e.message : String(e)}`;
       }
     } else if (!(await tf.setBackend('cpu'))) why = 'cpu backend failed to initialise';
     if (why) { skipped.push(why); continue; }
     await tf.ready();
-    current = { name, tfBackend: tf.getBackend(), tfjsVersion: tf.version.tfjs, threads, skipped };
-    log(`backend ${name} (tf ${current.tfBackend}, tfjs ${current.tfjsVersion}${threads ? `, ${threads} thread(s)` : ''})`);
+    current = { name, tfBackend: tf.getBackend(), tfjsVersion: tf.version.tfjs, threads, xnnpackThreads, skipped };
+    log(`backend ${name} (tf ${current.tfBackend}, tfjs ${current.tfjsVersion}${threads ? `, ${threads} thread(s), XNNPACK ${xnnpackThreads}` : ''})`);
     return current;
   }
   throw new Error(`no TensorFlow.js backend could start: ${skipped.join('; ')}`);

@@ -9,6 +9,7 @@ import { BN_EPSILON, BN_MOMENTUM, STRIDES, type LayerName } from './resnet10';
 import { batchNormTrain } from './kernels/batch-norm';
 import { maxPoolTrain } from './kernels/max-pool';
 import { stemConvTrain } from './stem';
+import { denseMatMulTrain } from './dense';
 import { ROW_FILTER_GRAD } from './kernels/conv2d-backprop-filter';
 import { useWinograd, winogradConv, winogradFilter, winogradTile } from './kernels/winograd';
 import { directConv, directFilter, useDirectInfer } from './kernels/direct-conv';
@@ -88,7 +89,7 @@ export function forwardTrain(p: ResNetParams, images: tf.Tensor4D, stats: BatchS
     x = tf.relu(tf.add(y, s)) as tf.Tensor4D;
   }
   const pooled = tf.mean(x, [1, 2]) as tf.Tensor2D;
-  return tf.add(tf.matMul(pooled, p.dense.kernel as tf.Tensor2D), p.dense.bias) as tf.Tensor2D;
+  return tf.add(denseMatMulTrain(pooled, p.dense.kernel as tf.Tensor2D), p.dense.bias) as tf.Tensor2D;
 }
 
 /** Moving averages as in PyTorch: m ← momentum·m + (1−momentum)·batch, variance unbiased. */

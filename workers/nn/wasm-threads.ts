@@ -17,6 +17,8 @@ const MAIN_PREFIX = 'var WasmBackendModuleThreadedSimd';
 
 /**
  * Runs `init` (which must initialise the wasm backend) with threaded-build support patched in.
+ * `threads` sizes XNNPACK's pthread pool (1: the threaded build, hence shared memory for our own
+ * helper threads, with XNNPACK itself on the calling thread only).
  * Returns whatever init returns; the patch is removed afterwards even on failure.
  */
 export async function withNodeWasmThreads<T>(threads: number, setThreadsCount: (n: number) => void, init: () => Promise<T>): Promise<T> {

@@ -95,8 +95,12 @@ function gradJS(dys: Float32Array, ys: Float32Array, xs: Float32Array, mu: Float
  * Channel ranges [c0, c1) the SIMD batch norm splits a tensor into across threads: 0 = the backend's
  * thread count; ranges are multiples of 4 channels and at least MIN_CHANNELS_PER_PART wide (one
  * 64-byte line of a row per thread), and small tensors stay on one thread. Tests set it.
+ * Default 1 (the calling thread): on a quiet 2-core machine the split by channels made the whole
+ * training step 3–8 % slower (bench/nn-step-ab.ts --ab bn, workers/nn/README.md "Threads").
+ * The per-channel sums are the same either way, so the bits do not depend on it.
  */
-export let BATCH_NORM_PARTS = 0;
+export const BATCH_NORM_DEFAULT_PARTS = 1;
+export let BATCH_NORM_PARTS = BATCH_NORM_DEFAULT_PARTS;
 export function setBatchNormParts(n: number): void { BATCH_NORM_PARTS = n; }
 const MIN_CHANNELS_PER_PART = 16, MIN_ELEMENTS_TO_SPLIT = 32768;
 function channelParts(threads: number, C: number, size: number): [number, number][] {

@@ -13,8 +13,15 @@ import { Worker } from 'node:worker_threads';
 export const POOL_EXPORTS = ['filter_grad', 'bn_train', 'bn_grad', 'winograd_conv', 'winograd_filter_grad', 'direct_conv', 'direct_filter_grad', 'direct_conv_small'] as const;
 export type PoolExport = (typeof POOL_EXPORTS)[number];
 
-/** Int32 slots: [0] job sequence, [1] done sequence, [2] argument count, [3] export index, [4] failed, [5] started; then float64 arguments. */
-const SEQ = 0, DONE = 1, ARGC = 2, FN = 3, FAILED = 4, STARTED = 5, ARGS_BYTE = 32, MAX_ARGS = 24;
+/** Int32 slots: [0] job sequence, [1] done sequence, [2] argument count, [3] export index, [4] failed, [5] started, [6] spin polls; then float64 arguments. */
+const SEQ = 0, DONE = 1, ARGC = 2, FN = 3, FAILED = 4, STARTED = 5, SPIN = 6, ARGS_BYTE = 32, MAX_ARGS = 24;
+
+/**
+ * Polls of the control block before a thread sleeps in Atomics.wait: the helper after its job (for
+ * the next one), the caller before it sleeps on a helper's result. 0: sleep at once.
+ */
+let spinPolls = 0;
+export function setSimdPoolSpin(polls: number): void { spinPolls = Math.max(0, Math.floor(polls)); }
 /** A helper that has not started after this long is taken to have failed to start (ms). */
 const START_TIMEOUT_MS = 60_000;
 
@@ -27,6 +34,7 @@ try { e = new WebAssembly.Instance(module, { env: { memory } }).exports; } catch
 Atomics.store(c, ${STARTED}, 1);
 let seq = 0;
 for (;;) {
+  for (let k = c[${SPIN}]; k > 0 && Atomics.load(c, ${SEQ}) === seq; k--);
   Atomics.wait(c, ${SEQ}, seq);
   seq = Atomics.load(c, ${SEQ});
   const argc = c[${ARGC}];
@@ -60,6 +68,7 @@ export function createSimdPool(module: WebAssembly.Module, memory: WebAssembly.M
       if (args.length > MAX_ARGS) throw new Error('simd pool: too many arguments');
       c[ARGC] = args.length;
       c[FN] = POOL_EXPORTS.indexOf(fn);
+      c[SPIN] = spinPolls;
       new Float64Array(c.buffer, ARGS_BYTE, args.length).set(args);
       Atomics.add(c, SEQ, 1);
       Atomics.notify(c, SEQ);
@@ -68,8 +77,11 @@ export function createSimdPool(module: WebAssembly.Module, memory: WebAssembly.M
       const c = ctls[i];
       const seq = Atomics.load(c, SEQ);
       const t0 = Date.now();
-      while (Atomics.load(c, DONE) !== seq) {
-        Atomics.wait(c, DONE, Atomics.load(c, DONE), 1000);
+      for (let k = spinPolls; k > 0 && Atomics.load(c, DONE) !== seq; k--);
+      // Sleep only on the value just seen: reading DONE afresh for Atomics.wait lost the wake-up when
+      // the helper finished in between, and the wait ran its full 1,000 ms (≈ 1 step in 30 on 2 threads).
+      for (let done = Atomics.load(c, DONE); done !== seq; done = Atomics.load(c, DONE)) {
+        Atomics.wait(c, DONE, done, 1000);
         if (!Atomics.load(c, STARTED) && Date.now() - t0 > START_TIMEOUT_MS) throw new Error('simd pool: a helper thread did not start');
       }
       if (c[FAILED]) { c[FAILED] = 0; throw new Error(`simd pool: ${POOL_EXPORTS[c[FN]]} failed on a helper thread`); }

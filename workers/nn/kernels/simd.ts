@@ -53,7 +53,7 @@ export interface SimdKernels {
   /** dw[kH][kW][C][CO] = the filter gradient summed over output rows [r0, r1) of N·OH, no packing (wasm/direct-grad.c). */
   direct_filter_grad(x: number, dy: number, H: number, W: number, C: number, OH: number, OW: number, CO: number,
     kH: number, kW: number, sH: number, sW: number, pt: number, pl: number, r0: number, r1: number, dw: number, scratch: number): void;
-  /** XNNPACK's thread count where the memory is shared (the threaded build), else 1. */
+  /** Threads our kernels split over where the memory is shared (the threaded build; setSimdPoolThreads, else XNNPACK's count), else 1. */
   threads: number;
   /** Helper threads (threads − 1 of them) running the module on the same memory; null with 1 thread. */
   pool(): SimdPool | null;
@@ -78,6 +78,17 @@ export function disableSimdKernels(reason: string | null): void {
   disabledBy = reason;
 }
 
+let poolThreads: number | null = null;
+
+/**
+ * Threads our own kernels split over (the calling thread plus n − 1 helpers) under the threaded
+ * build; null: XNNPACK's thread count. Set by chooseBackend before the kernels are first used, so
+ * XNNPACK can run on 1 thread while our pool runs on all (workers/nn/README.md, "Threads").
+ */
+export function setSimdPoolThreads(n: number | null): void {
+  poolThreads = n;
+}
+
 export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
   if (cache.has(backend)) return cache.get(backend)!;
   let kernels: SimdKernels | null = null;
@@ -89,7 +100,7 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
     const file = fileURLToPath(new URL(`../wasm/${shared ? 'kernels-shared' : 'kernels'}.wasm`, import.meta.url));
     const module = new WebAssembly.Module(readFileSync(file));
     const instance = new WebAssembly.Instance(module, { env: { memory } });
-    const threads = shared ? Math.max(1, getThreadsCount()) : 1;
+    const threads = shared ? Math.max(1, poolThreads ?? getThreadsCount()) : 1;
     let pool: SimdPool | null | undefined;
     const e = instance.exports as unknown as Omit<SimdKernels, 'scratch' | 'threads' | 'pool' | 'runParts'>;
     const malloc = (backend.wasm as unknown as { _malloc(n: number): number; _free(p: number): void });
