@@ -20,8 +20,7 @@
  */
 #include <wasm_simd128.h>
 
-#define EXPORT(name) __attribute__((export_name(#name)))
-#define MA(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
+#include "simd-common.h"
 
 /* Output pixels of a row rounded up to 4 (the last group computes past OW into padding and is not stored). */
 static int row_pixels(int OW, int sW, int kW) { return ((OW + 3) & ~3) * sW + kW; }

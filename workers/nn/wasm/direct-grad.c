@@ -18,8 +18,7 @@
  */
 #include <wasm_simd128.h>
 
-#define EXPORT(name) __attribute__((export_name(#name)))
-#define MA(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
+#include "simd-common.h"
 /* Fewest positions per chunk (accumulator loads and stores amortised over them). */
 #define CHUNK_POSITIONS 64
 

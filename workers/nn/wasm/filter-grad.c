@@ -15,12 +15,11 @@
  */
 #include <wasm_simd128.h>
 
-#define EXPORT(name) __attribute__((export_name(#name)))
+#include "simd-common.h"
 #ifndef MC
 #define MC 512
 #endif
 
-#define MA(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
 
 /* t[0..3][0..7] = Σ_i p[4i + 0..3] ⊗ d[8i + 0..7], i < count; t row stride 8. */
 static inline void tile4x8(const float *p, const float *d, int count, float *t) {

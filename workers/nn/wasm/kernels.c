@@ -13,7 +13,7 @@
 #include <wasm_simd128.h>
 #include <stdint.h>
 
-#define EXPORT(name) __attribute__((export_name(#name)))
+#include "simd-common.h"
 
 /* Rows summed in float before being flushed into double accumulators (bounds rounding error). */
 #define BLOCK 64

@@ -10,6 +10,11 @@
 #define WG_SUB wasm_f32x4_sub
 #define WG_MUL wasm_f32x4_mul
 #define WG_K(v) wasm_f32x4_splat(v)
+/* The same, unprefixed, for the kernels that include this header. */
+#define ADD WG_ADD
+#define SUB WG_SUB
+#define MUL WG_MUL
+#define K(v) WG_K(v)
 
 /* 1-D transforms on α vectors in place: p[0], p[s], … (s = stride in vectors). */
 static inline void bt2(v128_t *p, int s) {

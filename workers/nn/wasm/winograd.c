@@ -20,12 +20,7 @@
 #include <wasm_simd128.h>
 #include "winograd-transforms.h"
 
-#define EXPORT(name) __attribute__((export_name(#name)))
-#define MA(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
-#define ADD wasm_f32x4_add
-#define SUB wasm_f32x4_sub
-#define MUL wasm_f32x4_mul
-#define K(v) wasm_f32x4_splat(v)
+#include "simd-common.h"
 #ifndef CHUNK_FLOATS
 #define CHUNK_FLOATS 65536
 #endif
