@@ -172,7 +172,13 @@ describe.each(DB_TARGETS)('reverse-correlation trials for people on %s', (target
     const rec = recovery(significant, regionMask(model.vertexCount, noseTip));
     console.log(`[human-rc] planted observer through the API: ${rcTrials} noise trials of 400, recall ${rec.recall.toFixed(2)}, precision ${rec.precision.toFixed(2)}, ${rc.participants[0]!.significantVertices} significant vertices, FWER threshold ${rc.participants[0]!.thresholdBits?.toFixed(4)} bits; prevalence ${JSON.stringify(rc.prevalence)}`);
     expect(rec.recall).toBeGreaterThanOrEqual(0.6);
-    expect(rec.precision).toBeGreaterThanOrEqual(0.8);
+    // The region has a handful of vertices, so one false positive would put precision at 0.75–0.83:
+    // the map's FWER control allows that in ≈ 5 % of sessions (the session's trial order is random),
+    // so the test bounds the count instead: more than one vertex outside the region fails.
+    const inRegion = regionMask(model.vertexCount, noseTip);
+    let outside = 0;
+    for (let v = 0; v < significant.length; v++) if (significant[v] && !inRegion[v]) outside++;
+    expect(outside).toBeLessThanOrEqual(1);
     expect(rc.prevalence).toMatchObject({ k: 1, n: 1 });
   }, 600_000);
 });
