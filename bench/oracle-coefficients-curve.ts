@@ -16,6 +16,7 @@ import { analyticOracleMap, plantedSourceWeights, vertexLoadings } from '../work
 import { resolveRegion } from '../workers/analyses/regions';
 import { jacobiEigen } from '../workers/analyses/pca';
 import { anatomicalRegions } from './oracles';
+import { curveLine, scoreSimulatedMap } from './oracle-sim-score';
 const [modelName, kind, regionsArg, TsArg, samplesArg] = process.argv.slice(2);
 const k0 = kind as 'shape' | 'texture';
 const model = loadBuiltinFaceModel(modelName);
@@ -74,17 +75,11 @@ for (const name of regions) {
     for (let s = 0; s < samples; s++) {
       const c = Float64Array.from(g, (gk) => gk + gauss(rng) * Math.sqrt((varY + gk * gk) / T));
       stat(c, T, tmp);
-      let tp = 0, fp = 0, fn = 0;
-      for (let v = 0; v < V; v++) {
-        if (dims[v] === 0) continue;
-        const sig = tmp[v] > thr, tru = truthChi[v] > thr;
-        if (sig && tru) tp++; else if (sig) fp++; else if (tru) fn++;
-      }
-      Ps.push(tp / (tp + fp)); Rs.push(tp / (tp + fn));
+      const r = scoreSimulatedMap(tmp, truthChi, thr, (v) => dims[v] !== 0);
+      Ps.push(r.precision); Rs.push(r.recall);
     }
-    const mean = (x: number[]) => x.reduce((p, q) => p + q, 0) / x.length;
     const truthN = truthChi.filter((x, v) => dims[v] > 0 && x > thr).length;
-    lines.push(`T=${T} truth=${truthN} P mean ${mean(Ps).toFixed(3)} min ${Math.min(...Ps).toFixed(3)} | R mean ${mean(Rs).toFixed(3)} min ${Math.min(...Rs).toFixed(3)} | fail ${Ps.filter((p, i) => p < 0.9 || Rs[i] < 0.9).length}/${samples}`);
+    lines.push(curveLine(T, truthN, Ps, Rs));
   }
   console.log(`${name} thr chi2 ${thr.toFixed(2)}\n  ` + lines.join('\n  '));
 }

@@ -24,6 +24,7 @@ import { resolveRegion } from '../workers/analyses/regions';
 import { anatomicalRegions } from './oracles';
 import { DEFAULT_PLANTED_R2 } from '../workers/analyses/oracle';
 import { DEFAULT_TEXTURE_BAND_OCTAVES } from '../workers/analyses';
+import { curveLine, scoreSimulatedMap } from './oracle-sim-score';
 const [modelName, kind, regionsArg, TsArg, seedsArg, lawsArg] = process.argv.slice(2);
 const model = loadBuiltinFaceModel(modelName);
 const regions = regionsArg === 'all' ? anatomicalRegions(model) : regionsArg.split(',');
@@ -80,17 +81,11 @@ for (const name of regions) for (const k of laws) {
       const c = new Float64Array(S);
       for (let s = 0; s < S; s++) c[s] = g[s] + gauss(rng) * Math.sqrt((varY + g[s] * g[s]) / T);
       stat(c, T, tmp);
-      let tp = 0, fp = 0, fn = 0;
-      for (let v = 0; v < V; v++) {
-        if (w2[v] === 0) continue;
-        const sig = tmp[v] > thr, tru = truthChi[v] > thr;
-        if (sig && tru) tp++; else if (sig) fp++; else if (tru) fn++;
-      }
-      Ps.push(tp / (tp + fp)); Rs.push(tp / (tp + fn));
+      const r = scoreSimulatedMap(tmp, truthChi, thr, (v) => w2[v] !== 0);
+      Ps.push(r.precision); Rs.push(r.recall);
     }
-    const mean = (x: number[]) => x.reduce((p, q) => p + q, 0) / x.length;
     const truthN = truthChi.filter((x) => x > thr).length;
-    lines.push(`T=${T} truth=${truthN} P mean ${mean(Ps).toFixed(3)} min ${Math.min(...Ps).toFixed(3)} | R mean ${mean(Rs).toFixed(3)} min ${Math.min(...Rs).toFixed(3)} | fail ${Ps.filter((p, i) => p < 0.9 || Rs[i] < 0.9).length}/${seeds}`);
+    lines.push(curveLine(T, truthN, Ps, Rs));
   }
   const loaded = w2.filter((x) => x > 0).length;
   const entries = l.offsets[V] / loaded;
