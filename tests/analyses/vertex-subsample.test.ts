@@ -49,6 +49,17 @@ describe('farthest-point vertex subsample', () => {
     }
   });
 
+  it('default trials per basis and kind: coefficients 10,000, bubbles shape 6,000, bubbles texture 14,000, all within the cap', () => {
+    const trials = (basis: 'coefficients' | 'bubbles', kind: 'shape' | 'texture') => oracleSetup(model, { kind, region: 'nose', basis, seed: 1 }).trials;
+    expect(trials('coefficients', 'shape')).toBe(10_000);
+    expect(trials('coefficients', 'texture')).toBe(10_000);
+    expect(trials('bubbles', 'shape')).toBe(6_000);
+    expect(trials('bubbles', 'texture')).toBe(14_000);
+    expect(trials('bubbles', 'texture')).toBeLessThanOrEqual(MAX_ORACLE_TRIALS);
+    // a stated count is used as given
+    expect(oracleSetup(model, { kind: 'texture', region: 'nose', basis: 'bubbles', seed: 1, trials: 500 }).trials).toBe(500);
+  });
+
   it('vertex oracle on the forehead (the largest region): the noise-carrying vertices are the truth and are found', async () => {
     const r = await runOracle(model, { kind: 'shape', region: 'forehead', basis: 'vertex', seed: 4, permutations: 40, maps: 'planted' });
     expect(r.trials).toBe(Math.max(2000, Math.ceil((50 * r.carrying.length) / 0.8)));

@@ -107,16 +107,21 @@ export const DEFAULT_VERTEX_SPACING_MM = 4;
 export const DEFAULT_PLANTED_R2: Record<CanonicalBasis, number> = { coefficients: 0.5, bubbles: 0.5, vertex: 0.8 };
 
 /**
- * Default trials: coefficients 10,000 and bubbles 6,000 (measured recovery, docs/methods.md); vertex
- * noise spreads R² evenly over the region's |R| noise-carrying vertices (regionSize; R²/|R| each), and 50·|R|/R² trials give each
+ * Default trials: coefficients 10,000; bubbles 6,000 for shape and 14,000 for texture (measured
+ * recovery, docs/methods.md "Texture band widths": at 6,000 the texture map's flat inner plateau on
+ * large regions such as the cheeks sits at the threshold); vertex noise spreads R² evenly over the
+ * region's |R| noise-carrying vertices (regionSize; R²/|R| each), and 50·|R|/R² trials give each
  * a non-centrality T·R²_v ≈ 50, well above the 3-D max-statistic threshold (≈ 25); capped at 20,000.
  */
-export function defaultOracleTrials(regionSize: number, basis: NoiseBasis = 'vertex', r2 = DEFAULT_PLANTED_R2[canonicalBasis(basis)]): number {
+export function defaultOracleTrials(regionSize: number, basis: NoiseBasis = 'vertex', r2 = DEFAULT_PLANTED_R2[canonicalBasis(basis)], kind: OracleKind = 'shape'): number {
   const b = canonicalBasis(basis);
   if (b === 'coefficients') return 10_000;
-  if (b === 'bubbles') return 6_000;
+  if (b === 'bubbles') return kind === 'texture' ? BUBBLES_TEXTURE_TRIALS : 6_000;
   return Math.min(MAX_ORACLE_TRIALS, Math.max(2000, Math.ceil((50 * regionSize) / r2)));
 }
+
+/** Bubbles texture oracles' default trials (all 24 regions of both models pass at seed 1, docs/methods.md). */
+export const BUBBLES_TEXTURE_TRIALS = 14_000;
 
 /** Adds independent Gaussian noise to the planted signal s so that it explains r2 of var(y): var(ε) = var_s·(1 − r2)/r2. */
 export function withExplainedShare(s: Float64Array, signalVariance: number, r2: number, seed: number): Float64Array {
@@ -172,7 +177,7 @@ export function oracleSetup(model: FaceModel, cfg: OracleConfig) {
   const vertices = basis === 'vertex' ? farthestPointSubsample(model, noisyVertices(model, region), spacingMm, region) : noisyVertices(model, region);
   // vertex basis: the region's noise-carrying vertices (the truth; only they can carry the planted response)
   const carrying = basis === 'vertex' ? intersect(region, vertices) : region;
-  const trials = cfg.trials ?? defaultOracleTrials(carrying.length, basis, r2);
+  const trials = cfg.trials ?? defaultOracleTrials(carrying.length, basis, r2, cfg.kind);
   return { region, basis, r2, spacingMm, vertices, carrying, trials };
 }
 
