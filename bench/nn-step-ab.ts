@@ -12,7 +12,8 @@
  * channels over the helpers; --ab dense: the dense layer's gradient by tf.matMul's transpose flags
  * against explicit transposes (workers/nn/dense.ts); --ab spin [--spin polls]: the helper pool's
  * threads sleeping at once against polling first (kernels/simd-pool.ts); --ab identity: the stock
- * wasm Identity (a copy) against shared data (kernels/identity.ts); --ab none: the current defaults only (one path, for comparing
+ * wasm Identity (a copy) against shared data (kernels/identity.ts); --ab bn-pos: batch norm on the calling
+ * thread (the channel path in 1 part) against split over positions in 2 fixed parts (kernels/batch-norm-positions.ts); --ab none: the current defaults only (one path, for comparing
  * processes, e.g. --xnnpack-threads 1 against 2 interleaved by the caller).
  *   npx tsx bench/nn-step-ab.ts [--threads 1] [--xnnpack-threads n] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd|winograd-grad|direct|rows|direct-all]
  */
@@ -22,7 +23,7 @@ import { chooseBackend } from '../workers/nn/backend';
 import { buildResNet10 } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
 import { setFilterGradPath, setRowFilterGrad, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
-import { setBatchNormParts } from '../workers/nn/kernels/batch-norm';
+import { setBatchNormParts, setBatchNormPositionParts, BATCH_NORM_DEFAULT_POSITION_PARTS } from '../workers/nn/kernels/batch-norm';
 import { setDenseTransposed } from '../workers/nn/dense';
 import { setSimdPoolSpin } from '../workers/nn/kernels/simd-pool';
 import { setSharedIdentity } from '../workers/nn/kernels/identity';
@@ -49,11 +50,14 @@ const step = () => {
   loss.dataSync(); loss.dispose();
 };
 const ab = argv.includes('--ab') ? argv[argv.indexOf('--ab') + 1] : '';
-const paths = ab === 'none' ? ['current'] : ab === 'identity' ? ['copy', 'shared'] : ab === 'spin' ? ['sleep', 'spin'] : ab === 'bn' ? ['bn-1', 'bn-split'] : ab === 'dense' ? ['flags', 'transp'] : ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
+const paths = ab === 'none' ? ['current'] : ab === 'bn-pos' ? ['bn-1', 'bn-pos'] : ab === 'identity' ? ['copy', 'shared'] : ab === 'spin' ? ['sleep', 'spin'] : ab === 'bn' ? ['bn-1', 'bn-split'] : ab === 'dense' ? ['flags', 'transp'] : ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
 const wall: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []])), cpu: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []]));
 for (let r = -2; r < steps; r++) for (const path of paths) {
   if (ab === 'none') {
     // the defaults as they are
+  } else if (ab === 'bn-pos') {
+    setBatchNormParts(1);
+    setBatchNormPositionParts(path === 'bn-pos' ? BATCH_NORM_DEFAULT_POSITION_PARTS : 0);
   } else if (ab === 'identity') {
     setSharedIdentity(path === 'shared');
   } else if (ab === 'spin') {
@@ -61,6 +65,7 @@ for (let r = -2; r < steps; r++) for (const path of paths) {
   } else if (ab === 'dense') {
     setDenseTransposed(path === 'transp');
   } else if (ab === 'bn') {
+    setBatchNormPositionParts(0);
     setBatchNormParts(path === 'bn-1' ? 1 : 0);
   } else if (ab === 'winograd') {
     setWinogradTraining(path === 'winograd');
@@ -80,6 +85,7 @@ for (let r = -2; r < steps; r++) for (const path of paths) {
     setWinogradTraining(false);
     setWinogradFilterGrad(false);
     setFilterGradPath(path as FilterGradPath);
+    setBatchNormPositionParts(0);
     setBatchNormParts(path === 'xnnpack' ? 1 : 0);
   }
   const t0 = performance.now(), c0 = process.cpuUsage();

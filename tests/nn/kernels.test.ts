@@ -6,7 +6,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerDeeperKernels } from '../../workers/nn/kernels/register';
-import { batchNormTrain, setBatchNormParts, BATCH_NORM_DEFAULT_PARTS } from '../../workers/nn/kernels/batch-norm';
+import { batchNormTrain, setBatchNormParts, BATCH_NORM_DEFAULT_PARTS, setBatchNormPositionParts, BATCH_NORM_DEFAULT_POSITION_PARTS } from '../../workers/nn/kernels/batch-norm';
 import { MAX_POOL, MAX_POOL_GRAD, maxPoolTrain } from '../../workers/nn/kernels/max-pool';
 import { simdKernels } from '../../workers/nn/kernels/simd';
 import { setGroupTarget, GROUP_TARGET, setMaxGridWaste, MAX_GRID_WASTE, setFilterGradPath, setFilterGradParts, setRowFilterGrad } from '../../workers/nn/kernels/conv2d-backprop-filter';
@@ -129,8 +129,9 @@ describe('filter gradient with several image groups, both XNNPACK strategies', (
 });
 
 describe('fused batch norm (+ReLU) matches the stock composition', () => {
-  // parts: channel ranges run as separate kernel calls (the thread split; on this single-threaded
-  // build they run one after another): 3 parts of 14 channels are 4, 8 and 2 wide.
+  // parts: channel ranges run as separate kernel calls (the channel path, setBatchNormPositionParts(0);
+  // on this single-threaded build they run one after another): 3 parts of 14 channels are 4, 8 and 2 wide.
+  // The default split over positions: tests/nn/batch-norm-positions.test.ts.
   for (const relu of [false, true]) for (const [C, parts] of [[6, 1], [14, 3]]) {
     it(`forward and gradients on cpu and wasm, relu ${relu}, ${C} channels in ${parts} part(s)`, async () => {
       const shape = [3, 5, 4, C];
@@ -152,6 +153,7 @@ describe('fused batch norm (+ReLU) matches the stock composition', () => {
       };
       const ref = await on('cpu', stock);
       setBatchNormParts(parts);
+      setBatchNormPositionParts(0);
       try {
         for (const backend of ['cpu', 'wasm']) {
           const got = await on(backend, fused);
@@ -159,6 +161,7 @@ describe('fused batch norm (+ReLU) matches the stock composition', () => {
         }
       } finally {
         setBatchNormParts(BATCH_NORM_DEFAULT_PARTS);
+        setBatchNormPositionParts(BATCH_NORM_DEFAULT_POSITION_PARTS);
       }
     });
   }

@@ -13,6 +13,14 @@ export interface SimdKernels {
   bn_train(x: number, M: number, C: number, ld: number, gamma: number, beta: number, eps: number, relu: number, y: number, mean: number, variance: number, scratch: number): void;
   bn_grad(dy: number, y: number, x: number, M: number, C: number, ld: number, mean: number, variance: number, gamma: number, eps: number, relu: number,
     dx: number, dgamma: number, dbeta: number, scratch: number): void;
+  /** Mean and M2 per channel of one part's rows, as doubles out[2C] (wasm/batch-norm.c). */
+  bn_part_stats(x: number, M: number, C: number, ld: number, out: number, scratch: number): void;
+  /** y = x·scale + shift (ReLU if relu) over M rows (wasm/batch-norm.c). */
+  bn_apply(x: number, M: number, C: number, ld: number, scale: number, shift: number, relu: number, y: number): void;
+  /** Σ g and Σ g·x̂ per channel of one part's rows, as doubles out[2C] (wasm/batch-norm.c). */
+  bn_grad_sums(dy: number, y: number, x: number, M: number, C: number, ld: number, mean: number, istd: number, relu: number, out: number, scratch: number): void;
+  /** dx = g·k1 − a − (x − mean)·b over M rows (wasm/batch-norm.c). */
+  bn_grad_apply(dy: number, y: number, x: number, M: number, C: number, ld: number, mean: number, k1: number, a: number, b: number, relu: number, dx: number): void;
   max_pool(x: number, N: number, H: number, W: number, C: number, k: number, s: number, pt: number, pl: number, OH: number, OW: number, y: number, arg: number): void;
   max_pool_grad(dy: number, arg: number, count: number, dx: number, dxCount: number): void;
   phase_split(x: number, N: number, H: number, W: number, C: number, sH: number, sW: number, PH: number, PW: number, pt: number, pl: number,
@@ -106,7 +114,8 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
     const malloc = (backend.wasm as unknown as { _malloc(n: number): number; _free(p: number): void });
     let scratchPtr = 0, scratchBytes = 0;
     kernels = {
-      bn_train: e.bn_train, bn_grad: e.bn_grad, max_pool: e.max_pool, max_pool_grad: e.max_pool_grad, phase_split: e.phase_split, im2col_t: e.im2col_t, grid_pad: e.grid_pad,
+      bn_train: e.bn_train, bn_grad: e.bn_grad, bn_part_stats: e.bn_part_stats, bn_apply: e.bn_apply, bn_grad_sums: e.bn_grad_sums, bn_grad_apply: e.bn_grad_apply,
+      max_pool: e.max_pool, max_pool_grad: e.max_pool_grad, phase_split: e.phase_split, im2col_t: e.im2col_t, grid_pad: e.grid_pad,
       filter_grad_scratch: e.filter_grad_scratch, filter_grad: e.filter_grad, add_into: e.add_into,
       winograd_scratch: e.winograd_scratch, winograd_conv: e.winograd_conv, winograd_filter: e.winograd_filter,
       winograd_grad_scratch: e.winograd_grad_scratch, winograd_filter_grad: e.winograd_filter_grad,
