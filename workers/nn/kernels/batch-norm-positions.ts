@@ -12,8 +12,12 @@ import type { SimdKernels } from './simd';
 
 /** Position parts by default: 2 (one per thread on the 2-core target; 1 thread runs them in turn). */
 export const BATCH_NORM_DEFAULT_POSITION_PARTS = 2;
-/** A tensor is split only into parts of at least this many elements (smaller ones: one part). */
-export const BATCH_NORM_DEFAULT_MIN_PART_ELEMENTS = 65536;
+/**
+ * A tensor is split only into parts of at least this many elements; one part runs the fused one-call
+ * kernels of the channel path (bn_train, bn_grad: no merge, no second call). At 64 px, width 0.5,
+ * batch 64 that splits the stem, block1 and block2 layers (2^21, 2^19, 2^18 elements).
+ */
+export const BATCH_NORM_DEFAULT_MIN_PART_ELEMENTS = 131072;
 let POSITION_PARTS = BATCH_NORM_DEFAULT_POSITION_PARTS;
 let MIN_PART_ELEMENTS = BATCH_NORM_DEFAULT_MIN_PART_ELEMENTS;
 
@@ -35,12 +39,13 @@ function rowParts(M: number, C: number): [number, number][] {
 
 interface Args { simd: SimdKernels; b: WasmBackendLike; M: number; C: number; epsilon: number; relu: boolean }
 
-/** Forward: y, mean, variance (already allocated outputs) from x, γ, β. Returns false when the path is off. */
+/** Forward: y, mean, variance (already allocated outputs) from x, γ, β. Returns false when the path is off or one part. */
 export function bnTrainByPositions({ simd, b, M, C, epsilon, relu }: Args, x: TensorInfo, gamma: TensorInfo, beta: TensorInfo,
   y: TensorInfo, meanOut: TensorInfo, varOut: TensorInfo): boolean {
   if (POSITION_PARTS === 0) return false;
-  const off = (t: TensorInfo) => byteOffset(b, t);
   const parts = rowParts(M, C), per = 48 * C + 64;
+  if (parts.length === 1) return false;
+  const off = (t: TensorInfo) => byteOffset(b, t);
   const s = simd.scratch(per * parts.length + 8 * C + 64), shared = s + per * parts.length;
   simd.runParts('bn_part_stats', parts.map(([m0, m1], i) => [off(x) + 4 * m0 * C, m1 - m0, C, C, s + per * i, s + per * i + 16 * C]));
   const buf = heapBuffer(b);
@@ -68,12 +73,13 @@ export function bnTrainByPositions({ simd, b, M, C, epsilon, relu }: Args, x: Te
   return true;
 }
 
-/** Backward: dx, ∂γ, ∂β (already allocated outputs). Returns false when the path is off. */
+/** Backward: dx, ∂γ, ∂β (already allocated outputs). Returns false when the path is off or one part. */
 export function bnGradByPositions({ simd, b, M, C, epsilon, relu }: Args, dy: TensorInfo, y: TensorInfo, x: TensorInfo, mean: TensorInfo,
   variance: TensorInfo, gamma: TensorInfo, dx: TensorInfo, dGamma: TensorInfo, dBeta: TensorInfo): boolean {
   if (POSITION_PARTS === 0) return false;
-  const off = (t: TensorInfo) => byteOffset(b, t);
   const parts = rowParts(M, C), per = 24 * C + 64;
+  if (parts.length === 1) return false;
+  const off = (t: TensorInfo) => byteOffset(b, t);
   const s = simd.scratch(per * parts.length + 16 * C + 64), shared = s + per * parts.length;
   const istdOff = shared, k1Off = shared + 4 * C, aOff = shared + 8 * C, bOff = shared + 12 * C;
   let buf = heapBuffer(b);
