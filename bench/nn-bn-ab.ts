@@ -3,17 +3,18 @@
  * the channel path in 1 part (A, the calling thread) against the split over positions
  * (kernels/batch-norm-positions.ts) in --parts parts (B), interleaved A B A B … in one process;
  * median wall and CPU µs (process.cpuUsage, all threads) per forward + backward.
- *   npx tsx bench/nn-bn-ab.ts [--threads 2] [--parts 2] [--min-part 65536] [--reps 30]
+ *   npx tsx bench/nn-bn-ab.ts [--threads 2] [--parts 2] [--min-part 131072] [--reps 30]
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { chooseBackend } from '../workers/nn/backend';
 import type { NamedAttrMap } from '@tensorflow/tfjs';
 import { batchNormTrain, setBatchNormParts, setBatchNormPositionParts, BN_GRAD } from '../workers/nn/kernels/batch-norm';
+import { BATCH_NORM_DEFAULT_MIN_PART_ELEMENTS } from '../workers/nn/kernels/batch-norm-positions';
 
 const argv = process.argv.slice(2);
 const num = (name: string, fallback: number) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? Number(argv[i + 1]) : fallback; };
-const threads = num('threads', 2), parts = num('parts', 2), minPart = num('min-part', 65536), reps = num('reps', 30);
+const threads = num('threads', 2), parts = num('parts', 2), minPart = num('min-part', BATCH_NORM_DEFAULT_MIN_PART_ELEMENTS), reps = num('reps', 30);
 const uptime = () => spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
 await chooseBackend({ prefer: ['wasm'], threads });
 console.log(`start: ${uptime()}`);

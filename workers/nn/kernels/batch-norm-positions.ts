@@ -81,7 +81,7 @@ export function bnGradByPositions({ simd, b, M, C, epsilon, relu }: Args, dy: Te
   if (parts.length === 1) return false;
   const off = (t: TensorInfo) => byteOffset(b, t);
   const s = simd.scratch(per * parts.length + 16 * C + 64), shared = s + per * parts.length;
-  const istdOff = shared, k1Off = shared + 4 * C, aOff = shared + 8 * C, bOff = shared + 12 * C;
+  const istdOff = shared, k1Off = shared + 4 * C, bOff = shared + 8 * C, c0Off = shared + 12 * C;
   let buf = heapBuffer(b);
   const eps = Math.fround(epsilon);
   {
@@ -93,17 +93,17 @@ export function bnGradByPositions({ simd, b, M, C, epsilon, relu }: Args, dy: Te
     off(mean), istdOff, r, s + per * i, s + per * i + 16 * C]));
   buf = heapBuffer(b);
   const f32 = (o: number) => new Float32Array(buf, o, C);
-  const g = f32(off(gamma)), istd = f32(istdOff), k1 = f32(k1Off), a = f32(aOff), bb = f32(bOff), dg = f32(off(dGamma)), db = f32(off(dBeta));
+  const g = f32(off(gamma)), mu = f32(off(mean)), istd = f32(istdOff), k1 = f32(k1Off), bb = f32(bOff), c0 = f32(c0Off), dg = f32(off(dGamma)), db = f32(off(dBeta));
   const sums = new Float64Array(buf, s, (per / 8) * parts.length), stride = per / 8;
   for (let c = 0; c < C; c++) {
     let sum = 0, sumX = 0;
     for (let i = 0; i < parts.length; i++) { sum += sums[stride * i + c]; sumX += sums[stride * i + C + c]; }
     db[c] = sum; dg[c] = sumX;
     k1[c] = g[c] * istd[c];
-    a[c] = (k1[c] * sum) / M;
     bb[c] = ((k1[c] * sumX) / M) * istd[c];
+    c0[c] = mu[c] * bb[c] - (k1[c] * sum) / M;  // dx = g·k1 − x·b + c0 = g·k1 − k1·Σg/M − (x − μ)·b
   }
   simd.runParts('bn_grad_apply', parts.map(([m0, m1]) => [rows(off(dy), m0), rows(off(y), m0), rows(off(x), m0), m1 - m0, C, C,
-    off(mean), k1Off, aOff, bOff, r, rows(off(dx), m0)]));
+    k1Off, bOff, c0Off, r, rows(off(dx), m0)]));
   return true;
 }

@@ -19,8 +19,8 @@ export interface SimdKernels {
   bn_apply(x: number, M: number, C: number, ld: number, scale: number, shift: number, relu: number, y: number): void;
   /** Σ g and Σ g·x̂ per channel of one part's rows, as doubles out[2C] (wasm/batch-norm.c). */
   bn_grad_sums(dy: number, y: number, x: number, M: number, C: number, ld: number, mean: number, istd: number, relu: number, out: number, scratch: number): void;
-  /** dx = g·k1 − a − (x − mean)·b over M rows (wasm/batch-norm.c). */
-  bn_grad_apply(dy: number, y: number, x: number, M: number, C: number, ld: number, mean: number, k1: number, a: number, b: number, relu: number, dx: number): void;
+  /** dx = g·k1 − x·b + c0 over M rows (wasm/batch-norm.c). */
+  bn_grad_apply(dy: number, y: number, x: number, M: number, C: number, ld: number, k1: number, b: number, c0: number, relu: number, dx: number): void;
   max_pool(x: number, N: number, H: number, W: number, C: number, k: number, s: number, pt: number, pl: number, OH: number, OW: number, y: number, arg: number): void;
   max_pool_grad(dy: number, arg: number, count: number, dx: number, dxCount: number): void;
   phase_split(x: number, N: number, H: number, W: number, C: number, sH: number, sW: number, PH: number, PW: number, pt: number, pl: number,
