@@ -13,7 +13,8 @@
  * against explicit transposes (workers/nn/dense.ts); --ab spin [--spin polls]: the helper pool's
  * threads sleeping at once against polling first (kernels/simd-pool.ts); --ab identity: the stock
  * wasm Identity (a copy) against shared data (kernels/identity.ts); --ab bn-pos: batch norm on the calling
- * thread (the channel path in 1 part) against split over positions in 2 fixed parts (kernels/batch-norm-positions.ts); --ab none: the current defaults only (one path, for comparing
+ * thread (the channel path in 1 part) against split over positions in 2 fixed parts (kernels/batch-norm-positions.ts);
+ * --ab maxpool: max pool and its scatter on the calling thread against split by images (kernels/max-pool.ts); --ab none: the current defaults only (one path, for comparing
  * processes, e.g. --xnnpack-threads 1 against 2 interleaved by the caller).
  *   npx tsx bench/nn-step-ab.ts [--threads 1] [--xnnpack-threads n] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd|winograd-grad|direct|rows|direct-all]
  */
@@ -27,6 +28,7 @@ import { setBatchNormParts, setBatchNormPositionParts, BATCH_NORM_DEFAULT_POSITI
 import { setDenseTransposed } from '../workers/nn/dense';
 import { setSimdPoolSpin } from '../workers/nn/kernels/simd-pool';
 import { setSharedIdentity } from '../workers/nn/kernels/identity';
+import { setMaxPoolParts } from '../workers/nn/kernels/max-pool';
 import { setWinogradTraining, setWinogradFilterGrad } from '../workers/nn/kernels/winograd-train';
 import { setDirectConvPath, type DirectConvPath } from '../workers/nn/kernels/direct-conv';
 
@@ -50,11 +52,13 @@ const step = () => {
   loss.dataSync(); loss.dispose();
 };
 const ab = argv.includes('--ab') ? argv[argv.indexOf('--ab') + 1] : '';
-const paths = ab === 'none' ? ['current'] : ab === 'bn-pos' ? ['bn-1', 'bn-pos'] : ab === 'identity' ? ['copy', 'shared'] : ab === 'spin' ? ['sleep', 'spin'] : ab === 'bn' ? ['bn-1', 'bn-split'] : ab === 'dense' ? ['flags', 'transp'] : ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
+const paths = ab === 'none' ? ['current'] : ab === 'bn-pos' ? ['bn-1', 'bn-pos'] : ab === 'maxpool' ? ['pool-1', 'pool-split'] : ab === 'identity' ? ['copy', 'shared'] : ab === 'spin' ? ['sleep', 'spin'] : ab === 'bn' ? ['bn-1', 'bn-split'] : ab === 'dense' ? ['flags', 'transp'] : ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
 const wall: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []])), cpu: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []]));
 for (let r = -2; r < steps; r++) for (const path of paths) {
   if (ab === 'none') {
     // the defaults as they are
+  } else if (ab === 'maxpool') {
+    setMaxPoolParts(path === 'pool-1' ? 1 : 0);
   } else if (ab === 'bn-pos') {
     setBatchNormParts(1);
     setBatchNormPositionParts(path === 'bn-pos' ? BATCH_NORM_DEFAULT_POSITION_PARTS : 0);

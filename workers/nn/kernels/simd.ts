@@ -21,8 +21,10 @@ export interface SimdKernels {
   bn_grad_sums(dy: number, y: number, x: number, M: number, C: number, ld: number, mean: number, istd: number, relu: number, out: number, scratch: number): void;
   /** dx = g·k1 − x·b + c0 over M rows (wasm/batch-norm.c). */
   bn_grad_apply(dy: number, y: number, x: number, M: number, C: number, ld: number, k1: number, b: number, c0: number, relu: number, dx: number): void;
-  max_pool(x: number, N: number, H: number, W: number, C: number, k: number, s: number, pt: number, pl: number, OH: number, OW: number, y: number, arg: number): void;
-  max_pool_grad(dy: number, arg: number, count: number, dx: number, dxCount: number): void;
+  /** Max pool with argmax over images [n0, n1) (wasm/kernels.c). */
+  max_pool(x: number, H: number, W: number, C: number, k: number, s: number, pt: number, pl: number, OH: number, OW: number, y: number, arg: number, n0: number, n1: number): void;
+  /** dx[j0, j1) = 0, then dx[arg[i]] += dy[i] for i in [i0, i1) (element indices; wasm/kernels.c). */
+  max_pool_grad(dy: number, arg: number, i0: number, i1: number, dx: number, j0: number, j1: number): void;
   phase_split(x: number, N: number, H: number, W: number, C: number, sH: number, sW: number, PH: number, PW: number, pt: number, pl: number,
     Hq: number, Wq: number, ng: number, xt: number): void;
   im2col_t(x: number, H: number, W: number, C: number, kH: number, kW: number, sH: number, sW: number, pt: number, pl: number,
