@@ -14,7 +14,9 @@
  * threads sleeping at once against polling first (kernels/simd-pool.ts); --ab identity: the stock
  * wasm Identity (a copy) against shared data (kernels/identity.ts); --ab bn-pos: batch norm on the calling
  * thread (the channel path in 1 part) against split over positions in 2 fixed parts (kernels/batch-norm-positions.ts);
- * --ab maxpool: max pool and its scatter on the calling thread against split by images (kernels/max-pool.ts); --ab none: the current defaults only (one path, for comparing
+ * --ab maxpool: max pool and its scatter on the calling thread against split by images (kernels/max-pool.ts); --ab split-all:
+ * both of those before against after; --ab takeback: helpers' jobs always waited for against taken back by the caller
+ * when the helper has not started them (kernels/simd-pool.ts); --ab none: the current defaults only (one path, for comparing
  * processes, e.g. --xnnpack-threads 1 against 2 interleaved by the caller).
  *   npx tsx bench/nn-step-ab.ts [--threads 1] [--xnnpack-threads n] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd|winograd-grad|direct|rows|direct-all]
  */
@@ -26,7 +28,7 @@ import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics,
 import { setFilterGradPath, setRowFilterGrad, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
 import { setBatchNormParts, setBatchNormPositionParts, BATCH_NORM_DEFAULT_POSITION_PARTS } from '../workers/nn/kernels/batch-norm';
 import { setDenseTransposed } from '../workers/nn/dense';
-import { setSimdPoolSpin } from '../workers/nn/kernels/simd-pool';
+import { setSimdPoolSpin, setSimdPoolTakeBack, simdPoolJobsTakenBack } from '../workers/nn/kernels/simd-pool';
 import { setSharedIdentity } from '../workers/nn/kernels/identity';
 import { setMaxPoolParts } from '../workers/nn/kernels/max-pool';
 import { setWinogradTraining, setWinogradFilterGrad } from '../workers/nn/kernels/winograd-train';
@@ -52,11 +54,17 @@ const step = () => {
   loss.dataSync(); loss.dispose();
 };
 const ab = argv.includes('--ab') ? argv[argv.indexOf('--ab') + 1] : '';
-const paths = ab === 'none' ? ['current'] : ab === 'bn-pos' ? ['bn-1', 'bn-pos'] : ab === 'maxpool' ? ['pool-1', 'pool-split'] : ab === 'identity' ? ['copy', 'shared'] : ab === 'spin' ? ['sleep', 'spin'] : ab === 'bn' ? ['bn-1', 'bn-split'] : ab === 'dense' ? ['flags', 'transp'] : ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
+const paths = ab === 'none' ? ['current'] : ab === 'bn-pos' ? ['bn-1', 'bn-pos'] : ab === 'maxpool' ? ['pool-1', 'pool-split'] : ab === 'split-all' ? ['serial', 'split'] : ab === 'takeback' ? ['wait', 'takeback'] : ab === 'identity' ? ['copy', 'shared'] : ab === 'spin' ? ['sleep', 'spin'] : ab === 'bn' ? ['bn-1', 'bn-split'] : ab === 'dense' ? ['flags', 'transp'] : ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
 const wall: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []])), cpu: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []]));
 for (let r = -2; r < steps; r++) for (const path of paths) {
   if (ab === 'none') {
     // the defaults as they are
+  } else if (ab === 'takeback') {
+    setSimdPoolTakeBack(path === 'takeback');
+  } else if (ab === 'split-all') {
+    setMaxPoolParts(path === 'serial' ? 1 : 0);
+    setBatchNormParts(1);
+    setBatchNormPositionParts(path === 'serial' ? 0 : BATCH_NORM_DEFAULT_POSITION_PARTS);
   } else if (ab === 'maxpool') {
     setMaxPoolParts(path === 'pool-1' ? 1 : 0);
   } else if (ab === 'bn-pos') {
@@ -97,6 +105,7 @@ for (let r = -2; r < steps; r++) for (const path of paths) {
   const c = process.cpuUsage(c0);
   if (r >= 0) { wall[path].push(performance.now() - t0); cpu[path].push((c.user + c.system) / 1000); }
 }
+console.log(`jobs taken back from helpers: ${simdPoolJobsTakenBack()}`);
 const med = (a: number[]) => [...a].sort((u, v) => u - v)[Math.floor(a.length / 2)];
 for (const path of paths) {
   console.log(`${path.padEnd(8)} wall ${med(wall[path]).toFixed(0)} ms (min ${Math.min(...wall[path]).toFixed(0)}), CPU ${med(cpu[path]).toFixed(0)} ms (min ${Math.min(...cpu[path]).toFixed(0)}) per step; ` +

@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createSimdPool } from '../../workers/nn/kernels/simd-pool';
+import { createSimdPool, simdPoolJobsTakenBack } from '../../workers/nn/kernels/simd-pool';
 
 describe('simd pool', () => {
   it('runs filter_grad on a helper thread over shared memory', () => {
@@ -214,5 +214,33 @@ describe('simd pool', () => {
     pool.wait(0);
     expect(d(oB)).toEqual(d(oA));
     expect(d(oA).some((v) => v !== 0)).toBe(true);
+  });
+
+  it('runs every job exactly once when the caller takes jobs back from a helper that has not started them', async () => {
+    const file = fileURLToPath(new URL('../../workers/nn/wasm/kernels-shared.wasm', import.meta.url));
+    const module = new WebAssembly.Module(readFileSync(file));
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
+    const e = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as { add_into(dst: number, src: number, n: number): void };
+    const n = 1000, dst = 1024, src = dst + 4 * n;
+    const f = new Float32Array(memory.buffer);
+    for (let i = 0; i < n; i++) { f[dst / 4 + i] = 0; f[src / 4 + i] = i; }
+    const pool = createSimdPool(module, memory, 1);
+    const before = simdPoolJobsTakenBack();
+    let jobs = 0;
+    const job = (takeBack: boolean) => {
+      pool.start(0, 'add_into', [dst, src, n]);
+      pool.wait(0, takeBack ? () => e.add_into(dst, src, n) : undefined);
+      jobs++;
+    };
+    job(true);  // the helper is still starting (a new worker): taken back
+    expect(simdPoolJobsTakenBack()).toBe(before + 1);
+    job(false);  // waits for the helper
+    for (let k = 0; k < 200; k++) {
+      job(true);
+      if (k % 50 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    job(false);
+    await new Promise((r) => setTimeout(r, 50));  // a helper waking late must not run a taken-back job again
+    for (let i = 0; i < n; i += 37) expect(f[dst / 4 + i]).toBe(jobs * i);
   });
 });

@@ -69,7 +69,8 @@ export interface SimdKernels {
   pool(): SimdPool | null;
   /**
    * Runs fn once per argument list: the first on this thread, the next ones on the pool's helpers
-   * while it works (lists beyond the helpers: on this thread after it), and returns when all are done.
+   * while it works (lists beyond the helpers: on this thread after it), and returns when all are done;
+   * a helper's list that it has not started by then runs on this thread (SimdPool.wait's take-back).
    */
   runParts(fn: PoolExport, parts: number[][]): void;
   /** Byte offset of at least `bytes` bytes of scratch in the backend's heap (reused between calls). */
@@ -135,7 +136,7 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
         for (let i = 1; i <= helpers; i++) p!.start(i - 1, fn, parts[i]);
         call(...parts[0]);
         for (let i = helpers + 1; i < parts.length; i++) call(...parts[i]);
-        for (let i = 1; i <= helpers; i++) p!.wait(i - 1);
+        for (let i = 1; i <= helpers; i++) p!.wait(i - 1, () => call(...parts[i]));
       },
       scratch(bytes: number) {
         if (bytes > scratchBytes) {
