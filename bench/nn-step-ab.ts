@@ -16,7 +16,8 @@
  * thread (the channel path in 1 part) against split over positions in 2 fixed parts (kernels/batch-norm-positions.ts);
  * --ab maxpool: max pool and its scatter on the calling thread against split by images (kernels/max-pool.ts); --ab split-all:
  * both of those before against after; --ab takeback: helpers' jobs always waited for against taken back by the caller
- * when the helper has not started them (kernels/simd-pool.ts); --ab none: the current defaults only (one path, for comparing
+ * when the helper has not started them (kernels/simd-pool.ts); --ab addrelu: the blocks' residual join as
+ * tf.relu(tf.add) against the fused, split kernel (kernels/add-relu.ts); --ab none: the current defaults only (one path, for comparing
  * processes, e.g. --xnnpack-threads 1 against 2 interleaved by the caller).
  *   npx tsx bench/nn-step-ab.ts [--threads 1] [--xnnpack-threads n] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd|winograd-grad|direct|rows|direct-all]
  */
@@ -31,6 +32,7 @@ import { setDenseTransposed } from '../workers/nn/dense';
 import { setSimdPoolSpin, setSimdPoolTakeBack, simdPoolJobsTakenBack } from '../workers/nn/kernels/simd-pool';
 import { setSharedIdentity } from '../workers/nn/kernels/identity';
 import { setMaxPoolParts } from '../workers/nn/kernels/max-pool';
+import { setFusedAddRelu } from '../workers/nn/kernels/add-relu';
 import { setWinogradTraining, setWinogradFilterGrad } from '../workers/nn/kernels/winograd-train';
 import { setDirectConvPath, type DirectConvPath } from '../workers/nn/kernels/direct-conv';
 
@@ -54,11 +56,13 @@ const step = () => {
   loss.dataSync(); loss.dispose();
 };
 const ab = argv.includes('--ab') ? argv[argv.indexOf('--ab') + 1] : '';
-const paths = ab === 'none' ? ['current'] : ab === 'bn-pos' ? ['bn-1', 'bn-pos'] : ab === 'maxpool' ? ['pool-1', 'pool-split'] : ab === 'split-all' ? ['serial', 'split'] : ab === 'takeback' ? ['wait', 'takeback'] : ab === 'identity' ? ['copy', 'shared'] : ab === 'spin' ? ['sleep', 'spin'] : ab === 'bn' ? ['bn-1', 'bn-split'] : ab === 'dense' ? ['flags', 'transp'] : ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
+const paths = ab === 'none' ? ['current'] : ab === 'bn-pos' ? ['bn-1', 'bn-pos'] : ab === 'maxpool' ? ['pool-1', 'pool-split'] : ab === 'split-all' ? ['serial', 'split'] : ab === 'takeback' ? ['wait', 'takeback'] : ab === 'addrelu' ? ['stock', 'fused'] : ab === 'identity' ? ['copy', 'shared'] : ab === 'spin' ? ['sleep', 'spin'] : ab === 'bn' ? ['bn-1', 'bn-split'] : ab === 'dense' ? ['flags', 'transp'] : ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
 const wall: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []])), cpu: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []]));
 for (let r = -2; r < steps; r++) for (const path of paths) {
   if (ab === 'none') {
     // the defaults as they are
+  } else if (ab === 'addrelu') {
+    setFusedAddRelu(path === 'fused');
   } else if (ab === 'takeback') {
     setSimdPoolTakeBack(path === 'takeback');
   } else if (ab === 'split-all') {

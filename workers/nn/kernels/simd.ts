@@ -22,6 +22,10 @@ export interface SimdKernels {
   /** dx = g·k1 − x·b + c0 over M rows (wasm/batch-norm.c). */
   bn_grad_apply(dy: number, y: number, x: number, M: number, C: number, ld: number, k1: number, b: number, c0: number, relu: number, dx: number): void;
   /** Max pool with argmax over images [n0, n1) (wasm/kernels.c). */
+  /** y = max(a + b, 0) over elements [i0, i1) (wasm/residual.c). */
+  add_relu(a: number, b: number, i0: number, i1: number, y: number): void;
+  /** dx = dy · [y > 0] over elements [i0, i1) (wasm/residual.c). */
+  relu_grad(dy: number, y: number, i0: number, i1: number, dx: number): void;
   max_pool(x: number, H: number, W: number, C: number, k: number, s: number, pt: number, pl: number, OH: number, OW: number, y: number, arg: number, n0: number, n1: number): void;
   /** dx[j0, j1) = 0, then dx[arg[i]] += dy[i] for i in [i0, i1) (element indices; wasm/kernels.c). */
   max_pool_grad(dy: number, arg: number, i0: number, i1: number, dx: number, j0: number, j1: number): void;
@@ -118,7 +122,7 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
     let scratchPtr = 0, scratchBytes = 0;
     kernels = {
       bn_train: e.bn_train, bn_grad: e.bn_grad, bn_part_stats: e.bn_part_stats, bn_apply: e.bn_apply, bn_grad_sums: e.bn_grad_sums, bn_grad_apply: e.bn_grad_apply,
-      max_pool: e.max_pool, max_pool_grad: e.max_pool_grad, phase_split: e.phase_split, im2col_t: e.im2col_t, grid_pad: e.grid_pad,
+      add_relu: e.add_relu, relu_grad: e.relu_grad, max_pool: e.max_pool, max_pool_grad: e.max_pool_grad, phase_split: e.phase_split, im2col_t: e.im2col_t, grid_pad: e.grid_pad,
       filter_grad_scratch: e.filter_grad_scratch, filter_grad: e.filter_grad, add_into: e.add_into,
       winograd_scratch: e.winograd_scratch, winograd_conv: e.winograd_conv, winograd_filter: e.winograd_filter,
       winograd_grad_scratch: e.winograd_grad_scratch, winograd_filter_grad: e.winograd_filter_grad,
