@@ -17,7 +17,8 @@
  * --ab maxpool: max pool and its scatter on the calling thread against split by images (kernels/max-pool.ts); --ab split-all:
  * both of those before against after; --ab takeback: helpers' jobs always waited for against taken back by the caller
  * when the helper has not started them (kernels/simd-pool.ts); --ab addrelu: the blocks' residual join as
- * tf.relu(tf.add) against the fused, split kernel (kernels/add-relu.ts); --ab none: the current defaults only (one path, for comparing
+ * tf.relu(tf.add) against the fused, split kernel (kernels/add-relu.ts); --ab glue-all: all four
+ * of bn-pos, maxpool, takeback and addrelu before against after; --ab none: the current defaults only (one path, for comparing
  * processes, e.g. --xnnpack-threads 1 against 2 interleaved by the caller).
  *   npx tsx bench/nn-step-ab.ts [--threads 1] [--xnnpack-threads n] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd|winograd-grad|direct|rows|direct-all]
  */
@@ -56,11 +57,18 @@ const step = () => {
   loss.dataSync(); loss.dispose();
 };
 const ab = argv.includes('--ab') ? argv[argv.indexOf('--ab') + 1] : '';
-const paths = ab === 'none' ? ['current'] : ab === 'bn-pos' ? ['bn-1', 'bn-pos'] : ab === 'maxpool' ? ['pool-1', 'pool-split'] : ab === 'split-all' ? ['serial', 'split'] : ab === 'takeback' ? ['wait', 'takeback'] : ab === 'addrelu' ? ['stock', 'fused'] : ab === 'identity' ? ['copy', 'shared'] : ab === 'spin' ? ['sleep', 'spin'] : ab === 'bn' ? ['bn-1', 'bn-split'] : ab === 'dense' ? ['flags', 'transp'] : ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
+const paths = ab === 'none' ? ['current'] : ab === 'bn-pos' ? ['bn-1', 'bn-pos'] : ab === 'maxpool' ? ['pool-1', 'pool-split'] : ab === 'split-all' ? ['serial', 'split'] : ab === 'takeback' ? ['wait', 'takeback'] : ab === 'addrelu' ? ['stock', 'fused'] : ab === 'glue-all' ? ['before', 'after'] : ab === 'identity' ? ['copy', 'shared'] : ab === 'spin' ? ['sleep', 'spin'] : ab === 'bn' ? ['bn-1', 'bn-split'] : ab === 'dense' ? ['flags', 'transp'] : ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
 const wall: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []])), cpu: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []]));
 for (let r = -2; r < steps; r++) for (const path of paths) {
   if (ab === 'none') {
     // the defaults as they are
+  } else if (ab === 'glue-all') {
+    const after = path === 'after';
+    setBatchNormParts(1);
+    setBatchNormPositionParts(after ? BATCH_NORM_DEFAULT_POSITION_PARTS : 0);
+    setMaxPoolParts(after ? 0 : 1);
+    setSimdPoolTakeBack(after);
+    setFusedAddRelu(after);
   } else if (ab === 'addrelu') {
     setFusedAddRelu(path === 'fused');
   } else if (ab === 'takeback') {
