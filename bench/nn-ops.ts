@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { chooseBackend } from '../workers/nn/backend';
+import { momentumOptimizer, setFusedMomentum, MOMENTUM_UPDATE } from '../workers/nn/kernels/momentum';
 import { buildResNet10, resNet10Widths } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
 import { Predictor } from '../workers/nn/predict';
@@ -64,6 +65,7 @@ setBatchNormPositionParts(glueSerial ? 0 : BATCH_NORM_DEFAULT_POSITION_PARTS);
 setMaxPoolParts(glueSerial ? 1 : 0);
 setFusedAddRelu(!glueSerial);
 setSimdPoolTakeBack(!glueSerial);
+setFusedMomentum(!glueSerial);
 const uptime = () => spawnSync('uptime', { encoding: 'utf8' }).stdout?.trim() ?? '';
 
 type Group = 'conv forward' | 'backprop filter' | 'backprop input' | 'batch norm' | 'pooling' | 'other';
@@ -73,7 +75,7 @@ function groupOf(kernel: string): Group {
   if (kernel === 'Conv2DBackpropFilter') return 'backprop filter';
   if (kernel === 'Conv2DBackpropInput') return 'backprop input';
   if ([BN_TRAIN, BN_GRAD, 'FusedBatchNorm'].includes(kernel)) return 'batch norm';
-  if ([ADD_RELU, RELU_GRAD].includes(kernel)) return 'other';
+  if ([ADD_RELU, RELU_GRAD, MOMENTUM_UPDATE].includes(kernel)) return 'other';
   if ([MAX_POOL, MAX_POOL_GRAD, 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad', 'Mean'].includes(kernel)) return 'pooling';
   return 'other';
 }
@@ -239,7 +241,7 @@ console.log(`uptime at start: ${uptimeStart}; filter gradient: ${filterGrad}; in
 
 const model = buildResNet10({ inputSize: size, widthMultiplier: width, numClasses: classes });
 const p = resNetParams(model), vars = trainableVariables(p);
-const opt = tf.train.momentum(0.01, 0.9);
+const opt = momentumOptimizer(0.01, 0.9);
 const x = tf.randomUniform([batch, size, size, 3]) as tf.Tensor4D;
 const y = tf.oneHot(tf.randomUniform([batch], 0, classes, 'int32') as tf.Tensor1D, classes);
 const trainStep = () => {

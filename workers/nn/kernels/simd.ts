@@ -26,6 +26,8 @@ export interface SimdKernels {
   add_relu(a: number, b: number, i0: number, i1: number, y: number): void;
   /** dx = dy · [y > 0] over elements [i0, i1) (wasm/residual.c). */
   relu_grad(dy: number, y: number, i0: number, i1: number, dx: number): void;
+  /** acc' = m·acc + g, value' = c·acc' + value over elements [i0, i1) (wasm/momentum.c). */
+  momentum_update(value: number, acc: number, grad: number, i0: number, i1: number, m: number, c: number, valueOut: number, accOut: number): void;
   max_pool(x: number, H: number, W: number, C: number, k: number, s: number, pt: number, pl: number, OH: number, OW: number, y: number, arg: number, n0: number, n1: number): void;
   /** dx[j0, j1) = 0, then dx[arg[i]] += dy[i] for i in [i0, i1) (element indices; wasm/kernels.c). */
   max_pool_grad(dy: number, arg: number, i0: number, i1: number, dx: number, j0: number, j1: number): void;
@@ -122,7 +124,7 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
     let scratchPtr = 0, scratchBytes = 0;
     kernels = {
       bn_train: e.bn_train, bn_grad: e.bn_grad, bn_part_stats: e.bn_part_stats, bn_apply: e.bn_apply, bn_grad_sums: e.bn_grad_sums, bn_grad_apply: e.bn_grad_apply,
-      add_relu: e.add_relu, relu_grad: e.relu_grad, max_pool: e.max_pool, max_pool_grad: e.max_pool_grad, phase_split: e.phase_split, im2col_t: e.im2col_t, grid_pad: e.grid_pad,
+      momentum_update: e.momentum_update, add_relu: e.add_relu, relu_grad: e.relu_grad, max_pool: e.max_pool, max_pool_grad: e.max_pool_grad, phase_split: e.phase_split, im2col_t: e.im2col_t, grid_pad: e.grid_pad,
       filter_grad_scratch: e.filter_grad_scratch, filter_grad: e.filter_grad, add_into: e.add_into,
       winograd_scratch: e.winograd_scratch, winograd_conv: e.winograd_conv, winograd_filter: e.winograd_filter,
       winograd_grad_scratch: e.winograd_grad_scratch, winograd_filter_grad: e.winograd_filter_grad,
