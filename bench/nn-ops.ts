@@ -1,5 +1,5 @@
 /**
- * npm run bench:nn-ops [-- --threads 1 --size 64 --width 0.5 --classes 200 --batch 64 --infer 64 --reps 3 --conv-infer winograd|direct --conv-train winograd|direct --direct-conv own|xnnpack]
+ * npm run bench:nn-ops [-- --threads 1 --size 64 --width 0.5 --classes 200 --batch 64 --infer 64 --reps 3 --conv-infer winograd|direct --conv-train winograd|direct --direct-conv own|xnnpack --glue serial|split]
  *
  * Where the ResNet-10's time goes on the wasm backend: one training step and one inference pass,
  * profiled kernel by kernel (tf.profile; the wasm kernels are synchronous, so each kernel's time is
@@ -21,14 +21,17 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { chooseBackend } from '../workers/nn/backend';
+import { momentumOptimizer, setFusedMomentum, MOMENTUM_UPDATE } from '../workers/nn/kernels/momentum';
 import { buildResNet10, resNet10Widths } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
 import { Predictor } from '../workers/nn/predict';
 import { WINOGRAD_CONV, setConvInferPath, type ConvInferPath } from '../workers/nn/kernels/winograd';
 import { DIRECT_CONV, setDirectConvPath, type DirectConvPath } from '../workers/nn/kernels/direct-conv';
 import { setWinogradTraining, setWinogradFilterGrad } from '../workers/nn/kernels/winograd-train';
-import { BN_GRAD, BN_TRAIN } from '../workers/nn/kernels/batch-norm';
-import { MAX_POOL, MAX_POOL_GRAD } from '../workers/nn/kernels/max-pool';
+import { BN_GRAD, BN_TRAIN, setBatchNormPositionParts, BATCH_NORM_DEFAULT_POSITION_PARTS } from '../workers/nn/kernels/batch-norm';
+import { MAX_POOL, MAX_POOL_GRAD, setMaxPoolParts } from '../workers/nn/kernels/max-pool';
+import { ADD_RELU, RELU_GRAD, setFusedAddRelu } from '../workers/nn/kernels/add-relu';
+import { setSimdPoolTakeBack } from '../workers/nn/kernels/simd-pool';
 import { setFilterGradPath, setRowFilterGrad, type FilterGradPath } from '../workers/nn/kernels/conv2d-backprop-filter';
 
 const argv = process.argv.slice(2);
@@ -55,6 +58,14 @@ setWinogradFilterGrad(convTrain !== 'direct');
 const directConvPath = (argv.includes('--direct-conv') ? argv[argv.indexOf('--direct-conv') + 1] : 'own') as DirectConvPath;
 setDirectConvPath(directConvPath);
 setRowFilterGrad(directConvPath === 'own');
+// --glue serial: batch norm, max pool and the residual add+ReLU as before issue 16 session 8 (on the calling thread,
+// stock Add/Relu/Step/Multiply; helpers' jobs always waited for); split (default): the current paths.
+const glueSerial = argv.includes('--glue') && argv[argv.indexOf('--glue') + 1] === 'serial';
+setBatchNormPositionParts(glueSerial ? 0 : BATCH_NORM_DEFAULT_POSITION_PARTS);
+setMaxPoolParts(glueSerial ? 1 : 0);
+setFusedAddRelu(!glueSerial);
+setSimdPoolTakeBack(!glueSerial);
+setFusedMomentum(!glueSerial);
 const uptime = () => spawnSync('uptime', { encoding: 'utf8' }).stdout?.trim() ?? '';
 
 type Group = 'conv forward' | 'backprop filter' | 'backprop input' | 'batch norm' | 'pooling' | 'other';
@@ -64,6 +75,7 @@ function groupOf(kernel: string): Group {
   if (kernel === 'Conv2DBackpropFilter') return 'backprop filter';
   if (kernel === 'Conv2DBackpropInput') return 'backprop input';
   if ([BN_TRAIN, BN_GRAD, 'FusedBatchNorm'].includes(kernel)) return 'batch norm';
+  if ([ADD_RELU, RELU_GRAD, MOMENTUM_UPDATE].includes(kernel)) return 'other';
   if ([MAX_POOL, MAX_POOL_GRAD, 'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad', 'Mean'].includes(kernel)) return 'pooling';
   return 'other';
 }
@@ -225,11 +237,11 @@ async function simdCeiling(n: number): Promise<{ one_thread: number; one_thread_
 
 const backend = await chooseBackend({ prefer: ['wasm'], threads });
 const uptimeStart = uptime();
-console.log(`uptime at start: ${uptimeStart}; filter gradient: ${filterGrad}; inference convolutions: ${convInfer}; training convolutions: ${convTrain}; stem, stride-2 and 1×1 convolutions: ${argv.includes("--direct-conv") ? argv[argv.indexOf("--direct-conv") + 1] : "own"}`);
+console.log(`uptime at start: ${uptimeStart}; filter gradient: ${filterGrad}; inference convolutions: ${convInfer}; training convolutions: ${convTrain}; stem, stride-2 and 1×1 convolutions: ${argv.includes("--direct-conv") ? argv[argv.indexOf("--direct-conv") + 1] : "own"}; glue: ${glueSerial ? "serial" : "split"}`);
 
 const model = buildResNet10({ inputSize: size, widthMultiplier: width, numClasses: classes });
 const p = resNetParams(model), vars = trainableVariables(p);
-const opt = tf.train.momentum(0.01, 0.9);
+const opt = momentumOptimizer(0.01, 0.9);
 const x = tf.randomUniform([batch, size, size, 3]) as tf.Tensor4D;
 const y = tf.oneHot(tf.randomUniform([batch], 0, classes, 'int32') as tf.Tensor1D, classes);
 const trainStep = () => {

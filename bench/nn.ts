@@ -28,6 +28,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseBackend } from '../workers/nn/backend';
+import { momentumOptimizer } from '../workers/nn/kernels/momentum';
 import { buildResNet10 } from '../workers/nn/resnet10';
 import { resNetParams, forwardTrain, trainableVariables, updateMovingStatistics, disposeStats, type BatchStat } from '../workers/nn/forward';
 import { Predictor } from '../workers/nn/predict';
@@ -63,7 +64,7 @@ interface Setting { name: string; size: number; width: number; classes: number; 
 function measureTrain(s: Setting): number {
   const model = buildResNet10({ inputSize: s.size, widthMultiplier: s.width, numClasses: s.classes });
   const p = resNetParams(model), vars = trainableVariables(p);
-  const opt = tf.train.momentum(0.01, 0.9);
+  const opt = momentumOptimizer(0.01, 0.9);
   const x = tf.randomUniform([s.batch, s.size, s.size, 3]) as tf.Tensor4D;
   const y = tf.oneHot(tf.randomUniform([s.batch], 0, s.classes, 'int32') as tf.Tensor1D, s.classes);
   const times: number[] = [];

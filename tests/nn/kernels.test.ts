@@ -6,8 +6,8 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerDeeperKernels } from '../../workers/nn/kernels/register';
-import { batchNormTrain, setBatchNormParts, BATCH_NORM_DEFAULT_PARTS } from '../../workers/nn/kernels/batch-norm';
-import { MAX_POOL, MAX_POOL_GRAD, maxPoolTrain } from '../../workers/nn/kernels/max-pool';
+import { batchNormTrain, setBatchNormParts, BATCH_NORM_DEFAULT_PARTS, setBatchNormPositionParts, BATCH_NORM_DEFAULT_POSITION_PARTS } from '../../workers/nn/kernels/batch-norm';
+import { MAX_POOL, MAX_POOL_GRAD, maxPoolTrain, setMaxPoolParts } from '../../workers/nn/kernels/max-pool';
 import { simdKernels } from '../../workers/nn/kernels/simd';
 import { setGroupTarget, GROUP_TARGET, setMaxGridWaste, MAX_GRID_WASTE, setFilterGradPath, setFilterGradParts, setRowFilterGrad } from '../../workers/nn/kernels/conv2d-backprop-filter';
 
@@ -129,8 +129,9 @@ describe('filter gradient with several image groups, both XNNPACK strategies', (
 });
 
 describe('fused batch norm (+ReLU) matches the stock composition', () => {
-  // parts: channel ranges run as separate kernel calls (the thread split; on this single-threaded
-  // build they run one after another): 3 parts of 14 channels are 4, 8 and 2 wide.
+  // parts: channel ranges run as separate kernel calls (the channel path, setBatchNormPositionParts(0);
+  // on this single-threaded build they run one after another): 3 parts of 14 channels are 4, 8 and 2 wide.
+  // The default split over positions: tests/nn/batch-norm-positions.test.ts.
   for (const relu of [false, true]) for (const [C, parts] of [[6, 1], [14, 3]]) {
     it(`forward and gradients on cpu and wasm, relu ${relu}, ${C} channels in ${parts} part(s)`, async () => {
       const shape = [3, 5, 4, C];
@@ -152,6 +153,7 @@ describe('fused batch norm (+ReLU) matches the stock composition', () => {
       };
       const ref = await on('cpu', stock);
       setBatchNormParts(parts);
+      setBatchNormPositionParts(0);
       try {
         for (const backend of ['cpu', 'wasm']) {
           const got = await on(backend, fused);
@@ -159,28 +161,51 @@ describe('fused batch norm (+ReLU) matches the stock composition', () => {
         }
       } finally {
         setBatchNormParts(BATCH_NORM_DEFAULT_PARTS);
+        setBatchNormPositionParts(BATCH_NORM_DEFAULT_POSITION_PARTS);
       }
     });
   }
 });
 
 describe('max pool with recorded indices matches tf.maxPool', () => {
-  for (const shape of [[2, 9, 9, 5], [1, 8, 6, 8], [3, 7, 10, 3]]) {
-    it(`shape ${shape}`, async () => {
+  // Image parts (1 = all on the calling thread, the path before; on this single-threaded build the
+  // parts run one after another): the same bits whatever the split, and the split must be what ran.
+  for (const shape of [[2, 9, 9, 5], [1, 8, 6, 8], [3, 7, 10, 3], [4, 6, 7, 8]]) {
+    it(`shape ${shape}, 1 to 3 image parts`, async () => {
       const xv = rand(shape, 9), dyShape = [shape[0], Math.ceil(shape[1] / 2), Math.ceil(shape[2] / 2), shape[3]], dyv = rand(dyShape, 10);
       const run = (mine: boolean) => () => {
         const x = tf.tensor4d(xv, shape as never), dy = tf.tensor4d(dyv, dyShape as never);
         const f = (x: tf.Tensor4D) => (mine ? maxPoolTrain(x, 3, 2) : tf.maxPool(x, 3, 2, 'same')).mul(dy).sum();
         return [mine ? maxPoolTrain(x, 3, 2) : tf.maxPool(x, 3, 2, 'same'), tf.grad(f as never)(x)];
       };
-      const ref = await on('cpu', run(false)), got = await on('wasm', run(true));
+      const ref = await on('cpu', run(false));
+      await tf.setBackend('wasm');
+      const simd = simdKernels(tf.backend() as never);
       // Without the SIMD module maxPoolTrain falls back to tf.maxPool, which would match trivially:
       // the custom kernels must be what ran (registered on wasm, and the SIMD module loaded).
-      expect(tf.getBackend()).toBe('wasm');
-      expect(simdKernels(tf.backend() as never), 'the SIMD module (workers/nn/wasm) does not load: the custom max pool is not under test').not.toBeNull();
-      expect(tf.getKernel(MAX_POOL, 'wasm'), `${MAX_POOL} is not registered on wasm`).toBeDefined();
-      expect(tf.getKernel(MAX_POOL_GRAD, 'wasm'), `${MAX_POOL_GRAD} is not registered on wasm`).toBeDefined();
-      for (let i = 0; i < 2; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-6);
+      expect(simd, 'the SIMD module (workers/nn/wasm) does not load: the custom max pool is not under test').not.toBeNull();
+      const original = simd!.runParts, calls: [string, number][] = [];
+      simd!.runParts = function (fn, parts) { calls.push([fn, parts.length]); return original.call(this, fn, parts); };
+      let first: Float32Array[] | null = null;
+      try {
+        for (const parts of [1, 2, 3]) {
+          setMaxPoolParts(parts);
+          calls.length = 0;
+          const got = await on('wasm', run(true));
+          expect(tf.getBackend()).toBe('wasm');
+          expect(tf.getKernel(MAX_POOL, 'wasm'), `${MAX_POOL} is not registered on wasm`).toBeDefined();
+          expect(tf.getKernel(MAX_POOL_GRAD, 'wasm'), `${MAX_POOL_GRAD} is not registered on wasm`).toBeDefined();
+          for (let i = 0; i < 2; i++) expect(relErr(got[i], ref[i])).toBeLessThan(1e-6);
+          const want = Math.min(parts, shape[0]);
+          expect(calls.filter(([fn]) => fn === 'max_pool').map(([, n]) => n)).toEqual([want, want]);
+          expect(calls.filter(([fn]) => fn === 'max_pool_grad').map(([, n]) => n)).toEqual([want]);
+          if (!first) first = got;
+          else for (let i = 0; i < 2; i++) expect(Array.from(got[i])).toEqual(Array.from(first[i]));
+        }
+      } finally {
+        simd!.runParts = original;
+        setMaxPoolParts(0);
+      }
     });
   }
 });

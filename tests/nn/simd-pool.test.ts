@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createSimdPool } from '../../workers/nn/kernels/simd-pool';
+import { createSimdPool, simdPoolJobsTakenBack } from '../../workers/nn/kernels/simd-pool';
 
 describe('simd pool', () => {
   it('runs filter_grad on a helper thread over shared memory', () => {
@@ -174,5 +174,73 @@ describe('simd pool', () => {
     }
     expect(worstY).toBeLessThan(1e-5);
     expect(worstW).toBeLessThan(1e-5);
+  });
+
+  it('runs the batch-norm position parts on a helper thread: same bits as this thread, stats match a direct sum', () => {
+    const file = fileURLToPath(new URL('../../workers/nn/wasm/kernels-shared.wasm', import.meta.url));
+    const module = new WebAssembly.Module(readFileSync(file));
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
+    const e = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Record<'bn_part_stats' | 'bn_grad_sums' | 'bn_apply', (...a: number[]) => void>;
+    const [M, C] = [3000, 12], half = 1400;  // 3,000 rows: bn_part_stats takes chunks of 1,344 rows at 12 channels
+    const xOff = 1024, yOff = xOff + 4 * M * C, dyOff = yOff + 4 * M * C, pOff = dyOff + 4 * M * C;  // p: mean, istd, scale, shift (C floats each)
+    const oA = pOff + 16 * C + 64, oB = oA + 16 * C, sA = oB + 16 * C, sB = sA + 32 * C;
+    const f = new Float32Array(memory.buffer);
+    for (let i = 0; i < M * C; i++) { f[xOff / 4 + i] = 2 + Math.sin(0.37 * i); f[dyOff / 4 + i] = Math.cos(0.11 * i); }
+    for (let c = 0; c < C; c++) { f[pOff / 4 + c] = 2; f[pOff / 4 + C + c] = 1.5; f[pOff / 4 + 2 * C + c] = 0.5 + c; f[pOff / 4 + 3 * C + c] = -1; }
+    const pool = createSimdPool(module, memory, 1);
+    const rows = (o: number, m0: number) => o + 4 * m0 * C;
+    // Rows [half, M) on the helper and on this thread: the same bits.
+    pool.start(0, 'bn_part_stats', [rows(xOff, half), M - half, C, C, oB, sB]);
+    e.bn_part_stats(rows(xOff, half), M - half, C, C, oA, sA);
+    pool.wait(0);
+    const d = (o: number) => Array.from(new Float64Array(memory.buffer, o, 2 * C));
+    expect(d(oB)).toEqual(d(oA));
+    for (let c = 0; c < C; c++) {
+      let sum = 0, sq = 0;
+      for (let m = half; m < M; m++) sum += f[xOff / 4 + m * C + c];
+      const mean = sum / (M - half);
+      for (let m = half; m < M; m++) sq += (f[xOff / 4 + m * C + c] - mean) ** 2;
+      expect(Math.abs(d(oA)[c] - mean)).toBeLessThan(1e-6);
+      expect(Math.abs(d(oA)[C + c] - sq) / sq).toBeLessThan(1e-5);
+    }
+    pool.start(0, 'bn_apply', [rows(xOff, half), M - half, C, C, pOff + 8 * C, pOff + 12 * C, 1, rows(yOff, half)]);
+    e.bn_apply(xOff, half, C, C, pOff + 8 * C, pOff + 12 * C, 1, yOff);
+    pool.wait(0);
+    for (let m = 0; m < M; m += 97) for (let c = 0; c < C; c++) {
+      expect(f[yOff / 4 + m * C + c]).toBe(Math.max(0, Math.fround(Math.fround(f[xOff / 4 + m * C + c] * (0.5 + c)) - 1)));
+    }
+    pool.start(0, 'bn_grad_sums', [rows(dyOff, half), rows(yOff, half), rows(xOff, half), M - half, C, C, pOff, pOff + 4 * C, 1, oB, sB]);
+    e.bn_grad_sums(rows(dyOff, half), rows(yOff, half), rows(xOff, half), M - half, C, C, pOff, pOff + 4 * C, 1, oA, sA);
+    pool.wait(0);
+    expect(d(oB)).toEqual(d(oA));
+    expect(d(oA).some((v) => v !== 0)).toBe(true);
+  });
+
+  it('runs every job exactly once when the caller takes jobs back from a helper that has not started them', async () => {
+    const file = fileURLToPath(new URL('../../workers/nn/wasm/kernels-shared.wasm', import.meta.url));
+    const module = new WebAssembly.Module(readFileSync(file));
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
+    const e = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as { add_into(dst: number, src: number, n: number): void };
+    const n = 1000, dst = 1024, src = dst + 4 * n;
+    const f = new Float32Array(memory.buffer);
+    for (let i = 0; i < n; i++) { f[dst / 4 + i] = 0; f[src / 4 + i] = i; }
+    const pool = createSimdPool(module, memory, 1);
+    const before = simdPoolJobsTakenBack();
+    let jobs = 0;
+    const job = (takeBack: boolean) => {
+      pool.start(0, 'add_into', [dst, src, n]);
+      pool.wait(0, takeBack ? () => e.add_into(dst, src, n) : undefined);
+      jobs++;
+    };
+    job(true);  // the helper is still starting (a new worker): taken back
+    expect(simdPoolJobsTakenBack()).toBe(before + 1);
+    job(false);  // waits for the helper
+    for (let k = 0; k < 200; k++) {
+      job(true);
+      if (k % 50 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    job(false);
+    await new Promise((r) => setTimeout(r, 50));  // a helper waking late must not run a taken-back job again
+    for (let i = 0; i < n; i += 37) expect(f[dst / 4 + i]).toBe(jobs * i);
   });
 });

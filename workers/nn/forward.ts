@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BN_EPSILON, BN_MOMENTUM, STRIDES, type LayerName } from './resnet10';
 import { batchNormTrain } from './kernels/batch-norm';
 import { maxPoolTrain } from './kernels/max-pool';
+import { addReluTrain } from './kernels/add-relu';
 import { stemConvTrain } from './stem';
 import { denseMatMulTrain } from './dense';
 import { ROW_FILTER_GRAD } from './kernels/conv2d-backprop-filter';
@@ -86,7 +87,7 @@ export function forwardTrain(p: ResNetParams, images: tf.Tensor4D, stats: BatchS
   for (const b of p.blocks) {
     const y = convBNTrain(convBNTrain(x, b.conv1, true, stats), b.conv2, false, stats);
     const s = convBNTrain(x, b.proj, false, stats);
-    x = tf.relu(tf.add(y, s)) as tf.Tensor4D;
+    x = addReluTrain(y, s);
   }
   const pooled = tf.mean(x, [1, 2]) as tf.Tensor2D;
   return tf.add(denseMatMulTrain(pooled, p.dense.kernel as tf.Tensor2D), p.dense.bias) as tf.Tensor2D;

@@ -17,6 +17,7 @@ import { describeResNet10 } from './resnet10';
 import { Predictor } from './predict';
 import { loadLatestCheckpoint, saveCheckpoint, type EpochRecord, type TrainingState } from './checkpoint';
 import type { FolderFiles } from '../util';
+import { momentumOptimizer } from './kernels/momentum';
 
 export const TrainOptionsSchema = z.object({
   epochs: z.number().int().min(1).max(10_000),
@@ -81,7 +82,7 @@ export function learningRateAt(o: Pick<Opts, 'learningRate' | 'schedule' | 'warm
 }
 
 function makeOptimizer(o: Opts): tf.Optimizer {
-  return o.optimizer === 'adam' ? tf.train.adam(o.learningRate) : tf.train.momentum(o.learningRate, o.momentum);
+  return o.optimizer === 'adam' ? tf.train.adam(o.learningRate) : momentumOptimizer(o.learningRate, o.momentum);
 }
 
 function setLearningRate(opt: tf.Optimizer, lr: number): void {

@@ -15,6 +15,7 @@ import type { KernelFunc, TensorInfo, NamedAttrMap } from '@tensorflow/tfjs';
 import type { WasmBackendLike } from './wasm-heap';
 import { heapF32, byteOffset } from './wasm-heap';
 import { simdKernels } from './simd';
+import { bnTrainByPositions, bnGradByPositions } from './batch-norm-positions';
 
 export const BN_TRAIN = 'DeeperBatchNormTrain';
 export const BN_GRAD = 'DeeperBatchNormGrad';
@@ -92,6 +93,7 @@ function gradJS(dys: Float32Array, ys: Float32Array, xs: Float32Array, mu: Float
 }
 
 /**
+ * The channel-range path (used with setBatchNormPositionParts(0); the position split is the default).
  * Channel ranges [c0, c1) the SIMD batch norm splits a tensor into across threads: 0 = the backend's
  * thread count; ranges are multiples of 4 channels and at least MIN_CHANNELS_PER_PART wide (one
  * 64-byte line of a row per thread), and small tensors stay on one thread. Tests set it.
@@ -118,7 +120,10 @@ function kernels(backendName: 'cpu' | 'wasm') {
     const C = x.shape[x.shape.length - 1], size = x.shape.reduce((p, s) => p * s, 1);
     const { infos, data: [y, meanOut, varOut] } = io.alloc([x.shape, [C], [C]]);
     const simd = backendName === 'wasm' ? simdKernels(backend as WasmBackendLike) : null;
-    if (simd) {
+    const pos = simd && { simd, b: backend as WasmBackendLike, M: size / C, C, epsilon: a.epsilon, relu: a.relu };
+    if (pos && bnTrainByPositions(pos, x, gamma, beta, infos[0], infos[1], infos[2])) {
+      // split over positions (kernels/batch-norm-positions.ts)
+    } else if (simd) {
       const b = backend as WasmBackendLike, off = (t: TensorInfo) => byteOffset(b, t);
       const parts = channelParts(simd.threads, C, size), per = 32 * C + 64;
       const scratch = simd.scratch(per * parts.length);
@@ -137,7 +142,10 @@ function kernels(backendName: 'cpu' | 'wasm') {
     const C = x.shape[x.shape.length - 1], size = x.shape.reduce((p, s) => p * s, 1);
     const { infos, data: [dx, dGamma, dBeta] } = io.alloc([x.shape, [C], [C]]);
     const simd = backendName === 'wasm' ? simdKernels(backend as WasmBackendLike) : null;
-    if (simd) {
+    const pos = simd && { simd, b: backend as WasmBackendLike, M: size / C, C, epsilon: a.epsilon, relu: a.relu };
+    if (pos && bnGradByPositions(pos, dy, y, x, mean, variance, gamma, infos[0], infos[1], infos[2])) {
+      // split over positions (kernels/batch-norm-positions.ts)
+    } else if (simd) {
       const b = backend as WasmBackendLike, off = (t: TensorInfo) => byteOffset(b, t);
       const parts = channelParts(simd.threads, C, size), per = 48 * C + 64;
       const scratch = simd.scratch(per * parts.length);
@@ -188,6 +196,8 @@ export function registerBatchNormKernels(): void {
     },
   });
 }
+
+export { setBatchNormPositionParts, BATCH_NORM_DEFAULT_POSITION_PARTS } from './batch-norm-positions';
 
 /** Batch norm with batch statistics (then ReLU when `relu`); returns y and the batch mean and (biased) variance. */
 export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number, relu = false) {

@@ -130,7 +130,7 @@ function filterGradPacked(backend: WasmBackendLike, x: TensorInfo, dy: TensorInf
   simd[fn](...args(0));
   for (let p = helpers + 1; p < parts; p++) simd[fn](...args(p));
   for (let p = 1; p < parts; p++) {
-    if (p <= helpers) pool!.wait(p - 1);
+    if (p <= helpers) pool!.wait(p - 1, () => simd[fn](...args(p)));
     simd.add_into(dwOff, scratch + 4 * (per * p + chunkFloats), dwFloats);
   }
   return dW;

@@ -1,7 +1,9 @@
 /**
  * Max pooling that remembers where each maximum came from, so that its gradient is one scatter
  * (the wasm backend's MaxPoolGrad recomputes every window). Runs in the SIMD module on wasm;
- * elsewhere maxPoolTrain is tf.maxPool with its stock gradient.
+ * elsewhere maxPoolTrain is tf.maxPool with its stock gradient. Forward and scatter split the
+ * images into ranges across the SIMD pool's threads (no value crosses images, so the bits do not
+ * depend on the split).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo, NamedAttrMap } from '@tensorflow/tfjs';
@@ -13,6 +15,17 @@ export const MAX_POOL_GRAD = 'DeeperMaxPoolScatter';
 
 interface PoolAttrs { filterSize: number; stride: number }
 
+/** Image ranges per call: 0 = the pool's thread count (default); 1 = all on the calling thread (the path before). */
+let MAX_POOL_PARTS = 0;
+export function setMaxPoolParts(n: number): void { MAX_POOL_PARTS = Math.max(0, Math.floor(n)); }
+/** Tensors under this many input elements stay on the calling thread (a helper's wake-up costs more). */
+const MIN_ELEMENTS_TO_SPLIT = 65536;
+
+function imageParts(threads: number, N: number, size: number): [number, number][] {
+  const n = Math.max(1, Math.min(N, MAX_POOL_PARTS || (size >= MIN_ELEMENTS_TO_SPLIT ? threads : 1)));
+  return Array.from({ length: n }, (_, i) => [Math.round((N * i) / n), Math.round((N * (i + 1)) / n)]);
+}
+
 const maxPoolWasm = (({ inputs, backend, attrs }) => {
   const b = backend as WasmBackendLike;
   const simd = simdKernels(b)!;
@@ -22,7 +35,9 @@ const maxPoolWasm = (({ inputs, backend, attrs }) => {
   const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], k, s, 1, 'same');
   const y = b.makeOutput([N, info.outHeight, info.outWidth, C], 'float32');
   const arg = b.makeOutput([N, info.outHeight, info.outWidth, C], 'int32');
-  simd.max_pool(byteOffset(b, x), N, H, W, C, k, s, info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth, byteOffset(b, y), byteOffset(b, arg));
+  const parts = imageParts(simd.threads, N, N * H * W * C);
+  simd.runParts('max_pool', parts.map(([n0, n1]) => [byteOffset(b, x), H, W, C, k, s, info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth,
+    byteOffset(b, y), byteOffset(b, arg), n0, n1]));
   return [y, arg];
 }) as KernelFunc;
 
@@ -32,8 +47,9 @@ const maxPoolGradWasm = (({ inputs, backend, attrs }) => {
   const { dy, arg } = inputs as { dy: TensorInfo; arg: TensorInfo };
   const { inputShape } = attrs as unknown as { inputShape: number[] };
   const dx = b.makeOutput(inputShape, 'float32');
-  const count = dy.shape.reduce((p, v) => p * v, 1), dxCount = inputShape.reduce((p, v) => p * v, 1);
-  simd.max_pool_grad(byteOffset(b, dy), byteOffset(b, arg), count, byteOffset(b, dx), dxCount);
+  const N = inputShape[0], count = dy.shape.reduce((p, v) => p * v, 1) / N, dxCount = inputShape.reduce((p, v) => p * v, 1) / N;
+  const parts = imageParts(simd.threads, N, N * dxCount);
+  simd.runParts('max_pool_grad', parts.map(([n0, n1]) => [byteOffset(b, dy), byteOffset(b, arg), n0 * count, n1 * count, byteOffset(b, dx), n0 * dxCount, n1 * dxCount]));
   return dx;
 }) as KernelFunc;
 

@@ -10,11 +10,14 @@
 import { Worker } from 'node:worker_threads';
 
 /** The exports a helper can run. */
-export const POOL_EXPORTS = ['filter_grad', 'bn_train', 'bn_grad', 'winograd_conv', 'winograd_filter_grad', 'direct_conv', 'direct_filter_grad', 'direct_conv_small'] as const;
+export const POOL_EXPORTS = ['filter_grad', 'bn_train', 'bn_grad', 'winograd_conv', 'winograd_filter_grad', 'direct_conv', 'direct_filter_grad', 'direct_conv_small', 'bn_part_stats', 'bn_apply', 'bn_grad_sums', 'bn_grad_apply', 'max_pool', 'max_pool_grad', 'add_into', 'add_relu', 'relu_grad', 'momentum_update'] as const;
 export type PoolExport = (typeof POOL_EXPORTS)[number];
 
-/** Int32 slots: [0] job sequence, [1] done sequence, [2] argument count, [3] export index, [4] failed, [5] started, [6] spin polls; then float64 arguments. */
-const SEQ = 0, DONE = 1, ARGC = 2, FN = 3, FAILED = 4, STARTED = 5, SPIN = 6, ARGS_BYTE = 32, MAX_ARGS = 24;
+/**
+ * Int32 slots: [0] job sequence, [1] done sequence, [2] argument count, [3] export index, [4] failed, [5] started, [6] spin polls,
+ * [7] claimed sequence (the helper or the caller takes job s by moving it from s − 1 to s); then float64 arguments.
+ */
+const SEQ = 0, DONE = 1, ARGC = 2, FN = 3, FAILED = 4, STARTED = 5, SPIN = 6, CLAIM = 7, ARGS_BYTE = 32, MAX_ARGS = 24;
 
 /**
  * Polls of the control block before a thread sleeps in Atomics.wait: the helper after its job (for
@@ -39,6 +42,8 @@ for (;;) {
   seq = Atomics.load(c, ${SEQ});
   const argc = c[${ARGC}];
   if (argc < 0) break;
+  // The caller may have taken the job back (it finished its own part first and we had not woken yet).
+  if (Atomics.compareExchange(c, ${CLAIM}, seq - 1, seq) !== seq - 1) continue;
   const a = Array.from(args.subarray(0, argc));
   try { e[names[c[${FN}]]](...a); } catch (err) { c[${FAILED}] = 1; }  // e === null: fails too
   Atomics.store(c, ${DONE}, seq);
@@ -51,9 +56,19 @@ export interface SimdPool {
   readonly helpers: number;
   /** Starts export fn(args) on helper i (returns at once). */
   start(i: number, fn: PoolExport, args: number[]): void;
-  /** Waits until helper i has finished its job. */
-  wait(i: number): void;
+  /**
+   * Waits until helper i has finished its job; with `run`, first tries to take the job back and, if the
+   * helper has not started it yet (asleep, or waiting for a core on a busy machine), runs it on this
+   * thread instead (run must compute exactly what the helper would: the same export and arguments).
+   */
+  wait(i: number, run?: () => void): void;
 }
+
+let stolen = 0, takeBack = true;
+/** Whether SimdPool.wait may take a job back from a helper that has not started it (default on; off: always wait for the helper). */
+export function setSimdPoolTakeBack(on: boolean): void { takeBack = on; }
+/** Jobs the callers took back from helpers that had not started them (a count since the process started; for benches). */
+export function simdPoolJobsTakenBack(): number { return stolen; }
 
 export function createSimdPool(module: WebAssembly.Module, memory: WebAssembly.Memory, helpers: number): SimdPool {
   const ctls = Array.from({ length: helpers }, () => new Int32Array(new SharedArrayBuffer(ARGS_BYTE + 8 * MAX_ARGS)));
@@ -73,9 +88,15 @@ export function createSimdPool(module: WebAssembly.Module, memory: WebAssembly.M
       Atomics.add(c, SEQ, 1);
       Atomics.notify(c, SEQ);
     },
-    wait(i) {
+    wait(i, run) {
       const c = ctls[i];
       const seq = Atomics.load(c, SEQ);
+      if (run && takeBack && Atomics.compareExchange(c, CLAIM, seq - 1, seq) === seq - 1) {
+        stolen++;
+        run();
+        Atomics.store(c, DONE, seq);
+        return;
+      }
       const t0 = Date.now();
       for (let k = spinPolls; k > 0 && Atomics.load(c, DONE) !== seq; k--);
       // Sleep only on the value just seen: reading DONE afresh for Atomics.wait lost the wake-up when

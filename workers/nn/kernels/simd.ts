@@ -13,8 +13,24 @@ export interface SimdKernels {
   bn_train(x: number, M: number, C: number, ld: number, gamma: number, beta: number, eps: number, relu: number, y: number, mean: number, variance: number, scratch: number): void;
   bn_grad(dy: number, y: number, x: number, M: number, C: number, ld: number, mean: number, variance: number, gamma: number, eps: number, relu: number,
     dx: number, dgamma: number, dbeta: number, scratch: number): void;
-  max_pool(x: number, N: number, H: number, W: number, C: number, k: number, s: number, pt: number, pl: number, OH: number, OW: number, y: number, arg: number): void;
-  max_pool_grad(dy: number, arg: number, count: number, dx: number, dxCount: number): void;
+  /** Mean and M2 per channel of one part's rows, as doubles out[2C] (wasm/batch-norm.c). */
+  bn_part_stats(x: number, M: number, C: number, ld: number, out: number, scratch: number): void;
+  /** y = x·scale + shift (ReLU if relu) over M rows (wasm/batch-norm.c). */
+  bn_apply(x: number, M: number, C: number, ld: number, scale: number, shift: number, relu: number, y: number): void;
+  /** Σ g and Σ g·x̂ per channel of one part's rows, as doubles out[2C] (wasm/batch-norm.c). */
+  bn_grad_sums(dy: number, y: number, x: number, M: number, C: number, ld: number, mean: number, istd: number, relu: number, out: number, scratch: number): void;
+  /** dx = g·k1 − x·b + c0 over M rows (wasm/batch-norm.c). */
+  bn_grad_apply(dy: number, y: number, x: number, M: number, C: number, ld: number, k1: number, b: number, c0: number, relu: number, dx: number): void;
+  /** Max pool with argmax over images [n0, n1) (wasm/kernels.c). */
+  /** y = max(a + b, 0) over elements [i0, i1) (wasm/residual.c). */
+  add_relu(a: number, b: number, i0: number, i1: number, y: number): void;
+  /** dx = dy · [y > 0] over elements [i0, i1) (wasm/residual.c). */
+  relu_grad(dy: number, y: number, i0: number, i1: number, dx: number): void;
+  /** acc' = m·acc + g, value' = c·acc' + value over elements [i0, i1) (wasm/momentum.c). */
+  momentum_update(value: number, acc: number, grad: number, i0: number, i1: number, m: number, c: number, valueOut: number, accOut: number): void;
+  max_pool(x: number, H: number, W: number, C: number, k: number, s: number, pt: number, pl: number, OH: number, OW: number, y: number, arg: number, n0: number, n1: number): void;
+  /** dx[j0, j1) = 0, then dx[arg[i]] += dy[i] for i in [i0, i1) (element indices; wasm/kernels.c). */
+  max_pool_grad(dy: number, arg: number, i0: number, i1: number, dx: number, j0: number, j1: number): void;
   phase_split(x: number, N: number, H: number, W: number, C: number, sH: number, sW: number, PH: number, PW: number, pt: number, pl: number,
     Hq: number, Wq: number, ng: number, xt: number): void;
   im2col_t(x: number, H: number, W: number, C: number, kH: number, kW: number, sH: number, sW: number, pt: number, pl: number,
@@ -59,7 +75,8 @@ export interface SimdKernels {
   pool(): SimdPool | null;
   /**
    * Runs fn once per argument list: the first on this thread, the next ones on the pool's helpers
-   * while it works (lists beyond the helpers: on this thread after it), and returns when all are done.
+   * while it works (lists beyond the helpers: on this thread after it), and returns when all are done;
+   * a helper's list that it has not started by then runs on this thread (SimdPool.wait's take-back).
    */
   runParts(fn: PoolExport, parts: number[][]): void;
   /** Byte offset of at least `bytes` bytes of scratch in the backend's heap (reused between calls). */
@@ -106,7 +123,8 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
     const malloc = (backend.wasm as unknown as { _malloc(n: number): number; _free(p: number): void });
     let scratchPtr = 0, scratchBytes = 0;
     kernels = {
-      bn_train: e.bn_train, bn_grad: e.bn_grad, max_pool: e.max_pool, max_pool_grad: e.max_pool_grad, phase_split: e.phase_split, im2col_t: e.im2col_t, grid_pad: e.grid_pad,
+      bn_train: e.bn_train, bn_grad: e.bn_grad, bn_part_stats: e.bn_part_stats, bn_apply: e.bn_apply, bn_grad_sums: e.bn_grad_sums, bn_grad_apply: e.bn_grad_apply,
+      momentum_update: e.momentum_update, add_relu: e.add_relu, relu_grad: e.relu_grad, max_pool: e.max_pool, max_pool_grad: e.max_pool_grad, phase_split: e.phase_split, im2col_t: e.im2col_t, grid_pad: e.grid_pad,
       filter_grad_scratch: e.filter_grad_scratch, filter_grad: e.filter_grad, add_into: e.add_into,
       winograd_scratch: e.winograd_scratch, winograd_conv: e.winograd_conv, winograd_filter: e.winograd_filter,
       winograd_grad_scratch: e.winograd_grad_scratch, winograd_filter_grad: e.winograd_filter_grad,
@@ -124,7 +142,7 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
         for (let i = 1; i <= helpers; i++) p!.start(i - 1, fn, parts[i]);
         call(...parts[0]);
         for (let i = helpers + 1; i < parts.length; i++) call(...parts[i]);
-        for (let i = 1; i <= helpers; i++) p!.wait(i - 1);
+        for (let i = 1; i <= helpers; i++) p!.wait(i - 1, () => call(...parts[i]));
       },
       scratch(bytes: number) {
         if (bytes > scratchBytes) {

@@ -109,7 +109,7 @@ export function winogradFilterGrad(backend: WasmBackendLike, x: TensorInfo, dy: 
   simd.winograd_filter_grad(...args(0));
   for (let p = helpers + 1; p < parts; p++) simd.winograd_filter_grad(...args(p));
   for (let p = 1; p < parts; p++) {
-    if (p <= helpers) pool!.wait(p - 1);
+    if (p <= helpers) pool!.wait(p - 1, () => simd.winograd_filter_grad(...args(p)));
     simd.add_into(dwOff, partial(p), dwFloats);
   }
   return dW;

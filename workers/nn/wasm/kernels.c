@@ -134,13 +134,14 @@ void bn_grad(const float *dy, const float *y, const float *x, int M, int C, int 
 }
 
 /*
- * Max pooling k×k, stride s, padding (top, left), NHWC; also records the flat input index of each
- * maximum (first maximum in window order) for the backward pass.
+ * Max pooling k×k, stride s, padding (top, left), NHWC, over images [n0, n1) of x; also records the
+ * flat input index of each maximum (first maximum in window order) for the backward pass. Images are
+ * independent, so a caller splits them between threads.
  */
 EXPORT(max_pool)
-void max_pool(const float *x, int N, int H, int W, int C, int k, int s, int pt, int pl, int OH, int OW,
-              float *y, int32_t *arg) {
-  for (int n = 0; n < N; n++)
+void max_pool(const float *x, int H, int W, int C, int k, int s, int pt, int pl, int OH, int OW,
+              float *y, int32_t *arg, int n0, int n1) {
+  for (int n = n0; n < n1; n++)
     for (int oh = 0; oh < OH; oh++)
       for (int ow = 0; ow < OW; ow++) {
         float *yo = y + (((long)n * OH + oh) * OW + ow) * C;
@@ -177,14 +178,15 @@ void max_pool(const float *x, int N, int H, int W, int C, int k, int s, int pt, 
       }
 }
 
-/* dx = 0; dx[arg[i]] += dy[i]. */
+/* dx[j0, j1) = 0; dx[arg[i]] += dy[i] for i in [i0, i1). Called per range of images (the arg of an
+ * image's outputs point into that image's dx), so parts on different threads never touch the same dx. */
 EXPORT(max_pool_grad)
-void max_pool_grad(const float *dy, const int32_t *arg, int count, float *dx, int dxCount) {
+void max_pool_grad(const float *dy, const int32_t *arg, int i0, int i1, float *dx, int j0, int j1) {
   v128_t zero = wasm_f32x4_splat(0.f);
-  int i = 0;
-  for (; i + 4 <= dxCount; i += 4) wasm_v128_store(dx + i, zero);
-  for (; i < dxCount; i++) dx[i] = 0.f;
-  for (i = 0; i < count; i++) dx[arg[i]] += dy[i];
+  int j = j0;
+  for (; j + 4 <= j1; j += 4) wasm_v128_store(dx + j, zero);
+  for (; j < j1; j++) dx[j] = 0.f;
+  for (int i = i0; i < i1; i++) dx[arg[i]] += dy[i];
 }
 
 /*
