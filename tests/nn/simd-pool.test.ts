@@ -43,6 +43,30 @@ describe('simd pool', () => {
     expect(a.some((v) => v !== 0)).toBe(true);
   });
 
+  it('splits winograd_filter by input channels: a helper\'s part plus this thread\'s equal the whole transform (plain and flipped)', () => {
+    const file = fileURLToPath(new URL('../../workers/nn/wasm/kernels-shared.wasm', import.meta.url));
+    const module = new WebAssembly.Module(readFileSync(file));
+    const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+    const e = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as {
+      winograd_filter(w: number, C: number, CO: number, m: number, flip: number, U: number): void;
+      winograd_filter_part(w: number, C: number, CO: number, m: number, flip: number, U: number, c0: number, c1: number): void;
+    };
+    const pool = createSimdPool(module, memory, 1);
+    const [C, CO] = [20, 12], wOff = 1024, f = new Float32Array(memory.buffer);
+    for (let i = 0; i < 9 * C * CO; i++) f[wOff / 4 + i] = Math.cos(0.23 * i);
+    for (const m of [2, 4]) for (const flip of [0, 1]) {
+      // The flipped transform reads the forward filter [3][3][CO'][C'] with C' = CO, CO' = C: the same buffer.
+      const [c, co] = flip ? [CO, C] : [C, CO];
+      const n = (m + 2) ** 2 * ((co + 7) & ~7) * c, uA = wOff + 4 * 9 * C * CO, uB = uA + 4 * n;
+      f.fill(-1, uA / 4, uB / 4 + n);
+      e.winograd_filter(wOff, c, co, m, flip, uA);
+      pool.start(0, 'winograd_filter_part', [wOff, c, co, m, flip, uB, 8, c]);
+      e.winograd_filter_part(wOff, c, co, m, flip, uB, 0, 8);
+      pool.wait(0);
+      expect(Array.from(f.subarray(uB / 4, uB / 4 + n))).toEqual(Array.from(f.subarray(uA / 4, uA / 4 + n)));
+    }
+  });
+
   it('runs winograd_conv on a helper thread: its half of the tiles equals this thread\'s whole run', () => {
     const file = fileURLToPath(new URL('../../workers/nn/wasm/kernels-shared.wasm', import.meta.url));
     const module = new WebAssembly.Module(readFileSync(file));

@@ -12,7 +12,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerDeeperKernels } from '../../workers/nn/kernels/register';
-import { setConvInferPath, setWinogradParts, setWinogradTile, transformFilter, winogradConv } from '../../workers/nn/kernels/winograd';
+import { setConvInferPath, setWinogradParts, setWinogradSplit, setWinogradTile, transformFilter, winogradConv } from '../../workers/nn/kernels/winograd';
 import { setWinogradTraining, setWinogradFilterGrad, setWinogradGradParts } from '../../workers/nn/kernels/winograd-train';
 import { buildResNet10, Predictor, LAYER_NAMES } from '../../workers/nn';
 
@@ -119,11 +119,16 @@ describe('Winograd in training (wasm): Conv2D and its input gradient against cpu
       const got = both();
       setWinogradParts(3);
       const split = both();
+      setWinogradSplit('tiles');
+      const tilesOnly = both();
+      setWinogradSplit('balanced');
       setWinogradParts(0);
       ['forward', 'dx'].forEach((name, i) => {
         const err = relErr(got[i], ref[i]);
         expect(err, `${name}: relative error ${err}`).toBeLessThan(1e-4);
+        // Parts (threads) and how the filter transform is split do not change a bit.
         expect(Array.from(split[i])).toEqual(Array.from(got[i]));
+        expect(Array.from(tilesOnly[i])).toEqual(Array.from(got[i]));
       });
       setWinogradTraining(false);
       const direct = both();

@@ -49,6 +49,8 @@ export interface SimdKernels {
     res: number, y: number, t0: number, t1: number, scratch: number): void;
   /** U = G w Gᵀ (flip: of the flipped, channel-swapped filter, for an input gradient) into U[α²][⌈CO/8⌉][C][8] (wasm/winograd.c). */
   winograd_filter(w: number, C: number, CO: number, m: number, flip: number, U: number): void;
+  /** The same for the input channels [c0, c1) of U only (a part of a split transform). */
+  winograd_filter_part(w: number, C: number, CO: number, m: number, flip: number, U: number, c0: number, c1: number): void;
   /** Floats of scratch winograd_filter_grad needs per part (wasm/winograd-grad.c). */
   winograd_grad_scratch(C: number, CO: number, m: number): number;
   /** dw[3][3][C][CO] = the stride-1 3×3 'same' filter gradient summed over tiles [t0, t1), by Winograd F(m×m, 3×3) (wasm/winograd-grad.c). */
@@ -126,7 +128,7 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
       bn_train: e.bn_train, bn_grad: e.bn_grad, bn_part_stats: e.bn_part_stats, bn_apply: e.bn_apply, bn_grad_sums: e.bn_grad_sums, bn_grad_apply: e.bn_grad_apply,
       momentum_update: e.momentum_update, add_relu: e.add_relu, relu_grad: e.relu_grad, max_pool: e.max_pool, max_pool_grad: e.max_pool_grad, phase_split: e.phase_split, im2col_t: e.im2col_t, grid_pad: e.grid_pad,
       filter_grad_scratch: e.filter_grad_scratch, filter_grad: e.filter_grad, add_into: e.add_into,
-      winograd_scratch: e.winograd_scratch, winograd_conv: e.winograd_conv, winograd_filter: e.winograd_filter,
+      winograd_scratch: e.winograd_scratch, winograd_conv: e.winograd_conv, winograd_filter: e.winograd_filter, winograd_filter_part: e.winograd_filter_part,
       winograd_grad_scratch: e.winograd_grad_scratch, winograd_filter_grad: e.winograd_filter_grad,
       direct_scratch: e.direct_scratch, direct_pack: e.direct_pack, direct_conv: e.direct_conv,
       direct_small_scratch: e.direct_small_scratch, direct_conv_small: e.direct_conv_small,

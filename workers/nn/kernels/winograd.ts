@@ -35,6 +35,14 @@ export function setWinogradTile(m: 0 | 2 | 4): void { WINOGRAD_TILE = m; }
  */
 export let WINOGRAD_PARTS = 0;
 export function setWinogradParts(n: number): void { WINOGRAD_PARTS = n; }
+/**
+ * How training's Winograd convolutions split over the pool (issue 16, session 9): 'balanced' (the
+ * default) also splits the per-call filter transform G w Gᵀ by input channels; 'tiles' (the split
+ * before, kept for A/B) runs it on the calling thread, then splits the tiles. Same bits either way.
+ */
+export type WinogradSplit = 'tiles' | 'balanced';
+export let WINOGRAD_SPLIT: WinogradSplit = 'balanced';
+export function setWinogradSplit(s: WinogradSplit): void { WINOGRAD_SPLIT = s; }
 /** Fewest tiles per part worth a helper thread's wake-up. */
 const MIN_TILES_PER_PART = 16;
 
