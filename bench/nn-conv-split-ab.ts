@@ -1,13 +1,13 @@
 /**
  * A/B of how training's convolutions split over the SIMD pool (issue 16): per layer of ResNet-10 at
  * 64 px, the wasm Conv2D (Winograd or direct) and Conv2DBackpropInput, old split ('tiles': the filter
- * transform on the calling thread, then the tiles split) against the new one ('balanced': the filter
- * transform split too), interleaved in one process (A B A B …): median and quartiles of wall and CPU ms
+ * transform on the calling thread, then the tiles split, old chunks) against the new one ('balanced': the filter
+ * transform split too, larger chunks of tiles where U is large), interleaved in one process (A B A B …): median and quartiles of wall and CPU ms
  * (process.cpuUsage, all threads), largest |B − A| (0 expected: same bits). Also the filter transform
  * alone (winograd_filter, calling thread), the serial part of the old split.
  * Main: the calling thread's CPU (/proc/self/task/<pid>/schedstat); with --no-takeback (the caller
  * always waits for the helper) it approximates the critical path of a quiet machine.
- *   npx tsx bench/nn-conv-split-ab.ts [--threads 2] [--size 64] [--width 0.5] [--batch 64] [--reps 15] [--no-takeback]
+ *   npx tsx bench/nn-conv-split-ab.ts [--threads 2] [--size 64] [--width 0.5] [--batch 64] [--reps 15] [--no-takeback] [--only <layer name part>]
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -33,11 +33,13 @@ const mainCpu = () => Number(readFileSync(`/proc/self/task/${process.pid}/scheds
 const b = tf.backend() as unknown as WasmBackendLike, simd = simdKernels(b)!;
 
 // [name, input side, cin, cout, k, stride]
-const layers: [string, number, number, number, number, number][] = [['block1 conv a', S / 4, c[0], c[0], 3, 1]];
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : '';
+let layers: [string, number, number, number, number, number][] = [['stem', S, 3, c[0], 7, 2], ['block1 conv a', S / 4, c[0], c[0], 3, 1]];
 for (let i = 0; i < 4; i++) {
   if (i > 0) layers.push([`block${i + 1} conv a`, S / 2 ** (i + 1), c[i - 1], c[i], 3, 2], [`block${i + 1} proj`, S / 2 ** (i + 1), c[i - 1], c[i], 1, 2]);
   layers.push([`block${i + 1} conv b`, S / 2 ** (i + 2), c[i], c[i], 3, 1]);
 }
+if (only) layers = layers.filter(([name]) => name.includes(only));
 console.log(`batch ${batch}, threads ${threads}, ${reps} reps; ${uptime()}`);
 const tot: Record<string, Record<WinogradSplit, number>> = { fwd: { tiles: 0, balanced: 0 }, dx: { tiles: 0, balanced: 0 }, 'fwd main': { tiles: 0, balanced: 0 }, 'dx main': { tiles: 0, balanced: 0 } };
 for (const [name, side, cin, cout, k, s] of layers) {
@@ -53,9 +55,8 @@ for (const [name, side, cin, cout, k, s] of layers) {
       setWinogradSplit(mode);
       const t0 = performance.now(), c0 = process.cpuUsage(), m0 = mainCpu();
       const y = run();
-      const v = y.dataSync() as Float32Array;
       const c1 = process.cpuUsage(c0), m1 = mainCpu();
-      if (r > 0) { wall[mode].push(performance.now() - t0); cpu[mode].push((c1.user + c1.system) / 1000); main[mode].push(m1 - m0); } else vals[mode] = v.slice();
+      if (r > 0) { wall[mode].push(performance.now() - t0); cpu[mode].push((c1.user + c1.system) / 1000); main[mode].push(m1 - m0); } else vals[mode] = (y.dataSync() as Float32Array).slice();
       y.dispose();
     }
     let d = 0;

@@ -46,7 +46,7 @@ export interface SimdKernels {
   winograd_scratch(C: number, CO: number, m: number): number;
   /** Tiles [t0, t1) of a stride-1 3×3 'same' convolution by Winograd F(m×m, 3×3), + bias (+ res), ReLU if relu (wasm/winograd.c). */
   winograd_conv(x: number, H: number, W: number, C: number, U: number, bias: number, CO: number, m: number, relu: number,
-    res: number, y: number, t0: number, t1: number, scratch: number): void;
+    res: number, y: number, t0: number, t1: number, scratch: number, legacy?: number): void;
   /** U = G w Gᵀ (flip: of the flipped, channel-swapped filter, for an input gradient) into U[α²][⌈CO/8⌉][C][8] (wasm/winograd.c). */
   winograd_filter(w: number, C: number, CO: number, m: number, flip: number, U: number): void;
   /** The same for the input channels [c0, c1) of U only (a part of a split transform). */

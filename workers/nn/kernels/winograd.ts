@@ -36,9 +36,11 @@ export function setWinogradTile(m: 0 | 2 | 4): void { WINOGRAD_TILE = m; }
 export let WINOGRAD_PARTS = 0;
 export function setWinogradParts(n: number): void { WINOGRAD_PARTS = n; }
 /**
- * How training's Winograd convolutions split over the pool (issue 16, session 9): 'balanced' (the
- * default) also splits the per-call filter transform G w Gᵀ by input channels; 'tiles' (the split
- * before, kept for A/B) runs it on the calling thread, then splits the tiles. Same bits either way.
+ * How the Winograd convolutions split their work (issue 16, session 9): 'balanced' (the default)
+ * splits training's per-call filter transform G w Gᵀ over the pool by input channels, and where the
+ * transformed filter U passes 512 KiB it takes 4× larger chunks of tiles of equal size (every chunk
+ * reads all of U; wasm/winograd.c); 'tiles' (the path before, kept for A/B) runs the transform on
+ * the calling thread and keeps the old chunks. Inference and training alike. Same bits either way.
  */
 export type WinogradSplit = 'tiles' | 'balanced';
 export let WINOGRAD_SPLIT: WinogradSplit = 'balanced';
@@ -113,7 +115,7 @@ export function runWinograd(b: WasmBackendLike, simd: Simd, x: TensorInfo, uOff:
   const xOff = byteOffset(b, x), yOff = byteOffset(b, y);
   simd.runParts('winograd_conv', Array.from({ length: parts }, (_, p) => [
     xOff, H, W, C, uOff, biasOff, CO, m, relu ? 1 : 0, resOff, yOff,
-    Math.round((tiles * p) / parts), Math.round((tiles * (p + 1)) / parts), scratch + per * p]));
+    Math.round((tiles * p) / parts), Math.round((tiles * (p + 1)) / parts), scratch + per * p, WINOGRAD_SPLIT === 'tiles' ? 1 : 0]));
   return y;
 }
 

@@ -25,10 +25,19 @@
 #define CHUNK_FLOATS 65536
 #endif
 
-/* Tiles per chunk: V (α²·TC·C) and M (α²·TC·CO8) floats within ≈ 256 KiB (measured: 1.1× less CPU than 1 MiB or 4 MiB on the 64 px layers), a multiple of 4. */
-static int chunk_tiles(int C, int CO, int m) {
+#ifndef LARGE_U_FLOATS
+#define LARGE_U_FLOATS 131072
+#endif
+
+/* Tiles per chunk: V (α²·TC·C) and M (α²·TC·CO8) floats within ≈ 256 KiB (measured: 1.1× less CPU
+ * than 1 MiB or 4 MiB on the 64 px layers), a multiple of 4. Every chunk reads all of U (α²·C·CO8
+ * floats); where U passes 512 KiB (so it streams from L3: 2.4 MB on 4 × 4 maps with 128 channels,
+ * 4 MB on 2 × 2 with 256, where chunks were 4 and 8 tiles) the chunk is 4× larger unless `legacy`
+ * (the chunks before, for A/B), so U is read 4× less often (README, "Balanced splits"). */
+static int chunk_tiles(int C, int CO, int m, int legacy) {
   int a2 = (m + 2) * (m + 2), CO8 = (CO + 7) & ~7;
-  int tc = CHUNK_FLOATS / (a2 * (C + CO8));
+  int floats = !legacy && a2 * C * CO8 > LARGE_U_FLOATS ? 4 * CHUNK_FLOATS : CHUNK_FLOATS;
+  int tc = floats / (a2 * (C + CO8));
   tc &= ~3;
   if (tc < 4) tc = 4;
   if (tc > 512) tc = 512;
@@ -38,7 +47,7 @@ static int chunk_tiles(int C, int CO, int m) {
 EXPORT(winograd_scratch)
 int winograd_scratch(int C, int CO, int m) {
   int a2 = (m + 2) * (m + 2), CO8 = (CO + 7) & ~7;
-  return a2 * chunk_tiles(C, CO, m) * (C + CO8) + C + 16;
+  return a2 * chunk_tiles(C, CO, m, 0) * (C + CO8) + C + 16;
 }
 
 /* Input transform of tiles [tA, tA + count) into V[ξ][TC][C] (chunk-local tile index). */
@@ -242,16 +251,23 @@ void winograd_filter_part(const float *w, int C, int CO, int m, int flip, float 
   else filter_transform(w, C, CO, 4, flip, U, c0, c1);
 }
 
-/* bias = 0: no bias; res = 0: no residual. Tiles [t0, t1) of N·⌈H/m⌉·⌈W/m⌉; scratch: winograd_scratch(C, CO, m) floats, 16-byte aligned. */
+/* bias = 0: no bias; res = 0: no residual. Tiles [t0, t1) of N·⌈H/m⌉·⌈W/m⌉; scratch: winograd_scratch(C, CO, m) floats, 16-byte aligned.
+ * legacy = 1: the chunks before (fixed TC tiles, the last one short); 0: chunks of equal size up to
+ * TC tiles (a multiple of 4), so no chunk reads all of U for a few leftover tiles. Same bits either way. */
 EXPORT(winograd_conv)
 void winograd_conv(const float *x, int H, int W, int C, const float *U, const float *bias, int CO, int m, int relu,
-                   const float *res, float *y, int t0, int t1, float *scratch) {
-  const int a2 = (m + 2) * (m + 2), CO8 = (CO + 7) & ~7, TC = chunk_tiles(C, CO, m);
+                   const float *res, float *y, int t0, int t1, float *scratch, int legacy) {
+  const int a2 = (m + 2) * (m + 2), CO8 = (CO + 7) & ~7, TC = chunk_tiles(C, CO, m, 0);
   const int TH = (H + m - 1) / m, TW = (W + m - 1) / m;
   float *V = scratch, *M = V + (long)a2 * TC * C, *zeros = M + (long)a2 * TC * CO8;
+  int step = chunk_tiles(C, CO, m, legacy);
+  if (!legacy && t1 > t0) {
+    int chunks = (t1 - t0 + step - 1) / step;
+    step = ((t1 - t0 + chunks - 1) / chunks + 3) & ~3;
+  }
   for (int c = 0; c < C; c++) zeros[c] = 0.f;
-  for (int tA = t0; tA < t1; tA += TC) {
-    int count = tA + TC < t1 ? TC : t1 - tA;
+  for (int tA = t0; tA < t1; tA += step) {
+    int count = tA + step < t1 ? step : t1 - tA;
     /* Literal m: the transforms' loops unroll fully and their arrays live in registers (no stack). */
     if (m == 2) input_transform(x, H, W, C, 2, TH, TW, tA, count, TC, zeros, V);
     else input_transform(x, H, W, C, 4, TH, TW, tA, count, TC, zeros, V);
