@@ -21,7 +21,8 @@
  * when the helper has not started them (kernels/simd-pool.ts); --ab addrelu: the blocks' residual join as
  * tf.relu(tf.add) against the fused, split kernel (kernels/add-relu.ts); --ab momentum: tfjs's
  * momentum update (4 kernels per variable) against the fused one (kernels/momentum.ts); --ab glue-all: all five
- * of bn-pos, maxpool, takeback, addrelu and momentum before against after; --ab none: the current defaults only (one path, for comparing
+ * of bn-pos, maxpool, takeback, addrelu and momentum before against after; --ab wsplit: the Winograd
+ * convolutions' split before (setWinogradSplit('tiles')) against balanced; --ab none: the current defaults only (one path, for comparing
  * processes, e.g. --xnnpack-threads 1 against 2 interleaved by the caller).
  *   npx tsx bench/nn-step-ab.ts [--threads 1] [--xnnpack-threads n] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd|winograd-grad|direct|rows|direct-all|...] [--no-takeback]
  */
@@ -38,6 +39,7 @@ import { setSimdPoolSpin, setSimdPoolTakeBack, simdPoolJobsTakenBack } from '../
 import { setSharedIdentity } from '../workers/nn/kernels/identity';
 import { setMaxPoolParts } from '../workers/nn/kernels/max-pool';
 import { setFusedAddRelu } from '../workers/nn/kernels/add-relu';
+import { setWinogradSplit, type WinogradSplit } from '../workers/nn/kernels/winograd';
 import { setWinogradTraining, setWinogradFilterGrad } from '../workers/nn/kernels/winograd-train';
 import { setDirectConvPath, type DirectConvPath } from '../workers/nn/kernels/direct-conv';
 
@@ -63,7 +65,7 @@ const step = () => {
 const noTakeBack = argv.includes('--no-takeback');
 if (noTakeBack) setSimdPoolTakeBack(false);
 const ab = argv.includes('--ab') ? argv[argv.indexOf('--ab') + 1] : '';
-const paths = ab === 'none' ? ['current'] : ab === 'bn-pos' ? ['bn-1', 'bn-pos'] : ab === 'maxpool' ? ['pool-1', 'pool-split'] : ab === 'split-all' ? ['serial', 'split'] : ab === 'takeback' ? ['wait', 'takeback'] : ab === 'addrelu' ? ['stock', 'fused'] : ab === 'glue-all' ? ['before', 'after'] : ab === 'momentum' ? ['tfjs', 'fused'] : ab === 'identity' ? ['copy', 'shared'] : ab === 'spin' ? ['sleep', 'spin'] : ab === 'bn' ? ['bn-1', 'bn-split'] : ab === 'dense' ? ['flags', 'transp'] : ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
+const paths = ab === 'none' ? ['current'] : ab === 'wsplit' ? ['tiles', 'balanced'] : ab === 'bn-pos' ? ['bn-1', 'bn-pos'] : ab === 'maxpool' ? ['pool-1', 'pool-split'] : ab === 'split-all' ? ['serial', 'split'] : ab === 'takeback' ? ['wait', 'takeback'] : ab === 'addrelu' ? ['stock', 'fused'] : ab === 'glue-all' ? ['before', 'after'] : ab === 'momentum' ? ['tfjs', 'fused'] : ab === 'identity' ? ['copy', 'shared'] : ab === 'spin' ? ['sleep', 'spin'] : ab === 'bn' ? ['bn-1', 'bn-split'] : ab === 'dense' ? ['flags', 'transp'] : ab === 'winograd' ? ['direct', 'winograd'] : ab === 'winograd-grad' ? ['packed', 'winograd'] : ab === 'direct' ? ['xnnpack', 'own'] : ab === 'rows' ? ['packed', 'rows'] : ab === 'direct-all' ? ['before', 'after'] : ['xnnpack', 'packed'];
 import { readFileSync } from 'node:fs';
 const mainCpuMs = () => { try { return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6; } catch { return NaN; } };
 const mainCpu: Record<string, number[]> = Object.fromEntries(paths.map((q) => [q, []]));
@@ -81,6 +83,8 @@ for (let r = -2; r < steps; r++) for (const path of paths) {
     setFusedMomentum(after);
   } else if (ab === 'momentum') {
     setFusedMomentum(path === 'fused');
+  } else if (ab === 'wsplit') {
+    setWinogradSplit(path as WinogradSplit);
   } else if (ab === 'addrelu') {
     setFusedAddRelu(path === 'fused');
   } else if (ab === 'takeback') {
