@@ -2,7 +2,8 @@
  * A/B of how training's convolutions split over the SIMD pool (issue 16): per layer of ResNet-10 at
  * 64 px, the wasm Conv2D (Winograd or direct) and Conv2DBackpropInput, old split ('tiles': the filter
  * transform on the calling thread, then the tiles split, old chunks) against the new one ('balanced': the filter
- * transform split too, larger chunks of tiles where U is large), interleaved in one process (A B A B …): median and quartiles of wall and CPU ms
+ * transform split too, larger chunks of tiles where U is large; the direct input gradients' phase
+ * filters packed in the SIMD module and split, setPhasePackSplit), interleaved in one process (A B A B …): median and quartiles of wall and CPU ms
  * (process.cpuUsage, all threads), largest |B − A| (0 expected: same bits). Also the filter transform
  * alone (winograd_filter, calling thread), the serial part of the old split.
  * Main: the calling thread's CPU (/proc/self/task/<pid>/schedstat); with --no-takeback (the caller
@@ -17,6 +18,7 @@ import { chooseBackend } from '../workers/nn/backend';
 import { resNet10Widths } from '../workers/nn/resnet10';
 import { simdKernels } from '../workers/nn/kernels/simd';
 import { byteOffset, type WasmBackendLike } from '../workers/nn/kernels/wasm-heap';
+import { setPhasePackSplit } from '../workers/nn/kernels/conv2d-backprop-input';
 import { setWinogradSplit, winogradTile, type WinogradSplit } from '../workers/nn/kernels/winograd';
 
 const argv = process.argv.slice(2);
@@ -53,6 +55,7 @@ for (const [name, side, cin, cout, k, s] of layers) {
     const vals: Record<string, Float32Array> = {};
     for (let r = 0; r < reps + 1; r++) for (const mode of modes) {
       setWinogradSplit(mode);
+      setPhasePackSplit(mode === 'balanced');
       const t0 = performance.now(), c0 = process.cpuUsage(), m0 = mainCpu();
       const y = run();
       const c1 = process.cpuUsage(c0), m1 = mainCpu();

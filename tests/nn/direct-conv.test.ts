@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerDeeperKernels } from '../../workers/nn/kernels/register';
 import { directConv, packFilter, setDirectConvPath, setDirectParts } from '../../workers/nn/kernels/direct-conv';
+import { setPhasePackSplit } from '../../workers/nn/kernels/conv2d-backprop-input';
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -73,5 +74,31 @@ describe('direct convolution (wasm) against tf.conv2d on cpu', () => {
         first = got;
       }
     }, 120_000);
+  }
+});
+
+describe('direct input gradient (wasm): phase filters packed in the SIMD module and split', () => {
+  afterAll(async () => { setDirectParts(0); setPhasePackSplit(true); await tf.setBackend('wasm'); });
+  // [N, H, W, CI, CO, k, s]: stride-2 3×3 (CI not ×8 in the second), 1×1 stride 2, block4 conv a.
+  const cases: [number, number, number, number, number, number, number][] = [[3, 16, 16, 32, 64, 3, 2], [2, 9, 7, 12, 64, 3, 2], [3, 8, 8, 64, 128, 1, 2], [5, 4, 4, 128, 256, 3, 2]];
+  for (const [N, H, W, CI, CO, k, s] of cases) {
+    it(`${N}×${H}×${W}×${CI} ← ${CO}, ${k}×${k} stride ${s}: the same bits as the JS pack, 1–3 parts; close to cpu`, async () => {
+      registerDeeperKernels();
+      const r = seeded(H * 31 + CI), OH = Math.ceil(H / s), OW = Math.ceil(W / s);
+      const w = uniform(k * k * CI * CO, r, 1 / Math.sqrt(k * k * CI)), dy = uniform(N * OH * OW * CO, r);
+      const dx = () => tf.tidy(() => tf.conv2dTranspose(tf.tensor4d(dy, [N, OH, OW, CO]), tf.tensor4d(w, [k, k, CI, CO]), [N, H, W, CI], s, 'same').dataSync() as Float32Array);
+      expect(await tf.setBackend('cpu')).toBe(true);
+      const ref = dx();
+      expect(await tf.setBackend('wasm')).toBe(true);
+      setPhasePackSplit(false);
+      const before = dx();
+      setPhasePackSplit(true);
+      expect(relErr(before, ref)).toBeLessThan(1e-5);
+      for (const parts of [1, 2, 3]) {
+        setDirectParts(parts);
+        expect(Array.from(dx())).toEqual(Array.from(before));
+      }
+      setDirectParts(0);
+    });
   }
 });

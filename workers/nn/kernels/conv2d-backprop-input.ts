@@ -15,7 +15,7 @@ import { getKernel } from '@tensorflow/tfjs';
 import { convGeometry, phaseTaps } from './conv-geometry';
 import { type WasmBackendLike, heapF32, heapBuffer, byteOffset } from './wasm-heap';
 import { isSame3x3, winogradConv3x3 } from './winograd-train';
-import { DIRECT_SMALL_MAPS, MIN_OUT_WIDTH, directConvApplies, runDirectInto } from './direct-conv';
+import { DIRECT_PARTS, DIRECT_SMALL_MAPS, MIN_OUT_WIDTH, directConvApplies, runDirectInto } from './direct-conv';
 import type { ConvGeometry } from './conv-geometry';
 
 /**
@@ -25,6 +25,15 @@ import type { ConvGeometry } from './conv-geometry';
  */
 export let DIRECT_INPUT_GRAD = true;
 export function setDirectInputGrad(on: boolean): void { DIRECT_INPUT_GRAD = on; }
+/**
+ * Whether the direct input gradient packs each phase's filter in the SIMD module, split over the pool
+ * (direct_pack_phase; default), or by a JS transpose and direct_pack on the calling thread (the path
+ * before, kept for A/B). The same bits either way.
+ */
+export let PHASE_PACK_SPLIT = true;
+export function setPhasePackSplit(on: boolean): void { PHASE_PACK_SPLIT = on; }
+/** Fewest packed floats worth splitting over the pool. */
+const MIN_SPLIT_PACK = 16384;
 
 function call(name: string, backend: WasmBackendLike, inputs: Record<string, TensorInfo>, attrs: object): TensorInfo {
   const k = getKernel(name, 'wasm');
@@ -69,15 +78,24 @@ function inputGradDirect(backend: WasmBackendLike, dy: TensorInfo, filter: Tenso
   const dx = backend.makeOutput([n, inH, inW, CI], 'float32');
   if (!complete) heapF32(backend, dx).fill(0);
   for (const p of phases) {
-    const wsub = phaseFilter(backend, filter, kH, kW, sH, sW, p.rh, p.rw), K = p.JH * p.JW * CO;
-    const packed = backend.makeOutput([((CI + 7) & ~7) * K], 'float32');
-    simd.direct_pack(byteOffset(backend, wsub), K, CI, byteOffset(backend, packed));
+    const K = p.JH * p.JW * CO, CI8 = (CI + 7) & ~7;
+    const packed = backend.makeOutput([CI8 * K], 'float32');
+    if (PHASE_PACK_SPLIT) {
+      // Packed straight from the forward filter, split by blocks of 8 output channels (was a JS transpose
+      // and a pack on the calling thread: ≈ 0.3–0.6 ms of a 2-thread step, README "Balanced splits").
+      const blocks = CI8 / 8, parts = K * CI8 >= MIN_SPLIT_PACK ? Math.min(DIRECT_PARTS || simd.threads, blocks) : 1, pOff = byteOffset(backend, packed);
+      simd.runParts('direct_pack_phase', Array.from({ length: parts }, (_, i) =>
+        [byteOffset(backend, filter), kW, CI, CO, sH, sW, p.rh, p.rw, p.JH, p.JW, pOff, 8 * Math.round((blocks * i) / parts), 8 * Math.round((blocks * (i + 1)) / parts)]));
+    } else {
+      const wsub = phaseFilter(backend, filter, kH, kW, sH, sW, p.rh, p.rw);
+      simd.direct_pack(byteOffset(backend, wsub), K, CI, byteOffset(backend, packed));
+      backend.disposeData(wsub.dataId);
+    }
     // Phase output (a, b) is dx pixel ((qh0 + a)·sH + rh − padTop, (qw0 + b)·sW + rw − padLeft); it reads dy rows qh0 + a − JH + 1 + jh.
     const i0 = p.qh0 * sH + p.rh - padTop, j0 = p.qw0 * sW + p.rw - padLeft;
     runDirectInto(simd, backend, dy, byteOffset(backend, packed), 0,
       { kH: p.JH, kW: p.JW, sH: 1, sW: 1, padTop: p.JH - 1 - p.qh0, padLeft: p.JW - 1 - p.qw0, outH: p.nh, outW: p.nw, outC: CI }, false,
       { yOff: byteOffset(backend, dx) + 4 * (i0 * inW + j0) * CI, yPix: sW * CI, yRow: sH * inW * CI, yImg: inH * inW * CI });
-    backend.disposeData(wsub.dataId);
     backend.disposeData(packed.dataId);
   }
   return dx;

@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 
 /** The exports a helper can run. */
-export const POOL_EXPORTS = ['filter_grad', 'bn_train', 'bn_grad', 'winograd_conv', 'winograd_filter_part', 'winograd_filter_grad', 'direct_conv', 'direct_filter_grad', 'direct_conv_small', 'bn_part_stats', 'bn_apply', 'bn_grad_sums', 'bn_grad_apply', 'max_pool', 'max_pool_grad', 'add_into', 'add_relu', 'relu_grad', 'momentum_update'] as const;
+export const POOL_EXPORTS = ['filter_grad', 'bn_train', 'bn_grad', 'winograd_conv', 'winograd_filter_part', 'winograd_filter_grad', 'direct_conv', 'direct_pack_phase', 'direct_filter_grad', 'direct_conv_small', 'bn_part_stats', 'bn_apply', 'bn_grad_sums', 'bn_grad_apply', 'max_pool', 'max_pool_grad', 'add_into', 'add_relu', 'relu_grad', 'momentum_update'] as const;
 export type PoolExport = (typeof POOL_EXPORTS)[number];
 
 /**

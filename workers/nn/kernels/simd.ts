@@ -59,6 +59,8 @@ export interface SimdKernels {
   direct_scratch(C: number, OW: number, kH: number, kW: number, sW: number): number;
   /** P[⌈CO/8⌉][K][8] from w[K][CO] (wasm/direct-conv.c). */
   direct_pack(w: number, K: number, CO: number, P: number): void;
+  /** An input gradient's stride-phase filter packed straight from the forward filter, output-channel blocks [b0, b1) (wasm/direct-conv.c). */
+  direct_pack_phase(w: number, kW: number, CI: number, CO: number, sH: number, sW: number, rh: number, rw: number, JH: number, JW: number, P: number, b0: number, b1: number): void;
   /** Output rows [r0, r1) of N·OH of a direct convolution from a packed filter, + bias, ReLU if relu (wasm/direct-conv.c). */
   direct_conv(x: number, H: number, W: number, C: number, P: number, bias: number, CO: number, kH: number, kW: number, sH: number, sW: number,
     pt: number, pl: number, OH: number, OW: number, relu: number, y: number, yPix: number, yRow: number, yImg: number, r0: number, r1: number, scratch: number): void;
@@ -130,7 +132,7 @@ export function simdKernels(backend: WasmBackendLike): SimdKernels | null {
       filter_grad_scratch: e.filter_grad_scratch, filter_grad: e.filter_grad, add_into: e.add_into,
       winograd_scratch: e.winograd_scratch, winograd_conv: e.winograd_conv, winograd_filter: e.winograd_filter, winograd_filter_part: e.winograd_filter_part,
       winograd_grad_scratch: e.winograd_grad_scratch, winograd_filter_grad: e.winograd_filter_grad,
-      direct_scratch: e.direct_scratch, direct_pack: e.direct_pack, direct_conv: e.direct_conv,
+      direct_scratch: e.direct_scratch, direct_pack: e.direct_pack, direct_pack_phase: e.direct_pack_phase, direct_conv: e.direct_conv,
       direct_small_scratch: e.direct_small_scratch, direct_conv_small: e.direct_conv_small,
       direct_grad_scratch: e.direct_grad_scratch, direct_filter_grad: e.direct_filter_grad, threads,
       pool() {

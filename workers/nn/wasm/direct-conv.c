@@ -39,6 +39,25 @@ void direct_pack(const float *w, int K, int CO, float *P) {
       for (int i = 0; i < 8; i++) P[((long)b * K) + (long)k * 8 + i] = b + i < CO ? w[(long)k * CO + b + i] : 0.f;
 }
 
+/* The packed filter of one stride phase (rh, rw) of an input gradient, straight from the forward filter
+ * w[kH][kW][CI][CO] (what direct_pack makes of the phase's flipped, channel-swapped sub-filter):
+ * P[ci/8][k][ci%8] = w[rh + sH·(JH−1−jh)][rw + sW·(JW−1−jw)][ci][co] with k = (jh·JW + jw)·CO + co, zero
+ * for ci ≥ CI; only the blocks of 8 output channels ci in [b0, b1) (multiples of 8), so callers split it
+ * between threads (a copy: the same bits whatever the split). */
+EXPORT(direct_pack_phase)
+void direct_pack_phase(const float *w, int kW, int CI, int CO, int sH, int sW, int rh, int rw, int JH, int JW, float *P, int b0, int b1) {
+  long K = (long)JH * JW * CO;
+  for (int b = b0; b < b1; b += 8)
+    for (int jh = 0; jh < JH; jh++)
+      for (int jw = 0; jw < JW; jw++) {
+        int kh = rh + sH * (JH - 1 - jh), kw = rw + sW * (JW - 1 - jw);
+        const float *src = w + (long)(kh * kW + kw) * CI * CO;
+        float *dst = P + (long)b * K + (long)(jh * JW + jw) * CO * 8;
+        for (int co = 0; co < CO; co++)
+          for (int i = 0; i < 8; i++) dst[(long)co * 8 + i] = b + i < CI ? src[(long)(b + i) * CO + co] : 0.f;
+      }
+}
+
 static inline void store8(float *o, int co, int CO, v128_t a, v128_t b, v128_t bias0, v128_t bias1, int relu) {
   a = wasm_f32x4_add(a, bias0);
   b = wasm_f32x4_add(b, bias1);
