@@ -22,7 +22,8 @@
  * tf.relu(tf.add) against the fused, split kernel (kernels/add-relu.ts); --ab momentum: tfjs's
  * momentum update (4 kernels per variable) against the fused one (kernels/momentum.ts); --ab glue-all: all five
  * of bn-pos, maxpool, takeback, addrelu and momentum before against after; --ab wsplit: the Winograd
- * convolutions' split before (setWinogradSplit('tiles')) against balanced; --ab none: the current defaults only (one path, for comparing
+ * convolutions' split and the direct input gradients' phase packing before (setWinogradSplit('tiles'),
+ * setPhasePackSplit(false)) against balanced; --ab none: the current defaults only (one path, for comparing
  * processes, e.g. --xnnpack-threads 1 against 2 interleaved by the caller).
  *   npx tsx bench/nn-step-ab.ts [--threads 1] [--xnnpack-threads n] [--size 64] [--width 0.5] [--classes 200] [--batch 64] [--steps 8] [--ab winograd|winograd-grad|direct|rows|direct-all|...] [--no-takeback]
  */
@@ -40,6 +41,7 @@ import { setSharedIdentity } from '../workers/nn/kernels/identity';
 import { setMaxPoolParts } from '../workers/nn/kernels/max-pool';
 import { setFusedAddRelu } from '../workers/nn/kernels/add-relu';
 import { setWinogradSplit, type WinogradSplit } from '../workers/nn/kernels/winograd';
+import { setPhasePackSplit } from '../workers/nn/kernels/conv2d-backprop-input';
 import { setWinogradTraining, setWinogradFilterGrad } from '../workers/nn/kernels/winograd-train';
 import { setDirectConvPath, type DirectConvPath } from '../workers/nn/kernels/direct-conv';
 
@@ -85,6 +87,7 @@ for (let r = -2; r < steps; r++) for (const path of paths) {
     setFusedMomentum(path === 'fused');
   } else if (ab === 'wsplit') {
     setWinogradSplit(path as WinogradSplit);
+    setPhasePackSplit(path === 'balanced');
   } else if (ab === 'addrelu') {
     setFusedAddRelu(path === 'fused');
   } else if (ab === 'takeback') {
