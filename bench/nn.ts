@@ -8,7 +8,7 @@
  * way on both sides:
  *  - training: the median of --steps full steps (forward, backward, momentum SGD, BN statistics)
  *    after warm-up (PyTorch: two warm-up steps; Deeper: --warmup, default two, plus the model
- *    build: the 2nd–4th steps on wasm still ran 10–60 % slower than later ones, README "Threads");
+ *    build: the 2nd–4th steps on wasm still ran 10–60 % slower than later ones, PERFORMANCE.md "Threads on a quiet machine");
  *  - inference: every batch size of --batches warmed up once, then the median of --passes passes;
  *    each engine's figure is its best batch size (each batch's figure is printed too).
  * Repetitions are interleaved, Deeper then PyTorch, --reps times (A B A B A B); each repetition

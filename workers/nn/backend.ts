@@ -50,7 +50,7 @@ export interface ChooseBackendOptions {
 export interface BackendDefaults {
   /** Wasm threads (XNNPACK and our kernels) when chooseBackend is not given `threads` (the entries read DEEPER_WASM_THREADS). */
   threads?: number;
-  /** XNNPACK's pthread pool when chooseBackend is not given `xnnpackThreads` (no environment variable: 1 measured no faster, README "Threads"). */
+  /** XNNPACK's pthread pool when chooseBackend is not given `xnnpackThreads` (no environment variable: 1 measured no faster, PERFORMANCE.md "Threads on a quiet machine"). */
   xnnpackThreads?: number;
   /** false: the hand-written SIMD kernels stay off and the JS fallbacks run (DEEPER_NN_NO_SIMD). */
   simd?: boolean;

@@ -98,7 +98,7 @@ function gradJS(dys: Float32Array, ys: Float32Array, xs: Float32Array, mu: Float
  * thread count; ranges are multiples of 4 channels and at least MIN_CHANNELS_PER_PART wide (one
  * 64-byte line of a row per thread), and small tensors stay on one thread. Tests set it.
  * Default 1 (the calling thread): on a quiet 2-core machine the split by channels made the whole
- * training step 3–8 % slower (bench/nn-step-ab.ts --ab bn, workers/nn/README.md "Threads").
+ * training step 3–8 % slower (bench/nn-step-ab.ts --ab bn, workers/nn/PERFORMANCE.md "Threads on a quiet machine").
  * The per-channel sums are the same either way, so the bits do not depend on it.
  */
 export const BATCH_NORM_DEFAULT_PARTS = 1;

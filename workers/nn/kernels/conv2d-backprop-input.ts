@@ -82,7 +82,7 @@ function inputGradDirect(backend: WasmBackendLike, dy: TensorInfo, filter: Tenso
     const packed = backend.makeOutput([CI8 * K], 'float32');
     if (PHASE_PACK_SPLIT) {
       // Packed straight from the forward filter, split by blocks of 8 output channels (was a JS transpose
-      // and a pack on the calling thread: ≈ 0.3–0.6 ms of a 2-thread step, README "Balanced splits").
+      // and a pack on the calling thread: ≈ 0.3–0.6 ms of a 2-thread step, PERFORMANCE.md "Balanced splits").
       const blocks = CI8 / 8, parts = K * CI8 >= MIN_SPLIT_PACK ? Math.min(DIRECT_PARTS || simd.threads, blocks) : 1, pOff = byteOffset(backend, packed);
       simd.runParts('direct_pack_phase', Array.from({ length: parts }, (_, i) =>
         [byteOffset(backend, filter), kW, CI, CO, sH, sW, p.rh, p.rw, p.JH, p.JW, pOff, 8 * Math.round((blocks * i) / parts), 8 * Math.round((blocks * (i + 1)) / parts)]));

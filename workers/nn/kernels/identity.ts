@@ -2,7 +2,7 @@
  * Identity for 'wasm' without a copy: the output shares the input's data (reference-counted, as the
  * wasm backend's own Reshape and the cpu backend's Identity do). tfjs-core clones every tensor it
  * saves for the backward pass (engine.saveTensorsForBackwardMode → Identity), and the stock wasm
- * kernel copies each one: ≈ 3–4 ms of a 64 px training step (workers/nn/README.md, "Threads").
+ * kernel copies each one: ≈ 3–4 ms of a 64 px training step (workers/nn/PERFORMANCE.md, "Threads on a quiet machine").
  * Tensors are immutable, so the shared data cannot change under either. setSharedIdentity(false)
  * restores the copy.
  */

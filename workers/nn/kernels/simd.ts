@@ -104,7 +104,7 @@ let poolThreads: number | null = null;
 /**
  * Threads our own kernels split over (the calling thread plus n − 1 helpers) under the threaded
  * build; null: XNNPACK's thread count. Set by chooseBackend before the kernels are first used, so
- * XNNPACK can run on 1 thread while our pool runs on all (workers/nn/README.md, "Threads").
+ * XNNPACK can run on 1 thread while our pool runs on all (workers/nn/PERFORMANCE.md, "Threads on a quiet machine").
  */
 export function setSimdPoolThreads(n: number | null): void {
   poolThreads = n;

@@ -36,7 +36,7 @@ export function winogradConv3x3(backend: WasmBackendLike, x: TensorInfo, wOff: n
   const u = backend.makeOutput([a * a * ((CO + 7) & ~7) * C], 'float32');
   const uOff = byteOffset(backend, u);
   // The transform was serial before the tiles split: up to 3 ms of an 8 ms call on 2 × 2 maps with
-  // 256 channels (README, "Balanced splits"); split by input channels, each part's rows of U alone.
+  // 256 channels (PERFORMANCE.md, "Balanced splits"); split by input channels, each part's rows of U alone.
   const parts = WINOGRAD_SPLIT === 'balanced' && C * CO >= MIN_SPLIT_FILTER ? Math.min(WINOGRAD_PARTS || simd.threads, C / 4) : 1;
   if (parts > 1) {
     simd.runParts('winograd_filter_part', Array.from({ length: parts }, (_, p) =>
