@@ -50,7 +50,7 @@ const MIN_TILES_PER_PART = 16;
 
 /**
  * The tile size for a layer (H × W map, C → CO channels): measured per shape (workers/nn/PERFORMANCE.md,
-^ * "Winograd convolutions"): m = 4 wherever the map is at least 4 × 4, m = 2 on 2 × 2 maps (a 4 × 4
+ * "Winograd convolutions"): m = 4 wherever the map is at least 4 × 4, m = 2 on 2 × 2 maps (a 4 × 4
  * tile there would be three quarters padding).
  */
 export function winogradTile(H: number, W: number): 2 | 4 {
