@@ -7,7 +7,8 @@
  * statistic in χ² units is T·R̂²_v − d_v with R̂²_v = |W_v ĉ|²/var(y), W_v = Σ_v^(−½) L_v on the rank d_v
  * of its loadings (the same rank rule as noise.ts); the FWER threshold is the 95 % quantile of the
  * maximum over vertices of 200 null maps (ĉ = e); the truth is {v : −T·ln(1 − R²_v) > threshold}.
- * Prints per region and T: truth size, mean and min precision and recall, and the failing samples.
+ * Prints per region and T: truth size, mean and min precision and recall, the failing samples and the rim
+ * (vertices with analytic χ² in [0.75, 1.25) × the threshold).
  */
 import { loadBuiltinFaceModel, createRng } from '../workers/faces';
 import { drawNoise } from '../workers/analyses/noise';
@@ -61,7 +62,8 @@ for (const name of regions) {
       Ps.push(r.precision); Rs.push(r.recall);
     }
     const truthN = truthChi.filter((x, v) => dims[v] > 0 && x > thr).length;
-    lines.push(curveLine(T, truthN, Ps, Rs));
+    const rimN = truthChi.filter((x, v) => dims[v] > 0 && x >= 0.75 * thr && x < 1.25 * thr).length;
+    lines.push(`${curveLine(T, truthN, Ps, Rs)} | rim ${rimN}`);
   }
   console.log(`${name} thr chi2 ${thr.toFixed(2)}\n  ` + lines.join('\n  '));
 }
