@@ -100,10 +100,12 @@ function componentErrors(noise: TrialNoise, y: Float64Array, R: Uint32Array, r2:
   // the rim shift's two parts (χ² ≈ T·|W_v ĉ|²/var(y) at R²_v ≪ 1): linear 2T·(W_v g)·(W_v e)/var(y), quadratic T·|W_v e|²/var(y) − d_v
   let lin = 0, quad = 0;
   rim.forEach((v, j) => gRows[j].forEach((p, i) => { let b = 0; const o = (v * 3 + i) * K; for (let k = 0; k < K; k++) b += wl.W[o + k] * e[k]; lin += (2 * T * p * b) / varY; quad += (T * b * b) / varY - 1; }));
-  // sd of the linear part over draws of e: (2T/(var(y)·thChi))·√(Σ_k h_k²·(var(y) + g_k²)/T), h = mean over the rim of W_vᵀW_v g
+  // sd of the linear part over draws of e (cov(e) = (var(y)·I + g gᵀ)/T for Gaussian z and y): (2T/(var(y)·thChi))·√((var(y)|h|² + (h·g)²)/T),
+  // h = mean over the rim of W_vᵀW_v g
   const h = new Float64Array(K);
   rim.forEach((v, j) => gRows[j].forEach((p, i) => { const o = (v * 3 + i) * K; for (let k = 0; k < K; k++) h[k] += (p * wl.W[o + k]) / rim.length; }));
-  const sdLin = ((2 * T) / (varY * thChi)) * Math.sqrt(h.reduce((s, x, k) => s + (x * x * (varY + g[k] * g[k])) / T, 0));
+  const hg = h.reduce((s, x, k) => s + x * g[k], 0);
+  const sdLin = ((2 * T) / (varY * thChi)) * Math.sqrt((varY * h.reduce((s, x) => s + x * x, 0) + hg * hg) / T);
   console.log(`rim shift parts: linear in e ${(lin / rim.length / thChi).toFixed(3)} (its sd over draws ${sdLin.toFixed(3)}), quadratic (after the d_v bias) ${(quad / rim.length / thChi).toFixed(3)} threshold units; ${K} components`);
   const order = Array.from(shifts.keys()).sort((i, j) => Math.abs(shifts[j]) - Math.abs(shifts[i])).slice(0, 8);
   for (const k of order) console.log(`component ${k}: g share ${(g[k] ** 2 / gg).toFixed(4)}, error ${(e[k] / sdE[k]).toFixed(2)} sd; rim shift from it alone ${shifts[k].toFixed(3)} threshold units`);
