@@ -7,16 +7,17 @@
  * statistic in χ² units is T·R̂²_v − d_v with R̂²_v = |W_v ĉ|²/var(y), W_v = Σ_v^(−½) L_v on the rank d_v
  * of its loadings (the same rank rule as noise.ts); the FWER threshold is the 95 % quantile of the
  * maximum over vertices of 200 null maps (ĉ = e); the truth is {v : −T·ln(1 − R²_v) > threshold}.
- * Prints per region and T: truth size, mean and min precision and recall, and the failing samples.
+ * Prints per region and T: truth size, mean and min precision and recall, the failing samples and the rim
+ * (vertices with analytic χ² in [0.75, 1.25) × the threshold).
  */
 import { loadBuiltinFaceModel, createRng } from '../workers/faces';
 import { drawNoise } from '../workers/analyses/noise';
 import { noisyVertices, DEFAULT_PLANTED_R2 } from '../workers/analyses/oracle';
-import { analyticOracleMap, plantedSourceWeights, vertexLoadings } from '../workers/analyses/oracle-truth';
+import { analyticOracleMap, plantedSourceWeights } from '../workers/analyses/oracle-truth';
 import { resolveRegion } from '../workers/analyses/regions';
-import { jacobiEigen } from '../workers/analyses/pca';
 import { anatomicalRegions } from './oracles';
 import { curveLine, scoreSimulatedMap } from './oracle-sim-score';
+import { whitenedLoadings, whitenedSquare } from './oracle-whitened';
 const [modelName, kind, regionsArg, TsArg, samplesArg] = process.argv.slice(2);
 const k0 = kind as 'shape' | 'texture';
 const model = loadBuiltinFaceModel(modelName);
@@ -30,32 +31,14 @@ for (const name of regions) {
   const region = resolveRegion(model, name);
   const noise = drawNoise(model, { basis: 'coefficients', trials: 10, seed: 1, vertices: noisyVertices(model, region), shapeSd: k0 === 'shape' ? 0.5 : 0, textureSd: k0 === 'texture' ? 0.5 : 0 });
   const g = plantedSourceWeights(model, noise, k0, region);
-  const K = g.length;
   const a = analyticOracleMap(model, noise, k0, region, R2);
   const varY = g.reduce((s, x) => s + x * x, 0) / R2;
-  // W_v [d_v][K] (whitened loadings), rows stored 3 per vertex (unused rows zero)
-  const W = new Float64Array(V * 3 * K);
-  const dims = new Uint8Array(V);
-  for (let v = 0; v < V; v++) {
-    const L = vertexLoadings(model, noise, k0, v);
-    if (L.src.length === 0) continue;
-    const S = new Float64Array(9);
-    L.src.forEach((_, j) => { for (let d = 0; d < 3; d++) for (let e = 0; e < 3; e++) S[d * 3 + e] += L.w[j * 3 + d] * L.w[j * 3 + e]; });
-    const { values, vectors } = jacobiEigen(S, 3);
-    const top = Math.max(...values);
-    if (!(top > 0)) continue;
-    for (let e = 0; e < 3; e++) {
-      if (values[e] <= 1e-6 * top) continue;
-      const row = v * 3 + dims[v]++;
-      L.src.forEach((s, j) => { let p = 0; for (let d = 0; d < 3; d++) p += vectors[d * 3 + e] * L.w[j * 3 + d]; W[row * K + s] += p / Math.sqrt(values[e]); });
-    }
-  }
+  const wl = whitenedLoadings(model, noise, k0);
+  const dims = wl.dims;
   const stat = (c: Float64Array, T: number, out: Float64Array) => {
     for (let v = 0; v < V; v++) {
       if (dims[v] === 0) { out[v] = -Infinity; continue; }
-      let q = 0;
-      for (let r = 0; r < dims[v]; r++) { let p = 0; const o = (v * 3 + r) * K; for (let k = 0; k < K; k++) p += W[o + k] * c[k]; q += p * p; }
-      out[v] = -T * Math.log(1 - Math.min(q / varY, 0.999999)) - dims[v];
+      out[v] = -T * Math.log(1 - Math.min(whitenedSquare(wl, c, v) / varY, 0.999999)) - dims[v];
     }
   };
   const rng = createRng(12345);
@@ -79,7 +62,8 @@ for (const name of regions) {
       Ps.push(r.precision); Rs.push(r.recall);
     }
     const truthN = truthChi.filter((x, v) => dims[v] > 0 && x > thr).length;
-    lines.push(curveLine(T, truthN, Ps, Rs));
+    const rimN = truthChi.filter((x, v) => dims[v] > 0 && x >= 0.75 * thr && x < 1.25 * thr).length;
+    lines.push(`${curveLine(T, truthN, Ps, Rs)} | rim ${rimN}`);
   }
   console.log(`${name} thr chi2 ${thr.toFixed(2)}\n  ` + lines.join('\n  '));
 }
