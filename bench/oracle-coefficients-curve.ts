@@ -2,7 +2,7 @@
  * npx tsx bench/oracle-coefficients-curve.ts <model> <shape|texture> <regions,... | all> <T1,T2,...> [samples 10]
  *
  * The coefficients-basis counterpart of bench/oracle-trials-curve.ts (same large-sample simulator,
- * docs/methods.md "Why coefficients shape chin can miss 0.9"): with the planted g over the K identity
+ * docs/oracles.md "Why coefficients shape chin can miss 0.9"): with the planted g over the K identity
  * components, var(y) = |g|²/R² and ĉ_k = g_k + e_k, e_k ~ N(0, (var(y) + g_k²)/T), each vertex's
  * statistic in χ² units is T·R̂²_v − d_v with R̂²_v = |W_v ĉ|²/var(y), W_v = Σ_v^(−½) L_v on the rank d_v
  * of its loadings (the same rank rule as noise.ts); the FWER threshold is the 95 % quantile of the

@@ -3,7 +3,7 @@
  *
  * One oracle run (planted map only) and the rim of its truth: the distribution of analytic I_v /
  * threshold over the true vertices, the missed ones and the false positives, and the estimated map's
- * mean error (estimate − analytic, threshold units) in bands of analytic I (docs/methods.md, "Why
+ * mean error (estimate − analytic, threshold units) in bands of analytic I (docs/oracles.md, "Why
  * coefficients shape chin can miss 0.9"). With analytic:<bits> (coefficients basis) it runs no oracle and
  * prints, for the vertices with analytic I in (0.5, 1) × that threshold, which planted components carry
  * their information: per top component k of g (share g_k²/|g|²), the mean share of their I left with g_k = 0.

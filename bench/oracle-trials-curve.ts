@@ -2,7 +2,7 @@
  * npx tsx bench/oracle-trials-curve.ts <model> <shape|texture> <regions,... | all> <T1,T2,...> [seeds 10] [k1,k2,... texture band octaves]
  *
  * A fast Gaussian simulator of a bubbles oracle's precision and recall against its analytic truth, per
- * trial count, over simulated samples (docs/methods.md, "Why bubbles texture can miss 0.9"). It
+ * trial count, over simulated samples (docs/oracles.md, "Why bubbles texture can miss 0.9"). It
  * replaces the estimator by its large-sample form: with the planted g, var(y) = |g|²/R² and the
  * sample cross-covariances ĉ_s = g_s + e_s, e_s ~ N(0, (var(y) + g_s²)/T) (independent across the
  * bump amplitudes s), each vertex's statistic is T·R̂²_v = T·|L_v ĉ|²/(|L_v|²·var(y)) in χ² units

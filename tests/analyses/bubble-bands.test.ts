@@ -1,6 +1,6 @@
 /**
  * Issue 12: the bubbles texture band law σ_band = σ·2^(k·(nb−1−band)) (bases/bubbles.ts). The default
- * k = 0 (every band at σ) was chosen from the measured recovery curve (docs/methods.md, "Texture band widths"); k = 0.5
+ * k = 0 (every band at σ) was chosen from the measured recovery curve (docs/oracles.md, "Texture band widths"); k = 0.5
  * is the former law, which configs and stored human-trial noise records that state it (or predate it)
  * still reproduce.
  */

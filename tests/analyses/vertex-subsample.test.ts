@@ -1,6 +1,6 @@
 /**
  * Issue 12, vertex basis: noise on a farthest-point subsample at a minimum spacing (mm), so that the
- * largest named region's noise-carrying vertices fit the 20,000-trial cap (docs/methods.md, "Vertex
+ * largest named region's noise-carrying vertices fit the 20,000-trial cap (docs/oracles.md, "Vertex
  * noise"); the truth of a vertex oracle is the region's noise-carrying vertices.
  */
 import { describe, expect, it } from 'vitest';

@@ -99,7 +99,7 @@ export const MAX_ORACLE_TRIALS = 20_000;
  * vertex basis: the default minimum spacing (mm) of the noise-carrying vertices (bases/vertex-subsample.ts).
  * Recall ≥ 0.9 needs a non-centrality T·R²/n ≈ 50 per noise-carrying region vertex, so n ≤ 20,000 ·
  * 0.8 / 50 = 320 at the trial cap; at 4 mm the largest named region of each built-in model has
- * 190 (ICT jaw) and 100 (procedural forehead) (docs/methods.md, "Vertex noise").
+ * 190 (ICT jaw) and 100 (procedural forehead) (docs/oracles.md, "Vertex noise").
  */
 export const DEFAULT_VERTEX_SPACING_MM = 4;
 
@@ -107,10 +107,10 @@ export const DEFAULT_VERTEX_SPACING_MM = 4;
 export const DEFAULT_PLANTED_R2: Record<CanonicalBasis, number> = { coefficients: 0.5, bubbles: 0.5, vertex: 0.8 };
 
 /**
- * Default trials: coefficients 10,000 for shape and 20,000 (the cap) for texture (docs/methods.md,
+ * Default trials: coefficients 10,000 for shape and 20,000 (the cap) for texture (docs/oracles.md,
  * "Why ict coefficients texture can miss 0.9": a broad band of the analytic map within ±25 % of the
  * threshold; simulated, every ict region passes in one seed in 5 at 10,000 and 0.94 at 20,000); bubbles 6,000 for shape and 14,000 for texture (measured
- * recovery, docs/methods.md "Texture band widths": at 6,000 the texture map's flat inner plateau on
+ * recovery, docs/oracles.md "Texture band widths": at 6,000 the texture map's flat inner plateau on
  * large regions such as the cheeks sits at the threshold); vertex noise spreads R² evenly over the
  * region's |R| noise-carrying vertices (regionSize; R²/|R| each), and 50·|R|/R² trials give each
  * a non-centrality T·R²_v ≈ 50, well above the 3-D max-statistic threshold (≈ 25); capped at 20,000.
@@ -122,10 +122,10 @@ export function defaultOracleTrials(regionSize: number, basis: NoiseBasis = 'ver
   return Math.min(MAX_ORACLE_TRIALS, Math.max(2000, Math.ceil((50 * regionSize) / r2)));
 }
 
-/** Coefficients texture oracles' default trials (the cap; simulated and real runs in docs/methods.md). */
+/** Coefficients texture oracles' default trials (the cap; simulated and real runs in docs/oracles.md). */
 export const COEFFICIENTS_TEXTURE_TRIALS = MAX_ORACLE_TRIALS;
 
-/** Bubbles texture oracles' default trials (all 24 regions of both models pass at seed 1, docs/methods.md). */
+/** Bubbles texture oracles' default trials (all 24 regions of both models pass at seed 1, docs/oracles.md). */
 export const BUBBLES_TEXTURE_TRIALS = 14_000;
 
 /** Adds independent Gaussian noise to the planted signal s so that it explains r2 of var(y): var(ε) = var_s·(1 − r2)/r2. */

@@ -127,7 +127,7 @@ export const ReverseCorrelationConfig = z.object({
    * database before the field existed were given 0.5 by drizzle/0006_bubbles_band_law.sql; a config
    * file without the field gets the current default); the noise sds of the local bases (bubbles and vertex): shape in mm along the
    * normal, texture in linear albedo per channel. Defaults from the measured recovery curve
-   * (docs/methods.md, issue 12, "Texture band widths").
+   * (docs/oracles.md, issue 12, "Texture band widths").
    */
   bubbles: z.object({
     sigmaMm: num('analyses.reverseCorrelation.bubbles.sigmaMm', 0.5, 100).default(6),

@@ -13,7 +13,7 @@
  * with texture bumps at each band's scale σ_band = σ · 2^(k·(nb−1−band)) (band 0 = 'low' is the
  * broadest; k = textureBandOctaves, octaves between neighbouring bands). Default k = 0: every band's
  * bumps at σ, chosen from the measured recovery curve over every named region of both built-in
- * models (docs/methods.md, "Texture band widths": broader low bands leave a broad, flat analytic map
+ * models (docs/oracles.md, "Texture band widths": broader low bands leave a broad, flat analytic map
  * at the threshold); 0.5 = the law before 2026-12-01 (ICT: 24, 17, 12, 8.5, 6 mm). With k = 0 the
  * bands share their centres and loadings, and differ only in their amplitudes. s is chosen so that
  * the median per-vertex sd equals the requested sd (mm, albedo), split equally over the texture bands.
@@ -37,7 +37,7 @@ export interface BubbleOptions {
   textureBandOctaves?: number;
 }
 
-/** The texture band law's default k: every band at σ (docs/methods.md, "Texture band widths"). */
+/** The texture band law's default k: every band at σ (docs/oracles.md, "Texture band widths"). */
 export const DEFAULT_TEXTURE_BAND_OCTAVES = 0;
 
 export const DEFAULT_BUBBLES: BubbleOptions = { sigmaMm: 6, density: 1, textureBandOctaves: DEFAULT_TEXTURE_BAND_OCTAVES };

@@ -6,7 +6,7 @@
  * noise-carrying vertices (R²/n each), so recall is bounded by the trials: a vertex is found when
  * its non-centrality T·R²/n clears the max-statistic threshold. On a dense mesh (ICT: 1,320 mouth
  * vertices) no trial count under the cap reaches it; noise on every vertex at least `spacingMm`
- * apart keeps n small enough (docs/methods.md, "Vertex noise"). The subsample is deterministic:
+ * apart keeps n small enough (docs/oracles.md, "Vertex noise"). The subsample is deterministic:
  * it starts at the vertex of `first` (the planted region; else of the whole set) nearest its
  * centroid and adds, one at a time, the vertex of `first` farthest from those chosen until `first`
  * is covered, then likewise over the whole set, until every vertex lies within `spacingMm` of a
