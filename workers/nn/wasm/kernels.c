@@ -18,6 +18,10 @@
 /* Rows summed in float before being flushed into double accumulators (bounds rounding error). */
 #define BLOCK 64
 
+/* batch-norm.c (its BN_BLOCK equals BLOCK, so the sums keep their order). */
+void bn_grad_sums(const float *dy, const float *y, const float *x, int M, int C, int ld, const float *mean, const float *istd,
+                  int relu, double *out, float *scratch);
+
 /* sum[c] (double) += Σ_m f(x[m][c]) over M rows, f = identity or (x − mean)².
  * facc: C floats, dacc: C doubles of caller scratch. */
 static void channel_sums(const float *x, int M, int C, int ld, const float *mean, float *facc, double *dacc, int squared) {
@@ -84,28 +88,8 @@ void bn_grad(const float *dy, const float *y, const float *x, int M, int C, int 
   double *dsum = scratch, *dsumx = scratch + C;
   float *fsum = (float *)(scratch + 2 * C), *fsumx = fsum + C, *istd = fsumx + C, *k1 = istd + C;
   for (int c = 0; c < C; c++) { dsum[c] = 0.0; dsumx[c] = 0.0; istd[c] = (float)(1.0 / __builtin_sqrt((double)var[c] + eps)); }
-  v128_t zero = wasm_f32x4_splat(0.f);
-  for (int m0 = 0; m0 < M; m0 += BLOCK) {
-    int m1 = m0 + BLOCK < M ? m0 + BLOCK : M;
-    for (int c = 0; c < C; c++) { fsum[c] = 0.f; fsumx[c] = 0.f; }
-    for (int m = m0; m < m1; m++) {
-      const float *g = dy + (long)m * ld, *xr = x + (long)m * ld, *yr = y + (long)m * ld;
-      int c = 0;
-      for (; c + 4 <= C; c += 4) {
-        v128_t gv = wasm_v128_load(g + c);
-        if (relu) gv = wasm_v128_and(gv, wasm_f32x4_gt(wasm_v128_load(yr + c), zero));
-        v128_t xh = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xr + c), wasm_v128_load(mean + c)), wasm_v128_load(istd + c));
-        wasm_v128_store(fsum + c, wasm_f32x4_add(wasm_v128_load(fsum + c), gv));
-        wasm_v128_store(fsumx + c, wasm_f32x4_add(wasm_v128_load(fsumx + c), wasm_f32x4_mul(gv, xh)));
-      }
-      for (; c < C; c++) {
-        float gv = relu && !(yr[c] > 0.f) ? 0.f : g[c];
-        fsum[c] += gv;
-        fsumx[c] += gv * (xr[c] - mean[c]) * istd[c];
-      }
-    }
-    for (int c = 0; c < C; c++) { dsum[c] += fsum[c]; dsumx[c] += fsumx[c]; }
-  }
+  /* Σg and Σg·x̂ per channel (float within blocks of BLOCK rows, float64 across): batch-norm.c. */
+  bn_grad_sums(dy, y, x, M, C, ld, mean, istd, relu, dsum, fsum);
   /* dx = k1·g − k1·dβ/M − k1·dγ/M·x̂, with x̂ = (x−μ)·istd: precompute per channel. */
   float *a = fsum, *b = fsumx; /* reuse: a = k1·dβ/M, b = k1·dγ/M·istd */
   for (int c = 0; c < C; c++) {
@@ -115,6 +99,7 @@ void bn_grad(const float *dy, const float *y, const float *x, int M, int C, int 
     a[c] = (float)(k1[c] * dsum[c] / M);
     b[c] = (float)(k1[c] * dsumx[c] / M * istd[c]);
   }
+  v128_t zero = wasm_f32x4_splat(0.f);
   for (int m = 0; m < M; m++) {
     const float *g = dy + (long)m * ld, *xr = x + (long)m * ld, *yr = y + (long)m * ld;
     float *o = dx + (long)m * ld;
