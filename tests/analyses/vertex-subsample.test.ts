@@ -49,9 +49,9 @@ describe('farthest-point vertex subsample', () => {
     }
   });
 
-  it('default trials per basis and kind: coefficients shape 10,000 and texture 20,000, bubbles shape 6,000 and texture 14,000, all within the cap', () => {
+  it('default trials per basis and kind: coefficients shape and texture 20,000 (the cap), bubbles shape 6,000 and texture 14,000, all within the cap', () => {
     const trials = (basis: 'coefficients' | 'bubbles', kind: 'shape' | 'texture') => oracleSetup(model, { kind, region: 'nose', basis, seed: 1 }).trials;
-    expect(trials('coefficients', 'shape')).toBe(10_000);
+    expect(trials('coefficients', 'shape')).toBe(20_000);
     expect(trials('coefficients', 'texture')).toBe(20_000);
     expect(trials('coefficients', 'texture')).toBeLessThanOrEqual(MAX_ORACLE_TRIALS);
     expect(trials('bubbles', 'shape')).toBe(6_000);

@@ -107,9 +107,11 @@ export const DEFAULT_VERTEX_SPACING_MM = 4;
 export const DEFAULT_PLANTED_R2: Record<CanonicalBasis, number> = { coefficients: 0.5, bubbles: 0.5, vertex: 0.8 };
 
 /**
- * Default trials: coefficients 10,000 for shape and 20,000 (the cap) for texture (docs/oracles.md,
- * "Why ict coefficients texture can miss 0.9": a broad band of the analytic map within ±25 % of the
- * threshold; simulated, every ict region passes in one seed in 5 at 10,000 and 0.94 at 20,000); bubbles 6,000 for shape and 14,000 for texture (measured
+ * Default trials: coefficients 20,000 (the cap) for shape and texture (docs/oracles.md, "Why ict
+ * coefficients texture can miss 0.9": a broad band of the analytic map within ±25 % of the
+ * threshold; simulated, every ict region passes in one seed in 5 at 10,000 and 0.94 at 20,000; "Why
+ * coefficients shape chin can miss 0.9": the procedural chin's plateau fails both measured seeds at
+ * 10,000 and passes both at 20,000); bubbles 6,000 for shape and 14,000 for texture (measured
  * recovery, docs/oracles.md "Texture band widths": at 6,000 the texture map's flat inner plateau on
  * large regions such as the cheeks sits at the threshold); vertex noise spreads R² evenly over the
  * region's |R| noise-carrying vertices (regionSize; R²/|R| each), and 50·|R|/R² trials give each
@@ -117,13 +119,13 @@ export const DEFAULT_PLANTED_R2: Record<CanonicalBasis, number> = { coefficients
  */
 export function defaultOracleTrials(regionSize: number, basis: NoiseBasis = 'vertex', r2 = DEFAULT_PLANTED_R2[canonicalBasis(basis)], kind: OracleKind = 'shape'): number {
   const b = canonicalBasis(basis);
-  if (b === 'coefficients') return kind === 'texture' ? COEFFICIENTS_TEXTURE_TRIALS : 10_000;
+  if (b === 'coefficients') return COEFFICIENTS_TRIALS;
   if (b === 'bubbles') return kind === 'texture' ? BUBBLES_TEXTURE_TRIALS : 6_000;
   return Math.min(MAX_ORACLE_TRIALS, Math.max(2000, Math.ceil((50 * regionSize) / r2)));
 }
 
-/** Coefficients texture oracles' default trials (the cap; simulated and real runs in docs/oracles.md). */
-export const COEFFICIENTS_TEXTURE_TRIALS = MAX_ORACLE_TRIALS;
+/** Coefficients oracles' default trials, shape and texture (the cap; simulated and real runs in docs/oracles.md). */
+export const COEFFICIENTS_TRIALS = MAX_ORACLE_TRIALS;
 
 /** Bubbles texture oracles' default trials (all 24 regions of both models pass at seed 1, docs/oracles.md). */
 export const BUBBLES_TEXTURE_TRIALS = 14_000;
