@@ -18,7 +18,8 @@
 /* Rows summed in float before being flushed into double accumulators (bounds rounding error). */
 #define BLOCK 64
 
-/* batch-norm.c (its BN_BLOCK equals BLOCK, so the sums keep their order). */
+/* batch-norm.c (its BN_BLOCK equals BLOCK, so the sums keep their order; y never aliases x). */
+void bn_apply(const float *__restrict x, int M, int C, int ld, const float *__restrict scale, const float *__restrict shift, int relu, float *__restrict y);
 void bn_grad_sums(const float *dy, const float *y, const float *x, int M, int C, int ld, const float *mean, const float *istd,
                   int relu, double *out, float *scratch);
 
@@ -63,18 +64,7 @@ void bn_train(const float *x, int M, int C, int ld, const float *gamma, const fl
     scale[c] = (float)s;
     shift[c] = (float)(beta[c] - mean[c] * s);
   }
-  v128_t zero = wasm_f32x4_splat(0.f);
-  for (int m = 0; m < M; m++) {
-    const float *row = x + (long)m * ld;
-    float *out = y + (long)m * ld;
-    int c = 0;
-    for (; c + 4 <= C; c += 4) {
-      v128_t v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(row + c), wasm_v128_load(scale + c)), wasm_v128_load(shift + c));
-      if (relu) v = wasm_f32x4_max(v, zero);
-      wasm_v128_store(out + c, v);
-    }
-    for (; c < C; c++) { float v = row[c] * scale[c] + shift[c]; out[c] = relu && v < 0.f ? 0.f : v; }
-  }
+  bn_apply(x, M, C, ld, scale, shift, relu, y);
 }
 
 /*
