@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createSimdPool, simdPoolJobsTakenBack } from '../../workers/nn/kernels/simd-pool';
+import { createSimdPool, simdPoolJobsTakenBack, splitParts, vectorRanges, MIN_ELEMENTS_TO_SPLIT } from '../../workers/nn/kernels/simd-pool';
 
 describe('simd pool', () => {
   it('runs filter_grad on a helper thread over shared memory', () => {
@@ -266,5 +266,22 @@ describe('simd pool', () => {
     job(false);
     await new Promise((r) => setTimeout(r, 50));  // a helper waking late must not run a taken-back job again
     for (let i = 0; i < n; i += 37) expect(f[dst / 4 + i]).toBe(jobs * i);
+  });
+
+  it('splits element ranges into whole SIMD vectors that cover the tensor once', () => {
+    expect(splitParts(2, MIN_ELEMENTS_TO_SPLIT - 1)).toBe(1);
+    expect(splitParts(2, MIN_ELEMENTS_TO_SPLIT)).toBe(2);
+    expect(splitParts(2, 10, 3)).toBe(3);
+    for (const [size, parts] of [[65536, 2], [1001, 3], [4099, 4], [7, 1], [100_003, 5]]) {
+      const r = vectorRanges(size, parts);
+      expect(r.length).toBe(parts);
+      expect(r[0][0]).toBe(0);
+      expect(r[parts - 1][1]).toBe(size);
+      for (let i = 0; i < parts; i++) {
+        if (i > 0) expect(r[i][0]).toBe(r[i - 1][1]);
+        if (i < parts - 1) expect(r[i][1] % 4).toBe(0);
+        expect(Math.abs(r[i][1] - r[i][0] - size / parts)).toBeLessThanOrEqual(4);
+      }
+    }
   });
 });

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { type WasmBackendLike, byteOffset } from './wasm-heap';
 import { simdKernels } from './simd';
+import { splitParts, vectorRanges } from './simd-pool';
 
 export const ADD_RELU = 'DeeperAddRelu';
 export const RELU_GRAD = 'DeeperReluGrad';
@@ -18,12 +19,9 @@ export function setFusedAddRelu(on: boolean): void { FUSED = on; }
 /** Element ranges per call: 0 = the pool's thread count for tensors of ≥ MIN_ELEMENTS_TO_SPLIT (default); tests set more. */
 let PARTS = 0;
 export function setAddReluParts(n: number): void { PARTS = Math.max(0, Math.floor(n)); }
-const MIN_ELEMENTS_TO_SPLIT = 65536;
 
 function ranges(threads: number, size: number): [number, number][] {
-  const n = Math.max(1, Math.min(PARTS || (size >= MIN_ELEMENTS_TO_SPLIT ? threads : 1), Math.floor(size / 4)));
-  // Multiples of 4 elements, so every part but the last runs whole SIMD vectors.
-  return Array.from({ length: n }, (_, i) => [4 * Math.round((size * i) / n / 4), i === n - 1 ? size : 4 * Math.round((size * (i + 1)) / n / 4)]);
+  return vectorRanges(size, Math.max(1, Math.min(splitParts(threads, size, PARTS), Math.floor(size / 4))));
 }
 
 const size = (t: TensorInfo) => t.shape.reduce((p, s) => p * s, 1);

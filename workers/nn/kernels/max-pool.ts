@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo, NamedAttrMap } from '@tensorflow/tfjs';
 import { type WasmBackendLike, byteOffset } from './wasm-heap';
 import { simdKernels } from './simd';
+import { splitParts } from './simd-pool';
 
 export const MAX_POOL = 'DeeperMaxPoolWithIndex';
 export const MAX_POOL_GRAD = 'DeeperMaxPoolScatter';
@@ -18,11 +19,9 @@ interface PoolAttrs { filterSize: number; stride: number }
 /** Image ranges per call: 0 = the pool's thread count (default); 1 = all on the calling thread (the path before). */
 let MAX_POOL_PARTS = 0;
 export function setMaxPoolParts(n: number): void { MAX_POOL_PARTS = Math.max(0, Math.floor(n)); }
-/** Tensors under this many input elements stay on the calling thread (a helper's wake-up costs more). */
-const MIN_ELEMENTS_TO_SPLIT = 65536;
 
 function imageParts(threads: number, N: number, size: number): [number, number][] {
-  const n = Math.max(1, Math.min(N, MAX_POOL_PARTS || (size >= MIN_ELEMENTS_TO_SPLIT ? threads : 1)));
+  const n = Math.max(1, Math.min(N, splitParts(threads, size, MAX_POOL_PARTS)));
   return Array.from({ length: n }, (_, i) => [Math.round((N * i) / n), Math.round((N * (i + 1)) / n)]);
 }
 

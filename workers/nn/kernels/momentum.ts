@@ -11,12 +11,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo, NamedAttrMap } from '@tensorflow/tfjs';
 import { type WasmBackendLike, byteOffset } from './wasm-heap';
 import { simdKernels } from './simd';
+import { splitParts, vectorRanges } from './simd-pool';
 
 export const MOMENTUM_UPDATE = 'DeeperMomentumUpdate';
 
 let FUSED = true;
 export function setFusedMomentum(on: boolean): void { FUSED = on; }
-const MIN_ELEMENTS_TO_SPLIT = 65536;
 
 interface Attrs { momentum: number; c: number }
 
@@ -26,9 +26,7 @@ const updateWasm = (({ inputs, backend, attrs }) => {
   const { momentum, c } = attrs as unknown as Attrs;
   const vOut = b.makeOutput(value.shape, 'float32'), aOut = b.makeOutput(value.shape, 'float32');
   const n = value.shape.reduce((p, s) => p * s, 1);
-  const parts = n >= MIN_ELEMENTS_TO_SPLIT ? simd.threads : 1;
-  const bound = (i: number) => (i === parts ? n : 4 * Math.round((n * i) / parts / 4));
-  simd.runParts('momentum_update', Array.from({ length: parts }, (_, i) => [byteOffset(b, value), byteOffset(b, acc), byteOffset(b, grad), bound(i), bound(i + 1),
+  simd.runParts('momentum_update', vectorRanges(n, splitParts(simd.threads, n)).map(([i0, i1]) => [byteOffset(b, value), byteOffset(b, acc), byteOffset(b, grad), i0, i1,
     momentum, c, byteOffset(b, vOut), byteOffset(b, aOut)]));
   return [vOut, aOut];
 }) as KernelFunc;

@@ -9,6 +9,20 @@
  */
 import { Worker } from 'node:worker_threads';
 
+/** Tensors of at least this many elements are split across the pool's threads; smaller ones run in one call. */
+export const MIN_ELEMENTS_TO_SPLIT = 65536;
+
+/** How many parts a kernel over `size` elements runs in: `forced` when > 0 (tests), else the pool's threads from MIN_ELEMENTS_TO_SPLIT up, else 1. */
+export function splitParts(threads: number, size: number, forced = 0): number {
+  return forced || (size >= MIN_ELEMENTS_TO_SPLIT ? threads : 1);
+}
+
+/** [i0, i1) element ranges of `parts` near-equal parts; every bound but the last a multiple of 4, so each part but the last runs whole SIMD vectors. */
+export function vectorRanges(size: number, parts: number): [number, number][] {
+  const bound = (i: number) => (i === parts ? size : 4 * Math.round((size * i) / parts / 4));
+  return Array.from({ length: parts }, (_, i) => [bound(i), bound(i + 1)]);
+}
+
 /** The exports a helper can run. */
 export const POOL_EXPORTS = ['filter_grad', 'bn_train', 'bn_grad', 'winograd_conv', 'winograd_filter_part', 'winograd_filter_grad', 'direct_conv', 'direct_pack_phase', 'direct_filter_grad', 'direct_conv_small', 'bn_part_stats', 'bn_apply', 'bn_grad_sums', 'bn_grad_apply', 'max_pool', 'max_pool_grad', 'add_into', 'add_relu', 'relu_grad', 'momentum_update'] as const;
 export type PoolExport = (typeof POOL_EXPORTS)[number];
