@@ -24,12 +24,14 @@ const model = loadBuiltinFaceModel(modelName);
 const regions = regionsArg === 'all' ? anatomicalRegions(model) : regionsArg.split(',');
 const Ts = TsArg.split(',').map(Number);
 const samples = Number(samplesArg ?? 10);
-const R2 = DEFAULT_PLANTED_R2.coefficients;
+const R2 = Number(process.env.ORACLE_R2 ?? DEFAULT_PLANTED_R2.coefficients);
+// ORACLE_DESIGN=orthogonal: the T×K noise coefficients exactly orthonormal in sample, so ĉ_k's error is the response noise's alone, var(ε)/T.
+const orthogonal = process.env.ORACLE_DESIGN === 'orthogonal';
 const V = model.vertexCount;
 function gauss(rng: () => number) { const u = rng() || 1e-12; return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng()); }
 for (const name of regions) {
   const region = resolveRegion(model, name);
-  const noise = drawNoise(model, { basis: 'coefficients', trials: 10, seed: 1, vertices: noisyVertices(model, region), shapeSd: k0 === 'shape' ? 0.5 : 0, textureSd: k0 === 'texture' ? 0.5 : 0 });
+  const noise = drawNoise(model, { basis: 'coefficients', design: 'independent', trials: 10, seed: 1, vertices: noisyVertices(model, region), shapeSd: k0 === 'shape' ? 0.5 : 0, textureSd: k0 === 'texture' ? 0.5 : 0 });
   const g = plantedSourceWeights(model, noise, k0, region);
   const a = analyticOracleMap(model, noise, k0, region, R2);
   const varY = g.reduce((s, x) => s + x * x, 0) / R2;
@@ -56,7 +58,7 @@ for (const name of regions) {
     const truthChi = Float64Array.from(a.r2, (r) => -T * Math.log(1 - r));
     const Ps: number[] = [], Rs: number[] = [];
     for (let s = 0; s < samples; s++) {
-      const c = Float64Array.from(g, (gk) => gk + gauss(rng) * Math.sqrt((varY + gk * gk) / T));
+      const c = Float64Array.from(g, (gk) => gk + gauss(rng) * Math.sqrt((orthogonal ? varY * (1 - R2) : varY + gk * gk) / T));
       stat(c, T, tmp);
       const r = scoreSimulatedMap(tmp, truthChi, thr, (v) => dims[v] !== 0);
       Ps.push(r.precision); Rs.push(r.recall);

@@ -115,7 +115,7 @@ function componentErrors(noise: TrialNoise, y: Float64Array, R: Uint32Array, r2:
 function componentShares(th: number) {
   const k0 = kind as 'shape' | 'texture';
   const R = resolveRegion(model, region);
-  const noise = drawNoise(model, { basis: 'coefficients', trials: 10, seed: 1, vertices: noisyVertices(model, R), shapeSd: k0 === 'shape' ? 0.5 : 0, textureSd: k0 === 'texture' ? 0.5 : 0 });
+  const noise = drawNoise(model, { basis: 'coefficients', design: 'independent', trials: 10, seed: 1, vertices: noisyVertices(model, R), shapeSd: k0 === 'shape' ? 0.5 : 0, textureSd: k0 === 'texture' ? 0.5 : 0 });
   const g = plantedSourceWeights(model, noise, k0, R);
   const gg = g.reduce((s, x) => s + x * x, 0);
   const varY = gg / 0.5;

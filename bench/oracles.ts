@@ -36,7 +36,7 @@ import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { loadDefaultFaceModel, decodeFaceModel, DEFAULT_MODEL_NAME, isBuiltinFaceModel, loadBuiltinFaceModel } from '../workers/faces';
 import { oracleSetup, runOracle } from '../workers/analyses/oracle';
-import { DEFAULT_BUBBLES } from '../workers/analyses';
+import { DEFAULT_BUBBLES, DEFAULT_NOISE_DESIGN } from '../workers/analyses';
 import { fwerCalibration } from '../workers/analyses/fwer-calibration';
 import type { CanonicalBasis } from '../workers/analyses/noise';
 import type { FaceModel } from '../workers/faces/model';
@@ -78,6 +78,8 @@ export interface SweepRow {
   seed?: number;
   /** bubbles texture: the band law k (absent in rows before it existed = 0.5). */
   textureBandOctaves?: number;
+  /** coefficients: the noise design (absent in rows before it existed = independent). */
+  design?: string;
   regionVertices: number; trials: number; plantedR2: number;
   precision: number; recall: number; analytic_correlation: number; truth: number | null; significant: number;
   thresholdBits: number; seconds: number; load1: number; at: string; pass: boolean;
@@ -88,10 +90,11 @@ export interface SweepRow {
  * summary keeps the latest). The trials and, for the vertex basis, the spacing and the noise-carrying
  * region vertices are part of it, so a changed default makes a new run.
  */
-export function runKey(r: Pick<SweepRow, 'model' | 'basis' | 'kind' | 'region' | 'tfce' | 'permutations' | 'trials' | 'vertexSpacingMm' | 'carryingVertices' | 'regionVertices' | 'textureBandOctaves'>): string {
+export function runKey(r: Pick<SweepRow, 'model' | 'basis' | 'kind' | 'region' | 'tfce' | 'permutations' | 'trials' | 'vertexSpacingMm' | 'carryingVertices' | 'regionVertices' | 'textureBandOctaves' | 'design' | 'plantedR2'>): string {
   const spacing = r.basis === 'vertex' ? [`spacing ${r.vertexSpacingMm ?? 0}`, `carrying ${r.carryingVertices ?? r.regionVertices}`] : [];
   const bands = r.basis === 'bubbles' && r.kind === 'texture' ? [`bands ${r.textureBandOctaves ?? 0.5}`] : [];
-  return [r.model, r.basis, r.kind, r.region, r.tfce ? 'tfce' : 'mi', r.permutations, r.trials, ...spacing, ...bands].join('|');
+  const design = r.basis === 'coefficients' ? [`design ${r.design ?? 'independent'}`, `r2 ${r.plantedR2}`] : [];
+  return [r.model, r.basis, r.kind, r.region, r.tfce ? 'tfce' : 'mi', r.permutations, r.trials, ...spacing, ...bands, ...design].join('|');
 }
 
 /** A run passes when precision and recall are ≥ 0.9 and, against an analytic truth, the map correlates with it at ≥ 0.95. */
@@ -204,7 +207,8 @@ async function main() {
         const spacing = basis === 'vertex' ? { vertexSpacingMm: setup.spacingMm, carryingVertices: setup.carrying.length } : {};
         const bands = basis === 'bubbles' && kind === 'texture' ? { textureBandOctaves: bubbles.textureBandOctaves } : {};
         const seedKey = seed === 1 ? {} : { seed };
-        const key = runKey({ model: model.name, basis, kind, region, tfce, permutations, trials: setup.trials, regionVertices: setup.region.length, ...spacing, ...bands }) + (seed === 1 ? '' : `|seed ${seed}`);
+        const design = basis === 'coefficients' ? { design: DEFAULT_NOISE_DESIGN } : {};
+        const key = runKey({ model: model.name, basis, kind, region, tfce, permutations, trials: setup.trials, regionVertices: setup.region.length, plantedR2: setup.r2, ...spacing, ...bands, ...design }) + (seed === 1 ? '' : `|seed ${seed}`);
         // another shard writing the same file may have run it since this one started
         if (!done.has(key)) for (const r of readResults(out)) if (r.oracle) done.add(runKey(r as unknown as SweepRow) + (r.seed && r.seed !== 1 ? `|seed ${r.seed}` : ''));
         if (done.has(key) || !more()) continue;
@@ -212,7 +216,7 @@ async function main() {
         const t0 = Date.now();
         const r = await runOracle(model, cfg);
         const row: SweepRow = {
-          oracle: true, model: model.name, basis, kind, region, tfce, permutations, ...spacing, ...bands, ...seedKey, regionVertices: r.region.length,
+          oracle: true, model: model.name, basis, kind, region, tfce, permutations, ...spacing, ...bands, ...design, ...seedKey, regionVertices: r.region.length,
           trials: r.trials, plantedR2: r.r2Planted,
           precision: +r.recovery.precision.toFixed(3), recall: +r.recovery.recall.toFixed(3),
           analytic_correlation: +r.analyticCorrelation.toFixed(3), truth: r.truth?.reduce((a, b) => a + b, 0) ?? null,

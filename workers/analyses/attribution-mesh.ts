@@ -18,7 +18,7 @@ import {
   gradientTimesInput, integratedGradients, logitValues, occlusion, sumChannels, INTEGRATED_GRADIENTS_DEFAULTS,
   type LogitFunction, type QuadratureRule,
 } from './attributions';
-import { addShapeNoise, addTextureNoise, drawNoise, type NoiseBasis, type TrialNoise } from './noise';
+import { addShapeNoise, addTextureNoise, drawNoise, type NoiseBasis, type NoiseDesign, type TrialNoise } from './noise';
 import { Stages, type OnProgress } from './analysis-stages';
 import { REVERSE_CORRELATION_DEFAULTS } from './reverse-correlation';
 import { renderOptionsFor, StimulusRenderer } from './stimuli';
@@ -31,6 +31,8 @@ export interface MeshAttributionOptions {
   /** The reverse-correlation stimuli (defaults: reverse-correlation.ts). */
   trials: number;
   basis: NoiseBasis;
+  /** coefficients basis: the noise design (noise.ts NoiseDesign). */
+  design?: NoiseDesign;
   shapeNoiseSd: number;
   textureNoiseSd: number;
   seed: number;
@@ -147,13 +149,13 @@ export async function meshAttributions(
 ): Promise<MeshAttributionResult> {
   const o: MeshAttributionOptions = {
     ...MESH_ATTRIBUTION_DEFAULTS, ...options,
-    ...(given ? { basis: given.spec.basis, shapeNoiseSd: given.spec.shapeSd, textureNoiseSd: given.spec.textureSd, seed: given.spec.seed } : {}),
+    ...(given ? { basis: given.spec.basis, shapeNoiseSd: given.spec.shapeSd, textureNoiseSd: given.spec.textureSd, seed: given.spec.seed, design: given.spec.design } : {}),
   };
   validate(o);
   if (given && o.trials > given.spec.trials) throw new Error(`trials (${o.trials}) must be ≤ the given noise's ${given.spec.trials} trials`);
   const S = o.sizePx, px = S * S * 3, T = o.trials;
   const stages = new Stages({ render: 1, ...Object.fromEntries(o.methods.map((m) => [m, m === 'gradient-x-input' ? 1 : 4])) }, onProgress);
-  const noise = given ?? drawNoise(model, { basis: o.basis, trials: T, shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed });
+  const noise = given ?? drawNoise(model, { basis: o.basis, trials: T, shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed, design: o.design });
   const renderer = new StimulusRenderer(model);
   const renderOptions = renderOptionsFor({ sizePx: S, yawDeg: o.yawDeg }, true);
   const pos0 = identityPositions(model, identity), alb0 = identityAlbedo(model, identity);

@@ -22,7 +22,7 @@ import { generalisation, type GeneralisationOptions } from './generalisation';
 import { baselineFor } from './baseline-observer';
 import { hiddenLayers, type HiddenLayersOptions } from './hidden-layers';
 import type { Network } from './network';
-import type { NoiseBasis } from './noise';
+import type { NoiseBasis, NoiseDesign } from './noise';
 import type { BubbleOptions } from './bases/bubbles';
 import { poseInvariance, type PoseInvarianceOptions } from './pose-invariance';
 import { Stages, type OnProgress } from './analysis-stages';
@@ -35,7 +35,7 @@ export interface BatteryConfig {
     enabled: boolean;
     /** Target identities (indices); the hidden-layer analysis uses the same ones. */
     identities: number[];
-    trials: number; shapeNoiseSd: number; textureNoiseSd: number; basis: NoiseBasis; bubbles?: BubbleOptions;
+    trials: number; shapeNoiseSd: number; textureNoiseSd: number; basis: NoiseBasis; bubbles?: BubbleOptions; design?: NoiseDesign;
     permutations: number; alpha: number; tfce: boolean; bands: boolean; seed: number; threads: number;
   };
   /** permutations: of the layer and pose maps' thresholds and the co-information null (default 50). */
@@ -61,7 +61,7 @@ export function batteryConfigFromExperiment(a: z.infer<typeof AnalysesConfigSche
       ...(rc.basis === 'bubbles' || rc.basis === 'vertex'
         ? { shapeNoiseSd: rc.bubbles.shapeSdMm, textureNoiseSd: rc.bubbles.textureSd }
         : { shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd }),
-      basis: rc.basis, bubbles: { sigmaMm: rc.bubbles.sigmaMm, density: rc.bubbles.density, textureBandOctaves: rc.bubbles.textureBandOctaves },
+      basis: rc.basis, design: rc.design, bubbles: { sigmaMm: rc.bubbles.sigmaMm, density: rc.bubbles.density, textureBandOctaves: rc.bubbles.textureBandOctaves },
       permutations: rc.permutations, alpha: 0.05, tfce: rc.tfce, bands: true, seed, threads: 1,
     },
     hiddenLayers: { enabled: a.hiddenLayers.enabled, pcaComponents: a.hiddenLayers.pcaComponents, vertexStride: 1, permutations: a.hiddenLayers.permutations },
@@ -97,7 +97,7 @@ export function generalisationOptions(cfg: BatteryConfig, available: number): Pa
 export function reverseCorrelationOptions(cfg: BatteryConfig, identity: number, run: { layers: string[]; maps: boolean }): ReverseCorrelationOptions {
   const rc = cfg.reverseCorrelation;
   return {
-    identity, trials: rc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd, basis: rc.basis, bubbles: rc.bubbles, yawDeg: 0,
+    identity, trials: rc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd, basis: rc.basis, bubbles: rc.bubbles, design: rc.design, yawDeg: 0,
     seed: rc.seed + identity, permutations: run.maps ? rc.permutations : 0, alpha: rc.alpha, tfce: rc.tfce, bands: rc.bands,
     batchSize: cfg.batchSize, threads: rc.threads, layers: run.layers, maps: run.maps,
   };
@@ -127,7 +127,7 @@ export function poseInvarianceOptions(cfg: BatteryConfig, identity: number): Pos
   const rc = cfg.reverseCorrelation;
   return {
     identity, posesYawDeg: pc.posesYawDeg, trials: pc.trials, shapeNoiseSd: rc.shapeNoiseSd, textureNoiseSd: rc.textureNoiseSd,
-    basis: rc.basis, seed: rc.seed + 1000 + identity, pcaComponents: cfg.hiddenLayers.pcaComponents, alpha: rc.alpha,
+    basis: rc.basis, design: rc.design, seed: rc.seed + 1000 + identity, pcaComponents: cfg.hiddenLayers.pcaComponents, alpha: rc.alpha,
     vertexStride: pc.vertexStride, batchSize: cfg.batchSize, permutations: layerPermutations(cfg),
   };
 }

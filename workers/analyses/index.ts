@@ -20,7 +20,7 @@ export {
   BundleWriter, type BundleSink, mapSummary, significantOnFace, generalisationSummary, reverseCorrelationSummary, hiddenLayersSummary, poseInvarianceSummary,
 } from './bundle';
 export { informationMap, informationMaps, type FweMap, type MapFeatures, type Response } from './maps';
-export { drawNoise, NOISE_BASES, canonicalBasis, type NoiseBasis, type NoiseSpec, type TrialNoise } from './noise';
+export { drawNoise, NOISE_BASES, NOISE_DESIGNS, DEFAULT_NOISE_DESIGN, canonicalBasis, type NoiseBasis, type NoiseDesign, type NoiseSpec, type TrialNoise } from './noise';
 export { resolveRegion } from './regions';
 export { mapAgreement, type MapAgreement } from './map-agreement';
 export { targetLogit } from './attributions';

@@ -29,6 +29,7 @@ import { computeVertexNormals, createRng, hashInts } from '../faces';
 import type { MapFeatures } from './maps';
 import { jacobiEigen } from './pca';
 import { blockedFill, TRIAL_SLICE } from './feature-blocks';
+import { orthonormaliseRows } from './bases/orthogonal-design';
 import { bubbleBasis, DEFAULT_BUBBLES, sparseValue, type BubbleBasis, type BubbleOptions } from './bases/bubbles';
 
 /** 'components' is the old name of 'coefficients' (kept as an alias; drawNoise stores the canonical name). */
@@ -43,6 +44,18 @@ export function isCoefficients(b: NoiseBasis): boolean {
   return b === 'components' || b === 'coefficients';
 }
 
+/**
+ * How the coefficients basis draws its T trials: 'orthogonal' (the default since 2026-12-01
+ * wherever the trials exceed the components of each noisy kind): the K component rows exactly
+ * centred and uncorrelated in sample (bases/orthogonal-design.ts), so one component's effect on the
+ * response does not leak into another's map by chance; 'independent': each coefficient an
+ * independent N(0, sd²) draw (the paper's noise; every run made before 2026-12-01, and the default
+ * when T ≤ K). The drawn noise records which was used. The other bases ignore it.
+ */
+export type NoiseDesign = 'orthogonal' | 'independent';
+export const NOISE_DESIGNS = ['orthogonal', 'independent'] as const;
+export const DEFAULT_NOISE_DESIGN: NoiseDesign = 'orthogonal';
+
 export interface NoiseSpec {
   basis: NoiseBasis;
   trials: number;
@@ -55,6 +68,8 @@ export interface NoiseSpec {
   vertices?: Uint32Array;
   /** bubbles basis: σ (mm) and density (bumps per σ²); default DEFAULT_BUBBLES. */
   bubbles?: BubbleOptions;
+  /** coefficients basis: the design of the draw (absent: orthogonal when the trials exceed the components of each noisy kind, else independent; orthogonal needs that). */
+  design?: NoiseDesign;
 }
 
 export interface TrialNoise {
@@ -72,6 +87,7 @@ export interface TrialNoise {
 
 export function drawNoise(model: FaceModel, specIn: NoiseSpec): TrialNoise {
   const spec: NoiseSpec = { ...specIn, basis: canonicalBasis(specIn.basis) };
+  if (spec.basis !== 'coefficients') delete spec.design;  // only the coefficients basis has a design
   const T = spec.trials;
   if (!(Number.isInteger(T) && T >= 10)) throw new Error(`trials must be an integer ≥ 10, got ${T}`);
   if (!(spec.shapeSd >= 0)) throw new Error(`shapeSd must be ≥ 0, got ${spec.shapeSd}`);
@@ -93,11 +109,17 @@ export function drawNoise(model: FaceModel, specIn: NoiseSpec): TrialNoise {
     };
   }
   if (spec.basis === 'coefficients') {
-    return {
-      spec, vertexCount: model.vertexCount, vertices: null,
-      shape: fill(model.shapeSd.length * T, spec.shapeSd, 1),
-      texture: fill(model.textureSd.length * T, spec.textureSd, 2),
-    };
+    const Ks = model.shapeSd.length, Kt = model.textureSd.length;
+    const fits = (spec.shapeSd === 0 || T > Ks) && (spec.textureSd === 0 || T > Kt);
+    const design = spec.design ?? (fits ? DEFAULT_NOISE_DESIGN : 'independent');
+    if (!NOISE_DESIGNS.includes(design)) throw new Error(`design must be one of ${NOISE_DESIGNS.join(', ')}, got ${String(design)}`);
+    const shape = fill(Ks * T, spec.shapeSd, 1), texture = fill(Kt * T, spec.textureSd, 2);
+    if (design === 'orthogonal') {
+      // shape and texture each on their own (the shape draw does not depend on the texture settings)
+      orthonormaliseRows(shape, Ks, T, spec.shapeSd);
+      orthonormaliseRows(texture, Kt, T, spec.textureSd);
+    }
+    return { spec: { ...spec, design }, vertexCount: model.vertexCount, vertices: null, shape, texture };
   }
   const vertices = spec.vertices ?? model.regions.face ?? Uint32Array.from({ length: model.vertexCount }, (_, i) => i);
   for (const v of vertices) if (v >= model.vertexCount) throw new Error(`noise vertices: ${v} is not a vertex (< ${model.vertexCount})`);

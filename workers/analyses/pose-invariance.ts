@@ -28,7 +28,7 @@ import { copnorm } from '../info';
 import { miGGSamples } from '../info';
 import { ndtri } from '../info';
 import { setWarningHandler, type Samples } from '../info';
-import { drawNoise, noiseFeatures, type NoiseBasis } from './noise';
+import { drawNoise, noiseFeatures, type NoiseBasis, type NoiseDesign } from './noise';
 import type { Network } from './network';
 import { pcaScores, RANK_TOLERANCE } from './pca';
 import { Stages, type OnProgress } from './analysis-stages';
@@ -44,6 +44,8 @@ export interface PoseInvarianceOptions {
   shapeNoiseSd: number;
   textureNoiseSd: number;
   basis: NoiseBasis;
+  /** coefficients basis: the noise design (noise.ts NoiseDesign). */
+  design?: NoiseDesign;
   seed: number;
   pcaComponents: number;
   layers?: string[];
@@ -122,7 +124,7 @@ export async function poseInvariance(model: FaceModel, identities: Identity[], n
   const T = o.trials;
   const N = P * T;
   const stages = new Stages({ trials: 3, pca: 0.3, shape: 2, texture: 2 }, onProgress);
-  const noise = drawNoise(model, { basis: o.basis, trials: T, shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed });
+  const noise = drawNoise(model, { basis: o.basis, trials: T, shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed, design: o.design });
   const runs: TrialRun[] = [];
   for (let p = 0; p < P; p++) {
     runs.push(await runNoiseTrials(model, id, noise, net, { sizePx: net.inputSize, yawDeg: o.posesYawDeg[p] }, layers, o.batchSize,

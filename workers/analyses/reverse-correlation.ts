@@ -10,7 +10,7 @@ import type { FaceModel } from '../faces/model';
 import type { Identity } from '../faces/identity';
 import { gcmiMapCC, gcmiMapCD } from '../info';
 import { informationMaps, type FweMap, type MapFeatures, type Response } from './maps';
-import { drawNoise, isCoefficients, noiseFeatures, type NoiseBasis, type TrialNoise } from './noise';
+import { drawNoise, isCoefficients, noiseFeatures, type NoiseBasis, type NoiseDesign, type TrialNoise } from './noise';
 import { surfaceTfce } from './oracle';
 import type { BubbleOptions } from './bases/bubbles';
 import type { Network } from './network';
@@ -28,6 +28,8 @@ export interface ReverseCorrelationOptions {
   basis: NoiseBasis;
   /** bubbles basis: σ (mm) and density (default DEFAULT_BUBBLES). */
   bubbles?: BubbleOptions;
+  /** coefficients basis: the noise design (noise.ts NoiseDesign; default DEFAULT_NOISE_DESIGN). */
+  design?: NoiseDesign;
   seed: number;
   yawDeg: number;
   permutations: number;
@@ -105,7 +107,7 @@ export async function reverseCorrelation(
   if (!id) throw new Error(`identity must be an index in [0, ${identities.length - 1}], got ${o.identity}`);
   const bandCount = o.bands && isCoefficients(o.basis) ? model.textureBandNames.length : 0;
   const stages = new Stages({ trials: 3, maps: 2 + bandCount, components: 0.1 }, onProgress);
-  const noise = drawNoise(model, { basis: o.basis, trials: o.trials, shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed, bubbles: o.bubbles });
+  const noise = drawNoise(model, { basis: o.basis, trials: o.trials, shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed, bubbles: o.bubbles, design: o.design });
   const view = { sizePx: net.inputSize, yawDeg: o.yawDeg };
   const run = await runNoiseTrials(model, id, noise, net, view, o.layers, o.batchSize, stages.sub('trials'));
   const { logit, decision } = responsesOf(run);

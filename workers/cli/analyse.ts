@@ -3,7 +3,7 @@
  *
  *   oracle --kind shape|texture|image --region <region | landmark | vertex list> [--seed 1] [--model ict|procedural|<file>]
  *          [--trials n ≤ 20000] [--permutations 200] [--alpha 0.05] [--basis coefficients|bubbles|vertex]
- *          [--r2 share] [--tfce] [--sigma 6] [--density 1] [--band-octaves 0] [--radius 10] [--size 64] [--threads 1] [--planted-only]
+ *          [--r2 share] [--design orthogonal|independent] [--tfce] [--sigma 6] [--density 1] [--band-octaves 0] [--radius 10] [--size 64] [--threads 1] [--planted-only]
  *          (--band-octaves k: bubbles texture bands' bump widths σ·2^(k·(nb−1−band)); 0.5 = the law before 2026-12-01)
  *          [--vertex-spacing 4]  (vertex basis: mm between noise-carrying vertices, 0 = all; image oracle default 0)
  *       Plants a response explaining a stated share R² of its variance on the region of a face model
@@ -12,7 +12,7 @@
  *       Last line: {"precision", "recall", "analytic_correlation", "trials", "plantedR2", ...}.
  *   battery --model <dir> --out <dir> [--preset default|demo|tiny] [--identities N] [--faces-seed 1]
  *          [--trials n] [--permutations n] [--rc-identities k] [--pose-trials n] [--pca k]
- *          [--vertex-stride s] [--basis bubbles|coefficients|vertex] [--face-model <name|file>] [--tfce] [--human <csv>] [--no-baseline]
+ *          [--vertex-stride s] [--basis bubbles|coefficients|vertex] [--design orthogonal|independent] [--face-model <name|file>] [--tfce] [--human <csv>] [--no-baseline]
  *          [--layer-permutations n]  (hidden-layer and pose map thresholds, co-information null; default 50)
  *       Runs generalisation, reverse correlation, hidden layers and pose invariance on one network
  *       (a LayersModel directory: a trained ResNet-10 or an import) and writes one result bundle.
@@ -39,12 +39,12 @@ export { choice, num, str, type Opts } from './options';
 /** Every option of the analyse subcommands (workers/cli/humans.ts included): value options, then flags. */
 const ANALYSE_OPTIONS = {
   values: [
-    'alpha', 'band-octaves', 'basis', 'density', 'face-model', 'faces-seed', 'gen-identities', 'human', 'identities', 'kind', 'layer-permutations',
+    'alpha', 'band-octaves', 'basis', 'density', 'design', 'face-model', 'faces-seed', 'gen-identities', 'human', 'identities', 'kind', 'layer-permutations',
     'model', 'out', 'pca', 'permutations', 'pose-trials', 'preset', 'r2', 'radius', 'rc-identities', 'region', 'seed', 'shape-sd',
     'sigma', 'size', 'texture-sd', 'threads', 'trials', 'vertex-spacing', 'vertex-stride',
     // attributions and humans (workers/cli/humans.ts)
     'baseline', 'batch', 'beta', 'compare', 'compare-significant', 'csv', 'feature', 'identity', 'ig-rule', 'ig-steps', 'methods',
-    'min-pass', 'network-generalisation', 'noise-basis', 'noise-radius', 'noise-region', 'noise-seed', 'noise-shape-sd',
+    'min-pass', 'network-generalisation', 'noise-basis', 'noise-design', 'noise-radius', 'noise-region', 'noise-seed', 'noise-shape-sd',
     'noise-spec', 'noise-texture-sd', 'noise-trials', 'patch', 'resamples', 'response', 'stride', 'yaw',
   ],
   flags: ['tfce', 'planted-only', 'no-baseline'],
@@ -76,7 +76,7 @@ export async function faceModelOption(o: Opts, fallback = 'ict') {
 }
 
 async function oracle(o: Opts): Promise<number> {
-  const { runOracle, NOISE_BASES, DEFAULT_TEXTURE_BAND_OCTAVES } = await import('../analyses');
+  const { runOracle, NOISE_BASES, NOISE_DESIGNS, DEFAULT_TEXTURE_BAND_OCTAVES } = await import('../analyses');
   const model = await faceModelOption(o);
   const kind = choice(o, 'kind', ['shape', 'texture', 'image'] as const, 'shape');
   if (!o.has('kind')) throw new Error('--kind shape|texture|image is required');
@@ -88,6 +88,7 @@ async function oracle(o: Opts): Promise<number> {
     permutations: num(o, 'permutations', 200, 19, 100_000, true),
     alpha: num(o, 'alpha', 0.05, 1e-4, 0.5),
     r2: o.has('r2') ? num(o, 'r2', 0.5, 0.01, 1) : undefined,
+    design: o.has('design') ? choice(o, 'design', NOISE_DESIGNS, 'orthogonal') : undefined,
     tfce: o.has('tfce'),
     bubbles: { sigmaMm: num(o, 'sigma', 6, 0.5, 100), density: num(o, 'density', 1, 0.05, 16), textureBandOctaves: num(o, 'band-octaves', DEFAULT_TEXTURE_BAND_OCTAVES, 0, 1) },
     radiusMm: num(o, 'radius', 10, 0.1, 200),
@@ -102,7 +103,7 @@ async function oracle(o: Opts): Promise<number> {
     significant: r.recovery.significant, truthVertices: r.truth ? r.truth.reduce((a, b) => a + b, 0) : r.region.length,
     kind, basis: r.basis, model: model.name, region: o.get('region'), regionVertices: r.region.length,
     ...(r.basis === 'vertex' ? { noiseVertices: r.noise.vertices?.length, carryingVertices: r.carrying.length } : {}),
-    trials: r.trials, trialsCap: 20_000, plantedR2: r.r2Planted, tfce: o.has('tfce'),
+    trials: r.trials, trialsCap: 20_000, plantedR2: r.r2Planted, ...(r.noise.spec.design ? { design: r.noise.spec.design } : {}), tfce: o.has('tfce'),
     regionPrecision: r.regionRecovery.precision, regionRecall: r.regionRecovery.recall,
     thresholdBits: r.planted?.tfce ? null : (r.planted?.threshold ?? null), thresholdTfce: r.planted?.tfce ? r.planted.threshold : null,
     otherSignificant: r.otherSignificant,
@@ -115,12 +116,13 @@ type Part = 'generalisation' | 'reverse-correlation' | 'hidden-layers' | 'pose-i
 
 async function battery(o: Opts, only: Part | null): Promise<number> {
   const { sampleIdentities } = await import('../faces');
-  const { loadNetwork, NOISE_BASES } = await import('../analyses');
+  const { loadNetwork, NOISE_BASES, NOISE_DESIGNS } = await import('../analyses');
   const { batteryConfigFromExperiment, runBattery } = await import('../analyses');
   const preset = choice(o, 'preset', ['default', 'demo', 'tiny'] as const, 'default');
   const exp = preset === 'default' ? ExperimentConfig.parse({ name: 'cli' }) : experimentPreset(preset);
   // the basis before the config: the noise sds are in the basis's own units (battery.ts)
   exp.analyses.reverseCorrelation.basis = choice(o, 'basis', NOISE_BASES, exp.analyses.reverseCorrelation.basis);
+  if (o.has('design')) exp.analyses.reverseCorrelation.design = choice(o, 'design', NOISE_DESIGNS, 'orthogonal');
   const cfg = batteryConfigFromExperiment(exp.analyses, exp.seed);
   const model = await faceModelOption(o.has('face-model') ? new Map([['model', o.get('face-model')!]]) : new Map(), 'procedural');
   const net = await loadNetwork(folderFiles(str(o, 'model')));

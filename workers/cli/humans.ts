@@ -13,7 +13,7 @@
  *   humans --csv <trials.csv> --out <dir> [--min-pass 0.75] [--resamples 2000] [--seed 1]
  *          [--feature texture|shape] [--response decision|rating] [--permutations 200] [--alpha 0.05]
  *          [--beta 1] [--noise-basis vertex|components] [--noise-trials n] [--noise-shape-sd s]
- *          [--noise-texture-sd s] [--noise-seed 1] [--noise-region <region | landmark>] [--noise-radius mm]
+ *          [--noise-texture-sd s] [--noise-seed 1] [--noise-design independent|orthogonal] [--noise-region <region | landmark>] [--noise-radius mm]
  *          [--noise-spec <human-rc-noise.json>] [--face-model <face-model.bin>]
  *          [--network-generalisation <summary.json>] [--compare <mi.f32> [--compare-significant <mask.u8>]]
  *       Human analyses of a tidy trial CSV (docs/human-trials.md): generalisation curves, reverse-
@@ -143,6 +143,7 @@ export async function humansCommand(o: Opts): Promise<number> {
         shapeSd: num(o, 'noise-shape-sd', basis === 'vertex' ? 0 : 0.5, 0, 100),
         textureSd: num(o, 'noise-texture-sd', basis === 'vertex' ? 0.05 : 0.5, 0, 100),
         seed: num(o, 'noise-seed', 1, 0, 2 ** 31 - 1, true),
+        design: choice(o, 'noise-design', ['independent', 'orthogonal'] as const, 'independent'),
         vertices: typeof o.get('noise-region') === 'string' ? resolveRegion(model, str(o, 'noise-region'), num(o, 'noise-radius', 10, 0.1, 500)) : undefined,
       });
     }

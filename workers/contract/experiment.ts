@@ -121,6 +121,16 @@ export const ReverseCorrelationConfig = z.object({
    */
   basis: z.enum(['bubbles', 'coefficients', 'components', 'vertex']).default('bubbles'),
   /**
+   * coefficients basis: how the trials' coefficients are drawn (workers/analyses/noise.ts NoiseDesign):
+   * 'orthogonal' (the components exactly uncorrelated in sample, so one component's effect on the
+   * response does not leak into another's map; needs more trials than the model has components) or
+   * 'independent' (independent Gaussian draws, the paper's noise). Absent (the default): orthogonal
+   * where the trials allow it, else independent; each map's noise records which. Experiments and run
+   * snapshots stored before the field existed were drawn independently and were given 'independent'
+   * by drizzle/0007_noise_design.sql. The other bases ignore it.
+   */
+  design: z.enum(['orthogonal', 'independent']).optional(),
+  /**
    * bubbles: bump width σ (mm) and density (bumps per σ² of surface); textureBandOctaves k, the
    * texture bands' bump widths σ_band = σ·2^(k·(nb−1−band)) (0.5 = the law before 2026-12-01: a
    * config that states it reproduces a run made then; experiments and run snapshots stored in the

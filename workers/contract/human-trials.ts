@@ -95,6 +95,8 @@ export const HumanRcNoise = z.object({
      * bases/bubbles.ts). A record written before k existed has none: it was drawn with k = 0.5.
      */
     bubbles: z.object({ sigmaMm: z.number().positive(), density: z.number().positive(), textureBandOctaves: z.number().min(0).max(1).default(0.5) }).optional(),
+    /** coefficients basis: the draw's design (noise.ts NoiseDesign). A record written before it existed has none: it was drawn independently. */
+    design: z.enum(['orthogonal', 'independent']).default('independent'),
   }),
   /** The feature people's maps are computed on: texture when the noise has texture, else shape. */
   feature: z.enum(['texture', 'shape']),
