@@ -32,10 +32,13 @@ const finiteThreshold = (t: number) => (Number.isFinite(t) && Math.abs(t) < 1e30
 /** Vertices per row of a [..][V] array: its last dimension. */
 const rowLength = (a: ArrayRef) => a.shape[a.shape.length - 1] ?? 0;
 
-/** Every map states its noise basis (issue 12); 'components' is the old name of 'coefficients'. */
-export function basisLabel(basis: string): string {
+/**
+ * Every map states its noise basis (issue 12); 'components' is the old name of 'coefficients'.
+ * Coefficients noise also states its design (a bundle without one was drawn independently).
+ */
+export function basisLabel(basis: string, design?: string): string {
   const name = basis === 'components' ? 'coefficients' : basis;
-  return `${name} noise`;
+  return name === 'coefficients' ? `${name} noise (${design ?? 'independent'})` : `${name} noise`;
 }
 
 export function reverseCorrelationDecl(s: ReverseCorrelationSummary): Decl {
@@ -43,7 +46,7 @@ export function reverseCorrelationDecl(s: ReverseCorrelationSummary): Decl {
     const [feature, band] = splitFeature(m.feature);
     return {
       key: `rc/${id(s.identity)}/${m.feature}/${m.response}`,
-      title: `${feature === 'shape' ? 'Shape' : 'Texture'}${band !== 'all' ? ` (${band})` : ''} → ${m.response}, identity ${s.identity}, ${basisLabel(s.noise.basis)}`,
+      title: `${feature === 'shape' ? 'Shape' : 'Texture'}${band !== 'all' ? ` (${band})` : ''} → ${m.response}, identity ${s.identity}, ${basisLabel(s.noise.basis, s.noise.design)}`,
       feature,
       band,
       identity: id(s.identity),

@@ -1,6 +1,6 @@
 /** Issue 12: the dashboard marks significant co-information, uses the maps' FWER thresholds, and shows the baseline observer and the asymmetry. */
 import { describe, expect, it } from 'vitest';
-import { generalisationDecl, hiddenLayersDecl } from '../../server/dashboards/dashboard-results';
+import { basisLabel, generalisationDecl, hiddenLayersDecl } from '../../server/dashboards/dashboard-results';
 import { GeneralisationSummary, HiddenLayersSummary } from '../../workers/contract/result-bundles';
 
 const ref = (file: string, shape: number[]) => ({ file, dtype: 'float32' as const, shape, layout: '[layer][vertex]', unit: 'bits' });
@@ -39,5 +39,11 @@ describe('dashboard declarations of the issue-12 statistics', () => {
     const [scale] = generalisationDecl(s).curves;
     expect(scale.series.map((x) => x.source)).toEqual(['network', 'baseline', 'network']);
     expect(scale.note).toBe('Shape − texture asymmetry of P(original) over the anti-caricature levels: network 0.60 [95% CI 0.50, 0.70]; baseline observer 0.10 [95% CI 0.00, 0.20]; network − baseline 0.50 [95% CI 0.40, 0.60].');
+  });
+
+  it('every map names its noise basis, and coefficients noise its design (absent = independent, as drawn before it existed)', () => {
+    expect(basisLabel('bubbles', 'orthogonal')).toBe('bubbles noise');
+    expect(basisLabel('coefficients', 'orthogonal')).toBe('coefficients noise (orthogonal)');
+    expect(basisLabel('components')).toBe('coefficients noise (independent)');
   });
 });

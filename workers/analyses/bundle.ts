@@ -142,7 +142,7 @@ export function reverseCorrelationSummary(w: BundleWriter, prefix: string, r: Re
   return {
     kind: 'reverse-correlation', identity: r.identity, trials: o.trials,
     view: { sizePx: r.run.view.sizePx, yawDeg: r.run.view.yawDeg, pitchDeg: 0 },
-    noise: { shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed, basis: o.basis },
+    noise: { shapeSd: o.shapeNoiseSd, textureSd: o.textureNoiseSd, seed: o.seed, basis: o.basis, ...(r.noise.spec.design ? { design: r.noise.spec.design } : {}) },
     accuracy: r.accuracy,
     maps: r.maps.map((m) => mapSummary(w, prefix, m.name, m.feature, m.response, m.map, face, m.summary)),
     notes: r.notes,

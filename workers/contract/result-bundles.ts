@@ -170,7 +170,11 @@ export const ReverseCorrelationSummary = z.object({
   trials: z.number().int(),
   view: ViewSummary,
   /** Noise sd on the coefficients, in units of each component's sd. */
-  noise: z.object({ shapeSd: z.number(), textureSd: z.number(), seed: z.number().int(), basis: z.enum(['coefficients', 'components', 'bubbles', 'vertex']) }),
+  noise: z.object({
+    shapeSd: z.number(), textureSd: z.number(), seed: z.number().int(), basis: z.enum(['coefficients', 'components', 'bubbles', 'vertex']),
+    /** coefficients basis: the draw's design (workers/analyses/noise.ts NoiseDesign; absent in bundles written before it existed: independent). */
+    design: z.enum(['orthogonal', 'independent']).optional(),
+  }),
   /** Fraction of trials classified as the target. */
   accuracy: z.number(),
   maps: z.array(InformationMapSummary),

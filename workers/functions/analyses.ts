@@ -194,7 +194,7 @@ async function putHumanRcStimuli(ctx: StepContext, loaded: Loaded, first: { r: {
   const response = maps.some((m) => m.feature === feature && m.response === 'decision') ? 'decision' : maps.some((m) => m.feature === feature && m.response === 'logit') ? 'logit' : null;
   const spec = HumanRcNoise.parse({
     identity, yawDeg: run.view.yawDeg, sizePx: S, feature,
-    noise: { basis: noise.spec.basis, trials: noise.spec.trials, shapeSd: noise.spec.shapeSd, textureSd: noise.spec.textureSd, seed: noise.spec.seed, ...(noise.bubbles ? { bubbles: noise.bubbles.options } : {}) },
+    noise: { basis: noise.spec.basis, trials: noise.spec.trials, shapeSd: noise.spec.shapeSd, textureSd: noise.spec.textureSd, seed: noise.spec.seed, ...(noise.bubbles ? { bubbles: noise.bubbles.options } : {}), ...(noise.spec.design ? { design: noise.spec.design } : {}) },
     network: response ? { mi: `${first.prefix}${feature}.${response}.mi.f32`, significant: `${first.prefix}${feature}.${response}.significant.u8`, response } : null,
   });
   for (const [i, png] of pngs.entries()) await ctx.putArtifact(`${HUMAN_RC_FOLDER}/${i}.png`, png, 'image/png');
