@@ -97,9 +97,11 @@ describe('planted-region oracles (small)', () => {
     expect(r.recovery.precision).toBeGreaterThanOrEqual(0.9);
     expect(r.recovery.recall).toBeGreaterThanOrEqual(0.9);
   });
-  it('coefficients (the alias components): chin shape at 2,000 trials', async () => {
+  it('coefficients (the alias components): chin shape at 2,000 trials, orthogonal design, R² 0.9', async () => {
     const r = await runOracle(model, { kind: 'shape', region: 'chin', basis: 'components', seed: 3, trials: 2000, permutations: 60, maps: 'planted' });
     expect(r.basis).toBe('coefficients');
+    expect(r.noise.spec.design).toBe('orthogonal');
+    expect(r.r2Planted).toBe(0.9);
     expect(r.recovery.precision).toBeGreaterThanOrEqual(0.9);
     expect(r.recovery.recall).toBeGreaterThanOrEqual(0.9);
     expect(r.analyticCorrelation).toBeGreaterThanOrEqual(0.95);
@@ -113,6 +115,11 @@ describe('FWER calibration', () => {
   });
   it('bubbles null runs: at most the bound have any significant vertex', async () => {
     const c = await fwerCalibration(model, { basis: 'bubbles', kind: 'shape', runs: 20, trials: 150, permutations: 39, alpha: 0.05, seed: 11 });
+    expect(c.runsWithAny, `significant per run: ${c.significantPerRun.join(',')}`).toBeLessThanOrEqual(c.bound);
+  });
+  it('coefficients null runs under the default (orthogonal) design: at most the bound have any significant vertex', async () => {
+    expect(drawNoise(model, { basis: 'coefficients', trials: 150, shapeSd: 0.5, textureSd: 0, seed: 1 }).spec.design).toBe('orthogonal');
+    const c = await fwerCalibration(model, { basis: 'coefficients', kind: 'shape', runs: 20, trials: 150, permutations: 39, alpha: 0.05, seed: 12 });
     expect(c.runsWithAny, `significant per run: ${c.significantPerRun.join(',')}`).toBeLessThanOrEqual(c.bound);
   });
 });
