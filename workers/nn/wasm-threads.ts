@@ -8,12 +8,38 @@
  * its file), then restore the globals.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const WORKER_LOAD = 'if(typeof e.data.urlOrBlob=="string"){importScripts(e.data.urlOrBlob)}else{var objectUrl=URL.createObjectURL(e.data.urlOrBlob);importScripts(objectUrl);URL.revokeObjectURL(objectUrl)}';
 const MAIN_PREFIX = 'var WasmBackendModuleThreadedSimd';
+/** Normal start: 1–3 s here, ~10 s under heavy load; past this a pthread worker never loaded. */
+export const WASM_THREADS_START_TIMEOUT_MS = 120_000;
+
+/**
+ * Writes the scripts the backend's Blobs hold, each file once and atomically (a temporary file
+ * renamed into place), and returns its path. The backend makes a new Blob for every pthread worker
+ * it starts (8 at start-up), all with the same text: rewriting the one file each time truncated it
+ * under a worker that was already reading it, and a worker that read an empty script never loaded,
+ * so the backend waited forever (seen once in CI: a 300 s hook timeout in chooseBackend).
+ */
+export function scriptFiles(dir: string): (name: string, text: string) => string {
+  const written = new Map<string, string>();
+  return (name, text) => {
+    const file = path.join(dir, name);
+    const before = written.get(file);
+    if (before === undefined) {
+      const partial = `${file}.${process.pid}.partial`;
+      writeFileSync(partial, text);
+      renameSync(partial, file);
+      written.set(file, text);
+    } else if (before !== text) {
+      throw new Error(`wasm threads: two different scripts for ${name}`);
+    }
+    return file;
+  };
+}
 
 /**
  * Runs `init` (which must initialise the wasm backend) with threaded-build support patched in.
@@ -24,8 +50,8 @@ const MAIN_PREFIX = 'var WasmBackendModuleThreadedSimd';
 export async function withNodeWasmThreads<T>(threads: number, setThreadsCount: (n: number) => void, init: () => Promise<T>): Promise<T> {
   const dir = mkdtempSync(path.join(tmpdir(), 'deeper-tfjs-wasm-'));
   const texts = new WeakMap<Blob, string>();
+  const scriptFile = scriptFiles(dir);
   let mainText: string | null = null;
-  let mainFile: string | null = null;
   const OriginalBlob = globalThis.Blob;
   const originalCreate = URL.createObjectURL;
   class RecordingBlob extends OriginalBlob {
@@ -39,14 +65,10 @@ export async function withNodeWasmThreads<T>(threads: number, setThreadsCount: (
     }
   }
   const writeMain = () => {
-    if (!mainFile) {
-      if (!mainText) throw new Error('wasm threads: the threaded main script was not seen');
-      mainFile = path.join(dir, 'tfjs-backend-wasm-threaded-simd.cjs');
-      // The factory's source refers to the node bundle's hoisted requires.
-      const requires = "var commonjsGlobal = globalThis, require$$0 = require('fs'), require$$1 = require('path'), require$$3 = require('perf_hooks'), require$$4 = require('os');\n";
-      writeFileSync(mainFile, requires + mainText);
-    }
-    return mainFile;
+    if (!mainText) throw new Error('wasm threads: the threaded main script was not seen');
+    // The factory's source refers to the node bundle's hoisted requires.
+    const requires = "var commonjsGlobal = globalThis, require$$0 = require('fs'), require$$1 = require('path'), require$$3 = require('perf_hooks'), require$$4 = require('os');\n";
+    return scriptFile('tfjs-backend-wasm-threaded-simd.cjs', requires + mainText);
   };
   globalThis.Blob = RecordingBlob as typeof Blob;
   URL.createObjectURL = (blob: Blob) => {
@@ -54,9 +76,7 @@ export async function withNodeWasmThreads<T>(threads: number, setThreadsCount: (
     if (text === undefined) return originalCreate(blob);
     if (text.startsWith(MAIN_PREFIX)) return writeMain();
     if (text.includes(WORKER_LOAD)) {
-      const file = path.join(dir, 'tfjs-backend-wasm-threaded-simd.worker.cjs');
-      writeFileSync(file, text.replace(WORKER_LOAD, `importScripts(${JSON.stringify(writeMain())});`));
-      return file;
+      return scriptFile('tfjs-backend-wasm-threaded-simd.worker.cjs', text.replace(WORKER_LOAD, `importScripts(${JSON.stringify(writeMain())});`));
     }
     return originalCreate(blob);
   };
@@ -69,13 +89,20 @@ export async function withNodeWasmThreads<T>(threads: number, setThreadsCount: (
   };
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   setThreadsCount(threads);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(
+      `the threaded wasm backend did not start within ${WASM_THREADS_START_TIMEOUT_MS / 1000} s (a pthread worker never loaded); DEEPER_WASM_THREADS=1 loads the single-threaded build`,
+    )), WASM_THREADS_START_TIMEOUT_MS);
+  });
   try {
-    const result = await init();
+    const result = await Promise.race([init(), timeout]);
     // pthreadpool's threads wait forever; their workers must not keep Node's event loop alive.
     const pthread = (tf.backend() as unknown as { wasm?: { PThread?: { runningWorkers: { unref(): void }[]; unusedWorkers: { unref(): void }[] } } }).wasm?.PThread;
     if (pthread) for (const w of [...pthread.runningWorkers, ...pthread.unusedWorkers]) w.unref();
     return result;
   } finally {
+    clearTimeout(timer);
     globalThis.Blob = OriginalBlob;
     URL.createObjectURL = originalCreate;
     os.cpus = originalCpus;
