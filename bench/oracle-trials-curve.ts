@@ -30,7 +30,8 @@ const model = loadBuiltinFaceModel(modelName);
 const regions = regionsArg === 'all' ? anatomicalRegions(model) : regionsArg.split(',');
 const Ts = TsArg.split(',').map(Number);
 const seeds = Number(seedsArg ?? 10);
-const R2 = DEFAULT_PLANTED_R2.bubbles;
+// ORACLE_R2: the planted response's share of variance (default: the oracle's, DEFAULT_PLANTED_R2.bubbles).
+const R2 = Number(process.env.ORACLE_R2 ?? DEFAULT_PLANTED_R2.bubbles);
 const d = kind === 'texture' ? 3 : 1;
 const laws = lawsArg ? lawsArg.split(',').map(Number) : [DEFAULT_TEXTURE_BAND_OCTAVES];
 function gauss(rng: () => number) { const u = rng() || 1e-12; return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng()); }
