@@ -16,6 +16,8 @@
  *   --markdown <file.md>      with --summary: also write it and every region's latest run as markdown tables
  *   --permutations 200 --skip-sweep --skip-null --null-runs 100 --null-trials 1000
  *   --null-kinds shape,texture   the FWER calibration's feature kinds (default: --kinds)
+ *   --null-seed 7             the null runs' base seed (each run's seed hashes it with the run's index);
+ *                             another seed draws an independent set of 100 runs (recorded as nullSeed)
  *   --band-octaves k          bubbles texture band law (bases/bubbles.ts textureBandOctaves; default the
  *                             basis's default, 0; 0.5 = the law before 2026-12-01); recorded in each row
  *                             (the FWER null runs cover --bases × --kinds × --tfce; min(permutations, 100) each)
@@ -193,7 +195,7 @@ async function main() {
   const seed = Number(opt('seed') ?? 1);
   const nullKinds = (list('null-kinds') ?? kinds) as ('shape' | 'texture')[];
   const done = new Set(readResults(out).filter((r) => r.oracle).map((r) => runKey(r as unknown as SweepRow) + (r.seed && r.seed !== 1 ? `|seed ${r.seed}` : '')));
-  const nullKey = (r: Record<string, unknown>) => JSON.stringify([r.model, r.basis, r.kind ?? 'shape', r.tfce, r.runs, r.trials, r.basis === 'bubbles' && r.kind === 'texture' ? r.textureBandOctaves ?? 0.5 : null, r.basis === 'coefficients' ? r.design ?? 'independent' : null]);
+  const nullKey = (r: Record<string, unknown>) => JSON.stringify([r.model, r.basis, r.kind ?? 'shape', r.tfce, r.runs, r.trials, r.basis === 'bubbles' && r.kind === 'texture' ? r.textureBandOctaves ?? 0.5 : null, r.basis === 'coefficients' ? r.design ?? 'independent' : null, r.nullSeed ?? 7]);
   const doneNull = new Set(readResults(out).filter((r) => r.fwer).map(nullKey));
   let ran = 0;
   const more = () => ran < maxRuns && Date.now() < deadline;
@@ -232,17 +234,19 @@ async function main() {
     if (!flag('skip-null')) {
       const runs = Number(opt('null-runs') ?? 100);
       const trials = Number(opt('null-trials') ?? 1000);
+      const nullSeed = Number(opt('null-seed') ?? 7);
+      const seedKey = nullSeed === 7 ? {} : { nullSeed };
       for (const basis of bases) for (const kind of nullKinds) for (const tfce of tfces) {
         const bands = basis === 'bubbles' && kind === 'texture' ? { textureBandOctaves: bubbles.textureBandOctaves } : {};
         // noise.ts: the default design is orthogonal where the trials exceed the components
         const design = basis === 'coefficients' ? { design: trials > Math.max(model.shapeSd.length, model.textureSd.length) ? DEFAULT_NOISE_DESIGN : 'independent' } : {};
-        const key = nullKey({ model: model.name, basis, kind, tfce, runs, trials, ...bands, ...design });
+        const key = nullKey({ model: model.name, basis, kind, tfce, runs, trials, ...bands, ...design, ...seedKey });
         if (doneNull.has(key) || !more()) continue;
         append({ uptime: uptime() });
         const t0 = Date.now();
-        const c = await fwerCalibration(model, { basis, kind, runs, trials, permutations: Math.min(permutations, 100), alpha: 0.05, seed: 7, tfce, bubbles },
+        const c = await fwerCalibration(model, { basis, kind, runs, trials, permutations: Math.min(permutations, 100), alpha: 0.05, seed: nullSeed, tfce, bubbles },
           (i, n) => console.log(`null run ${i}: ${n} significant vertices (${((Date.now() - t0) / 1000).toFixed(0)} s)`));
-        append({ fwer: true, model: model.name, basis, kind, tfce, ...bands, ...design, runs, trials, runsWithAny: c.runsWithAny, bound: c.bound, pass: c.runsWithAny <= c.bound, seconds: Math.round((Date.now() - t0) / 1000), load1: +loadavg()[0].toFixed(2), at: new Date().toISOString() });
+        append({ fwer: true, model: model.name, basis, kind, tfce, ...bands, ...design, ...seedKey, runs, trials, runsWithAny: c.runsWithAny, bound: c.bound, pass: c.runsWithAny <= c.bound, seconds: Math.round((Date.now() - t0) / 1000), load1: +loadavg()[0].toFixed(2), at: new Date().toISOString() });
         doneNull.add(key);
         ran++;
       }
