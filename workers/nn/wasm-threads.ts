@@ -8,9 +8,10 @@
  * its file), then restore the globals.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
+import { writeFileAtomicSync } from '../util';
 
 const WORKER_LOAD = 'if(typeof e.data.urlOrBlob=="string"){importScripts(e.data.urlOrBlob)}else{var objectUrl=URL.createObjectURL(e.data.urlOrBlob);importScripts(objectUrl);URL.revokeObjectURL(objectUrl)}';
 const MAIN_PREFIX = 'var WasmBackendModuleThreadedSimd';
@@ -30,9 +31,7 @@ export function scriptFiles(dir: string): (name: string, text: string) => string
     const file = path.join(dir, name);
     const before = written.get(file);
     if (before === undefined) {
-      const partial = `${file}.${process.pid}.partial`;
-      writeFileSync(partial, text);
-      renameSync(partial, file);
+      writeFileAtomicSync(file, text);
       written.set(file, text);
     } else if (before !== text) {
       throw new Error(`wasm threads: two different scripts for ${name}`);
